@@ -1,0 +1,5 @@
+export * from './balances.js';
+export * from './config.js';
+export * from './messages.js';
+export * from './period.js';
+export * from './usage.js';
