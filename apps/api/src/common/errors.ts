@@ -1,0 +1,117 @@
+/**
+ * Typed domain errors. Services throw these; one exception filter turns them into the JSON
+ * error body of SPEC section 4, with the message in the client's language.
+ */
+export type Localized = { ko: string; en: string };
+
+export abstract class DomainError extends Error {
+  abstract readonly code: string;
+  abstract readonly status: number;
+  abstract readonly localized: Localized;
+  /** Extra fields of the error body. */
+  details(): Record<string, unknown> {
+    return {};
+  }
+}
+
+function domainError(code: string, status: number, localized: Localized) {
+  return class extends DomainError {
+    readonly code = code;
+    readonly status = status;
+    readonly localized = localized;
+    constructor() {
+      super(localized.en);
+    }
+  };
+}
+
+export class UnauthorizedError extends domainError('UNAUTHORIZED', 401, {
+  ko: '로그인이 필요합니다.',
+  en: 'Authentication is required.',
+}) {}
+
+export class InvalidCredentialsError extends domainError('INVALID_CREDENTIALS', 401, {
+  ko: '이메일 또는 비밀번호가 올바르지 않습니다.',
+  en: 'The email or password is incorrect.',
+}) {}
+
+export class ForbiddenError extends domainError('FORBIDDEN', 403, {
+  ko: '이 작업을 할 권한이 없습니다.',
+  en: 'You are not allowed to do this.',
+}) {}
+
+export class NotFoundError extends domainError('NOT_FOUND', 404, {
+  ko: '요청한 항목을 찾을 수 없습니다.',
+  en: 'The requested item was not found.',
+}) {}
+
+export class EmailTakenError extends domainError('EMAIL_TAKEN', 409, {
+  ko: '이미 가입된 이메일입니다.',
+  en: 'This email is already registered.',
+}) {}
+
+export class IdempotencyConflictError extends domainError('IDEMPOTENCY_KEY_REUSED', 409, {
+  ko: '같은 Idempotency-Key가 다른 요청 내용으로 이미 사용되었습니다.',
+  en: 'This Idempotency-Key was already used with a different request body.',
+}) {}
+
+export class HoldClosedError extends domainError('HOLD_CLOSED', 409, {
+  ko: '이미 정산되었거나 취소된 예약입니다.',
+  en: 'This reservation was already settled, voided or expired.',
+}) {}
+
+export class InsufficientTokensError extends domainError('INSUFFICIENT_TOKENS', 409, {
+  ko: '차감할 토큰이 부족합니다.',
+  en: 'There are not enough tokens to remove.',
+}) {}
+
+export class PaymentsUnavailableError extends domainError('PAYMENTS_UNAVAILABLE', 503, {
+  ko: '결제 설정이 완료되지 않아 지금은 결제를 처리할 수 없습니다.',
+  en: 'Payments are not configured on this server.',
+}) {}
+
+export class InvalidSignatureError extends domainError('INVALID_SIGNATURE', 401, {
+  ko: '서명이 올바르지 않거나 만료되었습니다.',
+  en: 'The signature is invalid or too old.',
+}) {}
+
+export class TokenExhaustedError extends DomainError {
+  readonly code = 'TOKEN_EXHAUSTED';
+  readonly status = 402;
+  readonly localized = {
+    ko: '토큰을 모두 사용했습니다. 토큰을 추가로 구매하면 바로 다시 상담할 수 있습니다.',
+    en: 'You have used all your tokens. Buy more tokens to continue right away.',
+  };
+  constructor(
+    readonly remainingTokens: number,
+    readonly usagePercent: number,
+    readonly purchaseUrl: string,
+  ) {
+    super('token exhausted');
+  }
+  override details() {
+    return {
+      remainingTokens: this.remainingTokens,
+      usagePercent: this.usagePercent,
+      recommendedAction: 'PURCHASE_TOKENS',
+      purchaseUrl: this.purchaseUrl,
+    };
+  }
+}
+
+export interface FieldProblem {
+  field: string;
+  problems: string[];
+}
+
+export class ValidationFailedError extends DomainError {
+  readonly code = 'VALIDATION_FAILED';
+  readonly status = 400;
+  readonly localized = { ko: '요청 내용이 올바르지 않습니다.', en: 'The request is not valid.' };
+  constructor(readonly fields: FieldProblem[]) {
+    super('validation failed');
+  }
+  override details() {
+    return { fields: this.fields };
+  }
+}

@@ -1,0 +1,154 @@
+import { assertValidPolicy, percentToBasisPoints, type QuotaPolicyConfig } from '@consult-on/quota-policy';
+import { z } from 'zod';
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+const percent = z.coerce.number().min(0).max(1_000);
+const positiveInt = z.coerce.number().int().positive();
+
+/**
+ * Every environment variable the API reads, validated once at start. `.env.example` describes
+ * each of them; keep the two in step.
+ */
+const environmentSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  PUBLIC_URL: z.url().optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATABASE_POOL_SIZE: positiveInt.default(10),
+  DATA_DIR: z.string().default('./data'),
+  REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
+  REDIS_HOST: z.string().optional(),
+  REDIS_PORT: positiveInt.default(6379),
+  REDIS_KEY_PREFIX: z.string().default('consult-on:'),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters').optional(),
+  JWT_EXPIRES_IN_SECONDS: positiveInt.default(86_400),
+  ADMIN_EMAIL: z.email().optional(),
+  ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  DEMO_ACCOUNTS: booleanString.optional(),
+  QUOTA_FREE_MONTHLY_TOKENS: z.coerce.number().int().min(0).default(100_000),
+  QUOTA_TIMEZONE: z.string().default('Asia/Seoul'),
+  QUOTA_CONSUMPTION_ORDER: z.enum(['purchased-first', 'free-first']).default('purchased-first'),
+  QUOTA_NOTICE_PERCENT: percent.default(80),
+  QUOTA_WARNING_PERCENT: percent.default(90),
+  QUOTA_CRITICAL_PERCENT: percent.default(95),
+  QUOTA_BLOCK_PERCENT: percent.default(105),
+  QUOTA_DEFAULT_TOKENS_PER_TURN: positiveInt.default(900),
+  HOLD_TTL_SECONDS: positiveInt.default(300),
+  HOLD_SWEEP_INTERVAL_SECONDS: positiveInt.default(30),
+  PAYMENT_PROVIDER: z.enum(['instant', 'webhook']).optional(),
+  PAYMENT_WEBHOOK_SECRET: z.string().min(16).optional(),
+  PAYMENT_WEBHOOK_TOLERANCE_SECONDS: positiveInt.default(300),
+  RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
+  AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(10),
+  BODY_LIMIT: z.string().default('100kb'),
+  SWAGGER_ENABLED: booleanString.optional(),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+});
+
+export type Environment = z.infer<typeof environmentSchema>;
+
+export interface AppConfig {
+  nodeEnv: Environment['NODE_ENV'];
+  isProduction: boolean;
+  host: string;
+  port: number;
+  publicUrl: string | null;
+  database: { url: string | null; poolSize: number; dataDir: string };
+  redis: { url: string | null; keyPrefix: string };
+  jwt: { secret: string; expiresInSeconds: number; isEphemeral: boolean };
+  admin: { email: string; password: string } | null;
+  demoAccounts: boolean;
+  quota: QuotaPolicyConfig;
+  holdTtlSeconds: number;
+  holdSweepIntervalSeconds: number;
+  payments: { provider: 'instant' | 'webhook'; webhookSecret: string | null; webhookToleranceSeconds: number };
+  rateLimit: { perMinute: number; authPerMinute: number };
+  bodyLimit: string;
+  swaggerEnabled: boolean;
+  logLevel: Environment['LOG_LEVEL'];
+}
+
+export class ConfigError extends Error {}
+
+function redisUrl(env: Environment): string | null {
+  if (env.REDIS_URL) return env.REDIS_URL;
+  if (env.REDIS_HOST) return `redis://${env.REDIS_HOST}:${env.REDIS_PORT}`;
+  return null;
+}
+
+/** Reads and validates the environment; throws a ConfigError that names every problem. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const parsed = environmentSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = parsed.data;
+  const isProduction = env.NODE_ENV === 'production';
+  if (isProduction) {
+    const missing = (['JWT_SECRET', 'DATABASE_URL'] as const).filter((name) => !env[name]);
+    if (missing.length > 0) {
+      throw new ConfigError(
+        `Refusing to start in production without ${missing.join(' and ')}: ` +
+          'set JWT_SECRET to a random string of at least 32 characters and DATABASE_URL to a PostgreSQL URL.',
+      );
+    }
+  }
+  if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
+    throw new ConfigError('Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together.');
+  }
+  const paymentProvider = env.PAYMENT_PROVIDER ?? (isProduction ? 'webhook' : 'instant');
+  if (isProduction && paymentProvider === 'instant') {
+    throw new ConfigError('Invalid configuration: PAYMENT_PROVIDER=instant confirms payments without payment and is refused in production.');
+  }
+  const quota: QuotaPolicyConfig = {
+    freeMonthlyTokens: env.QUOTA_FREE_MONTHLY_TOKENS,
+    timeZone: env.QUOTA_TIMEZONE,
+    consumptionOrder: env.QUOTA_CONSUMPTION_ORDER,
+    noticeBasisPoints: percentToBasisPoints(env.QUOTA_NOTICE_PERCENT),
+    warningBasisPoints: percentToBasisPoints(env.QUOTA_WARNING_PERCENT),
+    criticalBasisPoints: percentToBasisPoints(env.QUOTA_CRITICAL_PERCENT),
+    blockBasisPoints: percentToBasisPoints(env.QUOTA_BLOCK_PERCENT),
+    defaultTokensPerTurn: env.QUOTA_DEFAULT_TOKENS_PER_TURN,
+  };
+  try {
+    assertValidPolicy(quota);
+  } catch (error) {
+    throw new ConfigError((error as Error).message);
+  }
+  return {
+    nodeEnv: env.NODE_ENV,
+    isProduction,
+    host: env.HOST,
+    port: env.PORT,
+    publicUrl: env.PUBLIC_URL ?? null,
+    database: { url: env.DATABASE_URL ?? null, poolSize: env.DATABASE_POOL_SIZE, dataDir: env.DATA_DIR },
+    redis: { url: redisUrl(env), keyPrefix: env.REDIS_KEY_PREFIX },
+    jwt: {
+      // Outside production a missing secret gets a random one: tokens then last until restart.
+      secret: env.JWT_SECRET ?? crypto.randomUUID() + crypto.randomUUID(),
+      expiresInSeconds: env.JWT_EXPIRES_IN_SECONDS,
+      isEphemeral: env.JWT_SECRET === undefined,
+    },
+    admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD } : null,
+    demoAccounts: env.DEMO_ACCOUNTS ?? (!isProduction && !env.DATABASE_URL),
+    quota,
+    holdTtlSeconds: env.HOLD_TTL_SECONDS,
+    holdSweepIntervalSeconds: env.HOLD_SWEEP_INTERVAL_SECONDS,
+    payments: {
+      provider: paymentProvider,
+      webhookSecret: env.PAYMENT_WEBHOOK_SECRET ?? (isProduction ? null : 'dev-webhook-secret-change-me'),
+      webhookToleranceSeconds: env.PAYMENT_WEBHOOK_TOLERANCE_SECONDS,
+    },
+    rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, authPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE },
+    bodyLimit: env.BODY_LIMIT,
+    swaggerEnabled: env.SWAGGER_ENABLED ?? true,
+    logLevel: env.LOG_LEVEL,
+  };
+}
+
+export const APP_CONFIG = Symbol('APP_CONFIG');

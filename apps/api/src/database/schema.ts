@@ -1,0 +1,176 @@
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+  uuid,
+} from 'drizzle-orm/pg-core';
+
+const tokens = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+export const users = pgTable(
+  'users',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    email: text('email').notNull(),
+    passwordHash: text('password_hash').notNull(),
+    role: text('role', { enum: ['USER', 'ADMIN'] }).notNull().default('USER'),
+    locale: text('locale', { enum: ['ko', 'en'] }).notNull().default('ko'),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex('users_email_key').on(table.email), check('users_role_check', sql`${table.role} in ('USER', 'ADMIN')`)],
+);
+
+/**
+ * One row per user: the balances of the ledger, kept beside it for fast reads. Every column
+ * here equals the sum of the matching delta column of `ledger_entries`; only the ledger
+ * service writes it, always in the same transaction as the entries.
+ */
+export const tokenAccounts = pgTable(
+  'token_accounts',
+  {
+    userId: uuid('user_id')
+      .primaryKey()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    periodKey: text('period_key').notNull(),
+    freeTokens: tokens('free_tokens'),
+    purchasedTokens: tokens('purchased_tokens'),
+    debtTokens: tokens('debt_tokens'),
+    heldTokens: tokens('held_tokens'),
+    periodCapacityTokens: tokens('period_capacity_tokens'),
+    periodConsumedTokens: tokens('period_consumed_tokens'),
+    lastActiveAt: timestamp('last_active_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    check(
+      'token_accounts_non_negative',
+      sql`${table.freeTokens} >= 0 and ${table.purchasedTokens} >= 0 and ${table.debtTokens} >= 0 and ${table.heldTokens} >= 0 and ${table.periodCapacityTokens} >= 0 and ${table.periodConsumedTokens} >= 0`,
+    ),
+  ],
+);
+
+export const LEDGER_ENTRY_KINDS = [
+  'MONTHLY_GRANT',
+  'FREE_EXPIRY',
+  'PURCHASE',
+  'CONSUMPTION',
+  'HOLD',
+  'HOLD_VOID',
+  'HOLD_EXPIRY',
+  'REFUND',
+  'ADJUSTMENT',
+  'TEST_USAGE',
+] as const;
+export type LedgerEntryKind = (typeof LEDGER_ENTRY_KINDS)[number];
+
+/** Append-only: rows are inserted, never updated or deleted. */
+export const ledgerEntries = pgTable(
+  'ledger_entries',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    kind: text('kind', { enum: LEDGER_ENTRY_KINDS }).notNull(),
+    periodKey: text('period_key').notNull(),
+    amountTokens: bigint('amount_tokens', { mode: 'number' }).notNull(),
+    freeDelta: tokens('free_delta'),
+    purchasedDelta: tokens('purchased_delta'),
+    debtDelta: tokens('debt_delta'),
+    heldDelta: tokens('held_delta'),
+    capacityDelta: tokens('capacity_delta'),
+    consumedDelta: tokens('consumed_delta'),
+    holdId: uuid('hold_id'),
+    paymentId: uuid('payment_id'),
+    actorId: uuid('actor_id'),
+    reason: text('reason'),
+    metadata: jsonb('metadata').$type<Record<string, unknown>>(),
+    createdAt: createdAt(),
+  },
+  (table) => [
+    index('ledger_entries_user_id_idx').on(table.userId, table.id),
+    // A period is granted once per account, however many requests race into it.
+    uniqueIndex('ledger_entries_one_grant_per_period').on(table.userId, table.periodKey).where(sql`${table.kind} = 'MONTHLY_GRANT'`),
+    // A payment is credited once, whether it arrives from the purchase call or the webhook.
+    uniqueIndex('ledger_entries_one_purchase_per_payment').on(table.paymentId).where(sql`${table.kind} = 'PURCHASE'`),
+    check('ledger_entries_amount_non_negative', sql`${table.amountTokens} >= 0`),
+  ],
+);
+
+export const HOLD_STATUSES = ['OPEN', 'SETTLED', 'VOIDED', 'EXPIRED'] as const;
+export type HoldStatus = (typeof HOLD_STATUSES)[number];
+
+/** A reservation of tokens for work in flight (a chat turn): reserve → settle / void / expire. */
+export const tokenHolds = pgTable(
+  'token_holds',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    tokens: bigint('tokens', { mode: 'number' }).notNull(),
+    status: text('status', { enum: HOLD_STATUSES }).notNull().default('OPEN'),
+    periodKey: text('period_key').notNull(),
+    purpose: text('purpose').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    createdAt: createdAt(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+  },
+  (table) => [
+    index('token_holds_open_expiry_idx').on(table.expiresAt).where(sql`${table.status} = 'OPEN'`),
+    index('token_holds_user_idx').on(table.userId),
+    check('token_holds_tokens_positive', sql`${table.tokens} > 0`),
+  ],
+);
+
+/** The first result of every request made with an Idempotency-Key. */
+export const idempotencyKeys = pgTable(
+  'idempotency_keys',
+  {
+    ownerId: text('owner_id').notNull(),
+    scope: text('scope').notNull(),
+    key: text('key').notNull(),
+    requestHash: text('request_hash').notNull(),
+    response: jsonb('response').$type<unknown>(),
+    createdAt: createdAt(),
+  },
+  (table) => [primaryKey({ columns: [table.ownerId, table.scope, table.key] })],
+);
+
+export const PAYMENT_STATUSES = ['PENDING', 'PAID', 'FAILED', 'REFUNDED'] as const;
+export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
+
+export const payments = pgTable(
+  'payments',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    packageId: text('package_id').notNull(),
+    tokens: bigint('tokens', { mode: 'number' }).notNull(),
+    amountKrw: integer('amount_krw').notNull(),
+    provider: text('provider').notNull(),
+    status: text('status', { enum: PAYMENT_STATUSES }).notNull().default('PENDING'),
+    createdAt: createdAt(),
+    paidAt: timestamp('paid_at', { withTimezone: true }),
+  },
+  (table) => [index('payments_user_idx').on(table.userId, table.createdAt)],
+);
+
+/** Webhook events already processed, so a replayed delivery changes nothing. */
+export const paymentEvents = pgTable('payment_events', {
+  eventId: text('event_id').primaryKey(),
+  paymentId: uuid('payment_id').notNull(),
+  type: text('type').notNull(),
+  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
+});

@@ -1,0 +1,267 @@
+import { Inject, Injectable } from '@nestjs/common';
+import type { AccountBalances, BalanceDelta } from '@consult-on/quota-policy';
+import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
+import { DATABASE, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
+import { idempotencyKeys, ledgerEntries, tokenAccounts, tokenHolds, type LedgerEntryKind } from '../database/schema.js';
+
+export interface AccountRow extends AccountBalances {
+  userId: string;
+  periodKey: string;
+}
+
+export interface NewLedgerEntry {
+  kind: LedgerEntryKind;
+  amountTokens: number;
+  delta: BalanceDelta;
+  holdId?: string | null;
+  paymentId?: string | null;
+  actorId?: string | null;
+  reason?: string | null;
+  metadata?: Record<string, unknown> | null;
+}
+
+export type LedgerEntryRow = typeof ledgerEntries.$inferSelect;
+export type HoldRow = typeof tokenHolds.$inferSelect;
+
+const accountColumns = {
+  userId: tokenAccounts.userId,
+  periodKey: tokenAccounts.periodKey,
+  freeTokens: tokenAccounts.freeTokens,
+  purchasedTokens: tokenAccounts.purchasedTokens,
+  debtTokens: tokenAccounts.debtTokens,
+  heldTokens: tokenAccounts.heldTokens,
+  periodCapacityTokens: tokenAccounts.periodCapacityTokens,
+  periodConsumedTokens: tokenAccounts.periodConsumedTokens,
+};
+
+/** Every statement on token accounts, the ledger, holds and idempotency keys. */
+@Injectable()
+export class LedgerRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  get db() {
+    return this.database.db;
+  }
+
+  async insertAccount(executor: Executor, userId: string, periodKey: string): Promise<AccountRow> {
+    const [row] = await executor.insert(tokenAccounts).values({ userId, periodKey }).returning(accountColumns);
+    return row!;
+  }
+
+  async findAccount(executor: Executor, userId: string): Promise<AccountRow | null> {
+    const [row] = await executor.select(accountColumns).from(tokenAccounts).where(eq(tokenAccounts.userId, userId));
+    return row ?? null;
+  }
+
+  /** Locks the account row until the transaction ends: every balance change on one account is serial. */
+  async lockAccount(executor: Executor, userId: string): Promise<AccountRow | null> {
+    const [row] = await executor
+      .select(accountColumns)
+      .from(tokenAccounts)
+      .where(eq(tokenAccounts.userId, userId))
+      .for('update');
+    return row ?? null;
+  }
+
+  async saveAccount(executor: Executor, account: AccountRow, touchActivity: boolean, now: Date): Promise<void> {
+    await executor
+      .update(tokenAccounts)
+      .set({
+        periodKey: account.periodKey,
+        freeTokens: account.freeTokens,
+        purchasedTokens: account.purchasedTokens,
+        debtTokens: account.debtTokens,
+        heldTokens: account.heldTokens,
+        periodCapacityTokens: account.periodCapacityTokens,
+        periodConsumedTokens: account.periodConsumedTokens,
+        updatedAt: now,
+        ...(touchActivity ? { lastActiveAt: now } : {}),
+      })
+      .where(eq(tokenAccounts.userId, account.userId));
+  }
+
+  async insertEntries(executor: Executor, userId: string, periodKey: string, entries: NewLedgerEntry[], now: Date) {
+    if (entries.length === 0) return [];
+    return executor
+      .insert(ledgerEntries)
+      .values(
+        entries.map((entry) => ({
+          userId,
+          periodKey,
+          kind: entry.kind,
+          amountTokens: entry.amountTokens,
+          freeDelta: entry.delta.freeTokens,
+          purchasedDelta: entry.delta.purchasedTokens,
+          debtDelta: entry.delta.debtTokens,
+          heldDelta: entry.delta.heldTokens,
+          capacityDelta: entry.delta.periodCapacityTokens,
+          consumedDelta: entry.delta.periodConsumedTokens,
+          holdId: entry.holdId ?? null,
+          paymentId: entry.paymentId ?? null,
+          actorId: entry.actorId ?? null,
+          reason: entry.reason ?? null,
+          metadata: entry.metadata ?? null,
+          createdAt: now,
+        })),
+      )
+      .returning();
+  }
+
+  async insertHold(
+    executor: Executor,
+    hold: { userId: string; tokens: number; periodKey: string; purpose: string; expiresAt: Date; now: Date },
+  ): Promise<HoldRow> {
+    const [row] = await executor
+      .insert(tokenHolds)
+      .values({ ...hold, createdAt: hold.now })
+      .returning();
+    return row!;
+  }
+
+  async findHold(executor: Executor, holdId: string): Promise<HoldRow | null> {
+    const [row] = await executor.select().from(tokenHolds).where(eq(tokenHolds.id, holdId));
+    return row ?? null;
+  }
+
+  async lockHold(executor: Executor, holdId: string): Promise<HoldRow | null> {
+    const [row] = await executor.select().from(tokenHolds).where(eq(tokenHolds.id, holdId)).for('update');
+    return row ?? null;
+  }
+
+  async closeHold(executor: Executor, holdId: string, status: 'SETTLED' | 'VOIDED' | 'EXPIRED', now: Date): Promise<void> {
+    await executor.update(tokenHolds).set({ status, closedAt: now }).where(eq(tokenHolds.id, holdId));
+  }
+
+  async findExpiredHolds(executor: Executor, now: Date, limit: number): Promise<Pick<HoldRow, 'id' | 'userId'>[]> {
+    return executor
+      .select({ id: tokenHolds.id, userId: tokenHolds.userId })
+      .from(tokenHolds)
+      .where(and(eq(tokenHolds.status, 'OPEN'), lt(tokenHolds.expiresAt, now)))
+      .orderBy(asc(tokenHolds.expiresAt))
+      .limit(limit);
+  }
+
+  async findStaleAccounts(executor: Executor, periodKey: string, limit: number): Promise<string[]> {
+    const rows = await executor
+      .select({ userId: tokenAccounts.userId })
+      .from(tokenAccounts)
+      .where(lt(tokenAccounts.periodKey, periodKey))
+      .limit(limit);
+    return rows.map((row) => row.userId);
+  }
+
+  async findIdempotentResult(executor: Executor, ownerId: string, scope: string, key: string) {
+    const [row] = await executor
+      .select({ requestHash: idempotencyKeys.requestHash, response: idempotencyKeys.response })
+      .from(idempotencyKeys)
+      .where(and(eq(idempotencyKeys.ownerId, ownerId), eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
+    return row ?? null;
+  }
+
+  async saveIdempotentResult(
+    executor: Executor,
+    record: { ownerId: string; scope: string; key: string; requestHash: string; response: unknown },
+  ): Promise<void> {
+    await executor.insert(idempotencyKeys).values(record);
+  }
+
+  async listEntries(executor: Executor, userId: string, page: { limit: number; beforeId?: number }) {
+    return executor
+      .select()
+      .from(ledgerEntries)
+      .where(
+        page.beforeId === undefined
+          ? eq(ledgerEntries.userId, userId)
+          : and(eq(ledgerEntries.userId, userId), lt(ledgerEntries.id, page.beforeId)),
+      )
+      .orderBy(desc(ledgerEntries.id))
+      .limit(page.limit);
+  }
+
+  /** The user's average cost of a turn over their last `turns` consumptions, or null without history. */
+  async averageConsumption(executor: Executor, userId: string, turns: number): Promise<number | null> {
+    const rows = rowsOf<{ average: string | null }>(
+      await executor.execute(sql`
+        select avg(amount_tokens) as average from (
+          select amount_tokens from ledger_entries
+          where user_id = ${userId} and kind = 'CONSUMPTION'
+          order by id desc limit ${turns}
+        ) recent`),
+    );
+    const average = rows[0]?.average;
+    return average === null || average === undefined ? null : Number(average);
+  }
+
+  /**
+   * Accounts whose stored balances differ from the sum of their ledger, hold a negative bucket,
+   * or whose held tokens differ from their open holds. Empty when the books balance.
+   */
+  async findUnbalancedAccounts(executor: Executor, userId?: string): Promise<UnbalancedAccount[]> {
+    const filter = userId ? sql`where a.user_id = ${userId}` : sql``;
+    return rowsOf<UnbalancedAccount>(
+      await executor.execute(sql`
+        with sums as (
+          select user_id,
+                 sum(free_delta)::bigint as free, sum(purchased_delta)::bigint as purchased,
+                 sum(debt_delta)::bigint as debt, sum(held_delta)::bigint as held,
+                 sum(capacity_delta)::bigint as capacity, sum(consumed_delta)::bigint as consumed
+          from ledger_entries group by user_id
+        ), open_holds as (
+          select user_id, sum(tokens)::bigint as held from token_holds where status = 'OPEN' group by user_id
+        )
+        select a.user_id as "userId",
+               a.free_tokens as "freeTokens", coalesce(s.free, 0) as "ledgerFreeTokens",
+               a.purchased_tokens as "purchasedTokens", coalesce(s.purchased, 0) as "ledgerPurchasedTokens",
+               a.debt_tokens as "debtTokens", coalesce(s.debt, 0) as "ledgerDebtTokens",
+               a.held_tokens as "heldTokens", coalesce(s.held, 0) as "ledgerHeldTokens", coalesce(h.held, 0) as "openHoldTokens",
+               a.period_capacity_tokens as "periodCapacityTokens", coalesce(s.capacity, 0) as "ledgerCapacityTokens",
+               a.period_consumed_tokens as "periodConsumedTokens", coalesce(s.consumed, 0) as "ledgerConsumedTokens"
+        from token_accounts a
+        left join sums s on s.user_id = a.user_id
+        left join open_holds h on h.user_id = a.user_id
+        ${filter}
+      `),
+    )
+      .map(normalizeNumbers)
+      .filter(
+        (row) =>
+          row.freeTokens !== row.ledgerFreeTokens ||
+          row.purchasedTokens !== row.ledgerPurchasedTokens ||
+          row.debtTokens !== row.ledgerDebtTokens ||
+          row.heldTokens !== row.ledgerHeldTokens ||
+          row.heldTokens !== row.openHoldTokens ||
+          row.periodCapacityTokens !== row.ledgerCapacityTokens ||
+          row.periodConsumedTokens !== row.ledgerConsumedTokens ||
+          row.freeTokens < 0 ||
+          row.purchasedTokens < 0 ||
+          row.debtTokens < 0 ||
+          row.heldTokens < 0,
+      );
+  }
+}
+
+export interface UnbalancedAccount {
+  userId: string;
+  freeTokens: number;
+  ledgerFreeTokens: number;
+  purchasedTokens: number;
+  ledgerPurchasedTokens: number;
+  debtTokens: number;
+  ledgerDebtTokens: number;
+  heldTokens: number;
+  ledgerHeldTokens: number;
+  openHoldTokens: number;
+  periodCapacityTokens: number;
+  ledgerCapacityTokens: number;
+  periodConsumedTokens: number;
+  ledgerConsumedTokens: number;
+}
+
+/** Both drivers return bigint and numeric aggregates as strings. */
+function normalizeNumbers(row: UnbalancedAccount): UnbalancedAccount {
+  const result = { ...row } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(result)) {
+    if (key !== 'userId') result[key] = Number(value);
+  }
+  return result as unknown as UnbalancedAccount;
+}

@@ -1,0 +1,455 @@
+import { createHash } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  applyDelta,
+  balanceProblems,
+  decideReservation,
+  delta,
+  evaluateUsage,
+  InsufficientBalanceError,
+  periodOf,
+  periodsBetween,
+  planConsumption,
+  planConsumptionReversal,
+  planCredit,
+  planDebit,
+  planReset,
+  planSettlement,
+  type AccountBalances,
+  type ConsumptionSplit,
+  type CreditBucket,
+  type QuotaPeriod,
+  type UsageEvaluation,
+} from '@consult-on/quota-policy';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { Executor, Transaction } from '../database/database.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import {
+  HoldClosedError,
+  IdempotencyConflictError,
+  InsufficientTokensError,
+  NotFoundError,
+  TokenExhaustedError,
+} from '../common/errors.js';
+import { LedgerRepository, type AccountRow, type NewLedgerEntry } from './ledger.repository.js';
+
+export interface Idempotency {
+  key: string;
+  /** What the key was first used for; the same key with another request is a conflict. */
+  request: unknown;
+}
+
+interface AccountContext {
+  tx: Transaction;
+  account: AccountRow;
+  balances: AccountBalances;
+  period: QuotaPeriod;
+  now: Date;
+}
+
+interface AccountChange<T> {
+  entries: NewLedgerEntry[];
+  result: T;
+  /** Whether this change is the user's own activity (shown as "last active" to admins). */
+  activity?: boolean;
+}
+
+export interface HoldView {
+  holdId: string;
+  tokens: number;
+  expiresAt: string;
+}
+
+export interface SettlementView {
+  holdId: string;
+  chargedTokens: number;
+  split: ConsumptionSplit;
+  ledgerEntryId: number;
+  usage: UsageEvaluation;
+}
+
+export class LedgerInvariantError extends Error {}
+
+/** Consumption entries averaged for a user's cost per turn. */
+const RECENT_TURNS = 20;
+
+/**
+ * The only writer of token balances. Every change locks the account row, brings the account
+ * into the current period (the lazy monthly reset), appends ledger entries and stores the new
+ * balances — all in one transaction, so balances always equal the sum of the ledger.
+ */
+@Injectable()
+export class LedgerService {
+  private readonly logger = new Logger(LedgerService.name);
+
+  constructor(
+    private readonly repository: LedgerRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  private get policy() {
+    return this.config.quota;
+  }
+
+  get purchaseUrl(): string {
+    return `${this.config.publicUrl ?? ''}/purchase`;
+  }
+
+  currentPeriod(now = this.clock.now()): QuotaPeriod {
+    return periodOf(now, this.policy.timeZone);
+  }
+
+  /** Creates the account of a new user with this period's free allowance, inside the caller's transaction. */
+  async openAccount(tx: Executor, userId: string): Promise<void> {
+    const now = this.clock.now();
+    const period = this.currentPeriod(now);
+    await this.repository.insertAccount(tx, userId, period.key);
+    const allowance = this.policy.freeMonthlyTokens;
+    const grant = delta({ freeTokens: allowance, periodCapacityTokens: allowance });
+    await this.repository.insertEntries(tx, userId, period.key, [{ kind: 'MONTHLY_GRANT', amountTokens: allowance, delta: grant }], now);
+    await this.repository.saveAccount(tx, { userId, periodKey: period.key, ...grant }, false, now);
+  }
+
+  /** The usage state of an account in the current period (resetting it first when a new period began). */
+  async usage(userId: string): Promise<{ balances: AccountBalances; usage: UsageEvaluation; period: QuotaPeriod }> {
+    const period = this.currentPeriod();
+    let account = await this.repository.findAccount(this.repository.db, userId);
+    if (!account) throw new NotFoundError();
+    if (account.periodKey !== period.key) {
+      account = await this.change(userId, null, async ({ account: current }) => ({ entries: [], result: current }));
+    }
+    const average = await this.repository.averageConsumption(this.repository.db, userId, RECENT_TURNS);
+    return { balances: account, usage: evaluateUsage(account, this.policy, average), period };
+  }
+
+  /**
+   * Holds up to `tokens` for work in flight. With `minimumTokens`, a smaller hold is granted when
+   * only that much fits under the hard limit; otherwise the request is refused with TOKEN_EXHAUSTED.
+   */
+  async reserve(
+    userId: string,
+    request: { tokens: number; minimumTokens?: number; purpose: string },
+    idempotency: Idempotency | null = null,
+  ): Promise<HoldView> {
+    return this.change(userId, idempotency, async ({ tx, balances, period, now }) => {
+      const decision = decideReservation(balances, request.tokens, this.policy, request.minimumTokens);
+      if (!decision.allowed) {
+        const usage = evaluateUsage(balances, this.policy);
+        throw new TokenExhaustedError(Math.max(0, usage.remainingTokens), usage.usagePercent, this.purchaseUrl);
+      }
+      const expiresAt = new Date(now.getTime() + this.config.holdTtlSeconds * 1_000);
+      const hold = await this.repository.insertHold(tx, {
+        userId,
+        tokens: decision.tokens,
+        periodKey: period.key,
+        purpose: request.purpose,
+        expiresAt,
+        now,
+      });
+      return {
+        entries: [{ kind: 'HOLD', amountTokens: decision.tokens, delta: delta({ heldTokens: decision.tokens }), holdId: hold.id }],
+        result: { holdId: hold.id, tokens: decision.tokens, expiresAt: expiresAt.toISOString() },
+        activity: true,
+      };
+    });
+  }
+
+  /** Releases a hold and charges what the work really consumed (purchased first, by default). */
+  async settle(holdId: string, consumedTokens: number, metadata: Record<string, unknown> = {}): Promise<SettlementView> {
+    if (!Number.isSafeInteger(consumedTokens) || consumedTokens < 0) {
+      throw new RangeError(`consumed tokens must be a non-negative integer, got ${consumedTokens}`);
+    }
+    const hold = await this.requireHold(holdId);
+    return this.change(hold.userId, null, async ({ tx, balances }) => {
+      const open = await this.lockOpenHold(tx, holdId);
+      const settlement = planSettlement(balances, open.tokens, consumedTokens, this.policy.consumptionOrder);
+      await this.repository.closeHold(tx, holdId, 'SETTLED', this.clock.now());
+      const after = applyDelta(balances, settlement.delta);
+      return {
+        entries: [{ kind: 'CONSUMPTION', amountTokens: consumedTokens, delta: settlement.delta, holdId, metadata }],
+        result: (entryIds: number[]) => ({
+          holdId,
+          chargedTokens: consumedTokens,
+          split: settlement.split,
+          ledgerEntryId: entryIds[0]!,
+          usage: evaluateUsage(after, this.policy),
+        }),
+        activity: true,
+      };
+    });
+  }
+
+  /** Releases a hold without charging anything (the model failed, the client left before any output). */
+  async voidHold(holdId: string): Promise<void> {
+    await this.closeWithoutCharge(holdId, 'VOIDED');
+  }
+
+  /** Expires holds whose TTL passed (their process crashed or never settled); returns how many. */
+  async expireHolds(limit = 500): Promise<number> {
+    const expired = await this.repository.findExpiredHolds(this.repository.db, this.clock.now(), limit);
+    let count = 0;
+    for (const hold of expired) {
+      try {
+        await this.closeWithoutCharge(hold.id, 'EXPIRED');
+        count += 1;
+      } catch (error) {
+        // Settled or voided between the scan and the lock: nothing left to expire.
+        if (!(error instanceof HoldClosedError)) throw error;
+      }
+    }
+    if (count > 0) this.logger.log({ message: 'expired holds', count });
+    return count;
+  }
+
+  /** Moves accounts that nobody touched since a new period began into it; returns how many. */
+  async resetStaleAccounts(limit = 500): Promise<number> {
+    const stale = await this.repository.findStaleAccounts(this.repository.db, this.currentPeriod().key, limit);
+    for (const userId of stale) {
+      await this.change(userId, null, async () => ({ entries: [], result: null }));
+    }
+    return stale.length;
+  }
+
+  /** Adds tokens: a purchase (with its payment) or an admin grant. */
+  async credit(
+    tx: Transaction | null,
+    userId: string,
+    request: { kind: 'PURCHASE' | 'ADJUSTMENT'; tokens: number; bucket: CreditBucket; paymentId?: string; actorId?: string; reason?: string },
+    idempotency: Idempotency | null = null,
+  ) {
+    return this.change(
+      userId,
+      idempotency,
+      async ({ balances }) => {
+        const change = planCredit(balances, request.tokens, request.bucket);
+        return this.withUsage(balances, {
+          kind: request.kind,
+          amountTokens: request.tokens,
+          delta: change,
+          paymentId: request.paymentId,
+          actorId: request.actorId,
+          reason: request.reason,
+          metadata: { bucket: request.bucket },
+        });
+      },
+      tx,
+    );
+  }
+
+  /** Removes credited tokens: an admin correction. Refused when the buckets hold fewer tokens. */
+  async debit(
+    userId: string,
+    request: { tokens: number; actorId: string; reason: string },
+    idempotency: Idempotency | null = null,
+  ) {
+    return this.change(userId, idempotency, async ({ balances }) =>
+      this.withUsage(balances, {
+        kind: 'ADJUSTMENT',
+        amountTokens: request.tokens,
+        delta: this.planDebitOrThrow(balances, request.tokens),
+        actorId: request.actorId,
+        reason: request.reason,
+        metadata: { direction: 'debit' },
+      }),
+    );
+  }
+
+  /**
+   * Takes back the tokens of a refunded payment, as far as they are still there: tokens already
+   * consumed cannot be recovered and are recorded as such.
+   */
+  async refundPayment(tx: Transaction, userId: string, paymentId: string, tokens: number) {
+    return this.change(
+      userId,
+      null,
+      async ({ balances }) => {
+        const recoverable = Math.min(tokens, balances.purchasedTokens + balances.freeTokens);
+        const entries: NewLedgerEntry[] =
+          recoverable > 0
+            ? [
+                {
+                  kind: 'REFUND',
+                  amountTokens: recoverable,
+                  delta: planDebit(balances, recoverable),
+                  paymentId,
+                  metadata: { refundedTokens: tokens, unrecoveredTokens: tokens - recoverable },
+                },
+              ]
+            : [];
+        return { entries, result: { recoveredTokens: recoverable } };
+      },
+      tx,
+    );
+  }
+
+  /** Sets the account to a usage percent of its capacity: the report's test scenario, never in production. */
+  async setUsagePercent(userId: string, usagePercent: number, actorId: string) {
+    return this.change(userId, null, async ({ balances }) => {
+      const target = Math.round((balances.periodCapacityTokens * usagePercent) / 100);
+      const difference = target - balances.periodConsumedTokens;
+      if (difference === 0) return this.withUsage(balances);
+      const change =
+        difference > 0
+          ? planConsumption(balances, difference, this.policy.consumptionOrder).delta
+          : planConsumptionReversal(balances, -difference);
+      return this.withUsage(balances, {
+        kind: 'TEST_USAGE',
+        amountTokens: Math.abs(difference),
+        delta: change,
+        actorId,
+        reason: `test-usage ${usagePercent}%`,
+      });
+    });
+  }
+
+  async history(userId: string, page: { limit: number; beforeId?: number }) {
+    return this.repository.listEntries(this.repository.db, userId, page);
+  }
+
+  /** Accounts whose balances differ from their ledger or hold a negative bucket. */
+  async verify(userId?: string) {
+    return this.repository.findUnbalancedAccounts(this.repository.db, userId);
+  }
+
+  private planDebitOrThrow(balances: AccountBalances, tokens: number) {
+    try {
+      return planDebit(balances, tokens);
+    } catch (error) {
+      if (error instanceof InsufficientBalanceError) throw new InsufficientTokensError();
+      throw error;
+    }
+  }
+
+  private withUsage(balances: AccountBalances, entry?: NewLedgerEntry): AccountChange<{ usage: UsageEvaluation }> {
+    const after = entry ? applyDelta(balances, entry.delta) : balances;
+    return { entries: entry ? [entry] : [], result: { usage: evaluateUsage(after, this.policy) } };
+  }
+
+  private async requireHold(holdId: string) {
+    const hold = await this.repository.findHold(this.repository.db, holdId);
+    if (!hold) throw new NotFoundError();
+    return hold;
+  }
+
+  private async lockOpenHold(tx: Transaction, holdId: string) {
+    const hold = await this.repository.lockHold(tx, holdId);
+    if (!hold) throw new NotFoundError();
+    if (hold.status !== 'OPEN') throw new HoldClosedError();
+    return hold;
+  }
+
+  private async closeWithoutCharge(holdId: string, status: 'VOIDED' | 'EXPIRED') {
+    const hold = await this.requireHold(holdId);
+    await this.change(hold.userId, null, async ({ tx }) => {
+      const open = await this.lockOpenHold(tx, holdId);
+      await this.repository.closeHold(tx, holdId, status, this.clock.now());
+      return {
+        entries: [
+          {
+            kind: status === 'VOIDED' ? 'HOLD_VOID' : 'HOLD_EXPIRY',
+            amountTokens: open.tokens,
+            delta: delta({ heldTokens: -open.tokens }),
+            holdId,
+          },
+        ],
+        result: null,
+      };
+    });
+  }
+
+  /**
+   * Runs one change of an account in a transaction (the caller's, when given): lock, reset into
+   * the current period if needed, replay or record the idempotency key, append the entries,
+   * assert the invariants, store the balances. A result that is a function receives the ids of
+   * the appended entries.
+   */
+  private async change<T>(
+    userId: string,
+    idempotency: Idempotency | null,
+    operation: (context: AccountContext) => Promise<AccountChange<T | ((entryIds: number[]) => T)>>,
+    outerTx: Transaction | null = null,
+  ): Promise<T> {
+    const run = async (tx: Transaction): Promise<T> => {
+      const now = this.clock.now();
+      const period = this.currentPeriod(now);
+      const locked = await this.repository.lockAccount(tx, userId);
+      if (!locked) throw new NotFoundError();
+      const account = await this.resetIntoPeriod(tx, locked, period, now);
+      const idempotencyScope = idempotency ? await this.replay<T>(tx, userId, idempotency) : null;
+      if (idempotencyScope?.replayed) return idempotencyScope.response;
+
+      const change = await operation({ tx, account, balances: account, period, now });
+      let balances: AccountBalances = account;
+      for (const entry of change.entries) balances = applyDelta(balances, entry.delta);
+      this.assertSound(userId, balances);
+      const inserted = await this.repository.insertEntries(tx, userId, period.key, change.entries, now);
+      if (change.entries.length > 0 || change.activity) {
+        await this.repository.saveAccount(tx, { ...account, ...balances }, change.activity ?? false, now);
+      }
+      const result =
+        typeof change.result === 'function'
+          ? (change.result as (entryIds: number[]) => T)(inserted.map((entry) => entry.id))
+          : (change.result as T);
+      if (idempotency && idempotencyScope) {
+        await this.repository.saveIdempotentResult(tx, {
+          ownerId: userId,
+          scope: 'ledger',
+          key: idempotency.key,
+          requestHash: idempotencyScope.requestHash,
+          response: result,
+        });
+      }
+      return result;
+    };
+    return outerTx ? run(outerTx) : this.repository.db.transaction(run);
+  }
+
+  private async replay<T>(
+    tx: Transaction,
+    userId: string,
+    idempotency: Idempotency,
+  ): Promise<{ replayed: true; response: T } | { replayed: false; requestHash: string }> {
+    const requestHash = hashRequest(idempotency.request);
+    const existing = await this.repository.findIdempotentResult(tx, userId, 'ledger', idempotency.key);
+    if (!existing) return { replayed: false, requestHash };
+    if (existing.requestHash !== requestHash) throw new IdempotencyConflictError();
+    return { replayed: true, response: existing.response as T };
+  }
+
+  /** The lazy monthly reset: runs under the account lock, so it happens once however many requests race. */
+  private async resetIntoPeriod(tx: Transaction, account: AccountRow, period: QuotaPeriod, now: Date): Promise<AccountRow> {
+    const elapsed = periodsBetween(account.periodKey, period.key);
+    if (elapsed <= 0) return account;
+    const plan = planReset(account, this.policy.freeMonthlyTokens, elapsed);
+    const entries: NewLedgerEntry[] = [];
+    if (plan.expiry) {
+      entries.push({ kind: 'FREE_EXPIRY', amountTokens: account.freeTokens, delta: plan.expiry, metadata: { expiredPeriod: account.periodKey } });
+    }
+    entries.push({
+      kind: 'MONTHLY_GRANT',
+      amountTokens: this.policy.freeMonthlyTokens,
+      delta: plan.grant,
+      metadata: { previousPeriod: account.periodKey, periodsElapsed: elapsed, carriedDebtTokens: plan.carriedDebtTokens },
+    });
+    let balances: AccountBalances = account;
+    for (const entry of entries) balances = applyDelta(balances, entry.delta);
+    this.assertSound(account.userId, balances);
+    await this.repository.insertEntries(tx, account.userId, period.key, entries, now);
+    const next = { ...account, ...balances, periodKey: period.key };
+    await this.repository.saveAccount(tx, next, false, now);
+    return next;
+  }
+
+  private assertSound(userId: string, balances: AccountBalances): void {
+    const problems = balanceProblems(balances);
+    if (problems.length > 0) {
+      // A bug, never a user error: refuse to write books that do not balance.
+      throw new LedgerInvariantError(`ledger invariant broken for ${userId}: ${problems.join('; ')}`);
+    }
+  }
+}
+
+export function hashRequest(request: unknown): string {
+  return createHash('sha256').update(JSON.stringify(request ?? null)).digest('hex');
+}

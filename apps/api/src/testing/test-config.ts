@@ -1,0 +1,14 @@
+import { loadConfig, type AppConfig } from '../config/app-config.js';
+
+/** The configuration tests run with: the defaults of a development machine, plus overrides. */
+export function testConfig(overrides: Record<string, string> = {}): AppConfig {
+  return loadConfig({
+    NODE_ENV: 'test',
+    JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
+    LOG_LEVEL: 'silent',
+    DEMO_ACCOUNTS: 'false',
+    ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
+    REDIS_KEY_PREFIX: `consult-on-test:${process.pid}:${Date.now()}:`,
+    ...overrides,
+  });
+}
