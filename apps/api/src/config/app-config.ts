@@ -45,6 +45,7 @@ const environmentSchema = z.object({
   RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
   AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(10),
   BODY_LIMIT: z.string().default('100kb'),
+  TRUST_PROXY: z.string().default('loopback'),
   SWAGGER_ENABLED: booleanString.optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
@@ -68,6 +69,8 @@ export interface AppConfig {
   payments: { provider: 'instant' | 'webhook'; webhookSecret: string | null; webhookToleranceSeconds: number };
   rateLimit: { perMinute: number; authPerMinute: number };
   bodyLimit: string;
+  /** Express `trust proxy`: which proxies may set X-Forwarded-For (the client address used by rate limits). */
+  trustProxy: string | number | boolean;
   swaggerEnabled: boolean;
   logLevel: Environment['LOG_LEVEL'];
 }
@@ -146,6 +149,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, authPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE },
     bodyLimit: env.BODY_LIMIT,
+    trustProxy: /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY === 'true' ? true : env.TRUST_PROXY === 'false' ? false : env.TRUST_PROXY,
     swaggerEnabled: env.SWAGGER_ENABLED ?? true,
     logLevel: env.LOG_LEVEL,
   };

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AccountBalances, BalanceDelta } from '@consult-on/quota-policy';
 import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
 import { DATABASE, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
-import { idempotencyKeys, ledgerEntries, tokenAccounts, tokenHolds, type LedgerEntryKind } from '../database/schema.js';
+import { ledgerEntries, tokenAccounts, tokenHolds, type LedgerEntryKind } from '../database/schema.js';
 
 export interface AccountRow extends AccountBalances {
   userId: string;
@@ -148,21 +148,6 @@ export class LedgerRepository {
       .where(lt(tokenAccounts.periodKey, periodKey))
       .limit(limit);
     return rows.map((row) => row.userId);
-  }
-
-  async findIdempotentResult(executor: Executor, ownerId: string, scope: string, key: string) {
-    const [row] = await executor
-      .select({ requestHash: idempotencyKeys.requestHash, response: idempotencyKeys.response })
-      .from(idempotencyKeys)
-      .where(and(eq(idempotencyKeys.ownerId, ownerId), eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key)));
-    return row ?? null;
-  }
-
-  async saveIdempotentResult(
-    executor: Executor,
-    record: { ownerId: string; scope: string; key: string; requestHash: string; response: unknown },
-  ): Promise<void> {
-    await executor.insert(idempotencyKeys).values(record);
   }
 
   async listEntries(executor: Executor, userId: string, page: { limit: number; beforeId?: number }) {

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   applyDelta,
@@ -24,9 +23,9 @@ import {
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { Executor, Transaction } from '../database/database.js';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { IdempotencyService } from '../common/idempotency.js';
 import {
   HoldClosedError,
-  IdempotencyConflictError,
   InsufficientTokensError,
   NotFoundError,
   TokenExhaustedError,
@@ -84,6 +83,7 @@ export class LedgerService {
 
   constructor(
     private readonly repository: LedgerRepository,
+    private readonly idempotency: IdempotencyService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -376,45 +376,23 @@ export class LedgerService {
       const locked = await this.repository.lockAccount(tx, userId);
       if (!locked) throw new NotFoundError();
       const account = await this.resetIntoPeriod(tx, locked, period, now);
-      const idempotencyScope = idempotency ? await this.replay<T>(tx, userId, idempotency) : null;
-      if (idempotencyScope?.replayed) return idempotencyScope.response;
-
-      const change = await operation({ tx, account, balances: account, period, now });
-      let balances: AccountBalances = account;
-      for (const entry of change.entries) balances = applyDelta(balances, entry.delta);
-      this.assertSound(userId, balances);
-      const inserted = await this.repository.insertEntries(tx, userId, period.key, change.entries, now);
-      if (change.entries.length > 0 || change.activity) {
-        await this.repository.saveAccount(tx, { ...account, ...balances }, change.activity ?? false, now);
-      }
-      const result =
-        typeof change.result === 'function'
+      const apply = async (): Promise<T> => {
+        const change = await operation({ tx, account, balances: account, period, now });
+        let balances: AccountBalances = account;
+        for (const entry of change.entries) balances = applyDelta(balances, entry.delta);
+        this.assertSound(userId, balances);
+        const inserted = await this.repository.insertEntries(tx, userId, period.key, change.entries, now);
+        if (change.entries.length > 0 || change.activity) {
+          await this.repository.saveAccount(tx, { ...account, ...balances }, change.activity ?? false, now);
+        }
+        return typeof change.result === 'function'
           ? (change.result as (entryIds: number[]) => T)(inserted.map((entry) => entry.id))
           : (change.result as T);
-      if (idempotency && idempotencyScope) {
-        await this.repository.saveIdempotentResult(tx, {
-          ownerId: userId,
-          scope: 'ledger',
-          key: idempotency.key,
-          requestHash: idempotencyScope.requestHash,
-          response: result,
-        });
-      }
-      return result;
+      };
+      if (!idempotency) return apply();
+      return this.idempotency.run(tx, { ownerId: userId, scope: 'ledger', key: idempotency.key, request: idempotency.request }, apply);
     };
     return outerTx ? run(outerTx) : this.repository.db.transaction(run);
-  }
-
-  private async replay<T>(
-    tx: Transaction,
-    userId: string,
-    idempotency: Idempotency,
-  ): Promise<{ replayed: true; response: T } | { replayed: false; requestHash: string }> {
-    const requestHash = hashRequest(idempotency.request);
-    const existing = await this.repository.findIdempotentResult(tx, userId, 'ledger', idempotency.key);
-    if (!existing) return { replayed: false, requestHash };
-    if (existing.requestHash !== requestHash) throw new IdempotencyConflictError();
-    return { replayed: true, response: existing.response as T };
   }
 
   /** The lazy monthly reset: runs under the account lock, so it happens once however many requests race. */
@@ -448,8 +426,4 @@ export class LedgerService {
       throw new LedgerInvariantError(`ledger invariant broken for ${userId}: ${problems.join('; ')}`);
     }
   }
-}
-
-export function hashRequest(request: unknown): string {
-  return createHash('sha256').update(JSON.stringify(request ?? null)).digest('hex');
 }

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ManualClock } from '../common/clock.js';
+import { IdempotencyService } from '../common/idempotency.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { DatabaseHandle } from '../database/database.js';
 import { users } from '../database/schema.js';
@@ -22,7 +23,7 @@ export async function createLedgerFixture(start = new Date('2026-11-10T03:00:00Z
   const database = await createTestDatabase();
   const clock = new ManualClock(start);
   const config = testConfig(overrides);
-  const ledger = new LedgerService(new LedgerRepository(database), config, clock);
+  const ledger = new LedgerService(new LedgerRepository(database), new IdempotencyService(), config, clock);
   return {
     database,
     clock,

@@ -1,0 +1,86 @@
+import 'reflect-metadata';
+import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { NextFunction, Request, Response } from 'express';
+import helmet from 'helmet';
+import { AppModule, type AppDependencies } from './app.module.js';
+import { createValidationPipe } from './common/validation.js';
+import type { AppConfig } from './config/app-config.js';
+
+const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  warn: ['fatal', 'error', 'warn'],
+  error: ['fatal', 'error'],
+  silent: [],
+};
+
+/** Nest's own start-up chatter (one line per module and route), kept for LOG_LEVEL=debug. */
+const STARTUP_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
+
+class JsonLogger extends ConsoleLogger {
+  override log(message: unknown, ...rest: unknown[]): void {
+    const context = rest[rest.length - 1];
+    if (typeof context === 'string' && STARTUP_CONTEXTS.has(context) && !this.isLevelEnabled('debug')) return;
+    super.log(message, ...rest);
+  }
+}
+
+export function createLogger(config: AppConfig): ConsoleLogger | false {
+  if (config.logLevel === 'silent') return false;
+  return new JsonLogger({ json: true, logLevels: LOG_LEVELS[config.logLevel] });
+}
+
+/** Builds the HTTP application (not yet listening): used by `main.ts` and by the HTTP tests alike. */
+export async function createApp(dependencies: AppDependencies): Promise<INestApplication> {
+  const { config } = dependencies;
+  const logger = createLogger(config);
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.register(dependencies), {
+    logger,
+    rawBody: true,
+    bufferLogs: false,
+  });
+  app.useBodyParser('json', { limit: config.bodyLimit });
+  app.set('trust proxy', config.trustProxy);
+  app.use(helmet());
+  if (logger) app.use(requestLogger(logger));
+  app.setGlobalPrefix('api', { exclude: ['health'] });
+  app.useGlobalPipes(createValidationPipe());
+  app.enableShutdownHooks();
+  if (config.swaggerEnabled) {
+    const document = () =>
+      SwaggerModule.createDocument(
+        app,
+        new DocumentBuilder()
+          .setTitle('Consult-On API')
+          .setDescription('AI chat consultation with metered tokens: accounts, usage, purchases, administration.')
+          .setVersion('0.1.0')
+          .addBearerAuth()
+          .build(),
+      );
+    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+  }
+  return app;
+}
+
+/** One JSON line per request: method, path, status and duration. */
+function requestLogger(logger: ConsoleLogger) {
+  return (request: Request, response: Response, next: NextFunction) => {
+    const started = performance.now();
+    response.on('finish', () => {
+      logger.log(
+        {
+          message: 'request',
+          method: request.method,
+          path: request.path,
+          status: response.statusCode,
+          durationMs: Math.round((performance.now() - started) * 10) / 10,
+        },
+        'HTTP',
+      );
+    });
+    next();
+  };
+}

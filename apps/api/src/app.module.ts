@@ -1,0 +1,59 @@
+import { CacheModule } from '@nestjs/cache-manager';
+import { Global, Module, type DynamicModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { AdminModule } from './admin/admin.module.js';
+import { AuthModule } from './auth/auth.module.js';
+import { cacheOptions } from './common/cache.js';
+import { CLOCK, type Clock } from './common/clock.js';
+import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { throttlerOptions } from './common/rate-limit.js';
+import { APP_CONFIG, type AppConfig } from './config/app-config.js';
+import { DATABASE, type DatabaseHandle } from './database/database.js';
+import { HealthController } from './health/health.controller.js';
+import { PaymentsModule } from './payments/payments.module.js';
+import { QuotaModule } from './quota/quota.module.js';
+
+export interface AppDependencies {
+  config: AppConfig;
+  database: DatabaseHandle;
+  clock: Clock;
+}
+
+/** What every module may inject: configuration, the database and the clock. */
+@Global()
+@Module({})
+class CoreModule {
+  static register(dependencies: AppDependencies): DynamicModule {
+    const providers = [
+      { provide: APP_CONFIG, useValue: dependencies.config },
+      { provide: DATABASE, useValue: dependencies.database },
+      { provide: CLOCK, useValue: dependencies.clock },
+    ];
+    return { module: CoreModule, providers, exports: providers };
+  }
+}
+
+@Module({})
+export class AppModule {
+  static register(dependencies: AppDependencies): DynamicModule {
+    const { config } = dependencies;
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.register(dependencies),
+        CacheModule.register({ isGlobal: true, ...cacheOptions(config) }),
+        ThrottlerModule.forRoot(throttlerOptions(config)),
+        AuthModule,
+        QuotaModule.withControllers({ testUsage: !config.isProduction }),
+        PaymentsModule,
+        AdminModule,
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_FILTER, useClass: HttpExceptionFilter },
+      ],
+    };
+  }
+}

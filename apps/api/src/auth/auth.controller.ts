@@ -1,0 +1,36 @@
+import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { AuthRateLimit } from '../common/rate-limit.js';
+import { CurrentUser, Public, type AuthUser } from './auth.decorators.js';
+import { LoginDto, RegisterDto, SessionView, UserView } from './auth.dto.js';
+import { AuthService } from './auth.service.js';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @AuthRateLimit()
+  @Post('register')
+  @ApiOkResponse({ type: SessionView })
+  register(@Body() body: RegisterDto): Promise<SessionView> {
+    return this.auth.register(body);
+  }
+
+  @Public()
+  @AuthRateLimit()
+  @Post('login')
+  @HttpCode(200)
+  @ApiOkResponse({ type: SessionView })
+  login(@Body() body: LoginDto): Promise<SessionView> {
+    return this.auth.login(body);
+  }
+
+  @ApiBearerAuth()
+  @Get('me')
+  @ApiOkResponse({ type: UserView })
+  me(@CurrentUser() user: AuthUser): Promise<UserView> {
+    return this.auth.me(user.id);
+  }
+}

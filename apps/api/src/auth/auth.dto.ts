@@ -1,0 +1,53 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+
+const normalizeEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+
+export class RegisterDto {
+  @ApiProperty({ example: 'user@example.com' })
+  @Transform(normalizeEmail)
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ minLength: 8, maxLength: 128, example: 'correct horse battery' })
+  @IsString()
+  @MinLength(8)
+  @MaxLength(128)
+  password!: string;
+
+  @ApiPropertyOptional({ enum: ['ko', 'en'], default: 'ko' })
+  @IsOptional()
+  @IsIn(['ko', 'en'])
+  locale?: 'ko' | 'en';
+}
+
+export class LoginDto {
+  @ApiProperty({ example: 'demo@consult-on.local' })
+  @Transform(normalizeEmail)
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+
+  @ApiProperty({ example: 'demo1234!' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  password!: string;
+}
+
+export class UserView {
+  @ApiProperty() id!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty({ enum: ['USER', 'ADMIN'] }) role!: 'USER' | 'ADMIN';
+  @ApiProperty({ enum: ['ko', 'en'] }) locale!: 'ko' | 'en';
+  @ApiProperty() createdAt!: string;
+}
+
+export class SessionView {
+  @ApiProperty() accessToken!: string;
+  @ApiProperty({ example: 'Bearer' }) tokenType!: 'Bearer';
+  @ApiProperty({ description: 'Seconds until the token expires' }) expiresIn!: number;
+  @ApiProperty({ type: UserView }) user!: UserView;
+}

@@ -1,0 +1,55 @@
+import type { INestApplication } from '@nestjs/common';
+import { createApp } from './app.factory.js';
+import { AuthService } from './auth/auth.service.js';
+import { systemClock, type Clock } from './common/clock.js';
+import type { AppConfig } from './config/app-config.js';
+import { openDatabase, type DatabaseHandle } from './database/database.js';
+import path from 'node:path';
+
+/** The accounts an embedded installation starts with, so a first-time user can sign in at once. */
+export const DEMO_ACCOUNTS = [
+  { email: 'demo@consult-on.local', password: 'demo1234!', role: 'USER' as const },
+  { email: 'admin@consult-on.local', password: 'admin1234!', role: 'ADMIN' as const },
+];
+
+export interface RunningApp {
+  app: INestApplication;
+  database: DatabaseHandle;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Opens (and migrates) the database, seeds the configured accounts and listens. */
+export async function startServer(config: AppConfig, clock: Clock = systemClock): Promise<RunningApp> {
+  const database = await openDatabase({
+    url: config.database.url,
+    dataDir: path.join(config.database.dataDir, 'pglite'),
+    poolSize: config.database.poolSize,
+  });
+  try {
+    const app = await createApp({ config, database, clock });
+    const auth = app.get(AuthService);
+    if (config.admin) await auth.ensureAdmin(config.admin.email, config.admin.password);
+    if (config.demoAccounts) {
+      for (const account of DEMO_ACCOUNTS) {
+        await auth.createUser(account.email, account.password, account.role, 'ko');
+      }
+    }
+    await app.listen(config.port, config.host);
+    const address = app.getHttpServer().address() as { port: number };
+    const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+    const url = config.publicUrl ?? `http://${host}:${address.port}`;
+    return {
+      app,
+      database,
+      url,
+      close: async () => {
+        await app.close();
+        await database.close();
+      },
+    };
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+}

@@ -1,0 +1,87 @@
+import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ThrottlerException } from '@nestjs/throttler';
+import type { Request, Response } from 'express';
+import { DomainError, type Localized } from './errors.js';
+import { localeOf } from './locale.js';
+
+interface ErrorBody {
+  code: string;
+  message: string;
+  [detail: string]: unknown;
+}
+
+const HTTP_ERRORS: Record<number, { code: string } & Localized> = {
+  400: { code: 'BAD_REQUEST', ko: '요청을 처리할 수 없습니다.', en: 'The request could not be processed.' },
+  401: { code: 'UNAUTHORIZED', ko: '로그인이 필요합니다.', en: 'Authentication is required.' },
+  403: { code: 'FORBIDDEN', ko: '이 작업을 할 권한이 없습니다.', en: 'You are not allowed to do this.' },
+  404: { code: 'NOT_FOUND', ko: '요청한 항목을 찾을 수 없습니다.', en: 'The requested item was not found.' },
+  405: { code: 'METHOD_NOT_ALLOWED', ko: '허용되지 않는 메서드입니다.', en: 'This method is not allowed.' },
+  413: { code: 'PAYLOAD_TOO_LARGE', ko: '요청 본문이 너무 큽니다.', en: 'The request body is too large.' },
+  415: { code: 'UNSUPPORTED_MEDIA_TYPE', ko: '지원하지 않는 형식입니다.', en: 'This content type is not supported.' },
+  429: { code: 'RATE_LIMITED', ko: '요청이 너무 많습니다. 잠시 후 다시 시도해 주세요.', en: 'Too many requests. Please try again shortly.' },
+  500: { code: 'INTERNAL_ERROR', ko: '서버 오류가 발생했습니다. 잠시 후 다시 시도해 주세요.', en: 'Something went wrong on our side. Please try again shortly.' },
+  502: { code: 'BAD_GATEWAY', ko: 'AI 모델 제공자가 응답하지 않습니다.', en: 'The model provider failed to answer.' },
+  503: { code: 'SERVICE_UNAVAILABLE', ko: '서비스를 잠시 사용할 수 없습니다.', en: 'The service is temporarily unavailable.' },
+  504: { code: 'GATEWAY_TIMEOUT', ko: 'AI 모델 응답 시간이 초과되었습니다.', en: 'The model provider timed out.' },
+};
+
+/** Errors thrown by body-parser before a route runs carry their status and a `type`. */
+interface BodyParserError {
+  status?: number;
+  statusCode?: number;
+  type?: string;
+}
+
+/**
+ * The one place errors become HTTP: a JSON body with a stable `code` and a message in the
+ * client's language — never a stack trace, never SQL.
+ */
+@Catch()
+export class HttpExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HttpError');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const context = host.switchToHttp();
+    const request = context.getRequest<Request>();
+    const response = context.getResponse<Response>();
+    const locale = localeOf(request.headers['accept-language']);
+    const { status, body } = this.describe(exception, locale);
+    if (status >= 500) {
+      this.logger.error({ message: 'request failed', method: request.method, path: request.path, status, error: String(exception), stack: (exception as Error)?.stack });
+    }
+    if (response.headersSent) {
+      response.end();
+      return;
+    }
+    response.status(status).json(body);
+  }
+
+  describe(exception: unknown, locale: 'ko' | 'en'): { status: number; body: ErrorBody } {
+    if (exception instanceof DomainError) {
+      return { status: exception.status, body: { code: exception.code, message: exception.localized[locale], ...exception.details() } };
+    }
+    if (exception instanceof ThrottlerException) return this.generic(429, locale);
+    if (exception instanceof HttpException) return this.generic(exception.getStatus(), locale);
+    const parserError = exception as BodyParserError;
+    const parserStatus = parserError?.type ? (parserError.status ?? parserError.statusCode) : undefined;
+    if (parserStatus && parserStatus >= 400 && parserStatus < 500) {
+      if (parserError.type === 'entity.parse.failed') {
+        return {
+          status: 400,
+          body: {
+            code: 'VALIDATION_FAILED',
+            message: locale === 'ko' ? '요청 본문이 올바른 JSON이 아닙니다.' : 'The request body is not valid JSON.',
+            fields: [{ field: 'body', problems: ['malformed JSON'] }],
+          },
+        };
+      }
+      return this.generic(parserStatus, locale);
+    }
+    return this.generic(500, locale);
+  }
+
+  private generic(status: number, locale: 'ko' | 'en') {
+    const known = HTTP_ERRORS[status] ?? HTTP_ERRORS[status >= 500 ? 500 : 400]!;
+    return { status, body: { code: known.code, message: known[locale] } };
+  }
+}

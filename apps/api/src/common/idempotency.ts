@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { and, eq } from 'drizzle-orm';
+import type { Executor } from '../database/database.js';
+import { idempotencyKeys } from '../database/schema.js';
+import { IdempotencyConflictError } from './errors.js';
+
+export interface IdempotentRequest {
+  ownerId: string;
+  scope: string;
+  key: string;
+  /** What the key is used for; the same key with another request is a conflict. */
+  request: unknown;
+}
+
+export function hashRequest(request: unknown): string {
+  return createHash('sha256').update(JSON.stringify(request ?? null)).digest('hex');
+}
+
+/**
+ * Applies a request at most once per key, inside the caller's transaction. The key row is
+ * inserted first: a concurrent request with the same key waits on the unique index until the
+ * first commits, then replays its stored result (or retries, if the first rolled back).
+ */
+@Injectable()
+export class IdempotencyService {
+  async run<T>(tx: Executor, request: IdempotentRequest, apply: () => Promise<T>): Promise<T> {
+    const requestHash = hashRequest(request.request);
+    const identity = { ownerId: request.ownerId, scope: request.scope, key: request.key };
+    const claimed = await tx
+      .insert(idempotencyKeys)
+      .values({ ...identity, requestHash, response: null })
+      .onConflictDoNothing()
+      .returning({ key: idempotencyKeys.key });
+    if (claimed.length === 0) {
+      const [existing] = await tx
+        .select({ requestHash: idempotencyKeys.requestHash, response: idempotencyKeys.response })
+        .from(idempotencyKeys)
+        .where(this.matches(identity));
+      if (!existing || existing.requestHash !== requestHash) throw new IdempotencyConflictError();
+      return existing.response as T;
+    }
+    const result = await apply();
+    // Stored as JSON: a replay returns exactly what a client would have received the first time.
+    const stored = JSON.parse(JSON.stringify(result ?? null)) as T;
+    await tx.update(idempotencyKeys).set({ response: stored }).where(this.matches(identity));
+    return stored;
+  }
+
+  private matches(identity: { ownerId: string; scope: string; key: string }) {
+    return and(
+      eq(idempotencyKeys.ownerId, identity.ownerId),
+      eq(idempotencyKeys.scope, identity.scope),
+      eq(idempotencyKeys.key, identity.key),
+    );
+  }
+}

@@ -1,0 +1,50 @@
+import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, RequireRole, type AuthUser } from '../auth/auth.decorators.js';
+import { localeOf } from '../common/locale.js';
+import { LedgerService } from './ledger.service.js';
+import { HistoryQuery, LedgerPageView, TestUsageDto, UsageView } from './usage.dto.js';
+import { UsageService } from './usage.service.js';
+
+@ApiTags('ai-usage')
+@ApiBearerAuth()
+@Controller('ai-usage')
+export class AiUsageController {
+  constructor(private readonly usage: UsageService) {}
+
+  @Get()
+  @ApiOkResponse({ type: UsageView })
+  state(@CurrentUser() user: AuthUser, @Headers('accept-language') language?: string): Promise<UsageView> {
+    return this.usage.usage(user.id, localeOf(language));
+  }
+
+  @Get('history')
+  @ApiOkResponse({ type: LedgerPageView })
+  history(@CurrentUser() user: AuthUser, @Query() query: HistoryQuery): Promise<LedgerPageView> {
+    return this.usage.history(user.id, query);
+  }
+}
+
+/** The report's test scenario. Only registered outside production (see QuotaModule). */
+@ApiTags('ai-usage')
+@ApiBearerAuth()
+@Controller('ai-usage')
+export class TestUsageController {
+  constructor(
+    private readonly ledger: LedgerService,
+    private readonly usage: UsageService,
+  ) {}
+
+  @RequireRole('ADMIN')
+  @Post('test-usage')
+  @HttpCode(200)
+  @ApiOkResponse({ type: UsageView })
+  async setUsage(
+    @CurrentUser() admin: AuthUser,
+    @Body() body: TestUsageDto,
+    @Headers('accept-language') language?: string,
+  ): Promise<UsageView> {
+    await this.ledger.setUsagePercent(body.userId, body.usagePercent, admin.id);
+    return this.usage.usage(body.userId, localeOf(language));
+  }
+}

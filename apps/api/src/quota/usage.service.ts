@@ -1,0 +1,79 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { usageMessage, type Locale } from '@consult-on/quota-policy';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import type { LedgerEntryRow } from './ledger.repository.js';
+import { LedgerService } from './ledger.service.js';
+import type { LedgerEntryView, LedgerPageView, UsageView } from './usage.dto.js';
+
+const WARNED_LEVELS = new Set(['WARNING', 'CRITICAL', 'BLOCKED']);
+const PURCHASE_LEVELS = new Set(['NOTICE', 'WARNING', 'CRITICAL', 'BLOCKED']);
+
+export function toLedgerEntryView(entry: LedgerEntryRow): LedgerEntryView {
+  return {
+    id: entry.id,
+    kind: entry.kind,
+    period: entry.periodKey,
+    amountTokens: entry.amountTokens,
+    freeDelta: entry.freeDelta,
+    purchasedDelta: entry.purchasedDelta,
+    overageDelta: entry.debtDelta,
+    heldDelta: entry.heldDelta,
+    holdId: entry.holdId,
+    paymentId: entry.paymentId,
+    actorId: entry.actorId,
+    reason: entry.reason,
+    metadata: entry.metadata ?? null,
+    createdAt: entry.createdAt.toISOString(),
+  };
+}
+
+/** Shapes ledger state into what people see: the usage card and the history table. */
+@Injectable()
+export class UsageService {
+  constructor(
+    private readonly ledger: LedgerService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+  ) {}
+
+  async usage(userId: string, locale: Locale): Promise<UsageView> {
+    const { balances, usage, period } = await this.ledger.usage(userId);
+    const policy = this.config.quota;
+    return {
+      level: usage.level,
+      usagePercent: usage.usagePercent,
+      usedTokens: usage.consumedTokens,
+      remainingTokens: usage.remainingTokens,
+      totalAvailable: usage.capacityTokens,
+      freeTokens: balances.freeTokens,
+      purchasedTokens: balances.purchasedTokens,
+      overageTokens: balances.debtTokens,
+      heldTokens: balances.heldTokens,
+      graceInUse: usage.graceInUse,
+      chatAllowed: usage.level !== 'BLOCKED' && usage.reservableTokens > 0,
+      showPurchaseButton: PURCHASE_LEVELS.has(usage.level),
+      estimatedTurns: usage.estimatedTurns,
+      averageTokensPerTurn: usage.averageTokensPerTurn,
+      period: period.key,
+      periodStart: period.start.toISOString(),
+      nextResetAt: period.end.toISOString(),
+      timeZone: policy.timeZone,
+      thresholds: {
+        notice: policy.noticeBasisPoints / 100,
+        warning: policy.warningBasisPoints / 100,
+        critical: policy.criticalBasisPoints / 100,
+        block: policy.blockBasisPoints / 100,
+      },
+      message: WARNED_LEVELS.has(usage.level) ? usageMessage(usage, locale) : null,
+      purchaseUrl: this.ledger.purchaseUrl,
+    };
+  }
+
+  async history(userId: string, page: { limit?: number; before?: number }): Promise<LedgerPageView> {
+    const limit = page.limit ?? 20;
+    const entries = await this.ledger.history(userId, { limit, beforeId: page.before });
+    return {
+      items: entries.map(toLedgerEntryView),
+      nextCursor: entries.length === limit ? entries[entries.length - 1]!.id : null,
+    };
+  }
+}

@@ -1,0 +1,103 @@
+import type { INestApplication } from '@nestjs/common';
+import { createApp } from '../app.factory.js';
+import { AuthService } from '../auth/auth.service.js';
+import { ManualClock } from '../common/clock.js';
+import type { AppConfig } from '../config/app-config.js';
+import type { DatabaseHandle } from '../database/database.js';
+import { createTestDatabase } from './test-database.js';
+import { testConfig } from './test-config.js';
+
+export interface ApiResponse<T = any> {
+  status: number;
+  body: T;
+  headers: Headers;
+}
+
+export interface RequestOptions {
+  token?: string;
+  body?: unknown;
+  rawBody?: string;
+  headers?: Record<string, string>;
+}
+
+/** The real Nest application on its own test database, listening on a free port. */
+export interface TestApp {
+  app: INestApplication;
+  config: AppConfig;
+  clock: ManualClock;
+  database: DatabaseHandle;
+  baseUrl: string;
+  request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
+  /** Registers a fresh user and returns their id and token. */
+  signUp(prefix?: string): Promise<{ id: string; token: string; email: string }>;
+  /** An administrator's session. */
+  signUpAdmin(): Promise<{ id: string; token: string; email: string }>;
+  close(): Promise<void>;
+}
+
+let counter = 0;
+
+export async function createTestApp(
+  overrides: Record<string, string> = {},
+  start = new Date('2026-11-10T03:00:00Z'),
+): Promise<TestApp> {
+  const database = await createTestDatabase();
+  const config = testConfig({ AUTH_RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000', ...overrides });
+  const clock = new ManualClock(start);
+  const app = await createApp({ config, database, clock });
+  await app.listen(0, '127.0.0.1');
+  const { port } = app.getHttpServer().address() as { port: number };
+  const baseUrl = `http://127.0.0.1:${port}`;
+
+  async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+    const headers: Record<string, string> = { ...options.headers };
+    if (options.token) headers.authorization = `Bearer ${options.token}`;
+    let body: string | undefined = options.rawBody;
+    if (options.body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+      body = JSON.stringify(options.body);
+    } else if (body !== undefined) {
+      headers['content-type'] ??= 'application/json';
+    }
+    const response = await fetch(baseUrl + path, { method, headers, body });
+    const text = await response.text();
+    let parsed: unknown = text;
+    try {
+      parsed = text ? JSON.parse(text) : null;
+    } catch {
+      // Not JSON (HTML of Swagger UI, for instance): the raw text is the body.
+    }
+    return { status: response.status, body: parsed as T, headers: response.headers };
+  }
+
+  async function signUp(prefix = 'user') {
+    counter += 1;
+    const email = `${prefix}-${process.pid}-${counter}-${Date.now()}@test.local`;
+    const response = await request('POST', '/api/auth/register', { body: { email, password: 'password-123' } });
+    if (response.status !== 201) throw new Error(`sign-up failed: ${response.status} ${JSON.stringify(response.body)}`);
+    return { id: response.body.user.id as string, token: response.body.accessToken as string, email };
+  }
+
+  async function signUpAdmin() {
+    counter += 1;
+    const email = `admin-${process.pid}-${counter}-${Date.now()}@test.local`;
+    await app.get(AuthService).ensureAdmin(email, 'admin-password-123');
+    const response = await request('POST', '/api/auth/login', { body: { email, password: 'admin-password-123' } });
+    return { id: response.body.user.id as string, token: response.body.accessToken as string, email };
+  }
+
+  return {
+    app,
+    config,
+    clock,
+    database,
+    baseUrl,
+    request,
+    signUp,
+    signUpAdmin,
+    close: async () => {
+      await app.close();
+      await database.close();
+    },
+  };
+}
