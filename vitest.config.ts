@@ -21,6 +21,7 @@ export default defineConfig({
   test: {
     include: ['packages/*/src/**/*.test.ts', 'apps/api/src/**/*.test.ts'],
     pool: 'forks',
+    globalSetup: ['apps/api/src/testing/global-setup.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
     reporters: ['default'],

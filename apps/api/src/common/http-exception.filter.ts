@@ -61,23 +61,27 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return { status: exception.status, body: { code: exception.code, message: exception.localized[locale], ...exception.details() } };
     }
     if (exception instanceof ThrottlerException) return this.generic(429, locale);
-    if (exception instanceof HttpException) return this.generic(exception.getStatus(), locale);
     const parserError = exception as BodyParserError;
-    const parserStatus = parserError?.type ? (parserError.status ?? parserError.statusCode) : undefined;
-    if (parserStatus && parserStatus >= 400 && parserStatus < 500) {
-      if (parserError.type === 'entity.parse.failed') {
-        return {
-          status: 400,
-          body: {
-            code: 'VALIDATION_FAILED',
-            message: locale === 'ko' ? '요청 본문이 올바른 JSON이 아닙니다.' : 'The request body is not valid JSON.',
-            fields: [{ field: 'body', problems: ['malformed JSON'] }],
-          },
-        };
-      }
-      return this.generic(parserStatus, locale);
-    }
-    return this.generic(500, locale);
+    const status =
+      exception instanceof HttpException
+        ? exception.getStatus()
+        : parserError?.type
+          ? (parserError.status ?? parserError.statusCode ?? 500)
+          : 500;
+    // Any other 400 is a body that could not be read (malformed JSON, not an object, …).
+    if (status === 400) return this.malformedBody(locale);
+    return this.generic(status, locale);
+  }
+
+  private malformedBody(locale: 'ko' | 'en') {
+    return {
+      status: 400,
+      body: {
+        code: 'VALIDATION_FAILED',
+        message: locale === 'ko' ? '요청 본문을 읽을 수 없습니다. JSON 객체를 보내 주세요.' : 'The request body could not be read: send a JSON object.',
+        fields: [{ field: 'body', problems: ['must be a JSON object'] }],
+      },
+    };
   }
 
   private generic(status: number, locale: 'ko' | 'en') {

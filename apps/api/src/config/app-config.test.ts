@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './app-config.js';
+
+describe('loadConfig', () => {
+  it('starts on embedded defaults with nothing set', () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      nodeEnv: 'development',
+      port: 3000,
+      database: { url: null, dataDir: './data' },
+      redis: { url: null },
+      demoAccounts: true,
+      payments: { provider: 'instant' },
+      quota: { freeMonthlyTokens: 100_000, timeZone: 'Asia/Seoul', consumptionOrder: 'purchased-first', blockBasisPoints: 10_500 },
+    });
+    expect(config.jwt.isEphemeral).toBe(true);
+  });
+
+  it('refuses production without JWT_SECRET and DATABASE_URL, naming both', () => {
+    expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/JWT_SECRET and DATABASE_URL/);
+    expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x' })).toThrow(/without JWT_SECRET:/);
+  });
+
+  it('starts production with both set, the webhook payment provider and no demo accounts', () => {
+    const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: 'x'.repeat(32) });
+    expect(config).toMatchObject({ isProduction: true, demoAccounts: false, payments: { provider: 'webhook', webhookSecret: null } });
+    expect(() =>
+      loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: 'x'.repeat(32), PAYMENT_PROVIDER: 'instant' }),
+    ).toThrow(ConfigError);
+  });
+
+  it('builds the Redis URL from REDIS_HOST and REDIS_PORT as in the report', () => {
+    expect(loadConfig({ REDIS_HOST: 'cache', REDIS_PORT: '6380' }).redis.url).toBe('redis://cache:6380');
+    expect(loadConfig({ REDIS_URL: 'redis://a:1', REDIS_HOST: 'b' }).redis.url).toBe('redis://a:1');
+  });
+
+  it('names every invalid variable', () => {
+    try {
+      loadConfig({ PORT: 'eighty', QUOTA_TIMEZONE: 'Mars/Olympus', JWT_SECRET: 'short' });
+      expect.unreachable();
+    } catch (error) {
+      expect((error as Error).message).toMatch(/PORT/);
+      expect((error as Error).message).toMatch(/JWT_SECRET/);
+    }
+    expect(() => loadConfig({ QUOTA_TIMEZONE: 'Mars/Olympus' })).toThrow(/unknown time zone/);
+    expect(() => loadConfig({ QUOTA_WARNING_PERCENT: '97' })).toThrow(/thresholds must increase/);
+    expect(() => loadConfig({ ADMIN_EMAIL: 'root@example.com' })).toThrow(/ADMIN_PASSWORD/);
+  });
+
+  it('reads every quota number from the environment', () => {
+    const config = loadConfig({ QUOTA_FREE_MONTHLY_TOKENS: '5000', QUOTA_CONSUMPTION_ORDER: 'free-first', QUOTA_BLOCK_PERCENT: '110', QUOTA_DEFAULT_TOKENS_PER_TURN: '300' });
+    expect(config.quota).toMatchObject({ freeMonthlyTokens: 5_000, consumptionOrder: 'free-first', blockBasisPoints: 11_000, defaultTokensPerTurn: 300 });
+  });
+});

@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from './testing/test-app.js';
+
+let api: TestApp;
+
+beforeAll(async () => {
+  api = await createTestApp({ BODY_LIMIT: '10kb' });
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+/**
+ * Every route and who may call it. `:own` and `:other` ids are filled in per caller.
+ * Expected statuses: anonymous, user, admin.
+ */
+const ROUTES: { method: string; path: string; body?: object; anonymous: number; user: number; admin: number }[] = [
+  { method: 'GET', path: '/health', anonymous: 200, user: 200, admin: 200 },
+  { method: 'POST', path: '/api/auth/login', body: { email: 'nobody@test.local', password: 'x' }, anonymous: 401, user: 401, admin: 401 },
+  { method: 'GET', path: '/api/auth/me', anonymous: 401, user: 200, admin: 200 },
+  { method: 'GET', path: '/api/ai-usage', anonymous: 401, user: 200, admin: 200 },
+  { method: 'GET', path: '/api/ai-usage/history', anonymous: 401, user: 200, admin: 200 },
+  { method: 'GET', path: '/api/ai-usage/packages', anonymous: 401, user: 200, admin: 200 },
+  { method: 'POST', path: '/api/ai-usage/purchase', body: { packageId: 'tokens-50k' }, anonymous: 401, user: 200, admin: 200 },
+  { method: 'POST', path: '/api/ai-usage/test-usage', body: { userId: ':other', usagePercent: 10 }, anonymous: 401, user: 403, admin: 200 },
+  { method: 'POST', path: '/api/admin/users/:other/adjustments', body: { tokens: 10, reason: 'matrix' }, anonymous: 401, user: 403, admin: 200 },
+  { method: 'POST', path: '/api/payments/webhook', body: { eventId: 'e', type: 'payment.paid', paymentId: '00000000-0000-4000-8000-000000000000' }, anonymous: 401, user: 401, admin: 401 },
+];
+
+describe('authorization on every endpoint', () => {
+  it('gives each caller exactly the expected status', async () => {
+    const user = await api.signUp();
+    const other = await api.signUp();
+    const admin = await api.signUpAdmin();
+    const failures: string[] = [];
+    for (const route of ROUTES) {
+      for (const [caller, token, expected] of [
+        ['anonymous', undefined, route.anonymous],
+        ['user', user.token, route.user],
+        ['admin', admin.token, route.admin],
+      ] as const) {
+        const fill = (text: string) => text.replaceAll(':other', other.id);
+        const body = route.body ? JSON.parse(fill(JSON.stringify(route.body))) : undefined;
+        const response = await api.request(route.method, fill(route.path), { token, body });
+        if (response.status !== expected) failures.push(`${caller} ${route.method} ${route.path}: ${response.status} ≠ ${expected}`);
+      }
+    }
+    expect(failures).toEqual([]);
+  });
+
+  it('covers every route the application maps', async () => {
+    const document = await api.request('GET', '/api/docs-json');
+    const documented = Object.entries(document.body.paths as Record<string, object>).flatMap(([path, methods]) =>
+      Object.keys(methods).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
+    );
+    const covered = new Set(ROUTES.map((route) => `${route.method} ${route.path.replace(':other', ':userId')}`));
+    const missing = documented.filter((route) => !covered.has(route) && route !== 'POST /api/auth/register');
+    expect(missing).toEqual([]);
+  });
+});
+
+describe('error bodies', () => {
+  it('answers unknown routes with a JSON 404', async () => {
+    const response = await api.request('GET', '/api/nothing-here');
+    expect(response.status).toBe(404);
+    expect(response.body).toEqual({ code: 'NOT_FOUND', message: '요청한 항목을 찾을 수 없습니다.' });
+  });
+
+  it('answers malformed JSON with 400 VALIDATION_FAILED', async () => {
+    const response = await api.request('POST', '/api/auth/login', { rawBody: '{"email": "a@b.c", "password": ' });
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('VALIDATION_FAILED');
+    expect(JSON.stringify(response.body)).not.toMatch(/at \w+ \(|node_modules|SyntaxError/);
+  });
+
+  it('refuses bodies over the limit with 413', async () => {
+    const response = await api.request('POST', '/api/auth/login', { body: { email: 'a@b.c', password: 'x'.repeat(20_000) } });
+    expect(response.status).toBe(413);
+    expect(response.body.code).toBe('PAYLOAD_TOO_LARGE');
+  });
+
+  it('refuses a body of the wrong shape', async () => {
+    for (const rawBody of ['[]', '"text"', '42', 'null']) {
+      const response = await api.request('POST', '/api/auth/login', { rawBody });
+      expect(response.status, rawBody).toBe(400);
+      expect(response.body.code).toBe('VALIDATION_FAILED');
+    }
+  });
+});
+
+describe('HTTP basics', () => {
+  it('reports the database and the cache in /health', async () => {
+    const response = await api.request('GET', '/health');
+    expect(response.body).toMatchObject({ status: 'ok', database: { status: 'up' }, cache: { status: 'up' } });
+  });
+
+  it('sends security headers', async () => {
+    const response = await api.request('GET', '/health');
+    expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(response.headers.get('x-powered-by')).toBeNull();
+    expect(response.headers.get('content-security-policy')).toBeTruthy();
+  });
+
+  it('serves Swagger UI and a document with every DTO', async () => {
+    const ui = await api.request('GET', '/api/docs');
+    expect(ui.status).toBe(200);
+    expect(String(ui.body)).toContain('swagger-ui');
+    const document = (await api.request('GET', '/api/docs-json')).body;
+    expect(Object.keys(document.components.schemas)).toEqual(
+      expect.arrayContaining(['RegisterDto', 'LoginDto', 'SessionView', 'UsageView', 'LedgerPageView', 'PurchaseDto', 'PurchaseResultView', 'TestUsageDto', 'AdjustmentDto', 'PaymentWebhookDto']),
+    );
+  });
+});
