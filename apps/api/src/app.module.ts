@@ -4,6 +4,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
+import { ChatModule } from './chat/chat.module.js';
 import { cacheOptions } from './common/cache.js';
 import { CLOCK, type Clock } from './common/clock.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
@@ -47,6 +48,7 @@ export class AppModule {
         AuthModule,
         QuotaModule.withControllers({ testUsage: !config.isProduction }),
         PaymentsModule,
+        ChatModule,
         AdminModule,
       ],
       controllers: [HealthController],

@@ -24,6 +24,13 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'POST', path: '/api/ai-usage/purchase', body: { packageId: 'tokens-50k' }, anonymous: 401, user: 200, admin: 200 },
   { method: 'POST', path: '/api/ai-usage/test-usage', body: { userId: ':other', usagePercent: 10 }, anonymous: 401, user: 403, admin: 200 },
   { method: 'POST', path: '/api/admin/users/:other/adjustments', body: { tokens: 10, reason: 'matrix' }, anonymous: 401, user: 403, admin: 200 },
+  { method: 'POST', path: '/api/chat/send', body: { message: '안녕하세요' }, anonymous: 401, user: 200, admin: 200 },
+  { method: 'POST', path: '/api/chat/stream', body: { message: '안녕하세요' }, anonymous: 401, user: 200, admin: 200 },
+  { method: 'POST', path: '/api/chat/estimate', body: { message: '안녕하세요' }, anonymous: 401, user: 200, admin: 200 },
+  { method: 'GET', path: '/api/chat/models', anonymous: 401, user: 200, admin: 200 },
+  { method: 'GET', path: '/api/chat/conversations', anonymous: 401, user: 200, admin: 200 },
+  // Another user's conversation does not exist for the caller, admins included.
+  { method: 'GET', path: '/api/chat/conversations/:otherConversation', anonymous: 401, user: 404, admin: 404 },
   { method: 'POST', path: '/api/payments/webhook', body: { eventId: 'e', type: 'payment.paid', paymentId: '00000000-0000-4000-8000-000000000000' }, anonymous: 401, user: 401, admin: 401 },
 ];
 
@@ -32,6 +39,7 @@ describe('authorization on every endpoint', () => {
     const user = await api.signUp();
     const other = await api.signUp();
     const admin = await api.signUpAdmin();
+    const otherTurn = await api.request('POST', '/api/chat/send', { token: other.token, body: { message: '내 대화' } });
     const failures: string[] = [];
     for (const route of ROUTES) {
       for (const [caller, token, expected] of [
@@ -39,7 +47,7 @@ describe('authorization on every endpoint', () => {
         ['user', user.token, route.user],
         ['admin', admin.token, route.admin],
       ] as const) {
-        const fill = (text: string) => text.replaceAll(':other', other.id);
+        const fill = (text: string) => text.replaceAll(':otherConversation', otherTurn.body.conversationId).replaceAll(':other', other.id);
         const body = route.body ? JSON.parse(fill(JSON.stringify(route.body))) : undefined;
         const response = await api.request(route.method, fill(route.path), { token, body });
         if (response.status !== expected) failures.push(`${caller} ${route.method} ${route.path}: ${response.status} ≠ ${expected}`);
@@ -53,7 +61,7 @@ describe('authorization on every endpoint', () => {
     const documented = Object.entries(document.body.paths as Record<string, object>).flatMap(([path, methods]) =>
       Object.keys(methods).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
     );
-    const covered = new Set(ROUTES.map((route) => `${route.method} ${route.path.replace(':other', ':userId')}`));
+    const covered = new Set(ROUTES.map((route) => `${route.method} ${route.path.replace(':otherConversation', ':id').replace(':other', ':userId')}`));
     const missing = documented.filter((route) => !covered.has(route) && route !== 'POST /api/auth/register');
     expect(missing).toEqual([]);
   });

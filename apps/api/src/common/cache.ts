@@ -1,21 +1,31 @@
-import KeyvRedis from '@keyv/redis';
+import { createKeyv } from '@keyv/redis';
 import type { CacheModuleOptions } from '@nestjs/cache-manager';
 import { Logger } from '@nestjs/common';
 import { Keyv } from 'keyv';
 import type { AppConfig } from '../config/app-config.js';
 
-/** Redis when configured (shared by every instance), else memory in this process. */
+/**
+ * Redis when configured (shared by every instance), else memory in this process. When Redis is
+ * down, commands fail at once instead of queueing (`disableOfflineQueue`): a cache read then
+ * misses and a write is dropped, so callers answer from the database rather than hang.
+ */
 export function cacheOptions(config: AppConfig): CacheModuleOptions {
   if (!config.redis.url) return { stores: [new Keyv()], ttl: 600_000 };
   const logger = new Logger('Cache');
-  let reported = false;
-  const store = new KeyvRedis(config.redis.url, { throwOnConnectError: false, connectionTimeout: 2_000 });
-  const keyv = new Keyv({ store, namespace: `${config.redis.keyPrefix}cache`, useKeyPrefix: false });
-  // Report a lost connection once, not per request; the store reconnects by itself.
+  let reportedAt = 0;
+  const keyv = createKeyv(
+    {
+      url: config.redis.url,
+      disableOfflineQueue: true,
+      socket: { connectTimeout: 1_000, reconnectStrategy: (attempt: number) => Math.min(attempt * 200, 5_000) },
+    },
+    { namespace: `${config.redis.keyPrefix}cache`, throwOnConnectError: false, throwOnErrors: false, connectionTimeout: 1_000 },
+  );
+  // The store reports every failed reconnect: log the outage once a minute, not per attempt.
   keyv.on('error', (error: unknown) => {
-    if (reported) return;
-    reported = true;
-    logger.warn({ message: 'cache unavailable, answering without it', error: String(error) });
+    if (Date.now() - reportedAt < 60_000) return;
+    reportedAt = Date.now();
+    logger.warn({ message: 'cache unavailable, answering without it', error: String((error as Error)?.message ?? error) });
   });
   return { stores: [keyv], ttl: 600_000 };
 }

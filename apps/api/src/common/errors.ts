@@ -55,6 +55,11 @@ export class IdempotencyConflictError extends domainError('IDEMPOTENCY_KEY_REUSE
   en: 'This Idempotency-Key was already used with a different request body.',
 }) {}
 
+export class IdempotencyInProgressError extends domainError('IDEMPOTENCY_KEY_IN_PROGRESS', 409, {
+  ko: '같은 Idempotency-Key의 요청을 아직 처리하고 있습니다. 잠시 후 다시 시도해 주세요.',
+  en: 'A request with this Idempotency-Key is still being processed. Try again shortly.',
+}) {}
+
 export class HoldClosedError extends domainError('HOLD_CLOSED', 409, {
   ko: '이미 정산되었거나 취소된 예약입니다.',
   en: 'This reservation was already settled, voided or expired.',

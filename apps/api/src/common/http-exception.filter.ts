@@ -32,6 +32,40 @@ interface BodyParserError {
   type?: string;
 }
 
+/** The status and JSON body of any error, in the client's language (also used for SSE `error` events). */
+export function describeError(exception: unknown, locale: 'ko' | 'en'): { status: number; body: ErrorBody } {
+  if (exception instanceof DomainError) {
+    return { status: exception.status, body: { code: exception.code, message: exception.localized[locale], ...exception.details() } };
+  }
+  if (exception instanceof ThrottlerException) return generic(429, locale);
+  const parserError = exception as BodyParserError;
+  const status =
+    exception instanceof HttpException
+      ? exception.getStatus()
+      : parserError?.type
+        ? (parserError.status ?? parserError.statusCode ?? 500)
+        : 500;
+  // Any other 400 is a body that could not be read (malformed JSON, not an object, …).
+  if (status === 400) return malformedBody(locale);
+  return generic(status, locale);
+}
+
+function malformedBody(locale: 'ko' | 'en') {
+  return {
+    status: 400,
+    body: {
+      code: 'VALIDATION_FAILED',
+      message: locale === 'ko' ? '요청 본문을 읽을 수 없습니다. JSON 객체를 보내 주세요.' : 'The request body could not be read: send a JSON object.',
+      fields: [{ field: 'body', problems: ['must be a JSON object'] }],
+    },
+  };
+}
+
+function generic(status: number, locale: 'ko' | 'en') {
+  const known = HTTP_ERRORS[status] ?? HTTP_ERRORS[status >= 500 ? 500 : 400]!;
+  return { status, body: { code: known.code, message: known[locale] } };
+}
+
 /**
  * The one place errors become HTTP: a JSON body with a stable `code` and a message in the
  * client's language — never a stack trace, never SQL.
@@ -45,7 +79,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const request = context.getRequest<Request>();
     const response = context.getResponse<Response>();
     const locale = localeOf(request.headers['accept-language']);
-    const { status, body } = this.describe(exception, locale);
+    const { status, body } = describeError(exception, locale);
     if (status >= 500) {
       this.logger.error({ message: 'request failed', method: request.method, path: request.path, status, error: String(exception), stack: (exception as Error)?.stack });
     }
@@ -54,38 +88,5 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
     response.status(status).json(body);
-  }
-
-  describe(exception: unknown, locale: 'ko' | 'en'): { status: number; body: ErrorBody } {
-    if (exception instanceof DomainError) {
-      return { status: exception.status, body: { code: exception.code, message: exception.localized[locale], ...exception.details() } };
-    }
-    if (exception instanceof ThrottlerException) return this.generic(429, locale);
-    const parserError = exception as BodyParserError;
-    const status =
-      exception instanceof HttpException
-        ? exception.getStatus()
-        : parserError?.type
-          ? (parserError.status ?? parserError.statusCode ?? 500)
-          : 500;
-    // Any other 400 is a body that could not be read (malformed JSON, not an object, …).
-    if (status === 400) return this.malformedBody(locale);
-    return this.generic(status, locale);
-  }
-
-  private malformedBody(locale: 'ko' | 'en') {
-    return {
-      status: 400,
-      body: {
-        code: 'VALIDATION_FAILED',
-        message: locale === 'ko' ? '요청 본문을 읽을 수 없습니다. JSON 객체를 보내 주세요.' : 'The request body could not be read: send a JSON object.',
-        fields: [{ field: 'body', problems: ['must be a JSON object'] }],
-      },
-    };
-  }
-
-  private generic(status: number, locale: 'ko' | 'en') {
-    const known = HTTP_ERRORS[status] ?? HTTP_ERRORS[status >= 500 ? 500 : 400]!;
-    return { status, body: { code: known.code, message: known[locale] } };
   }
 }

@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { and, eq } from 'drizzle-orm';
+import { and, eq, isNull } from 'drizzle-orm';
 import type { Executor } from '../database/database.js';
 import { idempotencyKeys } from '../database/schema.js';
-import { IdempotencyConflictError } from './errors.js';
+import { IdempotencyConflictError, IdempotencyInProgressError } from './errors.js';
+import { DATABASE, type DatabaseHandle } from '../database/database.js';
+import { Inject } from '@nestjs/common';
 
 export interface IdempotentRequest {
   ownerId: string;
@@ -24,6 +26,41 @@ export function hashRequest(request: unknown): string {
  */
 @Injectable()
 export class IdempotencyService {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  /**
+   * For work that spans several transactions (a chat turn): claims the key up front. Returns the
+   * stored response when the work already finished; a second request while the first is still
+   * running is a 409 rather than a second run.
+   */
+  async claim(request: IdempotentRequest): Promise<{ replay: false } | { replay: true; response: unknown }> {
+    const requestHash = hashRequest(request.request);
+    const identity = { ownerId: request.ownerId, scope: request.scope, key: request.key };
+    const claimed = await this.database.db
+      .insert(idempotencyKeys)
+      .values({ ...identity, requestHash, response: null })
+      .onConflictDoNothing()
+      .returning({ key: idempotencyKeys.key });
+    if (claimed.length > 0) return { replay: false };
+    const [existing] = await this.database.db.select().from(idempotencyKeys).where(this.matches(identity));
+    if (!existing || existing.requestHash !== requestHash) throw new IdempotencyConflictError();
+    if (existing.response === null) throw new IdempotencyInProgressError();
+    return { replay: true, response: existing.response };
+  }
+
+  /** Stores the finished work's response for replays. */
+  async complete(request: IdempotentRequest, response: unknown): Promise<void> {
+    await this.database.db
+      .update(idempotencyKeys)
+      .set({ response: JSON.parse(JSON.stringify(response ?? null)) })
+      .where(this.matches(request));
+  }
+
+  /** Frees a claimed key whose work failed without effect, so the client may retry with it. */
+  async release(request: IdempotentRequest): Promise<void> {
+    await this.database.db.delete(idempotencyKeys).where(and(this.matches(request), isNull(idempotencyKeys.response)));
+  }
+
   async run<T>(tx: Executor, request: IdempotentRequest, apply: () => Promise<T>): Promise<T> {
     const requestHash = hashRequest(request.request);
     const identity = { ownerId: request.ownerId, scope: request.scope, key: request.key };

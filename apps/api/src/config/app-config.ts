@@ -47,6 +47,15 @@ const environmentSchema = z.object({
   BODY_LIMIT: z.string().default('100kb'),
   TRUST_PROXY: z.string().default('loopback'),
   SWAGGER_ENABLED: booleanString.optional(),
+  OPENAI_API_KEY: z.string().min(1).optional(),
+  OPENAI_BASE_URL: z.url().optional(),
+  OPENAI_TIMEOUT_MS: positiveInt.default(60_000),
+  CHAT_MODELS: z.string().optional(),
+  CHAT_DEFAULT_MODEL: z.string().optional(),
+  CHAT_CONTEXT_BUDGET_TOKENS: positiveInt.default(3_000),
+  CHAT_MIN_COMPLETION_TOKENS: positiveInt.default(16),
+  DEMO_MODEL_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(15),
+  METERING_ENABLED: booleanString.optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -73,6 +82,57 @@ export interface AppConfig {
   trustProxy: string | number | boolean;
   swaggerEnabled: boolean;
   logLevel: Environment['LOG_LEVEL'];
+  chat: ChatConfig;
+}
+
+/** One model users can pick: what it is called at the provider and how its tokens are weighted. */
+export interface ModelConfig {
+  id: string;
+  providerModel: string;
+  /** Charged tokens = ⌈prompt × inputWeight + completion × outputWeight⌉. */
+  inputWeight: number;
+  outputWeight: number;
+  completionLimit: number;
+}
+
+export interface ChatConfig {
+  provider: 'openai' | 'demo';
+  openai: { apiKey: string | null; baseUrl: string | null; timeoutMs: number };
+  models: ModelConfig[];
+  defaultModel: string;
+  contextBudgetTokens: number;
+  minCompletionTokens: number;
+  demoDelayMs: number;
+  /** Off only to measure metering's overhead (bench:chat); refused in production. */
+  meteringEnabled: boolean;
+}
+
+const modelSchema = z.object({
+  id: z.string().regex(/^[a-z0-9][a-z0-9._-]{0,63}$/),
+  providerModel: z.string().min(1),
+  inputWeight: z.number().positive().max(1_000),
+  outputWeight: z.number().positive().max(1_000),
+  completionLimit: z.number().int().positive().max(1_000_000),
+});
+
+export const DEFAULT_MODELS: ModelConfig[] = [
+  { id: 'consult-basic', providerModel: 'gpt-4o-mini', inputWeight: 1, outputWeight: 1, completionLimit: 1_024 },
+  { id: 'consult-pro', providerModel: 'gpt-4o', inputWeight: 2, outputWeight: 4, completionLimit: 2_048 },
+];
+
+function parseModels(json: string | undefined): ModelConfig[] {
+  if (!json) return DEFAULT_MODELS;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch {
+    throw new ConfigError('Invalid configuration: CHAT_MODELS is not valid JSON.');
+  }
+  const parsed = z.array(modelSchema).min(1).safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(`Invalid configuration: CHAT_MODELS: ${parsed.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`);
+  }
+  return parsed.data;
 }
 
 export class ConfigError extends Error {}
@@ -107,6 +167,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   const paymentProvider = env.PAYMENT_PROVIDER ?? (isProduction ? 'webhook' : 'instant');
   if (isProduction && paymentProvider === 'instant') {
     throw new ConfigError('Invalid configuration: PAYMENT_PROVIDER=instant confirms payments without payment and is refused in production.');
+  }
+  const models = parseModels(env.CHAT_MODELS);
+  const defaultModel = env.CHAT_DEFAULT_MODEL ?? models[0]!.id;
+  if (!models.some((model) => model.id === defaultModel)) {
+    throw new ConfigError(`Invalid configuration: CHAT_DEFAULT_MODEL ${defaultModel} is not in the model table.`);
+  }
+  if (isProduction && env.METERING_ENABLED === false) {
+    throw new ConfigError('Invalid configuration: METERING_ENABLED=false gives chat away for free and is refused in production.');
   }
   const quota: QuotaPolicyConfig = {
     freeMonthlyTokens: env.QUOTA_FREE_MONTHLY_TOKENS,
@@ -152,6 +220,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY === 'true' ? true : env.TRUST_PROXY === 'false' ? false : env.TRUST_PROXY,
     swaggerEnabled: env.SWAGGER_ENABLED ?? true,
     logLevel: env.LOG_LEVEL,
+    chat: {
+      provider: env.OPENAI_API_KEY ? 'openai' : 'demo',
+      openai: { apiKey: env.OPENAI_API_KEY ?? null, baseUrl: env.OPENAI_BASE_URL ?? null, timeoutMs: env.OPENAI_TIMEOUT_MS },
+      models,
+      defaultModel,
+      contextBudgetTokens: env.CHAT_CONTEXT_BUDGET_TOKENS,
+      minCompletionTokens: env.CHAT_MIN_COMPLETION_TOKENS,
+      demoDelayMs: env.DEMO_MODEL_DELAY_MS,
+      meteringEnabled: env.METERING_ENABLED ?? true,
+    },
   };
 }
 

@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   check,
   index,
   integer,
@@ -174,3 +175,47 @@ export const paymentEvents = pgTable('payment_events', {
   type: text('type').notNull(),
   receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
 });
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: uuid('id').primaryKey(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    title: text('title').notNull(),
+    model: text('model').notNull(),
+    turnCount: integer('turn_count').notNull().default(0),
+    chargedTokens: tokens('charged_tokens'),
+    createdAt: createdAt(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [index('conversations_user_updated_idx').on(table.userId, table.updatedAt)],
+);
+
+export const MESSAGE_ROLES = ['user', 'assistant'] as const;
+
+/** Messages are written with the settlement of their turn, in one transaction: never half a turn. */
+export const messages = pgTable(
+  'messages',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    role: text('role', { enum: MESSAGE_ROLES }).notNull(),
+    content: text('content').notNull(),
+    contentTokens: integer('content_tokens').notNull(),
+    model: text('model'),
+    promptTokens: integer('prompt_tokens'),
+    completionTokens: integer('completion_tokens'),
+    chargedTokens: bigint('charged_tokens', { mode: 'number' }),
+    purchasedTokens: bigint('purchased_tokens', { mode: 'number' }),
+    freeTokens: bigint('free_tokens', { mode: 'number' }),
+    overageTokens: bigint('overage_tokens', { mode: 'number' }),
+    ledgerEntryId: bigint('ledger_entry_id', { mode: 'number' }),
+    usageEstimated: boolean('usage_estimated').notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (table) => [index('messages_conversation_idx').on(table.conversationId, table.id)],
+);

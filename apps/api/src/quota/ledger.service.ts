@@ -64,6 +64,7 @@ export interface SettlementView {
   chargedTokens: number;
   split: ConsumptionSplit;
   ledgerEntryId: number;
+  balances: AccountBalances;
   usage: UsageEvaluation;
 }
 
@@ -119,8 +120,7 @@ export class LedgerService {
     if (account.periodKey !== period.key) {
       account = await this.change(userId, null, async ({ account: current }) => ({ entries: [], result: current }));
     }
-    const average = await this.repository.averageConsumption(this.repository.db, userId, RECENT_TURNS);
-    return { balances: account, usage: evaluateUsage(account, this.policy, average), period };
+    return { balances: account, usage: await this.evaluateForUser(userId, account), period };
   }
 
   /**
@@ -156,11 +156,18 @@ export class LedgerService {
   }
 
   /** Releases a hold and charges what the work really consumed (purchased first, by default). */
-  async settle(holdId: string, consumedTokens: number, metadata: Record<string, unknown> = {}): Promise<SettlementView> {
+  async settle(
+    holdId: string,
+    consumedTokens: number,
+    metadata: Record<string, unknown> = {},
+    tx: Transaction | null = null,
+  ): Promise<SettlementView> {
     if (!Number.isSafeInteger(consumedTokens) || consumedTokens < 0) {
       throw new RangeError(`consumed tokens must be a non-negative integer, got ${consumedTokens}`);
     }
-    const hold = await this.requireHold(holdId);
+    // Inside the caller's transaction when given: PGlite has one connection, so a query
+    // outside the open transaction would wait for it forever.
+    const hold = await this.requireHold(holdId, tx);
     return this.change(hold.userId, null, async ({ tx, balances }) => {
       const open = await this.lockOpenHold(tx, holdId);
       const settlement = planSettlement(balances, open.tokens, consumedTokens, this.policy.consumptionOrder);
@@ -173,11 +180,18 @@ export class LedgerService {
           chargedTokens: consumedTokens,
           split: settlement.split,
           ledgerEntryId: entryIds[0]!,
+          balances: after,
           usage: evaluateUsage(after, this.policy),
         }),
         activity: true,
       };
-    });
+    }, tx);
+  }
+
+  /** The usage of these balances with the user's own recent cost per turn behind the estimates. */
+  async evaluateForUser(userId: string, balances: AccountBalances): Promise<UsageEvaluation> {
+    const average = await this.repository.averageConsumption(this.repository.db, userId, RECENT_TURNS);
+    return evaluateUsage(balances, this.policy, average);
   }
 
   /** Releases a hold without charging anything (the model failed, the client left before any output). */
@@ -326,8 +340,8 @@ export class LedgerService {
     return { entries: entry ? [entry] : [], result: { usage: evaluateUsage(after, this.policy) } };
   }
 
-  private async requireHold(holdId: string) {
-    const hold = await this.repository.findHold(this.repository.db, holdId);
+  private async requireHold(holdId: string, tx: Transaction | null = null) {
+    const hold = await this.repository.findHold(tx ?? this.repository.db, holdId);
     if (!hold) throw new NotFoundError();
     return hold;
   }

@@ -23,7 +23,7 @@ export async function createLedgerFixture(start = new Date('2026-11-10T03:00:00Z
   const database = await createTestDatabase();
   const clock = new ManualClock(start);
   const config = testConfig(overrides);
-  const ledger = new LedgerService(new LedgerRepository(database), new IdempotencyService(), config, clock);
+  const ledger = new LedgerService(new LedgerRepository(database), new IdempotencyService(database), config, clock);
   return {
     database,
     clock,

@@ -7,6 +7,7 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     JWT_SECRET: 'test-secret-test-secret-test-secret-0123',
     LOG_LEVEL: 'silent',
     DEMO_ACCOUNTS: 'false',
+    DEMO_MODEL_DELAY_MS: '0',
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     REDIS_KEY_PREFIX: `consult-on-test:${process.pid}:${Date.now()}:`,
     ...overrides,

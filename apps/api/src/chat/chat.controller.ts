@@ -1,0 +1,92 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { CurrentUser, type AuthUser } from '../auth/auth.decorators.js';
+import { NotFoundError } from '../common/errors.js';
+import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key.decorator.js';
+import { localeOf } from '../common/locale.js';
+import { ModelCatalog } from '../llm/model-catalog.js';
+import { ChatTurnsService } from './chat-turns.service.js';
+import {
+  ConversationPageView,
+  ConversationsQuery,
+  ConversationView,
+  EstimateDto,
+  EstimateView,
+  ModelView,
+  SendMessageDto,
+  TurnView,
+} from './chat.dto.js';
+import { ConversationsService } from './conversations.service.js';
+
+const ownId = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError() });
+
+@ApiTags('chat')
+@ApiBearerAuth()
+@Controller('chat')
+export class ChatController {
+  constructor(
+    private readonly turns: ChatTurnsService,
+    private readonly conversations: ConversationsService,
+    private readonly catalog: ModelCatalog,
+  ) {}
+
+  @Post('send')
+  @HttpCode(200)
+  @ApiIdempotencyKey()
+  @ApiOkResponse({ type: TurnView })
+  send(
+    @CurrentUser() user: AuthUser,
+    @Body() body: SendMessageDto,
+    @IdempotencyKey() key: string | null,
+    @Res({ passthrough: true }) response: Response,
+    @Headers('accept-language') language?: string,
+  ): Promise<TurnView | null> {
+    return this.turns.send(user, body, localeOf(language), key, response);
+  }
+
+  /** The same turn as Server-Sent Events: `start`, `delta`…, `usage`, `done` (or `error`). */
+  @Post('stream')
+  @ApiProduces('text/event-stream')
+  @ApiOkResponse({ description: 'event: start | delta | usage | done | error' })
+  stream(
+    @CurrentUser() user: AuthUser,
+    @Body() body: SendMessageDto,
+    @Req() request: Request,
+    @Res() response: Response,
+    @Headers('accept-language') language?: string,
+  ): Promise<void> {
+    return this.turns.stream(user, body, localeOf(language), request, response);
+  }
+
+  @Post('estimate')
+  @HttpCode(200)
+  @ApiOkResponse({ type: EstimateView })
+  estimate(@CurrentUser() user: AuthUser, @Body() body: EstimateDto, @Headers('accept-language') language?: string): Promise<EstimateView> {
+    return this.turns.estimate(user.id, body, localeOf(language));
+  }
+
+  @Get('models')
+  @ApiOkResponse({ type: [ModelView] })
+  models(): ModelView[] {
+    return this.catalog.list().map((model) => ({
+      id: model.id,
+      inputWeight: model.inputWeight,
+      outputWeight: model.outputWeight,
+      completionLimit: model.completionLimit,
+      isDefault: model.id === this.catalog.defaultModelId,
+    }));
+  }
+
+  @Get('conversations')
+  @ApiOkResponse({ type: ConversationPageView })
+  list(@CurrentUser() user: AuthUser, @Query() query: ConversationsQuery): Promise<ConversationPageView> {
+    return this.conversations.list(user.id, query);
+  }
+
+  @Get('conversations/:id')
+  @ApiOkResponse({ type: ConversationView })
+  get(@CurrentUser() user: AuthUser, @Param('id', ownId) id: string): Promise<ConversationView> {
+    return this.conversations.get(user.id, id);
+  }
+}

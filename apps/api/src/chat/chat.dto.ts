@@ -1,0 +1,122 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+
+export const MESSAGE_MAX_LENGTH = 8_000;
+
+export class SendMessageDto {
+  @ApiProperty({ minLength: 1, maxLength: MESSAGE_MAX_LENGTH, example: '안녕하세요' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(MESSAGE_MAX_LENGTH)
+  @Matches(/\S/, { message: 'message must not be blank' })
+  message!: string;
+
+  @ApiPropertyOptional({ description: 'Continue this conversation; omit to start a new one' })
+  @IsOptional()
+  @IsUUID()
+  conversationId?: string;
+
+  @ApiPropertyOptional({ example: 'consult-basic', description: 'A model id from GET /api/chat/models' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(64)
+  model?: string;
+}
+
+export class EstimateDto extends SendMessageDto {}
+
+export class TokenWarningView {
+  @ApiProperty({ enum: ['WARNING', 'CRITICAL', 'BLOCKED'] }) level!: string;
+  @ApiProperty({ description: 'Rounded, never negative; says when the 5 % grace is in use' }) message!: string;
+  @ApiProperty() remainingTokens!: number;
+  @ApiProperty() estimatedTurns!: number;
+  @ApiProperty() usagePercent!: number;
+  @ApiProperty() purchaseUrl!: string;
+}
+
+export class TurnUsageView {
+  @ApiProperty() promptTokens!: number;
+  @ApiProperty() completionTokens!: number;
+  @ApiProperty({ description: 'Tokens charged: ⌈prompt × input weight + completion × output weight⌉' }) chargedTokens!: number;
+  @ApiProperty() purchasedTokens!: number;
+  @ApiProperty() freeTokens!: number;
+  @ApiProperty() overageTokens!: number;
+  @ApiProperty({ description: 'True when the provider reported no usage and the tokenizer count was charged' }) estimated!: boolean;
+}
+
+export class TurnView {
+  @ApiProperty() conversationId!: string;
+  @ApiProperty() messageId!: number;
+  @ApiProperty() model!: string;
+  @ApiProperty() content!: string;
+  @ApiProperty({ type: TurnUsageView }) usage!: TurnUsageView;
+  @ApiPropertyOptional({ type: TokenWarningView, nullable: true }) warning!: TokenWarningView | null;
+  @ApiProperty({ enum: ['NORMAL', 'NOTICE', 'WARNING', 'CRITICAL', 'BLOCKED'] }) level!: string;
+  @ApiProperty() usagePercent!: number;
+  @ApiProperty() remainingTokens!: number;
+}
+
+export class EstimateView {
+  @ApiProperty() model!: string;
+  @ApiProperty() promptTokens!: number;
+  @ApiProperty() maxCompletionTokens!: number;
+  @ApiProperty({ description: 'Charge if the reply uses the whole completion limit (what is held)' }) maxChargeTokens!: number;
+  @ApiProperty({ description: 'Charge for a reply of typical length' }) typicalChargeTokens!: number;
+  @ApiProperty() remainingTokens!: number;
+  @ApiPropertyOptional({ nullable: true, description: 'typicalChargeTokens / remainingTokens × 100' }) shareOfRemainingPercent!: number | null;
+  @ApiProperty({ description: 'Whether a turn may start now' }) allowed!: boolean;
+}
+
+export class ModelView {
+  @ApiProperty() id!: string;
+  @ApiProperty() inputWeight!: number;
+  @ApiProperty() outputWeight!: number;
+  @ApiProperty() completionLimit!: number;
+  @ApiProperty() isDefault!: boolean;
+}
+
+export class ConversationsQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  offset?: number;
+}
+
+export class ConversationSummaryView {
+  @ApiProperty() id!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() model!: string;
+  @ApiProperty() turnCount!: number;
+  @ApiProperty() chargedTokens!: number;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty() updatedAt!: string;
+}
+
+export class ConversationPageView {
+  @ApiProperty({ type: [ConversationSummaryView] }) items!: ConversationSummaryView[];
+  @ApiProperty() total!: number;
+}
+
+export class MessageView {
+  @ApiProperty() id!: number;
+  @ApiProperty({ enum: ['user', 'assistant'] }) role!: string;
+  @ApiProperty() content!: string;
+  @ApiProperty() createdAt!: string;
+  @ApiPropertyOptional({ type: TurnUsageView, nullable: true, description: 'The receipt of an assistant message' }) usage!: TurnUsageView | null;
+}
+
+export class ConversationView extends ConversationSummaryView {
+  @ApiProperty({ type: [MessageView] }) messages!: MessageView[];
+}

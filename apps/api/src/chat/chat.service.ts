@@ -1,0 +1,257 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { usageMessage, type Locale, type UsageEvaluation } from '@consult-on/quota-policy';
+import type { AuthUser } from '../auth/auth.decorators.js';
+import { APP_CONFIG, type AppConfig, type ModelConfig } from '../config/app-config.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { NotFoundError, ValidationFailedError } from '../common/errors.js';
+import { chargedTokens, completionTokensWithin, ModelCatalog } from '../llm/model-catalog.js';
+import { MODEL_PROVIDER, type ChatMessage, type ModelProvider } from '../llm/model-provider.js';
+import { countPromptTokens, countTextTokens } from '../llm/token-counter.js';
+import { LedgerService, type HoldView } from '../quota/ledger.service.js';
+import { ChatRepository } from './chat.repository.js';
+import type { EstimateView, TokenWarningView, TurnView } from './chat.dto.js';
+
+const SYSTEM_PROMPT: Record<Locale, string> = {
+  ko: '당신은 Consult-On의 친절하고 신중한 AI 상담사입니다. 한국어로 공감하며 구체적으로 답하세요.',
+  en: 'You are Consult-On’s kind and careful AI consultant. Answer with empathy and concrete steps.',
+};
+const WARNED_LEVELS = new Set(['WARNING', 'CRITICAL', 'BLOCKED']);
+/** Messages read back for the context; the token budget decides how many are sent. */
+const CONTEXT_MESSAGES = 40;
+/** The reply length the cost preview assumes for a typical answer. */
+const TYPICAL_COMPLETION_TOKENS = 300;
+
+export interface TurnInput {
+  message: string;
+  conversationId?: string;
+  model?: string;
+}
+
+export type TurnEvent =
+  | { type: 'start'; conversationId: string; model: string; maxCompletionTokens: number }
+  | { type: 'delta'; text: string }
+  | { type: 'complete'; turn: TurnView };
+
+interface PreparedTurn {
+  model: ModelConfig;
+  conversationId: string;
+  isNew: boolean;
+  prompt: ChatMessage[];
+  promptTokens: number;
+  userTokens: number;
+}
+
+/**
+ * One metered chat turn (SPEC section 3): check and reserve → call the model → settle with the
+ * provider's usage and record the messages in one transaction → respond. A turn the provider
+ * breaks is never charged; a client that leaves after output began pays for what was generated.
+ */
+@Injectable()
+export class ChatService {
+  private readonly logger = new Logger(ChatService.name);
+
+  constructor(
+    private readonly repository: ChatRepository,
+    private readonly ledger: LedgerService,
+    private readonly catalog: ModelCatalog,
+    @Inject(MODEL_PROVIDER) private readonly provider: ModelProvider,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** Runs a turn, yielding its start, each piece of text and the finished turn. */
+  async *turn(user: AuthUser, input: TurnInput, locale: Locale, signal: AbortSignal): AsyncGenerator<TurnEvent> {
+    const prepared = await this.prepare(user.id, input, locale);
+    const { model, promptTokens } = prepared;
+    const hold = this.config.chat.meteringEnabled
+      ? await this.ledger.reserve(user.id, {
+          tokens: chargedTokens(model, promptTokens, model.completionLimit),
+          minimumTokens: chargedTokens(model, promptTokens, this.config.chat.minCompletionTokens),
+          purpose: 'chat',
+        })
+      : null;
+    const maxCompletionTokens = hold
+      ? Math.min(model.completionLimit, completionTokensWithin(model, hold.tokens, promptTokens))
+      : model.completionLimit;
+
+    let settled = false;
+    let text = '';
+    try {
+      yield { type: 'start', conversationId: prepared.conversationId, model: model.id, maxCompletionTokens };
+      let reported: { promptTokens: number; completionTokens: number } | null = null;
+      for await (const event of this.provider.stream({
+        providerModel: model.providerModel,
+        messages: prepared.prompt,
+        maxCompletionTokens,
+        locale,
+        signal,
+      })) {
+        if (event.type === 'delta') {
+          text += event.text;
+          yield event;
+        } else {
+          reported = event;
+        }
+      }
+      if (signal.aborted && text.length === 0) return;
+      const turn = await this.settle(user.id, input, prepared, hold, text, signal.aborted ? null : reported, locale);
+      settled = true;
+      yield { type: 'complete', turn };
+    } catch (error) {
+      if (signal.aborted && text.length > 0 && !settled) {
+        // The client left mid-stream: the reply so far was generated for them and is charged.
+        await this.settle(user.id, input, prepared, hold, text, null, locale);
+        settled = true;
+        return;
+      }
+      throw error;
+    } finally {
+      if (!settled && hold) await this.voidQuietly(hold);
+    }
+  }
+
+  /** The same turn, collected into one JSON answer. */
+  async send(user: AuthUser, input: TurnInput, locale: Locale, signal: AbortSignal): Promise<TurnView | null> {
+    for await (const event of this.turn(user, input, locale, signal)) {
+      if (event.type === 'complete') return event.turn;
+    }
+    return null;
+  }
+
+  /** The cost of a message before it is sent; no model call, nothing held. */
+  async estimate(userId: string, input: TurnInput, locale: Locale): Promise<EstimateView> {
+    const { model, promptTokens } = await this.prepare(userId, input, locale);
+    const { usage } = await this.ledger.usage(userId);
+    const typicalChargeTokens = chargedTokens(model, promptTokens, Math.min(model.completionLimit, TYPICAL_COMPLETION_TOKENS));
+    const minimum = chargedTokens(model, promptTokens, this.config.chat.minCompletionTokens);
+    return {
+      model: model.id,
+      promptTokens,
+      maxCompletionTokens: model.completionLimit,
+      maxChargeTokens: chargedTokens(model, promptTokens, model.completionLimit),
+      typicalChargeTokens,
+      remainingTokens: usage.remainingTokens,
+      shareOfRemainingPercent: usage.remainingTokens > 0 ? Math.round((typicalChargeTokens / usage.remainingTokens) * 1_000) / 10 : null,
+      allowed: usage.level !== 'BLOCKED' && usage.reservableTokens >= minimum,
+    };
+  }
+
+  private async prepare(userId: string, input: TurnInput, locale: Locale): Promise<PreparedTurn> {
+    const model = this.catalog.find(input.model);
+    if (!model) {
+      throw new ValidationFailedError([{ field: 'model', problems: [`unknown model; one of ${this.catalog.list().map((m) => m.id).join(', ')}`] }]);
+    }
+    let history: { role: 'user' | 'assistant'; content: string; contentTokens: number }[] = [];
+    if (input.conversationId) {
+      const conversation = await this.repository.findOwnConversation(userId, input.conversationId);
+      if (!conversation) throw new NotFoundError();
+      history = this.withinBudget(await this.repository.recentMessages(conversation.id, CONTEXT_MESSAGES));
+    }
+    const system = SYSTEM_PROMPT[locale];
+    const userTokens = countTextTokens(input.message);
+    const prompt: ChatMessage[] = [
+      { role: 'system', content: system },
+      ...history.map(({ role, content }) => ({ role, content })),
+      { role: 'user', content: input.message },
+    ];
+    const promptTokens = countPromptTokens(prompt, [countTextTokens(system), ...history.map((m) => m.contentTokens), userTokens]);
+    return { model, conversationId: input.conversationId ?? randomUUID(), isNew: !input.conversationId, prompt, promptTokens, userTokens };
+  }
+
+  /** The newest messages that fit the context budget, oldest first. */
+  private withinBudget<T extends { contentTokens: number }>(newestFirst: T[]): T[] {
+    const kept: T[] = [];
+    let budget = this.config.chat.contextBudgetTokens;
+    for (const message of newestFirst) {
+      if (message.contentTokens > budget) break;
+      budget -= message.contentTokens;
+      kept.push(message);
+    }
+    return kept.reverse();
+  }
+
+  private async settle(
+    userId: string,
+    input: TurnInput,
+    prepared: PreparedTurn,
+    hold: HoldView | null,
+    text: string,
+    reported: { promptTokens: number; completionTokens: number } | null,
+    locale: Locale,
+  ): Promise<TurnView> {
+    const { model } = prepared;
+    const estimated = reported === null;
+    const promptTokens = reported?.promptTokens ?? prepared.promptTokens;
+    const completionTokens = reported?.completionTokens ?? countTextTokens(text);
+    const charge = chargedTokens(model, promptTokens, completionTokens);
+    if (estimated) this.logger.warn({ message: 'no usage reported for a turn: charged by tokenizer count', model: model.id, charge });
+    const now = this.clock.now();
+    const { settlement, assistant } = await this.repository.db.transaction(async (tx) => {
+      const settlement = hold
+        ? await this.ledger.settle(hold.holdId, charge, { model: model.id, conversationId: prepared.conversationId, promptTokens, completionTokens, estimated }, tx)
+        : null;
+      const split = settlement?.split ?? { purchasedTokens: 0, freeTokens: 0, overageTokens: 0 };
+      const assistant = await this.repository.recordTurn(
+        tx,
+        { conversationId: prepared.conversationId, userId, title: titleOf(input.message), model: model.id, chargedTokens: charge, now },
+        { conversationId: prepared.conversationId, role: 'user', content: input.message, contentTokens: prepared.userTokens },
+        {
+          conversationId: prepared.conversationId,
+          role: 'assistant',
+          content: text,
+          contentTokens: countTextTokens(text),
+          model: model.id,
+          promptTokens,
+          completionTokens,
+          chargedTokens: charge,
+          purchasedTokens: split.purchasedTokens,
+          freeTokens: split.freeTokens,
+          overageTokens: split.overageTokens,
+          ledgerEntryId: settlement?.ledgerEntryId ?? null,
+          usageEstimated: estimated,
+        },
+      );
+      return { settlement, assistant };
+    });
+    const usage = settlement ? await this.ledger.evaluateForUser(userId, settlement.balances) : (await this.ledger.usage(userId)).usage;
+    const split = settlement?.split ?? { purchasedTokens: 0, freeTokens: 0, overageTokens: 0 };
+    return {
+      conversationId: prepared.conversationId,
+      messageId: assistant.id,
+      model: model.id,
+      content: text,
+      usage: { promptTokens, completionTokens, chargedTokens: charge, ...split, estimated },
+      warning: this.warningFor(usage, locale),
+      level: usage.level,
+      usagePercent: usage.usagePercent,
+      remainingTokens: usage.remainingTokens,
+    };
+  }
+
+  warningFor(usage: UsageEvaluation, locale: Locale): TokenWarningView | null {
+    if (!WARNED_LEVELS.has(usage.level)) return null;
+    return {
+      level: usage.level,
+      message: usageMessage(usage, locale),
+      remainingTokens: usage.remainingTokens,
+      estimatedTurns: usage.estimatedTurns,
+      usagePercent: usage.usagePercent,
+      purchaseUrl: this.ledger.purchaseUrl,
+    };
+  }
+
+  private async voidQuietly(hold: HoldView): Promise<void> {
+    try {
+      await this.ledger.voidHold(hold.holdId);
+    } catch (error) {
+      // The sweeper expires the hold after its TTL if this fails (the database is down, say).
+      this.logger.error({ message: 'could not void a hold; it will expire', holdId: hold.holdId, error: String(error) });
+    }
+  }
+}
+
+function titleOf(message: string): string {
+  const line = message.trim().split('\n')[0]!.replace(/\s+/g, ' ');
+  return line.length > 40 ? `${line.slice(0, 40)}…` : line;
+}

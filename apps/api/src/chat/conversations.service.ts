@@ -1,0 +1,55 @@
+import { Injectable } from '@nestjs/common';
+import { NotFoundError } from '../common/errors.js';
+import type { ConversationPageView, ConversationSummaryView, ConversationView, MessageView } from './chat.dto.js';
+import { ChatRepository, type ConversationRow, type MessageRow } from './chat.repository.js';
+
+function toSummary(row: ConversationRow): ConversationSummaryView {
+  return {
+    id: row.id,
+    title: row.title,
+    model: row.model,
+    turnCount: row.turnCount,
+    chargedTokens: row.chargedTokens,
+    createdAt: row.createdAt.toISOString(),
+    updatedAt: row.updatedAt.toISOString(),
+  };
+}
+
+function toMessage(row: MessageRow): MessageView {
+  return {
+    id: row.id,
+    role: row.role,
+    content: row.content,
+    createdAt: row.createdAt.toISOString(),
+    usage:
+      row.role === 'assistant'
+        ? {
+            promptTokens: row.promptTokens ?? 0,
+            completionTokens: row.completionTokens ?? 0,
+            chargedTokens: row.chargedTokens ?? 0,
+            purchasedTokens: row.purchasedTokens ?? 0,
+            freeTokens: row.freeTokens ?? 0,
+            overageTokens: row.overageTokens ?? 0,
+            estimated: row.usageEstimated,
+          }
+        : null,
+  };
+}
+
+/** The kept conversations of a user (the report's 대화 목록 유지): only ever their own. */
+@Injectable()
+export class ConversationsService {
+  constructor(private readonly repository: ChatRepository) {}
+
+  async list(userId: string, page: { limit?: number; offset?: number }): Promise<ConversationPageView> {
+    const { rows, total } = await this.repository.listConversations(userId, { limit: page.limit ?? 20, offset: page.offset ?? 0 });
+    return { items: rows.map(toSummary), total };
+  }
+
+  async get(userId: string, conversationId: string): Promise<ConversationView> {
+    const conversation = await this.repository.findOwnConversation(userId, conversationId);
+    if (!conversation) throw new NotFoundError();
+    const messages = await this.repository.allMessages(conversation.id);
+    return { ...toSummary(conversation), messages: messages.map(toMessage) };
+  }
+}
