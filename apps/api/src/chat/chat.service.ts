@@ -214,7 +214,9 @@ export class ChatService {
       );
       return { settlement, assistant };
     });
-    const usage = settlement ? await this.ledger.evaluateForUser(userId, settlement.balances) : (await this.ledger.usage(userId)).usage;
+    // The user's own average only matters for the warning's estimated turns: skip the query below WARNING.
+    let usage = settlement?.usage ?? (await this.ledger.usage(userId)).usage;
+    if (settlement && WARNED_LEVELS.has(usage.level)) usage = await this.ledger.evaluateForUser(userId, settlement.balances);
     const split = settlement?.split ?? { purchasedTokens: 0, freeTokens: 0, overageTokens: 0 };
     return {
       conversationId: prepared.conversationId,

@@ -7,6 +7,7 @@ import type { DatabaseHandle } from '../database/database.js';
 import { createTestDatabase } from './test-database.js';
 import { testConfig } from './test-config.js';
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
 export interface ApiResponse<T = any> {
   status: number;
   body: T;
@@ -49,7 +50,7 @@ export async function createTestApp(
   const { port } = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${port}`;
 
-  async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
+  async function request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;
     let body: string | undefined = options.rawBody;

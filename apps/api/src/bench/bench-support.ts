@@ -1,0 +1,131 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
+import http from 'node:http';
+import { fileURLToPath } from 'node:url';
+
+/** A signed HS256 session token, as the API would issue it (the bench shares its JWT_SECRET). */
+export function signSession(secret: string, userId: string, role: 'USER' | 'ADMIN' = 'USER'): string {
+  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const unsigned = `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ sub: userId, role, iat: now, exp: now + 86_400 })}`;
+  return `${unsigned}.${createHmac('sha256', secret).update(unsigned).digest('base64url')}`;
+}
+
+export function log(message: string): void {
+  process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
+}
+
+/** Starts the built API (`dist/main.js`) in a child process and waits for /health. */
+export async function startApi(env: Record<string, string>, port: number): Promise<ChildProcess> {
+  const main = fileURLToPath(new URL('../main.js', import.meta.url));
+  const child = spawn(process.execPath, [main], {
+    env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    try {
+      const response = await fetch(`http://127.0.0.1:${port}/health`);
+      if (response.ok) return child;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  child.kill('SIGKILL');
+  throw new Error('the API did not start within 30 s');
+}
+
+export async function stopApi(child: ChildProcess): Promise<void> {
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await exited;
+}
+
+export interface LoadResult {
+  requests: number;
+  errors: number;
+  statuses: Record<number, number>;
+  seconds: number;
+  throughput: number;
+  p50Ms: number;
+  p90Ms: number;
+  p99Ms: number;
+}
+
+function percentile(sorted: number[], fraction: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
+}
+
+/**
+ * Sends requests from `concurrency` loops over keep-alive connections for `seconds`, and
+ * reports throughput and latency percentiles. Bounded in time; stops by itself.
+ */
+export async function runLoad(options: {
+  port: number;
+  seconds: number;
+  concurrency: number;
+  request: (index: number) => { method: string; path: string; token: string; body?: unknown };
+  label: string;
+}): Promise<LoadResult> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
+  const latencies: number[] = [];
+  const statuses: Record<number, number> = {};
+  let errors = 0;
+  let counter = 0;
+  const started = performance.now();
+  const endAt = started + options.seconds * 1_000;
+  let lastReport = started;
+
+  const send = (spec: ReturnType<typeof options.request>) =>
+    new Promise<number>((resolve) => {
+      const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
+      const request = http.request(
+        {
+          agent,
+          host: '127.0.0.1',
+          port: options.port,
+          method: spec.method,
+          path: spec.path,
+          headers: { authorization: `Bearer ${spec.token}`, ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}) },
+        },
+        (response) => {
+          response.resume();
+          response.on('end', () => resolve(response.statusCode ?? 0));
+        },
+      );
+      request.on('error', () => resolve(0));
+      request.end(body);
+    });
+
+  async function loop() {
+    while (performance.now() < endAt) {
+      const spec = options.request(counter++);
+      const begin = performance.now();
+      const status = await send(spec);
+      latencies.push(performance.now() - begin);
+      statuses[status] = (statuses[status] ?? 0) + 1;
+      if (status === 0 || status >= 500) errors += 1;
+      const now = performance.now();
+      if (now - lastReport > 5_000) {
+        lastReport = now;
+        log(`  ${options.label}: ${latencies.length} requests, ${Math.round(latencies.length / ((now - started) / 1_000))}/s so far`);
+      }
+    }
+  }
+  await Promise.all(Array.from({ length: options.concurrency }, loop));
+  agent.destroy();
+  const seconds = (performance.now() - started) / 1_000;
+  latencies.sort((a, b) => a - b);
+  return {
+    requests: latencies.length,
+    errors,
+    statuses,
+    seconds,
+    throughput: latencies.length / seconds,
+    p50Ms: percentile(latencies, 0.5),
+    p90Ms: percentile(latencies, 0.9),
+    p99Ms: percentile(latencies, 0.99),
+  };
+}
