@@ -12,6 +12,7 @@ import { throttlerOptions } from './common/rate-limit.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { DATABASE, type DatabaseHandle } from './database/database.js';
 import { HealthController } from './health/health.controller.js';
+import { NotificationsModule } from './notifications/notifications.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { QuotaModule } from './quota/quota.module.js';
 
@@ -49,6 +50,7 @@ export class AppModule {
         QuotaModule.withControllers({ testUsage: !config.isProduction }),
         PaymentsModule,
         ChatModule,
+        NotificationsModule,
         AdminModule,
       ],
       controllers: [HealthController],

@@ -14,7 +14,7 @@ afterAll(async () => {
  * Every route and who may call it. `:own` and `:other` ids are filled in per caller.
  * Expected statuses: anonymous, user, admin.
  */
-const ROUTES: { method: string; path: string; body?: object; anonymous: number; user: number; admin: number }[] = [
+const ROUTES: { method: string; path: string; body?: object; anonymous: number; user: number; admin: number; stream?: boolean }[] = [
   { method: 'GET', path: '/health', anonymous: 200, user: 200, admin: 200 },
   { method: 'POST', path: '/api/auth/login', body: { email: 'nobody@test.local', password: 'x' }, anonymous: 401, user: 401, admin: 401 },
   { method: 'GET', path: '/api/auth/me', anonymous: 401, user: 200, admin: 200 },
@@ -31,8 +31,21 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'GET', path: '/api/chat/conversations', anonymous: 401, user: 200, admin: 200 },
   // Another user's conversation does not exist for the caller, admins included.
   { method: 'GET', path: '/api/chat/conversations/:otherConversation', anonymous: 401, user: 404, admin: 404 },
+  { method: 'GET', path: '/api/notifications', anonymous: 401, user: 200, admin: 200 },
+  { method: 'GET', path: '/api/notifications/stream', anonymous: 401, user: 200, admin: 200, stream: true },
+  { method: 'PATCH', path: '/api/notifications/:otherNotification/read', anonymous: 401, user: 404, admin: 404 },
+  { method: 'POST', path: '/api/notifications/read-all', anonymous: 401, user: 200, admin: 200 },
+  { method: 'POST', path: '/api/admin/jobs/usage-sweep/run', anonymous: 401, user: 403, admin: 200 },
   { method: 'POST', path: '/api/payments/webhook', body: { eventId: 'e', type: 'payment.paid', paymentId: '00000000-0000-4000-8000-000000000000' }, anonymous: 401, user: 401, admin: 401 },
 ];
+
+/** The status of a long-lived stream, without waiting for it to end. */
+async function openStream(path: string, token: string): Promise<{ status: number }> {
+  const controller = new AbortController();
+  const response = await fetch(api.baseUrl + path, { headers: { authorization: `Bearer ${token}` }, signal: controller.signal });
+  controller.abort();
+  return { status: response.status };
+}
 
 describe('authorization on every endpoint', () => {
   it('gives each caller exactly the expected status', async () => {
@@ -40,6 +53,8 @@ describe('authorization on every endpoint', () => {
     const other = await api.signUp();
     const admin = await api.signUpAdmin();
     const otherTurn = await api.request('POST', '/api/chat/send', { token: other.token, body: { message: '내 대화' } });
+    await api.request('POST', '/api/ai-usage/test-usage', { token: admin.token, body: { userId: other.id, usagePercent: 91 } });
+    const otherNotification = (await api.request('GET', '/api/notifications', { token: other.token })).body.items[0].id as string;
     const failures: string[] = [];
     for (const route of ROUTES) {
       for (const [caller, token, expected] of [
@@ -47,9 +62,13 @@ describe('authorization on every endpoint', () => {
         ['user', user.token, route.user],
         ['admin', admin.token, route.admin],
       ] as const) {
-        const fill = (text: string) => text.replaceAll(':otherConversation', otherTurn.body.conversationId).replaceAll(':other', other.id);
+        const fill = (text: string) =>
+          text
+            .replaceAll(':otherConversation', otherTurn.body.conversationId)
+            .replaceAll(':otherNotification', otherNotification)
+            .replaceAll(':other', other.id);
         const body = route.body ? JSON.parse(fill(JSON.stringify(route.body))) : undefined;
-        const response = await api.request(route.method, fill(route.path), { token, body });
+        const response = route.stream && token ? await openStream(fill(route.path), token) : await api.request(route.method, fill(route.path), { token, body, headers: { 'idempotency-key': `matrix-${caller}` } });
         if (response.status !== expected) failures.push(`${caller} ${route.method} ${route.path}: ${response.status} ≠ ${expected}`);
       }
     }
@@ -61,7 +80,12 @@ describe('authorization on every endpoint', () => {
     const documented = Object.entries(document.body.paths as Record<string, object>).flatMap(([path, methods]) =>
       Object.keys(methods).map((method) => `${method.toUpperCase()} ${path.replace(/\{(\w+)\}/g, ':$1')}`),
     );
-    const covered = new Set(ROUTES.map((route) => `${route.method} ${route.path.replace(':otherConversation', ':id').replace(':other', ':userId')}`));
+    const covered = new Set(
+      ROUTES.map(
+        (route) =>
+          `${route.method} ${route.path.replace(':otherConversation', ':id').replace(':otherNotification', ':id').replace(':other', ':userId').replace('/jobs/usage-sweep/', '/jobs/:name/')}`,
+      ),
+    );
     const missing = documented.filter((route) => !covered.has(route) && route !== 'POST /api/auth/register');
     expect(missing).toEqual([]);
   });

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Locale } from '@consult-on/quota-policy';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth.decorators.js';
 import { describeError } from '../common/http-exception.filter.js';
-import { IdempotencyService } from '../common/idempotency.js';
+import { IdempotencyService, type IdempotentRequest } from '../common/idempotency.js';
 import type { EstimateView, TurnView } from './chat.dto.js';
 import { ChatService, type TurnEvent, type TurnInput } from './chat.service.js';
 
@@ -37,45 +37,70 @@ export class ChatTurnsService {
 
   async send(user: AuthUser, input: TurnInput, locale: Locale, key: string | null, response: Response): Promise<TurnView | null> {
     const signal = abortWhenClientLeaves(response);
-    if (!key) return this.chat.send(user, input, locale, signal);
-    const request = { ownerId: user.id, scope: 'chat', key, request: input };
-    const claim = await this.idempotency.claim(request);
-    if (claim.replay) return claim.response as TurnView;
-    let turn: TurnView | null;
+    const request = key ? { ownerId: user.id, scope: 'chat', key, request: input } : null;
+    if (request) {
+      const claim = await this.idempotency.claim(request);
+      if (claim.replay) return claim.response as TurnView;
+    }
+    let turn: TurnView | null = null;
     try {
       turn = await this.chat.send(user, input, locale, signal);
-    } catch (error) {
-      // Nothing was charged (the hold was voided): the same key may be retried.
-      await this.idempotency.release(request);
-      throw error;
+      return turn;
+    } finally {
+      if (request) await this.settleKey(request, turn);
     }
-    if (turn) await this.idempotency.complete(request, turn);
-    else await this.idempotency.release(request);
-    return turn;
   }
 
-  async stream(user: AuthUser, input: TurnInput, locale: Locale, _request: Request, response: Response): Promise<void> {
+  async stream(user: AuthUser, input: TurnInput, locale: Locale, key: string | null, response: Response): Promise<void> {
     const signal = abortWhenClientLeaves(response);
-    const events = this.chat.turn(user, input, locale, signal);
-    // Refusals (402, 400, 404) happen before the first event: they are answered as ordinary JSON errors.
-    const first = await events.next();
+    const request = key ? { ownerId: user.id, scope: 'chat-stream', key, request: input } : null;
+    if (request) {
+      const claim = await this.idempotency.claim(request);
+      if (claim.replay) return this.replay(response, claim.response as TurnView);
+    }
+    let turn: TurnView | null = null;
+    try {
+      const events = this.chat.turn(user, input, locale, signal);
+      // Refusals (402, 400, 404) happen before the first event: they are answered as ordinary JSON errors.
+      const first = await events.next();
+      this.openStream(response);
+      try {
+        for (let next = first; !next.done; next = await events.next()) {
+          if (next.value.type === 'complete') turn = next.value.turn;
+          if (!signal.aborted) response.write(frameOf(next.value));
+        }
+        if (!signal.aborted) response.write(sseFrame('done', {}));
+      } catch (error) {
+        if (!signal.aborted) response.write(sseFrame('error', describeError(error, locale).body));
+      }
+      response.end();
+    } finally {
+      if (request) await this.settleKey(request, turn);
+    }
+  }
+
+  /** A finished turn keeps its key for replays; a turn that charged nothing frees it for a retry. */
+  private async settleKey(request: IdempotentRequest, turn: TurnView | null): Promise<void> {
+    if (turn) await this.idempotency.complete(request, turn);
+    else await this.idempotency.release(request);
+  }
+
+  private openStream(response: Response): void {
     response.writeHead(200, {
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
     });
-    try {
-      if (!first.done) response.write(frameOf(first.value));
-      for await (const event of { [Symbol.asyncIterator]: () => events }) {
-        if (!signal.aborted) response.write(frameOf(event));
-      }
-      if (!signal.aborted) response.write(sseFrame('done', {}));
-    } catch (error) {
-      if (!signal.aborted) response.write(sseFrame('error', describeError(error, locale).body));
-    } finally {
-      response.end();
-    }
+  }
+
+  /** The stored turn of a repeated key, as the same sequence of events, without a new model call. */
+  private replay(response: Response, turn: TurnView): void {
+    this.openStream(response);
+    response.write(frameOf({ type: 'start', conversationId: turn.conversationId, model: turn.model, maxCompletionTokens: 0 }));
+    response.write(frameOf({ type: 'delta', text: turn.content }));
+    response.write(frameOf({ type: 'complete', turn }));
+    response.end(sseFrame('done', { replayed: true }));
   }
 
   estimate(userId: string, input: TurnInput, locale: Locale): Promise<EstimateView> {

@@ -1,6 +1,6 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Req, Res } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { Response } from 'express';
 import { CurrentUser, type AuthUser } from '../auth/auth.decorators.js';
 import { NotFoundError } from '../common/errors.js';
 import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key.decorator.js';
@@ -47,16 +47,17 @@ export class ChatController {
 
   /** The same turn as Server-Sent Events: `start`, `delta`…, `usage`, `done` (or `error`). */
   @Post('stream')
+  @ApiIdempotencyKey()
   @ApiProduces('text/event-stream')
   @ApiOkResponse({ description: 'event: start | delta | usage | done | error' })
   stream(
     @CurrentUser() user: AuthUser,
     @Body() body: SendMessageDto,
-    @Req() request: Request,
+    @IdempotencyKey() key: string | null,
     @Res() response: Response,
     @Headers('accept-language') language?: string,
   ): Promise<void> {
-    return this.turns.stream(user, body, localeOf(language), request, response);
+    return this.turns.stream(user, body, localeOf(language), key, response);
   }
 
   @Post('estimate')

@@ -135,7 +135,8 @@ describe('provider failures are never charged', () => {
   it.each([
     ['HTTP 500', { kind: 'status', status: 500 } as const, 502, 'MODEL_PROVIDER_FAILED'],
     ['HTTP 429', { kind: 'status', status: 429 } as const, 502, 'MODEL_PROVIDER_FAILED'],
-    ['a timeout', { kind: 'hang' } as const, 504, 'MODEL_TIMEOUT'],
+    ['a timeout before the headers', { kind: 'hang' } as const, 504, 'MODEL_TIMEOUT'],
+    ['a timeout after the headers', { kind: 'reply', firstChunkDelayMs: 1_500 } as const, 504, 'MODEL_TIMEOUT'],
     ['a malformed stream', { kind: 'malformed' } as const, 502, 'MODEL_PROVIDER_FAILED'],
     ['a connection reset mid-stream', { kind: 'reset-mid-stream', afterChunks: 2 } as const, 502, 'MODEL_PROVIDER_FAILED'],
   ])('%s: an error status, hold voided, nothing charged', async (_, behavior, status, code) => {
@@ -166,6 +167,21 @@ describe('POST /api/chat/stream', () => {
     expect(events.filter((event) => event.event === 'delta').map((event) => event.data.text).join('')).toBe('one two three');
     expect(events[4]!.data).toMatchObject({ usage: { chargedTokens: 33, estimated: false }, level: 'NORMAL' });
     expect((await consumptions(user.id))[0]!.amountTokens).toBe(33);
+  });
+
+  it('replays a repeated Idempotency-Key as the same events without a second charge', async () => {
+    const user = await api.signUp();
+    const open = () =>
+      fetch(`${api.baseUrl}/api/chat/stream`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${user.token}`, 'content-type': 'application/json', 'idempotency-key': 'stream-1' },
+        body: JSON.stringify({ message: 'once only' }),
+      }).then((response) => readSse(response));
+    const first = await open();
+    const second = await open();
+    expect(second.map((event) => event.event)).toEqual(['start', 'delta', 'usage', 'done']);
+    expect(second[2]!.data.messageId).toBe(first.find((event) => event.event === 'usage')!.data.messageId);
+    expect(await consumptions(user.id)).toHaveLength(1);
   });
 
   it('sends a provider failure as an error event and charges nothing', async () => {
@@ -255,6 +271,20 @@ describe('the seed scenario', () => {
     const maxTokens = fake.requests.at(-1)!.body.max_tokens!;
     expect(maxTokens).toBeLessThan(100);
     expect(maxTokens).toBeGreaterThanOrEqual(16);
+  });
+});
+
+describe('a provider that counts more tokens than our tokenizer', () => {
+  it('is charged at most the hold, so the user never passes 105 %', async () => {
+    const user = await api.signUp();
+    await setUsage(user.id, 104.8);
+    fake.next({ kind: 'reply', text: 'x', promptTokens: 5_000, completionTokens: 10 });
+    const response = await api.request('POST', '/api/chat/send', { token: user.token, body: { message: '한국어는 토큰이 많아요' } });
+    expect(response.status).toBe(200);
+    expect(response.body.usage.chargedTokens).toBeLessThanOrEqual(200);
+    expect((await balances(user.id)).periodConsumedTokens).toBeLessThanOrEqual(105_000);
+    const [entry] = await consumptions(user.id);
+    expect(entry!.metadata).toMatchObject({ reportedChargeTokens: 5_010 });
   });
 });
 

@@ -8,7 +8,7 @@ import { NotFoundError, ValidationFailedError } from '../common/errors.js';
 import { chargedTokens, completionTokensWithin, ModelCatalog } from '../llm/model-catalog.js';
 import { MODEL_PROVIDER, type ChatMessage, type ModelProvider } from '../llm/model-provider.js';
 import { countPromptTokens, countTextTokens } from '../llm/token-counter.js';
-import { LedgerService, type HoldView } from '../quota/ledger.service.js';
+import { LedgerService, type HoldView, type SettlementView } from '../quota/ledger.service.js';
 import { ChatRepository } from './chat.repository.js';
 import type { EstimateView, TokenWarningView, TurnView } from './chat.dto.js';
 
@@ -32,6 +32,15 @@ export type TurnEvent =
   | { type: 'start'; conversationId: string; model: string; maxCompletionTokens: number }
   | { type: 'delta'; text: string }
   | { type: 'complete'; turn: TurnView };
+
+interface CommittedTurn {
+  conversationId: string;
+  model: string;
+  text: string;
+  settlement: SettlementView | null;
+  assistantId: number;
+  usage: TurnView['usage'];
+}
 
 interface PreparedTurn {
   model: ModelConfig;
@@ -77,35 +86,32 @@ export class ChatService {
 
     let settled = false;
     let text = '';
+    let reported: { promptTokens: number; completionTokens: number } | null = null;
     try {
       yield { type: 'start', conversationId: prepared.conversationId, model: model.id, maxCompletionTokens };
-      let reported: { promptTokens: number; completionTokens: number } | null = null;
-      for await (const event of this.provider.stream({
-        providerModel: model.providerModel,
-        messages: prepared.prompt,
-        maxCompletionTokens,
-        locale,
-        signal,
-      })) {
-        if (event.type === 'delta') {
-          text += event.text;
-          yield event;
-        } else {
-          reported = event;
+      try {
+        for await (const event of this.provider.stream({
+          providerModel: model.providerModel,
+          messages: prepared.prompt,
+          maxCompletionTokens,
+          locale,
+          signal,
+        })) {
+          if (event.type === 'delta') {
+            text += event.text;
+            yield event;
+          } else {
+            reported = event;
+          }
         }
+      } catch (error) {
+        // A client that left mid-stream is charged for the reply so far; any other failure voids the turn.
+        if (!(signal.aborted && text.length > 0)) throw error;
       }
       if (signal.aborted && text.length === 0) return;
-      const turn = await this.settle(user.id, input, prepared, hold, text, signal.aborted ? null : reported, locale);
+      const committed = await this.commit(user.id, input, prepared, hold, text, reported);
       settled = true;
-      yield { type: 'complete', turn };
-    } catch (error) {
-      if (signal.aborted && text.length > 0 && !settled) {
-        // The client left mid-stream: the reply so far was generated for them and is charged.
-        await this.settle(user.id, input, prepared, hold, text, null, locale);
-        settled = true;
-        return;
-      }
-      throw error;
+      yield { type: 'complete', turn: await this.describe(user.id, committed, locale) };
     } finally {
       if (!settled && hold) await this.voidQuietly(hold);
     }
@@ -171,26 +177,29 @@ export class ChatService {
     return kept.reverse();
   }
 
-  private async settle(
+  /** Settles the hold and records both messages in one transaction: the turn is charged exactly when it is kept. */
+  private async commit(
     userId: string,
     input: TurnInput,
     prepared: PreparedTurn,
     hold: HoldView | null,
     text: string,
     reported: { promptTokens: number; completionTokens: number } | null,
-    locale: Locale,
-  ): Promise<TurnView> {
+  ): Promise<CommittedTurn> {
     const { model } = prepared;
     const estimated = reported === null;
     const promptTokens = reported?.promptTokens ?? prepared.promptTokens;
     const completionTokens = reported?.completionTokens ?? countTextTokens(text);
-    const charge = chargedTokens(model, promptTokens, completionTokens);
+    const reportedCharge = chargedTokens(model, promptTokens, completionTokens);
+    // The hold was sized so the turn cannot end past 105 %; a provider whose tokenizer counts
+    // more than ours does not push the user past it — the difference is recorded, not charged.
+    const charge = hold ? Math.min(reportedCharge, hold.tokens) : reportedCharge;
     if (estimated) this.logger.warn({ message: 'no usage reported for a turn: charged by tokenizer count', model: model.id, charge });
+    if (charge < reportedCharge) this.logger.warn({ message: 'usage above the hold: charge capped', model: model.id, reportedCharge, charge });
     const now = this.clock.now();
-    const { settlement, assistant } = await this.repository.db.transaction(async (tx) => {
-      const settlement = hold
-        ? await this.ledger.settle(hold.holdId, charge, { model: model.id, conversationId: prepared.conversationId, promptTokens, completionTokens, estimated }, tx)
-        : null;
+    return this.repository.db.transaction(async (tx) => {
+      const metadata = { model: model.id, conversationId: prepared.conversationId, promptTokens, completionTokens, estimated, ...(charge < reportedCharge ? { reportedChargeTokens: reportedCharge } : {}) };
+      const settlement = hold ? await this.ledger.settle(hold.holdId, charge, metadata, tx) : null;
       const split = settlement?.split ?? { purchasedTokens: 0, freeTokens: 0, overageTokens: 0 };
       const assistant = await this.repository.recordTurn(
         tx,
@@ -212,22 +221,30 @@ export class ChatService {
           usageEstimated: estimated,
         },
       );
-      return { settlement, assistant };
+      return { conversationId: prepared.conversationId, model: model.id, text, settlement, assistantId: assistant.id, usage: { promptTokens, completionTokens, chargedTokens: charge, ...split, estimated } };
     });
-    // The user's own average only matters for the warning's estimated turns: skip the query below WARNING.
-    let usage = settlement?.usage ?? (await this.ledger.usage(userId)).usage;
-    if (settlement && WARNED_LEVELS.has(usage.level)) usage = await this.ledger.evaluateForUser(userId, settlement.balances);
-    const split = settlement?.split ?? { purchasedTokens: 0, freeTokens: 0, overageTokens: 0 };
+  }
+
+  /** The answer for a committed turn. Never throws: the turn is charged, so the client must get it. */
+  private async describe(userId: string, turn: CommittedTurn, locale: Locale): Promise<TurnView> {
+    let usage = turn.settlement?.usage ?? null;
+    try {
+      // The user's own average only matters for the warning's estimated turns: skip the query below WARNING.
+      if (!usage) usage = (await this.ledger.usage(userId)).usage;
+      else if (WARNED_LEVELS.has(usage.level)) usage = await this.ledger.evaluateForUser(userId, turn.settlement!.balances);
+    } catch (error) {
+      this.logger.warn({ message: 'usage unavailable after a committed turn', error: String(error) });
+    }
     return {
-      conversationId: prepared.conversationId,
-      messageId: assistant.id,
-      model: model.id,
-      content: text,
-      usage: { promptTokens, completionTokens, chargedTokens: charge, ...split, estimated },
-      warning: this.warningFor(usage, locale),
-      level: usage.level,
-      usagePercent: usage.usagePercent,
-      remainingTokens: usage.remainingTokens,
+      conversationId: turn.conversationId,
+      messageId: turn.assistantId,
+      model: turn.model,
+      content: turn.text,
+      usage: turn.usage,
+      warning: usage ? this.warningFor(usage, locale) : null,
+      level: usage?.level ?? 'NORMAL',
+      usagePercent: usage?.usagePercent ?? 0,
+      remainingTokens: usage?.remainingTokens ?? 0,
     };
   }
 

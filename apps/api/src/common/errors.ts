@@ -60,6 +60,16 @@ export class IdempotencyInProgressError extends domainError('IDEMPOTENCY_KEY_IN_
   en: 'A request with this Idempotency-Key is still being processed. Try again shortly.',
 }) {}
 
+export class IdempotencyKeyRequiredError extends domainError('IDEMPOTENCY_KEY_REQUIRED', 400, {
+  ko: '결제 요청에는 Idempotency-Key 헤더가 필요합니다.',
+  en: 'A purchase needs an Idempotency-Key header.',
+}) {}
+
+export class PaymentNotReadyError extends domainError('PAYMENT_NOT_READY', 409, {
+  ko: '이 결제에는 아직 적용할 수 없는 이벤트입니다. 나중에 다시 보내 주세요.',
+  en: 'This event cannot be applied to the payment yet; deliver it again later.',
+}) {}
+
 export class HoldClosedError extends domainError('HOLD_CLOSED', 409, {
   ko: '이미 정산되었거나 취소된 예약입니다.',
   en: 'This reservation was already settled, voided or expired.',

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
-import { and, eq, isNull } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import type { Executor } from '../database/database.js';
 import { idempotencyKeys } from '../database/schema.js';
 import { IdempotencyConflictError, IdempotencyInProgressError } from './errors.js';
@@ -31,9 +31,9 @@ export class IdempotencyService {
   /**
    * For work that spans several transactions (a chat turn): claims the key up front. Returns the
    * stored response when the work already finished; a second request while the first is still
-   * running is a 409 rather than a second run.
+   * running is a 409 rather than a second run — until the claim's lease runs out.
    */
-  async claim(request: IdempotentRequest): Promise<{ replay: false } | { replay: true; response: unknown }> {
+  async claim(request: IdempotentRequest, leaseSeconds = 600): Promise<{ replay: false } | { replay: true; response: unknown }> {
     const requestHash = hashRequest(request.request);
     const identity = { ownerId: request.ownerId, scope: request.scope, key: request.key };
     const claimed = await this.database.db
@@ -44,8 +44,15 @@ export class IdempotencyService {
     if (claimed.length > 0) return { replay: false };
     const [existing] = await this.database.db.select().from(idempotencyKeys).where(this.matches(identity));
     if (!existing || existing.requestHash !== requestHash) throw new IdempotencyConflictError();
-    if (existing.response === null) throw new IdempotencyInProgressError();
-    return { replay: true, response: existing.response };
+    if (existing.response !== null) return { replay: true, response: existing.response };
+    // A claim whose work never finished (its process crashed) lapses after the lease: take it over.
+    const taken = await this.database.db
+      .update(idempotencyKeys)
+      .set({ createdAt: sql`now()` })
+      .where(and(this.matches(identity), isNull(idempotencyKeys.response), sql`${idempotencyKeys.createdAt} < now() - make_interval(secs => ${leaseSeconds})`))
+      .returning({ key: idempotencyKeys.key });
+    if (taken.length === 0) throw new IdempotencyInProgressError();
+    return { replay: false };
   }
 
   /** Stores the finished work's response for replays. */

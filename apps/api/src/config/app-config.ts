@@ -56,6 +56,11 @@ const environmentSchema = z.object({
   CHAT_MIN_COMPLETION_TOKENS: positiveInt.default(16),
   DEMO_MODEL_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(15),
   METERING_ENABLED: booleanString.optional(),
+  NOTIFY_WEBHOOK_URL: z.url().optional(),
+  NOTIFY_WEBHOOK_SECRET: z.string().min(16).optional(),
+  NOTIFY_SWEEP_CRON: z.string().default('0 * * * *'),
+  NOTIFY_SWEEP_TIMEZONE: z.string().optional(),
+  JOBS_ENABLED: booleanString.optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -83,6 +88,14 @@ export interface AppConfig {
   swaggerEnabled: boolean;
   logLevel: Environment['LOG_LEVEL'];
   chat: ChatConfig;
+  notifications: {
+    webhookUrl: string | null;
+    webhookSecret: string | null;
+    sweepCron: string;
+    sweepTimeZone: string;
+  };
+  /** Scheduled jobs and background workers (sweeps, webhook deliveries); off in tests that drive them by hand. */
+  jobsEnabled: boolean;
 }
 
 /** One model users can pick: what it is called at the provider and how its tokens are weighted. */
@@ -176,6 +189,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (isProduction && env.METERING_ENABLED === false) {
     throw new ConfigError('Invalid configuration: METERING_ENABLED=false gives chat away for free and is refused in production.');
   }
+  if (env.NOTIFY_WEBHOOK_URL && !env.NOTIFY_WEBHOOK_SECRET) {
+    throw new ConfigError('Invalid configuration: NOTIFY_WEBHOOK_URL needs NOTIFY_WEBHOOK_SECRET to sign deliveries.');
+  }
   const quota: QuotaPolicyConfig = {
     freeMonthlyTokens: env.QUOTA_FREE_MONTHLY_TOKENS,
     timeZone: env.QUOTA_TIMEZONE,
@@ -220,6 +236,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     trustProxy: /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY === 'true' ? true : env.TRUST_PROXY === 'false' ? false : env.TRUST_PROXY,
     swaggerEnabled: env.SWAGGER_ENABLED ?? true,
     logLevel: env.LOG_LEVEL,
+    notifications: {
+      webhookUrl: env.NOTIFY_WEBHOOK_URL ?? null,
+      webhookSecret: env.NOTIFY_WEBHOOK_SECRET ?? null,
+      sweepCron: env.NOTIFY_SWEEP_CRON,
+      sweepTimeZone: env.NOTIFY_SWEEP_TIMEZONE ?? env.QUOTA_TIMEZONE,
+    },
+    jobsEnabled: env.JOBS_ENABLED ?? env.NODE_ENV !== 'test',
     chat: {
       provider: env.OPENAI_API_KEY ? 'openai' : 'demo',
       openai: { apiKey: env.OPENAI_API_KEY ?? null, baseUrl: env.OPENAI_BASE_URL ?? null, timeoutMs: env.OPENAI_TIMEOUT_MS },

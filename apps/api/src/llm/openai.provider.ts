@@ -41,6 +41,8 @@ export class OpenAiProvider implements ModelProvider {
           yield { type: 'usage', promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
         }
       }
+      // The SDK ends an aborted stream quietly: a silent provider must still be a timeout.
+      if (watchdog.timedOut) throw new ModelTimeoutError();
     } catch (error) {
       throw this.translate(error, watchdog);
     } finally {

@@ -25,7 +25,7 @@ describe('token packages', () => {
 describe('POST /api/ai-usage/purchase (instant provider)', () => {
   it('credits purchased tokens at once and shows the new balance', async () => {
     const user = await api.signUp();
-    const response = await api.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId: 'tokens-200k' } });
+    const response = await api.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId: 'tokens-200k' }, headers: { 'idempotency-key': 'buy-1' } });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ status: 'PAID', tokens: 200_000, amountKrw: 18_000, usage: { purchasedTokens: 200_000, totalAvailable: 300_000 } });
   });
@@ -40,6 +40,13 @@ describe('POST /api/ai-usage/purchase (instant provider)', () => {
     expect(second.body.paymentId).toBe(first.body.paymentId);
     expect(third.body.paymentId).toBe(first.body.paymentId);
     expect(third.body.usage.purchasedTokens).toBe(50_000);
+  });
+
+  it('refuses a purchase without an Idempotency-Key', async () => {
+    const user = await api.signUp();
+    const response = await api.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId: 'tokens-50k' } });
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('IDEMPOTENCY_KEY_REQUIRED');
   });
 
   it('refuses the same key with another package', async () => {
@@ -62,9 +69,11 @@ describe('POST /api/ai-usage/purchase (instant provider)', () => {
 
   it('rejects unknown packages, extra fields and malformed keys', async () => {
     const user = await api.signUp();
-    expect((await api.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId: 'free-money' } })).status).toBe(400);
+    const headers = { 'idempotency-key': 'bad-input' };
+    expect((await api.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId: 'free-money' }, headers })).status).toBe(400);
     const massAssignment = await api.request('POST', '/api/ai-usage/purchase', {
       token: user.token,
+      headers,
       body: { packageId: 'tokens-50k', tokens: 99_999_999, userId: '00000000-0000-4000-8000-000000000000' },
     });
     expect(massAssignment.status).toBe(400);
@@ -96,7 +105,7 @@ describe('POST /api/payments/webhook (webhook provider)', () => {
 
   async function pendingPurchase() {
     const user = await hooked.signUp();
-    const purchase = await hooked.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId: 'tokens-50k' } });
+    const purchase = await hooked.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId: 'tokens-50k' }, headers: { 'idempotency-key': `pending-${Date.now()}-${Math.random()}` } });
     expect(purchase.body).toMatchObject({ status: 'PENDING', usage: { purchasedTokens: 0 } });
     return { user, paymentId: purchase.body.paymentId as string };
   }
@@ -133,6 +142,24 @@ describe('POST /api/payments/webhook (webhook provider)', () => {
       headers: { 'consult-on-signature': signWebhook(secret, signed, timestamp) },
     });
     expect(response.status).toBe(401);
+  });
+
+  it('asks for a refund that arrives before its payment to be delivered again, and applies it then', async () => {
+    const { user, paymentId } = await pendingPurchase();
+    const refund = { eventId: `early-refund-${paymentId}`, type: 'payment.refunded', paymentId };
+    const early = await deliver(refund);
+    expect(early.status).toBe(409);
+    expect(early.body.code).toBe('PAYMENT_NOT_READY');
+    await deliver({ eventId: `paid-${paymentId}`, type: 'payment.paid', paymentId });
+    expect((await deliver(refund)).body).toEqual({ result: 'applied', paymentStatus: 'REFUNDED' });
+    expect((await hooked.request('GET', '/api/ai-usage', { token: user.token })).body.purchasedTokens).toBe(0);
+  });
+
+  it('credits a payment confirmed after an earlier failure', async () => {
+    const { user, paymentId } = await pendingPurchase();
+    await deliver({ eventId: `failed-${paymentId}`, type: 'payment.failed', paymentId });
+    expect((await deliver({ eventId: `paid-late-${paymentId}`, type: 'payment.paid', paymentId })).body).toEqual({ result: 'applied', paymentStatus: 'PAID' });
+    expect((await hooked.request('GET', '/api/ai-usage', { token: user.token })).body.purchasedTokens).toBe(50_000);
   });
 
   it('takes back the tokens of a refunded payment that are still there', async () => {

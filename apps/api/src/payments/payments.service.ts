@@ -2,15 +2,28 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { Locale } from '@consult-on/quota-policy';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { InvalidSignatureError, NotFoundError, PaymentsUnavailableError } from '../common/errors.js';
+import { IdempotencyKeyRequiredError, InvalidSignatureError, NotFoundError, PaymentNotReadyError, PaymentsUnavailableError } from '../common/errors.js';
 import { IdempotencyService } from '../common/idempotency.js';
 import type { Transaction } from '../database/database.js';
+import type { PaymentStatus } from '../database/schema.js';
 import { LedgerService } from '../quota/ledger.service.js';
 import { UsageService } from '../quota/usage.service.js';
 import type { PaymentWebhookDto, PurchaseResultView, PurchaseView, TokenPackageView, WebhookResultView } from './payments.dto.js';
 import { PaymentsRepository, type PaymentRow } from './payments.repository.js';
 import { findTokenPackage, TOKEN_PACKAGES } from './token-packages.js';
 import { verifyWebhookSignature } from './webhook-signature.js';
+
+/**
+ * What a provider event does to a payment: the new status, null when it changes nothing (a
+ * repeat or a stale event), or `retry-later` when it arrived before the event it depends on.
+ * A payment that failed may still be paid later (the provider retried the charge).
+ */
+export function nextPaymentStatus(status: PaymentStatus, event: PaymentWebhookDto['type']): PaymentStatus | null | 'retry-later' {
+  if (event === 'payment.paid') return status === 'PENDING' || status === 'FAILED' ? 'PAID' : null;
+  if (event === 'payment.failed') return status === 'PENDING' ? 'FAILED' : null;
+  if (status === 'PAID') return 'REFUNDED';
+  return status === 'PENDING' ? 'retry-later' : null;
+}
 
 function toPurchaseView(payment: PaymentRow): PurchaseView {
   return {
@@ -50,6 +63,8 @@ export class PaymentsService {
   }
 
   async purchase(userId: string, packageId: string, idempotencyKey: string | null, locale: Locale): Promise<PurchaseResultView> {
+    // A purchase spends money: without a key a double click would pay twice.
+    if (!idempotencyKey) throw new IdempotencyKeyRequiredError();
     const item = findTokenPackage(packageId);
     if (!item) throw new NotFoundError();
     const provider = this.config.payments.provider;
@@ -68,7 +83,6 @@ export class PaymentsService {
         if (payment.status === 'PAID') await this.creditPayment(tx, payment);
         return toPurchaseView(payment);
       };
-      if (!idempotencyKey) return apply();
       return this.idempotency.run(tx, { ownerId: userId, scope: 'purchase', key: idempotencyKey, request: { packageId } }, apply);
     });
     return { ...purchase, usage: await this.usage.usage(userId, locale) };
@@ -85,23 +99,17 @@ export class PaymentsService {
     return this.repository.db.transaction(async (tx) => {
       const payment = await this.repository.lock(tx, event.paymentId);
       if (!payment) throw new NotFoundError();
+      const transition = nextPaymentStatus(payment.status, event.type);
+      // Not applicable yet (a refund before its payment was confirmed): refused without
+      // recording the event, so the provider delivers it again later.
+      if (transition === 'retry-later') throw new PaymentNotReadyError();
       if (!(await this.repository.recordEvent(tx, event))) return { result: 'duplicate', paymentStatus: payment.status };
+      if (transition === null) return { result: 'ignored', paymentStatus: payment.status };
       const now = this.clock.now();
-      if (event.type === 'payment.paid' && payment.status === 'PENDING') {
-        await this.repository.setStatus(tx, payment.id, 'PAID', now);
-        await this.creditPayment(tx, payment);
-        return { result: 'applied', paymentStatus: 'PAID' };
-      }
-      if (event.type === 'payment.failed' && payment.status === 'PENDING') {
-        await this.repository.setStatus(tx, payment.id, 'FAILED', now);
-        return { result: 'applied', paymentStatus: 'FAILED' };
-      }
-      if (event.type === 'payment.refunded' && payment.status === 'PAID') {
-        await this.repository.setStatus(tx, payment.id, 'REFUNDED', now);
-        await this.ledger.refundPayment(tx, payment.userId, payment.id, payment.tokens);
-        return { result: 'applied', paymentStatus: 'REFUNDED' };
-      }
-      return { result: 'ignored', paymentStatus: payment.status };
+      await this.repository.setStatus(tx, payment.id, transition, now);
+      if (transition === 'PAID') await this.creditPayment(tx, payment);
+      if (transition === 'REFUNDED') await this.ledger.refundPayment(tx, payment.userId, payment.id, payment.tokens);
+      return { result: 'applied', paymentStatus: transition };
     });
   }
 

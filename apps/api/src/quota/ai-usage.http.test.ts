@@ -77,7 +77,7 @@ describe('GET /api/ai-usage/history', () => {
   it('pages through the own ledger, newest first', async () => {
     const user = await api.signUp();
     for (let index = 0; index < 3; index += 1) {
-      await api.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId: 'tokens-50k' } });
+      await api.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId: 'tokens-50k' }, headers: { 'idempotency-key': `buy-${index}` } });
     }
     const first = await api.request('GET', '/api/ai-usage/history?limit=2', { token: user.token });
     expect(first.status).toBe(200);

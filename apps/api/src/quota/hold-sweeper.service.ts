@@ -19,7 +19,7 @@ export class HoldSweeperService implements OnApplicationBootstrap, OnApplication
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.nodeEnv === 'test') return;
+    if (!this.config.jobsEnabled) return;
     this.timer = setInterval(() => void this.sweep(), this.config.holdSweepIntervalSeconds * 1_000);
     this.timer.unref();
   }

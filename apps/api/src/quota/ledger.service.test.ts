@@ -61,8 +61,12 @@ describe('holds', () => {
     fixture.clock.advance(fixture.config.holdTtlSeconds * 1_000 + 1);
     expect(await fixture.ledger.expireHolds()).toBeGreaterThanOrEqual(1);
     expect((await fixture.ledger.usage(userId)).balances).toMatchObject({ heldTokens: 0, periodConsumedTokens: 0 });
-    await expect(fixture.ledger.settle(hold.holdId, 100)).rejects.toBeInstanceOf(HoldClosedError);
     expect(await entriesOf(userId, 'HOLD_EXPIRY')).toHaveLength(1);
+    // A turn that outlived its hold is still charged, without releasing the hold twice.
+    await fixture.ledger.settle(hold.holdId, 100);
+    expect((await fixture.ledger.usage(userId)).balances).toMatchObject({ heldTokens: 0, periodConsumedTokens: 100 });
+    await expect(fixture.ledger.settle(hold.holdId, 100)).rejects.toBeInstanceOf(HoldClosedError);
+    expect(await fixture.ledger.verify(userId)).toEqual([]);
   });
 
   it('are refused when usage plus open holds would pass 105 %', async () => {

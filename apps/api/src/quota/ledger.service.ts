@@ -30,6 +30,7 @@ import {
   NotFoundError,
   TokenExhaustedError,
 } from '../common/errors.js';
+import { LevelChangeHub, type UsageSnapshot } from './level-change.js';
 import { LedgerRepository, type AccountRow, type NewLedgerEntry } from './ledger.repository.js';
 
 export interface Idempotency {
@@ -85,6 +86,7 @@ export class LedgerService {
   constructor(
     private readonly repository: LedgerRepository,
     private readonly idempotency: IdempotencyService,
+    private readonly levels: LevelChangeHub,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -155,7 +157,11 @@ export class LedgerService {
     });
   }
 
-  /** Releases a hold and charges what the work really consumed (purchased first, by default). */
+  /**
+   * Releases a hold and charges what the work really consumed (purchased first, by default).
+   * A hold that expired meanwhile is charged too (without releasing it twice); a settled or
+   * voided one is refused.
+   */
   async settle(
     holdId: string,
     consumedTokens: number,
@@ -169,8 +175,12 @@ export class LedgerService {
     // outside the open transaction would wait for it forever.
     const hold = await this.requireHold(holdId, tx);
     return this.change(hold.userId, null, async ({ tx, balances }) => {
-      const open = await this.lockOpenHold(tx, holdId);
-      const settlement = planSettlement(balances, open.tokens, consumedTokens, this.policy.consumptionOrder);
+      const locked = await this.repository.lockHold(tx, holdId);
+      if (!locked) throw new NotFoundError();
+      // A turn that outlived its hold's TTL is still charged; the expiry already released the hold.
+      if (locked.status !== 'OPEN' && locked.status !== 'EXPIRED') throw new HoldClosedError();
+      const release = locked.status === 'OPEN' ? locked.tokens : 0;
+      const settlement = planSettlement(balances, release, consumedTokens, this.policy.consumptionOrder);
       await this.repository.closeHold(tx, holdId, 'SETTLED', this.clock.now());
       const after = applyDelta(balances, settlement.delta);
       return {
@@ -278,7 +288,8 @@ export class LedgerService {
       userId,
       null,
       async ({ balances }) => {
-        const recoverable = Math.min(tokens, balances.purchasedTokens + balances.freeTokens);
+        // Only purchased tokens still unspent come back; the free allowance is not the provider's to take.
+        const recoverable = Math.min(tokens, balances.purchasedTokens);
         const entries: NewLedgerEntry[] =
           recoverable > 0
             ? [
@@ -399,6 +410,7 @@ export class LedgerService {
         if (change.entries.length > 0 || change.activity) {
           await this.repository.saveAccount(tx, { ...account, ...balances }, change.activity ?? false, now);
         }
+        await this.announceLevelChange(tx, locked, balances, period.key, change.entries, now);
         return typeof change.result === 'function'
           ? (change.result as (entryIds: number[]) => T)(inserted.map((entry) => entry.id))
           : (change.result as T);
@@ -407,6 +419,26 @@ export class LedgerService {
       return this.idempotency.run(tx, { ownerId: userId, scope: 'ledger', key: idempotency.key, request: idempotency.request }, apply);
     };
     return outerTx ? run(outerTx) : this.repository.db.transaction(run);
+  }
+
+  private snapshot(balances: AccountBalances): UsageSnapshot {
+    const usage = evaluateUsage(balances, this.policy);
+    return { level: usage.level, usagePercent: usage.usagePercent, remainingTokens: usage.remainingTokens };
+  }
+
+  /** Tells listeners (notifications) when a change — or the reset before it — moved the usage level. */
+  private async announceLevelChange(
+    tx: Transaction,
+    before: AccountRow,
+    after: AccountBalances,
+    periodKey: string,
+    entries: NewLedgerEntry[],
+    now: Date,
+  ): Promise<void> {
+    const previous = this.snapshot(before);
+    const next = this.snapshot(after);
+    if (previous.level === next.level) return;
+    await this.levels.emit(tx, { userId: before.userId, periodKey, before: previous, after: next, causes: entries.map((entry) => entry.kind), now });
   }
 
   /** The lazy monthly reset: runs under the account lock, so it happens once however many requests race. */

@@ -4,9 +4,10 @@ import { AiUsageController, TestUsageController } from './ai-usage.controller.js
 import { HoldSweeperService } from './hold-sweeper.service.js';
 import { LedgerRepository } from './ledger.repository.js';
 import { LedgerService } from './ledger.service.js';
+import { LevelChangeHub } from './level-change.js';
 import { UsageService } from './usage.service.js';
 
-const providers = [LedgerRepository, LedgerService, UsageService, IdempotencyService, HoldSweeperService];
+const providers = [LevelChangeHub, LedgerRepository, LedgerService, UsageService, IdempotencyService, HoldSweeperService];
 
 @Module({ providers, exports: providers })
 export class QuotaModule {

@@ -6,6 +6,7 @@ import type { DatabaseHandle } from '../database/database.js';
 import { users } from '../database/schema.js';
 import { LedgerRepository } from '../quota/ledger.repository.js';
 import { LedgerService } from '../quota/ledger.service.js';
+import { LevelChangeHub } from '../quota/level-change.js';
 import { createTestDatabase } from './test-database.js';
 import { testConfig } from './test-config.js';
 
@@ -23,7 +24,7 @@ export async function createLedgerFixture(start = new Date('2026-11-10T03:00:00Z
   const database = await createTestDatabase();
   const clock = new ManualClock(start);
   const config = testConfig(overrides);
-  const ledger = new LedgerService(new LedgerRepository(database), new IdempotencyService(database), config, clock);
+  const ledger = new LedgerService(new LedgerRepository(database), new IdempotencyService(database), new LevelChangeHub(), config, clock);
   return {
     database,
     clock,

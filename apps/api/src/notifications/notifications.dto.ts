@@ -1,0 +1,54 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsInt, IsOptional, Max, Min } from 'class-validator';
+import { NOTIFICATION_KINDS } from '../database/schema.js';
+
+export class NotificationsQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ minimum: 0, default: 0 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  offset?: number;
+}
+
+export class NotificationView {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: NOTIFICATION_KINDS }) kind!: string;
+  @ApiProperty({ enum: ['WARNING', 'CRITICAL', 'BLOCKED', 'NORMAL'] }) level!: string;
+  @ApiProperty() title!: string;
+  @ApiProperty() message!: string;
+  @ApiProperty() usagePercent!: number;
+  @ApiProperty() remainingTokens!: number;
+  @ApiProperty({ description: 'Where to buy tokens' }) link!: string;
+  @ApiProperty() read!: boolean;
+  @ApiPropertyOptional({ nullable: true }) readAt!: string | null;
+  @ApiProperty() createdAt!: string;
+}
+
+export class NotificationPageView {
+  @ApiProperty({ type: [NotificationView] }) items!: NotificationView[];
+  @ApiProperty() total!: number;
+  @ApiProperty() unreadCount!: number;
+}
+
+export class ReadAllView {
+  @ApiProperty() updated!: number;
+}
+
+export class SweepResultView {
+  @ApiProperty() job!: string;
+  @ApiProperty() tick!: string;
+  @ApiProperty({ description: 'False when another instance already ran this tick' }) ran!: boolean;
+  @ApiProperty() notificationsCreated!: number;
+  @ApiProperty() durationMs!: number;
+}

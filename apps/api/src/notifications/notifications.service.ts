@@ -1,0 +1,98 @@
+import { Inject, Injectable, type OnModuleInit } from '@nestjs/common';
+import type { Locale, UsageLevel } from '@consult-on/quota-policy';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { NotFoundError } from '../common/errors.js';
+import type { Transaction } from '../database/database.js';
+import type { NotificationKind } from '../database/schema.js';
+import { LedgerService } from '../quota/ledger.service.js';
+import { LevelChangeHub, type LevelChange, type LevelChangeListener } from '../quota/level-change.js';
+import type { NotificationPageView, NotificationView } from './notifications.dto.js';
+import { renderNotification, type NotificationData } from './notification-messages.js';
+import { NotificationsRepository, type NotificationRow } from './notifications.repository.js';
+
+const RANK: Record<UsageLevel, number> = { NORMAL: 0, NOTICE: 1, WARNING: 2, CRITICAL: 3, BLOCKED: 4 };
+const KIND_OF_LEVEL: Partial<Record<UsageLevel, NotificationKind>> = {
+  WARNING: 'USAGE_WARNING',
+  CRITICAL: 'USAGE_CRITICAL',
+  BLOCKED: 'USAGE_BLOCKED',
+};
+
+/**
+ * Threshold notifications (SPEC section 5). Written in the transaction of the ledger change
+ * that crossed the threshold, or by the hourly sweep; either way through one throttled insert.
+ */
+@Injectable()
+export class NotificationsService implements LevelChangeListener, OnModuleInit {
+  constructor(
+    private readonly repository: NotificationsRepository,
+    private readonly levels: LevelChangeHub,
+    private readonly ledger: LedgerService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.levels.register(this);
+  }
+
+  private get webhooks(): boolean {
+    return this.config.notifications.webhookUrl !== null;
+  }
+
+  async onLevelChange(tx: Transaction, change: LevelChange): Promise<void> {
+    const { after, before } = change;
+    await this.repository.insertUsageEvent(tx, change.userId, { ...after, periodKey: change.periodKey });
+    const rising = RANK[after.level] > RANK[before.level];
+    let kind: NotificationKind | undefined;
+    if (rising) kind = KIND_OF_LEVEL[after.level];
+    else if (RANK[before.level] >= RANK.WARNING && RANK[after.level] < RANK.WARNING) kind = 'USAGE_RECOVERED';
+    if (!kind) return;
+    const source = change.causes.includes('CONSUMPTION') || change.causes.includes('TEST_USAGE') ? 'turn' : change.causes.length === 0 ? 'reset' : 'credit';
+    await this.repository.notifyOne(
+      tx,
+      { userId: change.userId, kind, periodKey: change.periodKey, data: { level: after.level, usagePercent: after.usagePercent, remainingTokens: after.remainingTokens }, source },
+      change.now,
+      this.webhooks,
+    );
+  }
+
+  /** Every account at or above the warning threshold gets what it is missing; returns how many were created. */
+  async sweep(): Promise<number> {
+    const now = this.clock.now();
+    const created = await this.repository.notifyOverThreshold(this.repository.db, this.ledger.currentPeriod(now).key, this.config.quota, now, this.webhooks);
+    await this.repository.pruneEvents(24);
+    return created.length;
+  }
+
+  async list(userId: string, page: { limit?: number; offset?: number }, locale: Locale): Promise<NotificationPageView> {
+    const { items, total, unread } = await this.repository.list(userId, { limit: page.limit ?? 20, offset: page.offset ?? 0 });
+    return { items: items.map((row) => this.toView(row, locale)), total, unreadCount: unread };
+  }
+
+  async markRead(userId: string, id: string, locale: Locale): Promise<NotificationView> {
+    const row = await this.repository.markRead(userId, id, this.clock.now());
+    if (!row) throw new NotFoundError();
+    return this.toView(row, locale);
+  }
+
+  async markAllRead(userId: string): Promise<number> {
+    return this.repository.markAllRead(userId, this.clock.now());
+  }
+
+  toView(row: NotificationRow, locale: Locale): NotificationView {
+    const data = row.data as NotificationData;
+    return {
+      id: row.id,
+      kind: row.kind,
+      level: data.level,
+      ...renderNotification(row.kind, data, locale),
+      usagePercent: Number(data.usagePercent),
+      remainingTokens: Number(data.remainingTokens),
+      link: this.ledger.purchaseUrl,
+      read: row.readAt !== null,
+      readAt: row.readAt?.toISOString() ?? null,
+      createdAt: row.createdAt.toISOString(),
+    };
+  }
+}
