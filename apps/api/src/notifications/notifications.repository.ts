@@ -26,8 +26,9 @@ export class NotificationsRepository {
    * the throttle lets through: at most one per user and kind within 24 hours or per period.
    * One statement, so it is the same for one user (a turn) and for every user (the sweep).
    */
-  private async notify(executor: Executor, candidates: SQL, source: string, now: Date, webhooks: boolean): Promise<{ id: string; userId: string }[]> {
-    return rowsOf<{ id: string; userId: string }>(
+  private async notify(executor: Executor, candidates: SQL, source: string, now: Date, webhooks: boolean): Promise<number> {
+    // Only the count comes back: memory stays flat however many users the sweep notifies.
+    const [row] = rowsOf<{ created: number }>(
       await executor.execute(sql`
         with candidates as (${candidates}),
         claimed as (
@@ -53,8 +54,9 @@ export class NotificationsRepository {
           insert into webhook_deliveries (notification_id, next_attempt_at)
           select id, ${now.toISOString()}::timestamptz from created where ${webhooks}
         )
-        select id, user_id as "userId" from created`),
+        select count(*)::int as created from created`),
     );
+    return Number(row?.created ?? 0);
   }
 
   notifyOne(

@@ -62,7 +62,7 @@ export class NotificationsService implements LevelChangeListener, OnModuleInit {
     const now = this.clock.now();
     const created = await this.repository.notifyOverThreshold(this.repository.db, this.ledger.currentPeriod(now).key, this.config.quota, now, this.webhooks);
     await this.repository.pruneEvents(24);
-    return created.length;
+    return created;
   }
 
   async list(userId: string, page: { limit?: number; offset?: number }, locale: Locale): Promise<NotificationPageView> {
