@@ -36,6 +36,12 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'PATCH', path: '/api/notifications/:otherNotification/read', anonymous: 401, user: 404, admin: 404 },
   { method: 'POST', path: '/api/notifications/read-all', anonymous: 401, user: 200, admin: 200 },
   { method: 'POST', path: '/api/admin/jobs/usage-sweep/run', anonymous: 401, user: 403, admin: 200 },
+  { method: 'GET', path: '/api/admin/token-stats', anonymous: 401, user: 403, admin: 200 },
+  { method: 'GET', path: '/api/admin/token-stats/user/:other', anonymous: 401, user: 403, admin: 200 },
+  { method: 'DELETE', path: '/api/admin/token-stats/cache', anonymous: 401, user: 403, admin: 200 },
+  { method: 'GET', path: '/api/admin/token-stats/export.csv', anonymous: 401, user: 403, admin: 200 },
+  { method: 'GET', path: '/api/admin/users', anonymous: 401, user: 403, admin: 200 },
+  { method: 'GET', path: '/api/admin/ledger/verify', anonymous: 401, user: 403, admin: 200 },
   { method: 'POST', path: '/api/payments/webhook', body: { eventId: 'e', type: 'payment.paid', paymentId: '00000000-0000-4000-8000-000000000000' }, anonymous: 401, user: 401, admin: 401 },
 ];
 

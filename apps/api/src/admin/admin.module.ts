@@ -1,8 +1,16 @@
 import { Module } from '@nestjs/common';
-import { QuotaModule } from '../quota/quota.module.js';
+import { AuthModule } from '../auth/auth.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
+import { QuotaModule } from '../quota/quota.module.js';
 import { AdjustmentsController } from './adjustments.controller.js';
 import { JobsController } from './jobs.controller.js';
+import { TokenStatsController } from './token-stats/token-stats.controller.js';
+import { TokenStatsRepository } from './token-stats/token-stats.repository.js';
+import { TokenStatsService } from './token-stats/token-stats.service.js';
 
-@Module({ imports: [QuotaModule, JobsModule], controllers: [AdjustmentsController, JobsController] })
+@Module({
+  imports: [QuotaModule, JobsModule, AuthModule],
+  controllers: [AdjustmentsController, JobsController, TokenStatsController],
+  providers: [TokenStatsRepository, TokenStatsService],
+})
 export class AdminModule {}

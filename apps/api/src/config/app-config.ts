@@ -61,6 +61,7 @@ const environmentSchema = z.object({
   NOTIFY_SWEEP_CRON: z.string().default('0 * * * *'),
   NOTIFY_SWEEP_TIMEZONE: z.string().optional(),
   JOBS_ENABLED: booleanString.optional(),
+  STATS_CACHE_TTL_SECONDS: positiveInt.default(600),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -94,6 +95,7 @@ export interface AppConfig {
     sweepCron: string;
     sweepTimeZone: string;
   };
+  statsCacheTtlSeconds: number;
   /** Scheduled jobs and background workers (sweeps, webhook deliveries); off in tests that drive them by hand. */
   jobsEnabled: boolean;
 }
@@ -243,6 +245,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       sweepTimeZone: env.NOTIFY_SWEEP_TIMEZONE ?? env.QUOTA_TIMEZONE,
     },
     jobsEnabled: env.JOBS_ENABLED ?? env.NODE_ENV !== 'test',
+    statsCacheTtlSeconds: env.STATS_CACHE_TTL_SECONDS,
     chat: {
       provider: env.OPENAI_API_KEY ? 'openai' : 'demo',
       openai: { apiKey: env.OPENAI_API_KEY ?? null, baseUrl: env.OPENAI_BASE_URL ?? null, timeoutMs: env.OPENAI_TIMEOUT_MS },

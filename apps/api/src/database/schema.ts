@@ -103,6 +103,8 @@ export const ledgerEntries = pgTable(
     uniqueIndex('ledger_entries_one_grant_per_period').on(table.userId, table.periodKey).where(sql`${table.kind} = 'MONTHLY_GRANT'`),
     // A payment is credited once, whether it arrives from the purchase call or the webhook.
     uniqueIndex('ledger_entries_one_purchase_per_payment').on(table.paymentId).where(sql`${table.kind} = 'PURCHASE'`),
+    // Tokens bought in a period, for the admin statistics.
+    index('ledger_entries_purchases_by_period_idx').on(table.periodKey).where(sql`${table.kind} = 'PURCHASE'`),
     check('ledger_entries_amount_non_negative', sql`${table.amountTokens} >= 0`),
   ],
 );

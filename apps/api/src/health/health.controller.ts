@@ -1,5 +1,5 @@
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
-import { Controller, Get, HttpStatus, Inject, Res } from '@nestjs/common';
+import { Controller, Get, HttpStatus, Inject, Res, type OnApplicationShutdown } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Cache } from 'cache-manager';
 import { sql } from 'drizzle-orm';
@@ -7,6 +7,7 @@ import type { Response } from 'express';
 import { Public } from '../auth/auth.decorators.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DATABASE, type DatabaseHandle } from '../database/database.js';
+import { RedisProbe } from './redis-probe.js';
 
 class CheckView {
   @ApiProperty({ enum: ['up', 'down'] }) status!: 'up' | 'down';
@@ -42,12 +43,20 @@ async function timed(kind: string, check: () => Promise<unknown>): Promise<Check
  */
 @ApiTags('health')
 @Controller('health')
-export class HealthController {
+export class HealthController implements OnApplicationShutdown {
+  private readonly redis: RedisProbe | null;
+
   constructor(
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-  ) {}
+  ) {
+    this.redis = config.redis.url ? new RedisProbe(config.redis.url) : null;
+  }
+
+  onApplicationShutdown(): void {
+    this.redis?.close();
+  }
 
   @Public()
   @Get()
@@ -56,7 +65,8 @@ export class HealthController {
   async health(@Res({ passthrough: true }) response: Response): Promise<HealthView> {
     const [database, cache] = await Promise.all([
       timed(this.database.kind, () => this.database.db.execute(sql`select 1`)),
-      timed(this.config.redis.url ? 'redis' : 'memory', async () => {
+      timed(this.redis ? 'redis' : 'memory', async () => {
+        if (this.redis) return this.redis.ping();
         await this.cache.set('health:probe', Date.now(), 10_000);
         await this.cache.get('health:probe');
       }),

@@ -163,6 +163,27 @@ export class LedgerRepository {
       .limit(page.limit);
   }
 
+  async listAdjustments(executor: Executor, userId: string, limit: number) {
+    return executor
+      .select()
+      .from(ledgerEntries)
+      .where(and(eq(ledgerEntries.userId, userId), eq(ledgerEntries.kind, 'ADJUSTMENT')))
+      .orderBy(desc(ledgerEntries.id))
+      .limit(limit);
+  }
+
+  /** Tokens consumed per local day since `since`, for charts and the forecast (days without use are absent). */
+  async dailyConsumption(executor: Executor, userId: string, since: Date, timeZone: string): Promise<{ day: string; tokens: number }[]> {
+    const rows = rowsOf<{ day: string; tokens: string }>(
+      await executor.execute(sql`
+        select to_char(created_at at time zone ${timeZone}, 'YYYY-MM-DD') as day, sum(consumed_delta) as tokens
+        from ledger_entries
+        where user_id = ${userId} and kind in ('CONSUMPTION', 'TEST_USAGE') and created_at >= ${since.toISOString()}::timestamptz
+        group by 1 order by 1`),
+    );
+    return rows.map((row) => ({ day: row.day, tokens: Number(row.tokens) }));
+  }
+
   /** The user's average cost of a turn over their last `turns` consumptions, or null without history. */
   async averageConsumption(executor: Executor, userId: string, turns: number): Promise<number | null> {
     const rows = rowsOf<{ average: string | null }>(

@@ -5,6 +5,7 @@ import {
   decideReservation,
   delta,
   evaluateUsage,
+  forecastExhaustion,
   InsufficientBalanceError,
   periodOf,
   periodsBetween,
@@ -17,6 +18,7 @@ import {
   type AccountBalances,
   type ConsumptionSplit,
   type CreditBucket,
+  type ExhaustionForecast,
   type QuotaPeriod,
   type UsageEvaluation,
 } from '@consult-on/quota-policy';
@@ -31,6 +33,7 @@ import {
   TokenExhaustedError,
 } from '../common/errors.js';
 import { LevelChangeHub, type UsageSnapshot } from './level-change.js';
+import { fillDays, seriesStart } from './usage-history.js';
 import { LedgerRepository, type AccountRow, type NewLedgerEntry } from './ledger.repository.js';
 
 export interface Idempotency {
@@ -70,6 +73,9 @@ export interface SettlementView {
 }
 
 export class LedgerInvariantError extends Error {}
+
+/** Days of usage behind the exhaustion forecast. */
+const FORECAST_DAYS = 14;
 
 /** Consumption entries averaged for a user's cost per turn. */
 const RECENT_TURNS = 20;
@@ -326,6 +332,34 @@ export class LedgerService {
         reason: `test-usage ${usagePercent}%`,
       });
     });
+  }
+
+  /** Tokens consumed per local day over the last `days` days, oldest first, zeros included. */
+  async dailyUsage(userId: string, days: number): Promise<{ day: string; tokens: number }[]> {
+    const now = this.clock.now();
+    const timeZone = this.policy.timeZone;
+    const rows = await this.repository.dailyConsumption(this.repository.db, userId, seriesStart(now, days, timeZone), timeZone);
+    return fillDays(rows, now, days, timeZone);
+  }
+
+  /** When the account should reach 100 % and 105 % at its burn rate of the last two weeks. */
+  async forecast(userId: string, balances: AccountBalances): Promise<ExhaustionForecast> {
+    const now = this.clock.now();
+    const daily = await this.dailyUsage(userId, FORECAST_DAYS);
+    const usage = evaluateUsage(balances, this.policy);
+    return forecastExhaustion({
+      consumedTokens: usage.consumedTokens,
+      capacityTokens: usage.capacityTokens,
+      hardLimitTokens: usage.hardLimitTokens,
+      dailyTokens: daily.map((day) => day.tokens),
+      now,
+      resetAt: this.currentPeriod(now).end,
+    });
+  }
+
+  /** Admin adjustments of the account, newest first, with actor and reason. */
+  async adjustments(userId: string) {
+    return this.repository.listAdjustments(this.repository.db, userId, 100);
   }
 
   async history(userId: string, page: { limit: number; beforeId?: number }) {

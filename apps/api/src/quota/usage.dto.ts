@@ -12,6 +12,21 @@ export class UsageThresholdsView {
   @ApiProperty({ example: 105 }) block!: number;
 }
 
+export class ForecastRangeView {
+  @ApiPropertyOptional({ nullable: true }) earliest!: string | null;
+  @ApiPropertyOptional({ nullable: true }) latest!: string | null;
+}
+
+export class ForecastView {
+  @ApiProperty({ description: 'Mean tokens per day over the last 14 days' }) burnRatePerDay!: number;
+  @ApiProperty({ description: 'Standard deviation of the daily figures' }) dailySpread!: number;
+  @ApiPropertyOptional({ nullable: true, description: 'When 100 % is expected; null when the reset comes first' }) reach100At!: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'When 105 % (chat blocked) is expected' }) reach105At!: string | null;
+  @ApiProperty({ type: ForecastRangeView }) reach100Range!: ForecastRangeView;
+  @ApiProperty() resetComesFirst!: boolean;
+  @ApiProperty() sampleDays!: number;
+}
+
 export class UsageView {
   @ApiProperty({ enum: LEVELS }) level!: string;
   @ApiProperty({ description: 'consumed / capacity × 100, two decimals, rounded down' }) usagePercent!: number;
@@ -34,6 +49,7 @@ export class UsageView {
   @ApiProperty({ type: UsageThresholdsView }) thresholds!: UsageThresholdsView;
   @ApiPropertyOptional({ description: 'Warning sentence at WARNING or above', nullable: true }) message!: string | null;
   @ApiProperty() purchaseUrl!: string;
+  @ApiProperty({ type: ForecastView, description: 'Expected exhaustion at the recent burn rate' }) forecast!: ForecastView;
 }
 
 export class LedgerEntryView {

@@ -65,6 +65,7 @@ export class UsageService {
       },
       message: WARNED_LEVELS.has(usage.level) ? usageMessage(usage, locale) : null,
       purchaseUrl: this.ledger.purchaseUrl,
+      forecast: await this.ledger.forecast(userId, balances),
     };
   }
 

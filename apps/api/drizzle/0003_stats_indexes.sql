@@ -1,0 +1,1 @@
+CREATE INDEX "ledger_entries_purchases_by_period_idx" ON "ledger_entries" USING btree ("period_key") WHERE "ledger_entries"."kind" = 'PURCHASE';

@@ -1,0 +1,151 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { LedgerEntryView, UsageView } from '../../quota/usage.dto.js';
+
+export class StatsQuery {
+  @ApiPropertyOptional({ example: '2026-10', description: 'A past month; the current period when omitted' })
+  @IsOptional()
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])$/)
+  period?: string;
+}
+
+export class OverviewView {
+  @ApiProperty() totalUsers!: number;
+  @ApiProperty({ description: 'Users who used tokens in the period' }) activeUsers!: number;
+  @ApiProperty() totalUsedTokens!: number;
+  @ApiProperty({ description: 'Tokens bought in the period' }) totalPurchasedTokens!: number;
+  @ApiProperty({ description: 'Tokens used per active user' }) averageUsedTokens!: number;
+}
+
+export class DistributionView {
+  @ApiProperty({ description: '0–50 %' }) under50!: number;
+  @ApiProperty({ description: '50–80 %' }) under80!: number;
+  @ApiProperty({ description: '80–90 %' }) under90!: number;
+  @ApiProperty({ description: '90–95 %' }) under95!: number;
+  @ApiProperty({ description: '≥ 95 %' }) over95!: number;
+}
+
+export class TopUserView {
+  @ApiProperty() userId!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty() usedTokens!: number;
+  @ApiProperty() usagePercent!: number;
+  @ApiProperty() purchasedTokens!: number;
+  @ApiProperty({ enum: ['NORMAL', 'NOTICE', 'WARNING', 'CRITICAL', 'BLOCKED'] }) level!: string;
+  @ApiPropertyOptional({ nullable: true }) lastActiveAt!: string | null;
+}
+
+export class TokenStatsView {
+  @ApiProperty() period!: string;
+  @ApiProperty({ type: OverviewView }) overview!: OverviewView;
+  @ApiProperty({ type: DistributionView }) distribution!: DistributionView;
+  @ApiProperty({ type: [TopUserView] }) topUsers!: TopUserView[];
+  @ApiProperty() generatedAt!: string;
+  @ApiProperty({ description: 'True when served from the cache' }) cached!: boolean;
+}
+
+export class DailyUsageView {
+  @ApiProperty({ example: '2026-11-10' }) day!: string;
+  @ApiProperty() tokens!: number;
+}
+
+export class UserDetailQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'Ledger entries older than this id' })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  before?: number;
+}
+
+export class UserDetailView {
+  @ApiProperty() userId!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty({ enum: ['USER', 'ADMIN'] }) role!: string;
+  @ApiProperty() createdAt!: string;
+  @ApiPropertyOptional({ nullable: true }) lastActiveAt!: string | null;
+  @ApiProperty({ type: UsageView, description: 'State, free/purchased split and forecast' }) usage!: UsageView;
+  @ApiProperty({ type: [LedgerEntryView] }) ledger!: LedgerEntryView[];
+  @ApiPropertyOptional({ nullable: true }) ledgerNextCursor!: number | null;
+  @ApiProperty({ type: [LedgerEntryView], description: 'Admin adjustments with actor and reason' }) adjustments!: LedgerEntryView[];
+  @ApiProperty({ type: [DailyUsageView], description: 'The last 90 days' }) dailyUsage!: DailyUsageView[];
+  @ApiProperty() conversations!: number;
+  @ApiProperty() notificationsSent!: number;
+}
+
+export const USER_SORTS = ['usage', 'email', 'lastActive', 'created'] as const;
+export const LEVEL_FILTERS = ['NORMAL', 'NOTICE', 'WARNING', 'CRITICAL', 'BLOCKED'] as const;
+
+export class UsersQuery {
+  @ApiPropertyOptional({ description: 'Part of an email' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(254)
+  query?: string;
+
+  @ApiPropertyOptional({ enum: LEVEL_FILTERS })
+  @IsOptional()
+  @IsIn(LEVEL_FILTERS)
+  level?: (typeof LEVEL_FILTERS)[number];
+
+  @ApiPropertyOptional({ enum: USER_SORTS, default: 'usage' })
+  @IsOptional()
+  @IsIn(USER_SORTS)
+  sort?: (typeof USER_SORTS)[number];
+
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  page?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  pageSize?: number;
+}
+
+export class UserPageView {
+  @ApiProperty({ type: [TopUserView] }) items!: TopUserView[];
+  @ApiProperty() total!: number;
+  @ApiProperty() page!: number;
+  @ApiProperty() pageSize!: number;
+}
+
+export class ExportQuery {
+  @ApiPropertyOptional({ enum: ['top', 'all'], default: 'top' })
+  @IsOptional()
+  @IsIn(['top', 'all'])
+  scope?: 'top' | 'all';
+}
+
+export class CacheClearedView {
+  @ApiProperty() cleared!: boolean;
+}
+
+export class LedgerProblemView {
+  @ApiProperty() userId!: string;
+  @ApiProperty({ type: [String] }) problems!: string[];
+}
+
+export class LedgerVerifyView {
+  @ApiProperty() ok!: boolean;
+  @ApiProperty() accountsChecked!: number;
+  @ApiProperty({ type: [LedgerProblemView] }) accounts!: LedgerProblemView[];
+  @ApiProperty({ description: 'Open holds past their expiry (the sweeper is behind or stopped)' }) expiredOpenHolds!: number;
+  @ApiProperty() checkedAt!: string;
+}

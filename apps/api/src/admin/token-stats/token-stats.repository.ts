@@ -1,0 +1,195 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { sql, type SQL } from 'drizzle-orm';
+import { DATABASE, rowsOf, type DatabaseHandle } from '../../database/database.js';
+
+export interface Thresholds {
+  noticeBasisPoints: number;
+  warningBasisPoints: number;
+  criticalBasisPoints: number;
+  blockBasisPoints: number;
+}
+
+export interface AccountUsageRow {
+  userId: string;
+  email: string;
+  usedTokens: number;
+  capacityTokens: number;
+  purchasedTokens: number;
+  lastActiveAt: Date | null;
+}
+
+export interface Aggregates {
+  totalUsers: number;
+  activeUsers: number;
+  totalUsedTokens: number;
+  under50: number;
+  under80: number;
+  under90: number;
+  under95: number;
+  over95: number;
+}
+
+const RAW_ROW = (row: Record<string, unknown>): AccountUsageRow => ({
+  userId: String(row.userId),
+  email: String(row.email),
+  usedTokens: Number(row.usedTokens),
+  capacityTokens: Number(row.capacityTokens),
+  purchasedTokens: Number(row.purchasedTokens),
+  lastActiveAt: row.lastActiveAt ? new Date(row.lastActiveAt as string) : null,
+});
+
+/**
+ * Aggregate SQL over token accounts: nothing here loads all users into Node. The current
+ * period is read from the accounts themselves (an account nobody touched since the month
+ * began counts as unused, with this month's allowance); a past period from the ledger.
+ */
+@Injectable()
+export class TokenStatsRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  private get db() {
+    return this.database.db;
+  }
+
+  /** Per-account usage of a period, as a subquery (user_id, used, capacity, purchased, last_active_at). */
+  private usageOf(period: string, current: boolean, freeMonthlyTokens: number): SQL {
+    if (current) {
+      return sql`select user_id,
+          case when period_key = ${period} then period_consumed_tokens else 0 end as used,
+          case when period_key = ${period} then period_capacity_tokens else ${freeMonthlyTokens}::bigint + purchased_tokens end as capacity,
+          purchased_tokens as purchased, last_active_at
+        from token_accounts`;
+    }
+    // Balances are running sums: at the end of a past period they are the sums of every delta up to it.
+    return sql`select user_id, sum(consumed_delta) as used, sum(capacity_delta) as capacity, sum(purchased_delta) as purchased,
+          max(created_at) filter (where kind = 'CONSUMPTION') as last_active_at
+        from ledger_entries where period_key <= ${period}
+        group by user_id having max(period_key) = ${period}`;
+  }
+
+  async aggregates(period: string, current: boolean, freeMonthlyTokens: number): Promise<Aggregates> {
+    const scaled = sql`used * 10000`;
+    const [row] = rowsOf<Record<string, string>>(
+      await this.db.execute(sql`
+        with a as (${this.usageOf(period, current, freeMonthlyTokens)})
+        select count(*) as "totalUsers",
+          count(*) filter (where used > 0) as "activeUsers",
+          coalesce(sum(used), 0) as "totalUsedTokens",
+          count(*) filter (where capacity > 0 and ${scaled} < 5000 * capacity or capacity <= 0 and used <= 0) as under50,
+          count(*) filter (where capacity > 0 and ${scaled} >= 5000 * capacity and ${scaled} < 8000 * capacity) as under80,
+          count(*) filter (where capacity > 0 and ${scaled} >= 8000 * capacity and ${scaled} < 9000 * capacity) as under90,
+          count(*) filter (where capacity > 0 and ${scaled} >= 9000 * capacity and ${scaled} < 9500 * capacity) as under95,
+          count(*) filter (where capacity > 0 and ${scaled} >= 9500 * capacity or capacity <= 0 and used > 0) as over95
+        from a`),
+    );
+    const numbers = Object.fromEntries(Object.entries(row ?? {}).map(([key, value]) => [key, Number(value)]));
+    return numbers as unknown as Aggregates;
+  }
+
+  async purchasedInPeriod(period: string): Promise<number> {
+    const [row] = rowsOf<{ total: string }>(
+      await this.db.execute(sql`select coalesce(sum(amount_tokens), 0) as total from ledger_entries where kind = 'PURCHASE' and period_key = ${period}`),
+    );
+    return Number(row?.total ?? 0);
+  }
+
+  async topUsers(period: string, current: boolean, freeMonthlyTokens: number, limit: number): Promise<AccountUsageRow[]> {
+    return rowsOf<Record<string, unknown>>(
+      await this.db.execute(sql`
+        with a as (${this.usageOf(period, current, freeMonthlyTokens)}),
+        top as (select * from a where used > 0 order by used desc, user_id limit ${limit})
+        select top.user_id as "userId", u.email, top.used as "usedTokens", top.capacity as "capacityTokens",
+               top.purchased as "purchasedTokens", top.last_active_at as "lastActiveAt"
+        from top join users u on u.id = top.user_id
+        order by top.used desc, top.user_id`),
+    ).map(RAW_ROW);
+  }
+
+  /** Finds users by part of their email and level, sorted and paged. */
+  async searchUsers(
+    filter: { query?: string; level?: string; sort: string; offset: number; limit: number },
+    period: string,
+    freeMonthlyTokens: number,
+    thresholds: Thresholds,
+  ): Promise<{ rows: AccountUsageRow[]; total: number }> {
+    const scaled = sql`a.used * 10000`;
+    const levelCondition: Record<string, SQL> = {
+      BLOCKED: sql`(a.capacity <= 0 or ${scaled} >= ${thresholds.blockBasisPoints}::bigint * a.capacity)`,
+      CRITICAL: sql`(a.capacity > 0 and ${scaled} >= ${thresholds.criticalBasisPoints}::bigint * a.capacity and ${scaled} < ${thresholds.blockBasisPoints}::bigint * a.capacity)`,
+      WARNING: sql`(a.capacity > 0 and ${scaled} >= ${thresholds.warningBasisPoints}::bigint * a.capacity and ${scaled} < ${thresholds.criticalBasisPoints}::bigint * a.capacity)`,
+      NOTICE: sql`(a.capacity > 0 and ${scaled} >= ${thresholds.noticeBasisPoints}::bigint * a.capacity and ${scaled} < ${thresholds.warningBasisPoints}::bigint * a.capacity)`,
+      NORMAL: sql`(a.capacity > 0 and ${scaled} < ${thresholds.noticeBasisPoints}::bigint * a.capacity)`,
+    };
+    const conditions: SQL[] = [sql`true`];
+    if (filter.query) conditions.push(sql`u.email ilike ${`%${filter.query.replace(/[\\%_]/g, (char) => `\\${char}`)}%`}`);
+    if (filter.level) conditions.push(levelCondition[filter.level]!);
+    const where = sql.join(conditions, sql` and `);
+    const order: Record<string, SQL> = {
+      usage: sql`a.used desc, u.id`,
+      email: sql`u.email asc`,
+      lastActive: sql`a.last_active_at desc nulls last, u.id`,
+      created: sql`u.created_at desc, u.id`,
+    };
+    const rows = rowsOf<Record<string, unknown>>(
+      await this.db.execute(sql`
+        with a as (${this.usageOf(period, true, freeMonthlyTokens)})
+        select u.id as "userId", u.email, a.used as "usedTokens", a.capacity as "capacityTokens", a.purchased as "purchasedTokens",
+               a.last_active_at as "lastActiveAt", count(*) over () as total
+        from a join users u on u.id = a.user_id
+        where ${where}
+        order by ${order[filter.sort]!}
+        limit ${filter.limit} offset ${filter.offset}`),
+    );
+    let total = rows.length > 0 ? Number(rows[0]!.total) : 0;
+    if (rows.length === 0 && filter.offset > 0) {
+      const [count] = rowsOf<{ total: string }>(
+        await this.db.execute(sql`with a as (${this.usageOf(period, true, freeMonthlyTokens)}) select count(*) as total from a join users u on u.id = a.user_id where ${where}`),
+      );
+      total = Number(count?.total ?? 0);
+    }
+    return { rows: rows.map(RAW_ROW), total };
+  }
+
+  /** Every account's usage in pages of `batch`, by user id: for the streamed CSV export. */
+  async *allUsers(period: string, freeMonthlyTokens: number, batch = 5_000): AsyncGenerator<AccountUsageRow[]> {
+    let after = '00000000-0000-0000-0000-000000000000';
+    for (;;) {
+      const rows = rowsOf<Record<string, unknown>>(
+        await this.db.execute(sql`
+          with a as (${this.usageOf(period, true, freeMonthlyTokens)})
+          select u.id as "userId", u.email, a.used as "usedTokens", a.capacity as "capacityTokens", a.purchased as "purchasedTokens", a.last_active_at as "lastActiveAt"
+          from a join users u on u.id = a.user_id
+          where u.id > ${after}::uuid order by u.id limit ${batch}`),
+      ).map(RAW_ROW);
+      if (rows.length === 0) return;
+      yield rows;
+      after = rows[rows.length - 1]!.userId;
+    }
+  }
+
+  async counts(userId: string): Promise<{ conversations: number; notificationsSent: number; lastActiveAt: string | null }> {
+    const [row] = rowsOf<{ conversations: string; notifications: string; lastActiveAt: string | null }>(
+      await this.db.execute(sql`
+        select (select count(*) from conversations where user_id = ${userId}) as conversations,
+               (select count(*) from notifications where user_id = ${userId}) as notifications,
+               (select last_active_at from token_accounts where user_id = ${userId}) as "lastActiveAt"`),
+    );
+    return {
+      conversations: Number(row?.conversations ?? 0),
+      notificationsSent: Number(row?.notifications ?? 0),
+      lastActiveAt: row?.lastActiveAt ? new Date(row.lastActiveAt).toISOString() : null,
+    };
+  }
+
+  async expiredOpenHolds(now: Date): Promise<number> {
+    const [row] = rowsOf<{ count: string }>(
+      await this.db.execute(sql`select count(*) as count from token_holds where status = 'OPEN' and expires_at < ${now.toISOString()}::timestamptz`),
+    );
+    return Number(row?.count ?? 0);
+  }
+
+  async accountCount(): Promise<number> {
+    const [row] = rowsOf<{ count: string }>(await this.db.execute(sql`select count(*) as count from token_accounts`));
+    return Number(row?.count ?? 0);
+  }
+}
