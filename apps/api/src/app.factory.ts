@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import { AppModule, type AppDependencies } from './app.module.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
+import { serveWebApp } from './web-app.js';
 
 const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
@@ -44,9 +45,23 @@ export async function createApp(dependencies: AppDependencies): Promise<INestApp
   });
   app.useBodyParser('json', { limit: config.bodyLimit });
   app.set('trust proxy', config.trustProxy);
-  app.use(helmet());
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          // The web app's static export bootstraps React with inline scripts.
+          'script-src': ["'self'", "'unsafe-inline'"],
+          'style-src': ["'self'", "'unsafe-inline'"],
+          'img-src': ["'self'", 'data:'],
+          'font-src': ["'self'", 'data:'],
+          'connect-src': ["'self'"],
+        },
+      },
+    }),
+  );
   if (logger) app.use(requestLogger(logger));
   app.setGlobalPrefix('api', { exclude: ['health'] });
+  if (config.webDir !== null) serveWebApp(app, config.webDir);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
   if (config.swaggerEnabled) {

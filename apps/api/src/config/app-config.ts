@@ -1,5 +1,6 @@
 import { assertValidPolicy, percentToBasisPoints, type QuotaPolicyConfig } from '@consult-on/quota-policy';
 import { z } from 'zod';
+import { DEFAULT_WEB_DIR } from '../web-app.js';
 
 const booleanString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -46,6 +47,8 @@ const environmentSchema = z.object({
   AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(10),
   BODY_LIMIT: z.string().default('100kb'),
   TRUST_PROXY: z.string().default('loopback'),
+  WEB_DIR: z.string().optional(),
+  SERVE_WEB: booleanString.optional(),
   SWAGGER_ENABLED: booleanString.optional(),
   OPENAI_API_KEY: z.string().min(1).optional(),
   OPENAI_BASE_URL: z.url().optional(),
@@ -84,6 +87,8 @@ export interface AppConfig {
   payments: { provider: 'instant' | 'webhook'; webhookSecret: string | null; webhookToleranceSeconds: number };
   rateLimit: { perMinute: number; authPerMinute: number };
   bodyLimit: string;
+  /** The web app's static export served at `/`; null when this instance serves only the API. */
+  webDir: string | null;
   /** Express `trust proxy`: which proxies may set X-Forwarded-For (the client address used by rate limits). */
   trustProxy: string | number | boolean;
   swaggerEnabled: boolean;
@@ -235,6 +240,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, authPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE },
     bodyLimit: env.BODY_LIMIT,
+    webDir: env.SERVE_WEB === false ? null : (env.WEB_DIR ?? DEFAULT_WEB_DIR),
     trustProxy: /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY === 'true' ? true : env.TRUST_PROXY === 'false' ? false : env.TRUST_PROXY,
     swaggerEnabled: env.SWAGGER_ENABLED ?? true,
     logLevel: env.LOG_LEVEL,
