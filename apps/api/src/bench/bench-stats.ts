@@ -1,0 +1,143 @@
+/**
+ * npm run bench:stats — admin statistics at one million users on PostgreSQL. Seeds 1,000,000
+ * users with ledgers (skewed usage, about 5 % over 90 %), starts the built API, then times the
+ * uncached statistics, the cached endpoint and the user detail, and prints EXPLAIN of the
+ * main queries.
+ */
+import os from 'node:os';
+import pg from 'pg';
+import { DEFAULT_QUOTA_POLICY, periodOf } from '@consult-on/quota-policy';
+import { openDatabase } from '../database/database.js';
+import { log, signSession, startApi, stopApi } from './bench-support.js';
+
+const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
+const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const DATABASE = 'consult_on_bench_stats';
+const SECRET = 'bench-secret-bench-secret-bench-secret-00';
+const PORT = 3_901;
+const BATCH = 100_000;
+
+function percentile(values: number[], fraction: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
+}
+
+async function seed(client: pg.Client, period: string, periodStart: Date): Promise<void> {
+  for (let from = 1; from <= USERS; from += BATCH) {
+    const to = Math.min(USERS, from + BATCH - 1);
+    // Usage per user: 5 % between 90 % and 105 %, the rest spread below 89 %; a few buy tokens.
+    await client.query(
+      `create temp table seed as
+       select g as n, 'stats-' || g || '@bench.local' as email,
+              case when g % 20 = 0 then 90000 + (g % 15000) else ((g::bigint * 7919) % 89000) end as used,
+              (1 + ((((g::bigint * 2654435761) % 1000) ^ 3)::bigint / 62500000))::int as turns
+       from generate_series($1::int, $2::int) g`,
+      [from, to],
+    );
+    await client.query(`alter table seed add column id uuid default gen_random_uuid()`);
+    await client.query(`insert into users (id, email, password_hash, created_at) select id, email, 'x', $1::timestamptz from seed`, [periodStart.toISOString()]);
+    await client.query(
+      `insert into ledger_entries (user_id, kind, period_key, amount_tokens, free_delta, capacity_delta, created_at)
+       select id, 'MONTHLY_GRANT', $1, 100000, 100000, 100000, $2::timestamptz from seed`,
+      [period, periodStart.toISOString()],
+    );
+    await client.query(
+      `insert into ledger_entries (user_id, kind, period_key, amount_tokens, free_delta, debt_delta, consumed_delta, created_at)
+       select id, 'CONSUMPTION', $1, part, -least(part, greatest(0, 100000 - before)), greatest(0, before + part - greatest(before, 100000)), part,
+              $2::timestamptz + (t * interval '7 hours')
+       from (select id, t, used / turns + case when t = turns then used % turns else 0 end as part, (used / turns) * (t - 1) as before
+             from seed, generate_series(1, turns) t) turns`,
+      [period, periodStart.toISOString()],
+    );
+    await client.query(
+      `insert into token_accounts (user_id, period_key, free_tokens, debt_tokens, period_capacity_tokens, period_consumed_tokens, last_active_at)
+       select id, $1, greatest(0, 100000 - used), greatest(0, used - 100000), 100000, used, $2::timestamptz + (turns * interval '7 hours') from seed`,
+      [period, periodStart.toISOString()],
+    );
+    await client.query(`drop table seed`);
+    log(`seeded ${to.toLocaleString()} / ${USERS.toLocaleString()} users`);
+  }
+  await client.query('vacuum analyze');
+}
+
+async function main() {
+  const admin = new pg.Client({ connectionString: BASE_URL });
+  await admin.connect();
+  await admin.query(`drop database if exists ${DATABASE} with (force)`);
+  await admin.query(`create database ${DATABASE}`);
+  const target = new URL(BASE_URL);
+  target.pathname = `/${DATABASE}`;
+  const url = target.toString();
+  const handle = await openDatabase({ url, poolSize: 1 });
+  await handle.close();
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const period = periodOf(new Date(), DEFAULT_QUOTA_POLICY.timeZone);
+    const seedStarted = performance.now();
+    await seed(client, period.key, period.start);
+    const { rows: counts } = await client.query(
+      `select (select count(*) from ledger_entries)::int as entries,
+              (select count(*) from token_accounts where period_consumed_tokens * 10000 >= 9000 * period_capacity_tokens)::int as over90`,
+    );
+    log(`seeded in ${Math.round((performance.now() - seedStarted) / 1000)} s: ${counts[0].entries.toLocaleString()} ledger entries, ${counts[0].over90.toLocaleString()} users at ≥ 90 %`);
+    const { rows: adminRows } = await client.query(`insert into users (email, password_hash, role) values ('bench-admin@bench.local', 'x', 'ADMIN') returning id`);
+    const token = signSession(SECRET, adminRows[0].id, 'ADMIN');
+    const { rows: sample } = await client.query(`select user_id from token_accounts tablesample system (1) limit 50`);
+
+    const api = await startApi(
+      { NODE_ENV: 'development', DATABASE_URL: url, JWT_SECRET: SECRET, RATE_LIMIT_PER_MINUTE: '100000000', DEMO_ACCOUNTS: 'false', JOBS_ENABLED: 'false' },
+      PORT,
+    );
+    const call = async (method: string, path: string) => {
+      const started = performance.now();
+      const response = await fetch(`http://127.0.0.1:${PORT}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+      await response.arrayBuffer();
+      if (!response.ok) throw new Error(`${method} ${path}: ${response.status}`);
+      return performance.now() - started;
+    };
+    const uncached: number[] = [];
+    for (let run = 0; run < 5; run += 1) {
+      await call('DELETE', '/api/admin/token-stats/cache');
+      uncached.push(await call('GET', '/api/admin/token-stats'));
+      log(`uncached statistics, run ${run + 1}: ${Math.round(uncached.at(-1)!)} ms`);
+    }
+    const cached: number[] = [];
+    for (let run = 0; run < 300; run += 1) cached.push(await call('GET', '/api/admin/token-stats'));
+    const detail: number[] = [];
+    for (const row of sample) detail.push(await call('GET', `/api/admin/token-stats/user/${row.user_id}`));
+    await stopApi(api);
+
+    console.log(`\nbench:stats — ${USERS.toLocaleString()} users, ${counts[0].entries.toLocaleString()} ledger entries, ${counts[0].over90.toLocaleString()} at ≥ 90 %; PostgreSQL, in-memory cache; ${os.cpus().length} cores, Node ${process.version}`);
+    console.log('| measurement | runs | p50 ms | p99 ms |');
+    console.log('|---|---|---|---|');
+    console.log(`| GET /api/admin/token-stats, uncached | ${uncached.length} | ${percentile(uncached, 0.5).toFixed(1)} | ${percentile(uncached, 0.99).toFixed(1)} |`);
+    console.log(`| GET /api/admin/token-stats, cached | ${cached.length} | ${percentile(cached, 0.5).toFixed(2)} | ${percentile(cached, 0.99).toFixed(2)} |`);
+    console.log(`| GET /api/admin/token-stats/user/:id | ${detail.length} | ${percentile(detail, 0.5).toFixed(1)} | ${percentile(detail, 0.99).toFixed(1)} |`);
+
+    const explain = async (label: string, query: string, values: unknown[]) => {
+      const { rows } = await client.query(`explain (analyze, buffers, costs off) ${query}`, values);
+      console.log(`\nEXPLAIN ANALYZE — ${label}\n${rows.map((row) => row['QUERY PLAN']).join('\n')}`);
+    };
+    const usage = `select user_id, case when period_key = $1 then period_consumed_tokens else 0 end as used,
+        case when period_key = $1 then period_capacity_tokens else 100000 + purchased_tokens end as capacity,
+        purchased_tokens as purchased, last_active_at from token_accounts`;
+    await explain(
+      'overview and distribution',
+      `with a as (${usage}) select count(*), count(*) filter (where used > 0), coalesce(sum(used), 0),
+        count(*) filter (where used * 10000 < 5000 * capacity), count(*) filter (where used * 10000 >= 9500 * capacity) from a`,
+      [period.key],
+    );
+    await explain('top 100 users', `with a as (${usage}), top as (select * from a where used > 0 order by used desc, user_id limit 100) select top.*, u.email from top join users u on u.id = top.user_id`, [period.key]);
+    await explain('purchased in the period', `select coalesce(sum(amount_tokens), 0) from ledger_entries where kind = 'PURCHASE' and period_key = $1`, [period.key]);
+  } finally {
+    await client.end();
+    await admin.query(`drop database if exists ${DATABASE} with (force)`);
+    await admin.end();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
