@@ -32,8 +32,23 @@ interface BodyParserError {
   type?: string;
 }
 
+/** SQLSTATE classes and socket errors that mean the database cannot be reached right now. */
+const UNAVAILABLE_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', '57P01', '57P02', '57P03', '08000', '08001', '08003', '08006', '53300']);
+const UNAVAILABLE_MESSAGES = /Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|the database system is (starting up|shutting down)/i;
+
+/** Whether an error (or its cause, as drizzle wraps driver errors) is the database being down. */
+export function isDatabaseUnavailable(exception: unknown): boolean {
+  for (let error = exception as { code?: unknown; message?: unknown; cause?: unknown } | undefined, depth = 0; error && depth < 5; depth += 1) {
+    if (typeof error.code === 'string' && UNAVAILABLE_CODES.has(error.code)) return true;
+    if (typeof error.message === 'string' && UNAVAILABLE_MESSAGES.test(error.message)) return true;
+    error = error.cause as typeof error;
+  }
+  return false;
+}
+
 /** The status and JSON body of any error, in the client's language (also used for SSE `error` events). */
 export function describeError(exception: unknown, locale: 'ko' | 'en'): { status: number; body: ErrorBody } {
+  if (isDatabaseUnavailable(exception)) return generic(503, locale);
   if (exception instanceof DomainError) {
     return { status: exception.status, body: { code: exception.code, message: exception.localized[locale], ...exception.details() } };
   }

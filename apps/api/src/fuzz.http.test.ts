@@ -1,0 +1,77 @@
+import fc from 'fast-check';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from './testing/test-app.js';
+
+let api: TestApp;
+let tokens: { user: string; admin: string };
+let routes: { method: string; path: string }[];
+
+beforeAll(async () => {
+  api = await createTestApp();
+  const user = await api.signUp();
+  const admin = await api.signUpAdmin();
+  tokens = { user: user.token, admin: admin.token };
+  const document = (await api.request('GET', '/api/docs-json')).body as { paths: Record<string, Record<string, unknown>> };
+  routes = Object.entries(document.paths).flatMap(([path, methods]) => Object.keys(methods).map((method) => ({ method: method.toUpperCase(), path })));
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+/** Values that have broken servers before: wrong types, huge numbers, odd strings, nesting. */
+const hostile = fc.oneof(
+  fc.string({ maxLength: 40 }),
+  fc.constantFrom('', ' ', '0', '-1', 'null', 'true', '__proto__', 'constructor', "' or 1=1 --", '<script>', '%00', '../../etc/passwd', '\u0000', '9'.repeat(40)),
+  fc.integer(),
+  fc.double(),
+  fc.constantFrom(Number.MAX_SAFE_INTEGER, -Number.MAX_SAFE_INTEGER, 1e308, -0),
+  fc.boolean(),
+  fc.constant(null),
+  fc.array(fc.string({ maxLength: 5 }), { maxLength: 3 }),
+  fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
+);
+
+const FIELDS = ['message', 'model', 'conversationId', 'packageId', 'email', 'password', 'userId', 'usagePercent', 'tokens', 'reason', 'bucket', 'eventId', 'type', 'paymentId', 'role', 'purchasedTokens', 'limit', 'offset', 'period', 'query', 'level', 'sort', 'page', 'scope', 'before', '__proto__'];
+
+const request = fc.record({
+  route: fc.nat(),
+  caller: fc.constantFrom('anonymous', 'user', 'admin'),
+  idSegment: fc.oneof(fc.uuid(), fc.string({ maxLength: 12 }).map(encodeURIComponent), fc.constantFrom('0', '-1', '%2e%2e', 'usage-sweep')),
+  body: fc.oneof(fc.dictionary(fc.constantFrom(...FIELDS), hostile, { maxKeys: 5 }), hostile),
+  query: fc.dictionary(fc.constantFrom(...FIELDS), fc.string({ maxLength: 12 }), { maxKeys: 3 }),
+  headers: fc.record(
+    {
+      'idempotency-key': fc.oneof(fc.string({ maxLength: 30 }), fc.constant('x'.repeat(300))),
+      'accept-language': fc.constantFrom('en', 'ko', '*', 'xx-YY', ''),
+      'last-event-id': fc.oneof(fc.string({ maxLength: 10 }), fc.constant('99999999999999999999')),
+    },
+    { requiredKeys: [] },
+  ),
+});
+
+describe('bad input on every endpoint', () => {
+  it('always gets a JSON 4xx error or a success, never a 5xx, and the server stays healthy', async () => {
+    let tried = 0;
+    await fc.assert(
+      fc.asyncProperty(request, async (input) => {
+        const route = routes[input.route % routes.length]!;
+        if (route.path === '/api/chat/stream' || route.path === '/api/notifications/stream' || route.path.startsWith('/api/docs')) return;
+        const path = route.path.replace(/\{\w+\}/g, input.idSegment) + '?' + new URLSearchParams(input.query).toString();
+        const token = input.caller === 'anonymous' ? undefined : tokens[input.caller as 'user' | 'admin'];
+        const headers = Object.fromEntries(Object.entries(input.headers).filter(([, value]) => /^[\x20-\x7e]*$/.test(value)));
+        const body = route.method === 'GET' || route.method === 'DELETE' ? undefined : input.body;
+        const response = await api.request(route.method, path, { token, body: body === undefined ? undefined : body, headers });
+        tried += 1;
+        expect(response.status, `${route.method} ${path} ${JSON.stringify(body)}`).toBeLessThan(500);
+        if (response.status >= 400) {
+          expect(response.body, `${route.method} ${path}`).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+          expect(JSON.stringify(response.body)).not.toMatch(/\bat \S+ \(|node_modules|select |insert |update .* set /i);
+        }
+      }),
+      { numRuns: 600 },
+    );
+    console.log(`fuzzing: ${tried} requests over ${routes.length} routes`);
+    expect(tried).toBeGreaterThan(400);
+    expect((await api.request('GET', '/health')).body.status).toBe('ok');
+  });
+});
