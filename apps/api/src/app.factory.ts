@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import { AppModule, type AppDependencies } from './app.module.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
+import { MetricsService } from './metrics/metrics.service.js';
 import { serveWebApp } from './web-app.js';
 
 const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
@@ -60,7 +61,8 @@ export async function createApp(dependencies: AppDependencies): Promise<INestApp
     }),
   );
   if (logger) app.use(requestLogger(logger));
-  app.setGlobalPrefix('api', { exclude: ['health'] });
+  app.use(recordLatency(app.get(MetricsService)));
+  app.setGlobalPrefix('api', { exclude: ['health', 'metrics'] });
   if (config.webDir !== null) serveWebApp(app, config.webDir);
   app.useGlobalPipes(createValidationPipe());
   app.enableShutdownHooks();
@@ -78,6 +80,18 @@ export async function createApp(dependencies: AppDependencies): Promise<INestApp
     SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
   }
   return app;
+}
+
+/** Request latency by route pattern (not raw path, so ids do not explode the label set). */
+function recordLatency(metrics: MetricsService) {
+  return (request: Request, response: Response, next: NextFunction) => {
+    const stop = metrics.requestDuration.startTimer();
+    response.on('finish', () => {
+      const route = (request as Request & { route?: { path?: string } }).route?.path;
+      stop({ method: request.method, route: route ? `${request.baseUrl}${route}` : 'unmatched', status: String(response.statusCode) });
+    });
+    next();
+  };
 }
 
 /** One JSON line per request: method, path, status and duration. */

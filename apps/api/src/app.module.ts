@@ -12,6 +12,7 @@ import { throttlerOptions } from './common/rate-limit.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { DATABASE, type DatabaseHandle } from './database/database.js';
 import { HealthController } from './health/health.controller.js';
+import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
 import { QuotaModule } from './quota/quota.module.js';
@@ -44,6 +45,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.register(dependencies),
+        MetricsModule,
         CacheModule.register({ isGlobal: true, ...cacheOptions(config) }),
         ThrottlerModule.forRoot(throttlerOptions(config)),
         AuthModule,

@@ -4,6 +4,7 @@ import type { Response } from 'express';
 import type { AuthUser } from '../auth/auth.decorators.js';
 import { describeError } from '../common/http-exception.filter.js';
 import { IdempotencyService, type IdempotentRequest } from '../common/idempotency.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import type { EstimateView, TurnView } from './chat.dto.js';
 import { ChatService, type TurnEvent, type TurnInput } from './chat.service.js';
 
@@ -33,7 +34,22 @@ export class ChatTurnsService {
   constructor(
     private readonly chat: ChatService,
     private readonly idempotency: IdempotencyService,
+    private readonly metrics: MetricsService,
   ) {}
+
+  /** Counts a turn by its outcome and, when charged, its tokens by bucket and model. */
+  private record(input: TurnInput, turn: TurnView | null, error: unknown): void {
+    if (turn) {
+      this.metrics.turns.inc({ outcome: 'completed', model: turn.model });
+      for (const [bucket, tokens] of [['purchased', turn.usage.purchasedTokens], ['free', turn.usage.freeTokens], ['overage', turn.usage.overageTokens]] as const) {
+        if (tokens > 0) this.metrics.tokensCharged.inc({ bucket, model: turn.model }, tokens);
+      }
+      return;
+    }
+    const code = error ? describeError(error, 'en').body.code : 'CLIENT_CLOSED';
+    const outcome = code === 'TOKEN_EXHAUSTED' ? 'refused' : code.startsWith('MODEL_') ? 'provider_failed' : code === 'CLIENT_CLOSED' ? 'client_closed' : 'error';
+    this.metrics.turns.inc({ outcome, model: input.model ?? 'default' });
+  }
 
   async send(user: AuthUser, input: TurnInput, locale: Locale, key: string | null, response: Response): Promise<TurnView | null> {
     const signal = abortWhenClientLeaves(response);
@@ -43,10 +59,15 @@ export class ChatTurnsService {
       if (claim.replay) return claim.response as TurnView;
     }
     let turn: TurnView | null = null;
+    let failure: unknown = null;
     try {
       turn = await this.chat.send(user, input, locale, signal);
       return turn;
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
+      this.record(input, turn, failure);
       if (request) await this.settleKey(request, turn);
     }
   }
@@ -59,6 +80,7 @@ export class ChatTurnsService {
       if (claim.replay) return this.replay(response, claim.response as TurnView);
     }
     let turn: TurnView | null = null;
+    let failure: unknown = null;
     try {
       const events = this.chat.turn(user, input, locale, signal);
       // Refusals (402, 400, 404) happen before the first event: they are answered as ordinary JSON errors.
@@ -71,10 +93,15 @@ export class ChatTurnsService {
         }
         if (!signal.aborted) response.write(sseFrame('done', {}));
       } catch (error) {
+        failure = error;
         if (!signal.aborted) response.write(sseFrame('error', describeError(error, locale).body));
       }
       response.end();
+    } catch (error) {
+      failure = error;
+      throw error;
     } finally {
+      this.record(input, turn, failure);
       if (request) await this.settleKey(request, turn);
     }
   }

@@ -3,6 +3,7 @@ import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { DomainError, type Localized } from './errors.js';
 import { localeOf } from './locale.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 
 interface ErrorBody {
   code: string;
@@ -89,12 +90,15 @@ function generic(status: number, locale: 'ko' | 'en') {
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
+  constructor(private readonly metrics: MetricsService) {}
+
   catch(exception: unknown, host: ArgumentsHost): void {
     const context = host.switchToHttp();
     const request = context.getRequest<Request>();
     const response = context.getResponse<Response>();
     const locale = localeOf(request.headers['accept-language']);
     const { status, body } = describeError(exception, locale);
+    if (status < 500) this.metrics.refusals.inc({ code: body.code });
     if (status >= 500) {
       this.logger.error({ message: 'request failed', method: request.method, path: request.path, status, error: String(exception), stack: (exception as Error)?.stack });
     }

@@ -65,6 +65,7 @@ const environmentSchema = z.object({
   NOTIFY_SWEEP_TIMEZONE: z.string().optional(),
   JOBS_ENABLED: booleanString.optional(),
   STATS_CACHE_TTL_SECONDS: positiveInt.default(600),
+  METRICS_TOKEN: z.string().min(16).optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -101,6 +102,8 @@ export interface AppConfig {
     sweepTimeZone: string;
   };
   statsCacheTtlSeconds: number;
+  /** Bearer token for GET /metrics; without it /metrics is open outside production and off in production. */
+  metricsToken: string | null;
   /** Scheduled jobs and background workers (sweeps, webhook deliveries); off in tests that drive them by hand. */
   jobsEnabled: boolean;
 }
@@ -252,6 +255,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     jobsEnabled: env.JOBS_ENABLED ?? env.NODE_ENV !== 'test',
     statsCacheTtlSeconds: env.STATS_CACHE_TTL_SECONDS,
+    metricsToken: env.METRICS_TOKEN ?? null,
     chat: {
       provider: env.OPENAI_API_KEY ? 'openai' : 'demo',
       openai: { apiKey: env.OPENAI_API_KEY ?? null, baseUrl: env.OPENAI_BASE_URL ?? null, timeoutMs: env.OPENAI_TIMEOUT_MS },

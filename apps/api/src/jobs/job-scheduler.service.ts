@@ -9,6 +9,7 @@ import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { DATABASE, type DatabaseHandle } from '../database/database.js';
 import { jobRuns } from '../database/schema.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 
 export interface ScheduledJob {
   name: string;
@@ -49,6 +50,7 @@ export class JobSchedulerService implements OnApplicationBootstrap, OnApplicatio
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(DATABASE) private readonly database: DatabaseHandle,
     private readonly registry: SchedulerRegistry,
+    private readonly metrics: MetricsService,
   ) {}
 
   register(job: ScheduledJob): void {
@@ -89,11 +91,13 @@ export class JobSchedulerService implements OnApplicationBootstrap, OnApplicatio
     try {
       const result = await job.run();
       await db.update(jobRuns).set({ finishedAt: sql`now()`, result }).where(where);
+      this.metrics.jobRuns.inc({ job: name, result: 'success' });
       const durationMs = Math.round(performance.now() - started);
       this.logger.log({ message: 'job ran', job: name, tick: tick.toISOString(), trigger, durationMs, ...result });
       return { job: name, tick: tick.toISOString(), ran: true, result, durationMs };
     } catch (error) {
       this.logger.error({ message: 'job failed', job: name, tick: tick.toISOString(), error: String(error) });
+      this.metrics.jobRuns.inc({ job: name, result: 'failure' });
       await db.delete(jobRuns).where(where).catch(() => undefined);
       throw error;
     }

@@ -9,6 +9,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { CLOCK, type Clock } from '../../common/clock.js';
 import { NotFoundError } from '../../common/errors.js';
 import { LedgerService } from '../../quota/ledger.service.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
 import { toLedgerEntryView, UsageService } from '../../quota/usage.service.js';
 import type { LedgerVerifyView, TokenStatsView, TopUserView, UserDetailView, UserPageView, UsersQuery } from './token-stats.dto.js';
 import { TokenStatsRepository, type AccountUsageRow } from './token-stats.repository.js';
@@ -37,6 +38,7 @@ export class TokenStatsService {
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly metrics: MetricsService,
   ) {}
 
   async stats(periodKey?: string): Promise<TokenStatsView> {
@@ -46,6 +48,7 @@ export class TokenStatsService {
     const version = (await this.cacheGet<string>(VERSION_KEY)) ?? '0';
     const key = `admin:token-stats:${version}:${period}`;
     const hit = await this.cacheGet<TokenStatsView>(key);
+    this.metrics.cacheLookups.inc({ result: hit ? 'hit' : 'miss' });
     if (hit) return { ...hit, cached: true };
     let pending = this.inFlight.get(key);
     if (!pending) {

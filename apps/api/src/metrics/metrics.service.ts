@@ -1,0 +1,52 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { sql } from 'drizzle-orm';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import { DATABASE, rowsOf, type DatabaseHandle } from '../database/database.js';
+
+/**
+ * Prometheus metrics of this instance (`GET /metrics`). Counters are per process; the open
+ * holds gauge reads the database at scrape time, so it is the same on every instance.
+ */
+@Injectable()
+export class MetricsService {
+  readonly registry = new Registry();
+
+  readonly turns = new Counter({ name: 'consult_on_chat_turns_total', help: 'Chat turns by outcome', labelNames: ['outcome', 'model'], registers: [this.registry] });
+  readonly tokensCharged = new Counter({
+    name: 'consult_on_tokens_charged_total',
+    help: 'Tokens charged for chat turns, by the bucket they came from and the model',
+    labelNames: ['bucket', 'model'],
+    registers: [this.registry],
+  });
+  readonly refusals = new Counter({ name: 'consult_on_refusals_total', help: 'Requests refused, by error code', labelNames: ['code'], registers: [this.registry] });
+  readonly requestDuration = new Histogram({
+    name: 'consult_on_http_request_duration_seconds',
+    help: 'HTTP request latency',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
+    registers: [this.registry],
+  });
+  readonly jobRuns = new Counter({ name: 'consult_on_job_runs_total', help: 'Scheduled job runs by job and result', labelNames: ['job', 'result'], registers: [this.registry] });
+  readonly cacheLookups = new Counter({ name: 'consult_on_cache_lookups_total', help: 'Statistics cache lookups', labelNames: ['result'], registers: [this.registry] });
+
+  constructor(@Inject(DATABASE) database: DatabaseHandle) {
+    collectDefaultMetrics({ register: this.registry, prefix: 'consult_on_' });
+    new Gauge({
+      name: 'consult_on_open_holds',
+      help: 'Open token holds (turns in flight) across the cluster',
+      labelNames: ['measure'],
+      registers: [this.registry],
+      async collect() {
+        try {
+          const [row] = rowsOf<{ count: string; tokens: string }>(
+            await database.db.execute(sql`select count(*) as count, coalesce(sum(tokens), 0) as tokens from token_holds where status = 'OPEN'`),
+          );
+          this.set({ measure: 'holds' }, Number(row?.count ?? 0));
+          this.set({ measure: 'tokens' }, Number(row?.tokens ?? 0));
+        } catch {
+          // The database is down: the last figures stay; /health says why.
+        }
+      },
+    });
+  }
+}
