@@ -86,7 +86,10 @@ export class JobSchedulerService implements OnApplicationBootstrap, OnApplicatio
     const db = this.database.db;
     const started = performance.now();
     const claimed = await db.insert(jobRuns).values({ job: name, tick, instance: this.instance, trigger }).onConflictDoNothing().returning({ job: jobRuns.job });
-    if (claimed.length === 0) return { job: name, tick: tick.toISOString(), ran: false, result: null, durationMs: 0 };
+    if (claimed.length === 0) {
+      if (trigger === 'schedule') this.metrics.jobTicksSkipped.inc({ job: name });
+      return { job: name, tick: tick.toISOString(), ran: false, result: null, durationMs: 0 };
+    }
     const where = and(eq(jobRuns.job, name), eq(jobRuns.tick, tick));
     try {
       const result = await job.run();

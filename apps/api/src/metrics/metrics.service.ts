@@ -27,6 +27,7 @@ export class MetricsService {
     registers: [this.registry],
   });
   readonly jobRuns = new Counter({ name: 'consult_on_job_runs_total', help: 'Scheduled job runs by job and result', labelNames: ['job', 'result'], registers: [this.registry] });
+  readonly jobTicksSkipped = new Counter({ name: 'consult_on_job_ticks_skipped_total', help: 'Scheduled ticks this instance was handed but another had already claimed', labelNames: ['job'], registers: [this.registry] });
   readonly cacheLookups = new Counter({ name: 'consult_on_cache_lookups_total', help: 'Statistics cache lookups', labelNames: ['result'], registers: [this.registry] });
 
   constructor(@Inject(DATABASE) database: DatabaseHandle) {

@@ -1,0 +1,205 @@
+/**
+ * npm run test:faults — the reliability promises as figures, on PostgreSQL and Redis, with the
+ * built API run as real processes. Each scenario prints what it did and what it measured; the
+ * run ends with "N passed, N failed" and exits non-zero on any failure.
+ */
+import type { ChildProcess } from 'node:child_process';
+import pg from 'pg';
+import { DEFAULT_QUOTA_POLICY, periodOf } from '@consult-on/quota-policy';
+import { log, signSession, startApi } from '../bench/bench-support.js';
+import { openDatabase, type DatabaseHandle } from '../database/database.js';
+import { LedgerRepository } from '../quota/ledger.repository.js';
+import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
+import { deleteRedisKeys } from '../testing/redis-cleanup.js';
+
+const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DATABASE = `consult_on_faults_${process.pid}`;
+const SECRET = 'faults-secret-faults-secret-faults-secret';
+const PREFIX = `consult-on-faults:${process.pid}:`;
+const PORTS = [3_910, 3_911];
+
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+const checks: Check[] = [];
+
+function check(name: string, ok: boolean, detail: string): void {
+  checks.push({ name, ok, detail });
+  log(`  ${ok ? 'PASS' : 'FAIL'} ${name}: ${detail}`);
+}
+
+async function query<T>(client: pg.Client, text: string, values: unknown[] = []): Promise<T[]> {
+  return (await client.query(text, values)).rows as T[];
+}
+
+async function seedUsers(client: pg.Client, count: number, period: string): Promise<string[]> {
+  const rows = await query<{ id: string }>(client, `insert into users (email, password_hash) select 'fault-' || g || '@faults.local', 'x' from generate_series(1, $1) g returning id`, [count]);
+  // One user in five starts between 100 % and 104 %: the grace zone, where racing turns matter.
+  await client.query(
+    `insert into token_accounts (user_id, period_key, free_tokens, debt_tokens, period_capacity_tokens, period_consumed_tokens)
+     select id, $1, greatest(0, 100000 - used), greatest(0, used - 100000), 100000, used
+     from (select id, case when n % 5 = 0 then 100000 + (n * 37) % 5000 else 50000 end as used
+           from (select id, row_number() over (order by id) as n from users where email like 'fault-%') numbered) seeded`,
+    [period],
+  );
+  await client.query(
+    `insert into ledger_entries (user_id, kind, period_key, amount_tokens, free_delta, capacity_delta) select user_id, 'MONTHLY_GRANT', $1, 100000, 100000, 100000 from token_accounts`,
+    [period],
+  );
+  await client.query(
+    `insert into ledger_entries (user_id, kind, period_key, amount_tokens, free_delta, debt_delta, consumed_delta)
+     select user_id, 'TEST_USAGE', $1, period_consumed_tokens, free_tokens - 100000, debt_tokens, period_consumed_tokens from token_accounts`,
+    [period],
+  );
+  return rows.map((row) => row.id);
+}
+
+async function send(port: number, token: string, body: unknown): Promise<number> {
+  try {
+    const response = await fetch(`http://127.0.0.1:${port}/api/chat/send`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(30_000),
+    });
+    await response.arrayBuffer();
+    return response.status;
+  } catch {
+    return 0;
+  }
+}
+
+async function metric(port: number, name: string): Promise<number> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  return text
+    .split('\n')
+    .filter((line) => line.startsWith(name))
+    .reduce((sum, line) => sum + Number(line.split(' ').at(-1)), 0);
+}
+
+async function ledgerChecks(handle: DatabaseHandle, client: pg.Client, label: string, largestTurn: number): Promise<void> {
+  const unbalanced = await new LedgerRepository(handle).findUnbalancedAccounts(handle.db);
+  check(`${label}: Σ ledger = balances`, unbalanced.length === 0, `${unbalanced.length} accounts differ`);
+  const [doubles] = await query<{ count: number }>(client, `select count(*)::int as count from (select hold_id from ledger_entries where kind = 'CONSUMPTION' group by hold_id having count(*) > 1) d`);
+  check(`${label}: no double charge`, doubles!.count === 0, `${doubles!.count} holds charged more than once`);
+  const [over] = await query<{ count: number; worst: string }>(
+    client,
+    `select count(*) filter (where period_consumed_tokens > period_capacity_tokens * 105 / 100 + $1)::int as count,
+            coalesce(max(period_consumed_tokens * 100.0 / nullif(period_capacity_tokens, 0)), 0)::numeric(8,3) as worst from token_accounts`,
+    [largestTurn],
+  );
+  check(`${label}: nobody above 105 % (+ one turn)`, over!.count === 0, `highest usage ${over!.worst} %`);
+}
+
+async function main(): Promise<void> {
+  const admin = new pg.Client({ connectionString: BASE_URL });
+  await admin.connect();
+  await admin.query(`drop database if exists ${DATABASE} with (force)`);
+  await admin.query(`create database ${DATABASE}`);
+  const target = new URL(BASE_URL);
+  target.pathname = `/${DATABASE}`;
+  const url = target.toString();
+  const handle = await openDatabase({ url, poolSize: 2 });
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const fake = await new FakeOpenAiServer().start();
+  // The provider counts more prompt tokens than our tokenizer, as real ones do for Korean.
+  fake.defaultBehavior = { kind: 'reply', text: '네, 말씀해 주세요. 무엇이든 도와드릴게요.', promptTokens: 400, completionTokens: 12, chunkDelayMs: 2 };
+  const apis: (ChildProcess | null)[] = [null, null];
+  const env = {
+    NODE_ENV: 'development',
+    DATABASE_URL: url,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: PREFIX,
+    JWT_SECRET: SECRET,
+    OPENAI_API_KEY: 'faults',
+    OPENAI_BASE_URL: fake.url,
+    RATE_LIMIT_PER_MINUTE: '100000000',
+    DEMO_ACCOUNTS: 'false',
+    JOBS_ENABLED: 'true',
+    NOTIFY_SWEEP_CRON: '* * * * * *',
+    HOLD_TTL_SECONDS: '5',
+    HOLD_SWEEP_INTERVAL_SECONDS: '1',
+    SERVE_WEB: 'false',
+  };
+  try {
+    const period = periodOf(new Date(), DEFAULT_QUOTA_POLICY.timeZone).key;
+    const users = await seedUsers(client, 200, period);
+    const [adminRow] = await query<{ id: string }>(client, `insert into users (email, password_hash, role) values ('faults-admin@faults.local', 'x', 'ADMIN') returning id`);
+    const adminToken = signSession(SECRET, adminRow!.id, 'ADMIN');
+    const tokens = users.map((id) => signSession(SECRET, id));
+
+    log('scenario 1 — two instances on one PostgreSQL and Redis, 1,000 concurrent turns from 200 users');
+    apis[0] = await startApi(env, PORTS[0]!);
+    apis[1] = await startApi(env, PORTS[1]!);
+    const started = Date.now();
+    const statuses: number[] = [];
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 100 }, async () => {
+        while (next < 1_000) {
+          const index = next++;
+          statuses.push(await send(PORTS[index % 2]!, tokens[index % tokens.length]!, { message: `동시 상담 ${index}` }));
+        }
+      }),
+    );
+    const accepted = statuses.filter((status) => status === 200).length;
+    const refused = statuses.filter((status) => status === 402).length;
+    log(`  1,000 turns in ${((Date.now() - started) / 1000).toFixed(1)} s: ${accepted} answered, ${refused} refused (402), ${statuses.length - accepted - refused} other`);
+    check('two instances: every turn answered or refused', accepted + refused === 1_000, `${1_000 - accepted - refused} failed`);
+    const [charged] = await query<{ count: number }>(client, `select count(*)::int as count from ledger_entries where kind = 'CONSUMPTION'`);
+    check('two instances: each answered turn charged once', charged!.count === accepted, `${charged!.count} charges for ${accepted} answers`);
+    await ledgerChecks(handle, client, 'two instances', 0);
+
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    const [ticks] = await query<{ count: number }>(client, `select count(*)::int as count from job_runs where job = 'usage-sweep' and trigger = 'schedule'`);
+    const ran = (await metric(PORTS[0]!, 'consult_on_job_runs_total{job="usage-sweep",result="success"}')) + (await metric(PORTS[1]!, 'consult_on_job_runs_total{job="usage-sweep",result="success"}'));
+    const skipped = (await metric(PORTS[0]!, 'consult_on_job_ticks_skipped_total')) + (await metric(PORTS[1]!, 'consult_on_job_ticks_skipped_total'));
+    check('two instances: one sweep per tick', ticks!.count > 0 && ran === ticks!.count && skipped === 0, `${ticks!.count} ticks, ${ran} runs, ${skipped} duplicate deliveries`);
+
+    const stats = (port: number, method = 'GET') =>
+      fetch(`http://127.0.0.1:${port}/api/admin/token-stats${method === 'DELETE' ? '/cache' : ''}`, { method, headers: { authorization: `Bearer ${adminToken}` } }).then((r) => r.json() as Promise<{ cached?: boolean }>);
+    await stats(PORTS[0]!);
+    const warm = await stats(PORTS[0]!);
+    await stats(PORTS[1]!, 'DELETE');
+    const afterClear = await stats(PORTS[0]!);
+    check('two instances: a cache clear on one clears both', warm.cached === true && afterClear.cached === false, `cached before ${warm.cached}, after the other's clear ${afterClear.cached}`);
+
+    log('scenario 2 — kill -9 of an instance while 50 turns are in flight');
+    fake.defaultBehavior = { kind: 'reply', text: Array.from({ length: 30 }, (_, index) => `조각${index} `).join(''), promptTokens: 60, completionTokens: 30, chunkDelayMs: 60 };
+    const [beforeKill] = await query<{ count: number }>(client, `select count(*)::int as count from ledger_entries where kind = 'CONSUMPTION'`);
+    const inFlight = Array.from({ length: 50 }, (_, index) => send(PORTS[0]!, tokens[index]!, { message: `중단될 상담 ${index}` }));
+    await new Promise((resolve) => setTimeout(resolve, 800));
+    const [open] = await query<{ count: number }>(client, `select count(*)::int as count from token_holds where status = 'OPEN'`);
+    apis[0]!.kill('SIGKILL');
+    apis[0] = null;
+    const killedStatuses = await Promise.all(inFlight);
+    log(`  killed with ${open!.count} holds open; clients saw ${killedStatuses.filter((s) => s === 200).length} answers and ${killedStatuses.filter((s) => s !== 200).length} broken connections`);
+    await new Promise((resolve) => setTimeout(resolve, 8_000));
+    const [left] = await query<{ count: number }>(client, `select count(*)::int as count from token_holds where status = 'OPEN'`);
+    const [expired] = await query<{ count: number }>(client, `select count(*)::int as count from ledger_entries where kind = 'HOLD_EXPIRY'`);
+    const [afterKill] = await query<{ count: number }>(client, `select count(*)::int as count from ledger_entries where kind = 'CONSUMPTION'`);
+    check('kill -9: unfinished turns not charged once their holds expire', left!.count === 0 && expired!.count >= open!.count, `${left!.count} holds still open, ${expired!.count} expired by the other instance`);
+    check('kill -9: settled turns kept, none charged twice', afterKill!.count - beforeKill!.count === killedStatuses.filter((s) => s === 200).length, `${afterKill!.count - beforeKill!.count} new charges for ${killedStatuses.filter((s) => s === 200).length} answers`);
+    await ledgerChecks(handle, client, 'kill -9', 0);
+  } finally {
+    for (const api of apis) api?.kill('SIGKILL');
+    await fake.close();
+    await client.end();
+    await handle.close();
+    await admin.query(`drop database if exists ${DATABASE} with (force)`);
+    await admin.end();
+    await deleteRedisKeys(REDIS_URL, PREFIX).catch(() => 0);
+  }
+  const failed = checks.filter((item) => !item.ok).length;
+  console.log(`\nfaults: ${checks.length - failed} passed, ${failed} failed`);
+  process.exit(failed === 0 ? 0 : 1);
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});
