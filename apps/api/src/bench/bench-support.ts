@@ -66,7 +66,7 @@ export async function runLoad(options: {
   port: number;
   seconds: number;
   concurrency: number;
-  request: (index: number) => { method: string; path: string; token: string; body?: unknown };
+  request: (index: number) => { method: string; path: string; token: string; body?: unknown; port?: number };
   label: string;
 }): Promise<LoadResult> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
@@ -85,7 +85,7 @@ export async function runLoad(options: {
         {
           agent,
           host: '127.0.0.1',
-          port: options.port,
+          port: spec.port ?? options.port,
           method: spec.method,
           path: spec.path,
           headers: { authorization: `Bearer ${spec.token}`, ...(body ? { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) } : {}) },

@@ -106,6 +106,16 @@ export class JobSchedulerService implements OnApplicationBootstrap, OnApplicatio
     }
   }
 
+  private async upsertSchedules(): Promise<void> {
+    for (const job of this.jobs.values()) {
+      await this.queue!.upsertJobScheduler(
+        job.name,
+        { pattern: job.pattern, tz: job.timeZone },
+        { name: job.name, opts: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 200, removeOnFail: 200 } },
+      );
+    }
+  }
+
   private startInProcess(): void {
     for (const job of this.jobs.values()) {
       const cron = CronJob.from({
@@ -130,15 +140,19 @@ export class JobSchedulerService implements OnApplicationBootstrap, OnApplicatio
       return connection;
     };
     const prefix = `${this.config.redis.keyPrefix}bull`;
-    this.queue = new Queue('scheduled-jobs', { connection: connect(), prefix });
+    const queueConnection = connect();
+    this.queue = new Queue('scheduled-jobs', { connection: queueConnection, prefix });
     this.queue.on('error', () => undefined);
-    for (const job of this.jobs.values()) {
-      await this.queue.upsertJobScheduler(
-        job.name,
-        { pattern: job.pattern, tz: job.timeZone },
-        { name: job.name, opts: { attempts: 3, backoff: { type: 'exponential', delay: 5_000 }, removeOnComplete: 200, removeOnFail: 200 } },
-      );
-    }
+    await this.upsertSchedules();
+    // A Redis that lost its data (restarted without persistence) forgets the schedules: put
+    // them back whenever the connection comes back. Upserting is idempotent.
+    let connected = true;
+    queueConnection.on('close', () => (connected = false));
+    queueConnection.on('ready', () => {
+      if (connected) return;
+      connected = true;
+      this.upsertSchedules().catch((error: unknown) => this.logger.warn({ message: 'could not restore job schedules', error: String(error) }));
+    });
     this.worker = new Worker(
       'scheduled-jobs',
       async (job: Job) => {
