@@ -105,8 +105,9 @@ export class ChatService {
           }
         }
       } catch (error) {
-        // A client that left mid-stream is charged for the reply so far; any other failure voids the turn.
-        if (!(signal.aborted && text.length > 0)) throw error;
+        // A client that left is charged for the reply so far (nothing, if there is none); any
+        // other failure voids the turn.
+        if (!signal.aborted) throw error;
       }
       if (signal.aborted && text.length === 0) return;
       const committed = await this.commit(user.id, input, prepared, hold, text, reported);

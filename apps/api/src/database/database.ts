@@ -46,8 +46,11 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
 async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
   await migratePostgres(url);
   const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
-  // An idle client that loses its connection (a database restart) must not crash the process.
+  // A client that loses its connection (a database restart) must not crash the process: the
+  // pool reports idle clients here, and each client gets its own listener for when it is
+  // checked out; the query in flight fails with the error and the pool replaces the client.
   pool.on('error', () => undefined);
+  pool.on('connect', (client) => client.on('error', () => undefined));
   const db = drizzlePg({ client: pool, schema }) as unknown as Database;
   const target = new URL(url);
   return {

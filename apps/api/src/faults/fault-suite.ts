@@ -11,9 +11,13 @@ import { openDatabase, type DatabaseHandle } from '../database/database.js';
 import { LedgerRepository } from '../quota/ledger.repository.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
 import { deleteRedisKeys } from '../testing/redis-cleanup.js';
+import { PrivatePostgres, PrivateRedis } from './private-services.js';
 
-const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+// The suite runs on servers of its own (see private-services.ts), so that it may stop them.
+const postgres = new PrivatePostgres(5_440);
+const redis = new PrivateRedis(6_390);
+const BASE_URL = postgres.url;
+const REDIS_URL = redis.url;
 const DATABASE = `consult_on_faults_${process.pid}`;
 const SECRET = 'faults-secret-faults-secret-faults-secret';
 const PREFIX = `consult-on-faults:${process.pid}:`;
@@ -72,6 +76,51 @@ async function send(port: number, token: string, body: unknown): Promise<number>
   }
 }
 
+async function waitUntil(test: () => Promise<boolean> | boolean, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await test()) return true;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  return false;
+}
+
+/** Mixed load (chat, usage, admin stats) over both instances until `stop` resolves; returns every status. */
+async function mixedLoad(tokens: string[], adminToken: string, stop: Promise<void>): Promise<number[]> {
+  const statuses: number[] = [];
+  let done = false;
+  void stop.then(() => (done = true));
+  let index = 0;
+  await Promise.all(
+    Array.from({ length: 20 }, async () => {
+      while (!done) {
+        const i = index++;
+        const port = PORTS[i % 2]!;
+        const kind = i % 3;
+        if (kind === 0) statuses.push(await send(port, tokens[i % tokens.length]!, { message: `장애 중 상담 ${i}` }));
+        else {
+          const path = kind === 1 ? '/api/ai-usage' : '/api/admin/token-stats';
+          const token = kind === 1 ? tokens[i % tokens.length]! : adminToken;
+          try {
+            const response = await fetch(`http://127.0.0.1:${port}${path}`, { headers: { authorization: `Bearer ${token}` }, signal: AbortSignal.timeout(15_000) });
+            await response.arrayBuffer();
+            statuses.push(response.status);
+          } catch {
+            statuses.push(0);
+          }
+        }
+      }
+    }),
+  );
+  return statuses;
+}
+
+function tally(statuses: number[]): string {
+  const counts = new Map<number, number>();
+  for (const status of statuses) counts.set(status, (counts.get(status) ?? 0) + 1);
+  return [...counts.entries()].sort(([a], [b]) => a - b).map(([status, count]) => `${status || 'no answer'}: ${count}`).join(', ');
+}
+
 async function metric(port: number, name: string): Promise<number> {
   const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
   return text
@@ -94,8 +143,21 @@ async function ledgerChecks(handle: DatabaseHandle, client: pg.Client, label: st
   check(`${label}: nobody above 105 % (+ one turn)`, over!.count === 0, `highest usage ${over!.worst} %`);
 }
 
+async function reconnect(url: string): Promise<{ handle: DatabaseHandle; client: pg.Client }> {
+  const handle = await openDatabase({ url, poolSize: 2 });
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
+  await client.connect();
+  return { handle, client };
+}
+
 async function main(): Promise<void> {
+  log('starting a private PostgreSQL and Redis for the suite');
+  postgres.start();
+  await redis.start();
   const admin = new pg.Client({ connectionString: BASE_URL });
+  // The suite restarts PostgreSQL: a connection it cuts must not end the suite.
+  admin.on('error', () => undefined);
   await admin.connect();
   await admin.query(`drop database if exists ${DATABASE} with (force)`);
   await admin.query(`create database ${DATABASE}`);
@@ -104,11 +166,14 @@ async function main(): Promise<void> {
   const url = target.toString();
   const handle = await openDatabase({ url, poolSize: 2 });
   const client = new pg.Client({ connectionString: url });
+  client.on('error', () => undefined);
   await client.connect();
+  let reconnected: { handle: DatabaseHandle; client: pg.Client } | null = null;
   const fake = await new FakeOpenAiServer().start();
   // The provider counts more prompt tokens than our tokenizer, as real ones do for Korean.
   fake.defaultBehavior = { kind: 'reply', text: '네, 말씀해 주세요. 무엇이든 도와드릴게요.', promptTokens: 400, completionTokens: 12, chunkDelayMs: 2 };
   const apis: (ChildProcess | null)[] = [null, null];
+  children = apis;
   const env = {
     NODE_ENV: 'development',
     DATABASE_URL: url,
@@ -185,19 +250,93 @@ async function main(): Promise<void> {
     check('kill -9: unfinished turns not charged once their holds expire', left!.count === 0 && expired!.count >= open!.count, `${left!.count} holds still open, ${expired!.count} expired by the other instance`);
     check('kill -9: settled turns kept, none charged twice', afterKill!.count - beforeKill!.count === killedStatuses.filter((s) => s === 200).length, `${afterKill!.count - beforeKill!.count} new charges for ${killedStatuses.filter((s) => s === 200).length} answers`);
     await ledgerChecks(handle, client, 'kill -9', 0);
+
+    log('scenario 3 — Redis stops during load and comes back');
+    fake.defaultBehavior = { kind: 'reply', text: '잠시만요, 답변 드릴게요.', promptTokens: 60, completionTokens: 8, chunkDelayMs: 2 };
+    apis[0] = await startApi(env, PORTS[0]!);
+    let endLoad!: () => void;
+    const redisLoad = mixedLoad(tokens, adminToken, new Promise((resolve) => (endLoad = resolve)));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await redis.stop();
+    log('  Redis stopped');
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    const duringOutage = (await fetch(`http://127.0.0.1:${PORTS[0]}/health`).then((r) => r.json())) as { status: string };
+    await redis.start();
+    log('  Redis started again');
+    const [ticksBefore] = await query<{ count: number }>(client, `select count(*)::int as count from job_runs where trigger = 'schedule'`);
+    const resumed = await waitUntil(async () => (await query<{ count: number }>(client, `select count(*)::int as count from job_runs where trigger = 'schedule'`))[0]!.count > ticksBefore!.count + 1, 20_000);
+    endLoad();
+    const redisStatuses = await redisLoad;
+    log(`  responses during the outage: ${tally(redisStatuses)}; /health said ${duringOutage.status}`);
+    check('Redis down: chat, usage and stats keep answering', redisStatuses.every((status) => status === 200 || status === 402) && redisStatuses.length > 50, `${redisStatuses.filter((status) => status !== 200 && status !== 402).length} of ${redisStatuses.length} failed`);
+    check('Redis down: /health reports the cache down, not the service', duringOutage.status === 'degraded', `status ${duringOutage.status}`);
+    check('Redis down: the scheduler resumes', resumed, resumed ? 'ticks run again after Redis came back' : 'no tick after 20 s');
+    await ledgerChecks(handle, client, 'Redis down', 0);
+
+    log('scenario 4 — PostgreSQL restarts during load');
+    let endPgLoad!: () => void;
+    const pgLoad = mixedLoad(tokens, adminToken, new Promise((resolve) => (endPgLoad = resolve)));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    await client.end().catch(() => undefined);
+    await handle.close().catch(() => undefined);
+    const restartStarted = Date.now();
+    postgres.restart();
+    log(`  PostgreSQL restarted in ${Date.now() - restartStarted} ms`);
+    const recovered = await waitUntil(async () => {
+      try {
+        const response = await fetch(`http://127.0.0.1:${PORTS[0]}/health`);
+        return response.ok && (await fetch(`http://127.0.0.1:${PORTS[1]}/health`)).ok;
+      } catch {
+        return false;
+      }
+    }, 30_000);
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    endPgLoad();
+    const pgStatuses = await pgLoad;
+    log(`  responses around the restart: ${tally(pgStatuses)}`);
+    check('PostgreSQL restart: failures are clean 503s, never 500', pgStatuses.every((status) => status === 200 || status === 402 || status === 503 || status === 0), `${pgStatuses.filter((status) => ![200, 402, 503, 0].includes(status)).length} other statuses`);
+    check('PostgreSQL restart: the pools recover by themselves', recovered, recovered ? 'both instances healthy again' : 'not healthy after 30 s');
+    reconnected = await reconnect(url);
+    // Turns cut by the restart left their holds open: they expire and are never charged.
+    await waitUntil(async () => (await query<{ count: number }>(reconnected!.client, `select count(*)::int as count from token_holds where status = 'OPEN' and expires_at < now()`))[0]!.count === 0, 15_000);
+    const [orphans] = await query<{ count: number }>(
+      reconnected.client,
+      `select count(*)::int as count from messages m where m.role = 'assistant' and not exists (select 1 from ledger_entries e where e.id = m.ledger_entry_id)`,
+    );
+    const [unrecorded] = await query<{ count: number }>(
+      reconnected.client,
+      `select count(*)::int as count from ledger_entries e where e.kind = 'CONSUMPTION' and not exists (select 1 from messages m where m.ledger_entry_id = e.id)`,
+    );
+    check('PostgreSQL restart: no half-written turn', orphans!.count === 0 && unrecorded!.count === 0, `${orphans!.count} replies without a charge, ${unrecorded!.count} charges without a reply`);
+    await ledgerChecks(reconnected.handle, reconnected.client, 'PostgreSQL restart', 0);
   } finally {
     for (const api of apis) api?.kill('SIGKILL');
     await fake.close();
-    await client.end();
-    await handle.close();
-    await admin.query(`drop database if exists ${DATABASE} with (force)`);
-    await admin.end();
+    await client.end().catch(() => undefined);
+    await handle.close().catch(() => undefined);
+    if (reconnected) {
+      await reconnected.client.end().catch(() => undefined);
+      await reconnected.handle.close().catch(() => undefined);
+    }
+    await admin.end().catch(() => undefined);
+    const cleanup = new pg.Client({ connectionString: BASE_URL });
+    await cleanup.connect();
+    await cleanup.query(`drop database if exists ${DATABASE} with (force)`);
+    await cleanup.end();
     await deleteRedisKeys(REDIS_URL, PREFIX).catch(() => 0);
+    await redis.stop();
+    postgres.stop();
   }
   const failed = checks.filter((item) => !item.ok).length;
   console.log(`\nfaults: ${checks.length - failed} passed, ${failed} failed`);
   process.exit(failed === 0 ? 0 : 1);
 }
+
+let children: (ChildProcess | null)[] = [];
+// Whatever happens, leave no API process or private server behind.
+process.on('exit', () => {
+  for (const child of children) child?.kill('SIGKILL');
+});
 
 main().catch((error) => {
   console.error(error);
