@@ -7,6 +7,8 @@ import { ledgerEntries, tokenAccounts, tokenHolds, type LedgerEntryKind } from '
 export interface AccountRow extends AccountBalances {
   userId: string;
   periodKey: string;
+  /** Bumped by every write of the account. */
+  version: number;
 }
 
 export interface NewLedgerEntry {
@@ -36,16 +38,17 @@ export interface AccountWrite {
   /** The account's new state (period and balances). */
   next: AccountRow;
   /**
-   * The state the change was computed from, for an optimistic write without a row lock: the
-   * write applies only when the stored account still equals it (compare-and-swap). Null when
-   * the caller holds the row lock.
+   * The version the change was computed from, for an optimistic write without a row lock: the
+   * write applies only when the stored account still has it (compare-and-swap). Null when the
+   * caller holds the row lock.
    */
-  expected: AccountRow | null;
+  expectedVersion: number | null;
   entries: NewLedgerEntry[];
   touchActivity: boolean;
   now: Date;
   openHold?: NewHold | null;
-  closeHold?: { id: string; status: 'SETTLED' | 'VOIDED' | 'EXPIRED' } | null;
+  /** Closes a hold that is still in status `from`. */
+  closeHold?: { id: string; from: HoldRow['status']; status: 'SETTLED' | 'VOIDED' | 'EXPIRED' } | null;
 }
 
 export interface LockedHold {
@@ -63,6 +66,7 @@ const accountColumns = {
   heldTokens: tokenAccounts.heldTokens,
   periodCapacityTokens: tokenAccounts.periodCapacityTokens,
   periodConsumedTokens: tokenAccounts.periodConsumedTokens,
+  version: tokenAccounts.version,
 };
 
 /** Every statement on token accounts, the ledger, holds and idempotency keys. */
@@ -116,8 +120,8 @@ export class LedgerRepository {
    * written unless the stored account still equals it; returns whether it was applied and the
    * ids of the appended entries, in order.
    */
-  async applyChange(executor: Executor, write: AccountWrite): Promise<{ applied: boolean; opened: number; closed: number; entryIds: number[] }> {
-    const { next, expected, now } = write;
+  async applyChange(executor: Executor, write: AccountWrite): Promise<{ applied: boolean; version: number; opened: number; closed: number; entryIds: number[] }> {
+    const { next, expectedVersion, now } = write;
     const at = now.toISOString();
     const entries = JSON.stringify(
       write.entries.map((entry, index) => ({
@@ -137,24 +141,20 @@ export class LedgerRepository {
         metadata: entry.metadata ?? null,
       })),
     );
-    const compare = expected
-      ? sql`and period_key = ${expected.periodKey} and free_tokens = ${expected.freeTokens} and purchased_tokens = ${expected.purchasedTokens}
-            and debt_tokens = ${expected.debtTokens} and held_tokens = ${expected.heldTokens}
-            and period_capacity_tokens = ${expected.periodCapacityTokens} and period_consumed_tokens = ${expected.periodConsumedTokens}`
-      : sql``;
+    const compare = expectedVersion === null ? sql`` : sql`and version = ${expectedVersion}`;
     const activity = write.touchActivity ? sql`, last_active_at = ${at}::timestamptz` : sql``;
     const open = write.openHold ?? null;
     const close = write.closeHold ?? null;
-    const rows = rowsOf<{ applied: number; opened: number; closed: number; entry_ids: number[] | string }>(
+    const rows = rowsOf<{ applied: number; version: number | string | null; opened: number; closed: number; entry_ids: number[] | string }>(
       await executor.execute(sql`
         with account as (
           update token_accounts
           set period_key = ${next.periodKey}, free_tokens = ${next.freeTokens}, purchased_tokens = ${next.purchasedTokens},
               debt_tokens = ${next.debtTokens}, held_tokens = ${next.heldTokens},
               period_capacity_tokens = ${next.periodCapacityTokens}, period_consumed_tokens = ${next.periodConsumedTokens},
-              updated_at = ${at}::timestamptz ${activity}
+              version = version + 1, updated_at = ${at}::timestamptz ${activity}
           where user_id = ${next.userId} ${compare}
-          returning user_id
+          returning user_id, version
         ), opened as (
           insert into token_holds (id, user_id, tokens, period_key, purpose, expires_at, created_at)
           select ${open?.id ?? null}::uuid, user_id, ${open?.tokens ?? null}::bigint, ${next.periodKey}, ${open?.purpose ?? null}::text,
@@ -163,7 +163,7 @@ export class LedgerRepository {
           returning id
         ), closed as (
           update token_holds set status = ${close?.status ?? null}::text, closed_at = ${at}::timestamptz
-          from account where token_holds.id = ${close?.id ?? null}::uuid
+          from account where token_holds.id = ${close?.id ?? null}::uuid and token_holds.status = ${close?.from ?? null}::text
           returning token_holds.id
         ), appended as (
           insert into ledger_entries (user_id, period_key, kind, amount_tokens, free_delta, purchased_delta, debt_delta, held_delta,
@@ -177,7 +177,7 @@ export class LedgerRepository {
           order by e.ord
           returning id
         )
-        select (select count(*) from account)::int as applied,
+        select (select count(*) from account)::int as applied, (select version from account) as version,
                (select count(*) from opened)::int as opened,
                (select count(*) from closed)::int as closed,
                coalesce((select json_agg(id order by id) from appended), '[]'::json) as entry_ids
@@ -186,10 +186,10 @@ export class LedgerRepository {
     const row = rows[0]!;
     const applied = Number(row.applied) === 1;
     const ids = typeof row.entry_ids === 'string' ? (JSON.parse(row.entry_ids) as number[]) : row.entry_ids;
-    return { applied, opened: Number(row.opened), closed: Number(row.closed), entryIds: ids.map(Number) };
+    return { applied, version: Number(row.version), opened: Number(row.opened), closed: Number(row.closed), entryIds: ids.map(Number) };
   }
 
-  async saveAccount(executor: Executor, account: AccountRow, touchActivity: boolean, now: Date): Promise<void> {
+  async saveAccount(executor: Executor, account: Omit<AccountRow, 'version'>, touchActivity: boolean, now: Date): Promise<void> {
     await executor
       .update(tokenAccounts)
       .set({
@@ -200,6 +200,7 @@ export class LedgerRepository {
         heldTokens: account.heldTokens,
         periodCapacityTokens: account.periodCapacityTokens,
         periodConsumedTokens: account.periodConsumedTokens,
+        version: sql`${tokenAccounts.version} + 1`,
         updatedAt: now,
         ...(touchActivity ? { lastActiveAt: now } : {}),
       })

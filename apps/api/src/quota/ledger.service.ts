@@ -63,8 +63,8 @@ interface AccountChange<T> {
   activity?: boolean;
   /** A hold to open with the change (reserve). */
   openHold?: NewHold;
-  /** A hold to close with the change (settle, void, expiry). */
-  closeHold?: { id: string; status: 'SETTLED' | 'VOIDED' | 'EXPIRED' };
+  /** A hold to close with the change (settle, void, expiry), still in status `from`. */
+  closeHold?: AccountWrite['closeHold'];
 }
 
 /** Which account a change locks: by its user, or through one of its holds. */
@@ -80,6 +80,16 @@ export interface HoldView {
   holdId: string;
   tokens: number;
   expiresAt: string;
+}
+
+/**
+ * A hold with the account as its reservation left it, so that settling it can skip the lock and
+ * the read when nothing else changed the account meanwhile (the usual chat turn).
+ */
+export interface TurnReservation {
+  hold: HoldView;
+  /** The account right after the reservation; null when it was written under the lock. */
+  account: AccountRow | null;
 }
 
 export interface SettlementView {
@@ -156,6 +166,15 @@ export class LedgerService {
     request: { tokens: number; minimumTokens?: number; purpose: string },
     idempotency: Idempotency | null = null,
   ): Promise<HoldView> {
+    return (await this.reserveWithAccount(userId, request, idempotency)).hold;
+  }
+
+  /** `reserve` that also returns the account it left, for `settle` to start from. */
+  async reserveWithAccount(
+    userId: string,
+    request: { tokens: number; minimumTokens?: number; purpose: string },
+    idempotency: Idempotency | null = null,
+  ): Promise<TurnReservation> {
     const operation = async ({ balances, now }: AccountContext): Promise<AccountChange<HoldView>> => {
       const decision = decideReservation(balances, request.tokens, this.policy, request.minimumTokens);
       if (!decision.allowed) {
@@ -176,10 +195,10 @@ export class LedgerService {
       for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt += 1) {
         const outcome = await this.changeOptimistically(userId, operation);
         if (outcome === NEEDS_LOCK) break;
-        if (outcome !== RETRY) return outcome;
+        if (outcome !== RETRY) return { hold: outcome.result, account: outcome.account };
       }
     }
-    return this.change({ userId }, idempotency, operation);
+    return { hold: await this.change({ userId }, idempotency, operation), account: null };
   }
 
   /**
@@ -192,13 +211,12 @@ export class LedgerService {
     consumedTokens: number,
     metadata: Record<string, unknown> = {},
     tx: Transaction | null = null,
+    reservation: TurnReservation | null = null,
   ): Promise<SettlementView> {
     if (!Number.isSafeInteger(consumedTokens) || consumedTokens < 0) {
       throw new RangeError(`consumed tokens must be a non-negative integer, got ${consumedTokens}`);
     }
-    // Inside the caller's transaction when given: PGlite has one connection, so a query
-    // outside the open transaction would wait for it forever.
-    return this.change({ holdId }, null, async ({ balances, hold }) => {
+    const operation = async ({ balances, hold }: AccountContext): Promise<AccountChange<(entryIds: number[]) => SettlementView>> => {
       const locked = hold!;
       // A turn that outlived its hold's TTL is still charged; the expiry already released the hold.
       if (locked.status !== 'OPEN' && locked.status !== 'EXPIRED') throw new HoldClosedError();
@@ -207,7 +225,7 @@ export class LedgerService {
       const after = applyDelta(balances, settlement.delta);
       return {
         entries: [{ kind: 'CONSUMPTION', amountTokens: consumedTokens, delta: settlement.delta, holdId, metadata }],
-        closeHold: { id: holdId, status: 'SETTLED' },
+        closeHold: { id: holdId, from: locked.status, status: 'SETTLED' },
         result: (entryIds: number[]) => ({
           holdId,
           chargedTokens: consumedTokens,
@@ -218,7 +236,19 @@ export class LedgerService {
         }),
         activity: true,
       };
-    }, tx);
+    };
+    // When the account is still as the reservation left it, the hold is still open (every change
+    // of a hold bumps its account's version): one compare-and-swap write, no lock, no read. Only
+    // inside the caller's transaction, so a write that found the hold closed after all (checked
+    // after the statement) is rolled back with it.
+    if (tx && reservation?.account && reservation.hold.holdId === holdId) {
+      const known = { account: reservation.account, hold: { id: holdId, tokens: reservation.hold.tokens, status: 'OPEN' as const } };
+      const outcome = await this.changeOptimistically(reservation.account.userId, operation, { tx, known });
+      if (outcome !== RETRY && outcome !== NEEDS_LOCK) return outcome.result;
+    }
+    // Inside the caller's transaction when given: PGlite has one connection, so a query
+    // outside the open transaction would wait for it forever.
+    return this.change({ holdId }, null, operation, tx);
   }
 
   /** The usage of these balances with the user's own recent cost per turn behind the estimates. */
@@ -387,7 +417,7 @@ export class LedgerService {
             holdId,
           },
         ],
-        closeHold: { id: holdId, status },
+        closeHold: { id: holdId, from: 'OPEN', status },
         result: null,
       };
     });
@@ -438,28 +468,34 @@ export class LedgerService {
   }
 
   /**
-   * The same change without a lock or a transaction: reads the account, plans, and writes in one
-   * statement that applies only if the account is still as read (compare-and-swap). RETRY when
-   * another change came first; NEEDS_LOCK when the change needs the locking path (a monthly reset,
-   * or a level change whose listeners write in the transaction). Never inside a transaction.
+   * The same change without the row lock: reads the account (unless `known` gives it), plans, and
+   * writes in one statement that applies only if the account still has the version it was
+   * planned from (compare-and-swap). RETRY when another change came first; NEEDS_LOCK when the
+   * change needs the locking path: a monthly reset, or — outside a transaction — a level change,
+   * whose listeners write in the change's transaction. Inside `tx` only with `known` (PGlite: no
+   * query outside the open transaction).
    */
   private async changeOptimistically<T>(
     userId: string,
     operation: (context: AccountContext) => Promise<AccountChange<T | ((entryIds: number[]) => T)>>,
-  ): Promise<T | typeof RETRY | typeof NEEDS_LOCK> {
+    options: { tx?: Transaction | null; known?: { account: AccountRow; hold: LockedHold | null } } = {},
+  ): Promise<{ result: T; account: AccountRow } | typeof RETRY | typeof NEEDS_LOCK> {
+    const tx = options.tx ?? null;
     const now = this.clock.now();
     const period = this.currentPeriod(now);
-    const account = await this.repository.findAccount(this.repository.db, userId);
+    const account = options.known?.account ?? (await this.repository.findAccount(tx ?? this.repository.db, userId));
     if (!account) throw new NotFoundError();
     if (account.periodKey !== period.key) return NEEDS_LOCK;
-    const change = await operation({ account, balances: account, period, now, hold: null });
+    const change = await operation({ account, balances: account, period, now, hold: options.known?.hold ?? null });
     const balances = this.balancesAfter(userId, account, change.entries);
-    if (this.snapshot(account).level !== this.snapshot(balances).level) return NEEDS_LOCK;
-    const write = this.writeOf(account, balances, change, now, account);
-    const result = await this.repository.applyChange(this.repository.db, write);
-    if (!result.applied) return RETRY;
-    this.checkHolds(write, result);
-    return this.resultOf(change, result.entryIds);
+    const levelChanges = this.snapshot(account).level !== this.snapshot(balances).level;
+    if (levelChanges && !tx) return NEEDS_LOCK;
+    const write = this.writeOf(account, balances, change, now, account.version);
+    const written = await this.repository.applyChange(tx ?? this.repository.db, write);
+    if (!written.applied) return RETRY;
+    this.checkHolds(write, written);
+    if (levelChanges) await this.announceLevelChange(tx!, account, balances, period.key, change.entries, now);
+    return { result: this.resultOf(change, written.entryIds), account: { ...write.next, version: written.version } };
   }
 
   private balancesAfter(userId: string, account: AccountBalances, entries: NewLedgerEntry[]): AccountBalances {
@@ -469,10 +505,10 @@ export class LedgerService {
     return balances;
   }
 
-  private writeOf(account: AccountRow, balances: AccountBalances, change: AccountChange<unknown>, now: Date, expected: AccountRow | null): AccountWrite {
+  private writeOf(account: AccountRow, balances: AccountBalances, change: AccountChange<unknown>, now: Date, expectedVersion: number | null): AccountWrite {
     return {
       next: { ...account, ...balances },
-      expected,
+      expectedVersion,
       entries: change.entries,
       touchActivity: change.activity ?? false,
       now,
@@ -538,7 +574,7 @@ export class LedgerService {
     for (const entry of entries) balances = applyDelta(balances, entry.delta);
     this.assertSound(account.userId, balances);
     await this.repository.insertEntries(tx, account.userId, period.key, entries, now);
-    const next = { ...account, ...balances, periodKey: period.key };
+    const next = { ...account, ...balances, periodKey: period.key, version: account.version + 1 };
     await this.repository.saveAccount(tx, next, false, now);
     return next;
   }
