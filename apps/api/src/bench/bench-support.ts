@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** A signed HS256 session token, as the API would issue it (the bench shares its JWT_SECRET). */
@@ -57,6 +57,30 @@ export function processCpuMs(pid: number | undefined): number | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * CPU time of the PostgreSQL backends connected to `database` on this machine, in ms (Linux; null
+ * when none is visible). Backends that exit during the measurement are not counted: take it
+ * while the pool is open.
+ */
+export function postgresCpuMs(database: string): number | null {
+  let total = 0;
+  let found = false;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (!command.startsWith('postgres: ') || !command.includes(` ${database} `)) continue;
+      const cpu = processCpuMs(Number(entry));
+      if (cpu === null) continue;
+      total += cpu;
+      found = true;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found ? total : null;
 }
 
 /** Clock ticks per second of /proc times (USER_HZ, 100 on Linux). */

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AccountBalances, BalanceDelta } from '@consult-on/quota-policy';
 import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
-import { DATABASE, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
+import { DATABASE, executePrepared, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
 import { ledgerEntries, tokenAccounts, tokenHolds, type LedgerEntryKind } from '../database/schema.js';
 
 export interface AccountRow extends AccountBalances {
@@ -84,7 +84,12 @@ export class LedgerRepository {
   }
 
   async findAccount(executor: Executor, userId: string): Promise<AccountRow | null> {
-    const [row] = await executor.select(accountColumns).from(tokenAccounts).where(eq(tokenAccounts.userId, userId));
+    const [row] = await executor
+      .select(accountColumns)
+      .from(tokenAccounts)
+      .where(eq(tokenAccounts.userId, sql.placeholder('userId')))
+      .prepare('ledger_find_account')
+      .execute({ userId });
     return row ?? null;
   }
 
@@ -107,8 +112,10 @@ export class LedgerRepository {
       .select({ ...accountColumns, holdTokens: tokenHolds.tokens, holdStatus: tokenHolds.status })
       .from(tokenAccounts)
       .innerJoin(tokenHolds, eq(tokenHolds.userId, tokenAccounts.userId))
-      .where(eq(tokenHolds.id, holdId))
-      .for('update');
+      .where(eq(tokenHolds.id, sql.placeholder('holdId')))
+      .for('update')
+      .prepare('ledger_lock_account_with_hold')
+      .execute({ holdId });
     if (!row) return null;
     const { holdTokens, holdStatus, ...account } = row;
     return { account, hold: { id: holdId, tokens: holdTokens, status: holdStatus } };
@@ -146,7 +153,8 @@ export class LedgerRepository {
     const open = write.openHold ?? null;
     const close = write.closeHold ?? null;
     const rows = rowsOf<{ applied: number; version: number | string | null; opened: number; closed: number; entry_ids: number[] | string }>(
-      await executor.execute(sql`
+      // Prepared: planning this statement costs PostgreSQL more than running it. One name per SQL text.
+      await executePrepared(executor, `ledger_apply_${expectedVersion === null ? 'locked' : 'cas'}_${write.touchActivity ? 'active' : 'quiet'}`, sql`
         with account as (
           update token_accounts
           set period_key = ${next.periodKey}, free_tokens = ${next.freeTokens}, purchased_tokens = ${next.purchasedTokens},
