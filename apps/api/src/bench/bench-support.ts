@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
+import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** A signed HS256 session token, as the API would issue it (the bench shares its JWT_SECRET). */
@@ -41,6 +42,49 @@ export async function stopApi(child: ChildProcess): Promise<void> {
   child.kill('SIGTERM');
   await exited;
 }
+
+/**
+ * CPU time (user + system) a process has used so far, in ms, from /proc (Linux; null elsewhere).
+ * Less sensitive than latency to other work on the machine: it counts the process's own cycles.
+ */
+export function processCpuMs(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name (which may contain spaces): utime and stime are the 12th and 13th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * CPU time of the PostgreSQL backends connected to `database` on this machine, in ms (Linux; null
+ * when none is visible). Backends that exit during the measurement are not counted: take it
+ * while the pool is open.
+ */
+export function postgresCpuMs(database: string): number | null {
+  let total = 0;
+  let found = false;
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const command = readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (!command.startsWith('postgres: ') || !command.includes(` ${database} `)) continue;
+      const cpu = processCpuMs(Number(entry));
+      if (cpu === null) continue;
+      total += cpu;
+      found = true;
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return found ? total : null;
+}
+
+/** Clock ticks per second of /proc times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = 100;
 
 export interface LoadResult {
   requests: number;

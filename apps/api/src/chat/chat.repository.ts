@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { and, desc, eq, sql } from 'drizzle-orm';
-import { DATABASE, type DatabaseHandle, type Executor } from '../database/database.js';
+import { DATABASE, executePrepared, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
 import { conversations, messages } from '../database/schema.js';
 
 export type ConversationRow = typeof conversations.$inferSelect;
@@ -48,45 +48,64 @@ export class ChatRepository {
     return this.db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(messages.id);
   }
 
-  /** Records one finished turn: the conversation (created on its first turn) and both messages. */
+  /**
+   * Records one finished turn in one prepared statement: the conversation (created on its first
+   * turn) and both messages. Returns the assistant message's id.
+   */
   async recordTurn(
     tx: Executor,
     turn: { conversationId: string; userId: string; title: string; model: string; chargedTokens: number; now: Date },
     userMessage: NewMessage,
     assistantMessage: NewMessage,
-  ): Promise<MessageRow> {
-    const saved = await tx
-      .insert(conversations)
-      .values({
-        id: turn.conversationId,
-        userId: turn.userId,
-        title: turn.title,
-        model: turn.model,
-        turnCount: 1,
-        chargedTokens: turn.chargedTokens,
-        createdAt: turn.now,
-        updatedAt: turn.now,
-      })
-      .onConflictDoUpdate({
-        target: conversations.id,
-        set: {
-          turnCount: sql`${conversations.turnCount} + 1`,
-          chargedTokens: sql`${conversations.chargedTokens} + ${turn.chargedTokens}`,
-          model: turn.model,
-          updatedAt: turn.now,
-        },
-        // Never touches a row of another user, whatever id a client sends.
-        setWhere: eq(conversations.userId, turn.userId),
-      })
-      .returning({ id: conversations.id });
-    if (saved.length === 0) throw new Error(`conversation ${turn.conversationId} belongs to another user`);
-    const inserted = await tx
-      .insert(messages)
-      .values([
-        { ...userMessage, createdAt: turn.now },
-        { ...assistantMessage, createdAt: turn.now },
-      ])
-      .returning();
-    return inserted[1]!;
+  ): Promise<{ id: number }> {
+    const at = turn.now.toISOString();
+    const rows = JSON.stringify(
+      [userMessage, assistantMessage].map((message, ord) => ({
+        ord,
+        role: message.role,
+        content: message.content,
+        content_tokens: message.contentTokens,
+        model: message.model ?? null,
+        prompt_tokens: message.promptTokens ?? null,
+        completion_tokens: message.completionTokens ?? null,
+        charged_tokens: message.chargedTokens ?? null,
+        purchased_tokens: message.purchasedTokens ?? null,
+        free_tokens: message.freeTokens ?? null,
+        overage_tokens: message.overageTokens ?? null,
+        ledger_entry_id: message.ledgerEntryId ?? null,
+        usage_estimated: message.usageEstimated ?? false,
+      })),
+    );
+    const result = rowsOf<{ saved: number; assistant_id: number | string | null }>(
+      await executePrepared(tx, 'chat_record_turn', sql`
+        with conversation as (
+          insert into conversations (id, user_id, title, model, turn_count, charged_tokens, created_at, updated_at)
+          values (${turn.conversationId}::uuid, ${turn.userId}::uuid, ${turn.title}::text, ${turn.model}::text, 1,
+                  ${turn.chargedTokens}::bigint, ${at}::timestamptz, ${at}::timestamptz)
+          on conflict (id) do update
+            set turn_count = conversations.turn_count + 1,
+                charged_tokens = conversations.charged_tokens + excluded.charged_tokens,
+                model = excluded.model,
+                updated_at = excluded.updated_at
+            -- Never touches a row of another user, whatever id a client sends.
+            where conversations.user_id = excluded.user_id
+          returning id
+        ), inserted as (
+          insert into messages (conversation_id, role, content, content_tokens, model, prompt_tokens, completion_tokens, charged_tokens,
+                                purchased_tokens, free_tokens, overage_tokens, ledger_entry_id, usage_estimated, created_at)
+          select conversation.id, m.role, m.content, m.content_tokens, m.model, m.prompt_tokens, m.completion_tokens, m.charged_tokens,
+                 m.purchased_tokens, m.free_tokens, m.overage_tokens, m.ledger_entry_id, m.usage_estimated, ${at}::timestamptz
+          from conversation,
+               jsonb_to_recordset(${rows}::jsonb) as m(ord int, role text, content text, content_tokens int, model text, prompt_tokens int,
+                 completion_tokens int, charged_tokens bigint, purchased_tokens bigint, free_tokens bigint, overage_tokens bigint,
+                 ledger_entry_id bigint, usage_estimated boolean)
+          order by m.ord
+          returning id
+        )
+        select (select count(*) from conversation)::int as saved, (select max(id) from inserted) as assistant_id
+      `),
+    );
+    if (Number(result[0]!.saved) === 0) throw new Error(`conversation ${turn.conversationId} belongs to another user`);
+    return { id: Number(result[0]!.assistant_id) };
   }
 }

@@ -8,7 +8,7 @@ import { NotFoundError, ValidationFailedError } from '../common/errors.js';
 import { chargedTokens, completionTokensWithin, ModelCatalog } from '../llm/model-catalog.js';
 import { MODEL_PROVIDER, type ChatMessage, type ModelProvider } from '../llm/model-provider.js';
 import { countPromptTokens, countTextTokens } from '../llm/token-counter.js';
-import { LedgerService, type HoldView, type SettlementView } from '../quota/ledger.service.js';
+import { LedgerService, type SettlementView, type TurnReservation } from '../quota/ledger.service.js';
 import { ChatRepository } from './chat.repository.js';
 import type { EstimateView, TokenWarningView, TurnView } from './chat.dto.js';
 
@@ -73,13 +73,14 @@ export class ChatService {
   async *turn(user: AuthUser, input: TurnInput, locale: Locale, signal: AbortSignal): AsyncGenerator<TurnEvent> {
     const prepared = await this.prepare(user.id, input, locale);
     const { model, promptTokens } = prepared;
-    const hold = this.config.chat.meteringEnabled
-      ? await this.ledger.reserve(user.id, {
+    const reservation = this.config.chat.meteringEnabled
+      ? await this.ledger.reserveWithAccount(user.id, {
           tokens: chargedTokens(model, promptTokens, model.completionLimit),
           minimumTokens: chargedTokens(model, promptTokens, this.config.chat.minCompletionTokens),
           purpose: 'chat',
         })
       : null;
+    const hold = reservation?.hold ?? null;
     const maxCompletionTokens = hold
       ? Math.min(model.completionLimit, completionTokensWithin(model, hold.tokens, promptTokens))
       : model.completionLimit;
@@ -110,7 +111,7 @@ export class ChatService {
         if (!signal.aborted) throw error;
       }
       if (signal.aborted && text.length === 0) return;
-      const committed = await this.commit(user.id, input, prepared, hold, text, reported);
+      const committed = await this.commit(user.id, input, prepared, reservation, text, reported);
       settled = true;
       yield { type: 'complete', turn: await this.describe(user.id, committed, locale) };
     } finally {
@@ -183,11 +184,12 @@ export class ChatService {
     userId: string,
     input: TurnInput,
     prepared: PreparedTurn,
-    hold: HoldView | null,
+    reservation: TurnReservation | null,
     text: string,
     reported: { promptTokens: number; completionTokens: number } | null,
   ): Promise<CommittedTurn> {
     const { model } = prepared;
+    const hold = reservation?.hold ?? null;
     const estimated = reported === null;
     const promptTokens = reported?.promptTokens ?? prepared.promptTokens;
     const completionTokens = reported?.completionTokens ?? countTextTokens(text);
@@ -200,7 +202,7 @@ export class ChatService {
     const now = this.clock.now();
     return this.repository.db.transaction(async (tx) => {
       const metadata = { model: model.id, conversationId: prepared.conversationId, promptTokens, completionTokens, estimated, ...(charge < reportedCharge ? { reportedChargeTokens: reportedCharge } : {}) };
-      const settlement = hold ? await this.ledger.settle(hold.holdId, charge, metadata, tx) : null;
+      const settlement = hold ? await this.ledger.settle(hold.holdId, charge, metadata, tx, reservation) : null;
       const split = settlement?.split ?? { purchasedTokens: 0, freeTokens: 0, overageTokens: 0 };
       const assistant = await this.repository.recordTurn(
         tx,
@@ -261,7 +263,7 @@ export class ChatService {
     };
   }
 
-  private async voidQuietly(hold: HoldView): Promise<void> {
+  private async voidQuietly(hold: TurnReservation['hold']): Promise<void> {
     try {
       await this.ledger.voidHold(hold.holdId);
     } catch (error) {

@@ -1,8 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { PGlite } from '@electric-sql/pglite';
-import type { ExtractTablesWithRelations } from 'drizzle-orm';
-import type { PgDatabase, PgQueryResultHKT, PgTransaction } from 'drizzle-orm/pg-core';
+import type { ExtractTablesWithRelations, SQL } from 'drizzle-orm';
+import type { PgDatabase, PgDialect, PgQueryResultHKT, PgSession, PgTransaction } from 'drizzle-orm/pg-core';
 import { drizzle as drizzlePg } from 'drizzle-orm/node-postgres';
 import { migrate as migratePg } from 'drizzle-orm/node-postgres/migrator';
 import { drizzle as drizzlePglite } from 'drizzle-orm/pglite';
@@ -89,4 +89,14 @@ async function openPglite(dataDir: string | null): Promise<DatabaseHandle> {
 /** Rows of a raw `execute`, whichever driver ran it. */
 export function rowsOf<T>(result: unknown): T[] {
   return (result as { rows: T[] }).rows;
+}
+
+/**
+ * Runs a raw statement as a named prepared statement: node-postgres parses and plans it once per
+ * connection (PGlite runs it as usual). `name` must always come with the same SQL text — only the
+ * parameters may differ. Goes through drizzle's session, as `execute` does, but with a name.
+ */
+export async function executePrepared(executor: Executor, name: string, query: SQL): Promise<unknown> {
+  const { dialect, session } = executor as unknown as { dialect: PgDialect; session: PgSession };
+  return session.prepareQuery(dialect.sqlToQuery(query), undefined, name, false).execute();
 }

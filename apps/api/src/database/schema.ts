@@ -48,6 +48,8 @@ export const tokenAccounts = pgTable(
     heldTokens: tokens('held_tokens'),
     periodCapacityTokens: tokens('period_capacity_tokens'),
     periodConsumedTokens: tokens('period_consumed_tokens'),
+    /** Bumped by every change: the compare-and-swap of a change written without the row lock. */
+    version: bigint('version', { mode: 'number' }).notNull().default(0),
     lastActiveAt: timestamp('last_active_at', { withTimezone: true }),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },

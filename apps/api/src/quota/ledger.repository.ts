@@ -1,12 +1,14 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AccountBalances, BalanceDelta } from '@consult-on/quota-policy';
 import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
-import { DATABASE, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
+import { DATABASE, executePrepared, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
 import { ledgerEntries, tokenAccounts, tokenHolds, type LedgerEntryKind } from '../database/schema.js';
 
 export interface AccountRow extends AccountBalances {
   userId: string;
   periodKey: string;
+  /** Bumped by every write of the account. */
+  version: number;
 }
 
 export interface NewLedgerEntry {
@@ -23,6 +25,38 @@ export interface NewLedgerEntry {
 export type LedgerEntryRow = typeof ledgerEntries.$inferSelect;
 export type HoldRow = typeof tokenHolds.$inferSelect;
 
+/** A hold created by a change; its id is chosen by the caller so entries can name it in the same statement. */
+export interface NewHold {
+  id: string;
+  tokens: number;
+  purpose: string;
+  expiresAt: Date;
+}
+
+/** Everything one ledger change writes, applied by `applyChange` as a single statement. */
+export interface AccountWrite {
+  /** The account's new state (period and balances). */
+  next: AccountRow;
+  /**
+   * The version the change was computed from, for an optimistic write without a row lock: the
+   * write applies only when the stored account still has it (compare-and-swap). Null when the
+   * caller holds the row lock.
+   */
+  expectedVersion: number | null;
+  entries: NewLedgerEntry[];
+  touchActivity: boolean;
+  now: Date;
+  openHold?: NewHold | null;
+  /** Closes a hold that is still in status `from`. */
+  closeHold?: { id: string; from: HoldRow['status']; status: 'SETTLED' | 'VOIDED' | 'EXPIRED' } | null;
+}
+
+export interface LockedHold {
+  id: string;
+  tokens: number;
+  status: HoldRow['status'];
+}
+
 const accountColumns = {
   userId: tokenAccounts.userId,
   periodKey: tokenAccounts.periodKey,
@@ -32,6 +66,7 @@ const accountColumns = {
   heldTokens: tokenAccounts.heldTokens,
   periodCapacityTokens: tokenAccounts.periodCapacityTokens,
   periodConsumedTokens: tokenAccounts.periodConsumedTokens,
+  version: tokenAccounts.version,
 };
 
 /** Every statement on token accounts, the ledger, holds and idempotency keys. */
@@ -49,7 +84,12 @@ export class LedgerRepository {
   }
 
   async findAccount(executor: Executor, userId: string): Promise<AccountRow | null> {
-    const [row] = await executor.select(accountColumns).from(tokenAccounts).where(eq(tokenAccounts.userId, userId));
+    const [row] = await executor
+      .select(accountColumns)
+      .from(tokenAccounts)
+      .where(eq(tokenAccounts.userId, sql.placeholder('userId')))
+      .prepare('ledger_find_account')
+      .execute({ userId });
     return row ?? null;
   }
 
@@ -63,7 +103,101 @@ export class LedgerRepository {
     return row ?? null;
   }
 
-  async saveAccount(executor: Executor, account: AccountRow, touchActivity: boolean, now: Date): Promise<void> {
+  /**
+   * Locks a hold's account and the hold (in that order, as every other change does: account
+   * first) in one statement; null when the hold does not exist.
+   */
+  async lockAccountWithHold(executor: Executor, holdId: string): Promise<{ account: AccountRow; hold: LockedHold } | null> {
+    const [row] = await executor
+      .select({ ...accountColumns, holdTokens: tokenHolds.tokens, holdStatus: tokenHolds.status })
+      .from(tokenAccounts)
+      .innerJoin(tokenHolds, eq(tokenHolds.userId, tokenAccounts.userId))
+      .where(eq(tokenHolds.id, sql.placeholder('holdId')))
+      .for('update')
+      .prepare('ledger_lock_account_with_hold')
+      .execute({ holdId });
+    if (!row) return null;
+    const { holdTokens, holdStatus, ...account } = row;
+    return { account, hold: { id: holdId, tokens: holdTokens, status: holdStatus } };
+  }
+
+  /**
+   * Applies one ledger change in a single statement (a data-modifying CTE): stores the account's
+   * new balances, appends the entries and opens or closes a hold. With `expected`, nothing is
+   * written unless the stored account still equals it; returns whether it was applied and the
+   * ids of the appended entries, in order.
+   */
+  async applyChange(executor: Executor, write: AccountWrite): Promise<{ applied: boolean; version: number; opened: number; closed: number; entryIds: number[] }> {
+    const { next, expectedVersion, now } = write;
+    const at = now.toISOString();
+    const entries = JSON.stringify(
+      write.entries.map((entry, index) => ({
+        ord: index,
+        kind: entry.kind,
+        amount_tokens: entry.amountTokens,
+        free_delta: entry.delta.freeTokens,
+        purchased_delta: entry.delta.purchasedTokens,
+        debt_delta: entry.delta.debtTokens,
+        held_delta: entry.delta.heldTokens,
+        capacity_delta: entry.delta.periodCapacityTokens,
+        consumed_delta: entry.delta.periodConsumedTokens,
+        hold_id: entry.holdId ?? null,
+        payment_id: entry.paymentId ?? null,
+        actor_id: entry.actorId ?? null,
+        reason: entry.reason ?? null,
+        metadata: entry.metadata ?? null,
+      })),
+    );
+    const compare = expectedVersion === null ? sql`` : sql`and version = ${expectedVersion}`;
+    const activity = write.touchActivity ? sql`, last_active_at = ${at}::timestamptz` : sql``;
+    const open = write.openHold ?? null;
+    const close = write.closeHold ?? null;
+    const rows = rowsOf<{ applied: number; version: number | string | null; opened: number; closed: number; entry_ids: number[] | string }>(
+      // Prepared: planning this statement costs PostgreSQL more than running it. One name per SQL text.
+      await executePrepared(executor, `ledger_apply_${expectedVersion === null ? 'locked' : 'cas'}_${write.touchActivity ? 'active' : 'quiet'}`, sql`
+        with account as (
+          update token_accounts
+          set period_key = ${next.periodKey}, free_tokens = ${next.freeTokens}, purchased_tokens = ${next.purchasedTokens},
+              debt_tokens = ${next.debtTokens}, held_tokens = ${next.heldTokens},
+              period_capacity_tokens = ${next.periodCapacityTokens}, period_consumed_tokens = ${next.periodConsumedTokens},
+              version = version + 1, updated_at = ${at}::timestamptz ${activity}
+          where user_id = ${next.userId} ${compare}
+          returning user_id, version
+        ), opened as (
+          insert into token_holds (id, user_id, tokens, period_key, purpose, expires_at, created_at)
+          select ${open?.id ?? null}::uuid, user_id, ${open?.tokens ?? null}::bigint, ${next.periodKey}, ${open?.purpose ?? null}::text,
+                 ${open ? open.expiresAt.toISOString() : null}::timestamptz, ${at}::timestamptz
+          from account where ${open !== null}::boolean
+          returning id
+        ), closed as (
+          update token_holds set status = ${close?.status ?? null}::text, closed_at = ${at}::timestamptz
+          from account where token_holds.id = ${close?.id ?? null}::uuid and token_holds.status = ${close?.from ?? null}::text
+          returning token_holds.id
+        ), appended as (
+          insert into ledger_entries (user_id, period_key, kind, amount_tokens, free_delta, purchased_delta, debt_delta, held_delta,
+                                      capacity_delta, consumed_delta, hold_id, payment_id, actor_id, reason, metadata, created_at)
+          select account.user_id, ${next.periodKey}, e.kind, e.amount_tokens, e.free_delta, e.purchased_delta, e.debt_delta, e.held_delta,
+                 e.capacity_delta, e.consumed_delta, e.hold_id, e.payment_id, e.actor_id, e.reason, e.metadata, ${at}::timestamptz
+          from account,
+               jsonb_to_recordset(${entries}::jsonb) as e(ord int, kind text, amount_tokens bigint, free_delta bigint,
+                 purchased_delta bigint, debt_delta bigint, held_delta bigint, capacity_delta bigint, consumed_delta bigint,
+                 hold_id uuid, payment_id uuid, actor_id uuid, reason text, metadata jsonb)
+          order by e.ord
+          returning id
+        )
+        select (select count(*) from account)::int as applied, (select version from account) as version,
+               (select count(*) from opened)::int as opened,
+               (select count(*) from closed)::int as closed,
+               coalesce((select json_agg(id order by id) from appended), '[]'::json) as entry_ids
+      `),
+    );
+    const row = rows[0]!;
+    const applied = Number(row.applied) === 1;
+    const ids = typeof row.entry_ids === 'string' ? (JSON.parse(row.entry_ids) as number[]) : row.entry_ids;
+    return { applied, version: Number(row.version), opened: Number(row.opened), closed: Number(row.closed), entryIds: ids.map(Number) };
+  }
+
+  async saveAccount(executor: Executor, account: Omit<AccountRow, 'version'>, touchActivity: boolean, now: Date): Promise<void> {
     await executor
       .update(tokenAccounts)
       .set({
@@ -74,6 +208,7 @@ export class LedgerRepository {
         heldTokens: account.heldTokens,
         periodCapacityTokens: account.periodCapacityTokens,
         periodConsumedTokens: account.periodConsumedTokens,
+        version: sql`${tokenAccounts.version} + 1`,
         updatedAt: now,
         ...(touchActivity ? { lastActiveAt: now } : {}),
       })

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HoldClosedError, IdempotencyConflictError, InsufficientTokensError, TokenExhaustedError } from '../common/errors.js';
 import { ledgerEntries } from '../database/schema.js';
 import { createLedgerFixture, type LedgerFixture } from '../testing/ledger-fixture.js';
+import type { TurnReservation } from './ledger.service.js';
 
 let fixture: LedgerFixture;
 
@@ -42,6 +43,37 @@ describe('holds', () => {
     expect(balances).toMatchObject({ heldTokens: 0, purchasedTokens: 0, freeTokens: 98_500, periodConsumedTokens: 2_500 });
     await expect(fixture.ledger.settle(hold.holdId, 10)).rejects.toBeInstanceOf(HoldClosedError);
     expect(await fixture.ledger.verify(userId)).toEqual([]);
+  });
+
+  it('settle from the reservation in one write, or under the lock when the account changed meanwhile', async () => {
+    const userId = await fixture.createUser();
+    const { ledger } = fixture;
+    const first = await ledger.reserveWithAccount(userId, { tokens: 3_000, purpose: 'test' });
+    expect(first.account).toMatchObject({ userId, heldTokens: 3_000 });
+    // In a transaction, as a chat turn settles with its messages.
+    const settleIn = (reservation: TurnReservation, tokens: number) =>
+      fixture.database.db.transaction((tx) => ledger.settle(reservation.hold.holdId, tokens, {}, tx, reservation));
+    await settleIn(first, 1_000);
+    expect((await ledger.usage(userId)).balances).toMatchObject({ heldTokens: 0, periodConsumedTokens: 1_000 });
+
+    // Another change between reserve and settle: the settlement sees it (purchased tokens first).
+    const second = await ledger.reserveWithAccount(userId, { tokens: 2_000, purpose: 'test' });
+    await ledger.credit(null, userId, { kind: 'PURCHASE', tokens: 500, bucket: 'purchased' });
+    const settled = await settleIn(second, 700);
+    expect(settled.split).toEqual({ purchasedTokens: 500, freeTokens: 200, overageTokens: 0 });
+
+    // The hold expired and a new hold of the same size restored every balance: the version still
+    // tells, so the expired hold is charged without being released twice.
+    const third = await ledger.reserveWithAccount(userId, { tokens: 4_000, purpose: 'test' });
+    fixture.clock.advance(fixture.config.holdTtlSeconds * 1_000 + 1);
+    await ledger.expireHolds();
+    const fourth = await ledger.reserveWithAccount(userId, { tokens: 4_000, purpose: 'test' });
+    expect(fourth.account).toMatchObject({ heldTokens: 4_000, periodConsumedTokens: 1_700 });
+    await settleIn(third, 300);
+    expect((await ledger.usage(userId)).balances).toMatchObject({ heldTokens: 4_000, periodConsumedTokens: 2_000 });
+    await expect(settleIn(third, 300)).rejects.toBeInstanceOf(HoldClosedError);
+    await ledger.voidHold(fourth.hold.holdId);
+    expect(await ledger.verify(userId)).toEqual([]);
   });
 
   it('void without charging', async () => {

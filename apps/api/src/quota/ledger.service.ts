@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   applyDelta,
@@ -34,7 +35,14 @@ import {
 } from '../common/errors.js';
 import { LevelChangeHub, type UsageSnapshot } from './level-change.js';
 import { fillDays, seriesStart } from './usage-history.js';
-import { LedgerRepository, type AccountRow, type NewLedgerEntry } from './ledger.repository.js';
+import {
+  LedgerRepository,
+  type AccountRow,
+  type AccountWrite,
+  type LockedHold,
+  type NewHold,
+  type NewLedgerEntry,
+} from './ledger.repository.js';
 
 export interface Idempotency {
   key: string;
@@ -43,11 +51,12 @@ export interface Idempotency {
 }
 
 interface AccountContext {
-  tx: Transaction;
   account: AccountRow;
   balances: AccountBalances;
   period: QuotaPeriod;
   now: Date;
+  /** The hold the change was locked through (settle, void, expiry), locked after its account. */
+  hold: LockedHold | null;
 }
 
 interface AccountChange<T> {
@@ -55,12 +64,35 @@ interface AccountChange<T> {
   result: T;
   /** Whether this change is the user's own activity (shown as "last active" to admins). */
   activity?: boolean;
+  /** A hold to open with the change (reserve). */
+  openHold?: NewHold;
+  /** A hold to close with the change (settle, void, expiry), still in status `from`. */
+  closeHold?: AccountWrite['closeHold'];
 }
+
+/** Which account a change locks: by its user, or through one of its holds. */
+type ChangeTarget = { userId: string } | { holdId: string };
+
+/** An optimistic change found the account changed under it (retry), or needs the locking path. */
+const RETRY = Symbol('retry');
+const NEEDS_LOCK = Symbol('needs-lock');
+/** Optimistic attempts before a change falls back to locking the account row. */
+const OPTIMISTIC_ATTEMPTS = 3;
 
 export interface HoldView {
   holdId: string;
   tokens: number;
   expiresAt: string;
+}
+
+/**
+ * A hold with the account as its reservation left it, so that settling it can skip the lock and
+ * the read when nothing else changed the account meanwhile (the usual chat turn).
+ */
+export interface TurnReservation {
+  hold: HoldView;
+  /** The account right after the reservation; null when it was written under the lock. */
+  account: AccountRow | null;
 }
 
 export interface SettlementView {
@@ -126,7 +158,7 @@ export class LedgerService {
     let account = await this.repository.findAccount(this.repository.db, userId);
     if (!account) throw new NotFoundError();
     if (account.periodKey !== period.key) {
-      account = await this.change(userId, null, async ({ account: current }) => ({ entries: [], result: current }));
+      account = await this.change({ userId }, null, async ({ account: current }) => ({ entries: [], result: current }));
     }
     return { balances: account, usage: await this.evaluateForUser(userId, account), period };
   }
@@ -140,27 +172,39 @@ export class LedgerService {
     request: { tokens: number; minimumTokens?: number; purpose: string },
     idempotency: Idempotency | null = null,
   ): Promise<HoldView> {
-    return this.change(userId, idempotency, async ({ tx, balances, period, now }) => {
+    return (await this.reserveWithAccount(userId, request, idempotency)).hold;
+  }
+
+  /** `reserve` that also returns the account it left, for `settle` to start from. */
+  async reserveWithAccount(
+    userId: string,
+    request: { tokens: number; minimumTokens?: number; purpose: string },
+    idempotency: Idempotency | null = null,
+  ): Promise<TurnReservation> {
+    const operation = async ({ balances, now }: AccountContext): Promise<AccountChange<HoldView>> => {
       const decision = decideReservation(balances, request.tokens, this.policy, request.minimumTokens);
       if (!decision.allowed) {
         const usage = evaluateUsage(balances, this.policy);
         throw new TokenExhaustedError(Math.max(0, usage.remainingTokens), usage.usagePercent, this.purchaseUrl);
       }
       const expiresAt = new Date(now.getTime() + this.config.holdTtlSeconds * 1_000);
-      const hold = await this.repository.insertHold(tx, {
-        userId,
-        tokens: decision.tokens,
-        periodKey: period.key,
-        purpose: request.purpose,
-        expiresAt,
-        now,
-      });
+      const holdId = randomUUID();
       return {
-        entries: [{ kind: 'HOLD', amountTokens: decision.tokens, delta: delta({ heldTokens: decision.tokens }), holdId: hold.id }],
-        result: { holdId: hold.id, tokens: decision.tokens, expiresAt: expiresAt.toISOString() },
+        entries: [{ kind: 'HOLD', amountTokens: decision.tokens, delta: delta({ heldTokens: decision.tokens }), holdId }],
+        result: { holdId, tokens: decision.tokens, expiresAt: expiresAt.toISOString() },
         activity: true,
+        openHold: { id: holdId, tokens: decision.tokens, purpose: request.purpose, expiresAt },
       };
-    });
+    };
+    // The hot path of every chat turn: one read and one compare-and-swap write, no transaction.
+    if (!idempotency) {
+      for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt += 1) {
+        const outcome = await this.changeOptimistically(userId, operation);
+        if (outcome === NEEDS_LOCK) break;
+        if (outcome !== RETRY) return { hold: outcome.result, account: outcome.account };
+      }
+    }
+    return { hold: await this.change({ userId }, idempotency, operation), account: null };
   }
 
   /**
@@ -173,24 +217,21 @@ export class LedgerService {
     consumedTokens: number,
     metadata: Record<string, unknown> = {},
     tx: Transaction | null = null,
+    reservation: TurnReservation | null = null,
   ): Promise<SettlementView> {
     if (!Number.isSafeInteger(consumedTokens) || consumedTokens < 0) {
       throw new RangeError(`consumed tokens must be a non-negative integer, got ${consumedTokens}`);
     }
-    // Inside the caller's transaction when given: PGlite has one connection, so a query
-    // outside the open transaction would wait for it forever.
-    const hold = await this.requireHold(holdId, tx);
-    return this.change(hold.userId, null, async ({ tx, balances }) => {
-      const locked = await this.repository.lockHold(tx, holdId);
-      if (!locked) throw new NotFoundError();
+    const operation = async ({ balances, hold }: AccountContext): Promise<AccountChange<(entryIds: number[]) => SettlementView>> => {
+      const locked = hold!;
       // A turn that outlived its hold's TTL is still charged; the expiry already released the hold.
       if (locked.status !== 'OPEN' && locked.status !== 'EXPIRED') throw new HoldClosedError();
       const release = locked.status === 'OPEN' ? locked.tokens : 0;
       const settlement = planSettlement(balances, release, consumedTokens, this.policy.consumptionOrder);
-      await this.repository.closeHold(tx, holdId, 'SETTLED', this.clock.now());
       const after = applyDelta(balances, settlement.delta);
       return {
         entries: [{ kind: 'CONSUMPTION', amountTokens: consumedTokens, delta: settlement.delta, holdId, metadata }],
+        closeHold: { id: holdId, from: locked.status, status: 'SETTLED' },
         result: (entryIds: number[]) => ({
           holdId,
           chargedTokens: consumedTokens,
@@ -201,7 +242,19 @@ export class LedgerService {
         }),
         activity: true,
       };
-    }, tx);
+    };
+    // When the account is still as the reservation left it, the hold is still open (every change
+    // of a hold bumps its account's version): one compare-and-swap write, no lock, no read. Only
+    // inside the caller's transaction, so a write that found the hold closed after all (checked
+    // after the statement) is rolled back with it.
+    if (tx && reservation?.account && reservation.hold.holdId === holdId) {
+      const known = { account: reservation.account, hold: { id: holdId, tokens: reservation.hold.tokens, status: 'OPEN' as const } };
+      const outcome = await this.changeOptimistically(reservation.account.userId, operation, { tx, known });
+      if (outcome !== RETRY && outcome !== NEEDS_LOCK) return outcome.result;
+    }
+    // Inside the caller's transaction when given: PGlite has one connection, so a query
+    // outside the open transaction would wait for it forever.
+    return this.change({ holdId }, null, operation, tx);
   }
 
   /** The usage of these balances with the user's own recent cost per turn behind the estimates. */
@@ -236,7 +289,7 @@ export class LedgerService {
   async resetStaleAccounts(limit = 500): Promise<number> {
     const stale = await this.repository.findStaleAccounts(this.repository.db, this.currentPeriod().key, limit);
     for (const userId of stale) {
-      await this.change(userId, null, async () => ({ entries: [], result: null }));
+      await this.change({ userId }, null, async () => ({ entries: [], result: null }));
     }
     return stale.length;
   }
@@ -249,7 +302,7 @@ export class LedgerService {
     idempotency: Idempotency | null = null,
   ) {
     return this.change(
-      userId,
+      { userId },
       idempotency,
       async ({ balances }) => {
         const change = planCredit(balances, request.tokens, request.bucket);
@@ -273,7 +326,7 @@ export class LedgerService {
     request: { tokens: number; actorId: string; reason: string },
     idempotency: Idempotency | null = null,
   ) {
-    return this.change(userId, idempotency, async ({ balances }) =>
+    return this.change({ userId }, idempotency, async ({ balances }) =>
       this.withUsage(balances, {
         kind: 'ADJUSTMENT',
         amountTokens: request.tokens,
@@ -291,7 +344,7 @@ export class LedgerService {
    */
   async refundPayment(tx: Transaction, userId: string, paymentId: string, tokens: number) {
     return this.change(
-      userId,
+      { userId },
       null,
       async ({ balances }) => {
         // Only purchased tokens still unspent come back; the free allowance is not the provider's to take.
@@ -316,7 +369,7 @@ export class LedgerService {
 
   /** Sets the account to a usage percent of its capacity: the report's test scenario, never in production. */
   async setUsagePercent(userId: string, usagePercent: number, actorId: string) {
-    return this.change(userId, null, async ({ balances }) => {
+    return this.change({ userId }, null, async ({ balances }) => {
       const target = Math.round((balances.periodCapacityTokens * usagePercent) / 100);
       const difference = target - balances.periodConsumedTokens;
       if (difference === 0) return this.withUsage(balances);
@@ -385,24 +438,10 @@ export class LedgerService {
     return { entries: entry ? [entry] : [], result: { usage: evaluateUsage(after, this.policy) } };
   }
 
-  private async requireHold(holdId: string, tx: Transaction | null = null) {
-    const hold = await this.repository.findHold(tx ?? this.repository.db, holdId);
-    if (!hold) throw new NotFoundError();
-    return hold;
-  }
-
-  private async lockOpenHold(tx: Transaction, holdId: string) {
-    const hold = await this.repository.lockHold(tx, holdId);
-    if (!hold) throw new NotFoundError();
-    if (hold.status !== 'OPEN') throw new HoldClosedError();
-    return hold;
-  }
-
   private async closeWithoutCharge(holdId: string, status: 'VOIDED' | 'EXPIRED') {
-    const hold = await this.requireHold(holdId);
-    await this.change(hold.userId, null, async ({ tx }) => {
-      const open = await this.lockOpenHold(tx, holdId);
-      await this.repository.closeHold(tx, holdId, status, this.clock.now());
+    await this.change({ holdId }, null, async ({ hold }) => {
+      const open = hold!;
+      if (open.status !== 'OPEN') throw new HoldClosedError();
       return {
         entries: [
           {
@@ -412,19 +451,20 @@ export class LedgerService {
             holdId,
           },
         ],
+        closeHold: { id: holdId, from: 'OPEN', status },
         result: null,
       };
     });
   }
 
   /**
-   * Runs one change of an account in a transaction (the caller's, when given): lock, reset into
-   * the current period if needed, replay or record the idempotency key, append the entries,
-   * assert the invariants, store the balances. A result that is a function receives the ids of
-   * the appended entries.
+   * Runs one change of an account in a transaction (the caller's, when given): lock (the account,
+   * or a hold and its account), reset into the current period if needed, replay or record the
+   * idempotency key, assert the invariants, then write the balances, entries and hold in one
+   * statement. A result that is a function receives the ids of the appended entries.
    */
   private async change<T>(
-    userId: string,
+    target: ChangeTarget,
     idempotency: Idempotency | null,
     operation: (context: AccountContext) => Promise<AccountChange<T | ((entryIds: number[]) => T)>>,
     outerTx: Transaction | null = null,
@@ -432,27 +472,101 @@ export class LedgerService {
     const run = async (tx: Transaction): Promise<T> => {
       const now = this.clock.now();
       const period = this.currentPeriod(now);
-      const locked = await this.repository.lockAccount(tx, userId);
-      if (!locked) throw new NotFoundError();
+      let locked: AccountRow;
+      let hold: LockedHold | null = null;
+      if ('holdId' in target) {
+        const found = await this.repository.lockAccountWithHold(tx, target.holdId);
+        if (!found) throw new NotFoundError();
+        ({ account: locked, hold } = found);
+      } else {
+        const found = await this.repository.lockAccount(tx, target.userId);
+        if (!found) throw new NotFoundError();
+        locked = found;
+      }
+      const userId = locked.userId;
       const account = await this.resetIntoPeriod(tx, locked, period, now);
       const apply = async (): Promise<T> => {
-        const change = await operation({ tx, account, balances: account, period, now });
-        let balances: AccountBalances = account;
-        for (const entry of change.entries) balances = applyDelta(balances, entry.delta);
-        this.assertSound(userId, balances);
-        const inserted = await this.repository.insertEntries(tx, userId, period.key, change.entries, now);
-        if (change.entries.length > 0 || change.activity) {
-          await this.repository.saveAccount(tx, { ...account, ...balances }, change.activity ?? false, now);
+        const change = await operation({ account, balances: account, period, now, hold });
+        const balances = this.balancesAfter(userId, account, change.entries);
+        let entryIds: number[] = [];
+        if (change.entries.length > 0 || change.activity || change.openHold || change.closeHold) {
+          entryIds = await this.write(tx, this.writeOf(account, balances, change, now, null));
         }
         await this.announceLevelChange(tx, locked, balances, period.key, change.entries, now);
-        return typeof change.result === 'function'
-          ? (change.result as (entryIds: number[]) => T)(inserted.map((entry) => entry.id))
-          : (change.result as T);
+        return this.resultOf(change, entryIds);
       };
       if (!idempotency) return apply();
       return this.idempotency.run(tx, { ownerId: userId, scope: 'ledger', key: idempotency.key, request: idempotency.request }, apply);
     };
     return outerTx ? run(outerTx) : this.repository.db.transaction(run);
+  }
+
+  /**
+   * The same change without the row lock: reads the account (unless `known` gives it), plans, and
+   * writes in one statement that applies only if the account still has the version it was
+   * planned from (compare-and-swap). RETRY when another change came first; NEEDS_LOCK when the
+   * change needs the locking path: a monthly reset, or — outside a transaction — a level change,
+   * whose listeners write in the change's transaction. Inside `tx` only with `known` (PGlite: no
+   * query outside the open transaction).
+   */
+  private async changeOptimistically<T>(
+    userId: string,
+    operation: (context: AccountContext) => Promise<AccountChange<T | ((entryIds: number[]) => T)>>,
+    options: { tx?: Transaction | null; known?: { account: AccountRow; hold: LockedHold | null } } = {},
+  ): Promise<{ result: T; account: AccountRow } | typeof RETRY | typeof NEEDS_LOCK> {
+    const tx = options.tx ?? null;
+    const now = this.clock.now();
+    const period = this.currentPeriod(now);
+    const account = options.known?.account ?? (await this.repository.findAccount(tx ?? this.repository.db, userId));
+    if (!account) throw new NotFoundError();
+    if (account.periodKey !== period.key) return NEEDS_LOCK;
+    const change = await operation({ account, balances: account, period, now, hold: options.known?.hold ?? null });
+    const balances = this.balancesAfter(userId, account, change.entries);
+    const levelChanges = this.snapshot(account).level !== this.snapshot(balances).level;
+    if (levelChanges && !tx) return NEEDS_LOCK;
+    const write = this.writeOf(account, balances, change, now, account.version);
+    const written = await this.repository.applyChange(tx ?? this.repository.db, write);
+    if (!written.applied) return RETRY;
+    this.checkHolds(write, written);
+    if (levelChanges) await this.announceLevelChange(tx!, account, balances, period.key, change.entries, now);
+    return { result: this.resultOf(change, written.entryIds), account: { ...write.next, version: written.version } };
+  }
+
+  private balancesAfter(userId: string, account: AccountBalances, entries: NewLedgerEntry[]): AccountBalances {
+    let balances = account;
+    for (const entry of entries) balances = applyDelta(balances, entry.delta);
+    this.assertSound(userId, balances);
+    return balances;
+  }
+
+  private writeOf(account: AccountRow, balances: AccountBalances, change: AccountChange<unknown>, now: Date, expectedVersion: number | null): AccountWrite {
+    return {
+      next: { ...account, ...balances },
+      expectedVersion,
+      entries: change.entries,
+      touchActivity: change.activity ?? false,
+      now,
+      openHold: change.openHold ?? null,
+      closeHold: change.closeHold ?? null,
+    };
+  }
+
+  /** Writes a change under the account lock; returns the ids of its entries. */
+  private async write(tx: Transaction, write: AccountWrite): Promise<number[]> {
+    const result = await this.repository.applyChange(tx, write);
+    if (!result.applied) throw new NotFoundError();
+    this.checkHolds(write, result);
+    return result.entryIds;
+  }
+
+  private checkHolds(write: AccountWrite, result: { opened: number; closed: number; entryIds: number[] }): void {
+    if (result.opened !== (write.openHold ? 1 : 0) || result.closed !== (write.closeHold ? 1 : 0) || result.entryIds.length !== write.entries.length) {
+      throw new LedgerInvariantError(`ledger write incomplete for ${write.next.userId}: ${JSON.stringify({ ...result, entries: write.entries.length })}`);
+    }
+  }
+
+  private resultOf<T>(change: AccountChange<T | ((entryIds: number[]) => T)>, entryIds: number[]): T {
+    return typeof change.result === 'function' ? (change.result as (entryIds: number[]) => T)(entryIds) : (change.result as T);
   }
 
   private snapshot(balances: AccountBalances): UsageSnapshot {
@@ -494,7 +608,7 @@ export class LedgerService {
     for (const entry of entries) balances = applyDelta(balances, entry.delta);
     this.assertSound(account.userId, balances);
     await this.repository.insertEntries(tx, account.userId, period.key, entries, now);
-    const next = { ...account, ...balances, periodKey: period.key };
+    const next = { ...account, ...balances, periodKey: period.key, version: account.version + 1 };
     await this.repository.saveAccount(tx, next, false, now);
     return next;
   }

@@ -52,9 +52,15 @@ export class TokenStatsService {
     if (hit) return { ...hit, cached: true };
     let pending = this.inFlight.get(key);
     if (!pending) {
-      pending = this.compute(period, period === current).finally(() => this.inFlight.delete(key));
+      // The computation stays in flight until its result is in the cache: a request between
+      // the two would otherwise miss and compute again.
+      pending = this.compute(period, period === current)
+        .then(async (view) => {
+          await this.cacheSet(key, view, this.config.statsCacheTtlSeconds * 1_000);
+          return view;
+        })
+        .finally(() => this.inFlight.delete(key));
       this.inFlight.set(key, pending);
-      void pending.then((view) => this.cacheSet(key, view, this.config.statsCacheTtlSeconds * 1_000)).catch(() => undefined);
     }
     return { ...(await pending), cached: false };
   }

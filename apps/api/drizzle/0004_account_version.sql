@@ -1,0 +1,1 @@
+ALTER TABLE "token_accounts" ADD COLUMN "version" bigint DEFAULT 0 NOT NULL;
