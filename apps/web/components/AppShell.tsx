@@ -34,15 +34,15 @@ export function Spinner() {
 }
 
 /** The signed-in frame: header, navigation, bell, live notifications. Sends visitors without a session to login. */
-export function AppShell({ children, wide = false }: { children: ReactNode; wide?: boolean }) {
-  const { token, user, loading, signOut } = useAuth();
+export function AppShell({ children }: { children: ReactNode; wide?: boolean }) {
+  const { token, user, loading, signedOut, signOut } = useAuth();
   const { t } = useI18n();
   const pathname = usePathname();
   const router = useRouter();
   useNotificationStream(token);
   useEffect(() => {
-    if (token === null) router.replace(`/login/?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
-  }, [token, router]);
+    if (token === null) router.replace(signedOut ? '/login/' : `/login/?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+  }, [token, signedOut, router]);
   const nav = user?.role === 'ADMIN' ? [...links, { href: '/admin/', key: 'navAdmin' as Key }] : links;
   return (
     <div className="flex min-h-screen flex-col">
@@ -50,8 +50,8 @@ export function AppShell({ children, wide = false }: { children: ReactNode; wide
         {t('skipToContent')}
       </a>
       <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/95 backdrop-blur">
-        <div className="mx-auto flex max-w-6xl items-center gap-2 px-3 py-2 sm:px-4">
-          <Link href="/dashboard/" className="mr-2 text-lg font-extrabold text-blue-800">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-2 gap-y-1 px-3 py-2 sm:flex-nowrap sm:px-4">
+          <Link href="/dashboard/" className="mr-2 text-lg font-extrabold whitespace-nowrap text-blue-800">
             {t('appName')}
           </Link>
           <nav aria-label="main" className="order-last -mx-1 flex w-full gap-1 overflow-x-auto sm:order-none sm:mx-0 sm:w-auto sm:flex-1">
@@ -70,7 +70,7 @@ export function AppShell({ children, wide = false }: { children: ReactNode; wide
               );
             })}
           </nav>
-          <div className="ml-auto flex items-center gap-1">
+          <div className="ml-auto flex items-center gap-1 whitespace-nowrap">
             <LanguageSwitch />
             {token && <NotificationBell />}
             {user && (
@@ -84,7 +84,7 @@ export function AppShell({ children, wide = false }: { children: ReactNode; wide
           </div>
         </div>
       </header>
-      <main id="main" className={`mx-auto w-full flex-1 px-3 py-4 sm:px-4 sm:py-6 ${wide ? 'max-w-6xl' : 'max-w-5xl'}`}>
+      <main id="main" className={`mx-auto w-full flex-1 px-3 py-4 sm:px-4 sm:py-6 max-w-6xl`}>
         {loading || !user ? <Spinner /> : children}
       </main>
     </div>

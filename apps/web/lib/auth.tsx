@@ -11,6 +11,8 @@ interface Auth {
   token: string | null | undefined;
   user: User | undefined;
   loading: boolean;
+  /** True after an explicit logout (no `next` to return to). */
+  signedOut: boolean;
   signIn: (session: Session) => void;
   signOut: () => void;
 }
@@ -19,6 +21,7 @@ const Context = createContext<Auth | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [token, setTokenState] = useState<string | null | undefined>(undefined);
+  const [signedOut, setSignedOut] = useState(false);
   const client = useQueryClient();
   const router = useRouter();
   useEffect(() => setTokenState(getToken()), []);
@@ -29,18 +32,20 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       client.clear();
       client.setQueryData(['me', session.accessToken], session.user);
       setTokenState(session.accessToken);
+      setSignedOut(false);
     },
     [client],
   );
   const signOut = useCallback(() => {
     setToken(null);
+    setSignedOut(true);
     setTokenState(null);
     client.clear();
     router.replace('/login/');
   }, [client, router]);
   const value = useMemo<Auth>(
-    () => ({ token, user: me.data, loading: token === undefined || (!!token && me.isPending), signIn, signOut }),
-    [token, me.data, me.isPending, signIn, signOut],
+    () => ({ token, user: me.data, loading: token === undefined || (!!token && me.isPending), signedOut, signIn, signOut }),
+    [token, me.data, me.isPending, signedOut, signIn, signOut],
   );
   return <Context.Provider value={value}>{children}</Context.Provider>;
 }

@@ -4,7 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useCallback, useEffect, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
 import { AppShell } from '@/components/AppShell';
-import { percentText, UsageBanner } from '@/components/UsageCard';
+import { levelStyle, percentText, UsageBanner } from '@/components/UsageCard';
 import { api, ApiError, errorOf, handleUnauthorized, headers } from '@/lib/api';
 import { useI18n } from '@/lib/i18n';
 import { usageKey, useUsage } from '@/lib/queries';
@@ -126,7 +126,7 @@ function CostPreview({ text, conversationId }: { text: string; conversationId: s
 }
 
 function Chat() {
-  const { t, df, nf } = useI18n();
+  const { t, df, nf, lang } = useI18n();
   const client = useQueryClient();
   const usage = useUsage();
   const conversations = useQuery({
@@ -250,7 +250,7 @@ function Chat() {
 
   return (
     <div className="grid gap-4 md:grid-cols-[16rem_1fr]">
-      <aside className="card p-3! md:max-h-[calc(100vh-8rem)] md:overflow-y-auto" aria-labelledby="conversations-title">
+      <aside className="card self-start p-3! md:max-h-[calc(100vh-8rem)] md:overflow-y-auto" aria-labelledby="conversations-title">
         <div className="mb-2 flex items-center justify-between gap-2">
           <h2 id="conversations-title" className="font-bold">
             {t('conversations')}
@@ -259,6 +259,20 @@ function Chat() {
             + {t('newConversation')}
           </button>
         </div>
+        {usage.data && (
+          <Link href="/dashboard/" className="mb-3 block rounded-lg bg-slate-50 p-2 text-xs" data-testid="chat-usage" data-level={usage.data.level}>
+            <span className="flex justify-between font-semibold">
+              <span>{t('usageTitle')}</span>
+              <span data-testid="chat-usage-percent">{percentText(usage.data.usagePercent, lang)}</span>
+            </span>
+            <span className="mt-1 block h-2 overflow-hidden rounded-full bg-slate-200">
+              <span className={`block h-full ${levelStyle[usage.data.level].bar}`} style={{ width: `${Math.min(100, usage.data.usagePercent)}%` }} />
+            </span>
+            <span className="mt-1 block text-slate-700">
+              {t('remaining')} <strong data-testid="chat-remaining">{nf(Math.max(0, usage.data.remainingTokens))}</strong>
+            </span>
+          </Link>
+        )}
         <ul className="flex gap-1 overflow-x-auto md:flex-col md:overflow-visible" data-testid="conversation-list">
           {conversations.data?.items.map((c) => (
             <li key={c.id} className="shrink-0 md:shrink">

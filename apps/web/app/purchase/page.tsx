@@ -101,7 +101,7 @@ function Purchase() {
               <h2 className="text-lg font-bold">{pack.name}</h2>
               <p className="mt-2 text-3xl font-extrabold tabular-nums">{krw(pack.priceKrw)}</p>
               <p className="text-sm text-slate-700">
-                {nf(pack.tokens)} tokens · {t('per1k')} {krw(pack.krwPer1kTokens)}
+                {nf(pack.tokens)} {t('tokensUnit')} · {t('per1k')} {krw(pack.krwPer1kTokens)}
               </p>
               <button
                 type="button"
