@@ -3,7 +3,9 @@
 import { useI18n, type Key } from '@/lib/i18n';
 import type { LedgerEntry } from '@/lib/types';
 
-const negative = new Set(['CONSUMPTION', 'FREE_EXPIRY', 'HOLD']);
+const negative = new Set(['CONSUMPTION', 'FREE_EXPIRY']);
+/** Reservations move tokens into and out of "held", not out of the balance. */
+const neutral = new Set(['HOLD', 'HOLD_VOID', 'HOLD_EXPIRY']);
 
 export function LedgerTable({ entries, showReason = false }: { entries: LedgerEntry[]; showReason?: boolean }) {
   const { t, nf, df } = useI18n();
@@ -33,8 +35,10 @@ export function LedgerTable({ entries, showReason = false }: { entries: LedgerEn
             <tr key={entry.id} className="border-b border-slate-100" data-kind={entry.kind}>
               <td className="px-2 py-2 whitespace-nowrap">{df(entry.createdAt, true)}</td>
               <td className="px-2 py-2">{t(`kind${entry.kind}` as Key) ?? entry.kind}</td>
-              <td className={`px-2 py-2 text-right font-semibold tabular-nums ${negative.has(entry.kind) ? 'text-red-800' : 'text-green-800'}`}>
-                {negative.has(entry.kind) ? `−${nf(Math.abs(entry.amountTokens))}` : `+${nf(Math.abs(entry.amountTokens))}`}
+              <td
+                className={`px-2 py-2 text-right font-semibold tabular-nums ${neutral.has(entry.kind) ? 'font-normal text-slate-600' : negative.has(entry.kind) ? 'text-red-800' : 'text-green-800'}`}
+              >
+                {neutral.has(entry.kind) ? `(${nf(Math.abs(entry.amountTokens))})` : negative.has(entry.kind) ? `−${nf(Math.abs(entry.amountTokens))}` : `+${nf(Math.abs(entry.amountTokens))}`}
               </td>
               <td className="px-2 py-2 text-xs text-slate-700">
                 {entry.freeDelta !== 0 && <span className="mr-2">{t('freeTokens')} {signed(entry.freeDelta)}</span>}

@@ -42,14 +42,14 @@ export function buildRows(days: DayPoint[], usage: Usage): Row[] {
   const reset = new Date(usage.nextResetAt);
   const today = dayKey(new Date(), tz);
   const byDay = new Map(days.map((d) => [d.day, d.tokens]));
-  const rows: Row[] = [];
+  const rows: Row[] = days.filter((d) => d.day < dayKey(start, tz)).map((d) => ({ day: d.day, tokens: d.tokens }));
   // Usage carried in (overage from last month, test settings) that is not in the daily figures
   const inPeriod = days.filter((d) => d.day >= dayKey(start, tz)).reduce((sum, d) => sum + d.tokens, 0);
   let cumulative = Math.max(0, usage.usedTokens - inPeriod);
   let projected: number | undefined;
   for (let time = start.getTime() + DAY / 2; time < reset.getTime(); time += DAY) {
     const key = dayKey(new Date(time), tz);
-    if (rows.length && rows[rows.length - 1].day === key) continue;
+    if (rows.length && rows[rows.length - 1].day >= key) continue;
     if (key <= today) {
       const tokens = byDay.get(key) ?? 0;
       cumulative += tokens;
@@ -70,8 +70,12 @@ export function buildRows(days: DayPoint[], usage: Usage): Row[] {
 
 export function DailyChart({ rows, capacity, height = 280 }: { rows: Row[]; capacity?: number; height?: number }) {
   const { t, nf } = useI18n();
+  const peak = Math.max(0, ...rows.map((row) => Math.max(row.cumulative ?? 0, row.projected ?? 0)));
+  // The 100 % line only when the curve comes near it; otherwise it would flatten the chart.
+  const showCapacity = !!capacity && peak >= capacity * 0.5;
+  const total = rows.reduce((sum, row) => sum + (row.tokens ?? 0), 0);
   return (
-    <div style={{ width: '100%', height }} data-testid="daily-chart">
+    <div style={{ width: '100%', height }} data-testid="daily-chart" role="img" aria-label={`${t('dailyUsage')}: ${rows.filter((r) => r.tokens !== undefined).length} days, ${nf(total)} tokens`}>
       <ResponsiveContainer>
         <ComposedChart data={rows} margin={{ top: 10, right: 10, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
@@ -83,7 +87,7 @@ export function DailyChart({ rows, capacity, height = 280 }: { rows: Row[]; capa
           <Bar yAxisId="daily" dataKey="tokens" name={t('dailyUsage')} fill="#2563eb" radius={[3, 3, 0, 0]} isAnimationActive={false} />
           <Line yAxisId="total" dataKey="cumulative" name={t('cumulative')} stroke="#0f172a" dot={false} strokeWidth={2} isAnimationActive={false} />
           <Line yAxisId="total" dataKey="projected" name={t('projected')} stroke="#ea580c" strokeDasharray="6 4" dot={false} strokeWidth={2} isAnimationActive={false} />
-          {capacity ? <ReferenceLine yAxisId="total" y={capacity} stroke="#dc2626" strokeDasharray="2 2" label={{ value: t('capacity'), fontSize: 11, fill: '#b91c1c', position: 'insideTopLeft' }} /> : null}
+          {showCapacity ? <ReferenceLine yAxisId="total" y={capacity} ifOverflow="extendDomain" stroke="#dc2626" strokeDasharray="2 2" label={{ value: t('capacity'), fontSize: 11, fill: '#b91c1c', position: 'insideTopLeft' }} /> : null}
         </ComposedChart>
       </ResponsiveContainer>
     </div>

@@ -41,7 +41,12 @@ export async function setUsage(request: APIRequestContext, admin: Account, userI
 
 /** Opens a page with the account's session already in localStorage. */
 export async function openAs(page: Page, account: Account, path: string): Promise<void> {
-  await page.addInitScript((token) => window.localStorage.setItem('consulton.token', token), account.token);
+  // Only on the first document of the tab: later navigations see whatever the app did with it (logout, 401).
+  await page.addInitScript((token) => {
+    if (window.sessionStorage.getItem('e2e-session-set')) return;
+    window.sessionStorage.setItem('e2e-session-set', '1');
+    window.localStorage.setItem('consulton.token', token);
+  }, account.token);
   await page.goto(path);
 }
 

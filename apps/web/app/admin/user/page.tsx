@@ -8,7 +8,7 @@ import { Spinner } from '@/components/AppShell';
 import { Forbidden } from '@/components/Forbidden';
 import { LedgerTable } from '@/components/LedgerTable';
 import { UsageCard } from '@/components/UsageCard';
-import { DailyChart } from '@/components/UsageChart';
+import { buildRows, DailyChart } from '@/components/UsageChart';
 import { api, ApiError, newIdempotencyKey } from '@/lib/api';
 import { useI18n } from '@/lib/i18n';
 import type { Usage, UserDetail } from '@/lib/types';
@@ -90,7 +90,7 @@ function Detail() {
   if (detail.error instanceof ApiError && detail.error.status === 403) return <Forbidden />;
   if (!id || detail.isError) return <p role="alert" className="card text-red-800">{detail.error?.message ?? t('notFoundTitle')}</p>;
   const data = detail.data!;
-  const chartRows = data.dailyUsage.map((d) => ({ day: d.day, tokens: d.tokens }));
+  const chartRows = buildRows(data.dailyUsage, data.usage);
   return (
     <>
       <Link href="/admin/" className="text-sm font-medium text-blue-800 underline">
@@ -109,7 +109,8 @@ function Detail() {
           <h2 id="user-daily" className="mb-2 text-lg font-bold">
             {t('dailyUsage')}
           </h2>
-          <DailyChart rows={chartRows} height={240} />
+          <DailyChart rows={chartRows} capacity={data.usage.totalAvailable} height={260} />
+          <p className="mt-1 text-xs text-slate-600">{t('dailyChartNote')}</p>
         </section>
       </div>
       <section className="card mt-4" aria-labelledby="user-adjust">
