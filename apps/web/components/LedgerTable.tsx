@@ -7,6 +7,12 @@ const negative = new Set(['CONSUMPTION', 'FREE_EXPIRY']);
 /** Reservations move tokens into and out of "held", not out of the balance. */
 const neutral = new Set(['HOLD', 'HOLD_VOID', 'HOLD_EXPIRY']);
 
+/** Whether the entry took tokens away from the user: by its balance deltas (debt counts against), else by its kind. */
+function isDebit(entry: LedgerEntry): boolean {
+  const balance = entry.freeDelta + entry.purchasedDelta - entry.overageDelta;
+  return balance !== 0 ? balance < 0 : negative.has(entry.kind);
+}
+
 export function LedgerTable({ entries, showReason = false }: { entries: LedgerEntry[]; showReason?: boolean }) {
   const { t, nf, df } = useI18n();
   if (!entries.length) return <p className="p-4 text-slate-600">{t('noEntries')}</p>;
@@ -36,9 +42,9 @@ export function LedgerTable({ entries, showReason = false }: { entries: LedgerEn
               <td className="px-2 py-2 whitespace-nowrap">{df(entry.createdAt, true)}</td>
               <td className="px-2 py-2">{t(`kind${entry.kind}` as Key) ?? entry.kind}</td>
               <td
-                className={`px-2 py-2 text-right font-semibold tabular-nums ${neutral.has(entry.kind) ? 'font-normal text-slate-600' : negative.has(entry.kind) ? 'text-red-800' : 'text-green-800'}`}
+                className={`px-2 py-2 text-right font-semibold tabular-nums ${neutral.has(entry.kind) ? 'font-normal text-slate-600' : isDebit(entry) ? 'text-red-800' : 'text-green-800'}`}
               >
-                {neutral.has(entry.kind) ? `(${nf(Math.abs(entry.amountTokens))})` : negative.has(entry.kind) ? `−${nf(Math.abs(entry.amountTokens))}` : `+${nf(Math.abs(entry.amountTokens))}`}
+                {neutral.has(entry.kind) ? `(${nf(Math.abs(entry.amountTokens))})` : isDebit(entry) ? `−${nf(Math.abs(entry.amountTokens))}` : `+${nf(Math.abs(entry.amountTokens))}`}
               </td>
               <td className="px-2 py-2 text-xs text-slate-700">
                 {entry.freeDelta !== 0 && <span className="mr-2">{t('freeTokens')} {signed(entry.freeDelta)}</span>}

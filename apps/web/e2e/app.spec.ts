@@ -100,6 +100,19 @@ test('chat: streamed reply, receipt, updated usage', async ({ page, request }, t
   await snap(page, testInfo, 'history');
 });
 
+test('chat at 92 %: the warning is shown inline under the reply', async ({ page, request }, testInfo) => {
+  const user = await register(request, 'warned');
+  await setUsage(request, admin, user.user.id, 92);
+  await openAs(page, user, '/chat/');
+  await expect(page.getByTestId('chat-usage')).toHaveAttribute('data-level', 'WARNING');
+  await page.getByTestId('message-input').fill('요금이 걱정돼요');
+  await page.getByTestId('message-input').press('Enter');
+  const warning = page.getByTestId('assistant-message').first().getByTestId('inline-warning');
+  await expect(warning).toBeVisible({ timeout: 30_000 });
+  await expect(warning.getByRole('link')).toHaveAttribute('href', '/purchase/');
+  await snap(page, testInfo, 'chat-warning');
+});
+
 test('purchase: a double click on confirm is one purchase, and the card updates', async ({ page, request }, testInfo) => {
   const user = await register(request, 'buyer');
   await setUsage(request, admin, user.user.id, 92);
