@@ -3,8 +3,9 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { ApiError } from '@/lib/api';
-import { AuthProvider } from '@/lib/auth';
+import { AuthProvider, useAuth } from '@/lib/auth';
 import { I18nProvider } from '@/lib/i18n';
+import { useNotificationStream } from '@/lib/notification-stream';
 import { ToastProvider } from '@/components/Toasts';
 
 export function Providers({ children }: { children: ReactNode }) {
@@ -23,9 +24,19 @@ export function Providers({ children }: { children: ReactNode }) {
     <QueryClientProvider client={client}>
       <I18nProvider onChange={() => void client.invalidateQueries()}>
         <ToastProvider>
-          <AuthProvider>{children}</AuthProvider>
+          <AuthProvider>
+            <NotificationListener />
+            {children}
+          </AuthProvider>
         </ToastProvider>
       </I18nProvider>
     </QueryClientProvider>
   );
+}
+
+/** One live notification connection per tab, kept across page navigations (the root layout never unmounts). */
+function NotificationListener() {
+  const { token } = useAuth();
+  useNotificationStream(token);
+  return null;
 }

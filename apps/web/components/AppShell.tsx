@@ -5,7 +5,6 @@ import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
 import { useAuth } from '@/lib/auth';
 import { useI18n, type Key } from '@/lib/i18n';
-import { useNotificationStream } from '@/lib/notification-stream';
 import { NotificationBell } from './NotificationBell';
 
 const links: { href: string; key: Key }[] = [
@@ -39,7 +38,6 @@ export function AppShell({ children }: { children: ReactNode; wide?: boolean }) 
   const { t } = useI18n();
   const pathname = usePathname();
   const router = useRouter();
-  useNotificationStream(token);
   useEffect(() => {
     if (token === null) router.replace(signedOut ? '/login/' : `/login/?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
   }, [token, signedOut, router]);

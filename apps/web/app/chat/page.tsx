@@ -340,11 +340,11 @@ function Chat() {
                 data-testid="message-input"
               />
               {busy ? (
-                <button type="button" className="btn btn-secondary" onClick={() => abort.current?.abort()}>
+                <button key="stop" type="button" className="btn btn-secondary" onClick={() => abort.current?.abort()}>
                   {t('stop')}
                 </button>
               ) : (
-                <button type="submit" className="btn btn-primary" disabled={!text.trim()} data-testid="send-button">
+                <button key="send" type="submit" className="btn btn-primary" disabled={!text.trim()} data-testid="send-button">
                   {t('send')}
                 </button>
               )}
