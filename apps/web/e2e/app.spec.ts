@@ -204,4 +204,12 @@ test('English switch and phone width', async ({ page, request }, testInfo) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await snap(page, testInfo, 'dashboard-phone-en');
+  for (const path of ['/chat/', '/purchase/', '/history/', '/notifications/']) {
+    await page.goto(path);
+    await expect(page.getByRole('main')).toBeVisible();
+    await expect(page.getByText('Loading…')).toHaveCount(0);
+    const wider = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    expect(wider, `${path} overflows at phone width`).toBeLessThanOrEqual(0);
+    await snap(page, testInfo, `phone-${path.replaceAll('/', '')}`);
+  }
 });
