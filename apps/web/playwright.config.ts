@@ -1,5 +1,8 @@
 import { defineConfig } from '@playwright/test';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 
 // One free port for the whole run; set before workers start, so they inherit it.
 if (!process.env.E2E_PORT) {
@@ -10,6 +13,8 @@ if (!process.env.E2E_PORT) {
     .toString()
     .trim();
 }
+// A fresh embedded database per run; e2e/teardown.ts removes it (the server itself is killed hard).
+if (!process.env.E2E_DATA_DIR) process.env.E2E_DATA_DIR = mkdtempSync(path.join(tmpdir(), 'consult-on-e2e-'));
 const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
 
 export default defineConfig({
@@ -19,6 +24,7 @@ export default defineConfig({
   expect: { timeout: 10_000 },
   fullyParallel: false,
   workers: 1,
+  globalTeardown: './e2e/teardown.ts',
   retries: 0,
   reporter: [['list']],
   use: {

@@ -21,7 +21,7 @@ if (!existsSync(main)) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-const dataDir = mkdtempSync(path.join(tmpdir(), 'consult-on-e2e-'));
+const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'consult-on-e2e-'));
 const child = spawn(process.execPath, [main], {
   cwd: repo,
   stdio: 'inherit',
