@@ -4,6 +4,7 @@ import { AuthService } from './auth/auth.service.js';
 import { systemClock, type Clock } from './common/clock.js';
 import type { AppConfig } from './config/app-config.js';
 import { openDatabase, type DatabaseHandle } from './database/database.js';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 
 /** The accounts an embedded installation starts with, so a first-time user can sign in at once. */
@@ -16,6 +17,8 @@ export interface RunningApp {
   app: INestApplication;
   database: DatabaseHandle;
   url: string;
+  /** Whether the web app's static export was found and is served at `/`. */
+  webServed: boolean;
   close(): Promise<void>;
 }
 
@@ -43,6 +46,7 @@ export async function startServer(config: AppConfig, clock: Clock = systemClock)
       app,
       database,
       url,
+      webServed: config.webDir !== null && existsSync(path.join(config.webDir, 'index.html')),
       close: async () => {
         await app.close();
         await database.close();

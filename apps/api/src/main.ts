@@ -17,6 +17,7 @@ async function main(): Promise<void> {
   const lines = [
     '',
     `  Consult-On API is running (${config.nodeEnv}) in ${Math.round(performance.now() - started)} ms`,
+    ...(server.webServed ? [`  Web app:  ${server.url}/`] : []),
     `  API:      ${server.url}/api`,
     `  Health:   ${server.url}/health`,
     config.swaggerEnabled ? `  Swagger:  ${server.url}/api/docs` : '  Swagger:  disabled',

@@ -1,0 +1,141 @@
+'use client';
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useEffect, useState, type FormEvent } from 'react';
+import { AdminGate } from '@/components/AdminGate';
+import { Spinner } from '@/components/AppShell';
+import { Forbidden } from '@/components/Forbidden';
+import { LedgerTable } from '@/components/LedgerTable';
+import { UsageCard } from '@/components/UsageCard';
+import { buildRows, DailyChart } from '@/components/UsageChart';
+import { api, ApiError, newIdempotencyKey } from '@/lib/api';
+import { useI18n } from '@/lib/i18n';
+import type { Usage, UserDetail } from '@/lib/types';
+
+function AdjustmentForm({ userId }: { userId: string }) {
+  const { t } = useI18n();
+  const client = useQueryClient();
+  const [tokens, setTokens] = useState('');
+  const [bucket, setBucket] = useState<'purchased' | 'free'>('purchased');
+  const [reason, setReason] = useState('');
+  const [key, setKey] = useState(newIdempotencyKey);
+  const adjust = useMutation({
+    mutationFn: () => api<Usage>(`/api/admin/users/${userId}/adjustments`, { body: { tokens: Number(tokens), bucket, reason }, idempotencyKey: key }),
+    onSuccess: () => {
+      setTokens('');
+      setReason('');
+      setKey(newIdempotencyKey());
+      void client.invalidateQueries({ queryKey: ['admin'] });
+    },
+  });
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    adjust.mutate();
+  };
+  const valid = Number.isInteger(Number(tokens)) && Number(tokens) !== 0 && reason.trim().length >= 3;
+  return (
+    <form onSubmit={submit} className="space-y-3" data-testid="adjust-form">
+      <h3 className="font-bold">{t('adjustTitle')}</h3>
+      <div className="grid gap-3 sm:grid-cols-2">
+        <div>
+          <label htmlFor="adjust-tokens" className="label">
+            {t('adjustTokens')}
+          </label>
+          <input id="adjust-tokens" type="number" step={1} required className="input" value={tokens} onChange={(e) => setTokens(e.target.value)} />
+        </div>
+        <div>
+          <label htmlFor="adjust-bucket" className="label">
+            {t('adjustBucket')}
+          </label>
+          <select id="adjust-bucket" className="input" value={bucket} onChange={(e) => setBucket(e.target.value as 'purchased' | 'free')}>
+            <option value="purchased">{t('bucketPurchased')}</option>
+            <option value="free">{t('bucketFree')}</option>
+          </select>
+        </div>
+      </div>
+      <div>
+        <label htmlFor="adjust-reason" className="label">
+          {t('adjustReason')}
+        </label>
+        <input id="adjust-reason" required minLength={3} maxLength={500} className="input" value={reason} onChange={(e) => setReason(e.target.value)} />
+      </div>
+      {adjust.isError && (
+        <p role="alert" className="text-sm text-red-800">
+          {adjust.error.message}
+        </p>
+      )}
+      {adjust.isSuccess && (
+        <p role="status" className="text-sm text-green-800">
+          {t('adjustDone')}
+        </p>
+      )}
+      <button type="submit" className="btn btn-primary" disabled={!valid || adjust.isPending}>
+        {t('adjustSubmit')}
+      </button>
+    </form>
+  );
+}
+
+function Detail() {
+  const { t, nf, df } = useI18n();
+  const [id, setId] = useState<string | null>(null);
+  useEffect(() => setId(new URLSearchParams(window.location.search).get('id') ?? ''), []);
+  const detail = useQuery({
+    queryKey: ['admin', 'user', id],
+    queryFn: () => api<UserDetail>(`/api/admin/token-stats/user/${encodeURIComponent(id ?? '')}?limit=50`),
+    enabled: !!id,
+  });
+  if (id === null || (id && detail.isPending)) return <Spinner />;
+  if (detail.error instanceof ApiError && detail.error.status === 403) return <Forbidden />;
+  if (!id || detail.isError) return <p role="alert" className="card text-red-800">{detail.error?.message ?? t('notFoundTitle')}</p>;
+  const data = detail.data!;
+  const chartRows = buildRows(data.dailyUsage, data.usage);
+  return (
+    <>
+      <Link href="/admin/" className="text-sm font-medium text-blue-800 underline">
+        ← {t('back')}
+      </Link>
+      <h1 className="mt-2 text-2xl font-bold break-all">
+        {t('userDetail')}: {data.email}
+      </h1>
+      <p className="mb-4 text-sm text-slate-700">
+        {t('role')} {data.role} · {t('joined')} {df(data.createdAt)} · {t('lastActive')} {df(data.lastActiveAt, true)} · {t('conversationsCount')} {nf(data.conversations)} · {t('notificationsSent')}{' '}
+        {nf(data.notificationsSent)}
+      </p>
+      <div className="grid gap-4 lg:grid-cols-2">
+        <UsageCard usage={data.usage} showActions={false} />
+        <section className="card" aria-labelledby="user-daily">
+          <h2 id="user-daily" className="mb-2 text-lg font-bold">
+            {t('dailyUsage')}
+          </h2>
+          <DailyChart rows={chartRows} capacity={data.usage.totalAvailable} height={260} />
+          <p className="mt-1 text-xs text-slate-600">{t('dailyChartNote')}</p>
+        </section>
+      </div>
+      <section className="card mt-4" aria-labelledby="user-adjust">
+        <h2 id="user-adjust" className="mb-2 text-lg font-bold">
+          {t('adjustments')}
+        </h2>
+        <LedgerTable entries={data.adjustments} showReason />
+        <div className="mt-4 border-t border-slate-200 pt-4">
+          <AdjustmentForm userId={data.userId} />
+        </div>
+      </section>
+      <section className="card mt-4" aria-labelledby="user-ledger">
+        <h2 id="user-ledger" className="mb-2 text-lg font-bold">
+          {t('ledger')}
+        </h2>
+        <LedgerTable entries={data.ledger} showReason />
+      </section>
+    </>
+  );
+}
+
+export default function AdminUserPage() {
+  return (
+    <AdminGate>
+      <Detail />
+    </AdminGate>
+  );
+}

@@ -1,0 +1,70 @@
+'use client';
+
+import Link from 'next/link';
+import { AppShell, Spinner } from '@/components/AppShell';
+import { NotificationItem, useMarkRead } from '@/components/NotificationBell';
+import { UsageBanner, UsageCard } from '@/components/UsageCard';
+import { useI18n } from '@/lib/i18n';
+import { useNotifications, useUsage } from '@/lib/queries';
+
+function Dashboard() {
+  const { t } = useI18n();
+  const usage = useUsage();
+  const notifications = useNotifications(20);
+  const { one } = useMarkRead();
+  if (usage.isError) {
+    return (
+      <p role="alert" className="card text-red-800">
+        {usage.error.message}{' '}
+        <button type="button" className="underline" onClick={() => void usage.refetch()}>
+          {t('retry')}
+        </button>
+      </p>
+    );
+  }
+  if (!usage.data) return <Spinner />;
+  const recent = notifications.data?.items.slice(0, 3) ?? [];
+  return (
+    <>
+      <h1 className="mb-4 text-2xl font-bold">{t('navDashboard')}</h1>
+      <UsageBanner usage={usage.data} />
+      <div className="grid gap-4 lg:grid-cols-3">
+        <div className="lg:col-span-2">
+          <UsageCard usage={usage.data} />
+        </div>
+        <section className="card" aria-labelledby="recent-notifications">
+          <div className="mb-2 flex items-center justify-between">
+            <h2 id="recent-notifications" className="text-lg font-bold">
+              {t('notifications')}
+            </h2>
+            <Link href="/notifications/" className="text-sm font-medium text-blue-800 underline">
+              {t('viewAll')}
+            </Link>
+          </div>
+          {recent.length ? (
+            <ul>
+              {recent.map((item) => (
+                <NotificationItem key={item.id} item={item} onRead={(id) => one.mutate(id)} />
+              ))}
+            </ul>
+          ) : (
+            <p className="text-sm text-slate-600">{t('noNotifications')}</p>
+          )}
+          <div className="mt-4 flex flex-wrap gap-2">
+            <Link href="/history/" className="btn btn-secondary">
+              {t('navHistory')}
+            </Link>
+          </div>
+        </section>
+      </div>
+    </>
+  );
+}
+
+export default function DashboardPage() {
+  return (
+    <AppShell>
+      <Dashboard />
+    </AppShell>
+  );
+}

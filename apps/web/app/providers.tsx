@@ -1,0 +1,42 @@
+'use client';
+
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { useState, type ReactNode } from 'react';
+import { ApiError } from '@/lib/api';
+import { AuthProvider, useAuth } from '@/lib/auth';
+import { I18nProvider } from '@/lib/i18n';
+import { useNotificationStream } from '@/lib/notification-stream';
+import { ToastProvider } from '@/components/Toasts';
+
+export function Providers({ children }: { children: ReactNode }) {
+  const [client] = useState(
+    () =>
+      new QueryClient({
+        defaultOptions: {
+          queries: {
+            retry: (count, error) => !(error instanceof ApiError && error.status >= 400 && error.status < 500) && count < 2,
+            refetchOnWindowFocus: true,
+          },
+        },
+      }),
+  );
+  return (
+    <QueryClientProvider client={client}>
+      <I18nProvider onChange={() => void client.invalidateQueries()}>
+        <ToastProvider>
+          <AuthProvider>
+            <NotificationListener />
+            {children}
+          </AuthProvider>
+        </ToastProvider>
+      </I18nProvider>
+    </QueryClientProvider>
+  );
+}
+
+/** One live notification connection per tab, kept across page navigations (the root layout never unmounts). */
+function NotificationListener() {
+  const { token } = useAuth();
+  useNotificationStream(token);
+  return null;
+}

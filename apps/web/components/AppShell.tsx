@@ -1,0 +1,90 @@
+'use client';
+
+import Link from 'next/link';
+import { usePathname, useRouter } from 'next/navigation';
+import { useEffect, type ReactNode } from 'react';
+import { useAuth } from '@/lib/auth';
+import { useI18n, type Key } from '@/lib/i18n';
+import { NotificationBell } from './NotificationBell';
+
+const links: { href: string; key: Key }[] = [
+  { href: '/dashboard/', key: 'navDashboard' },
+  { href: '/chat/', key: 'navChat' },
+  { href: '/purchase/', key: 'navPurchase' },
+  { href: '/history/', key: 'navHistory' },
+];
+
+export function LanguageSwitch() {
+  const { t, lang, setLang } = useI18n();
+  return (
+    <button type="button" className="rounded-lg px-2 py-1 text-sm font-medium text-slate-700 hover:bg-slate-100" aria-label={t('languageLabel')} data-testid="lang-switch" onClick={() => setLang(lang === 'ko' ? 'en' : 'ko')}>
+      {t('language')}
+    </button>
+  );
+}
+
+export function Spinner() {
+  const { t } = useI18n();
+  return (
+    <p role="status" className="p-8 text-center text-slate-600">
+      {t('loading')}
+    </p>
+  );
+}
+
+/** The signed-in frame: header, navigation, bell, live notifications. Sends visitors without a session to login. */
+export function AppShell({ children }: { children: ReactNode; wide?: boolean }) {
+  const { token, user, loading, signedOut, signOut } = useAuth();
+  const { t } = useI18n();
+  const pathname = usePathname();
+  const router = useRouter();
+  useEffect(() => {
+    if (token === null) router.replace(signedOut ? '/login/' : `/login/?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+  }, [token, signedOut, router]);
+  const nav = user?.role === 'ADMIN' ? [...links, { href: '/admin/', key: 'navAdmin' as Key }] : links;
+  return (
+    <div className="flex min-h-screen flex-col">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:p-2">
+        {t('skipToContent')}
+      </a>
+      <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/95 backdrop-blur">
+        <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-2 gap-y-1 px-3 py-2 sm:flex-nowrap sm:px-4">
+          <Link href="/dashboard/" className="mr-2 text-lg font-extrabold whitespace-nowrap text-blue-800">
+            {t('appName')}
+          </Link>
+          <nav aria-label="main" className="order-last -mx-1 flex w-full gap-1 overflow-x-auto sm:order-none sm:mx-0 sm:w-auto sm:flex-1">
+            {nav.map((link) => {
+              const active = pathname === link.href || pathname?.startsWith(link.href);
+              return (
+                <Link
+                  key={link.href}
+                  href={link.href}
+                  aria-current={active ? 'page' : undefined}
+                  className={`shrink-0 rounded-lg px-3 py-1.5 text-sm font-medium ${active ? 'bg-blue-100 text-blue-900' : 'text-slate-700 hover:bg-slate-100'}`}
+                  data-testid={`nav-${link.href.replaceAll('/', '')}`}
+                >
+                  {t(link.key)}
+                </Link>
+              );
+            })}
+          </nav>
+          <div className="ml-auto flex items-center gap-1 whitespace-nowrap">
+            <LanguageSwitch />
+            {token && <NotificationBell />}
+            {user && (
+              <span className="hidden max-w-40 truncate text-sm text-slate-600 md:inline" title={user.email}>
+                {user.email}
+              </span>
+            )}
+            <button type="button" className="rounded-lg px-2 py-1 text-sm font-medium text-slate-700 hover:bg-slate-100" onClick={signOut}>
+              {t('logout')}
+            </button>
+          </div>
+        </div>
+      </header>
+      <main id="main" className={`mx-auto w-full flex-1 px-3 py-4 sm:px-4 sm:py-6 max-w-6xl`}>
+        {loading || !user ? <Spinner /> : children}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,105 @@
+'use client';
+
+import Link from 'next/link';
+import { useRouter } from 'next/navigation';
+import { useEffect, useState, type FormEvent } from 'react';
+import { api, ApiError } from '@/lib/api';
+import { useAuth } from '@/lib/auth';
+import { useI18n } from '@/lib/i18n';
+import type { Session } from '@/lib/types';
+import { LanguageSwitch } from './AppShell';
+
+function safeNext(): string {
+  const next = new URLSearchParams(window.location.search).get('next');
+  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/dashboard/';
+}
+
+export function AuthForm({ mode }: { mode: 'login' | 'register' }) {
+  const { t, lang } = useI18n();
+  const { token, signIn } = useAuth();
+  const router = useRouter();
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [expired, setExpired] = useState(false);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => setExpired(new URLSearchParams(window.location.search).has('expired')), []);
+  useEffect(() => {
+    if (token) router.replace(safeNext());
+  }, [token, router]);
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      const body = mode === 'register' ? { email, password, locale: lang } : { email, password };
+      const session = await api<Session>(`/api/auth/${mode}`, { body, redirectOn401: false });
+      signIn(session);
+      router.replace(safeNext());
+    } catch (caught) {
+      setError(caught instanceof ApiError ? caught.message : t('errorGeneric'));
+      setBusy(false);
+    }
+  };
+  const title = mode === 'login' ? t('loginTitle') : t('registerTitle');
+  return (
+    <main id="main" className="flex min-h-screen items-center justify-center px-4 py-8">
+      <div className="w-full max-w-sm">
+        <div className="mb-4 flex items-center justify-between">
+          <span className="text-2xl font-extrabold text-blue-800">{t('appName')}</span>
+          <LanguageSwitch />
+        </div>
+        <form onSubmit={submit} className="card space-y-4" noValidate={false}>
+          <h1 className="text-xl font-bold">{title}</h1>
+          {expired && mode === 'login' && (
+            <p role="alert" className="rounded-lg bg-amber-100 p-3 text-sm text-amber-950">
+              {t('sessionExpired')}
+            </p>
+          )}
+          <div>
+            <label htmlFor="email" className="label">
+              {t('email')}
+            </label>
+            <input id="email" name="email" type="email" autoComplete="email" required className="input" value={email} onChange={(e) => setEmail(e.target.value)} />
+          </div>
+          <div>
+            <label htmlFor="password" className="label">
+              {t('password')}
+            </label>
+            <input
+              id="password"
+              name="password"
+              type="password"
+              autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
+              required
+              minLength={mode === 'register' ? 8 : 1}
+              aria-describedby={mode === 'register' ? 'password-hint' : undefined}
+              className="input"
+              value={password}
+              onChange={(e) => setPassword(e.target.value)}
+            />
+            {mode === 'register' && (
+              <p id="password-hint" className="mt-1 text-xs text-slate-600">
+                {t('passwordHint')}
+              </p>
+            )}
+          </div>
+          {error && (
+            <p role="alert" className="rounded-lg bg-red-100 p-3 text-sm text-red-900" data-testid="auth-error">
+              {error}
+            </p>
+          )}
+          <button type="submit" className="btn btn-primary w-full" disabled={busy}>
+            {mode === 'login' ? t('loginButton') : t('registerButton')}
+          </button>
+          <p className="text-center text-sm">
+            <Link href={mode === 'login' ? '/register/' : '/login/'} className="font-medium text-blue-800 underline">
+              {mode === 'login' ? t('toRegister') : t('toLogin')}
+            </Link>
+          </p>
+          {mode === 'login' && <p className="text-center text-xs text-slate-600">{t('demoAccounts')}</p>}
+        </form>
+      </div>
+    </main>
+  );
+}

@@ -1,0 +1,119 @@
+'use client';
+
+import { useMutation, useQueryClient } from '@tanstack/react-query';
+import Link from 'next/link';
+import { useEffect, useRef, useState } from 'react';
+import { api } from '@/lib/api';
+import { useI18n } from '@/lib/i18n';
+import { notificationsKey, useNotifications } from '@/lib/queries';
+import type { Notification } from '@/lib/types';
+
+export function useMarkRead() {
+  const client = useQueryClient();
+  const one = useMutation({
+    mutationFn: (id: string) => api<Notification>(`/api/notifications/${id}/read`, { method: 'PATCH' }),
+    onSuccess: () => client.invalidateQueries({ queryKey: notificationsKey }),
+  });
+  const all = useMutation({
+    mutationFn: () => api<{ updated: number }>('/api/notifications/read-all', { method: 'POST' }),
+    onSuccess: () => client.invalidateQueries({ queryKey: notificationsKey }),
+  });
+  return { one, all };
+}
+
+const dot: Record<string, string> = { WARNING: 'bg-orange-500', CRITICAL: 'bg-red-600', BLOCKED: 'bg-red-800', NORMAL: 'bg-green-600' };
+
+export function NotificationItem({ item, onRead }: { item: Notification; onRead: (id: string) => void }) {
+  const { t, df } = useI18n();
+  return (
+    <li className={`flex gap-3 border-b border-slate-100 p-3 last:border-0 ${item.read ? '' : 'bg-blue-50'}`} data-testid="notification-item">
+      <span aria-hidden className={`mt-1.5 h-2.5 w-2.5 shrink-0 rounded-full ${dot[item.level] ?? 'bg-slate-400'}`} />
+      <div className="min-w-0 flex-1">
+        <p className="font-semibold">
+          {!item.read && <span className="sr-only">{t('unread')}: </span>}
+          {item.title}
+        </p>
+        <p className="text-sm text-slate-700">{item.message}</p>
+        <p className="mt-1 text-xs text-slate-600">{df(item.createdAt, true)}</p>
+        <div className="mt-1 flex flex-wrap gap-3 text-sm">
+          {item.level !== 'NORMAL' && (
+            <Link href="/purchase/" className="font-medium text-blue-800 underline">
+              {t('buyTokens')}
+            </Link>
+          )}
+          {!item.read && (
+            <button type="button" className="font-medium text-slate-700 underline" onClick={() => onRead(item.id)}>
+              {t('markRead')}
+            </button>
+          )}
+        </div>
+      </div>
+    </li>
+  );
+}
+
+export function NotificationBell() {
+  const { t } = useI18n();
+  const [open, setOpen] = useState(false);
+  const { data } = useNotifications(20);
+  const { one, all } = useMarkRead();
+  const ref = useRef<HTMLDivElement>(null);
+  const unread = data?.unreadCount ?? 0;
+  useEffect(() => {
+    if (!open) return;
+    const close = (event: MouseEvent | KeyboardEvent) => {
+      if (event instanceof KeyboardEvent ? event.key === 'Escape' : !ref.current?.contains(event.target as Node)) setOpen(false);
+    };
+    document.addEventListener('mousedown', close);
+    document.addEventListener('keydown', close);
+    return () => {
+      document.removeEventListener('mousedown', close);
+      document.removeEventListener('keydown', close);
+    };
+  }, [open]);
+  return (
+    <div className="relative" ref={ref}>
+      <button
+        type="button"
+        className="relative rounded-lg p-2 text-slate-700 hover:bg-slate-100"
+        aria-label={`${t('notifications')} — ${t('unreadCount', { n: unread })}`}
+        aria-expanded={open}
+        aria-haspopup="true"
+        data-testid="bell"
+        onClick={() => setOpen((value) => !value)}
+      >
+        <svg aria-hidden width="22" height="22" viewBox="0 0 24 24" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+          <path d="M18 8a6 6 0 0 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" />
+          <path d="M13.73 21a2 2 0 0 1-3.46 0" />
+        </svg>
+        {unread > 0 && (
+          <span data-testid="unread-count" className="absolute -top-0.5 -right-0.5 min-w-5 rounded-full bg-red-600 px-1 text-center text-xs leading-5 font-bold text-white">
+            {unread > 99 ? '99+' : unread}
+          </span>
+        )}
+      </button>
+      {open && (
+        <div className="absolute right-0 z-40 mt-2 w-[min(22rem,calc(100vw-1rem))] rounded-xl border border-slate-200 bg-white shadow-xl" role="dialog" aria-label={t('notifications')}>
+          <div className="flex items-center justify-between border-b border-slate-200 p-3">
+            <h2 className="font-bold">{t('notifications')}</h2>
+            {unread > 0 && (
+              <button type="button" className="text-sm font-medium text-blue-800 underline" onClick={() => all.mutate()}>
+                {t('markAllRead')}
+              </button>
+            )}
+          </div>
+          <ul className="max-h-96 overflow-y-auto">
+            {data?.items.length ? (
+              data.items.slice(0, 8).map((item) => <NotificationItem key={item.id} item={item} onRead={(id) => one.mutate(id)} />)
+            ) : (
+              <li className="p-4 text-sm text-slate-600">{t('noNotifications')}</li>
+            )}
+          </ul>
+          <Link href="/notifications/" className="block border-t border-slate-200 p-3 text-center text-sm font-semibold text-blue-800" onClick={() => setOpen(false)}>
+            {t('viewAll')}
+          </Link>
+        </div>
+      )}
+    </div>
+  );
+}

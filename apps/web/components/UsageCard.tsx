@@ -1,0 +1,160 @@
+'use client';
+
+import Link from 'next/link';
+import { useI18n, type Key } from '@/lib/i18n';
+import type { Level, Usage } from '@/lib/types';
+
+export const levelStyle: Record<Level, { bar: string; badge: string; text: string }> = {
+  NORMAL: { bar: 'bg-green-600', badge: 'bg-green-100 text-green-900', text: 'text-green-800' },
+  NOTICE: { bar: 'bg-yellow-500', badge: 'bg-yellow-100 text-yellow-900', text: 'text-yellow-800' },
+  WARNING: { bar: 'bg-orange-500', badge: 'bg-orange-100 text-orange-900', text: 'text-orange-800' },
+  CRITICAL: { bar: 'bg-red-600', badge: 'bg-red-100 text-red-900', text: 'text-red-700' },
+  BLOCKED: { bar: 'bg-red-800', badge: 'bg-red-800 text-white', text: 'text-red-800' },
+};
+
+export function LevelBadge({ level }: { level: Level }) {
+  const { t } = useI18n();
+  return <span className={`rounded-full px-2 py-0.5 text-xs font-bold ${levelStyle[level]?.badge ?? ''}`}>{t(`level${level}` as Key)}</span>;
+}
+
+export function percentText(value: number, lang: string): string {
+  return `${new Intl.NumberFormat(lang === 'ko' ? 'ko-KR' : 'en-US', { maximumFractionDigits: 1 }).format(Math.floor(value * 10) / 10)}%`;
+}
+
+/** The orange (90–95 %), red (95–105 %) or blocked (≥ 105 %) banner; nothing below 90 %. */
+export function UsageBanner({ usage }: { usage: Usage }) {
+  const { t } = useI18n();
+  if (usage.level !== 'WARNING' && usage.level !== 'CRITICAL' && usage.level !== 'BLOCKED') return null;
+  const style =
+    usage.level === 'WARNING' ? 'border-orange-500 bg-orange-100 text-orange-950' : usage.level === 'CRITICAL' ? 'border-red-600 bg-red-100 text-red-950' : 'border-red-800 bg-red-700 text-white';
+  const text = usage.level === 'WARNING' ? t('warningBanner') : usage.level === 'CRITICAL' ? t('criticalBanner') : t('blockedBanner');
+  return (
+    <div role="alert" data-testid="usage-banner" data-level={usage.level} className={`mb-4 flex flex-col gap-3 rounded-xl border-l-8 p-4 sm:flex-row sm:items-center ${style}`}>
+      <div className="flex-1">
+        <p className="font-bold">{text}</p>
+        {usage.message && <p className="mt-1 text-sm">{usage.message}</p>}
+      </div>
+      <Link href="/purchase/" className={`btn shrink-0 ${usage.level === 'BLOCKED' ? 'bg-white text-red-800 hover:bg-red-50' : 'btn-primary'}`}>
+        {t('buyTokens')}
+      </Link>
+    </div>
+  );
+}
+
+function Figure({ label, value, testid }: { label: string; value: string; testid?: string }) {
+  return (
+    <div className="rounded-lg bg-slate-50 p-3">
+      <dt className="text-xs font-medium text-slate-600">{label}</dt>
+      <dd className="mt-0.5 text-base font-bold tabular-nums" data-testid={testid}>
+        {value}
+      </dd>
+    </div>
+  );
+}
+
+export function ForecastText({ usage }: { usage: Usage }) {
+  const { t, nf, df } = useI18n();
+  const forecast = usage.forecast;
+  if (!forecast || forecast.sampleDays === 0 || forecast.burnRatePerDay <= 0) return <p className="text-sm text-slate-600">{t('noForecast')}</p>;
+  return (
+    <ul className="space-y-1 text-sm text-slate-800" data-testid="forecast">
+      <li>
+        {t('burnRate')}: <strong className="tabular-nums">{nf(Math.round(forecast.burnRatePerDay))}</strong>
+      </li>
+      {forecast.resetComesFirst ? (
+        <li>{t('resetFirst')}</li>
+      ) : (
+        <>
+          <li>
+            {t('reach100')}: <strong>{df(forecast.reach100At)}</strong>
+            {forecast.reach100Range.earliest && forecast.reach100Range.latest && forecast.reach100Range.earliest !== forecast.reach100Range.latest && (
+              <span className="text-slate-600">
+                {' '}
+                ({df(forecast.reach100Range.earliest)} – {df(forecast.reach100Range.latest)})
+              </span>
+            )}
+          </li>
+          {forecast.reach105At && (
+            <li>
+              {t('reach105')}: <strong>{df(forecast.reach105At)}</strong>
+            </li>
+          )}
+        </>
+      )}
+    </ul>
+  );
+}
+
+/** The AI usage card: bar, figures, forecast and the level's buttons. */
+export function UsageCard({ usage, showActions = true }: { usage: Usage; showActions?: boolean }) {
+  const { t, nf, df, lang } = useI18n();
+  const style = levelStyle[usage.level] ?? levelStyle.NORMAL;
+  const width = Math.min(100, Math.max(0, usage.usagePercent));
+  const blocked = usage.level === 'BLOCKED' || !usage.chatAllowed;
+  return (
+    <section className="card" aria-labelledby="usage-title" data-testid="usage-card" data-level={usage.level}>
+      <div className="flex flex-wrap items-center gap-2">
+        <h2 id="usage-title" className="text-lg font-bold">
+          {t('usageTitle')}
+        </h2>
+        <LevelBadge level={usage.level} />
+        {usage.graceInUse && <span className="text-xs font-semibold text-red-800">{t('graceInUse')}</span>}
+      </div>
+      <div className="mt-4 flex items-end justify-between gap-2">
+        <p className={`text-4xl font-extrabold tabular-nums ${style.text}`} data-testid="usage-percent">
+          {percentText(usage.usagePercent, lang)}
+        </p>
+        <p className="text-right text-sm text-slate-700">
+          <span className="tabular-nums">{nf(usage.usedTokens)}</span> / <span className="tabular-nums">{nf(usage.totalAvailable)}</span>
+        </p>
+      </div>
+      <div
+        className="mt-2 h-4 w-full overflow-hidden rounded-full bg-slate-200"
+        role="progressbar"
+        aria-label={t('usageTitle')}
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={Math.round(usage.usagePercent)}
+        aria-valuetext={percentText(usage.usagePercent, lang)}
+      >
+        <div className={`h-full rounded-full transition-all ${style.bar}`} style={{ width: `${width}%` }} data-testid="usage-bar" />
+      </div>
+      <dl className="mt-4 grid grid-cols-2 gap-2 sm:grid-cols-3">
+        <Figure label={t('used')} value={nf(usage.usedTokens)} testid="used-tokens" />
+        <Figure label={t('remaining')} value={nf(Math.max(0, usage.remainingTokens))} testid="remaining-tokens" />
+        <Figure label={t('freeTokens')} value={nf(usage.freeTokens)} />
+        <Figure label={t('purchasedTokens')} value={nf(usage.purchasedTokens)} testid="purchased-tokens" />
+        <Figure label={t('nextReset')} value={df(usage.nextResetAt)} />
+        <Figure label={t('estimatedTurns')} value={`${nf(usage.estimatedTurns)} ${t('turnsUnit')}`} />
+        {usage.overageTokens > 0 && <Figure label={t('overage')} value={nf(usage.overageTokens)} />}
+      </dl>
+      <div className="mt-4">
+        <h3 className="mb-1 text-sm font-bold text-slate-800">{t('forecast')}</h3>
+        <ForecastText usage={usage} />
+      </div>
+      {blocked && (
+        <p role="alert" className="mt-4 rounded-lg bg-red-700 p-3 font-semibold text-white" data-testid="blocked-message">
+          {t('chatBlockedTitle')} — {t('chatBlockedBody')}
+        </p>
+      )}
+      {showActions && (
+        <div className="mt-4 flex flex-wrap gap-2">
+          {blocked ? (
+            <button type="button" className="btn btn-primary" disabled data-testid="chat-button">
+              {t('startChat')}
+            </button>
+          ) : (
+            <Link href="/chat/" className="btn btn-primary" data-testid="chat-button">
+              {t('startChat')}
+            </Link>
+          )}
+          {(usage.showPurchaseButton || usage.usagePercent >= usage.thresholds.notice) && (
+            <Link href="/purchase/" className={`btn ${usage.level === 'NOTICE' ? 'bg-yellow-400 text-yellow-950 hover:bg-yellow-300' : 'btn-danger'}`} data-testid="purchase-button">
+              {t('buyTokens')}
+            </Link>
+          )}
+        </div>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,56 @@
+import { expect, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
+
+export const ADMIN = { email: 'admin@consult-on.local', password: 'admin1234!' };
+
+export interface Account {
+  token: string;
+  user: { id: string; email: string; role: string };
+  email: string;
+  password: string;
+}
+
+let counter = 0;
+export function uniqueEmail(prefix = 'user'): string {
+  counter += 1;
+  return `${prefix}-${Date.now().toString(36)}-${counter}@e2e.test`;
+}
+
+export async function register(request: APIRequestContext, prefix = 'user'): Promise<Account> {
+  const email = uniqueEmail(prefix);
+  const password = 'password1234!';
+  const response = await request.post('/api/auth/register', { data: { email, password } });
+  expect(response.status(), await response.text()).toBeLessThan(300);
+  const body = await response.json();
+  return { token: body.accessToken, user: body.user, email, password };
+}
+
+export async function login(request: APIRequestContext, email: string, password: string): Promise<Account> {
+  const response = await request.post('/api/auth/login', { data: { email, password } });
+  expect(response.status(), await response.text()).toBe(200);
+  const body = await response.json();
+  return { token: body.accessToken, user: body.user, email, password };
+}
+
+export async function setUsage(request: APIRequestContext, admin: Account, userId: string, usagePercent: number): Promise<void> {
+  const response = await request.post('/api/ai-usage/test-usage', {
+    data: { userId, usagePercent },
+    headers: { authorization: `Bearer ${admin.token}` },
+  });
+  expect(response.status(), await response.text()).toBe(200);
+}
+
+/** Opens a page with the account's session already in localStorage. */
+export async function openAs(page: Page, account: Account, path: string): Promise<void> {
+  // Only on the first document of the tab: later navigations see whatever the app did with it (logout, 401).
+  await page.addInitScript((token) => {
+    if (window.sessionStorage.getItem('e2e-session-set')) return;
+    window.sessionStorage.setItem('e2e-session-set', '1');
+    window.localStorage.setItem('consulton.token', token);
+  }, account.token);
+  await page.goto(path);
+}
+
+export async function snap(page: Page, testInfo: TestInfo, name: string): Promise<void> {
+  const body = await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
+  await testInfo.attach(name, { body, contentType: 'image/png' });
+}

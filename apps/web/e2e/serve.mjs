@@ -1,0 +1,46 @@
+// Starts the real API (built) on E2E_PORT with a fresh temporary DATA_DIR (embedded PGlite),
+// the offline demo model and the built web export. Used by playwright.config.ts's webServer.
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const web = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
+const repo = path.resolve(web, '..', '..');
+const main = path.join(repo, 'apps', 'api', 'dist', 'main.js');
+const out = path.join(web, 'out');
+
+if (!existsSync(path.join(out, 'index.html'))) {
+  console.error('e2e: apps/web/out is missing — run `npm run build -w @consult-on/web` first');
+  process.exit(1);
+}
+if (!existsSync(main)) {
+  console.log('e2e: building the API (tsc -b apps/api)…');
+  const result = spawnSync('npx', ['tsc', '-b', 'apps/api'], { cwd: repo, stdio: 'inherit' });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'consult-on-e2e-'));
+const child = spawn(process.execPath, [main], {
+  cwd: repo,
+  stdio: 'inherit',
+  env: {
+    ...process.env,
+    NODE_ENV: 'development',
+    PORT: process.env.E2E_PORT ?? '3300',
+    DATA_DIR: dataDir,
+    WEB_DIR: out,
+    DEMO_MODEL_DELAY_MS: '5',
+    AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    RATE_LIMIT_PER_MINUTE: '10000',
+  },
+});
+const cleanup = () => rmSync(dataDir, { recursive: true, force: true });
+const stop = () => child.kill('SIGTERM');
+process.on('SIGTERM', stop);
+process.on('SIGINT', stop);
+child.on('exit', (code) => {
+  cleanup();
+  process.exit(code ?? 0);
+});

@@ -1,0 +1,57 @@
+'use client';
+
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useRouter } from 'next/navigation';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
+import { api, getToken, setToken } from './api';
+import type { Session, User } from './types';
+
+interface Auth {
+  /** undefined until the browser storage has been read. */
+  token: string | null | undefined;
+  user: User | undefined;
+  loading: boolean;
+  /** True after an explicit logout (no `next` to return to). */
+  signedOut: boolean;
+  signIn: (session: Session) => void;
+  signOut: () => void;
+}
+
+const Context = createContext<Auth | null>(null);
+
+export function AuthProvider({ children }: { children: ReactNode }) {
+  const [token, setTokenState] = useState<string | null | undefined>(undefined);
+  const [signedOut, setSignedOut] = useState(false);
+  const client = useQueryClient();
+  const router = useRouter();
+  useEffect(() => setTokenState(getToken()), []);
+  const me = useQuery({ queryKey: ['me', token], queryFn: () => api<User>('/api/auth/me'), enabled: !!token, staleTime: 5 * 60_000 });
+  const signIn = useCallback(
+    (session: Session) => {
+      setToken(session.accessToken);
+      client.clear();
+      client.setQueryData(['me', session.accessToken], session.user);
+      setTokenState(session.accessToken);
+      setSignedOut(false);
+    },
+    [client],
+  );
+  const signOut = useCallback(() => {
+    setToken(null);
+    setSignedOut(true);
+    setTokenState(null);
+    client.clear();
+    router.replace('/login/');
+  }, [client, router]);
+  const value = useMemo<Auth>(
+    () => ({ token, user: me.data, loading: token === undefined || (!!token && me.isPending), signedOut, signIn, signOut }),
+    [token, me.data, me.isPending, signedOut, signIn, signOut],
+  );
+  return <Context.Provider value={value}>{children}</Context.Provider>;
+}
+
+export function useAuth(): Auth {
+  const value = useContext(Context);
+  if (!value) throw new Error('useAuth outside AuthProvider');
+  return value;
+}

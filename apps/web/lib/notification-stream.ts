@@ -1,0 +1,70 @@
+'use client';
+
+import { useQueryClient } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { errorOf, handleUnauthorized, headers } from './api';
+import { useI18n } from './i18n';
+import { notificationsKey, usageKey } from './queries';
+import { readSse } from './sse';
+import type { Notification } from './types';
+import { useToast } from '@/components/Toasts';
+
+/**
+ * Listens on GET /api/notifications/stream (fetch + stream parser, because it needs the
+ * Authorization header): pops a toast per notification, refreshes usage on usage events,
+ * and reconnects with Last-Event-ID after a drop.
+ */
+export function useNotificationStream(token: string | null | undefined) {
+  const client = useQueryClient();
+  const push = useToast();
+  const { t } = useI18n();
+  useEffect(() => {
+    if (!token) return;
+    const controller = new AbortController();
+    let lastEventId: string | null = null;
+    let retry = 1000;
+    let timer: number | undefined;
+    const connect = async () => {
+      try {
+        const extra: Record<string, string> = { Accept: 'text/event-stream' };
+        if (lastEventId) extra['Last-Event-ID'] = lastEventId;
+        const response = await fetch('/api/notifications/stream', { headers: headers(extra), signal: controller.signal, cache: 'no-store' });
+        if (response.status === 401) return handleUnauthorized();
+        if (!response.ok || !response.body) throw await errorOf(response);
+        retry = 1000;
+        await readSse(
+          response.body,
+          (event) => {
+            if (event.id) lastEventId = event.id;
+            if (event.event === 'notification') {
+              const item = JSON.parse(event.data) as Notification;
+              push({
+                title: item.title,
+                message: item.message,
+                tone: item.level === 'NORMAL' ? 'success' : item.level === 'WARNING' ? 'warning' : 'danger',
+                link: item.level === 'NORMAL' ? undefined : '/purchase/',
+                linkLabel: t('buyTokens'),
+              });
+              void client.invalidateQueries({ queryKey: notificationsKey });
+              void client.invalidateQueries({ queryKey: usageKey });
+            } else if (event.event === 'usage') {
+              void client.invalidateQueries({ queryKey: usageKey });
+            }
+          },
+          controller.signal,
+        );
+      } catch {
+        /* dropped: reconnect below */
+      }
+      if (controller.signal.aborted) return;
+      timer = window.setTimeout(() => void connect(), retry);
+      retry = Math.min(retry * 2, 30_000);
+    };
+    void connect();
+    return () => {
+      controller.abort();
+      if (timer) window.clearTimeout(timer);
+    };
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [token]);
+}
