@@ -12,7 +12,7 @@ beforeAll(async () => {
   writeFileSync(path.join(directory, '404.html'), '<!doctype html><title>missing</title>');
   mkdirSync(path.join(directory, 'dashboard'));
   writeFileSync(path.join(directory, 'dashboard', 'index.html'), '<!doctype html><title>dashboard</title>');
-  api = await createTestApp({ WEB_DIR: directory });
+  api = await createTestApp({ SERVE_WEB: 'true', WEB_DIR: directory });
 });
 afterAll(async () => {
   await api?.close();
@@ -27,8 +27,9 @@ describe('the web app served by the API', () => {
     expect(String(missing.body)).toContain('<title>missing</title>');
   });
 
-  it('leaves the API and its JSON errors alone', async () => {
+  it('leaves the API, its JSON errors and the metrics alone', async () => {
     expect((await api.request('GET', '/api/nothing')).body).toMatchObject({ code: 'NOT_FOUND' });
     expect((await api.request('GET', '/health')).body).toMatchObject({ status: 'ok' });
+    expect(String((await api.request('GET', '/metrics')).body)).toContain('consult_on_chat_turns_total');
   });
 });

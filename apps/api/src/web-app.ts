@@ -9,7 +9,7 @@ export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/out', import.met
 
 /**
  * Serves the web app's static export at `/` from the API process, so one command and one port
- * bring up everything. API routes (`/api`, `/health`) are untouched; an unknown page gets the
+ * bring up everything. API routes (`/api`, `/health`, `/metrics`) are untouched; an unknown page gets the
  * export's 404 page. Returns whether the web app was found.
  */
 export function serveWebApp(app: NestExpressApplication, directory: string = DEFAULT_WEB_DIR): boolean {
@@ -17,7 +17,8 @@ export function serveWebApp(app: NestExpressApplication, directory: string = DEF
   const files = express.static(directory, { index: 'index.html', extensions: ['html'], maxAge: '1h', redirect: true });
   const notFound = path.join(directory, '404.html');
   app.use((request: express.Request, response: express.Response, next: express.NextFunction) => {
-    if (request.path.startsWith('/api') || request.path === '/health' || (request.method !== 'GET' && request.method !== 'HEAD')) return next();
+    const apiRoute = request.path.startsWith('/api') || request.path === '/health' || request.path === '/metrics';
+    if (apiRoute || (request.method !== 'GET' && request.method !== 'HEAD')) return next();
     files(request, response, () => {
       if (existsSync(notFound)) response.status(404).sendFile(notFound);
       else next();

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
+import { OffsetPageQuery } from '../common/pagination.dto.js';
 
 export const MESSAGE_MAX_LENGTH = 8_000;
 
@@ -76,23 +76,7 @@ export class ModelView {
   @ApiProperty() isDefault!: boolean;
 }
 
-export class ConversationsQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ minimum: 0, default: 0 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(0)
-  @Max(1_000_000)
-  offset?: number;
-}
+export class ConversationsQuery extends OffsetPageQuery {}
 
 export class ConversationSummaryView {
   @ApiProperty() id!: string;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, NotEquals } from 'class-validator';
 import { LEDGER_ENTRY_KINDS } from '../database/schema.js';
+import { CursorPageQuery } from '../common/pagination.dto.js';
 
 const LEVELS = ['NORMAL', 'NOTICE', 'WARNING', 'CRITICAL', 'BLOCKED'];
 
@@ -74,22 +74,7 @@ export class LedgerPageView {
   @ApiPropertyOptional({ nullable: true, description: 'Pass as `before` for the next page' }) nextCursor!: number | null;
 }
 
-export class HistoryQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'Entries older than this id' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  before?: number;
-}
+export class HistoryQuery extends CursorPageQuery {}
 
 export class TestUsageDto {
   @ApiProperty() @IsUUID() userId!: string;

@@ -8,6 +8,8 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
     LOG_LEVEL: 'silent',
     DEMO_ACCOUNTS: 'false',
     DEMO_MODEL_DELAY_MS: '0',
+    // Tests do not depend on whether the web app happens to be built.
+    SERVE_WEB: 'false',
     ...(process.env.REDIS_URL ? { REDIS_URL: process.env.REDIS_URL } : {}),
     REDIS_KEY_PREFIX: `consult-on-test:${process.pid}:${Date.now()}:`,
     ...overrides,

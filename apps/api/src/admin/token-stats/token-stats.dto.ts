@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { LedgerEntryView, UsageView } from '../../quota/usage.dto.js';
+import { CursorPageQuery } from '../../common/pagination.dto.js';
 
 export class StatsQuery {
   @ApiPropertyOptional({ example: '2026-10', description: 'A past month; the current period when omitted' })
@@ -50,22 +51,8 @@ export class DailyUsageView {
   @ApiProperty() tokens!: number;
 }
 
-export class UserDetailQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 50 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
-  @ApiPropertyOptional({ description: 'Ledger entries older than this id' })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  before?: number;
-}
+/** The user's ledger page: 50 entries unless asked otherwise. */
+export class UserDetailQuery extends CursorPageQuery {}
 
 export class UserDetailView {
   @ApiProperty() userId!: string;
