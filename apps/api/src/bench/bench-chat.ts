@@ -7,12 +7,11 @@ import os from 'node:os';
 import pg from 'pg';
 import { openDatabase } from '../database/database.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
-import { log, postgresCpuMs, processCpuMs, runLoad, signSession, startApi, stopApi, type LoadResult } from './bench-support.js';
+import { createScratchDatabase, type LoadResult, log, postgresCpuMs, processCpuMs, runLoad, runScript, signSession, startApi, stopApi } from './bench-support.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DATABASE = 'consult_on_bench_chat';
 const SECRET = 'bench-secret-bench-secret-bench-secret-00';
 const PORT = 3_900;
@@ -84,18 +83,14 @@ function row(label: string, result: PhaseResult): string {
 }
 
 async function main() {
-  const admin = new pg.Client({ connectionString: BASE_URL });
-  await admin.connect();
-  await admin.query(`drop database if exists ${DATABASE} with (force)`);
-  await admin.query(`create database ${DATABASE}`);
-  const target = new URL(BASE_URL);
-  target.pathname = `/${DATABASE}`;
+  const scratch = await createScratchDatabase(DATABASE);
+  const url = scratch.url;
   const fake = await new FakeOpenAiServer().start();
   fake.defaultBehavior = { kind: 'reply', text: '네, 말씀해 주세요. 어떤 고민이 있으신가요?', promptTokens: 40, completionTokens: 12 };
   try {
-    const users = await seed(target.toString());
-    const on = await phase('metering on', true, fake, target.toString(), users);
-    const off = await phase('metering off', false, fake, target.toString(), users);
+    const users = await seed(url);
+    const on = await phase('metering on', true, fake, url, users);
+    const off = await phase('metering off', false, fake, url, users);
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
     console.log(`\nbench:chat — ${USERS.toLocaleString()} users, ${CONCURRENCY} concurrent clients, ${SECONDS} s per phase, PostgreSQL, zero-latency fake model`);
     console.log(`machine: ${os.cpus().length} cores (${cpu}), Node ${process.version}\n`);
@@ -107,12 +102,8 @@ async function main() {
     console.log(`\nmetering overhead: p50 ${(on.p50Ms - off.p50Ms).toFixed(2)} ms, p99 ${(on.p99Ms - off.p99Ms).toFixed(2)} ms${cpuOverhead}; statuses on ${JSON.stringify(on.statuses)}, off ${JSON.stringify(off.statuses)}`);
   } finally {
     await fake.close();
-    await admin.query(`drop database if exists ${DATABASE} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runScript(main);

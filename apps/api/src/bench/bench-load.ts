@@ -9,12 +9,11 @@ import { DEFAULT_QUOTA_POLICY, periodOf } from '@consult-on/quota-policy';
 import { openDatabase } from '../database/database.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
 import { deleteRedisKeys } from '../testing/redis-cleanup.js';
-import { log, runLoad, signSession, startApi, stopApi } from './bench-support.js';
+import { createScratchDatabase, log, runLoad, runScript, signSession, startApi, stopApi } from './bench-support.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 2_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 60);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
-const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const DATABASE = 'consult_on_bench_load';
 const SECRET = 'bench-secret-bench-secret-bench-secret-00';
@@ -22,13 +21,8 @@ const PREFIX = `consult-on-bench-load:${process.pid}:`;
 const PORTS = [3_920, 3_921];
 
 async function main() {
-  const admin = new pg.Client({ connectionString: BASE_URL });
-  await admin.connect();
-  await admin.query(`drop database if exists ${DATABASE} with (force)`);
-  await admin.query(`create database ${DATABASE}`);
-  const target = new URL(BASE_URL);
-  target.pathname = `/${DATABASE}`;
-  const url = target.toString();
+  const scratch = await createScratchDatabase(DATABASE);
+  const url = scratch.url;
   const fake = await new FakeOpenAiServer().start();
   fake.defaultBehavior = { kind: 'reply', text: '네, 말씀해 주세요.', promptTokens: 40, completionTokens: 6 };
   const apis = [];
@@ -68,13 +62,9 @@ async function main() {
   } finally {
     for (const api of apis) api.kill('SIGKILL');
     await fake.close();
-    await admin.query(`drop database if exists ${DATABASE} with (force)`);
-    await admin.end();
+    await scratch.drop();
     await deleteRedisKeys(REDIS_URL, PREFIX).catch(() => 0);
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runScript(main);

@@ -8,10 +8,9 @@ import os from 'node:os';
 import pg from 'pg';
 import { DEFAULT_QUOTA_POLICY, periodOf } from '@consult-on/quota-policy';
 import { openDatabase } from '../database/database.js';
-import { log, signSession, startApi, stopApi } from './bench-support.js';
+import { createScratchDatabase, log, runScript, signSession, startApi, stopApi } from './bench-support.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
-const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DATABASE = 'consult_on_bench_stats';
 const SECRET = 'bench-secret-bench-secret-bench-secret-00';
 const PORT = 3_901;
@@ -61,13 +60,8 @@ async function seed(client: pg.Client, period: string, periodStart: Date): Promi
 }
 
 async function main() {
-  const admin = new pg.Client({ connectionString: BASE_URL });
-  await admin.connect();
-  await admin.query(`drop database if exists ${DATABASE} with (force)`);
-  await admin.query(`create database ${DATABASE}`);
-  const target = new URL(BASE_URL);
-  target.pathname = `/${DATABASE}`;
-  const url = target.toString();
+  const scratch = await createScratchDatabase(DATABASE);
+  const url = scratch.url;
   const handle = await openDatabase({ url, poolSize: 1 });
   await handle.close();
   const client = new pg.Client({ connectionString: url });
@@ -132,12 +126,8 @@ async function main() {
     await explain('purchased in the period', `select coalesce(sum(amount_tokens), 0) from ledger_entries where kind = 'PURCHASE' and period_key = $1`, [period.key]);
   } finally {
     await client.end();
-    await admin.query(`drop database if exists ${DATABASE} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runScript(main);

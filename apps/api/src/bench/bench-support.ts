@@ -3,6 +3,7 @@ import { createHmac } from 'node:crypto';
 import http from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import pg from 'pg';
 
 /** A signed HS256 session token, as the API would issue it (the bench shares its JWT_SECRET). */
 export function signSession(secret: string, userId: string, role: 'USER' | 'ADMIN' = 'USER'): string {
@@ -172,4 +173,30 @@ export async function runLoad(options: {
     p90Ms: percentile(latencies, 0.9),
     p99Ms: percentile(latencies, 0.99),
   };
+}
+
+/** A database of the benchmark's own on DATABASE_URL's server (recreated if left over); drop() removes it. */
+export async function createScratchDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+  const admin = new pg.Client({ connectionString: baseUrl });
+  await admin.connect();
+  await admin.query(`drop database if exists ${name} with (force)`);
+  await admin.query(`create database ${name}`);
+  const target = new URL(baseUrl);
+  target.pathname = `/${name}`;
+  return {
+    url: target.toString(),
+    async drop() {
+      await admin.query(`drop database if exists ${name} with (force)`);
+      await admin.end();
+    },
+  };
+}
+
+/** Runs a script's main function; a failure prints and exits non-zero. */
+export function runScript(main: () => Promise<void>): void {
+  main().catch((error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  });
 }

@@ -8,23 +8,18 @@ import pg from 'pg';
 import { DEFAULT_QUOTA_POLICY, periodOf } from '@consult-on/quota-policy';
 import { openDatabase } from '../database/database.js';
 import { NotificationsRepository } from '../notifications/notifications.repository.js';
-import { log } from './bench-support.js';
+import { createScratchDatabase, log, runScript } from './bench-support.js';
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1_000_000);
 const OVER = Number(process.env.BENCH_OVER ?? 50_000);
-const BASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const DATABASE = 'consult_on_bench_sweep';
 
 async function main() {
-  const admin = new pg.Client({ connectionString: BASE_URL });
-  await admin.connect();
-  await admin.query(`drop database if exists ${DATABASE} with (force)`);
-  await admin.query(`create database ${DATABASE}`);
-  const target = new URL(BASE_URL);
-  target.pathname = `/${DATABASE}`;
-  const handle = await openDatabase({ url: target.toString(), poolSize: 2 });
+  const scratch = await createScratchDatabase(DATABASE);
+  const url = scratch.url;
+  const handle = await openDatabase({ url: url, poolSize: 2 });
   try {
-    const client = new pg.Client({ connectionString: target.toString() });
+    const client = new pg.Client({ connectionString: url });
     await client.connect();
     const period = periodOf(new Date(), DEFAULT_QUOTA_POLICY.timeZone).key;
     const batch = 100_000;
@@ -68,12 +63,8 @@ async function main() {
     console.log(`\nNode RSS before the sweeps ${(rssBefore / 1_048_576).toFixed(0)} MiB, after ${(rssAfter / 1_048_576).toFixed(0)} MiB (the sweep returns a count, not rows)`);
   } finally {
     await handle.close();
-    await admin.query(`drop database if exists ${DATABASE} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 }
 
-main().catch((error) => {
-  console.error(error);
-  process.exit(1);
-});
+runScript(main);
