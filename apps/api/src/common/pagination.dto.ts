@@ -2,8 +2,8 @@ import { ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsInt, IsOptional, Max, Min } from 'class-validator';
 
-/** `?limit=&offset=` for lists a person pages through. */
-export class OffsetPageQuery {
+/** `?limit=` — at most 100 items a page. */
+class LimitQuery {
   @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
   @IsOptional()
   @Type(() => Number)
@@ -11,7 +11,10 @@ export class OffsetPageQuery {
   @Min(1)
   @Max(100)
   limit?: number;
+}
 
+/** `?limit=&offset=` for lists a person pages through. */
+export class OffsetPageQuery extends LimitQuery {
   @ApiPropertyOptional({ minimum: 0, default: 0 })
   @IsOptional()
   @Type(() => Number)
@@ -22,15 +25,7 @@ export class OffsetPageQuery {
 }
 
 /** `?limit=&before=` for the ledger, newest first: stable while new entries arrive. */
-export class CursorPageQuery {
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  limit?: number;
-
+export class CursorPageQuery extends LimitQuery {
   @ApiPropertyOptional({ description: 'Entries older than this id' })
   @IsOptional()
   @Type(() => Number)

@@ -148,8 +148,13 @@ export class LedgerService {
     await this.repository.insertAccount(tx, userId, period.key);
     const allowance = this.policy.freeMonthlyTokens;
     const grant = delta({ freeTokens: allowance, periodCapacityTokens: allowance });
-    await this.repository.insertEntries(tx, userId, period.key, [{ kind: 'MONTHLY_GRANT', amountTokens: allowance, delta: grant }], now);
-    await this.repository.saveAccount(tx, { userId, periodKey: period.key, ...grant }, false, now);
+    await this.writeLocked(tx, {
+      next: { userId, periodKey: period.key, ...grant, version: 0 },
+      expectedVersion: null,
+      entries: [{ kind: 'MONTHLY_GRANT', amountTokens: allowance, delta: grant }],
+      touchActivity: false,
+      now,
+    });
   }
 
   /** The usage state of an account in the current period (resetting it first when a new period began). */
@@ -607,10 +612,16 @@ export class LedgerService {
     let balances: AccountBalances = account;
     for (const entry of entries) balances = applyDelta(balances, entry.delta);
     this.assertSound(account.userId, balances);
-    await this.repository.insertEntries(tx, account.userId, period.key, entries, now);
-    const next = { ...account, ...balances, periodKey: period.key, version: account.version + 1 };
-    await this.repository.saveAccount(tx, next, false, now);
-    return next;
+    const next = { ...account, ...balances, periodKey: period.key };
+    const version = await this.writeLocked(tx, { next, expectedVersion: null, entries, touchActivity: false, now });
+    return { ...next, version };
+  }
+
+  /** Writes a change of an account this transaction holds (or just created), through the one ledger statement. */
+  private async writeLocked(tx: Executor, write: AccountWrite): Promise<number> {
+    const result = await this.repository.applyChange(tx, write);
+    if (!result.applied) throw new LedgerInvariantError(`account ${write.next.userId} vanished under its own lock`);
+    return result.version;
   }
 
   private assertSound(userId: string, balances: AccountBalances): void {
