@@ -1,16 +1,18 @@
 /**
  * npm run bench:chat — metered POST /api/chat/send against a zero-latency fake model with
- * 10,000 users on PostgreSQL, once with metering on and once with it off, in one run.
- * Prints turns/s, p50/p99 latency and the overhead of metering (on − off).
+ * 10,000 users on PostgreSQL, with metering on and with it off (two API processes), in one run.
+ * Prints the latency metering adds (one client, alternating, so nothing queues) and turns/s with
+ * many clients, with the CPU each process spends per turn.
  */
 import os from 'node:os';
 import pg from 'pg';
 import { openDatabase } from '../database/database.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
-import { createScratchDatabase, type LoadResult, log, postgresCpuMs, processCpuMs, runLoad, runScript, signSession, startApi, stopApi } from './bench-support.js';
+import { createScratchDatabase, type LoadRequest, type LoadResult, log, postgresCpuMs, processCpuMs, runLoad, runScript, signSession, startApi, stopApi } from './bench-support.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
+const LATENCY_SECONDS = Number(process.env.BENCH_LATENCY_SECONDS ?? 15);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const DATABASE = 'consult_on_bench_chat';
 const SECRET = 'bench-secret-bench-secret-bench-secret-00';
@@ -43,64 +45,120 @@ async function seed(url: string): Promise<string[]> {
   return rows.map((row) => row.id);
 }
 
-type PhaseResult = LoadResult & { apiCpuMsPerTurn: number | null; pgCpuMsPerTurn: number | null };
+const API_ENV = {
+  NODE_ENV: 'development',
+  DATABASE_POOL_SIZE: '20',
+  JWT_SECRET: SECRET,
+  OPENAI_API_KEY: 'bench',
+  RATE_LIMIT_PER_MINUTE: '100000000',
+  DEMO_ACCOUNTS: 'false',
+  QUOTA_FREE_MONTHLY_TOKENS: '100000000',
+};
 
-async function phase(label: string, metering: boolean, fake: FakeOpenAiServer, url: string, users: string[]): Promise<PhaseResult> {
-  log(`${label}: starting the API (METERING_ENABLED=${metering})`);
-  const api = await startApi(
-    {
-      NODE_ENV: 'development',
-      DATABASE_URL: url,
-      DATABASE_POOL_SIZE: '20',
-      JWT_SECRET: SECRET,
-      OPENAI_API_KEY: 'bench',
-      OPENAI_BASE_URL: fake.url,
-      METERING_ENABLED: String(metering),
-      RATE_LIMIT_PER_MINUTE: '100000000',
-      DEMO_ACCOUNTS: 'false',
-      QUOTA_FREE_MONTHLY_TOKENS: '100000000',
-    },
-    PORT,
-  );
-  const tokens = users.map((id) => signSession(SECRET, id));
-  const request = (index: number) => ({ method: 'POST', path: '/api/chat/send', token: tokens[(index * 7919) % tokens.length]!, body: { message: '안녕하세요, 상담을 받고 싶어요.' } });
-  log(`${label}: warming up for 3 s`);
-  await runLoad({ port: PORT, seconds: 3, concurrency: CONCURRENCY, request, label: `${label} warm-up` });
-  log(`${label}: measuring for ${SECONDS} s with ${CONCURRENCY} concurrent clients`);
-  const cpuBefore = processCpuMs(api.pid);
+interface Api {
+  label: string;
+  port: number;
+  process: Awaited<ReturnType<typeof startApi>>;
+}
+
+type Measured = LoadResult & { apiCpuMsPerTurn: number | null; pgCpuMsPerTurn: number | null; benchCpuMsPerTurn: number | null };
+
+const perTurn = (before: number | null, after: number | null, turns: number) => (before === null || after === null ? null : (after - before) / Math.max(1, turns));
+
+function requestFor(tokens: string[], api: Api, index: number): LoadRequest {
+  return { method: 'POST', path: '/api/chat/send', port: api.port, group: api.label, token: tokens[(index * 7919) % tokens.length]!, body: { message: '안녕하세요, 상담을 받고 싶어요.' } };
+}
+
+/**
+ * Added latency: one client alternating between the two APIs, one turn at a time, so nothing
+ * queues behind anything and drift on the machine hits both alike.
+ */
+async function measureLatency(on: Api, off: Api, tokens: string[]): Promise<{ on: Measured; off: Measured }> {
+  const request = (index: number) => requestFor(tokens, index % 2 === 0 ? on : off, index >> 1);
+  log('latency: warming up for 3 s (one client, alternating metering on / off)');
+  await runLoad({ port: on.port, seconds: 3, concurrency: 1, request, label: 'latency warm-up' });
+  log(`latency: measuring for ${LATENCY_SECONDS} s`);
+  const cpu = [processCpuMs(on.process.pid), processCpuMs(off.process.pid)];
+  const result = await runLoad({ port: on.port, seconds: LATENCY_SECONDS, concurrency: 1, request, label: 'latency' });
+  const measured = (api: Api, before: number | null): Measured => {
+    const group = result.byGroup[api.label]!;
+    return { ...group, apiCpuMsPerTurn: perTurn(before, processCpuMs(api.process.pid), group.requests), pgCpuMsPerTurn: null, benchCpuMsPerTurn: null };
+  };
+  return { on: measured(on, cpu[0]!), off: measured(off, cpu[1]!) };
+}
+
+/** Turns per second: many clients on one API, the machine saturated. */
+async function measureThroughput(api: Api, tokens: string[]): Promise<Measured> {
+  const request = (index: number) => requestFor(tokens, api, index);
+  log(`throughput ${api.label}: warming up for 3 s`);
+  await runLoad({ port: api.port, seconds: 3, concurrency: CONCURRENCY, request, label: `${api.label} warm-up` });
+  log(`throughput ${api.label}: measuring for ${SECONDS} s with ${CONCURRENCY} concurrent clients`);
+  const cpuBefore = processCpuMs(api.process.pid);
   const pgBefore = postgresCpuMs(DATABASE);
-  const result = await runLoad({ port: PORT, seconds: SECONDS, concurrency: CONCURRENCY, request, label });
-  const cpuAfter = processCpuMs(api.pid);
-  const pgAfter = postgresCpuMs(DATABASE);
-  await stopApi(api);
-  const apiCpuMsPerTurn = cpuBefore === null || cpuAfter === null ? null : (cpuAfter - cpuBefore) / Math.max(1, result.requests);
-  const pgCpuMsPerTurn = pgBefore === null || pgAfter === null ? null : (pgAfter - pgBefore) / Math.max(1, result.requests);
-  return { ...result, apiCpuMsPerTurn, pgCpuMsPerTurn };
+  const bench = process.cpuUsage();
+  const result = await runLoad({ port: api.port, seconds: SECONDS, concurrency: CONCURRENCY, request, label: api.label });
+  const benchUsage = process.cpuUsage(bench);
+  return {
+    ...result,
+    apiCpuMsPerTurn: perTurn(cpuBefore, processCpuMs(api.process.pid), result.requests),
+    pgCpuMsPerTurn: perTurn(pgBefore, postgresCpuMs(DATABASE), result.requests),
+    benchCpuMsPerTurn: (benchUsage.user + benchUsage.system) / 1_000 / Math.max(1, result.requests),
+  };
 }
 
-function row(label: string, result: PhaseResult): string {
-  return `| ${label} | ${result.requests.toLocaleString()} | ${Math.round(result.throughput).toLocaleString()} | ${result.p50Ms.toFixed(2)} | ${result.p90Ms.toFixed(2)} | ${result.p99Ms.toFixed(2)} | ${result.apiCpuMsPerTurn?.toFixed(2) ?? 'n/a'} | ${result.pgCpuMsPerTurn?.toFixed(2) ?? 'n/a'} | ${result.errors} |`;
-}
+const ms = (value: number | null) => value?.toFixed(2) ?? 'n/a';
 
 async function main() {
   const scratch = await createScratchDatabase(DATABASE);
   const url = scratch.url;
   const fake = await new FakeOpenAiServer().start();
   fake.defaultBehavior = { kind: 'reply', text: '네, 말씀해 주세요. 어떤 고민이 있으신가요?', promptTokens: 40, completionTokens: 12 };
+  const apis: Api[] = [];
   try {
     const users = await seed(url);
-    const on = await phase('metering on', true, fake, url, users);
-    const off = await phase('metering off', false, fake, url, users);
+    const tokens = users.map((id) => signSession(SECRET, id));
+    const start = async (label: string, metering: boolean, port: number): Promise<Api> => {
+      log(`starting the API with ${label} on port ${port}`);
+      const api = { label, port, process: await startApi({ ...API_ENV, DATABASE_URL: url, OPENAI_BASE_URL: fake.url, METERING_ENABLED: String(metering) }, port) };
+      apis.push(api);
+      return api;
+    };
+    const stop = async (api: Api) => {
+      apis.splice(apis.indexOf(api), 1);
+      await stopApi(api.process);
+    };
+    // Both APIs for the alternating latency run, then each alone, so that PostgreSQL's CPU is theirs.
+    const latency = await measureLatency(await start('metering on', true, PORT), await start('metering off', false, PORT + 1), tokens);
+    for (const api of [...apis]) await stop(api);
+    const onApi = await start('metering on', true, PORT);
+    const throughputOn = await measureThroughput(onApi, tokens);
+    await stop(onApi);
+    const offApi = await start('metering off', false, PORT + 1);
+    const throughputOff = await measureThroughput(offApi, tokens);
+    await stop(offApi);
+
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
-    console.log(`\nbench:chat — ${USERS.toLocaleString()} users, ${CONCURRENCY} concurrent clients, ${SECONDS} s per phase, PostgreSQL, zero-latency fake model`);
-    console.log(`machine: ${os.cpus().length} cores (${cpu}), Node ${process.version}\n`);
-    console.log('| phase | turns | turns/s | p50 ms | p90 ms | p99 ms | API CPU ms/turn | PostgreSQL CPU ms/turn | errors |');
-    console.log('|---|---|---|---|---|---|---|---|---|');
-    console.log(row('metering on', on));
-    console.log(row('metering off', off));
-    const cpuOverhead = on.apiCpuMsPerTurn !== null && off.apiCpuMsPerTurn !== null ? `, API CPU ${(on.apiCpuMsPerTurn - off.apiCpuMsPerTurn).toFixed(2)} ms/turn` : '';
-    console.log(`\nmetering overhead: p50 ${(on.p50Ms - off.p50Ms).toFixed(2)} ms, p99 ${(on.p99Ms - off.p99Ms).toFixed(2)} ms${cpuOverhead}; statuses on ${JSON.stringify(on.statuses)}, off ${JSON.stringify(off.statuses)}`);
+    console.log(`\nbench:chat — ${USERS.toLocaleString()} users, PostgreSQL, zero-latency fake model`);
+    console.log(`machine: ${os.cpus().length} cores (${cpu}), Node ${process.version}; the API, PostgreSQL, the fake model and the load generator share them\n`);
+    console.log(`Latency — one client, one turn at a time, alternating between the two APIs (${LATENCY_SECONDS} s):\n`);
+    console.log('| phase | turns | p50 ms | p90 ms | p99 ms | API CPU ms/turn |');
+    console.log('|---|---|---|---|---|---|');
+    for (const result of [latency.on, latency.off]) {
+      const label = result === latency.on ? 'metering on' : 'metering off';
+      console.log(`| ${label} | ${result.requests.toLocaleString()} | ${ms(result.p50Ms)} | ${ms(result.p90Ms)} | ${ms(result.p99Ms)} | ${ms(result.apiCpuMsPerTurn)} |`);
+    }
+    console.log(`\nmetering overhead: p50 ${(latency.on.p50Ms - latency.off.p50Ms).toFixed(2)} ms, p99 ${(latency.on.p99Ms - latency.off.p99Ms).toFixed(2)} ms`);
+    console.log(`\nThroughput — ${CONCURRENCY} concurrent clients on one API (${SECONDS} s each):\n`);
+    console.log('| phase | turns | turns/s | p50 ms | p90 ms | p99 ms | API CPU ms/turn | PostgreSQL CPU ms/turn | load generator + fake model CPU ms/turn | errors |');
+    console.log('|---|---|---|---|---|---|---|---|---|---|');
+    for (const [label, result] of [['metering on', throughputOn], ['metering off', throughputOff]] as const) {
+      console.log(
+        `| ${label} | ${result.requests.toLocaleString()} | ${Math.round(result.throughput).toLocaleString()} | ${ms(result.p50Ms)} | ${ms(result.p90Ms)} | ${ms(result.p99Ms)} | ${ms(result.apiCpuMsPerTurn)} | ${ms(result.pgCpuMsPerTurn)} | ${ms(result.benchCpuMsPerTurn)} | ${result.errors} |`,
+      );
+    }
+    console.log(`\nmetered turns/s: ${Math.round(throughputOn.throughput).toLocaleString()} (${Math.round((100 * throughputOn.throughput) / throughputOff.throughput)} % of the same turn unmetered); statuses on ${JSON.stringify(throughputOn.statuses)}, off ${JSON.stringify(throughputOff.statuses)}`);
   } finally {
+    for (const api of apis) await stopApi(api.process);
     await fake.close();
     await scratch.drop();
   }

@@ -17,10 +17,14 @@ export function log(message: string): void {
   process.stdout.write(`[${new Date().toISOString().slice(11, 19)}] ${message}\n`);
 }
 
-/** Starts the built API (`dist/main.js`) in a child process and waits for /health. */
+/**
+ * Starts the built API (`dist/main.js`) in a child process and waits for /health.
+ * BENCH_API_NODE_ARGS adds Node flags to it, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile.
+ */
 export async function startApi(env: Record<string, string>, port: number): Promise<ChildProcess> {
   const main = fileURLToPath(new URL('../main.js', import.meta.url));
-  const child = spawn(process.execPath, [main], {
+  const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, main], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
@@ -103,27 +107,51 @@ function percentile(sorted: number[], fraction: number): number {
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
 }
 
+function summarize(latencies: number[], statuses: Record<number, number>, seconds: number): LoadResult {
+  const sorted = [...latencies].sort((a, b) => a - b);
+  const errors = Object.entries(statuses).reduce((sum, [status, count]) => sum + (Number(status) === 0 || Number(status) >= 500 ? count : 0), 0);
+  return {
+    requests: sorted.length,
+    errors,
+    statuses,
+    seconds,
+    throughput: sorted.length / seconds,
+    p50Ms: percentile(sorted, 0.5),
+    p90Ms: percentile(sorted, 0.9),
+    p99Ms: percentile(sorted, 0.99),
+  };
+}
+
+export interface LoadRequest {
+  method: string;
+  path: string;
+  token: string;
+  body?: unknown;
+  port?: number;
+  /** Requests of one group are also summarized apart (`byGroup`). */
+  group?: string;
+}
+
 /**
  * Sends requests from `concurrency` loops over keep-alive connections for `seconds`, and
- * reports throughput and latency percentiles. Bounded in time; stops by itself.
+ * reports throughput and latency percentiles, overall and per group. Bounded in time; stops by itself.
  */
 export async function runLoad(options: {
   port: number;
   seconds: number;
   concurrency: number;
-  request: (index: number) => { method: string; path: string; token: string; body?: unknown; port?: number };
+  request: (index: number) => LoadRequest;
   label: string;
-}): Promise<LoadResult> {
+}): Promise<LoadResult & { byGroup: Record<string, LoadResult> }> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: options.concurrency });
-  const latencies: number[] = [];
-  const statuses: Record<number, number> = {};
-  let errors = 0;
+  const groups = new Map<string, { latencies: number[]; statuses: Record<number, number> }>();
+  let total = 0;
   let counter = 0;
   const started = performance.now();
   const endAt = started + options.seconds * 1_000;
   let lastReport = started;
 
-  const send = (spec: ReturnType<typeof options.request>) =>
+  const send = (spec: LoadRequest) =>
     new Promise<number>((resolve) => {
       const body = spec.body === undefined ? undefined : JSON.stringify(spec.body);
       const request = http.request(
@@ -149,30 +177,30 @@ export async function runLoad(options: {
       const spec = options.request(counter++);
       const begin = performance.now();
       const status = await send(spec);
-      latencies.push(performance.now() - begin);
-      statuses[status] = (statuses[status] ?? 0) + 1;
-      if (status === 0 || status >= 500) errors += 1;
+      const key = spec.group ?? '';
+      let group = groups.get(key);
+      if (!group) groups.set(key, (group = { latencies: [], statuses: {} }));
+      group.latencies.push(performance.now() - begin);
+      group.statuses[status] = (group.statuses[status] ?? 0) + 1;
+      total += 1;
       const now = performance.now();
       if (now - lastReport > 5_000) {
         lastReport = now;
-        log(`  ${options.label}: ${latencies.length} requests, ${Math.round(latencies.length / ((now - started) / 1_000))}/s so far`);
+        log(`  ${options.label}: ${total} requests, ${Math.round(total / ((now - started) / 1_000))}/s so far`);
       }
     }
   }
   await Promise.all(Array.from({ length: options.concurrency }, loop));
   agent.destroy();
   const seconds = (performance.now() - started) / 1_000;
-  latencies.sort((a, b) => a - b);
-  return {
-    requests: latencies.length,
-    errors,
-    statuses,
-    seconds,
-    throughput: latencies.length / seconds,
-    p50Ms: percentile(latencies, 0.5),
-    p90Ms: percentile(latencies, 0.9),
-    p99Ms: percentile(latencies, 0.99),
-  };
+  const all = { latencies: [] as number[], statuses: {} as Record<number, number> };
+  const byGroup: Record<string, LoadResult> = {};
+  for (const [key, group] of groups) {
+    all.latencies.push(...group.latencies);
+    for (const [status, count] of Object.entries(group.statuses)) all.statuses[Number(status)] = (all.statuses[Number(status)] ?? 0) + count;
+    if (key) byGroup[key] = summarize(group.latencies, group.statuses, seconds);
+  }
+  return { ...summarize(all.latencies, all.statuses, seconds), byGroup };
 }
 
 /** A database of the benchmark's own on DATABASE_URL's server (recreated if left over); drop() removes it. */

@@ -1,6 +1,6 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { ledgerEntries } from '../database/schema.js';
+import { ledgerEntries, messages } from '../database/schema.js';
 import { LedgerService } from '../quota/ledger.service.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
 import { readSse } from '../testing/sse.js';
@@ -25,6 +25,11 @@ beforeEach(() => {
 
 async function consumptions(userId: string) {
   return api.database.db.select().from(ledgerEntries).where(and(eq(ledgerEntries.userId, userId), eq(ledgerEntries.kind, 'CONSUMPTION')));
+}
+
+async function ledgerEntryOfReply(messageId: number) {
+  const [row] = await api.database.db.select({ ledgerEntryId: messages.ledgerEntryId }).from(messages).where(eq(messages.id, messageId));
+  return row?.ledgerEntryId;
 }
 
 async function balances(userId: string) {
@@ -67,6 +72,26 @@ describe('POST /api/chat/send against an OpenAI-compatible server', () => {
     expect(conversation.body).toMatchObject({ title: '안녕하세요', turnCount: 1, chargedTokens: 400 });
     expect(conversation.body.messages.map((message: { role: string }) => message.role)).toEqual(['user', 'assistant']);
     expect(conversation.body.messages[1].usage).toMatchObject({ chargedTokens: 400, freeTokens: 400, purchasedTokens: 0 });
+    expect(await ledgerEntryOfReply(response.body.messageId)).toBe(entry!.id);
+  });
+
+  it('settles under the lock, once, when the account changed while the model answered', async () => {
+    const user = await api.signUp();
+    fake.next({ kind: 'reply', promptTokens: 40, completionTokens: 10, firstChunkDelayMs: 300 });
+    const sending = api.request('POST', '/api/chat/send', { token: user.token, body: { message: '그사이에 충전' } });
+    await waitFor(async () => (await balances(user.id)).heldTokens > 0);
+    // A grant between the reservation and the settlement: the turn's compare-and-swap misses.
+    await api.request('POST', `/api/admin/users/${user.id}/adjustments`, { token: admin.token, body: { tokens: 30, reason: 'mid-turn grant' } });
+    const response = await sending;
+    expect(response.status).toBe(200);
+    expect(response.body.usage).toMatchObject({ chargedTokens: 50, purchasedTokens: 30, freeTokens: 20 });
+    const entries = await consumptions(user.id);
+    expect(entries).toHaveLength(1);
+    expect(await ledgerEntryOfReply(response.body.messageId)).toBe(entries[0]!.id);
+    expect(await balances(user.id)).toMatchObject({ heldTokens: 0, purchasedTokens: 0, periodConsumedTokens: 50 });
+    const conversation = await api.request('GET', `/api/chat/conversations/${response.body.conversationId}`, { token: user.token });
+    expect(conversation.body).toMatchObject({ turnCount: 1, chargedTokens: 50 });
+    expect(conversation.body.messages).toHaveLength(2);
   });
 
   it('draws purchased tokens first and shows the split on the receipt', async () => {

@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { DATABASE, executePrepared, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
 import { conversations, messages } from '../database/schema.js';
+import type { AttachedWrite } from '../quota/ledger.repository.js';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -52,15 +53,37 @@ export class ChatRepository {
    * Records one finished turn in one prepared statement: the conversation (created on its first
    * turn) and both messages. Returns the assistant message's id.
    */
-  async recordTurn(
-    tx: Executor,
-    turn: { conversationId: string; userId: string; title: string; model: string; chargedTokens: number; now: Date },
-    userMessage: NewMessage,
-    assistantMessage: NewMessage,
-  ): Promise<{ id: number }> {
+  async recordTurn(executor: Executor, turn: TurnRecord): Promise<{ id: number }> {
+    const rows = rowsOf<TurnRecorded>(
+      await executePrepared(executor, 'chat_record_turn', sql`with ${this.turnCtes(turn, sql`true`, sql`null::bigint`)} select ${TURN_COLUMNS}`),
+    );
+    return assistantOf(turn, rows[0]!);
+  }
+
+  /**
+   * The same records as writes attached to the turn's settlement (one statement): made only when
+   * the settlement applies, with the assistant message pointing at its ledger entry. The
+   * settlement does not apply to a conversation of another user.
+   */
+  attachTurn(turn: TurnRecord): AttachedWrite {
+    return {
+      name: 'chat_turn',
+      guard: sql`not exists (select 1 from conversations where id = ${turn.conversationId}::uuid and user_id <> ${turn.userId}::uuid)`,
+      ctes: this.turnCtes(turn, sql`exists (select 1 from account)`, sql`(select min(id) from appended)`),
+      columns: TURN_COLUMNS,
+    };
+  }
+
+  /** What `attachTurn` recorded, from the statement's result row. */
+  attachedTurn(turn: TurnRecord, row: Record<string, unknown>): { id: number } {
+    return assistantOf(turn, row as unknown as TurnRecorded);
+  }
+
+  /** `conversation` and `inserted` CTEs, written when `when` holds; the assistant message's entry defaults to `settlementEntry`. */
+  private turnCtes(turn: TurnRecord, when: SQL, settlementEntry: SQL): SQL {
     const at = turn.now.toISOString();
     const rows = JSON.stringify(
-      [userMessage, assistantMessage].map((message, ord) => ({
+      [turn.userMessage, turn.assistantMessage].map((message, ord) => ({
         ord,
         role: message.role,
         content: message.content,
@@ -76,12 +99,12 @@ export class ChatRepository {
         usage_estimated: message.usageEstimated ?? false,
       })),
     );
-    const result = rowsOf<{ saved: number; assistant_id: number | string | null }>(
-      await executePrepared(tx, 'chat_record_turn', sql`
-        with conversation as (
+    return sql`
+        conversation as (
           insert into conversations (id, user_id, title, model, turn_count, charged_tokens, created_at, updated_at)
-          values (${turn.conversationId}::uuid, ${turn.userId}::uuid, ${turn.title}::text, ${turn.model}::text, 1,
-                  ${turn.chargedTokens}::bigint, ${at}::timestamptz, ${at}::timestamptz)
+          select ${turn.conversationId}::uuid, ${turn.userId}::uuid, ${turn.title}::text, ${turn.model}::text, 1,
+                 ${turn.chargedTokens}::bigint, ${at}::timestamptz, ${at}::timestamptz
+          where ${when}
           on conflict (id) do update
             set turn_count = conversations.turn_count + 1,
                 charged_tokens = conversations.charged_tokens + excluded.charged_tokens,
@@ -94,18 +117,35 @@ export class ChatRepository {
           insert into messages (conversation_id, role, content, content_tokens, model, prompt_tokens, completion_tokens, charged_tokens,
                                 purchased_tokens, free_tokens, overage_tokens, ledger_entry_id, usage_estimated, created_at)
           select conversation.id, m.role, m.content, m.content_tokens, m.model, m.prompt_tokens, m.completion_tokens, m.charged_tokens,
-                 m.purchased_tokens, m.free_tokens, m.overage_tokens, m.ledger_entry_id, m.usage_estimated, ${at}::timestamptz
+                 m.purchased_tokens, m.free_tokens, m.overage_tokens,
+                 coalesce(m.ledger_entry_id, case when m.role = 'assistant' then ${settlementEntry} end), m.usage_estimated, ${at}::timestamptz
           from conversation,
                jsonb_to_recordset(${rows}::jsonb) as m(ord int, role text, content text, content_tokens int, model text, prompt_tokens int,
                  completion_tokens int, charged_tokens bigint, purchased_tokens bigint, free_tokens bigint, overage_tokens bigint,
                  ledger_entry_id bigint, usage_estimated boolean)
           order by m.ord
           returning id
-        )
-        select (select count(*) from conversation)::int as saved, (select max(id) from inserted) as assistant_id
-      `),
-    );
-    if (Number(result[0]!.saved) === 0) throw new Error(`conversation ${turn.conversationId} belongs to another user`);
-    return { id: Number(result[0]!.assistant_id) };
+        )`;
   }
+}
+
+/** One finished turn: its conversation and both messages. */
+export interface TurnRecord {
+  conversationId: string;
+  userId: string;
+  title: string;
+  model: string;
+  chargedTokens: number;
+  now: Date;
+  userMessage: NewMessage;
+  assistantMessage: NewMessage;
+}
+
+type TurnRecorded = { saved: number; assistant_id: number | string | null };
+
+const TURN_COLUMNS = sql`(select count(*) from conversation)::int as saved, (select max(id) from inserted) as assistant_id`;
+
+function assistantOf(turn: TurnRecord, row: TurnRecorded): { id: number } {
+  if (Number(row.saved) === 0) throw new Error(`conversation ${turn.conversationId} belongs to another user`);
+  return { id: Number(row.assistant_id) };
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { usageMessage, type Locale, type UsageEvaluation } from '@consult-on/quota-policy';
+import { usageMessage, type ConsumptionSplit, type Locale, type UsageEvaluation } from '@consult-on/quota-policy';
 import type { AuthUser } from '../auth/auth.decorators.js';
 import { APP_CONFIG, type AppConfig, type ModelConfig } from '../config/app-config.js';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -9,7 +9,7 @@ import { chargedTokens, completionTokensWithin, ModelCatalog } from '../llm/mode
 import { MODEL_PROVIDER, type ChatMessage, type ModelProvider } from '../llm/model-provider.js';
 import { countPromptTokens, countTextTokens } from '../llm/token-counter.js';
 import { LedgerService, type SettlementView, type TurnReservation } from '../quota/ledger.service.js';
-import { ChatRepository } from './chat.repository.js';
+import { ChatRepository, type TurnRecord } from './chat.repository.js';
 import type { EstimateView, TokenWarningView, TurnView } from './chat.dto.js';
 
 const SYSTEM_PROMPT: Record<Locale, string> = {
@@ -17,6 +17,7 @@ const SYSTEM_PROMPT: Record<Locale, string> = {
   en: 'You are Consult-On’s kind and careful AI consultant. Answer with empathy and concrete steps.',
 };
 const WARNED_LEVELS = new Set(['WARNING', 'CRITICAL', 'BLOCKED']);
+const NOTHING_CHARGED: ConsumptionSplit = { purchasedTokens: 0, freeTokens: 0, overageTokens: 0 };
 /** Messages read back for the context; the token budget decides how many are sent. */
 const CONTEXT_MESSAGES = 40;
 /** The reply length the cost preview assumes for a typical answer. */
@@ -179,7 +180,11 @@ export class ChatService {
     return kept.reverse();
   }
 
-  /** Settles the hold and records both messages in one transaction: the turn is charged exactly when it is kept. */
+  /**
+   * Settles the hold and records both messages together: the turn is charged exactly when it is
+   * kept. Usually one statement (the settlement's compare-and-swap with the messages attached);
+   * a transaction that locks the account when something else changed it since the reservation.
+   */
   private async commit(
     userId: string,
     input: TurnInput,
@@ -199,32 +204,45 @@ export class ChatService {
     const charge = hold ? Math.min(reportedCharge, hold.tokens) : reportedCharge;
     if (estimated) this.logger.warn({ message: 'no usage reported for a turn: charged by tokenizer count', model: model.id, charge });
     if (charge < reportedCharge) this.logger.warn({ message: 'usage above the hold: charge capped', model: model.id, reportedCharge, charge });
-    const now = this.clock.now();
+    const metadata = { model: model.id, conversationId: prepared.conversationId, promptTokens, completionTokens, estimated, ...(charge < reportedCharge ? { reportedChargeTokens: reportedCharge } : {}) };
+    const record = (split: ConsumptionSplit, ledgerEntryId: number | null): TurnRecord => ({
+      conversationId: prepared.conversationId,
+      userId,
+      title: titleOf(input.message),
+      model: model.id,
+      chargedTokens: charge,
+      now: this.clock.now(),
+      userMessage: { conversationId: prepared.conversationId, role: 'user', content: input.message, contentTokens: prepared.userTokens },
+      assistantMessage: {
+        conversationId: prepared.conversationId,
+        role: 'assistant',
+        content: text,
+        contentTokens: countTextTokens(text),
+        model: model.id,
+        promptTokens,
+        completionTokens,
+        chargedTokens: charge,
+        ...split,
+        ledgerEntryId,
+        usageEstimated: estimated,
+      },
+    });
+    const committed = (settlement: SettlementView | null, assistantId: number): CommittedTurn => {
+      const split = settlement?.split ?? NOTHING_CHARGED;
+      return { conversationId: prepared.conversationId, model: model.id, text, settlement, assistantId, usage: { promptTokens, completionTokens, chargedTokens: charge, ...split, estimated } };
+    };
+
+    if (!reservation) {
+      return committed(null, (await this.repository.recordTurn(this.repository.db, record(NOTHING_CHARGED, null))).id);
+    }
+    let attachedTurn: TurnRecord | null = null;
+    const fast = await this.ledger.settleFromReservation(reservation, charge, metadata, (split) =>
+      this.repository.attachTurn((attachedTurn = record(split, null))),
+    );
+    if (fast) return committed(fast.settlement, this.repository.attachedTurn(attachedTurn!, fast.attached!).id);
     return this.repository.db.transaction(async (tx) => {
-      const metadata = { model: model.id, conversationId: prepared.conversationId, promptTokens, completionTokens, estimated, ...(charge < reportedCharge ? { reportedChargeTokens: reportedCharge } : {}) };
-      const settlement = hold ? await this.ledger.settle(hold.holdId, charge, metadata, tx, reservation) : null;
-      const split = settlement?.split ?? { purchasedTokens: 0, freeTokens: 0, overageTokens: 0 };
-      const assistant = await this.repository.recordTurn(
-        tx,
-        { conversationId: prepared.conversationId, userId, title: titleOf(input.message), model: model.id, chargedTokens: charge, now },
-        { conversationId: prepared.conversationId, role: 'user', content: input.message, contentTokens: prepared.userTokens },
-        {
-          conversationId: prepared.conversationId,
-          role: 'assistant',
-          content: text,
-          contentTokens: countTextTokens(text),
-          model: model.id,
-          promptTokens,
-          completionTokens,
-          chargedTokens: charge,
-          purchasedTokens: split.purchasedTokens,
-          freeTokens: split.freeTokens,
-          overageTokens: split.overageTokens,
-          ledgerEntryId: settlement?.ledgerEntryId ?? null,
-          usageEstimated: estimated,
-        },
-      );
-      return { conversationId: prepared.conversationId, model: model.id, text, settlement, assistantId: assistant.id, usage: { promptTokens, completionTokens, chargedTokens: charge, ...split, estimated } };
+      const settlement = await this.ledger.settle(reservation.hold.holdId, charge, metadata, tx);
+      return committed(settlement, (await this.repository.recordTurn(tx, record(settlement.split, settlement.ledgerEntryId))).id);
     });
   }
 

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AccountBalances, BalanceDelta } from '@consult-on/quota-policy';
-import { and, asc, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
 import { DATABASE, executePrepared, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
 import { ledgerEntries, tokenAccounts, tokenHolds, type LedgerEntryKind } from '../database/schema.js';
 
@@ -51,6 +51,22 @@ export interface AccountWrite {
   closeHold?: { id: string; from: HoldRow['status']; status: 'SETTLED' | 'VOIDED' | 'EXPIRED' } | null;
 }
 
+/**
+ * Another table's writes made by the same statement as a ledger change, so that both happen or
+ * neither does (a chat turn's messages with its settlement). Its CTEs may read `account` (one
+ * row when the change applied, none otherwise) and `appended` (the ids of the new entries).
+ */
+export interface AttachedWrite {
+  /** Names the prepared statement: one name per SQL text. */
+  name: string;
+  /** The change applies only where this condition holds (with the compare-and-swap). */
+  guard: SQL;
+  /** CTEs (`name as (…)`, comma-separated) that follow the ledger's. */
+  ctes: SQL;
+  /** Columns added to the result row. */
+  columns: SQL;
+}
+
 export interface LockedHold {
   id: string;
   tokens: number;
@@ -72,6 +88,8 @@ const accountColumns = {
 /** Every statement on token accounts, the ledger, holds and idempotency keys. */
 @Injectable()
 export class LedgerRepository {
+  private findAccountQuery: { execute(values: { userId: string }): Promise<AccountRow[]> } | null = null;
+
   constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
 
   get db() {
@@ -83,13 +101,15 @@ export class LedgerRepository {
     return row!;
   }
 
-  async findAccount(executor: Executor, userId: string): Promise<AccountRow | null> {
-    const [row] = await executor
+  /** The account as it is now (outside any transaction: every chat turn reads it). */
+  async findAccount(userId: string): Promise<AccountRow | null> {
+    // Built once: the query is the same every time, only the user differs.
+    this.findAccountQuery ??= this.db
       .select(accountColumns)
       .from(tokenAccounts)
       .where(eq(tokenAccounts.userId, sql.placeholder('userId')))
-      .prepare('ledger_find_account')
-      .execute({ userId });
+      .prepare('ledger_find_account');
+    const [row] = await this.findAccountQuery.execute({ userId });
     return row ?? null;
   }
 
@@ -125,9 +145,13 @@ export class LedgerRepository {
    * Applies one ledger change in a single statement (a data-modifying CTE): stores the account's
    * new balances, appends the entries and opens or closes a hold. With `expected`, nothing is
    * written unless the stored account still equals it; returns whether it was applied and the
-   * ids of the appended entries, in order.
+   * ids of the appended entries, in order. `attached` adds another table's writes to the statement.
    */
-  async applyChange(executor: Executor, write: AccountWrite): Promise<{ applied: boolean; version: number; opened: number; closed: number; entryIds: number[] }> {
+  async applyChange(
+    executor: Executor,
+    write: AccountWrite,
+    attached: AttachedWrite | null = null,
+  ): Promise<{ applied: boolean; version: number; opened: number; closed: number; entryIds: number[]; attached: Record<string, unknown> | null }> {
     const { next, expectedVersion, now } = write;
     const at = now.toISOString();
     const entries = JSON.stringify(
@@ -149,19 +173,20 @@ export class LedgerRepository {
       })),
     );
     const compare = expectedVersion === null ? sql`` : sql`and version = ${expectedVersion}`;
+    const guard = attached ? sql`and ${attached.guard}` : sql``;
     const activity = write.touchActivity ? sql`, last_active_at = ${at}::timestamptz` : sql``;
     const open = write.openHold ?? null;
     const close = write.closeHold ?? null;
     const rows = rowsOf<{ applied: number; version: number | string | null; opened: number; closed: number; entry_ids: number[] | string }>(
       // Prepared: planning this statement costs PostgreSQL more than running it. One name per SQL text.
-      await executePrepared(executor, `ledger_apply_${expectedVersion === null ? 'locked' : 'cas'}_${write.touchActivity ? 'active' : 'quiet'}`, sql`
+      await executePrepared(executor, `ledger_apply_${expectedVersion === null ? 'locked' : 'cas'}_${write.touchActivity ? 'active' : 'quiet'}${attached ? `_${attached.name}` : ''}`, sql`
         with account as (
           update token_accounts
           set period_key = ${next.periodKey}, free_tokens = ${next.freeTokens}, purchased_tokens = ${next.purchasedTokens},
               debt_tokens = ${next.debtTokens}, held_tokens = ${next.heldTokens},
               period_capacity_tokens = ${next.periodCapacityTokens}, period_consumed_tokens = ${next.periodConsumedTokens},
               version = version + 1, updated_at = ${at}::timestamptz ${activity}
-          where user_id = ${next.userId} ${compare}
+          where user_id = ${next.userId} ${compare} ${guard}
           returning user_id, version
         ), opened as (
           insert into token_holds (id, user_id, tokens, period_key, purpose, expires_at, created_at)
@@ -184,17 +209,25 @@ export class LedgerRepository {
                  hold_id uuid, payment_id uuid, actor_id uuid, reason text, metadata jsonb)
           order by e.ord
           returning id
-        )
+        )${attached ? sql`, ${attached.ctes}` : sql``}
         select (select count(*) from account)::int as applied, (select version from account) as version,
                (select count(*) from opened)::int as opened,
                (select count(*) from closed)::int as closed,
                coalesce((select json_agg(id order by id) from appended), '[]'::json) as entry_ids
+               ${attached ? sql`, ${attached.columns}` : sql``}
       `),
     );
     const row = rows[0]!;
     const applied = Number(row.applied) === 1;
     const ids = typeof row.entry_ids === 'string' ? (JSON.parse(row.entry_ids) as number[]) : row.entry_ids;
-    return { applied, version: Number(row.version), opened: Number(row.opened), closed: Number(row.closed), entryIds: ids.map(Number) };
+    return {
+      applied,
+      version: Number(row.version),
+      opened: Number(row.opened),
+      closed: Number(row.closed),
+      entryIds: ids.map(Number),
+      attached: attached ? row : null,
+    };
   }
 
   async findExpiredHolds(executor: Executor, now: Date, limit: number): Promise<Pick<HoldRow, 'id' | 'userId'>[]> {

@@ -50,15 +50,19 @@ describe('holds', () => {
     const { ledger } = fixture;
     const first = await ledger.reserveWithAccount(userId, { tokens: 3_000, purpose: 'test' });
     expect(first.account).toMatchObject({ userId, heldTokens: 3_000 });
-    // In a transaction, as a chat turn settles with its messages.
-    const settleIn = (reservation: TurnReservation, tokens: number) =>
-      fixture.database.db.transaction((tx) => ledger.settle(reservation.hold.holdId, tokens, {}, tx, reservation));
-    await settleIn(first, 1_000);
+    // As a chat turn settles: from the reservation, or under the lock when that does not apply.
+    const settleIn = async (reservation: TurnReservation, tokens: number) =>
+      (await ledger.settleFromReservation(reservation, tokens))?.settlement ??
+      fixture.database.db.transaction((tx) => ledger.settle(reservation.hold.holdId, tokens, {}, tx));
+    // Nothing changed since the reservation: one compare-and-swap statement settles it.
+    expect(await ledger.settleFromReservation(first, 1_000)).toMatchObject({ settlement: { chargedTokens: 1_000 }, attached: null });
     expect((await ledger.usage(userId)).balances).toMatchObject({ heldTokens: 0, periodConsumedTokens: 1_000 });
 
-    // Another change between reserve and settle: the settlement sees it (purchased tokens first).
+    // Another change between reserve and settle: not from the reservation, but under the lock,
+    // which sees it (purchased tokens first).
     const second = await ledger.reserveWithAccount(userId, { tokens: 2_000, purpose: 'test' });
     await ledger.credit(null, userId, { kind: 'PURCHASE', tokens: 500, bucket: 'purchased' });
+    expect(await ledger.settleFromReservation(second, 700)).toBeNull();
     const settled = await settleIn(second, 700);
     expect(settled.split).toEqual({ purchasedTokens: 500, freeTokens: 200, overageTokens: 0 });
 

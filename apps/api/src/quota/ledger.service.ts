@@ -39,6 +39,7 @@ import {
   LedgerRepository,
   type AccountRow,
   type AccountWrite,
+  type AttachedWrite,
   type LockedHold,
   type NewHold,
   type NewLedgerEntry,
@@ -120,6 +121,7 @@ const RECENT_TURNS = 20;
 @Injectable()
 export class LedgerService {
   private readonly logger = new Logger(LedgerService.name);
+  private lastPeriod: QuotaPeriod | null = null;
 
   constructor(
     private readonly repository: LedgerRepository,
@@ -137,9 +139,13 @@ export class LedgerService {
     return `${this.config.publicUrl ?? ''}/purchase`;
   }
 
+  /** The quota period `now` falls in; the last one is kept, since every ledger change asks. */
   currentPeriod(now = this.clock.now()): QuotaPeriod {
-    return periodOf(now, this.policy.timeZone);
+    const last = this.lastPeriod;
+    if (last && now >= last.start && now < last.end) return last;
+    return (this.lastPeriod = periodOf(now, this.policy.timeZone));
   }
+
 
   /** Creates the account of a new user with this period's free allowance, inside the caller's transaction. */
   async openAccount(tx: Executor, userId: string): Promise<void> {
@@ -160,7 +166,7 @@ export class LedgerService {
   /** The usage state of an account in the current period (resetting it first when a new period began). */
   async usage(userId: string): Promise<{ balances: AccountBalances; usage: UsageEvaluation; period: QuotaPeriod }> {
     const period = this.currentPeriod();
-    let account = await this.repository.findAccount(this.repository.db, userId);
+    let account = await this.repository.findAccount(userId);
     if (!account) throw new NotFoundError();
     if (account.periodKey !== period.key) {
       account = await this.change({ userId }, null, async ({ account: current }) => ({ entries: [], result: current }));
@@ -215,24 +221,54 @@ export class LedgerService {
   /**
    * Releases a hold and charges what the work really consumed (purchased first, by default).
    * A hold that expired meanwhile is charged too (without releasing it twice); a settled or
-   * voided one is refused.
+   * voided one is refused. Locks the account, in the caller's transaction when given (PGlite has
+   * one connection: a query outside the open transaction would wait for it forever).
    */
-  async settle(
-    holdId: string,
+  async settle(holdId: string, consumedTokens: number, metadata: Record<string, unknown> = {}, tx: Transaction | null = null): Promise<SettlementView> {
+    return this.change({ holdId }, null, this.settlement(holdId, consumedTokens, metadata), tx);
+  }
+
+  /**
+   * The chat turn's settlement: one compare-and-swap statement with no lock, no read and no
+   * transaction, which also makes the caller's own writes (`attach`, given the planned split) so
+   * that both happen or neither does. It applies only while the account is still as the
+   * reservation left it — then the hold is still open, since every change of a hold bumps its
+   * account's version. Null when it is not, or when the settlement moves the usage level (its
+   * listeners write in a transaction): the caller then settles with `settle` in a transaction.
+   */
+  async settleFromReservation(
+    reservation: TurnReservation,
     consumedTokens: number,
     metadata: Record<string, unknown> = {},
-    tx: Transaction | null = null,
-    reservation: TurnReservation | null = null,
-  ): Promise<SettlementView> {
+    attach?: (split: ConsumptionSplit) => AttachedWrite,
+  ): Promise<{ settlement: SettlementView; attached: Record<string, unknown> | null } | null> {
+    const account = reservation.account;
+    if (!account) return null;
+    let planned: ConsumptionSplit | null = null;
+    const holdId = reservation.hold.holdId;
+    const operation = this.settlement(holdId, consumedTokens, metadata, (split) => (planned = split));
+    const known = { account, hold: { id: holdId, tokens: reservation.hold.tokens, status: 'OPEN' as const } };
+    const outcome = await this.changeOptimistically(account.userId, operation, { known, attach: attach && (() => attach(planned!)) });
+    if (outcome === RETRY || outcome === NEEDS_LOCK) return null;
+    return { settlement: outcome.result, attached: outcome.attached };
+  }
+
+  private settlement(
+    holdId: string,
+    consumedTokens: number,
+    metadata: Record<string, unknown>,
+    onPlanned: (split: ConsumptionSplit) => void = () => {},
+  ): (context: AccountContext) => Promise<AccountChange<(entryIds: number[]) => SettlementView>> {
     if (!Number.isSafeInteger(consumedTokens) || consumedTokens < 0) {
       throw new RangeError(`consumed tokens must be a non-negative integer, got ${consumedTokens}`);
     }
-    const operation = async ({ balances, hold }: AccountContext): Promise<AccountChange<(entryIds: number[]) => SettlementView>> => {
+    return async ({ balances, hold }) => {
       const locked = hold!;
       // A turn that outlived its hold's TTL is still charged; the expiry already released the hold.
       if (locked.status !== 'OPEN' && locked.status !== 'EXPIRED') throw new HoldClosedError();
       const release = locked.status === 'OPEN' ? locked.tokens : 0;
       const settlement = planSettlement(balances, release, consumedTokens, this.policy.consumptionOrder);
+      onPlanned(settlement.split);
       const after = applyDelta(balances, settlement.delta);
       return {
         entries: [{ kind: 'CONSUMPTION', amountTokens: consumedTokens, delta: settlement.delta, holdId, metadata }],
@@ -248,18 +284,6 @@ export class LedgerService {
         activity: true,
       };
     };
-    // When the account is still as the reservation left it, the hold is still open (every change
-    // of a hold bumps its account's version): one compare-and-swap write, no lock, no read. Only
-    // inside the caller's transaction, so a write that found the hold closed after all (checked
-    // after the statement) is rolled back with it.
-    if (tx && reservation?.account && reservation.hold.holdId === holdId) {
-      const known = { account: reservation.account, hold: { id: holdId, tokens: reservation.hold.tokens, status: 'OPEN' as const } };
-      const outcome = await this.changeOptimistically(reservation.account.userId, operation, { tx, known });
-      if (outcome !== RETRY && outcome !== NEEDS_LOCK) return outcome.result;
-    }
-    // Inside the caller's transaction when given: PGlite has one connection, so a query
-    // outside the open transaction would wait for it forever.
-    return this.change({ holdId }, null, operation, tx);
   }
 
   /** The usage of these balances with the user's own recent cost per turn behind the estimates. */
@@ -510,31 +534,28 @@ export class LedgerService {
    * The same change without the row lock: reads the account (unless `known` gives it), plans, and
    * writes in one statement that applies only if the account still has the version it was
    * planned from (compare-and-swap). RETRY when another change came first; NEEDS_LOCK when the
-   * change needs the locking path: a monthly reset, or — outside a transaction — a level change,
-   * whose listeners write in the change's transaction. Inside `tx` only with `known` (PGlite: no
-   * query outside the open transaction).
+   * change needs the locking path: a monthly reset, or a level change, whose listeners write in
+   * the change's transaction. `known` skips the read; `attach` adds the caller's
+   * writes to the statement.
    */
   private async changeOptimistically<T>(
     userId: string,
     operation: (context: AccountContext) => Promise<AccountChange<T | ((entryIds: number[]) => T)>>,
-    options: { tx?: Transaction | null; known?: { account: AccountRow; hold: LockedHold | null } } = {},
-  ): Promise<{ result: T; account: AccountRow } | typeof RETRY | typeof NEEDS_LOCK> {
-    const tx = options.tx ?? null;
+    options: { known?: { account: AccountRow; hold: LockedHold | null }; attach?: (() => AttachedWrite) | undefined } = {},
+  ): Promise<{ result: T; account: AccountRow; attached: Record<string, unknown> | null } | typeof RETRY | typeof NEEDS_LOCK> {
     const now = this.clock.now();
     const period = this.currentPeriod(now);
-    const account = options.known?.account ?? (await this.repository.findAccount(tx ?? this.repository.db, userId));
+    const account = options.known?.account ?? (await this.repository.findAccount(userId));
     if (!account) throw new NotFoundError();
     if (account.periodKey !== period.key) return NEEDS_LOCK;
     const change = await operation({ account, balances: account, period, now, hold: options.known?.hold ?? null });
     const balances = this.balancesAfter(userId, account, change.entries);
-    const levelChanges = this.snapshot(account).level !== this.snapshot(balances).level;
-    if (levelChanges && !tx) return NEEDS_LOCK;
+    if (this.snapshot(account).level !== this.snapshot(balances).level) return NEEDS_LOCK;
     const write = this.writeOf(account, balances, change, now, account.version);
-    const written = await this.repository.applyChange(tx ?? this.repository.db, write);
+    const written = await this.repository.applyChange(this.repository.db, write, options.attach?.() ?? null);
     if (!written.applied) return RETRY;
     this.checkHolds(write, written);
-    if (levelChanges) await this.announceLevelChange(tx!, account, balances, period.key, change.entries, now);
-    return { result: this.resultOf(change, written.entryIds), account: { ...write.next, version: written.version } };
+    return { result: this.resultOf(change, written.entryIds), account: { ...write.next, version: written.version }, attached: written.attached };
   }
 
   private balancesAfter(userId: string, account: AccountBalances, entries: NewLedgerEntry[]): AccountBalances {
