@@ -172,11 +172,17 @@ export class LedgerRepository {
         metadata: entry.metadata ?? null,
       })),
     );
-    const compare = expectedVersion === null ? sql`` : sql`and version = ${expectedVersion}`;
-    const guard = attached ? sql`and ${attached.guard}` : sql``;
-    const activity = write.touchActivity ? sql`, last_active_at = ${at}::timestamptz` : sql``;
     const open = write.openHold ?? null;
     const close = write.closeHold ?? null;
+    // Without the row lock, the hold to close must also still be as planned: the version says so
+    // (every change of a hold bumps it), and the statement checks it too, since it commits alone.
+    const compare =
+      expectedVersion === null
+        ? sql``
+        : sql`and version = ${expectedVersion}
+              and (${close?.id ?? null}::uuid is null or exists (select 1 from token_holds where id = ${close?.id ?? null}::uuid and status = ${close?.from ?? null}::text))`;
+    const guard = attached ? sql`and ${attached.guard}` : sql``;
+    const activity = write.touchActivity ? sql`, last_active_at = ${at}::timestamptz` : sql``;
     const rows = rowsOf<{ applied: number; version: number | string | null; opened: number; closed: number; entry_ids: number[] | string }>(
       // Prepared: planning this statement costs PostgreSQL more than running it. One name per SQL text.
       await executePrepared(executor, `ledger_apply_${expectedVersion === null ? 'locked' : 'cas'}_${write.touchActivity ? 'active' : 'quiet'}${attached ? `_${attached.name}` : ''}`, sql`

@@ -80,6 +80,18 @@ describe('holds', () => {
     expect(await ledger.verify(userId)).toEqual([]);
   });
 
+  it('never settles from the reservation a hold closed behind the version\'s back', async () => {
+    const userId = await fixture.createUser();
+    const { ledger } = fixture;
+    const reservation = await ledger.reserveWithAccount(userId, { tokens: 3_000, purpose: 'test' });
+    // A writer that breaks the rule (every change of a hold bumps its account's version): the
+    // compare-and-swap alone would match, the statement's own check of the hold does not.
+    await fixture.database.db.execute(sql`update token_holds set status = 'VOIDED' where id = ${reservation.hold.holdId}::uuid`);
+    expect(await ledger.settleFromReservation(reservation, 1_000)).toBeNull();
+    expect((await ledger.usage(userId)).balances).toMatchObject({ heldTokens: 3_000, periodConsumedTokens: 0 });
+    await expect(ledger.settle(reservation.hold.holdId, 1_000)).rejects.toBeInstanceOf(HoldClosedError);
+  });
+
   it('void without charging', async () => {
     const userId = await fixture.createUser();
     const hold = await fixture.ledger.reserve(userId, { tokens: 5_000, purpose: 'test' });
