@@ -196,7 +196,7 @@ export async function runLoad(options: {
   const all = { latencies: [] as number[], statuses: {} as Record<number, number> };
   const byGroup: Record<string, LoadResult> = {};
   for (const [key, group] of groups) {
-    all.latencies.push(...group.latencies);
+    for (const latency of group.latencies) all.latencies.push(latency);
     for (const [status, count] of Object.entries(group.statuses)) all.statuses[Number(status)] = (all.statuses[Number(status)] ?? 0) + count;
     if (key) byGroup[key] = summarize(group.latencies, group.statuses, seconds);
   }

@@ -71,6 +71,7 @@ export class ChatRepository {
       guard: sql`not exists (select 1 from conversations where id = ${turn.conversationId}::uuid and user_id <> ${turn.userId}::uuid)`,
       ctes: this.turnCtes(turn, sql`exists (select 1 from account)`, sql`(select min(id) from appended)`),
       columns: TURN_COLUMNS,
+      assertion: sql`(select count(*) from conversation) = 1 and (select count(*) from inserted) = 2`,
     };
   }
 

@@ -65,6 +65,8 @@ export interface AttachedWrite {
   ctes: SQL;
   /** Columns added to the result row. */
   columns: SQL;
+  /** What the attached CTEs must have written when the change applied; the statement aborts otherwise. */
+  assertion: SQL;
 }
 
 export interface LockedHold {
@@ -101,7 +103,10 @@ export class LedgerRepository {
     return row!;
   }
 
-  /** The account as it is now (outside any transaction: every chat turn reads it). */
+  /**
+   * The account as it is now, read outside any transaction (every chat turn reads it). Never call
+   * it inside one: on PGlite's single connection it would wait for that transaction forever.
+   */
   async findAccount(userId: string): Promise<AccountRow | null> {
     // Built once: the query is the same every time, only the user differs.
     this.findAccountQuery ??= this.db
@@ -146,12 +151,14 @@ export class LedgerRepository {
    * new balances, appends the entries and opens or closes a hold. With `expected`, nothing is
    * written unless the stored account still equals it; returns whether it was applied and the
    * ids of the appended entries, in order. `attached` adds another table's writes to the statement.
+   * A change that applied but did not write all it was asked to (its hold, its entries, the
+   * attached rows) aborts the statement with a `ledger invariant` error, writing nothing.
    */
   async applyChange(
     executor: Executor,
     write: AccountWrite,
     attached: AttachedWrite | null = null,
-  ): Promise<{ applied: boolean; version: number; opened: number; closed: number; entryIds: number[]; attached: Record<string, unknown> | null }> {
+  ): Promise<{ applied: boolean; version: number; entryIds: number[]; attached: Record<string, unknown> | null }> {
     const { next, expectedVersion, now } = write;
     const at = now.toISOString();
     const entries = JSON.stringify(
@@ -174,8 +181,10 @@ export class LedgerRepository {
     );
     const open = write.openHold ?? null;
     const close = write.closeHold ?? null;
-    // Without the row lock, the hold to close must also still be as planned: the version says so
-    // (every change of a hold bumps it), and the statement checks it too, since it commits alone.
+    // Without the row lock, the hold to close must still be as planned: the version says so
+    // (every change of a hold bumps it), and the statement checks it too. The assertion at the
+    // end catches what a check against the statement's snapshot cannot: the statement aborts,
+    // and rolls back everything it wrote, unless it wrote all it was asked to.
     const compare =
       expectedVersion === null
         ? sql``
@@ -183,7 +192,7 @@ export class LedgerRepository {
               and (${close?.id ?? null}::uuid is null or exists (select 1 from token_holds where id = ${close?.id ?? null}::uuid and status = ${close?.from ?? null}::text))`;
     const guard = attached ? sql`and ${attached.guard}` : sql``;
     const activity = write.touchActivity ? sql`, last_active_at = ${at}::timestamptz` : sql``;
-    const rows = rowsOf<{ applied: number; version: number | string | null; opened: number; closed: number; entry_ids: number[] | string }>(
+    const rows = rowsOf<{ applied: number; version: number | string | null; entry_ids: number[] | string }>(
       // Prepared: planning this statement costs PostgreSQL more than running it. One name per SQL text.
       await executePrepared(executor, `ledger_apply_${expectedVersion === null ? 'locked' : 'cas'}_${write.touchActivity ? 'active' : 'quiet'}${attached ? `_${attached.name}` : ''}`, sql`
         with account as (
@@ -217,23 +226,20 @@ export class LedgerRepository {
           returning id
         )${attached ? sql`, ${attached.ctes}` : sql``}
         select (select count(*) from account)::int as applied, (select version from account) as version,
-               (select count(*) from opened)::int as opened,
-               (select count(*) from closed)::int as closed,
-               coalesce((select json_agg(id order by id) from appended), '[]'::json) as entry_ids
+               coalesce((select json_agg(id order by id) from appended), '[]'::json) as entry_ids,
+               ledger_assert(
+                 not exists (select 1 from account)
+                   or ((select count(*) from opened) = ${open ? 1 : 0}::int and (select count(*) from closed) = ${close ? 1 : 0}::int
+                       and (select count(*) from appended) = ${write.entries.length}::int ${attached ? sql`and ${attached.assertion}` : sql``}),
+                 'ledger write incomplete for account ' || ${next.userId}::text
+               ) as complete
                ${attached ? sql`, ${attached.columns}` : sql``}
       `),
     );
     const row = rows[0]!;
     const applied = Number(row.applied) === 1;
     const ids = typeof row.entry_ids === 'string' ? (JSON.parse(row.entry_ids) as number[]) : row.entry_ids;
-    return {
-      applied,
-      version: Number(row.version),
-      opened: Number(row.opened),
-      closed: Number(row.closed),
-      entryIds: ids.map(Number),
-      attached: attached ? row : null,
-    };
+    return { applied, version: Number(row.version), entryIds: ids.map(Number), attached: attached ? row : null };
   }
 
   async findExpiredHolds(executor: Executor, now: Date, limit: number): Promise<Pick<HoldRow, 'id' | 'userId'>[]> {

@@ -1,9 +1,12 @@
+import { randomUUID } from 'node:crypto';
+import { delta } from '@consult-on/quota-policy';
 import { and, eq, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HoldClosedError, IdempotencyConflictError, InsufficientTokensError, TokenExhaustedError } from '../common/errors.js';
 import { ledgerEntries } from '../database/schema.js';
 import { createLedgerFixture, type LedgerFixture } from '../testing/ledger-fixture.js';
+import { LedgerRepository } from './ledger.repository.js';
 import type { TurnReservation } from './ledger.service.js';
 
 let fixture: LedgerFixture;
@@ -90,6 +93,26 @@ describe('holds', () => {
     expect(await ledger.settleFromReservation(reservation, 1_000)).toBeNull();
     expect((await ledger.usage(userId)).balances).toMatchObject({ heldTokens: 3_000, periodConsumedTokens: 0 });
     await expect(ledger.settle(reservation.hold.holdId, 1_000)).rejects.toBeInstanceOf(HoldClosedError);
+  });
+
+  it('aborts a ledger statement that did not write all it was asked to, writing nothing', async () => {
+    const userId = await fixture.createUser();
+    const repository = new LedgerRepository(fixture.database);
+    const before = await repository.findAccount(userId);
+    const now = fixture.clock.now();
+    // Closing a hold that does not exist: the account row would apply, the hold would not close.
+    const write = {
+      next: { ...before!, heldTokens: 0 },
+      expectedVersion: null,
+      entries: [{ kind: 'HOLD_VOID' as const, amountTokens: 0, delta: delta({}) }],
+      touchActivity: false,
+      now,
+      closeHold: { id: randomUUID(), from: 'OPEN' as const, status: 'VOIDED' as const },
+    };
+    const failure = await repository.applyChange(fixture.database.db, write).catch((error: Error) => error);
+    expect(String((failure as Error).cause ?? failure)).toMatch(/ledger invariant: ledger write incomplete/);
+    expect(await repository.findAccount(userId)).toEqual(before);
+    expect(await entriesOf(userId)).toHaveLength(1);
   });
 
   it('void without charging', async () => {
