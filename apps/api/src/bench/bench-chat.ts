@@ -87,16 +87,15 @@ async function measureLatency(on: Api, off: Api, tokens: string[]): Promise<{ on
   return { on: measured(on, cpu[0]!), off: measured(off, cpu[1]!) };
 }
 
-/** Turns per second: many clients on one API, the machine saturated. */
-async function measureThroughput(api: Api, tokens: string[]): Promise<Measured> {
-  const request = (index: number) => requestFor(tokens, api, index);
-  log(`throughput ${api.label}: warming up for 3 s`);
-  await runLoad({ port: api.port, seconds: 3, concurrency: CONCURRENCY, request, label: `${api.label} warm-up` });
-  log(`throughput ${api.label}: measuring for ${SECONDS} s with ${CONCURRENCY} concurrent clients`);
+/** Turns (or other requests) per second: many clients on one API, the machine saturated. */
+async function measureThroughput(api: Api, label: string, request: (index: number) => LoadRequest): Promise<Measured> {
+  log(`throughput ${label}: warming up for 3 s`);
+  await runLoad({ port: api.port, seconds: 3, concurrency: CONCURRENCY, request, label: `${label} warm-up` });
+  log(`throughput ${label}: measuring for ${SECONDS} s with ${CONCURRENCY} concurrent clients`);
   const cpuBefore = processCpuMs(api.process.pid);
   const pgBefore = postgresCpuMs(DATABASE);
   const bench = process.cpuUsage();
-  const result = await runLoad({ port: api.port, seconds: SECONDS, concurrency: CONCURRENCY, request, label: api.label });
+  const result = await runLoad({ port: api.port, seconds: SECONDS, concurrency: CONCURRENCY, request, label });
   const benchUsage = process.cpuUsage(bench);
   return {
     ...result,
@@ -107,6 +106,7 @@ async function measureThroughput(api: Api, tokens: string[]): Promise<Measured> 
 }
 
 const ms = (value: number | null) => value?.toFixed(2) ?? 'n/a';
+const CEILING = 'no turn: GET /api/chat/models';
 
 async function main() {
   const scratch = await createScratchDatabase(DATABASE);
@@ -131,10 +131,12 @@ async function main() {
     const latency = await measureLatency(await start('metering on', true, PORT), await start('metering off', false, PORT + 1), tokens);
     for (const api of [...apis]) await stop(api);
     const onApi = await start('metering on', true, PORT);
-    const throughputOn = await measureThroughput(onApi, tokens);
+    const throughputOn = await measureThroughput(onApi, onApi.label, (index) => requestFor(tokens, onApi, index));
     await stop(onApi);
     const offApi = await start('metering off', false, PORT + 1);
-    const throughputOff = await measureThroughput(offApi, tokens);
+    const throughputOff = await measureThroughput(offApi, offApi.label, (index) => requestFor(tokens, offApi, index));
+    // The ceiling of the stack itself: an authenticated request that reaches neither the database nor the model.
+    const ceiling = await measureThroughput(offApi, CEILING, (index) => ({ method: 'GET', path: '/api/chat/models', port: offApi.port, token: tokens[index % tokens.length]! }));
     await stop(offApi);
 
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
@@ -151,7 +153,7 @@ async function main() {
     console.log(`\nThroughput — ${CONCURRENCY} concurrent clients on one API (${SECONDS} s each):\n`);
     console.log('| phase | turns | turns/s | p50 ms | p90 ms | p99 ms | API CPU ms/turn | PostgreSQL CPU ms/turn | load generator + fake model CPU ms/turn | errors |');
     console.log('|---|---|---|---|---|---|---|---|---|---|');
-    for (const [label, result] of [['metering on', throughputOn], ['metering off', throughputOff]] as const) {
+    for (const [label, result] of [['metering on', throughputOn], ['metering off', throughputOff], [CEILING, ceiling]] as const) {
       console.log(
         `| ${label} | ${result.requests.toLocaleString()} | ${Math.round(result.throughput).toLocaleString()} | ${ms(result.p50Ms)} | ${ms(result.p90Ms)} | ${ms(result.p99Ms)} | ${ms(result.apiCpuMsPerTurn)} | ${ms(result.pgCpuMsPerTurn)} | ${ms(result.benchCpuMsPerTurn)} | ${result.errors} |`,
       );
