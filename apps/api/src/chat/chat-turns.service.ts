@@ -28,6 +28,12 @@ function frameOf(event: TurnEvent): string {
   return sseFrame('usage', turn);
 }
 
+/** What a turn came to: the finished turn, or why it failed (neither: the client left). */
+interface TurnOutcome {
+  turn: TurnView | null;
+  failure: unknown;
+}
+
 /** The HTTP side of a chat turn: idempotent JSON answers, Server-Sent Events, client disconnects. */
 @Injectable()
 export class ChatTurnsService {
@@ -53,56 +59,56 @@ export class ChatTurnsService {
 
   async send(user: AuthUser, input: TurnInput, locale: Locale, key: string | null, response: Response): Promise<TurnView | null> {
     const signal = abortWhenClientLeaves(response);
-    const request = key ? { ownerId: user.id, scope: 'chat', key, request: input } : null;
-    if (request) {
-      const claim = await this.idempotency.claim(request);
-      if (claim.replay) return claim.response as TurnView;
-    }
-    let turn: TurnView | null = null;
-    let failure: unknown = null;
-    try {
-      turn = await this.chat.send(user, input, locale, signal);
-      return turn;
-    } catch (error) {
-      failure = error;
-      throw error;
-    } finally {
-      this.record(input, turn, failure);
-      if (request) await this.settleKey(request, turn);
-    }
+    return this.keyed(user, input, 'chat', key, (stored) => stored, async (outcome) => (outcome.turn = await this.chat.send(user, input, locale, signal)));
   }
 
   async stream(user: AuthUser, input: TurnInput, locale: Locale, key: string | null, response: Response): Promise<void> {
     const signal = abortWhenClientLeaves(response);
-    const request = key ? { ownerId: user.id, scope: 'chat-stream', key, request: input } : null;
-    if (request) {
-      const claim = await this.idempotency.claim(request);
-      if (claim.replay) return this.replay(response, claim.response as TurnView);
-    }
-    let turn: TurnView | null = null;
-    let failure: unknown = null;
-    try {
+    return this.keyed(user, input, 'chat-stream', key, (stored) => this.replay(response, stored), async (outcome) => {
       const events = this.chat.turn(user, input, locale, signal);
       // Refusals (402, 400, 404) happen before the first event: they are answered as ordinary JSON errors.
       const first = await events.next();
       this.openStream(response);
       try {
         for (let next = first; !next.done; next = await events.next()) {
-          if (next.value.type === 'complete') turn = next.value.turn;
+          if (next.value.type === 'complete') outcome.turn = next.value.turn;
           if (!signal.aborted) response.write(frameOf(next.value));
         }
         if (!signal.aborted) response.write(sseFrame('done', {}));
       } catch (error) {
-        failure = error;
+        outcome.failure = error;
         if (!signal.aborted) response.write(sseFrame('error', describeError(error, locale).body));
       }
       response.end();
+    });
+  }
+
+  /**
+   * Runs a turn under its Idempotency-Key, when there is one (a repeated key is answered from the
+   * stored turn by `replay`), then counts its outcome and keeps or frees the key.
+   */
+  private async keyed<T>(
+    user: AuthUser,
+    input: TurnInput,
+    scope: 'chat' | 'chat-stream',
+    key: string | null,
+    replay: (stored: TurnView) => T,
+    run: (outcome: TurnOutcome) => Promise<T>,
+  ): Promise<T> {
+    const request = key ? { ownerId: user.id, scope, key, request: input } : null;
+    if (request) {
+      const claim = await this.idempotency.claim(request);
+      if (claim.replay) return replay(claim.response as TurnView);
+    }
+    const outcome: TurnOutcome = { turn: null, failure: null };
+    try {
+      return await run(outcome);
     } catch (error) {
-      failure = error;
+      outcome.failure = error;
       throw error;
     } finally {
-      this.record(input, turn, failure);
-      if (request) await this.settleKey(request, turn);
+      this.record(input, outcome.turn, outcome.failure);
+      if (request) await this.settleKey(request, outcome.turn);
     }
   }
 
