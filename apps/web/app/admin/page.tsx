@@ -7,6 +7,7 @@ import { AdminGate } from '@/components/AdminGate';
 import { Spinner } from '@/components/AppShell';
 import { DistributionChart } from '@/components/DistributionChart';
 import { Forbidden } from '@/components/Forbidden';
+import { Panel } from '@/components/Panel';
 import { LevelBadge, percentText } from '@/components/UsageCard';
 import { api, ApiError } from '@/lib/api';
 import { useI18n } from '@/lib/i18n';
@@ -126,12 +127,9 @@ function Admin() {
         <Stat label={t('totalPurchased')} value={nf(overview.totalPurchasedTokens)} />
         <Stat label={t('averageUsed')} value={nf(Math.round(overview.averageUsedTokens))} />
       </div>
-      <section className="card mt-4" aria-labelledby="distribution-title">
-        <h2 id="distribution-title" className="mb-2 text-lg font-bold">
-          {t('distribution')}
-        </h2>
+      <Panel id="distribution-title" title={t('distribution')} className="mt-4">
         <DistributionChart distribution={distribution} />
-      </section>
+      </Panel>
       <section className="card mt-4" aria-labelledby="top-title">
         <div className="mb-3 flex flex-wrap items-center justify-between gap-2">
           <h2 id="top-title" className="text-lg font-bold">

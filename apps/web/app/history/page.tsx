@@ -3,6 +3,7 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { AppShell, Spinner } from '@/components/AppShell';
 import { LedgerTable } from '@/components/LedgerTable';
+import { Panel } from '@/components/Panel';
 import { buildRows, DailyChart, groupByDay } from '@/components/UsageChart';
 import { ForecastText } from '@/components/UsageCard';
 import { api } from '@/lib/api';
@@ -56,17 +57,14 @@ function History() {
           <Spinner />
         )}
       </section>
-      <section className="card" aria-labelledby="ledger-title">
-        <h2 id="ledger-title" className="mb-2 text-lg font-bold">
-          {t('ledger')}
-        </h2>
+      <Panel id="ledger-title" title={t('ledger')}>
         {ledger.isPending ? <Spinner /> : <LedgerTable entries={entries} />}
         {ledger.hasNextPage && (
           <button type="button" className="btn btn-secondary mt-3" onClick={() => void ledger.fetchNextPage()} disabled={ledger.isFetchingNextPage}>
             {t('loadMore')}
           </button>
         )}
-      </section>
+      </Panel>
     </>
   );
 }

@@ -7,6 +7,7 @@ import { AdminGate } from '@/components/AdminGate';
 import { Spinner } from '@/components/AppShell';
 import { Forbidden } from '@/components/Forbidden';
 import { LedgerTable } from '@/components/LedgerTable';
+import { Panel } from '@/components/Panel';
 import { UsageCard } from '@/components/UsageCard';
 import { buildRows, DailyChart } from '@/components/UsageChart';
 import { api, ApiError, newIdempotencyKey } from '@/lib/api';
@@ -105,29 +106,20 @@ function Detail() {
       </p>
       <div className="grid gap-4 lg:grid-cols-2">
         <UsageCard usage={data.usage} showActions={false} />
-        <section className="card" aria-labelledby="user-daily">
-          <h2 id="user-daily" className="mb-2 text-lg font-bold">
-            {t('dailyUsage')}
-          </h2>
+        <Panel id="user-daily" title={t('dailyUsage')}>
           <DailyChart rows={chartRows} capacity={data.usage.totalAvailable} height={260} />
           <p className="mt-1 text-xs text-slate-600">{t('dailyChartNote')}</p>
-        </section>
+        </Panel>
       </div>
-      <section className="card mt-4" aria-labelledby="user-adjust">
-        <h2 id="user-adjust" className="mb-2 text-lg font-bold">
-          {t('adjustments')}
-        </h2>
+      <Panel id="user-adjust" title={t('adjustments')} className="mt-4">
         <LedgerTable entries={data.adjustments} showReason />
         <div className="mt-4 border-t border-slate-200 pt-4">
           <AdjustmentForm userId={data.userId} />
         </div>
-      </section>
-      <section className="card mt-4" aria-labelledby="user-ledger">
-        <h2 id="user-ledger" className="mb-2 text-lg font-bold">
-          {t('ledger')}
-        </h2>
+      </Panel>
+      <Panel id="user-ledger" title={t('ledger')} className="mt-4">
         <LedgerTable entries={data.ledger} showReason />
-      </section>
+      </Panel>
     </>
   );
 }
