@@ -3,13 +3,14 @@ import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/com
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { NextFunction, Request, Response } from 'express';
+import { json, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { AppModule, type AppDependencies } from './app.module.js';
+import { StorableTextPipe, verifyJsonBody } from './common/input-guard.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { MetricsService } from './metrics/metrics.service.js';
-import { serveWebApp } from './web-app.js';
+import { CSP_DIRECTIVES, serveWebApp } from './web-app.js';
 
 const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
@@ -41,30 +42,23 @@ export async function createApp(dependencies: AppDependencies): Promise<INestApp
   const logger = createLogger(config);
   const app = await NestFactory.create<NestExpressApplication>(AppModule.register(dependencies), {
     logger,
-    rawBody: true,
     bufferLogs: false,
   });
-  app.useBodyParser('json', { limit: config.bodyLimit });
+  // Express's own JSON parser (Nest's typed helper does not take `verify`): it keeps the raw body
+  // (signed webhooks need it) and refuses deep nesting before parsing. Nest then adds no other.
+  app.use(json({ limit: config.bodyLimit, verify: verifyJsonBody }));
   app.set('trust proxy', config.trustProxy);
   app.use(
     helmet({
-      contentSecurityPolicy: {
-        directives: {
-          // The web app's static export bootstraps React with inline scripts.
-          'script-src': ["'self'", "'unsafe-inline'"],
-          'style-src': ["'self'", "'unsafe-inline'"],
-          'img-src': ["'self'", 'data:'],
-          'font-src': ["'self'", 'data:'],
-          'connect-src': ["'self'"],
-        },
-      },
+      // The web app's pages add the hashes of their inline scripts to these (serveWebApp).
+      contentSecurityPolicy: { directives: CSP_DIRECTIVES },
     }),
   );
   if (logger) app.use(requestLogger(logger));
   app.use(recordLatency(app.get(MetricsService)));
   app.setGlobalPrefix('api', { exclude: ['health', 'metrics'] });
   if (config.webDir !== null) serveWebApp(app, config.webDir);
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new StorableTextPipe(), createValidationPipe());
   app.enableShutdownHooks();
   if (config.swaggerEnabled) {
     const document = () =>

@@ -1,14 +1,14 @@
 import { CacheModule } from '@nestjs/cache-manager';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { AdminModule } from './admin/admin.module.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ChatModule } from './chat/chat.module.js';
 import { cacheOptions } from './common/cache.js';
 import { CLOCK, type Clock } from './common/clock.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
-import { throttlerOptions } from './common/rate-limit.js';
+import { ClientRateLimitGuard, throttlerOptions } from './common/rate-limit.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { DATABASE, type DatabaseHandle } from './database/database.js';
 import { HealthController } from './health/health.controller.js';
@@ -57,7 +57,7 @@ export class AppModule {
       ],
       controllers: [HealthController],
       providers: [
-        { provide: APP_GUARD, useClass: ThrottlerGuard },
+        { provide: APP_GUARD, useClass: ClientRateLimitGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },
       ],
     };

@@ -32,7 +32,8 @@ export async function startServer(config: AppConfig, clock: Clock = systemClock)
   try {
     const app = await createApp({ config, database, clock });
     const auth = app.get(AuthService);
-    if (config.admin) await auth.ensureAdmin(config.admin.email, config.admin.password);
+    await auth.fillCanonicalEmails();
+    if (config.admin) await auth.ensureAdmin(config.admin.email, config.admin.password, config.admin.promoteExisting);
     if (config.demoAccounts) {
       for (const account of DEMO_ACCOUNTS) {
         await auth.createUser(account.email, account.password, account.role, 'ko');

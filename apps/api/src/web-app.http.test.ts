@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -6,12 +7,32 @@ import { createTestApp, type TestApp } from './testing/test-app.js';
 
 let api: TestApp;
 
+/** Inline scripts like Next's export writes them, with attributes (one with '>' in a value) and a CRLF. */
+const DASHBOARD_SCRIPTS = ['(self.__next_f=self.__next_f||[]).push([0])', 'self.__next_f.push([1,"a </b> c"])', '\n  window.boot = 1;\r\n'];
+const DASHBOARD =
+  '<!doctype html><title>dashboard</title><script src="/_next/static/chunks/main.js" async=""></script>' +
+  `<script id="_R_">${DASHBOARD_SCRIPTS[0]}</script><script>${DASHBOARD_SCRIPTS[1]}</script >` +
+  `<script type="text/javascript" data-note='a > b'>${DASHBOARD_SCRIPTS[2]}</SCRIPT>` +
+  '<script src="/_next/static/chunks/polyfills.js" noModule=""> </script>';
+
+/** The CSP source of an inline script, as the browser computes it (over the text after newline normalisation). */
+function hashSource(text: string): string {
+  return `'sha256-${createHash('sha256').update(text.replaceAll('\r\n', '\n')).digest('base64')}'`;
+}
+
+/** The sources of one directive of a response's Content-Security-Policy. */
+function directive(headers: Headers, name: string): string[] {
+  const policy = headers.get('content-security-policy') ?? '';
+  const found = policy.split(';').map((entry) => entry.trim().split(/\s+/)).find(([key]) => key === name);
+  return found ? found.slice(1) : [];
+}
+
 beforeAll(async () => {
   const directory = mkdtempSync(path.join(tmpdir(), 'consult-on-web-'));
   writeFileSync(path.join(directory, 'index.html'), '<!doctype html><title>home</title>');
-  writeFileSync(path.join(directory, '404.html'), '<!doctype html><title>missing</title>');
+  writeFileSync(path.join(directory, '404.html'), '<!doctype html><title>missing</title><script>self.missing = 1</script>');
   mkdirSync(path.join(directory, 'dashboard'));
-  writeFileSync(path.join(directory, 'dashboard', 'index.html'), '<!doctype html><title>dashboard</title>');
+  writeFileSync(path.join(directory, 'dashboard', 'index.html'), DASHBOARD);
   api = await createTestApp({ SERVE_WEB: 'true', WEB_DIR: directory });
 });
 afterAll(async () => {
@@ -31,5 +52,31 @@ describe('the web app served by the API', () => {
     expect((await api.request('GET', '/api/nothing')).body).toMatchObject({ code: 'NOT_FOUND' });
     expect((await api.request('GET', '/health')).body).toMatchObject({ status: 'ok' });
     expect(String((await api.request('GET', '/metrics')).body)).toContain('consult_on_chat_turns_total');
+  });
+
+  it("allows each page's own inline scripts by hash, and no other inline script", async () => {
+    const dashboard = await api.request('GET', '/dashboard/');
+    const scripts = directive(dashboard.headers, 'script-src');
+    expect(scripts).not.toContain("'unsafe-inline'");
+    expect(scripts.sort()).toEqual(["'self'", ...DASHBOARD_SCRIPTS.map(hashSource)].sort());
+    expect(directive((await api.request('GET', '/')).headers, 'script-src')).toEqual(["'self'"]);
+    const missing = await api.request('GET', '/no-such-page');
+    expect(directive(missing.headers, 'script-src')).toEqual(["'self'", hashSource('self.missing = 1')]);
+  });
+
+  it('keeps the rest of the policy on pages as on the API, whose script-src is the site alone', async () => {
+    const health = await api.request('GET', '/health');
+    expect(directive(health.headers, 'script-src')).toEqual(["'self'"]);
+    expect(directive((await api.request('GET', '/api/nothing')).headers, 'script-src')).toEqual(["'self'"]);
+    const page = await api.request('GET', '/dashboard/');
+    const others = (headers: Headers) =>
+      (headers.get('content-security-policy') ?? '')
+        .split(';')
+        .filter((entry) => !entry.startsWith('script-src '))
+        .sort();
+    expect(others(page.headers)).toEqual(others(health.headers));
+    expect(directive(page.headers, 'style-src')).toEqual(["'self'", "'unsafe-inline'"]);
+    expect(directive(page.headers, 'object-src')).toEqual(["'none'"]);
+    expect(directive(page.headers, 'connect-src')).toEqual(["'self'"]);
   });
 });

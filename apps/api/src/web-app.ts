@@ -1,27 +1,86 @@
-import { existsSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import express from 'express';
+import helmet from 'helmet';
 
 /** Where the web app's static export is, relative to this file (dist/ or src/). */
 export const DEFAULT_WEB_DIR = fileURLToPath(new URL('../../web/out', import.meta.url));
 
 /**
+ * The Content-Security-Policy of every response: helmet's defaults with the web app's needs. Scripts come from
+ * the site only; the web app's pages add the hashes of their own inline scripts (see `serveWebApp`).
+ */
+export const CSP_DIRECTIVES: Readonly<Record<string, readonly string[]>> = {
+  ...Object.fromEntries(Object.entries(helmet.contentSecurityPolicy.getDefaultDirectives()).map(([name, values]) => [name, Array.from(values, String)])),
+  'script-src': ["'self'"],
+  'style-src': ["'self'", "'unsafe-inline'"],
+  'img-src': ["'self'", 'data:'],
+  'font-src': ["'self'", 'data:'],
+  'connect-src': ["'self'"],
+};
+
+/** A `<script>` element: its attributes and its text, up to the end tag as the HTML tokenizer finds it. */
+const SCRIPT_ELEMENT = /<script\b((?:[^>"']|"[^"]*"|'[^']*')*)>([\s\S]*?)<\/script[\s/>]/gi;
+const ATTRIBUTE_NAME = /([^\s"'>/=]+)(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?/g;
+
+/** The CSP sources ('sha256-…') that allow the inline scripts (those without `src`) of an HTML page. */
+export function inlineScriptHashes(html: string): string[] {
+  const hashes = new Set<string>();
+  for (const [, attributes, text] of html.matchAll(SCRIPT_ELEMENT)) {
+    const names = Array.from(attributes.matchAll(ATTRIBUTE_NAME), ([, name]) => name.toLowerCase());
+    if (names.includes('src')) continue;
+    // The browser hashes the text after the parser's newline normalisation.
+    const digest = createHash('sha256').update(text.replace(/\r\n?/g, '\n'), 'utf8').digest('base64');
+    hashes.add(`'sha256-${digest}'`);
+  }
+  return [...hashes];
+}
+
+/** CSP_DIRECTIVES as a header value, with `scripts` added to script-src. */
+function policy(scripts: string[]): string {
+  const directives = { ...CSP_DIRECTIVES, 'script-src': [...CSP_DIRECTIVES['script-src'], ...scripts] };
+  return Object.entries(directives)
+    .map(([name, values]) => [name, ...values].join(' '))
+    .join(';');
+}
+
+/**
  * Serves the web app's static export at `/` from the API process, so one command and one port
  * bring up everything. API routes (`/api`, `/health`, `/metrics`) are untouched; an unknown page gets the
- * export's 404 page. Returns whether the web app was found.
+ * export's 404 page. Each page is sent with a CSP that allows its own inline scripts (Next bootstraps React with
+ * them) by hash, computed once per version of the file. Returns whether the web app was found.
  */
 export function serveWebApp(app: NestExpressApplication, directory: string = DEFAULT_WEB_DIR): boolean {
   if (!existsSync(path.join(directory, 'index.html'))) return false;
-  const files = express.static(directory, { index: 'index.html', extensions: ['html'], maxAge: '1h', redirect: true });
+  const policies = new Map<string, { mtimeMs: number; policy: string }>();
+  const setPolicy = (response: express.Response, file: string, mtimeMs: number) => {
+    let cached = policies.get(file);
+    if (cached?.mtimeMs !== mtimeMs) {
+      cached = { mtimeMs, policy: policy(inlineScriptHashes(readFileSync(file, 'utf8'))) };
+      policies.set(file, cached);
+    }
+    response.setHeader('Content-Security-Policy', cached.policy);
+  };
+  const files = express.static(directory, {
+    index: 'index.html',
+    extensions: ['html'],
+    maxAge: '1h',
+    redirect: true,
+    setHeaders: (response, file, stat) => {
+      if (file.endsWith('.html')) setPolicy(response, file, stat.mtimeMs);
+    },
+  });
   const notFound = path.join(directory, '404.html');
   app.use((request: express.Request, response: express.Response, next: express.NextFunction) => {
     const apiRoute = request.path.startsWith('/api') || request.path === '/health' || request.path === '/metrics';
     if (apiRoute || (request.method !== 'GET' && request.method !== 'HEAD')) return next();
     files(request, response, () => {
-      if (existsSync(notFound)) response.status(404).sendFile(notFound);
-      else next();
+      if (!existsSync(notFound)) return next();
+      setPolicy(response, notFound, statSync(notFound).mtimeMs);
+      response.status(404).sendFile(notFound);
     });
   });
   return true;

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { AuthRateLimit } from '../common/rate-limit.js';
+import { AuthRateLimit, RegisterRateLimit } from '../common/rate-limit.js';
 import { CurrentUser, Public, type AuthUser } from './auth.decorators.js';
 import { LoginDto, RegisterDto, SessionView, UserView } from './auth.dto.js';
 import { AuthService } from './auth.service.js';
@@ -12,6 +12,7 @@ export class AuthController {
 
   @Public()
   @AuthRateLimit()
+  @RegisterRateLimit()
   @Post('register')
   @ApiOkResponse({ type: SessionView })
   register(@Body() body: RegisterDto): Promise<SessionView> {

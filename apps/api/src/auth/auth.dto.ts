@@ -1,20 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsAccountEmail, normalizeEmail } from './email-address.js';
+import { IsStrongPassword } from './password-policy.js';
 
-const normalizeEmail = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim().toLowerCase() : value);
+const normalized = ({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value);
 
 export class RegisterDto {
-  @ApiProperty({ example: 'user@example.com' })
-  @Transform(normalizeEmail)
-  @IsEmail()
-  @MaxLength(254)
+  @ApiProperty({ example: 'user@example.com', description: 'Latin letters before @; one account per mailbox (dots and +tags of the part before @ do not make another)' })
+  @Transform(normalized)
+  @IsAccountEmail()
   email!: string;
 
-  @ApiProperty({ minLength: 8, maxLength: 128, example: 'correct horse battery' })
+  @ApiProperty({ minLength: 8, maxLength: 128, example: 'correct horse battery', description: 'Common and easily guessed passwords are refused' })
   @IsString()
   @MinLength(8)
   @MaxLength(128)
+  @IsStrongPassword()
   password!: string;
 
   @ApiPropertyOptional({ enum: ['ko', 'en'], default: 'ko' })
@@ -25,7 +27,7 @@ export class RegisterDto {
 
 export class LoginDto {
   @ApiProperty({ example: 'demo@consult-on.local' })
-  @Transform(normalizeEmail)
+  @Transform(normalized)
   @IsEmail()
   @MaxLength(254)
   email!: string;

@@ -19,7 +19,8 @@ export class AuthGuard implements CanActivate {
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, targets)) return true;
     const request = context.switchToHttp().getRequest<Request & { user?: AuthUser }>();
     const header = request.headers.authorization;
-    const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/.exec(header) : null;
+    // The scheme is case-insensitive (RFC 7235): `bearer` works like `Bearer`.
+    const match = typeof header === 'string' ? /^Bearer ([A-Za-z0-9._~+/=-]+)$/i.exec(header) : null;
     if (!match) throw new UnauthorizedError();
     request.user = await this.auth.authenticate(match[1]!);
     const role = this.reflector.getAllAndOverride<Role | undefined>(REQUIRED_ROLE, targets);

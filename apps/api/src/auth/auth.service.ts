@@ -2,17 +2,22 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { EmailTakenError, InvalidCredentialsError, UnauthorizedError } from '../common/errors.js';
+import { EmailTakenError, InvalidCredentialsError, UnauthorizedError, ValidationFailedError } from '../common/errors.js';
 import { LedgerService } from '../quota/ledger.service.js';
 import type { AuthUser } from './auth.decorators.js';
 import type { LoginDto, RegisterDto, SessionView, UserView } from './auth.dto.js';
+import { isEmailAddress, parseEmail } from './email-address.js';
 import { passwordHasher } from './password-hasher.js';
+import { passwordProblem } from './password-policy.js';
 import { UsersRepository, type Role, type UserRow } from './users.repository.js';
 
 interface TokenClaims {
   sub: string;
   role: Role;
 }
+
+/** The configured administrator cannot be set up safely: the start stops with this message. */
+export class AdminBootstrapError extends Error {}
 
 export function toUserView(user: UserRow): UserView {
   return { id: user.id, email: user.email, role: user.role, locale: user.locale, createdAt: user.createdAt.toISOString() };
@@ -76,27 +81,69 @@ export class AuthService {
     return { id: user.id, email: user.email, role: user.role };
   }
 
-  /** Creates (or keeps, promoting it to ADMIN) the configured administrator account. */
-  async ensureAdmin(email: string, password: string): Promise<'created' | 'kept'> {
-    const existing = await this.users.findByEmail(email);
+  /**
+   * Creates the configured administrator account, or keeps it when it is already the admin. An
+   * existing account of the same mailbox that is not an admin was registered by someone else (it
+   * may be an attacker who registered the address first): it is never promoted with a password
+   * the start did not set. The start refuses, unless `promoteExisting` (ADMIN_PROMOTE_EXISTING)
+   * says to promote it — then its address and password become the configured ones.
+   */
+  async ensureAdmin(email: string, password: string, promoteExisting = false): Promise<'created' | 'kept' | 'promoted'> {
+    const parsed = parseEmail(email);
+    if (!isEmailAddress(parsed)) throw new AdminBootstrapError(`ADMIN_EMAIL ${parsed.problem}.`);
+    const existing = await this.users.findByCanonicalEmail(parsed.canonical);
+    if (existing?.role === 'ADMIN') return 'kept';
+    const weak = passwordProblem(password, [parsed.address.split('@')[0]!]);
+    if (weak) throw new AdminBootstrapError(`ADMIN_PASSWORD ${weak}.`);
     if (existing) {
-      if (existing.role !== 'ADMIN') await this.users.setRole(existing.id, 'ADMIN');
-      return 'kept';
+      if (!promoteExisting) {
+        throw new AdminBootstrapError(
+          `ADMIN_EMAIL ${parsed.address} belongs to an existing account (${existing.email}, created ${existing.createdAt.toISOString()}) ` +
+            'that the start did not create, so its password is not ADMIN_PASSWORD. It is not promoted. ' +
+            'If that account is yours, set ADMIN_PROMOTE_EXISTING=true: it becomes the admin with ADMIN_EMAIL and ADMIN_PASSWORD.',
+        );
+      }
+      await this.users.makeAdmin(existing.id, parsed.address, await passwordHasher.hash(password));
+      this.logger.warn({ message: 'role changed', userId: existing.id, email: parsed.address, from: existing.role, to: 'ADMIN', by: 'ADMIN_PROMOTE_EXISTING' });
+      return 'promoted';
     }
-    const created = await this.createUser(email, password, 'ADMIN', 'ko');
-    if (!created) return 'kept';
-    this.logger.log({ message: 'admin account created', email });
+    const created = await this.createUser(parsed.address, password, 'ADMIN', 'ko');
+    if (!created) throw new AdminBootstrapError(`ADMIN_EMAIL ${parsed.address} could not be created: another account took it during the start. Start again.`);
+    this.logger.log({ message: 'role changed', userId: created.id, email: parsed.address, from: null, to: 'ADMIN', by: 'ADMIN_EMAIL' });
     return 'created';
   }
 
-  /** Creates a user and their token account in one transaction; null when the email is taken. */
+  /** Creates a user and their token account in one transaction; null when the mailbox has an account. */
   async createUser(email: string, password: string, role: Role, locale: 'ko' | 'en'): Promise<UserRow | null> {
+    const parsed = parseEmail(email);
+    if (!isEmailAddress(parsed)) throw new ValidationFailedError([{ field: 'email', problems: [parsed.problem] }]);
     const passwordHash = await passwordHasher.hash(password);
     return this.users.db.transaction(async (tx) => {
-      const user = await this.users.insert(tx, { email: email.toLowerCase(), passwordHash, role, locale });
+      const user = await this.users.insert(tx, { email: parsed.address, emailCanonical: parsed.canonical, passwordHash, role, locale });
       if (user) await this.ledger.openAccount(tx, user.id);
       return user;
     });
+  }
+
+  /**
+   * Gives accounts made before canonical addresses existed their canonical address. When two old
+   * accounts share a mailbox, the older keeps it and the newer gets one of its own (both still
+   * sign in); new look-alikes of either are refused from then on. Safe on several instances.
+   */
+  async fillCanonicalEmails(): Promise<number> {
+    let filled = 0;
+    for (let rows = await this.users.withoutCanonicalEmail(500); rows.length > 0; rows = await this.users.withoutCanonicalEmail(500)) {
+      for (const row of rows) {
+        const parsed = parseEmail(row.email);
+        const canonical = isEmailAddress(parsed) ? parsed.canonical : row.email;
+        if (!(await this.users.setCanonicalEmail(row.id, canonical))) {
+          await this.users.setCanonicalEmail(row.id, `${canonical}#${row.id}`);
+          this.logger.warn({ message: 'account shares its mailbox with an older one', userId: row.id, email: row.email });
+        }
+        filled += 1;
+      }
+    }
+    return filled;
   }
 
   private async session(user: UserRow): Promise<SessionView> {

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { eq } from 'drizzle-orm';
+import { eq, isNull } from 'drizzle-orm';
 import { DATABASE, type DatabaseHandle, type Executor } from '../database/database.js';
 import { users } from '../database/schema.js';
 
@@ -19,18 +19,47 @@ export class UsersRepository {
     return row ?? null;
   }
 
+  /** The account of a mailbox, whatever dots or +tag it was registered with. */
+  async findByCanonicalEmail(canonical: string): Promise<UserRow | null> {
+    const [row] = await this.db.select().from(users).where(eq(users.emailCanonical, canonical));
+    return row ?? null;
+  }
+
   async findById(id: string): Promise<UserRow | null> {
     const [row] = await this.db.select().from(users).where(eq(users.id, id));
     return row ?? null;
   }
 
-  /** Inserts a user; null when the email is taken. */
-  async insert(executor: Executor, user: { email: string; passwordHash: string; role: Role; locale: 'ko' | 'en' }): Promise<UserRow | null> {
+  /** Inserts a user; null when the email (or another address of the same mailbox) is taken. */
+  async insert(executor: Executor, user: { email: string; emailCanonical: string; passwordHash: string; role: Role; locale: 'ko' | 'en' }): Promise<UserRow | null> {
     const [row] = await executor.insert(users).values(user).onConflictDoNothing().returning();
     return row ?? null;
   }
 
-  async setRole(id: string, role: Role): Promise<void> {
-    await this.db.update(users).set({ role }).where(eq(users.id, id));
+  /** Makes an account the administrator: role, address and password together. */
+  async makeAdmin(id: string, email: string, passwordHash: string): Promise<void> {
+    await this.db.update(users).set({ role: 'ADMIN', email, passwordHash }).where(eq(users.id, id));
   }
+
+  /** Accounts made before canonical addresses existed (a page at a time). */
+  async withoutCanonicalEmail(limit: number): Promise<Pick<UserRow, 'id' | 'email'>[]> {
+    return this.db.select({ id: users.id, email: users.email }).from(users).where(isNull(users.emailCanonical)).orderBy(users.createdAt, users.id).limit(limit);
+  }
+
+  /** Sets an account's canonical address; false when another account already has it. */
+  async setCanonicalEmail(id: string, canonical: string): Promise<boolean> {
+    try {
+      await this.db.update(users).set({ emailCanonical: canonical }).where(eq(users.id, id));
+      return true;
+    } catch (error) {
+      if (isUniqueViolation(error)) return false;
+      throw error;
+    }
+  }
+}
+
+/** PostgreSQL's unique_violation, on the error or on the driver error drizzle wraps. */
+function isUniqueViolation(error: unknown): boolean {
+  const { code, cause } = (error ?? {}) as { code?: unknown; cause?: { code?: unknown } };
+  return code === '23505' || cause?.code === '23505';
 }

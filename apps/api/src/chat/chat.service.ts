@@ -7,7 +7,9 @@ import { CLOCK, type Clock } from '../common/clock.js';
 import { NotFoundError, ValidationFailedError } from '../common/errors.js';
 import { chargedTokens, completionTokensWithin, ModelCatalog } from '../llm/model-catalog.js';
 import { MODEL_PROVIDER, type ChatMessage, type ModelProvider } from '../llm/model-provider.js';
-import { countPromptTokens, countTextTokens } from '../llm/token-counter.js';
+import { isLongText, promptTokensOf, TokenCounter } from '../llm/token-counter.js';
+import { toStorableText } from '../common/input-guard.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { LedgerService, type SettlementView, type TurnReservation } from '../quota/ledger.service.js';
 import { ChatRepository, type TurnRecord } from './chat.repository.js';
 import type { EstimateView, TokenWarningView, TurnView } from './chat.dto.js';
@@ -39,8 +41,20 @@ interface CommittedTurn {
   model: string;
   text: string;
   settlement: SettlementView | null;
-  assistantId: number;
+  /** Null when the turn was charged but its messages could not be recorded. */
+  assistantId: number | null;
   usage: TurnView['usage'];
+}
+
+/** What a finished turn is charged, and the reply as it is stored. */
+interface TurnCharge {
+  reply: string;
+  replyTokens: number;
+  promptTokens: number;
+  completionTokens: number;
+  charged: number;
+  estimated: boolean;
+  metadata: Record<string, unknown>;
 }
 
 interface PreparedTurn {
@@ -68,6 +82,8 @@ export class ChatService {
     @Inject(MODEL_PROVIDER) private readonly provider: ModelProvider,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    private readonly counter: TokenCounter,
+    private readonly metrics: MetricsService,
   ) {}
 
   /** Runs a turn, yielding its start, each piece of text and the finished turn. */
@@ -112,7 +128,7 @@ export class ChatService {
         if (!signal.aborted) throw error;
       }
       if (signal.aborted && text.length === 0) return;
-      const committed = await this.commit(user.id, input, prepared, reservation, text, reported);
+      const committed = await this.commitDelivered(user.id, input, prepared, reservation, text, reported);
       settled = true;
       yield { type: 'complete', turn: await this.describe(user.id, committed, locale) };
     } finally {
@@ -130,7 +146,7 @@ export class ChatService {
 
   /** The cost of a message before it is sent; no model call, nothing held. */
   async estimate(userId: string, input: TurnInput, locale: Locale): Promise<EstimateView> {
-    const { model, promptTokens } = await this.prepare(userId, input, locale);
+    const { model, promptTokens } = await this.prepare(userId, input, locale, 'estimate');
     const { usage } = await this.ledger.usage(userId);
     const typicalChargeTokens = chargedTokens(model, promptTokens, Math.min(model.completionLimit, TYPICAL_COMPLETION_TOKENS));
     const minimum = chargedTokens(model, promptTokens, this.config.chat.minCompletionTokens);
@@ -146,10 +162,14 @@ export class ChatService {
     };
   }
 
-  private async prepare(userId: string, input: TurnInput, locale: Locale): Promise<PreparedTurn> {
+  private async prepare(userId: string, input: TurnInput, locale: Locale, purpose: 'turn' | 'estimate' = 'turn'): Promise<PreparedTurn> {
     const model = this.catalog.find(input.model);
     if (!model) {
       throw new ValidationFailedError([{ field: 'model', problems: [`unknown model; one of ${this.catalog.list().map((m) => m.id).join(', ')}`] }]);
+    }
+    // Counting a long message costs real CPU: a user who could not start a turn is refused first.
+    if (purpose === 'turn' && this.config.chat.meteringEnabled && isLongText(input.message)) {
+      await this.ledger.assertCanReserve(userId, chargedTokens(model, 0, this.config.chat.minCompletionTokens));
     }
     let history: { role: 'user' | 'assistant'; content: string; contentTokens: number }[] = [];
     if (input.conversationId) {
@@ -158,13 +178,13 @@ export class ChatService {
       history = this.withinBudget(await this.repository.recentMessages(conversation.id, CONTEXT_MESSAGES));
     }
     const system = SYSTEM_PROMPT[locale];
-    const userTokens = countTextTokens(input.message);
+    const [systemTokens, userTokens] = await this.counter.count([system, input.message]);
     const prompt: ChatMessage[] = [
       { role: 'system', content: system },
       ...history.map(({ role, content }) => ({ role, content })),
       { role: 'user', content: input.message },
     ];
-    const promptTokens = countPromptTokens(prompt, [countTextTokens(system), ...history.map((m) => m.contentTokens), userTokens]);
+    const promptTokens = promptTokensOf([systemTokens!, ...history.map((m) => m.contentTokens), userTokens!]);
     return { model, conversationId: input.conversationId ?? randomUUID(), isNew: !input.conversationId, prompt, promptTokens, userTokens };
   }
 
@@ -181,11 +201,13 @@ export class ChatService {
   }
 
   /**
-   * Settles the hold and records both messages together: the turn is charged exactly when it is
-   * kept. Usually one statement (the settlement's compare-and-swap with the messages attached);
-   * a transaction that locks the account when something else changed it since the reservation.
+   * Commits a turn whose model call produced a reply. A reply that reached the user is charged
+   * whatever fails afterwards: when the messages cannot be written with the settlement, the hold
+   * is settled alone and the messages are written on their own if they can be; a turn left
+   * unrecorded is logged with its hold id and counted in /metrics. Only when the settlement
+   * itself fails does the error stand (the hold is then voided, or expires).
    */
-  private async commit(
+  private async commitDelivered(
     userId: string,
     input: TurnInput,
     prepared: PreparedTurn,
@@ -193,57 +215,111 @@ export class ChatService {
     text: string,
     reported: { promptTokens: number; completionTokens: number } | null,
   ): Promise<CommittedTurn> {
+    const reply = toStorableText(text);
+    const charge = await this.chargeOf(prepared, reservation, reply, reported);
+    try {
+      return await this.commit(userId, input, prepared, reservation, charge);
+    } catch (error) {
+      if (!reservation) throw error;
+      let settlement: SettlementView;
+      try {
+        settlement = await this.ledger.settle(reservation.hold.holdId, charge.charged, { ...charge.metadata, unrecorded: true });
+      } catch {
+        throw error;
+      }
+      const context = { holdId: reservation.hold.holdId, userId, conversationId: prepared.conversationId, error: String(error) };
+      try {
+        const { id } = await this.repository.recordTurn(this.repository.db, this.turnRecord(userId, input, prepared, charge, settlement.split, settlement.ledgerEntryId));
+        this.logger.warn({ message: 'turn recorded apart from its settlement', ...context });
+        return this.committed(prepared, charge, settlement, id);
+      } catch (recordError) {
+        this.metrics.turnsUnrecorded.inc();
+        this.logger.error({ message: 'turn charged but its messages could not be recorded', ...context, recordError: String(recordError) });
+        return this.committed(prepared, charge, settlement, null);
+      }
+    }
+  }
+
+  /** What a turn is charged: the provider's usage (or our count of the reply) × the model's weights, capped at the hold. */
+  private async chargeOf(
+    prepared: PreparedTurn,
+    reservation: TurnReservation | null,
+    reply: string,
+    reported: { promptTokens: number; completionTokens: number } | null,
+  ): Promise<TurnCharge> {
     const { model } = prepared;
     const hold = reservation?.hold ?? null;
     const estimated = reported === null;
+    const replyTokens = await this.counter.countOne(reply);
     const promptTokens = reported?.promptTokens ?? prepared.promptTokens;
-    const completionTokens = reported?.completionTokens ?? countTextTokens(text);
+    const completionTokens = reported?.completionTokens ?? replyTokens;
     const reportedCharge = chargedTokens(model, promptTokens, completionTokens);
     // The hold was sized so the turn cannot end past 105 %; a provider whose tokenizer counts
     // more than ours does not push the user past it — the difference is recorded, not charged.
-    const charge = hold ? Math.min(reportedCharge, hold.tokens) : reportedCharge;
-    if (estimated) this.logger.warn({ message: 'no usage reported for a turn: charged by tokenizer count', model: model.id, charge });
-    if (charge < reportedCharge) this.logger.warn({ message: 'usage above the hold: charge capped', model: model.id, reportedCharge, charge });
-    const metadata = { model: model.id, conversationId: prepared.conversationId, promptTokens, completionTokens, estimated, ...(charge < reportedCharge ? { reportedChargeTokens: reportedCharge } : {}) };
-    const record = (split: ConsumptionSplit, ledgerEntryId: number | null): TurnRecord => ({
-      conversationId: prepared.conversationId,
+    const charged = hold ? Math.min(reportedCharge, hold.tokens) : reportedCharge;
+    if (estimated) this.logger.warn({ message: 'no usage reported for a turn: charged by tokenizer count', model: model.id, charge: charged });
+    if (charged < reportedCharge) this.logger.warn({ message: 'usage above the hold: charge capped', model: model.id, reportedCharge, charge: charged });
+    const metadata = { model: model.id, conversationId: prepared.conversationId, promptTokens, completionTokens, estimated, ...(charged < reportedCharge ? { reportedChargeTokens: reportedCharge } : {}) };
+    return { reply, replyTokens, promptTokens, completionTokens, charged, estimated, metadata };
+  }
+
+  /**
+   * Settles the hold and records both messages together, so that both happen or neither does.
+   * Usually one statement (the settlement's compare-and-swap with the messages attached);
+   * a transaction that locks the account when something else changed it since the reservation.
+   */
+  private async commit(userId: string, input: TurnInput, prepared: PreparedTurn, reservation: TurnReservation | null, charge: TurnCharge): Promise<CommittedTurn> {
+    if (!reservation) {
+      return this.committed(prepared, charge, null, (await this.repository.recordTurn(this.repository.db, this.turnRecord(userId, input, prepared, charge, NOTHING_CHARGED, null))).id);
+    }
+    let attachedTurn: TurnRecord | null = null;
+    const fast = await this.ledger.settleFromReservation(reservation, charge.charged, charge.metadata, (split) =>
+      this.repository.attachTurn((attachedTurn = this.turnRecord(userId, input, prepared, charge, split, null))),
+    );
+    if (fast) return this.committed(prepared, charge, fast.settlement, this.repository.attachedTurn(attachedTurn!, fast.attached!).id);
+    return this.repository.db.transaction(async (tx) => {
+      const settlement = await this.ledger.settle(reservation.hold.holdId, charge.charged, charge.metadata, tx);
+      return this.committed(prepared, charge, settlement, (await this.repository.recordTurn(tx, this.turnRecord(userId, input, prepared, charge, settlement.split, settlement.ledgerEntryId))).id);
+    });
+  }
+
+  private turnRecord(userId: string, input: TurnInput, prepared: PreparedTurn, charge: TurnCharge, split: ConsumptionSplit, ledgerEntryId: number | null): TurnRecord {
+    const { conversationId, model } = prepared;
+    return {
+      conversationId,
       userId,
       title: titleOf(input.message),
       model: model.id,
-      chargedTokens: charge,
+      chargedTokens: charge.charged,
       now: this.clock.now(),
-      userMessage: { conversationId: prepared.conversationId, role: 'user', content: input.message, contentTokens: prepared.userTokens },
+      userMessage: { conversationId, role: 'user', content: input.message, contentTokens: prepared.userTokens },
       assistantMessage: {
-        conversationId: prepared.conversationId,
+        conversationId,
         role: 'assistant',
-        content: text,
-        contentTokens: countTextTokens(text),
+        content: charge.reply,
+        contentTokens: charge.replyTokens,
         model: model.id,
-        promptTokens,
-        completionTokens,
-        chargedTokens: charge,
+        promptTokens: charge.promptTokens,
+        completionTokens: charge.completionTokens,
+        chargedTokens: charge.charged,
         ...split,
         ledgerEntryId,
-        usageEstimated: estimated,
+        usageEstimated: charge.estimated,
       },
-    });
-    const committed = (settlement: SettlementView | null, assistantId: number): CommittedTurn => {
-      const split = settlement?.split ?? NOTHING_CHARGED;
-      return { conversationId: prepared.conversationId, model: model.id, text, settlement, assistantId, usage: { promptTokens, completionTokens, chargedTokens: charge, ...split, estimated } };
     };
+  }
 
-    if (!reservation) {
-      return committed(null, (await this.repository.recordTurn(this.repository.db, record(NOTHING_CHARGED, null))).id);
-    }
-    let attachedTurn: TurnRecord | null = null;
-    const fast = await this.ledger.settleFromReservation(reservation, charge, metadata, (split) =>
-      this.repository.attachTurn((attachedTurn = record(split, null))),
-    );
-    if (fast) return committed(fast.settlement, this.repository.attachedTurn(attachedTurn!, fast.attached!).id);
-    return this.repository.db.transaction(async (tx) => {
-      const settlement = await this.ledger.settle(reservation.hold.holdId, charge, metadata, tx);
-      return committed(settlement, (await this.repository.recordTurn(tx, record(settlement.split, settlement.ledgerEntryId))).id);
-    });
+  private committed(prepared: PreparedTurn, charge: TurnCharge, settlement: SettlementView | null, assistantId: number | null): CommittedTurn {
+    const { promptTokens, completionTokens, charged, estimated } = charge;
+    const split = settlement?.split ?? NOTHING_CHARGED;
+    return {
+      conversationId: prepared.conversationId,
+      model: prepared.model.id,
+      text: charge.reply,
+      settlement,
+      assistantId,
+      usage: { promptTokens, completionTokens, chargedTokens: charged, ...split, estimated },
+    };
   }
 
   /** The answer for a committed turn. Never throws: the turn is charged, so the client must get it. */

@@ -130,3 +130,13 @@ export class ValidationFailedError extends DomainError {
     return { fields: this.fields };
   }
 }
+
+export class ServerBusyError extends domainError('SERVER_BUSY', 503, {
+  ko: '지금은 요청이 많아 처리할 수 없습니다. 잠시 후 다시 시도해 주세요.',
+  en: 'The server is busy right now. Please try again shortly.',
+}) {}
+
+export class StreamsExhaustedError extends domainError('STREAMS_EXHAUSTED', 503, {
+  ko: '지금은 실시간 알림 연결이 너무 많습니다. 잠시 후 다시 시도해 주세요.',
+  en: 'Too many live notification connections right now. Try again shortly.',
+}) {}

@@ -26,10 +26,11 @@ export class OffsetPageQuery extends LimitQuery {
 
 /** `?limit=&before=` for the ledger, newest first: stable while new entries arrive. */
 export class CursorPageQuery extends LimitQuery {
-  @ApiPropertyOptional({ description: 'Entries older than this id' })
+  @ApiPropertyOptional({ description: 'Entries older than this id', maximum: Number.MAX_SAFE_INTEGER })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(Number.MAX_SAFE_INTEGER)
   before?: number;
 }

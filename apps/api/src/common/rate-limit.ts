@@ -1,11 +1,27 @@
-import { SetMetadata, type ExecutionContext } from '@nestjs/common';
-import type { ThrottlerModuleOptions, ThrottlerStorage } from '@nestjs/throttler';
+import { Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { ThrottlerGuard, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
 import type { AppConfig } from '../config/app-config.js';
 
 const AUTH_RATE_LIMIT = 'authRateLimit';
+const REGISTER_RATE_LIMIT = 'registerRateLimit';
 
 /** Routes that take a password: limited much more tightly, per client address, against brute force. */
 export const AuthRateLimit = () => SetMetadata(AUTH_RATE_LIMIT, true);
+/** Creating an account: each one comes with a free allowance, so an address may create only a few an hour. */
+export const RegisterRateLimit = () => SetMetadata(REGISTER_RATE_LIMIT, true);
+
+const marked = (key: string) => (context: ExecutionContext) => !Reflect.getMetadata(key, context.getHandler());
+
+/**
+ * Counts each limit per client address across all the routes it applies to (the library's own
+ * key is per route, so an address had the whole limit again on every route).
+ */
+@Injectable()
+export class ClientRateLimitGuard extends ThrottlerGuard {
+  protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
+    return `${throttlerName}:${tracker}`;
+  }
+}
 
 export function throttlerOptions(config: AppConfig): ThrottlerModuleOptions {
   return {
@@ -16,8 +32,9 @@ export function throttlerOptions(config: AppConfig): ThrottlerModuleOptions {
         name: 'auth',
         ttl: 60_000,
         limit: config.rateLimit.authPerMinute,
-        skipIf: (context: ExecutionContext) => !Reflect.getMetadata(AUTH_RATE_LIMIT, context.getHandler()),
+        skipIf: marked(AUTH_RATE_LIMIT),
       },
+      { name: 'register', ttl: 3_600_000, limit: config.rateLimit.registerPerHour, skipIf: marked(REGISTER_RATE_LIMIT) },
     ],
   };
 }

@@ -1,4 +1,5 @@
 import { ValidationPipe, type ValidationError } from '@nestjs/common';
+import { ValidateBy, type ValidationOptions } from 'class-validator';
 import { ValidationFailedError, type FieldProblem } from './errors.js';
 
 function flatten(errors: ValidationError[], prefix = ''): FieldProblem[] {
@@ -18,4 +19,22 @@ export function createValidationPipe(): ValidationPipe {
     forbidUnknownValues: true,
     exceptionFactory: (errors) => new ValidationFailedError(flatten(errors)),
   });
+}
+
+/**
+ * At most `max` bytes in UTF-8, measured natively (class-validator's IsByteLength builds an array
+ * of every character: milliseconds on the event loop for a long text).
+ */
+export function MaxUtf8Bytes(max: number, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'maxUtf8Bytes',
+      constraints: [max],
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && Buffer.byteLength(value, 'utf8') <= max,
+        defaultMessage: (args) => `${args!.property} must be at most ${max} bytes in UTF-8`,
+      },
+    },
+    options,
+  );
 }

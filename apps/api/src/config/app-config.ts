@@ -1,5 +1,6 @@
 import { assertValidPolicy, percentToBasisPoints, type QuotaPolicyConfig } from '@consult-on/quota-policy';
 import { z } from 'zod';
+import { normalizeEmail } from '../auth/email-address.js';
 import { DEFAULT_WEB_DIR } from '../web-app.js';
 
 const booleanString = z
@@ -29,6 +30,7 @@ const environmentSchema = z.object({
   JWT_EXPIRES_IN_SECONDS: positiveInt.default(86_400),
   ADMIN_EMAIL: z.email().optional(),
   ADMIN_PASSWORD: z.string().min(8, 'must be at least 8 characters').optional(),
+  ADMIN_PROMOTE_EXISTING: booleanString.default(false),
   DEMO_ACCOUNTS: booleanString.optional(),
   QUOTA_FREE_MONTHLY_TOKENS: z.coerce.number().int().min(0).default(100_000),
   QUOTA_TIMEZONE: z.string().default('Asia/Seoul'),
@@ -45,6 +47,7 @@ const environmentSchema = z.object({
   PAYMENT_WEBHOOK_TOLERANCE_SECONDS: positiveInt.default(300),
   RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
   AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(10),
+  REGISTER_RATE_LIMIT_PER_HOUR: positiveInt.default(10),
   BODY_LIMIT: z.string().default('100kb'),
   TRUST_PROXY: z.string().default('loopback'),
   WEB_DIR: z.string().optional(),
@@ -63,6 +66,8 @@ const environmentSchema = z.object({
   NOTIFY_WEBHOOK_SECRET: z.string().min(16).optional(),
   NOTIFY_SWEEP_CRON: z.string().default('0 * * * *'),
   NOTIFY_SWEEP_TIMEZONE: z.string().optional(),
+  NOTIFY_STREAMS_PER_USER: positiveInt.default(5),
+  NOTIFY_STREAMS_PER_INSTANCE: positiveInt.default(1_000),
   JOBS_ENABLED: booleanString.optional(),
   STATS_CACHE_TTL_SECONDS: positiveInt.default(600),
   METRICS_TOKEN: z.string().min(16).optional(),
@@ -80,13 +85,14 @@ export interface AppConfig {
   database: { url: string | null; poolSize: number; dataDir: string };
   redis: { url: string | null; keyPrefix: string };
   jwt: { secret: string; expiresInSeconds: number; isEphemeral: boolean };
-  admin: { email: string; password: string } | null;
+  /** `promoteExisting`: an account already registered with ADMIN_EMAIL may be made the admin (ADMIN_PROMOTE_EXISTING). */
+  admin: { email: string; password: string; promoteExisting: boolean } | null;
   demoAccounts: boolean;
   quota: QuotaPolicyConfig;
   holdTtlSeconds: number;
   holdSweepIntervalSeconds: number;
   payments: { provider: 'instant' | 'webhook'; webhookSecret: string | null; webhookToleranceSeconds: number };
-  rateLimit: { perMinute: number; authPerMinute: number };
+  rateLimit: { perMinute: number; authPerMinute: number; registerPerHour: number };
   bodyLimit: string;
   /** The web app's static export served at `/`; null when this instance serves only the API. */
   webDir: string | null;
@@ -100,6 +106,10 @@ export interface AppConfig {
     webhookSecret: string | null;
     sweepCron: string;
     sweepTimeZone: string;
+    /** Live streams (GET /api/notifications/stream) one user may hold; a new one closes their oldest. */
+    streamsPerUser: number;
+    /** Live streams one instance serves; past it a new one is refused with 503. */
+    streamsPerInstance: number;
   };
   statsCacheTtlSeconds: number;
   /** Bearer token for GET /metrics; without it /metrics is open outside production and off in production. */
@@ -231,7 +241,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       expiresInSeconds: env.JWT_EXPIRES_IN_SECONDS,
       isEphemeral: env.JWT_SECRET === undefined,
     },
-    admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: env.ADMIN_EMAIL.toLowerCase(), password: env.ADMIN_PASSWORD } : null,
+    admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: normalizeEmail(env.ADMIN_EMAIL), password: env.ADMIN_PASSWORD, promoteExisting: env.ADMIN_PROMOTE_EXISTING } : null,
     demoAccounts: env.DEMO_ACCOUNTS ?? (!isProduction && !env.DATABASE_URL),
     quota,
     holdTtlSeconds: env.HOLD_TTL_SECONDS,
@@ -241,17 +251,20 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       webhookSecret: env.PAYMENT_WEBHOOK_SECRET ?? (isProduction ? null : 'dev-webhook-secret-change-me'),
       webhookToleranceSeconds: env.PAYMENT_WEBHOOK_TOLERANCE_SECONDS,
     },
-    rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, authPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE },
+    rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, authPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE, registerPerHour: env.REGISTER_RATE_LIMIT_PER_HOUR },
     bodyLimit: env.BODY_LIMIT,
     webDir: env.SERVE_WEB === false ? null : (env.WEB_DIR ?? DEFAULT_WEB_DIR),
     trustProxy: /^\d+$/.test(env.TRUST_PROXY) ? Number(env.TRUST_PROXY) : env.TRUST_PROXY === 'true' ? true : env.TRUST_PROXY === 'false' ? false : env.TRUST_PROXY,
-    swaggerEnabled: env.SWAGGER_ENABLED ?? true,
+    // The API's whole surface, public in production only when asked for.
+    swaggerEnabled: env.SWAGGER_ENABLED ?? !isProduction,
     logLevel: env.LOG_LEVEL,
     notifications: {
       webhookUrl: env.NOTIFY_WEBHOOK_URL ?? null,
       webhookSecret: env.NOTIFY_WEBHOOK_SECRET ?? null,
       sweepCron: env.NOTIFY_SWEEP_CRON,
       sweepTimeZone: env.NOTIFY_SWEEP_TIMEZONE ?? env.QUOTA_TIMEZONE,
+      streamsPerUser: env.NOTIFY_STREAMS_PER_USER,
+      streamsPerInstance: env.NOTIFY_STREAMS_PER_INSTANCE,
     },
     jobsEnabled: env.JOBS_ENABLED ?? env.NODE_ENV !== 'test',
     statsCacheTtlSeconds: env.STATS_CACHE_TTL_SECONDS,

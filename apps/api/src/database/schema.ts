@@ -22,12 +22,14 @@ export const users = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     email: text('email').notNull(),
+    /** One account per mailbox (see auth/email-address.ts); null only for rows made before it existed, until the start fills it in. */
+    emailCanonical: text('email_canonical'),
     passwordHash: text('password_hash').notNull(),
     role: text('role', { enum: ['USER', 'ADMIN'] }).notNull().default('USER'),
     locale: text('locale', { enum: ['ko', 'en'] }).notNull().default('ko'),
     createdAt: createdAt(),
   },
-  (table) => [uniqueIndex('users_email_key').on(table.email), check('users_role_check', sql`${table.role} in ('USER', 'ADMIN')`)],
+  (table) => [uniqueIndex('users_email_key').on(table.email), uniqueIndex('users_email_canonical_key').on(table.emailCanonical), check('users_role_check', sql`${table.role} in ('USER', 'ADMIN')`)],
 );
 
 /**

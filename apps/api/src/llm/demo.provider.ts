@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { encode, decode } from 'gpt-tokenizer';
 import type { ModelEvent, ModelProvider, ModelTurnRequest } from './model-provider.js';
-import { countPromptTokens } from './token-counter.js';
+import { promptTokensOf, type TokenCounter } from './token-counter.js';
 
 const REPLIES = {
   ko: [
@@ -24,7 +24,10 @@ const REPLIES = {
 export class DemoProvider implements ModelProvider {
   readonly name = 'demo';
 
-  constructor(private readonly delayMs: number) {}
+  constructor(
+    private readonly delayMs: number,
+    private readonly counter: TokenCounter,
+  ) {}
 
   async *stream(request: ModelTurnRequest): AsyncIterable<ModelEvent> {
     const lastUser = [...request.messages].reverse().find((message) => message.role === 'user')?.content ?? '';
@@ -45,7 +48,8 @@ export class DemoProvider implements ModelProvider {
       pending = [];
       yield { type: 'delta', text };
     }
-    yield { type: 'usage', promptTokens: countPromptTokens(request.messages), completionTokens: emitted };
+    const contentTokens = await this.counter.count(request.messages.map((message) => message.content));
+    yield { type: 'usage', promptTokens: promptTokensOf(contentTokens), completionTokens: emitted };
   }
 }
 

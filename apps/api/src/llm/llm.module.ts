@@ -4,18 +4,19 @@ import { DemoProvider } from './demo.provider.js';
 import { ModelCatalog } from './model-catalog.js';
 import { MODEL_PROVIDER, type ModelProvider } from './model-provider.js';
 import { OpenAiProvider } from './openai.provider.js';
+import { TokenCounter } from './token-counter.js';
 
 /** With OPENAI_API_KEY: the OpenAI-compatible endpoint; without: the built-in demo consultant. */
-export function createModelProvider(config: AppConfig): ModelProvider {
+export function createModelProvider(config: AppConfig, counter: TokenCounter): ModelProvider {
   const { openai } = config.chat;
   if (config.chat.provider === 'openai' && openai.apiKey) {
     return new OpenAiProvider({ apiKey: openai.apiKey, baseUrl: openai.baseUrl, timeoutMs: openai.timeoutMs });
   }
-  return new DemoProvider(config.chat.demoDelayMs);
+  return new DemoProvider(config.chat.demoDelayMs, counter);
 }
 
 @Module({
-  providers: [ModelCatalog, { provide: MODEL_PROVIDER, inject: [APP_CONFIG], useFactory: createModelProvider }],
-  exports: [ModelCatalog, MODEL_PROVIDER],
+  providers: [ModelCatalog, TokenCounter, { provide: MODEL_PROVIDER, inject: [APP_CONFIG, TokenCounter], useFactory: createModelProvider }],
+  exports: [ModelCatalog, TokenCounter, MODEL_PROVIDER],
 })
 export class LlmModule {}

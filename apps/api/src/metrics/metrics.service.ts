@@ -18,6 +18,11 @@ export class MetricsService {
     labelNames: ['bucket', 'model'],
     registers: [this.registry],
   });
+  readonly turnsUnrecorded = new Counter({
+    name: 'consult_on_chat_turns_unrecorded_total',
+    help: 'Turns charged after their reply was delivered whose messages could not be recorded (each is logged with its hold id)',
+    registers: [this.registry],
+  });
   readonly refusals = new Counter({ name: 'consult_on_refusals_total', help: 'Requests refused, by error code', labelNames: ['code'], registers: [this.registry] });
   readonly requestDuration = new Histogram({
     name: 'consult_on_http_request_duration_seconds',

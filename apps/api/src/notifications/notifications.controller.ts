@@ -8,7 +8,13 @@ import { NotificationPageView, NotificationsQuery, NotificationView, ReadAllView
 import { NotificationStreamService } from './notification-stream.service.js';
 import { NotificationsService } from './notifications.service.js';
 
-const HEARTBEAT_MS = 15_000;
+/** Aborts when the client hangs up, also when it already did while the auth guard ran. */
+function closeSignal(response: Response): AbortSignal {
+  const controller = new AbortController();
+  if (response.destroyed) controller.abort();
+  else response.once('close', () => controller.abort());
+  return controller.signal;
+}
 
 @ApiTags('notifications')
 @ApiBearerAuth()
@@ -29,24 +35,24 @@ export class NotificationsController {
   @Get('stream')
   @ApiProduces('text/event-stream')
   @ApiHeader({ name: 'Last-Event-ID', required: false })
-  @ApiOkResponse({ description: 'event: notification | usage, with an id per event' })
+  @ApiOkResponse({ description: 'event: notification | usage, with an id per event; `closed` (reason replaced or shutdown) when the server ends it' })
   async live(@CurrentUser() user: AuthUser, @Req() request: Request, @Res() response: Response): Promise<void> {
     const header = request.headers['last-event-id'];
     const lastEventId = typeof header === 'string' && /^\d{1,15}$/.test(header) ? Number(header) : null;
-    response.writeHead(200, {
-      'content-type': 'text/event-stream; charset=utf-8',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    response.write(': connected\n\n');
-    const unsubscribe = await this.stream.subscribe(user.id, localeOf(request.headers['accept-language']), lastEventId, (event) => {
-      response.write(`id: ${event.id}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`);
-    });
-    const heartbeat = setInterval(() => response.write(': keep-alive\n\n'), HEARTBEAT_MS);
-    response.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
+    await this.stream.subscribe(user.id, localeOf(request.headers['accept-language']), lastEventId, {
+      signal: closeSignal(response),
+      open: () => {
+        response.writeHead(200, {
+          'content-type': 'text/event-stream; charset=utf-8',
+          'cache-control': 'no-cache, no-transform',
+          connection: 'keep-alive',
+          'x-accel-buffering': 'no',
+        });
+        response.write(': connected\n\n');
+      },
+      send: (event) => response.write(`id: ${event.id}\nevent: ${event.event}\ndata: ${JSON.stringify(event.data)}\n\n`),
+      heartbeat: () => response.write(': keep-alive\n\n'),
+      end: (reason) => response.end(`event: closed\ndata: ${JSON.stringify({ reason })}\n\n`),
     });
   }
 

@@ -186,6 +186,22 @@ export class LedgerService {
     return (await this.reserveWithAccount(userId, request, idempotency)).hold;
   }
 
+  /**
+   * Refuses with TOKEN_EXHAUSTED when a reservation of `minimumTokens` would be refused, writing
+   * nothing: one read, so that a request is turned away before work that costs (counting a long
+   * message). The reservation still decides; an account a new period would reset is left to it.
+   */
+  async assertCanReserve(userId: string, minimumTokens: number): Promise<void> {
+    const account = await this.repository.findAccount(userId);
+    if (!account || account.periodKey !== this.currentPeriod().key) return;
+    if (!decideReservation(account, minimumTokens, this.policy, minimumTokens).allowed) throw this.exhausted(account);
+  }
+
+  private exhausted(balances: AccountBalances): TokenExhaustedError {
+    const usage = evaluateUsage(balances, this.policy);
+    return new TokenExhaustedError(Math.max(0, usage.remainingTokens), usage.usagePercent, this.purchaseUrl);
+  }
+
   /** `reserve` that also returns the account it left, for `settle` to start from. */
   async reserveWithAccount(
     userId: string,
@@ -194,10 +210,7 @@ export class LedgerService {
   ): Promise<TurnReservation> {
     const operation = async ({ balances, now }: AccountContext): Promise<AccountChange<HoldView>> => {
       const decision = decideReservation(balances, request.tokens, this.policy, request.minimumTokens);
-      if (!decision.allowed) {
-        const usage = evaluateUsage(balances, this.policy);
-        throw new TokenExhaustedError(Math.max(0, usage.remainingTokens), usage.usagePercent, this.purchaseUrl);
-      }
+      if (!decision.allowed) throw this.exhausted(balances);
       const expiresAt = new Date(now.getTime() + this.config.holdTtlSeconds * 1_000);
       const holdId = randomUUID();
       return {

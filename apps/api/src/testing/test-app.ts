@@ -43,7 +43,7 @@ export async function createTestApp(
   start = new Date('2026-11-10T03:00:00Z'),
 ): Promise<TestApp> {
   const database = await createTestDatabase();
-  const config = testConfig({ AUTH_RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000', ...overrides });
+  const config = testConfig({ AUTH_RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000', REGISTER_RATE_LIMIT_PER_HOUR: '100000', ...overrides });
   const clock = new ManualClock(start);
   const app = await createApp({ config, database, clock });
   await app.listen(0, '127.0.0.1');
