@@ -19,7 +19,7 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/api/src/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'apps/api/src/**/*.test.ts', 'apps/web/lib/**/*.test.ts'],
     pool: 'forks',
     globalSetup: ['apps/api/src/testing/global-setup.ts'],
     testTimeout: 60_000,

@@ -5,6 +5,7 @@ import { usePathname, useRouter } from 'next/navigation';
 import { useEffect, type ReactNode } from 'react';
 import { useAuth } from '@/lib/auth';
 import { useI18n, type Key } from '@/lib/i18n';
+import { safeNext } from '@/lib/safe-next';
 import { NotificationBell } from './NotificationBell';
 
 const links: { href: string; key: Key }[] = [
@@ -39,7 +40,10 @@ export function AppShell({ children }: { children: ReactNode; wide?: boolean }) 
   const pathname = usePathname();
   const router = useRouter();
   useEffect(() => {
-    if (token === null) router.replace(signedOut ? '/login/' : `/login/?next=${encodeURIComponent(window.location.pathname + window.location.search)}`);
+    if (token === null) {
+      const next = safeNext(window.location.pathname + window.location.search, window.location.origin);
+      router.replace(signedOut ? '/login/' : `/login/?next=${encodeURIComponent(next)}`);
+    }
   }, [token, signedOut, router]);
   const nav = user?.role === 'ADMIN' ? [...links, { href: '/admin/', key: 'navAdmin' as Key }] : links;
   return (

@@ -6,12 +6,13 @@ import { useEffect, useState, type FormEvent } from 'react';
 import { api, ApiError } from '@/lib/api';
 import { useAuth } from '@/lib/auth';
 import { useI18n } from '@/lib/i18n';
+import { safeNext } from '@/lib/safe-next';
 import type { Session } from '@/lib/types';
 import { LanguageSwitch } from './AppShell';
 
-function safeNext(): string {
-  const next = new URLSearchParams(window.location.search).get('next');
-  return next && next.startsWith('/') && !next.startsWith('//') ? next : '/dashboard/';
+/** Where to go once signed in: `?next=` if it stays on this site, else the dashboard. */
+function nextPage(): string {
+  return safeNext(new URLSearchParams(window.location.search).get('next'), window.location.origin);
 }
 
 export function AuthForm({ mode }: { mode: 'login' | 'register' }) {
@@ -25,7 +26,7 @@ export function AuthForm({ mode }: { mode: 'login' | 'register' }) {
   const [busy, setBusy] = useState(false);
   useEffect(() => setExpired(new URLSearchParams(window.location.search).has('expired')), []);
   useEffect(() => {
-    if (token) router.replace(safeNext());
+    if (token) router.replace(nextPage());
   }, [token, router]);
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -35,7 +36,7 @@ export function AuthForm({ mode }: { mode: 'login' | 'register' }) {
       const body = mode === 'register' ? { email, password, locale: lang } : { email, password };
       const session = await api<Session>(`/api/auth/${mode}`, { body, redirectOn401: false });
       signIn(session);
-      router.replace(safeNext());
+      router.replace(nextPage());
     } catch (caught) {
       setError(caught instanceof ApiError ? caught.message : t('errorGeneric'));
       setBusy(false);

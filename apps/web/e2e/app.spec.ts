@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { ADMIN, login, openAs, register, setUsage, snap, uniqueEmail, type Account } from './helpers';
+import { ADMIN, cspViolations, login, openAs, register, setUsage, snap, uniqueEmail, type Account } from './helpers';
 
 let admin: Account;
 
@@ -8,6 +8,7 @@ test.beforeAll(async ({ request }) => {
 });
 
 test('register → dashboard shows a green 0 % card', async ({ page }, testInfo) => {
+  const violations = cspViolations(page);
   await page.goto('/register/');
   await page.getByLabel('이메일').fill(uniqueEmail('signup'));
   await page.getByLabel('비밀번호').fill('password1234!');
@@ -21,6 +22,10 @@ test('register → dashboard shows a green 0 % card', async ({ page }, testInfo)
   await expect(page.getByTestId('usage-banner')).toHaveCount(0);
   await expect(page.getByTestId('chat-button')).toBeEnabled();
   await expect(page.getByText('AI 사용량')).toBeVisible();
+  // hydrated under a policy that allows the page's inline scripts by hash only
+  const policy = (await page.request.get('/dashboard/')).headers()['content-security-policy'];
+  expect(policy).toMatch(/script-src 'self'( 'sha256-[\w+/=]+')+;/);
+  expect(violations).toEqual([]);
   await snap(page, testInfo, 'dashboard-normal');
   // the session is kept across reloads, and logout returns to login
   await page.reload();
@@ -33,6 +38,20 @@ test('an expired or invalid token sends the user back to login', async ({ page }
   await openAs(page, { token: 'not-a-valid-token', user: { id: '', email: '', role: 'USER' }, email: '', password: '' }, '/dashboard/');
   await expect(page).toHaveURL(/\/login\/\?expired=1/);
   await expect(page.getByText('세션이 만료되었습니다')).toBeVisible();
+});
+
+test('login goes on to ?next= only when it stays on the site', async ({ page, request }) => {
+  const user = await register(request, 'next');
+  await page.goto('/login/?next=/%5Cexample.com/x');
+  await page.getByLabel('이메일').fill(user.email);
+  await page.getByLabel('비밀번호').fill(user.password);
+  await page.getByRole('button', { name: '로그인' }).click();
+  await expect(page).toHaveURL(/\/dashboard\/$/);
+  // signed in, the login page sends the user on at once
+  await page.goto('/login/?next=/%09/example.com/x');
+  await expect(page).toHaveURL(/\/dashboard\/$/);
+  await page.goto('/login/?next=%2Fhistory%2F%3Fpage%3D1');
+  await expect(page).toHaveURL(/\/history\/\?page=1$/);
 });
 
 test('usage levels: 92 % orange + purchase button, 96 % red, 105 % blocked', async ({ page, request }, testInfo) => {

@@ -50,6 +50,15 @@ export async function openAs(page: Page, account: Account, path: string): Promis
   await page.goto(path);
 }
 
+/** From now on, collects the Content Security Policy violations the browser reports on the page's console. */
+export function cspViolations(page: Page): string[] {
+  const violations: string[] = [];
+  page.on('console', (message) => {
+    if (message.type() === 'error' && message.text().includes('Content Security Policy')) violations.push(message.text());
+  });
+  return violations;
+}
+
 export async function snap(page: Page, testInfo: TestInfo, name: string): Promise<void> {
   const body = await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
   await testInfo.attach(name, { body, contentType: 'image/png' });

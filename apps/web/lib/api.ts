@@ -1,5 +1,7 @@
 /** A tiny fetch wrapper: relative /api URLs (same origin), Bearer token, Accept-Language, typed errors. */
 
+import { safeNext } from './safe-next';
+
 const TOKEN_KEY = 'consulton.token';
 const LANG_KEY = 'consulton.lang';
 
@@ -39,7 +41,7 @@ export function handleUnauthorized(): void {
   if (typeof window === 'undefined') return;
   const path = window.location.pathname;
   if (!path.startsWith('/login') && !path.startsWith('/register')) {
-    const next = encodeURIComponent(path + window.location.search);
+    const next = encodeURIComponent(safeNext(path + window.location.search, window.location.origin));
     window.location.assign(`/login/?expired=1&next=${next}`);
   }
 }

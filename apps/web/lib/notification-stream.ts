@@ -12,7 +12,7 @@ import { useToast } from '@/components/Toasts';
 /**
  * Listens on GET /api/notifications/stream (fetch + stream parser, because it needs the
  * Authorization header): pops a toast per notification, refreshes usage on usage events,
- * and reconnects with Last-Event-ID after a drop.
+ * and reconnects with Last-Event-ID after a drop (not when a newer tab's stream replaced it).
  */
 export function useNotificationStream(token: string | null | undefined) {
   const client = useQueryClient();
@@ -24,6 +24,9 @@ export function useNotificationStream(token: string | null | undefined) {
     let lastEventId: string | null = null;
     let retry = 1000;
     let timer: number | undefined;
+    // The server ends the oldest of a user's streams past its limit: that tab stops listening
+    // rather than reconnect and push out another tab's stream in turn.
+    let replaced = false;
     const connect = async () => {
       try {
         const extra: Record<string, string> = { Accept: 'text/event-stream' };
@@ -49,6 +52,8 @@ export function useNotificationStream(token: string | null | undefined) {
               void client.invalidateQueries({ queryKey: usageKey });
             } else if (event.event === 'usage') {
               void client.invalidateQueries({ queryKey: usageKey });
+            } else if (event.event === 'closed') {
+              replaced = (JSON.parse(event.data) as { reason?: string }).reason === 'replaced';
             }
           },
           controller.signal,
@@ -56,7 +61,7 @@ export function useNotificationStream(token: string | null | undefined) {
       } catch {
         /* dropped: reconnect below */
       }
-      if (controller.signal.aborted) return;
+      if (controller.signal.aborted || replaced) return;
       timer = window.setTimeout(() => void connect(), retry);
       retry = Math.min(retry * 2, 30_000);
     };
