@@ -11,7 +11,7 @@ test('register → dashboard shows a green 0 % card', async ({ page }, testInfo)
   const violations = cspViolations(page);
   await page.goto('/register/');
   await page.getByLabel('이메일').fill(uniqueEmail('signup'));
-  await page.getByLabel('비밀번호').fill('password1234!');
+  await page.getByLabel('비밀번호').fill('Quiet-river-4821');
   await page.getByRole('button', { name: '가입하기' }).click();
   await expect(page).toHaveURL(/\/dashboard\/$/);
   const card = page.getByTestId('usage-card');

@@ -17,7 +17,7 @@ export function uniqueEmail(prefix = 'user'): string {
 
 export async function register(request: APIRequestContext, prefix = 'user'): Promise<Account> {
   const email = uniqueEmail(prefix);
-  const password = 'password1234!';
+  const password = 'Quiet-river-4821';
   const response = await request.post('/api/auth/register', { data: { email, password } });
   expect(response.status(), await response.text()).toBeLessThan(300);
   const body = await response.json();

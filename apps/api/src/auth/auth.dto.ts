@@ -2,7 +2,6 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
 import { IsAccountEmail, normalizeEmail } from './email-address.js';
-import { IsStrongPassword } from './password-policy.js';
 
 const normalized = ({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value);
 
@@ -16,7 +15,6 @@ export class RegisterDto {
   @IsString()
   @MinLength(8)
   @MaxLength(128)
-  @IsStrongPassword()
   password!: string;
 
   @ApiPropertyOptional({ enum: ['ko', 'en'], default: 'ko' })

@@ -8,7 +8,7 @@ import type { AuthUser } from './auth.decorators.js';
 import type { LoginDto, RegisterDto, SessionView, UserView } from './auth.dto.js';
 import { isEmailAddress, parseEmail } from './email-address.js';
 import { passwordHasher } from './password-hasher.js';
-import { passwordProblem } from './password-policy.js';
+import { assertStrongPassword, passwordProblem } from './password-policy.js';
 import { UsersRepository, type Role, type UserRow } from './users.repository.js';
 
 interface TokenClaims {
@@ -45,6 +45,7 @@ export class AuthService {
   }
 
   async register(request: RegisterDto): Promise<SessionView> {
+    assertStrongPassword(request.password, request.email);
     const user = await this.createUser(request.email, request.password, 'USER', request.locale ?? 'ko');
     if (!user) throw new EmailTakenError();
     return this.session(user);

@@ -1,6 +1,6 @@
 import zxcvbnCore from '@zxcvbn-ts/core';
 import zxcvbnCommon from '@zxcvbn-ts/language-common';
-import { ValidateBy, type ValidationOptions } from 'class-validator';
+import { ValidationFailedError } from '../common/errors.js';
 
 /**
  * zxcvbn's score from 0 to 4; 2 means "somewhat guessable" (about 10⁸ guesses), the usual floor:
@@ -26,21 +26,19 @@ export function passwordProblem(password: string, userInputs: string[] = []): st
   return null;
 }
 
-/** Checks a new password with `passwordProblem`, taking the `email` field of the same body as guessable. */
-export function IsStrongPassword(options?: ValidationOptions): PropertyDecorator {
-  const problemOf = (value: unknown, object: object) => {
-    if (typeof value !== 'string') return 'must be a string';
-    const email = (object as { email?: unknown }).email;
-    return passwordProblem(value, typeof email === 'string' ? email.split(/[@.+_-]/).filter((part) => part.length > 2) : []);
+/** A new password that `passwordProblem` refuses: a 400 whose message says why, in the user's language. */
+export class WeakPasswordError extends ValidationFailedError {
+  override readonly localized = {
+    ko: '비밀번호가 너무 흔하거나 추측하기 쉽습니다. 더 긴 문구를 쓰거나 흔하지 않은 단어를 섞어 주세요.',
+    en: 'This password is too common or too easy to guess. Use a longer phrase or mix in unusual words.',
   };
-  return ValidateBy(
-    {
-      name: 'isStrongPassword',
-      validator: {
-        validate: (value, args) => problemOf(value, args!.object) === null,
-        defaultMessage: (args) => `${args!.property} ${problemOf(args!.value, args!.object) ?? ''}`,
-      },
-    },
-    options,
-  );
+  constructor(problem: string) {
+    super([{ field: 'password', problems: [`password ${problem}`] }]);
+  }
+}
+
+/** Refuses a new password that is too easy to guess; the address's words count as guessable. */
+export function assertStrongPassword(password: string, email: string): void {
+  const problem = passwordProblem(password, email.split(/[@.+_-]/).filter((part) => part.length > 2));
+  if (problem) throw new WeakPasswordError(problem);
 }
