@@ -19,7 +19,9 @@ export default defineConfig({
     },
   },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'apps/api/src/**/*.test.ts', 'apps/web/lib/**/*.test.ts'],
+    // The API and packages run with the settings here; the web app's tests with its own (jsdom).
+    projects: [{ extends: true, test: { name: 'api' } }, 'apps/web/vitest.config.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'apps/api/src/**/*.test.ts'],
     pool: 'forks',
     globalSetup: ['apps/api/src/testing/global-setup.ts'],
     testTimeout: 60_000,

@@ -1,11 +1,12 @@
 import type { Metadata, Viewport } from 'next';
 import '@fontsource-variable/noto-sans-kr';
 import './globals.css';
+import { ko } from '@/messages/ko';
 import { Providers } from './providers';
 
 export const metadata: Metadata = {
-  title: 'Consult-On — AI 상담',
-  description: 'AI 상담 서비스 Consult-On',
+  title: `${ko.appName} — ${ko.navChat}`,
+  description: ko.appDescription,
 };
 
 export const viewport: Viewport = { width: 'device-width', initialScale: 1 };

@@ -6,6 +6,7 @@ import { ApiError } from '@/lib/api';
 import { AuthProvider, useAuth } from '@/lib/auth';
 import { I18nProvider } from '@/lib/i18n';
 import { useNotificationStream } from '@/lib/notification-stream';
+import { isConversation } from '@/lib/queries';
 import { ToastProvider } from '@/components/Toasts';
 
 export function Providers({ children }: { children: ReactNode }) {
@@ -20,9 +21,12 @@ export function Providers({ children }: { children: ReactNode }) {
         },
       }),
   );
+  // A new language refetches what the server words (usage messages, notifications), but not an open
+  // conversation: its messages read the same in any language, and a refetch would cut a streaming reply.
+  const relocalize = () => void client.invalidateQueries({ predicate: (query) => !isConversation(query) });
   return (
     <QueryClientProvider client={client}>
-      <I18nProvider onChange={() => void client.invalidateQueries()}>
+      <I18nProvider onChange={relocalize}>
         <ToastProvider>
           <AuthProvider>
             <NotificationListener />

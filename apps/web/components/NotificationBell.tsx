@@ -5,18 +5,18 @@ import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
 import { api } from '@/lib/api';
 import { useI18n } from '@/lib/i18n';
-import { notificationsKey, useNotifications } from '@/lib/queries';
+import { queryKeys, useNotifications } from '@/lib/queries';
 import type { Notification } from '@/lib/types';
 
 export function useMarkRead() {
   const client = useQueryClient();
   const one = useMutation({
     mutationFn: (id: string) => api<Notification>(`/api/notifications/${id}/read`, { method: 'PATCH' }),
-    onSuccess: () => client.invalidateQueries({ queryKey: notificationsKey }),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.notifications() }),
   });
   const all = useMutation({
     mutationFn: () => api<{ updated: number }>('/api/notifications/read-all', { method: 'POST' }),
-    onSuccess: () => client.invalidateQueries({ queryKey: notificationsKey }),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.notifications() }),
   });
   return { one, all };
 }

@@ -2,6 +2,7 @@
 
 import Link from 'next/link';
 import { createContext, useCallback, useContext, useMemo, useRef, useState, type ReactNode } from 'react';
+import { useI18n } from '@/lib/i18n';
 
 export interface Toast {
   id: number;
@@ -22,6 +23,7 @@ const tones = {
 };
 
 export function ToastProvider({ children }: { children: ReactNode }) {
+  const { t } = useI18n();
   const [toasts, setToasts] = useState<Toast[]>([]);
   const next = useRef(1);
   const dismiss = useCallback((id: number) => setToasts((list) => list.filter((toast) => toast.id !== id)), []);
@@ -55,7 +57,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
                   </Link>
                 )}
               </div>
-              <button type="button" aria-label="닫기 / Close" className="rounded px-2 text-lg leading-none text-slate-600 hover:bg-slate-200" onClick={() => dismiss(toast.id)}>
+              <button type="button" aria-label={t('close')} className="rounded px-2 text-lg leading-none text-slate-600 hover:bg-slate-200" onClick={() => dismiss(toast.id)}>
                 ×
               </button>
             </div>

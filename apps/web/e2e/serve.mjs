@@ -33,6 +33,7 @@ const child = spawn(process.execPath, [main], {
     WEB_DIR: out,
     DEMO_MODEL_DELAY_MS: '5',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000',
+    REGISTER_RATE_LIMIT_PER_HOUR: '1000',
     RATE_LIMIT_PER_MINUTE: '10000',
   },
 });

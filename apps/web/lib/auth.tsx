@@ -4,6 +4,7 @@ import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useRouter } from 'next/navigation';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, getToken, setToken } from './api';
+import { queryKeys } from './queries';
 import type { Session, User } from './types';
 
 interface Auth {
@@ -25,12 +26,12 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const client = useQueryClient();
   const router = useRouter();
   useEffect(() => setTokenState(getToken()), []);
-  const me = useQuery({ queryKey: ['me', token], queryFn: () => api<User>('/api/auth/me'), enabled: !!token, staleTime: 5 * 60_000 });
+  const me = useQuery({ queryKey: queryKeys.me(token), queryFn: () => api<User>('/api/auth/me'), enabled: !!token, staleTime: 5 * 60_000 });
   const signIn = useCallback(
     (session: Session) => {
       setToken(session.accessToken);
       client.clear();
-      client.setQueryData(['me', session.accessToken], session.user);
+      client.setQueryData(queryKeys.me(session.accessToken), session.user);
       setTokenState(session.accessToken);
       setSignedOut(false);
     },

@@ -4,7 +4,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { errorOf, handleUnauthorized, headers } from './api';
 import { useI18n } from './i18n';
-import { notificationsKey, usageKey } from './queries';
+import { queryKeys } from './queries';
 import { readSse } from './sse';
 import type { Notification } from './types';
 import { useToast } from '@/components/Toasts';
@@ -48,10 +48,10 @@ export function useNotificationStream(token: string | null | undefined) {
                 link: item.level === 'NORMAL' ? undefined : '/purchase/',
                 linkLabel: t('buyTokens'),
               });
-              void client.invalidateQueries({ queryKey: notificationsKey });
-              void client.invalidateQueries({ queryKey: usageKey });
+              void client.invalidateQueries({ queryKey: queryKeys.notifications() });
+              void client.invalidateQueries({ queryKey: queryKeys.usage() });
             } else if (event.event === 'usage') {
-              void client.invalidateQueries({ queryKey: usageKey });
+              void client.invalidateQueries({ queryKey: queryKeys.usage() });
             } else if (event.event === 'closed') {
               replaced = (JSON.parse(event.data) as { reason?: string }).reason === 'replaced';
             }

@@ -1,20 +1,54 @@
 'use client';
 
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, type QueryKey } from '@tanstack/react-query';
 import { api } from './api';
-import type { NotificationPage, Usage } from './types';
+import type { ConversationSummary, NotificationPage, Usage } from './types';
 
-export const usageKey = ['ai-usage'] as const;
-export const notificationsKey = ['notifications'] as const;
+/**
+ * Every query key of the web app. A key that names a group (`history()`) is the prefix of the
+ * keys in it, so invalidating the group refreshes each of them.
+ */
+export const queryKeys = {
+  me: (token: string | null | undefined) => ['me', token] as const,
+  usage: () => ['ai-usage'] as const,
+  packages: () => ['packages'] as const,
+  notifications: () => ['notifications'] as const,
+  notificationPage: (limit: number) => ['notifications', limit] as const,
+  conversations: () => ['conversations'] as const,
+  /**
+   * One conversation's messages, outside the `conversations()` group so that refreshing the list
+   * after a turn leaves the streamed messages alone; `null` is the conversation not started yet.
+   */
+  conversation: (id: string | null) => ['conversation', id] as const,
+  history: () => ['history'] as const,
+  historyDaily: () => ['history', 'daily'] as const,
+  historyLedger: () => ['history', 'ledger'] as const,
+  admin: () => ['admin'] as const,
+  adminStats: () => ['admin', 'stats'] as const,
+  adminUsers: (query: string) => ['admin', 'users', query] as const,
+  adminUser: (id: string | null) => ['admin', 'user', id] as const,
+};
+
+/** Whether a cached query is one conversation's messages, which once loaded only the chat's stream changes. */
+export function isConversation(query: { queryKey: QueryKey }): boolean {
+  return query.queryKey[0] === queryKeys.conversation(null)[0];
+}
 
 export function useUsage() {
-  return useQuery({ queryKey: usageKey, queryFn: () => api<Usage>('/api/ai-usage'), staleTime: 15_000 });
+  return useQuery({ queryKey: queryKeys.usage(), queryFn: () => api<Usage>('/api/ai-usage'), staleTime: 15_000 });
 }
 
 export function useNotifications(limit = 20) {
   return useQuery({
-    queryKey: [...notificationsKey, limit],
+    queryKey: queryKeys.notificationPage(limit),
     queryFn: () => api<NotificationPage>(`/api/notifications?limit=${limit}`),
     staleTime: 30_000,
+  });
+}
+
+export function useConversations() {
+  return useQuery({
+    queryKey: queryKeys.conversations(),
+    queryFn: () => api<{ items: ConversationSummary[]; total: number }>('/api/chat/conversations?limit=50'),
   });
 }

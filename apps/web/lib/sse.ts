@@ -18,10 +18,11 @@ export async function readSse(body: ReadableStream<Uint8Array>, onEvent: (event:
   try {
     for (;;) {
       const { value, done } = await reader.read();
-      if (done) break;
-      buffer += decoder.decode(value, { stream: true });
+      buffer += done ? decoder.decode() : decoder.decode(value, { stream: true });
       let newline: number;
       while ((newline = buffer.search(/\r\n|\n|\r/)) >= 0) {
+        // A CR that ends the chunk may be the first half of a CRLF: wait for the next chunk to tell.
+        if (!done && newline === buffer.length - 1 && buffer[newline] === '\r') break;
         const line = buffer.slice(0, newline);
         buffer = buffer.slice(newline + (buffer[newline] === '\r' && buffer[newline + 1] === '\n' ? 2 : 1));
         if (line === '') {
@@ -40,6 +41,7 @@ export async function readSse(body: ReadableStream<Uint8Array>, onEvent: (event:
         else if (field === 'data') data.push(value);
         else if (field === 'id') id = value;
       }
+      if (done) break;
     }
   } finally {
     signal?.removeEventListener('abort', onAbort);

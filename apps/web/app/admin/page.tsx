@@ -11,6 +11,7 @@ import { Panel } from '@/components/Panel';
 import { LevelBadge, percentText } from '@/components/UsageCard';
 import { api, ApiError } from '@/lib/api';
 import { useI18n } from '@/lib/i18n';
+import { queryKeys } from '@/lib/queries';
 import type { LedgerVerify, TokenStats, TopUser, UserPage } from '@/lib/types';
 
 function Stat({ label, value }: { label: string; value: string }) {
@@ -66,17 +67,17 @@ function UsersTable({ users }: { users: TopUser[] }) {
 function Admin() {
   const { t, nf, df } = useI18n();
   const client = useQueryClient();
-  const stats = useQuery({ queryKey: ['admin', 'stats'], queryFn: () => api<TokenStats>('/api/admin/token-stats') });
+  const stats = useQuery({ queryKey: queryKeys.adminStats(), queryFn: () => api<TokenStats>('/api/admin/token-stats') });
   const [draft, setDraft] = useState('');
   const [query, setQuery] = useState('');
   const search = useQuery({
-    queryKey: ['admin', 'users', query],
+    queryKey: queryKeys.adminUsers(query),
     queryFn: () => api<UserPage>(`/api/admin/users?query=${encodeURIComponent(query)}&pageSize=100`),
     enabled: query.length > 0,
   });
   const clear = useMutation({
     mutationFn: () => api<{ cleared: boolean }>('/api/admin/token-stats/cache', { method: 'DELETE' }),
-    onSuccess: () => client.invalidateQueries({ queryKey: ['admin', 'stats'] }),
+    onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.adminStats() }),
   });
   const verify = useMutation({ mutationFn: () => api<LedgerVerify>('/api/admin/ledger/verify') });
   if (stats.error instanceof ApiError && stats.error.status === 403) return <Forbidden />;

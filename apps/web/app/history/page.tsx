@@ -8,7 +8,7 @@ import { buildRows, DailyChart, groupByDay } from '@/components/UsageChart';
 import { ForecastText } from '@/components/UsageCard';
 import { api } from '@/lib/api';
 import { useI18n } from '@/lib/i18n';
-import { useUsage } from '@/lib/queries';
+import { queryKeys, useUsage } from '@/lib/queries';
 import type { LedgerEntry, LedgerPage } from '@/lib/types';
 
 /** Consumption entries of the last ~3 months (at most 5 pages of 100), for the daily chart. */
@@ -29,9 +29,9 @@ async function recentConsumption(): Promise<LedgerEntry[]> {
 function History() {
   const { t } = useI18n();
   const usage = useUsage();
-  const daily = useQuery({ queryKey: ['history', 'daily'], queryFn: recentConsumption });
+  const daily = useQuery({ queryKey: queryKeys.historyDaily(), queryFn: recentConsumption });
   const ledger = useInfiniteQuery({
-    queryKey: ['history', 'ledger'],
+    queryKey: queryKeys.historyLedger(),
     queryFn: ({ pageParam }) => api<LedgerPage>(`/api/ai-usage/history?limit=20${pageParam ? `&before=${pageParam}` : ''}`),
     initialPageParam: 0,
     getNextPageParam: (last) => last.nextCursor ?? undefined,

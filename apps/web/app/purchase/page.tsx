@@ -6,7 +6,7 @@ import { AppShell, Spinner } from '@/components/AppShell';
 import { UsageBanner, UsageCard } from '@/components/UsageCard';
 import { api, ApiError, newIdempotencyKey } from '@/lib/api';
 import { useI18n } from '@/lib/i18n';
-import { usageKey, useUsage } from '@/lib/queries';
+import { queryKeys, useUsage } from '@/lib/queries';
 import type { PurchaseResult, TokenPackage } from '@/lib/types';
 
 function ConfirmDialog({ pack, onClose, onDone }: { pack: TokenPackage; onClose: () => void; onDone: (result: PurchaseResult) => void }) {
@@ -19,9 +19,9 @@ function ConfirmDialog({ pack, onClose, onDone }: { pack: TokenPackage; onClose:
   const purchase = useMutation({
     mutationFn: () => api<PurchaseResult>('/api/ai-usage/purchase', { body: { packageId: pack.id }, idempotencyKey: key }),
     onSuccess: (result) => {
-      client.setQueryData(usageKey, result.usage);
-      void client.invalidateQueries({ queryKey: usageKey });
-      void client.invalidateQueries({ queryKey: ['history'] });
+      client.setQueryData(queryKeys.usage(), result.usage);
+      void client.invalidateQueries({ queryKey: queryKeys.usage() });
+      void client.invalidateQueries({ queryKey: queryKeys.history() });
       onDone(result);
     },
     onSettled: () => {
@@ -75,7 +75,7 @@ function ConfirmDialog({ pack, onClose, onDone }: { pack: TokenPackage; onClose:
 function Purchase() {
   const { t, nf, krw } = useI18n();
   const usage = useUsage();
-  const packages = useQuery({ queryKey: ['packages'], queryFn: () => api<TokenPackage[]>('/api/ai-usage/packages'), staleTime: 10 * 60_000 });
+  const packages = useQuery({ queryKey: queryKeys.packages(), queryFn: () => api<TokenPackage[]>('/api/ai-usage/packages'), staleTime: 10 * 60_000 });
   const [selected, setSelected] = useState<TokenPackage | null>(null);
   const [done, setDone] = useState<PurchaseResult | null>(null);
   return (

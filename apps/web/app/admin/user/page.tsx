@@ -12,6 +12,7 @@ import { UsageCard } from '@/components/UsageCard';
 import { buildRows, DailyChart } from '@/components/UsageChart';
 import { api, ApiError, newIdempotencyKey } from '@/lib/api';
 import { useI18n } from '@/lib/i18n';
+import { queryKeys } from '@/lib/queries';
 import type { Usage, UserDetail } from '@/lib/types';
 
 function AdjustmentForm({ userId }: { userId: string }) {
@@ -27,7 +28,7 @@ function AdjustmentForm({ userId }: { userId: string }) {
       setTokens('');
       setReason('');
       setKey(newIdempotencyKey());
-      void client.invalidateQueries({ queryKey: ['admin'] });
+      void client.invalidateQueries({ queryKey: queryKeys.admin() });
     },
   });
   const submit = (event: FormEvent) => {
@@ -83,7 +84,7 @@ function Detail() {
   const [id, setId] = useState<string | null>(null);
   useEffect(() => setId(new URLSearchParams(window.location.search).get('id') ?? ''), []);
   const detail = useQuery({
-    queryKey: ['admin', 'user', id],
+    queryKey: queryKeys.adminUser(id),
     queryFn: () => api<UserDetail>(`/api/admin/token-stats/user/${encodeURIComponent(id ?? '')}?limit=50`),
     enabled: !!id,
   });

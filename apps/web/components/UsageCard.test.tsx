@@ -1,0 +1,144 @@
+import { render, screen, within } from '@testing-library/react';
+import { describe, expect, it } from 'vitest';
+import { I18nProvider } from '@/lib/i18n';
+import type { Level, Usage } from '@/lib/types';
+import { ko } from '@/messages/ko';
+import { UsageBanner, UsageCard } from './UsageCard';
+
+const capacityTokens = 100_000;
+
+/** The usage the API reports at `usagePercent` of a 100,000-token month (thresholds 80 / 90 / 95 / 105 %). */
+function usageAt(level: Level, usagePercent: number): Usage {
+  const usedTokens = Math.round((capacityTokens * usagePercent) / 100);
+  return {
+    level,
+    usagePercent,
+    usedTokens,
+    remainingTokens: capacityTokens - usedTokens,
+    totalAvailable: capacityTokens,
+    freeTokens: Math.max(0, capacityTokens - usedTokens),
+    purchasedTokens: 0,
+    overageTokens: Math.max(0, usedTokens - capacityTokens),
+    heldTokens: 0,
+    graceInUse: usagePercent > 100,
+    chatAllowed: level !== 'BLOCKED',
+    showPurchaseButton: level !== 'NORMAL',
+    estimatedTurns: 10,
+    averageTokensPerTurn: 1_000,
+    period: '2025-06',
+    periodStart: '2025-05-31T15:00:00.000Z',
+    nextResetAt: '2025-06-30T15:00:00.000Z',
+    timeZone: 'Asia/Seoul',
+    thresholds: { notice: 80, warning: 90, critical: 95, block: 105 },
+    message: null,
+    purchaseUrl: '/purchase/',
+    forecast: { burnRatePerDay: 0, dailySpread: 0, reach100At: null, reach105At: null, reach100Range: { earliest: null, latest: null }, resetComesFirst: true, sampleDays: 0 },
+  };
+}
+
+function renderUsage(usage: Usage) {
+  return render(
+    <I18nProvider>
+      <UsageBanner usage={usage} />
+      <UsageCard usage={usage} />
+    </I18nProvider>,
+  );
+}
+
+interface Expected {
+  level: Level;
+  usagePercent: number;
+  label: string;
+  bar: string;
+  percentColour: string;
+  banner: { text: string; colour: string } | null;
+  purchaseColour: string | null;
+  chat: 'link' | 'disabled';
+}
+
+const cases: Expected[] = [
+  { level: 'NORMAL', usagePercent: 12, label: ko.levelNORMAL, bar: 'bg-green-600', percentColour: 'text-green-800', banner: null, purchaseColour: null, chat: 'link' },
+  { level: 'NOTICE', usagePercent: 84, label: ko.levelNOTICE, bar: 'bg-yellow-500', percentColour: 'text-yellow-800', banner: null, purchaseColour: 'bg-yellow-400', chat: 'link' },
+  {
+    level: 'WARNING',
+    usagePercent: 92,
+    label: ko.levelWARNING,
+    bar: 'bg-orange-500',
+    percentColour: 'text-orange-800',
+    banner: { text: ko.warningBanner, colour: 'bg-orange-100' },
+    purchaseColour: 'btn-danger',
+    chat: 'link',
+  },
+  {
+    level: 'CRITICAL',
+    usagePercent: 97,
+    label: ko.levelCRITICAL,
+    bar: 'bg-red-600',
+    percentColour: 'text-red-700',
+    banner: { text: ko.criticalBanner, colour: 'bg-red-100' },
+    purchaseColour: 'btn-danger',
+    chat: 'link',
+  },
+  {
+    level: 'BLOCKED',
+    usagePercent: 105,
+    label: ko.levelBLOCKED,
+    bar: 'bg-red-800',
+    percentColour: 'text-red-800',
+    banner: { text: ko.blockedBanner, colour: 'bg-red-700' },
+    purchaseColour: 'btn-danger',
+    chat: 'disabled',
+  },
+];
+
+describe('UsageCard and UsageBanner', () => {
+  for (const expected of cases) {
+    it(`${expected.level} at ${expected.usagePercent} %: label, colours, banner and actions`, () => {
+      renderUsage(usageAt(expected.level, expected.usagePercent));
+      const card = screen.getByTestId('usage-card');
+      expect(card).toHaveAttribute('data-level', expected.level);
+      expect(within(card).getByText(expected.label)).toBeInTheDocument();
+      expect(screen.getByTestId('usage-percent')).toHaveTextContent(`${expected.usagePercent}%`);
+      expect(screen.getByTestId('usage-percent')).toHaveClass(expected.percentColour);
+      expect(screen.getByTestId('usage-bar')).toHaveClass(expected.bar);
+      expect(screen.getByTestId('usage-bar')).toHaveStyle({ width: `${Math.min(100, expected.usagePercent)}%` });
+
+      if (expected.banner) {
+        const banner = screen.getByTestId('usage-banner');
+        expect(banner).toHaveAttribute('data-level', expected.level);
+        expect(banner).toHaveClass(expected.banner.colour);
+        expect(banner).toHaveTextContent(expected.banner.text);
+        expect(within(banner).getByRole('link', { name: ko.buyTokens })).toHaveAttribute('href', '/purchase/');
+      } else {
+        expect(screen.queryByTestId('usage-banner')).not.toBeInTheDocument();
+      }
+
+      const purchase = screen.queryByTestId('purchase-button');
+      if (expected.purchaseColour) {
+        expect(purchase).toHaveAttribute('href', '/purchase/');
+        expect(purchase).toHaveClass(expected.purchaseColour);
+      } else {
+        expect(purchase).not.toBeInTheDocument();
+      }
+
+      const chat = screen.getByTestId('chat-button');
+      if (expected.chat === 'link') {
+        expect(chat).toHaveAttribute('href', '/chat/');
+        expect(screen.queryByTestId('blocked-message')).not.toBeInTheDocument();
+      } else {
+        expect(chat).toBeDisabled();
+        expect(screen.getByTestId('blocked-message')).toHaveTextContent(ko.chatBlockedTitle);
+      }
+    });
+  }
+
+  it('shows no actions on the purchase page, whatever the level', () => {
+    render(
+      <I18nProvider>
+        <UsageCard usage={usageAt('CRITICAL', 97)} showActions={false} />
+      </I18nProvider>,
+    );
+    expect(screen.queryByTestId('chat-button')).not.toBeInTheDocument();
+    expect(screen.queryByTestId('purchase-button')).not.toBeInTheDocument();
+  });
+});
