@@ -5,7 +5,7 @@ import { AdminBootstrapError, AuthService } from './auth/auth.service.js';
 import { loadConfig } from './config/app-config.js';
 import { ledgerEntries, messages, users } from './database/schema.js';
 import { countPromptTokens, TokenCounter } from './llm/token-counter.js';
-import { LedgerService } from './quota/ledger.service.js';
+import { appLedger } from './testing/ledger-harness.js';
 import { FakeOpenAiServer } from './testing/fake-openai-server.js';
 import { readSse } from './testing/sse.js';
 import { createTestApp, type TestApp } from './testing/test-app.js';
@@ -124,7 +124,7 @@ describe('1. text the database cannot take never becomes a free answer', () => {
       }
       expect(await consumed(user.id)).toBe(33);
       expect(await metric('consult_on_chat_turns_unrecorded_total')).toBe(before + 1);
-      const balances = (await api.app.get(LedgerService).usage(user.id)).balances;
+      const balances = (await appLedger(api.app).usage(user.id)).balances;
       expect(balances).toMatchObject({ heldTokens: 0, periodConsumedTokens: 33 });
       expect((await api.request('GET', '/api/admin/ledger/verify', { token: admin.token })).body).toMatchObject({ ok: true });
     } finally {
@@ -153,15 +153,19 @@ describe('2. one user cannot freeze the server', () => {
     expect(response.body.promptTokens).toBeLessThanOrEqual(exact * 1.01);
   });
 
-  // Retried: other test files share the two cores, and a slice of CPU taken by them is not the
-  // event loop being blocked (which took 20 s here before the fix, and fails every try).
-  it('keeps /health under 100 ms while 20 of the costliest estimates run', { retry: 2 }, async () => {
-    const user = await api.signUp();
+  // A timing: it runs alone (`npm run test:timing`, in CI's fault stage), since other test files
+  // running beside it on the same two cores would be measured too. Before the fix /health took
+  // 20 s here.
+  it.runIf(process.env.TIMING_TESTS === '1')('keeps /health under 100 ms while 20 of the costliest estimates run', async () => {
+    // Two each for ten users: a user may have two long counts in flight (more get 503 SERVER_BUSY).
+    const callers = await Promise.all(Array.from({ length: 10 }, () => api.signUp()));
     // Each at the limits: ≤ 8,000 characters and ≤ 24,000 bytes with its numbered prefix.
     const heavy = [emoji(5_990), 'a'.repeat(7_990), '가'.repeat(7_990)];
+    // A warm instance: the pool's worker has started and loaded the tokenizer (kept from then on).
+    expect((await api.request('POST', '/api/chat/estimate', { token: callers[0]!.token, body: { message: heavy[1] } })).status).toBe(200);
     const started = performance.now();
     const estimates = Array.from({ length: 20 }, (_, index) =>
-      api.request('POST', '/api/chat/estimate', { token: user.token, body: { message: `${index} ${heavy[index % heavy.length]!}` } }),
+      api.request('POST', '/api/chat/estimate', { token: callers[index % 10]!.token, body: { message: `${index} ${heavy[index % heavy.length]!}` } }),
     );
     const latencies: number[] = [];
     let done = false;
@@ -178,6 +182,22 @@ describe('2. one user cannot freeze the server', () => {
     expect(latencies.length).toBeGreaterThan(3);
     console.log(`health during 20 heavy estimates: max ${Math.max(...latencies).toFixed(1)} ms over ${latencies.length} probes, ${(performance.now() - started).toFixed(0)} ms in all`);
     expect(Math.max(...latencies)).toBeLessThan(100);
+  });
+
+  it('charges a delivered reply by its bytes, capped at the hold, when counting it fails', async () => {
+    const user = await api.signUp();
+    const reply = '가나다라 '.repeat(300);
+    fake.next({ kind: 'reply', text: reply, includeUsage: false });
+    const countOne = vi.spyOn(api.app.get(TokenCounter), 'countOne').mockRejectedValueOnce(new Error('worker crashed'));
+    try {
+      const response = await api.request('POST', '/api/chat/send', { token: user.token, body: { message: '안녕하세요' } });
+      expect(response.status).toBe(200);
+      expect(response.body.usage).toMatchObject({ estimated: true, completionTokens: Buffer.byteLength(reply) });
+      expect(await consumed(user.id)).toBe(response.body.usage.chargedTokens);
+      expect(response.body.usage.chargedTokens).toBeGreaterThan(0);
+    } finally {
+      countOne.mockRestore();
+    }
   });
 
   it('refuses a blocked user with 402 before counting a long message', async () => {
@@ -214,6 +234,8 @@ describe('3. the configured admin is never an account someone else registered fi
       expect(warn).toHaveBeenCalledWith(expect.objectContaining({ message: 'role changed', userId: attacker.body.user.id, from: 'USER', to: 'ADMIN' }));
       const stolen = await api.request('POST', '/api/auth/login', { body: { email: attacker.body.user.email, password: 'attacker-knows-this-1' } });
       expect(stolen.status).toBe(401);
+      // The session the attacker already had ended with the promotion: it never becomes an admin's.
+      expect((await api.request('GET', '/api/admin/token-stats', { token: attacker.body.accessToken })).status).toBe(401);
       const operator = await api.request('POST', '/api/auth/login', { body: { email: address, password: 'operator-chose-this-1' } });
       expect(operator.status).toBe(200);
       expect(operator.body.user).toMatchObject({ role: 'ADMIN', email: address });
@@ -298,6 +320,22 @@ describe('6. hostile shapes and numbers are a 400, not a 500', () => {
     expect(brackets.status).toBe(400);
     const inString = await api.request('POST', '/api/chat/send', { token: user.token, rawBody: JSON.stringify({ message: '[{'.repeat(2_000) }) });
     expect(inString.status).toBe(200);
+  });
+
+  it.each(['utf-7', 'utf-16le', 'UTF-16BE', 'utf-32'])('refuses a JSON body in %s, whose brackets the depth check could not see', async (charset) => {
+    const deep = `{"a":"\u5c00","b":${'['.repeat(2_000)}${']'.repeat(2_000)}}`;
+    const encoded = charset === 'utf-7' ? Buffer.from(deep.replace(/[[\]]/g, (bracket) => (bracket === '[' ? '+AFs-' : '+AF0-'))) : Buffer.from(deep, 'utf16le');
+    for (const path of ['/api/auth/login', '/api/payments/webhook']) {
+      const response = await fetch(`${api.baseUrl}${path}`, { method: 'POST', headers: { 'content-type': `application/json; charset=${charset}` }, body: encoded });
+      expect(response.status, `${path} ${charset}`).toBeLessThan(500);
+      expect(response.status).not.toBe(200);
+    }
+  });
+
+  it('refuses nesting past 32 levels after parsing too, whatever reached the parser', async () => {
+    const user = await api.signUp();
+    const response = await api.request('POST', '/api/chat/send', { token: user.token, body: { message: 'hi', model: JSON.parse('['.repeat(40) + ']'.repeat(40)) } });
+    expect(response.status).toBe(400);
   });
 
   it.each(['1e23', '9007199254740993', '1e308', '-1', '1.5', 'NaN'])('refuses ?before=%s on the ledger history with 400', async (before) => {

@@ -2,9 +2,9 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, RequireRole, type AuthUser } from '../auth/auth.decorators.js';
 import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key.decorator.js';
-import { LedgerService } from '../quota/ledger.service.js';
-import { AdjustmentDto, UsageView } from '../quota/usage.dto.js';
-import { UsageService } from '../quota/usage.service.js';
+import { AccountsService } from '../quota/accounts/accounts.service.js';
+import { AdjustmentDto, UsageView } from '../quota/usage/usage.dto.js';
+import { UsageService } from '../quota/usage/usage.service.js';
 import { NotFoundError } from '../common/errors.js';
 
 @ApiTags('admin')
@@ -13,7 +13,7 @@ import { NotFoundError } from '../common/errors.js';
 @Controller('admin/users')
 export class AdjustmentsController {
   constructor(
-    private readonly ledger: LedgerService,
+    private readonly accounts: AccountsService,
     private readonly usage: UsageService,
   ) {}
 
@@ -30,14 +30,14 @@ export class AdjustmentsController {
   ): Promise<UsageView> {
     const idempotency = key ? { key, request: { userId, ...body } } : null;
     if (body.tokens > 0) {
-      await this.ledger.credit(
+      await this.accounts.credit(
         null,
         userId,
         { kind: 'ADJUSTMENT', tokens: body.tokens, bucket: body.bucket ?? 'purchased', actorId: admin.id, reason: body.reason },
         idempotency,
       );
     } else {
-      await this.ledger.debit(userId, { tokens: -body.tokens, actorId: admin.id, reason: body.reason }, idempotency);
+      await this.accounts.debit(userId, { tokens: -body.tokens, actorId: admin.id, reason: body.reason }, idempotency);
     }
     return this.usage.usage(userId, 'ko');
   }

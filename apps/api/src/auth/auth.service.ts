@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { EmailTakenError, InvalidCredentialsError, UnauthorizedError, ValidationFailedError } from '../common/errors.js';
-import { LedgerService } from '../quota/ledger.service.js';
+import { AccountsService } from '../quota/accounts/accounts.service.js';
 import type { AuthUser } from './auth.decorators.js';
 import type { LoginDto, RegisterDto, SessionView, UserView } from './auth.dto.js';
 import { isEmailAddress, parseEmail } from './email-address.js';
@@ -14,6 +14,8 @@ import { UsersRepository, type Role, type UserRow } from './users.repository.js'
 interface TokenClaims {
   sub: string;
   role: Role;
+  /** The account's session version when the token was issued (absent in tokens from before it existed: 0). */
+  sv?: number;
 }
 
 /** The configured administrator cannot be set up safely: the start stops with this message. */
@@ -37,7 +39,7 @@ export class AuthService {
 
   constructor(
     private readonly users: UsersRepository,
-    private readonly ledger: LedgerService,
+    private readonly accounts: AccountsService,
     private readonly jwt: JwtService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -78,7 +80,8 @@ export class AuthService {
     }
     // The role comes from the database, not the token: a demoted admin loses access at once.
     const user = typeof claims.sub === 'string' ? await this.users.findById(claims.sub) : null;
-    if (!user) throw new UnauthorizedError();
+    // A token from before the account changed hands (promotion to admin) is void.
+    if (!user || (claims.sv ?? 0) !== user.sessionVersion) throw new UnauthorizedError();
     return { id: user.id, email: user.email, role: user.role };
   }
 
@@ -92,7 +95,9 @@ export class AuthService {
   async ensureAdmin(email: string, password: string, promoteExisting = false): Promise<'created' | 'kept' | 'promoted'> {
     const parsed = parseEmail(email);
     if (!isEmailAddress(parsed)) throw new AdminBootstrapError(`ADMIN_EMAIL ${parsed.problem}.`);
-    const existing = await this.users.findByCanonicalEmail(parsed.canonical);
+    // The address itself first: on a database from before canonical addresses, an older look-alike
+    // may hold the canonical form while the admin keeps its own address.
+    const existing = (await this.users.findByEmail(parsed.address)) ?? (await this.users.findByCanonicalEmail(parsed.canonical));
     if (existing?.role === 'ADMIN') return 'kept';
     const weak = passwordProblem(password, [parsed.address.split('@')[0]!]);
     if (weak) throw new AdminBootstrapError(`ADMIN_PASSWORD ${weak}.`);
@@ -121,15 +126,16 @@ export class AuthService {
     const passwordHash = await passwordHasher.hash(password);
     return this.users.db.transaction(async (tx) => {
       const user = await this.users.insert(tx, { email: parsed.address, emailCanonical: parsed.canonical, passwordHash, role, locale });
-      if (user) await this.ledger.openAccount(tx, user.id);
+      if (user) await this.accounts.openAccount(tx, user.id);
       return user;
     });
   }
 
   /**
    * Gives accounts made before canonical addresses existed their canonical address. When two old
-   * accounts share a mailbox, the older keeps it and the newer gets one of its own (both still
-   * sign in); new look-alikes of either are refused from then on. Safe on several instances.
+   * accounts share a mailbox, an admin or else the older keeps it and the other gets one of its
+   * own (both still sign in); new look-alikes of either are refused from then on. Safe on several
+   * instances.
    */
   async fillCanonicalEmails(): Promise<number> {
     let filled = 0;
@@ -148,7 +154,7 @@ export class AuthService {
   }
 
   private async session(user: UserRow): Promise<SessionView> {
-    const claims: TokenClaims = { sub: user.id, role: user.role };
+    const claims: TokenClaims = { sub: user.id, role: user.role, sv: user.sessionVersion };
     const accessToken = await this.jwt.signAsync(claims, {
       secret: this.jwtKey as unknown as string,
       algorithm: 'HS256',

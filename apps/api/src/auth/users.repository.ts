@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { eq, isNull } from 'drizzle-orm';
+import { eq, isNull, sql } from 'drizzle-orm';
 import { DATABASE, type DatabaseHandle, type Executor } from '../database/database.js';
 import { users } from '../database/schema.js';
 
@@ -36,14 +36,22 @@ export class UsersRepository {
     return row ?? null;
   }
 
-  /** Makes an account the administrator: role, address and password together. */
+  /** Makes an account the administrator: role, address and password together, ending its sessions. */
   async makeAdmin(id: string, email: string, passwordHash: string): Promise<void> {
-    await this.db.update(users).set({ role: 'ADMIN', email, passwordHash }).where(eq(users.id, id));
+    await this.db
+      .update(users)
+      .set({ role: 'ADMIN', email, passwordHash, sessionVersion: sql`${users.sessionVersion} + 1` })
+      .where(eq(users.id, id));
   }
 
-  /** Accounts made before canonical addresses existed (a page at a time). */
+  /** Accounts made before canonical addresses existed, admins first, then the oldest (a page at a time). */
   async withoutCanonicalEmail(limit: number): Promise<Pick<UserRow, 'id' | 'email'>[]> {
-    return this.db.select({ id: users.id, email: users.email }).from(users).where(isNull(users.emailCanonical)).orderBy(users.createdAt, users.id).limit(limit);
+    return this.db
+      .select({ id: users.id, email: users.email })
+      .from(users)
+      .where(isNull(users.emailCanonical))
+      .orderBy(sql`${users.role} = 'ADMIN' desc`, users.createdAt, users.id)
+      .limit(limit);
   }
 
   /** Sets an account's canonical address; false when another account already has it. */

@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ledgerEntries, messages } from '../database/schema.js';
-import { LedgerService } from '../quota/ledger.service.js';
+import { appLedger } from '../testing/ledger-harness.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
 import { readSse } from '../testing/sse.js';
 import { createTestApp, type TestApp } from '../testing/test-app.js';
@@ -33,7 +33,7 @@ async function ledgerEntryOfReply(messageId: number) {
 }
 
 async function balances(userId: string) {
-  return (await api.app.get(LedgerService).usage(userId)).balances;
+  return (await appLedger(api.app).usage(userId)).balances;
 }
 
 async function setUsage(userId: string, usagePercent: number) {
@@ -173,7 +173,7 @@ describe('provider failures are never charged', () => {
     expect(response.body.message).toContain('차감되지 않았습니다');
     expect(await consumptions(user.id)).toHaveLength(0);
     expect(await balances(user.id)).toMatchObject({ heldTokens: 0, periodConsumedTokens: 0 });
-    expect(await api.app.get(LedgerService).verify(user.id)).toEqual([]);
+    expect(await appLedger(api.app).verify(user.id)).toEqual([]);
   });
 });
 
@@ -331,7 +331,7 @@ describe('100 parallel sends by one user starting at 103 %', () => {
     expect(await consumptions(user.id)).toHaveLength(accepted.length);
     const charged = accepted.reduce((sum, response) => sum + response.body.usage.chargedTokens, 0);
     expect(state.periodConsumedTokens).toBe(103_000 + charged);
-    expect(await api.app.get(LedgerService).verify(user.id)).toEqual([]);
+    expect(await appLedger(api.app).verify(user.id)).toEqual([]);
   });
 });
 

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
 import { DATABASE, executePrepared, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
 import { conversations, messages } from '../database/schema.js';
-import type { AttachedWrite } from '../quota/ledger.repository.js';
+import { ledgerChange, type AttachedWrite } from '../quota/ledger/ledger.repository.js';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 export type MessageRow = typeof messages.$inferSelect;
@@ -61,22 +61,22 @@ export class ChatRepository {
   }
 
   /**
-   * The same records as writes attached to the turn's settlement (one statement): made only when
-   * the settlement applies, with the assistant message pointing at its ledger entry. The
-   * settlement does not apply to a conversation of another user.
+   * The same records as plain data for the turn's settlement statement: written only when the
+   * settlement applies, with the assistant message pointing at its ledger entry. The settlement
+   * does not apply to a conversation of another user.
    */
-  attachTurn(turn: TurnRecord): AttachedWrite {
+  turnWrite(turn: TurnRecord): AttachedWrite {
     return {
       name: 'chat_turn',
       guard: sql`not exists (select 1 from conversations where id = ${turn.conversationId}::uuid and user_id <> ${turn.userId}::uuid)`,
-      ctes: this.turnCtes(turn, sql`exists (select 1 from account)`, sql`(select min(id) from appended)`),
+      ctes: this.turnCtes(turn, ledgerChange.applied, ledgerChange.firstEntryId),
       columns: TURN_COLUMNS,
       assertion: sql`(select count(*) from conversation) = 1 and (select count(*) from inserted) = 2`,
     };
   }
 
-  /** What `attachTurn` recorded, from the statement's result row. */
-  attachedTurn(turn: TurnRecord, row: Record<string, unknown>): { id: number } {
+  /** What `turnWrite` recorded, from the statement's result row. */
+  recordedTurn(turn: TurnRecord, row: Record<string, unknown>): { id: number } {
     return assistantOf(turn, row as unknown as TurnRecorded);
   }
 

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { usageMessage, type ConsumptionSplit, type Locale, type UsageEvaluation } from '@consult-on/quota-policy';
+import { usageMessage, type AccountBalances, type ConsumptionSplit, type Locale, type UsageEvaluation } from '@consult-on/quota-policy';
 import type { AuthUser } from '../auth/auth.decorators.js';
 import { APP_CONFIG, type AppConfig, type ModelConfig } from '../config/app-config.js';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -10,7 +10,10 @@ import { MODEL_PROVIDER, type ChatMessage, type ModelProvider } from '../llm/mod
 import { isLongText, promptTokensOf, TokenCounter } from '../llm/token-counter.js';
 import { toStorableText } from '../common/input-guard.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { LedgerService, type SettlementView, type TurnReservation } from '../quota/ledger.service.js';
+import { AccountsService } from '../quota/accounts/accounts.service.js';
+import { HoldsService, type SettlementView, type TurnReservation } from '../quota/holds/holds.service.js';
+import { purchaseUrl } from '../quota/purchase-url.js';
+import { UsageReadsService } from '../quota/usage/usage-reads.service.js';
 import { ChatRepository, type TurnRecord } from './chat.repository.js';
 import type { EstimateView, TokenWarningView, TurnView } from './chat.dto.js';
 
@@ -77,7 +80,9 @@ export class ChatService {
 
   constructor(
     private readonly repository: ChatRepository,
-    private readonly ledger: LedgerService,
+    private readonly holds: HoldsService,
+    private readonly accounts: AccountsService,
+    private readonly reads: UsageReadsService,
     private readonly catalog: ModelCatalog,
     @Inject(MODEL_PROVIDER) private readonly provider: ModelProvider,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -88,10 +93,10 @@ export class ChatService {
 
   /** Runs a turn, yielding its start, each piece of text and the finished turn. */
   async *turn(user: AuthUser, input: TurnInput, locale: Locale, signal: AbortSignal): AsyncGenerator<TurnEvent> {
-    const prepared = await this.prepare(user.id, input, locale);
+    const prepared = await this.prepare(user.id, input, locale, { signal });
     const { model, promptTokens } = prepared;
     const reservation = this.config.chat.meteringEnabled
-      ? await this.ledger.reserveWithAccount(user.id, {
+      ? await this.holds.reserveWithAccount(user.id, {
           tokens: chargedTokens(model, promptTokens, model.completionLimit),
           minimumTokens: chargedTokens(model, promptTokens, this.config.chat.minCompletionTokens),
           purpose: 'chat',
@@ -144,10 +149,10 @@ export class ChatService {
     return null;
   }
 
-  /** The cost of a message before it is sent; no model call, nothing held. */
+  /** The cost of a message before it is sent; no model call, nothing held, one read of the account. */
   async estimate(userId: string, input: TurnInput, locale: Locale): Promise<EstimateView> {
-    const { model, promptTokens } = await this.prepare(userId, input, locale, 'estimate');
-    const { usage } = await this.ledger.usage(userId);
+    const { balances, usage } = await this.accounts.balances(userId);
+    const { model, promptTokens } = await this.prepare(userId, input, locale, { balances });
     const typicalChargeTokens = chargedTokens(model, promptTokens, Math.min(model.completionLimit, TYPICAL_COMPLETION_TOKENS));
     const minimum = chargedTokens(model, promptTokens, this.config.chat.minCompletionTokens);
     return {
@@ -162,14 +167,17 @@ export class ChatService {
     };
   }
 
-  private async prepare(userId: string, input: TurnInput, locale: Locale, purpose: 'turn' | 'estimate' = 'turn'): Promise<PreparedTurn> {
+  /** `balances`: the account as the caller already read it, so the quota check below needs no query. */
+  private async prepare(userId: string, input: TurnInput, locale: Locale, options: { signal?: AbortSignal; balances?: AccountBalances } = {}): Promise<PreparedTurn> {
     const model = this.catalog.find(input.model);
     if (!model) {
       throw new ValidationFailedError([{ field: 'model', problems: [`unknown model; one of ${this.catalog.list().map((m) => m.id).join(', ')}`] }]);
     }
     // Counting a long message costs real CPU: a user who could not start a turn is refused first.
-    if (purpose === 'turn' && this.config.chat.meteringEnabled && isLongText(input.message)) {
-      await this.ledger.assertCanReserve(userId, chargedTokens(model, 0, this.config.chat.minCompletionTokens));
+    if (this.config.chat.meteringEnabled && isLongText(input.message)) {
+      const minimum = chargedTokens(model, 0, this.config.chat.minCompletionTokens);
+      if (options.balances) this.holds.assertReservable(options.balances, minimum);
+      else await this.holds.assertCanReserve(userId, minimum);
     }
     let history: { role: 'user' | 'assistant'; content: string; contentTokens: number }[] = [];
     if (input.conversationId) {
@@ -178,7 +186,7 @@ export class ChatService {
       history = this.withinBudget(await this.repository.recentMessages(conversation.id, CONTEXT_MESSAGES));
     }
     const system = SYSTEM_PROMPT[locale];
-    const [systemTokens, userTokens] = await this.counter.count([system, input.message]);
+    const [systemTokens, userTokens] = await this.counter.count([system, input.message], { owner: userId, signal: options.signal });
     const prompt: ChatMessage[] = [
       { role: 'system', content: system },
       ...history.map(({ role, content }) => ({ role, content })),
@@ -223,7 +231,7 @@ export class ChatService {
       if (!reservation) throw error;
       let settlement: SettlementView;
       try {
-        settlement = await this.ledger.settle(reservation.hold.holdId, charge.charged, { ...charge.metadata, unrecorded: true });
+        settlement = await this.holds.settle(reservation.hold.holdId, charge.charged, { ...charge.metadata, unrecorded: true });
       } catch {
         throw error;
       }
@@ -250,9 +258,9 @@ export class ChatService {
     const { model } = prepared;
     const hold = reservation?.hold ?? null;
     const estimated = reported === null;
-    const replyTokens = await this.counter.countOne(reply);
     const promptTokens = reported?.promptTokens ?? prepared.promptTokens;
-    const completionTokens = reported?.completionTokens ?? replyTokens;
+    const replyTokens = reported?.completionTokens ?? (await this.countReply(reply));
+    const completionTokens = replyTokens;
     const reportedCharge = chargedTokens(model, promptTokens, completionTokens);
     // The hold was sized so the turn cannot end past 105 %; a provider whose tokenizer counts
     // more than ours does not push the user past it — the difference is recorded, not charged.
@@ -264,6 +272,20 @@ export class ChatService {
   }
 
   /**
+   * Our count of a reply the provider reported no usage for. It is what the turn is charged, so it
+   * is never refused for a busy queue; if counting fails all the same, the reply's UTF-8 bytes
+   * (a token is at least one byte) stand in as an upper bound, and the hold caps the charge.
+   */
+  private async countReply(reply: string): Promise<number> {
+    try {
+      return await this.counter.countOne(reply, { charging: true });
+    } catch (error) {
+      this.logger.error({ message: 'could not count a reply: charged by its bytes', error: String(error) });
+      return Buffer.byteLength(reply, 'utf8');
+    }
+  }
+
+  /**
    * Settles the hold and records both messages together, so that both happen or neither does.
    * Usually one statement (the settlement's compare-and-swap with the messages attached);
    * a transaction that locks the account when something else changed it since the reservation.
@@ -272,13 +294,16 @@ export class ChatService {
     if (!reservation) {
       return this.committed(prepared, charge, null, (await this.repository.recordTurn(this.repository.db, this.turnRecord(userId, input, prepared, charge, NOTHING_CHARGED, null))).id);
     }
-    let attachedTurn: TurnRecord | null = null;
-    const fast = await this.ledger.settleFromReservation(reservation, charge.charged, charge.metadata, (split) =>
-      this.repository.attachTurn((attachedTurn = this.turnRecord(userId, input, prepared, charge, split, null))),
-    );
-    if (fast) return this.committed(prepared, charge, fast.settlement, this.repository.attachedTurn(attachedTurn!, fast.attached!).id);
+    // The usual turn: the settlement is planned from the account the reservation left, the
+    // messages are recorded with its split, and both are written by one statement.
+    const planned = this.holds.planSettlement(reservation, charge.charged, charge.metadata);
+    if (planned) {
+      const record = this.turnRecord(userId, input, prepared, charge, planned.split, null);
+      const written = await this.holds.settlePlanned(planned, this.repository.turnWrite(record));
+      if (written) return this.committed(prepared, charge, written.settlement, this.repository.recordedTurn(record, written.attached!).id);
+    }
     return this.repository.db.transaction(async (tx) => {
-      const settlement = await this.ledger.settle(reservation.hold.holdId, charge.charged, charge.metadata, tx);
+      const settlement = await this.holds.settle(reservation.hold.holdId, charge.charged, charge.metadata, tx);
       return this.committed(prepared, charge, settlement, (await this.repository.recordTurn(tx, this.turnRecord(userId, input, prepared, charge, settlement.split, settlement.ledgerEntryId))).id);
     });
   }
@@ -327,8 +352,8 @@ export class ChatService {
     let usage = turn.settlement?.usage ?? null;
     try {
       // The user's own average only matters for the warning's estimated turns: skip the query below WARNING.
-      if (!usage) usage = (await this.ledger.usage(userId)).usage;
-      else if (WARNED_LEVELS.has(usage.level)) usage = await this.ledger.evaluateForUser(userId, turn.settlement!.balances);
+      if (!usage) usage = (await this.accounts.usage(userId)).usage;
+      else if (WARNED_LEVELS.has(usage.level)) usage = await this.reads.evaluateForUser(userId, turn.settlement!.balances);
     } catch (error) {
       this.logger.warn({ message: 'usage unavailable after a committed turn', error: String(error) });
     }
@@ -353,13 +378,13 @@ export class ChatService {
       remainingTokens: usage.remainingTokens,
       estimatedTurns: usage.estimatedTurns,
       usagePercent: usage.usagePercent,
-      purchaseUrl: this.ledger.purchaseUrl,
+      purchaseUrl: purchaseUrl(this.config),
     };
   }
 
   private async voidQuietly(hold: TurnReservation['hold']): Promise<void> {
     try {
-      await this.ledger.voidHold(hold.holdId);
+      await this.holds.voidHold(hold.holdId);
     } catch (error) {
       // The sweeper expires the hold after its TTL if this fails (the database is down, say).
       this.logger.error({ message: 'could not void a hold; it will expire', holdId: hold.holdId, error: String(error) });

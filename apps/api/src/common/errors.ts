@@ -140,3 +140,8 @@ export class StreamsExhaustedError extends domainError('STREAMS_EXHAUSTED', 503,
   ko: '지금은 실시간 알림 연결이 너무 많습니다. 잠시 후 다시 시도해 주세요.',
   en: 'Too many live notification connections right now. Try again shortly.',
 }) {}
+
+export class UnsupportedCharsetError extends domainError('UNSUPPORTED_MEDIA_TYPE', 415, {
+  ko: 'JSON 본문은 UTF-8로 보내 주세요.',
+  en: 'Send the JSON body in UTF-8.',
+}) {}

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { Injectable, type ArgumentMetadata, type PipeTransform } from '@nestjs/common';
-import { ValidationFailedError } from './errors.js';
+import { UnsupportedCharsetError, ValidationFailedError } from './errors.js';
 
 /** Deeper JSON than any request of ours needs; deeper bodies are refused before they are parsed. */
 export const MAX_JSON_DEPTH = 32;
@@ -37,12 +37,18 @@ export function jsonNestedDeeperThan(text: Uint8Array, maxDepth: number): boolea
   return false;
 }
 
-/** The body-parser `verify` hook: keeps the raw body (signed webhooks need it) and refuses deep nesting with a 400. */
-export function verifyJsonBody(request: IncomingMessage, _response: unknown, body: Buffer): void {
+/**
+ * The body-parser `verify` hook: keeps the raw body (signed webhooks need it), refuses a charset
+ * other than UTF-8 (the depth scan reads UTF-8 bytes: `[` in UTF-7 is `+AFs-`) and deep nesting.
+ */
+export function verifyJsonBody(request: IncomingMessage, _response: unknown, body: Buffer, encoding: string): void {
   (request as IncomingMessage & { rawBody?: Buffer }).rawBody = body;
-  if (jsonNestedDeeperThan(body, MAX_JSON_DEPTH)) {
-    throw new ValidationFailedError([{ field: 'body', problems: [`must not nest deeper than ${MAX_JSON_DEPTH} levels`] }]);
-  }
+  if (encoding.toLowerCase().replace('_', '-') !== 'utf-8') throw new UnsupportedCharsetError();
+  if (jsonNestedDeeperThan(body, MAX_JSON_DEPTH)) throw deepNesting('body');
+}
+
+function deepNesting(field: string): ValidationFailedError {
+  return new ValidationFailedError([{ field, problems: [`must not nest deeper than ${MAX_JSON_DEPTH} levels`] }]);
 }
 
 /** Whether a string can be stored and tokenized as it is: no NUL and no unpaired surrogate. */
@@ -59,22 +65,25 @@ export function toStorableText(text: string): string {
 }
 
 /**
- * The path of the first string (key or value) in a parsed request part that is not storable, or
- * null. The walk is iterative and its depth is bounded by `MAX_JSON_DEPTH` for bodies and by the
- * query parser's own depth for query strings.
+ * The first problem of a parsed request part: a string (key or value) that is not storable, or
+ * nesting deeper than `MAX_JSON_DEPTH` (checked again here, whatever the body's encoding was).
+ * The walk is iterative and stops at the depth bound.
  */
-export function unstorableTextAt(value: unknown, root = ''): string | null {
-  const pending: [unknown, string][] = [[value, root]];
+export function inputProblemAt(value: unknown, root = ''): { field: string; problem: 'text' | 'depth' } | null {
+  const pending: [unknown, string, number][] = [[value, root, 0]];
   while (pending.length > 0) {
-    const [current, path] = pending.pop()!;
+    const [current, path, depth] = pending.pop()!;
     if (typeof current === 'string') {
-      if (!isStorableText(current)) return path;
-    } else if (Array.isArray(current)) {
-      current.forEach((item, index) => pending.push([item, `${path}[${index}]`]));
+      if (!isStorableText(current)) return { field: path, problem: 'text' };
     } else if (current !== null && typeof current === 'object') {
+      if (depth >= MAX_JSON_DEPTH) return { field: path, problem: 'depth' };
+      if (Array.isArray(current)) {
+        current.forEach((item, index) => pending.push([item, `${path}[${index}]`, depth + 1]));
+        continue;
+      }
       for (const [key, item] of Object.entries(current)) {
-        if (!isStorableText(key)) return path || 'body';
-        pending.push([item, path ? `${path}.${key}` : key]);
+        if (!isStorableText(key)) return { field: path, problem: 'text' };
+        pending.push([item, path ? `${path}.${key}` : key, depth + 1]);
       }
     }
   }
@@ -83,17 +92,17 @@ export function unstorableTextAt(value: unknown, root = ''): string | null {
 
 /**
  * Runs before validation on every body, query and route parameter: text that the database or the
- * tokenizer cannot take (NUL, unpaired surrogates) is refused with a 400 naming the field, so it
- * never reaches a model call whose answer could then not be recorded.
+ * tokenizer cannot take (NUL, unpaired surrogates) and nesting the transformer would recurse
+ * through are refused with a 400 naming the field, so neither reaches a model call whose answer
+ * could then not be recorded, nor a stack overflow.
  */
 @Injectable()
 export class StorableTextPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type === 'custom') return value;
-    const field = unstorableTextAt(value, metadata.data ?? '');
-    if (field !== null) {
-      throw new ValidationFailedError([{ field: field || metadata.type, problems: ['must not contain NUL characters or unpaired surrogates'] }]);
-    }
+    const found = inputProblemAt(value, metadata.data ?? '');
+    if (found?.problem === 'depth') throw deepNesting(found.field || metadata.type);
+    if (found) throw new ValidationFailedError([{ field: found.field || metadata.type, problems: ['must not contain NUL characters or unpaired surrogates'] }]);
     return value;
   }
 }

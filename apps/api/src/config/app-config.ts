@@ -60,6 +60,7 @@ const environmentSchema = z.object({
   CHAT_DEFAULT_MODEL: z.string().optional(),
   CHAT_CONTEXT_BUDGET_TOKENS: positiveInt.default(3_000),
   CHAT_MIN_COMPLETION_TOKENS: positiveInt.default(16),
+  CHAT_TOKEN_COUNT_THREADS: z.coerce.number().int().min(1).max(16).default(1),
   DEMO_MODEL_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(15),
   METERING_ENABLED: booleanString.optional(),
   NOTIFY_WEBHOOK_URL: z.url().optional(),
@@ -135,6 +136,8 @@ export interface ChatConfig {
   defaultModel: string;
   contextBudgetTokens: number;
   minCompletionTokens: number;
+  /** Worker threads that count long texts (each holds the tokenizer, ~80 MB). */
+  tokenCountThreads: number;
   demoDelayMs: number;
   /** Off only to measure metering's overhead (bench:chat); refused in production. */
   meteringEnabled: boolean;
@@ -276,6 +279,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       defaultModel,
       contextBudgetTokens: env.CHAT_CONTEXT_BUDGET_TOKENS,
       minCompletionTokens: env.CHAT_MIN_COMPLETION_TOKENS,
+      tokenCountThreads: env.CHAT_TOKEN_COUNT_THREADS,
       demoDelayMs: env.DEMO_MODEL_DELAY_MS,
       meteringEnabled: env.METERING_ENABLED ?? true,
     },

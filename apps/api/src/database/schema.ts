@@ -25,6 +25,8 @@ export const users = pgTable(
     /** One account per mailbox (see auth/email-address.ts); null only for rows made before it existed, until the start fills it in. */
     emailCanonical: text('email_canonical'),
     passwordHash: text('password_hash').notNull(),
+    /** In every session token; bumping it ends the account's sessions (its owner changed: admin promotion). */
+    sessionVersion: integer('session_version').notNull().default(0),
     role: text('role', { enum: ['USER', 'ADMIN'] }).notNull().default('USER'),
     locale: text('locale', { enum: ['ko', 'en'] }).notNull().default('ko'),
     createdAt: createdAt(),

@@ -8,7 +8,7 @@ import pg from 'pg';
 import { DEFAULT_QUOTA_POLICY, periodOf } from '@consult-on/quota-policy';
 import { log, signSession, startApi } from '../bench/bench-support.js';
 import { openDatabase, type DatabaseHandle } from '../database/database.js';
-import { LedgerRepository } from '../quota/ledger.repository.js';
+import { VerificationRepository } from '../quota/verification/verification.repository.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
 import { deleteRedisKeys } from '../testing/redis-cleanup.js';
 import { PrivatePostgres, PrivateRedis } from './private-services.js';
@@ -130,7 +130,7 @@ async function metric(port: number, name: string): Promise<number> {
 }
 
 async function ledgerChecks(handle: DatabaseHandle, client: pg.Client, label: string, largestTurn: number): Promise<void> {
-  const unbalanced = await new LedgerRepository(handle).findUnbalancedAccounts(handle.db);
+  const unbalanced = await new VerificationRepository(handle).findUnbalancedAccounts(handle.db);
   check(`${label}: Σ ledger = balances`, unbalanced.length === 0, `${unbalanced.length} accounts differ`);
   const [doubles] = await query<{ count: number }>(client, `select count(*)::int as count from (select hold_id from ledger_entries where kind = 'CONSUMPTION' group by hold_id having count(*) > 1) d`);
   check(`${label}: no double charge`, doubles!.count === 0, `${doubles!.count} holds charged more than once`);

@@ -1,7 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../database/database.js';
-import { LedgerService } from '../quota/ledger.service.js';
+import { appLedger } from '../testing/ledger-harness.js';
 import { createTestApp, type TestApp } from '../testing/test-app.js';
 
 let api: TestApp;
@@ -51,6 +51,6 @@ describe('the month boundary under load', () => {
       await api.database.db.execute(sql`select period_key, count(*)::int as count from ledger_entries where kind = 'CONSUMPTION' group by 1 order by 1`),
     );
     expect(byPeriod.map((row) => row.period_key)).toEqual(['2026-11', '2026-12']);
-    expect(await api.app.get(LedgerService).verify()).toEqual([]);
+    expect(await appLedger(api.app).verify()).toEqual([]);
   });
 });

@@ -1,7 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { DemoProvider } from './demo.provider.js';
 import type { ModelEvent } from './model-provider.js';
+import { testConfig } from '../testing/test-config.js';
 import { countPromptTokens, countTextTokens, TokenCounter } from './token-counter.js';
+
+/** Short texts only: the counter never needs its worker pool here. */
+const counter = new TokenCounter(testConfig());
 
 async function collect(provider: DemoProvider, locale: 'ko' | 'en', maxCompletionTokens = 1_000, signal = new AbortController().signal) {
   const messages = [
@@ -15,7 +19,7 @@ async function collect(provider: DemoProvider, locale: 'ko' | 'en', maxCompletio
 
 describe('the built-in demo consultant', () => {
   it('streams a Korean reply piece by piece and reports usage counted with the tokenizer', async () => {
-    const { events, messages } = await collect(new DemoProvider(0, new TokenCounter()), 'ko');
+    const { events, messages } = await collect(new DemoProvider(0, counter), 'ko');
     const text = events.flatMap((event) => (event.type === 'delta' ? [event.text] : [])).join('');
     expect(events.filter((event) => event.type === 'delta').length).toBeGreaterThan(5);
     expect(text).toMatch(/[가-힣]/);
@@ -24,7 +28,7 @@ describe('the built-in demo consultant', () => {
   });
 
   it('answers in English when asked and respects the completion limit', async () => {
-    const { events } = await collect(new DemoProvider(0, new TokenCounter()), 'en', 5);
+    const { events } = await collect(new DemoProvider(0, counter), 'en', 5);
     const text = events.flatMap((event) => (event.type === 'delta' ? [event.text] : [])).join('');
     expect(text).toMatch(/^[A-Z][a-z]/);
     expect(events.at(-1)).toMatchObject({ type: 'usage', completionTokens: 5 });
@@ -33,7 +37,7 @@ describe('the built-in demo consultant', () => {
   it('stops when the client leaves', async () => {
     const controller = new AbortController();
     controller.abort();
-    const { events } = await collect(new DemoProvider(5, new TokenCounter()), 'ko', 1_000, controller.signal);
+    const { events } = await collect(new DemoProvider(5, counter), 'ko', 1_000, controller.signal);
     expect(events).toEqual([]);
   });
 });

@@ -48,7 +48,8 @@ export class DemoProvider implements ModelProvider {
       pending = [];
       yield { type: 'delta', text };
     }
-    const contentTokens = await this.counter.count(request.messages.map((message) => message.content));
+    // Usage of a reply already streamed: counted whatever the queue, as a real provider reports it.
+    const contentTokens = await this.counter.count(request.messages.map((message) => message.content), { charging: true });
     yield { type: 'usage', promptTokens: promptTokensOf(contentTokens), completionTokens: emitted };
   }
 }

@@ -1,7 +1,7 @@
-import { availableParallelism } from 'node:os';
-import { Injectable, type OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Piscina } from 'piscina';
 import { ServerBusyError } from '../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { ChatMessage } from './model-provider.js';
 import { countTextTokens } from './token-count.js';
 
@@ -19,6 +19,8 @@ const TOKENS_PER_REPLY = 3;
 export const INLINE_COUNT_BYTES = 1_024;
 /** Counting tasks that may wait for a worker; past that a request is refused with 503 SERVER_BUSY. */
 const MAX_QUEUED_COUNTS = 64;
+/** Long counts one user may have queued or running at once. */
+const MAX_COUNTS_PER_USER = 2;
 
 /** The prompt tokens of a conversation as sent to the model, given each message's content tokens. */
 export function promptTokensOf(contentTokens: readonly number[]): number {
@@ -36,30 +38,48 @@ export function isLongText(text: string): boolean {
   return text.length * 3 > INLINE_COUNT_BYTES && Buffer.byteLength(text, 'utf8') > INLINE_COUNT_BYTES;
 }
 
+/** Who asks for a count: requests are bounded per user; a finished turn's count never is. */
+export type CountRequest = { owner: string; signal?: AbortSignal } | { charging: true };
+
 /**
- * Counts tokens with the real tokenizer: short texts at once, long ones in a pool of worker
- * threads (one per core but one, kept for the event loop) with a bounded queue.
+ * Counts tokens with the real tokenizer: short texts at once, long ones in a small pool of
+ * worker threads (CHAT_TOKEN_COUNT_THREADS) with a bounded queue and a bound per user, so one
+ * user can neither hold the event loop nor fill the queue for everyone. A count the charge of a
+ * delivered reply depends on is never refused.
  */
 @Injectable()
 export class TokenCounter implements OnApplicationShutdown {
   private pool: Piscina | null = null;
+  private readonly inFlight = new Map<string, number>();
 
-  /** The token count of each text. */
-  async count(texts: readonly string[]): Promise<number[]> {
+  constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
+
+  /** The token count of each text; 503 SERVER_BUSY when the queue, or this user's share of it, is full. */
+  async count(texts: readonly string[], request: CountRequest): Promise<number[]> {
     if (!texts.some(isLongText)) return texts.map(countTextTokens);
     const pool = (this.pool ??= new Piscina({
       filename: new URL('./token-count.js', import.meta.url).href,
-      minThreads: 0,
-      maxThreads: Math.max(1, availableParallelism() - 1),
-      idleTimeout: 30_000,
+      // Kept warm once used: starting a worker and loading the tokenizer takes ~0.4 s.
+      minThreads: this.config.chat.tokenCountThreads,
+      maxThreads: this.config.chat.tokenCountThreads,
+      idleTimeout: 300_000,
     }));
-    // Checked and queued in one synchronous step, so the queue never grows past the bound.
-    if (pool.queueSize >= MAX_QUEUED_COUNTS) throw new ServerBusyError();
-    return (await pool.run(texts)) as number[];
+    if ('charging' in request) return (await pool.run(texts)) as number[];
+    const owned = this.inFlight.get(request.owner) ?? 0;
+    // Checked and queued in one synchronous step, so neither bound is ever passed.
+    if (pool.queueSize >= MAX_QUEUED_COUNTS || owned >= MAX_COUNTS_PER_USER) throw new ServerBusyError();
+    this.inFlight.set(request.owner, owned + 1);
+    try {
+      return (await pool.run(texts, { signal: request.signal })) as number[];
+    } finally {
+      const left = (this.inFlight.get(request.owner) ?? 1) - 1;
+      if (left > 0) this.inFlight.set(request.owner, left);
+      else this.inFlight.delete(request.owner);
+    }
   }
 
-  async countOne(text: string): Promise<number> {
-    return (await this.count([text]))[0]!;
+  async countOne(text: string, request: CountRequest): Promise<number> {
+    return (await this.count([text], request))[0]!;
   }
 
   async onApplicationShutdown(): Promise<void> {

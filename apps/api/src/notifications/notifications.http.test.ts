@@ -6,7 +6,7 @@ import { rowsOf } from '../database/database.js';
 import { jobRuns, notifications } from '../database/schema.js';
 import { JobSchedulerService } from '../jobs/job-scheduler.service.js';
 import { verifyWebhookSignature } from '../payments/webhook-signature.js';
-import { LedgerService } from '../quota/ledger.service.js';
+import { appLedger } from '../testing/ledger-harness.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
 import { deleteRedisKeys } from '../testing/redis-cleanup.js';
 import { readSse } from '../testing/sse.js';
@@ -89,7 +89,7 @@ describe('notifications at the crossing', () => {
   it('a rolled-back settlement creates none', async () => {
     const user = await api.signUp();
     await setUsage(user.id, 89.9);
-    const ledger = api.app.get(LedgerService);
+    const ledger = appLedger(api.app);
     const hold = await ledger.reserve(user.id, { tokens: 1_000, purpose: 'test' });
     await expect(
       api.database.db.transaction(async (tx) => {

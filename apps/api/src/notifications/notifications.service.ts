@@ -5,8 +5,9 @@ import { CLOCK, type Clock } from '../common/clock.js';
 import { NotFoundError } from '../common/errors.js';
 import type { Transaction } from '../database/database.js';
 import type { NotificationKind } from '../database/schema.js';
-import { LedgerService } from '../quota/ledger.service.js';
-import { LevelChangeHub, type LevelChange, type LevelChangeListener } from '../quota/level-change.js';
+import { LedgerWriter } from '../quota/ledger/ledger-writer.js';
+import { LevelChangeHub, type LevelChange, type LevelChangeListener } from '../quota/ledger/level-change.js';
+import { purchaseUrl } from '../quota/purchase-url.js';
 import type { NotificationPageView, NotificationView } from './notifications.dto.js';
 import { renderNotification, type NotificationData } from './notification-messages.js';
 import { NotificationsRepository, type NotificationRow } from './notifications.repository.js';
@@ -27,7 +28,7 @@ export class NotificationsService implements LevelChangeListener, OnModuleInit {
   constructor(
     private readonly repository: NotificationsRepository,
     private readonly levels: LevelChangeHub,
-    private readonly ledger: LedgerService,
+    private readonly ledger: LedgerWriter,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -89,7 +90,7 @@ export class NotificationsService implements LevelChangeListener, OnModuleInit {
       ...renderNotification(row.kind, data, locale),
       usagePercent: Number(data.usagePercent),
       remainingTokens: Number(data.remainingTokens),
-      link: this.ledger.purchaseUrl,
+      link: purchaseUrl(this.config),
       read: row.readAt !== null,
       readAt: row.readAt?.toISOString() ?? null,
       createdAt: row.createdAt.toISOString(),

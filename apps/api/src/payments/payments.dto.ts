@@ -1,6 +1,6 @@
 import { ApiProperty } from '@nestjs/swagger';
 import { IsIn, IsString, IsUUID, Matches } from 'class-validator';
-import { UsageView } from '../quota/usage.dto.js';
+import { UsageView } from '../quota/usage/usage.dto.js';
 import { TOKEN_PACKAGE_IDS } from './token-packages.js';
 
 export class TokenPackageView {

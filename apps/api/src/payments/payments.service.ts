@@ -6,8 +6,8 @@ import { IdempotencyKeyRequiredError, InvalidSignatureError, NotFoundError, Paym
 import { IdempotencyService } from '../common/idempotency.js';
 import type { Transaction } from '../database/database.js';
 import type { PaymentStatus } from '../database/schema.js';
-import { LedgerService } from '../quota/ledger.service.js';
-import { UsageService } from '../quota/usage.service.js';
+import { AccountsService } from '../quota/accounts/accounts.service.js';
+import { UsageService } from '../quota/usage/usage.service.js';
 import type { PaymentWebhookDto, PurchaseResultView, PurchaseView, TokenPackageView, WebhookResultView } from './payments.dto.js';
 import { PaymentsRepository, type PaymentRow } from './payments.repository.js';
 import { findTokenPackage, TOKEN_PACKAGES } from './token-packages.js';
@@ -45,7 +45,7 @@ function toPurchaseView(payment: PaymentRow): PurchaseView {
 export class PaymentsService {
   constructor(
     private readonly repository: PaymentsRepository,
-    private readonly ledger: LedgerService,
+    private readonly accounts: AccountsService,
     private readonly usage: UsageService,
     private readonly idempotency: IdempotencyService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -108,13 +108,13 @@ export class PaymentsService {
       const now = this.clock.now();
       await this.repository.setStatus(tx, payment.id, transition, now);
       if (transition === 'PAID') await this.creditPayment(tx, payment);
-      if (transition === 'REFUNDED') await this.ledger.refundPayment(tx, payment.userId, payment.id, payment.tokens);
+      if (transition === 'REFUNDED') await this.accounts.refundPayment(tx, payment.userId, payment.id, payment.tokens);
       return { result: 'applied', paymentStatus: transition };
     });
   }
 
   private creditPayment(tx: Transaction, payment: PaymentRow) {
-    return this.ledger.credit(tx, payment.userId, {
+    return this.accounts.credit(tx, payment.userId, {
       kind: 'PURCHASE',
       tokens: payment.tokens,
       bucket: 'purchased',

@@ -1,13 +1,34 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { IdempotencyService } from '../common/idempotency.js';
-import { AiUsageController, TestUsageController } from './ai-usage.controller.js';
-import { HoldSweeperService } from './hold-sweeper.service.js';
-import { LedgerRepository } from './ledger.repository.js';
-import { LedgerService } from './ledger.service.js';
-import { LevelChangeHub } from './level-change.js';
-import { UsageService } from './usage.service.js';
+import { AccountsService } from './accounts/accounts.service.js';
+import { HoldSweeperService } from './holds/hold-sweeper.service.js';
+import { HoldsRepository } from './holds/holds.repository.js';
+import { HoldsService } from './holds/holds.service.js';
+import { LedgerRepository } from './ledger/ledger.repository.js';
+import { LedgerWriter } from './ledger/ledger-writer.js';
+import { LevelChangeHub } from './ledger/level-change.js';
+import { AiUsageController, TestUsageController } from './usage/ai-usage.controller.js';
+import { UsageReadsService } from './usage/usage-reads.service.js';
+import { UsageRepository } from './usage/usage.repository.js';
+import { UsageService } from './usage/usage.service.js';
+import { VerificationRepository } from './verification/verification.repository.js';
+import { VerificationService } from './verification/verification.service.js';
 
-const providers = [LevelChangeHub, LedgerRepository, LedgerService, UsageService, IdempotencyService, HoldSweeperService];
+const providers = [
+  LevelChangeHub,
+  LedgerRepository,
+  LedgerWriter,
+  HoldsRepository,
+  HoldsService,
+  AccountsService,
+  UsageRepository,
+  UsageReadsService,
+  UsageService,
+  VerificationRepository,
+  VerificationService,
+  IdempotencyService,
+  HoldSweeperService,
+];
 
 @Module({ providers, exports: providers })
 export class QuotaModule {

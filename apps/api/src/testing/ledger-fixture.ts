@@ -4,9 +4,17 @@ import { IdempotencyService } from '../common/idempotency.js';
 import type { AppConfig } from '../config/app-config.js';
 import type { DatabaseHandle } from '../database/database.js';
 import { users } from '../database/schema.js';
-import { LedgerRepository } from '../quota/ledger.repository.js';
-import { LedgerService } from '../quota/ledger.service.js';
-import { LevelChangeHub } from '../quota/level-change.js';
+import { AccountsService } from '../quota/accounts/accounts.service.js';
+import { HoldsRepository } from '../quota/holds/holds.repository.js';
+import { HoldsService } from '../quota/holds/holds.service.js';
+import { LedgerRepository } from '../quota/ledger/ledger.repository.js';
+import { LedgerWriter } from '../quota/ledger/ledger-writer.js';
+import { LevelChangeHub } from '../quota/ledger/level-change.js';
+import { UsageReadsService } from '../quota/usage/usage-reads.service.js';
+import { UsageRepository } from '../quota/usage/usage.repository.js';
+import { VerificationRepository } from '../quota/verification/verification.repository.js';
+import { VerificationService } from '../quota/verification/verification.service.js';
+import { ledgerHarness, type LedgerHarness } from './ledger-harness.js';
 import { createTestDatabase } from './test-database.js';
 import { testConfig } from './test-config.js';
 
@@ -15,7 +23,7 @@ export interface LedgerFixture {
   database: DatabaseHandle;
   clock: ManualClock;
   config: AppConfig;
-  ledger: LedgerService;
+  ledger: LedgerHarness;
   createUser(): Promise<string>;
   close(): Promise<void>;
 }
@@ -24,7 +32,14 @@ export async function createLedgerFixture(start = new Date('2026-11-10T03:00:00Z
   const database = await createTestDatabase();
   const clock = new ManualClock(start);
   const config = testConfig(overrides);
-  const ledger = new LedgerService(new LedgerRepository(database), new IdempotencyService(database), new LevelChangeHub(), config, clock);
+  const repository = new LedgerRepository(database);
+  const writer = new LedgerWriter(repository, new IdempotencyService(database), new LevelChangeHub(), config, clock);
+  const reads = new UsageReadsService(new UsageRepository(database), writer, clock);
+  const ledger = ledgerHarness({
+    holds: new HoldsService(writer, new HoldsRepository(database), config, clock),
+    accounts: new AccountsService(writer, repository, reads),
+    verification: new VerificationService(new VerificationRepository(database)),
+  });
   return {
     database,
     clock,

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { LedgerEntryView, UsageView } from '../../quota/usage.dto.js';
+import { LedgerEntryView, UsageView } from '../../quota/usage/usage.dto.js';
 import { CursorPageQuery } from '../../common/pagination.dto.js';
 
 export class StatsQuery {

@@ -8,9 +8,11 @@ import { UsersRepository } from '../../auth/users.repository.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { CLOCK, type Clock } from '../../common/clock.js';
 import { NotFoundError } from '../../common/errors.js';
-import { LedgerService } from '../../quota/ledger.service.js';
+import { LedgerWriter } from '../../quota/ledger/ledger-writer.js';
+import { UsageReadsService } from '../../quota/usage/usage-reads.service.js';
+import { VerificationService } from '../../quota/verification/verification.service.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
-import { toLedgerEntryView, UsageService } from '../../quota/usage.service.js';
+import { toLedgerEntryView, UsageService } from '../../quota/usage/usage.service.js';
 import type { LedgerVerifyView, TokenStatsView, TopUserView, UserDetailView, UserPageView, UsersQuery } from './token-stats.dto.js';
 import { TokenStatsRepository, type AccountUsageRow } from './token-stats.repository.js';
 
@@ -33,7 +35,9 @@ export class TokenStatsService {
   constructor(
     private readonly repository: TokenStatsRepository,
     private readonly users: UsersRepository,
-    private readonly ledger: LedgerService,
+    private readonly ledger: LedgerWriter,
+    private readonly reads: UsageReadsService,
+    private readonly verification: VerificationService,
     private readonly usage: UsageService,
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -76,8 +80,8 @@ export class TokenStatsService {
     const [usage, history, adjustments, dailyUsage, counts] = await Promise.all([
       this.usage.usage(userId, 'ko'),
       this.usage.history(userId, { limit: page.limit ?? 50, before: page.before }),
-      this.ledger.adjustments(userId),
-      this.ledger.dailyUsage(userId, DAILY_DAYS),
+      this.reads.adjustments(userId),
+      this.reads.dailyUsage(userId, DAILY_DAYS),
       this.repository.counts(userId),
     ]);
     return {
@@ -109,7 +113,7 @@ export class TokenStatsService {
   /** Balances = Σ ledger for every account, no negative bucket, no expired hold left open. */
   async verifyLedger(): Promise<LedgerVerifyView> {
     const [unbalanced, expiredOpenHolds, accountsChecked] = await Promise.all([
-      this.ledger.verify(),
+      this.verification.verify(),
       this.repository.expiredOpenHolds(new Date(this.clock.now().getTime() - 60_000)),
       this.repository.accountCount(),
     ]);

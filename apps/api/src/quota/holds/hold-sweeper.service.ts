@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { LedgerService } from './ledger.service.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { AccountsService } from '../accounts/accounts.service.js';
+import { HoldsService } from './holds.service.js';
 
 /**
  * Expires holds left open by a crashed process and resets accounts nobody touched since the
@@ -14,7 +15,8 @@ export class HoldSweeperService implements OnApplicationBootstrap, OnApplication
   private running = false;
 
   constructor(
-    private readonly ledger: LedgerService,
+    private readonly holds: HoldsService,
+    private readonly accounts: AccountsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -32,8 +34,8 @@ export class HoldSweeperService implements OnApplicationBootstrap, OnApplication
     if (this.running) return { expiredHolds: 0, resetAccounts: 0 };
     this.running = true;
     try {
-      const expiredHolds = await this.ledger.expireHolds();
-      const resetAccounts = await this.ledger.resetStaleAccounts();
+      const expiredHolds = await this.holds.expireHolds();
+      const resetAccounts = await this.accounts.resetStaleAccounts();
       if (resetAccounts > 0) this.logger.log({ message: 'monthly reset applied to idle accounts', count: resetAccounts });
       return { expiredHolds, resetAccounts };
     } catch (error) {

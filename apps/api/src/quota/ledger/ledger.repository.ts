@@ -1,8 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AccountBalances, BalanceDelta } from '@consult-on/quota-policy';
-import { and, asc, desc, eq, lt, sql, type SQL } from 'drizzle-orm';
-import { DATABASE, executePrepared, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
-import { ledgerEntries, tokenAccounts, tokenHolds, type LedgerEntryKind } from '../database/schema.js';
+import { eq, lt, sql, type SQL } from 'drizzle-orm';
+import { DATABASE, executePrepared, rowsOf, type DatabaseHandle, type Executor } from '../../database/database.js';
+import { ledgerEntries, tokenAccounts, tokenHolds, type LedgerEntryKind } from '../../database/schema.js';
 
 export interface AccountRow extends AccountBalances {
   userId: string;
@@ -53,8 +53,8 @@ export interface AccountWrite {
 
 /**
  * Another table's writes made by the same statement as a ledger change, so that both happen or
- * neither does (a chat turn's messages with its settlement). Its CTEs may read `account` (one
- * row when the change applied, none otherwise) and `appended` (the ids of the new entries).
+ * neither does (a chat turn's messages with its settlement). Plain data built by the other
+ * domain's repository; what it may read of the ledger statement is `ledgerChange`, nothing else.
  */
 export interface AttachedWrite {
   /** Names the prepared statement: one name per SQL text. */
@@ -68,6 +68,16 @@ export interface AttachedWrite {
   /** What the attached CTEs must have written when the change applied; the statement aborts otherwise. */
   assertion: SQL;
 }
+
+/**
+ * The public face of a ledger statement for the writes attached to it: whether the change
+ * applied (its account row was written) and the id of its first new entry. The statement's
+ * sub-queries behind these stay private to this file.
+ */
+export const ledgerChange = {
+  applied: sql`exists (select 1 from account)`,
+  firstEntryId: sql`(select min(id) from appended)`,
+} as const;
 
 export interface LockedHold {
   id: string;
@@ -87,7 +97,7 @@ const accountColumns = {
   version: tokenAccounts.version,
 };
 
-/** Every statement on token accounts, the ledger, holds and idempotency keys. */
+/** The statements that lock and write token accounts, their ledger entries and holds. */
 @Injectable()
 export class LedgerRepository {
   private findAccountQuery: { execute(values: { userId: string }): Promise<AccountRow[]> } | null = null;
@@ -242,15 +252,6 @@ export class LedgerRepository {
     return { applied, version: Number(row.version), entryIds: ids.map(Number), attached: attached ? row : null };
   }
 
-  async findExpiredHolds(executor: Executor, now: Date, limit: number): Promise<Pick<HoldRow, 'id' | 'userId'>[]> {
-    return executor
-      .select({ id: tokenHolds.id, userId: tokenHolds.userId })
-      .from(tokenHolds)
-      .where(and(eq(tokenHolds.status, 'OPEN'), lt(tokenHolds.expiresAt, now)))
-      .orderBy(asc(tokenHolds.expiresAt))
-      .limit(limit);
-  }
-
   async findStaleAccounts(executor: Executor, periodKey: string, limit: number): Promise<string[]> {
     const rows = await executor
       .select({ userId: tokenAccounts.userId })
@@ -260,124 +261,5 @@ export class LedgerRepository {
     return rows.map((row) => row.userId);
   }
 
-  async listEntries(executor: Executor, userId: string, page: { limit: number; beforeId?: number }) {
-    return executor
-      .select()
-      .from(ledgerEntries)
-      .where(
-        page.beforeId === undefined
-          ? eq(ledgerEntries.userId, userId)
-          : and(eq(ledgerEntries.userId, userId), lt(ledgerEntries.id, page.beforeId)),
-      )
-      .orderBy(desc(ledgerEntries.id))
-      .limit(page.limit);
-  }
 
-  async listAdjustments(executor: Executor, userId: string, limit: number) {
-    return executor
-      .select()
-      .from(ledgerEntries)
-      .where(and(eq(ledgerEntries.userId, userId), eq(ledgerEntries.kind, 'ADJUSTMENT')))
-      .orderBy(desc(ledgerEntries.id))
-      .limit(limit);
-  }
-
-  /** Tokens consumed per local day since `since`, for charts and the forecast (days without use are absent). */
-  async dailyConsumption(executor: Executor, userId: string, since: Date, timeZone: string): Promise<{ day: string; tokens: number }[]> {
-    const rows = rowsOf<{ day: string; tokens: string }>(
-      await executor.execute(sql`
-        select to_char(created_at at time zone ${timeZone}, 'YYYY-MM-DD') as day, sum(consumed_delta) as tokens
-        from ledger_entries
-        where user_id = ${userId} and kind in ('CONSUMPTION', 'TEST_USAGE') and created_at >= ${since.toISOString()}::timestamptz
-        group by 1 order by 1`),
-    );
-    return rows.map((row) => ({ day: row.day, tokens: Number(row.tokens) }));
-  }
-
-  /** The user's average cost of a turn over their last `turns` consumptions, or null without history. */
-  async averageConsumption(executor: Executor, userId: string, turns: number): Promise<number | null> {
-    const rows = rowsOf<{ average: string | null }>(
-      await executor.execute(sql`
-        select avg(amount_tokens) as average from (
-          select amount_tokens from ledger_entries
-          where user_id = ${userId} and kind = 'CONSUMPTION'
-          order by id desc limit ${turns}
-        ) recent`),
-    );
-    const average = rows[0]?.average;
-    return average === null || average === undefined ? null : Number(average);
-  }
-
-  /**
-   * Accounts whose stored balances differ from the sum of their ledger, hold a negative bucket,
-   * or whose held tokens differ from their open holds. Empty when the books balance.
-   */
-  async findUnbalancedAccounts(executor: Executor, userId?: string): Promise<UnbalancedAccount[]> {
-    const filter = userId ? sql`where a.user_id = ${userId}` : sql``;
-    return rowsOf<UnbalancedAccount>(
-      await executor.execute(sql`
-        with sums as (
-          select user_id,
-                 sum(free_delta)::bigint as free, sum(purchased_delta)::bigint as purchased,
-                 sum(debt_delta)::bigint as debt, sum(held_delta)::bigint as held,
-                 sum(capacity_delta)::bigint as capacity, sum(consumed_delta)::bigint as consumed
-          from ledger_entries group by user_id
-        ), open_holds as (
-          select user_id, sum(tokens)::bigint as held from token_holds where status = 'OPEN' group by user_id
-        )
-        select a.user_id as "userId",
-               a.free_tokens as "freeTokens", coalesce(s.free, 0) as "ledgerFreeTokens",
-               a.purchased_tokens as "purchasedTokens", coalesce(s.purchased, 0) as "ledgerPurchasedTokens",
-               a.debt_tokens as "debtTokens", coalesce(s.debt, 0) as "ledgerDebtTokens",
-               a.held_tokens as "heldTokens", coalesce(s.held, 0) as "ledgerHeldTokens", coalesce(h.held, 0) as "openHoldTokens",
-               a.period_capacity_tokens as "periodCapacityTokens", coalesce(s.capacity, 0) as "ledgerCapacityTokens",
-               a.period_consumed_tokens as "periodConsumedTokens", coalesce(s.consumed, 0) as "ledgerConsumedTokens"
-        from token_accounts a
-        left join sums s on s.user_id = a.user_id
-        left join open_holds h on h.user_id = a.user_id
-        ${filter}
-      `),
-    )
-      .map(normalizeNumbers)
-      .filter(
-        (row) =>
-          row.freeTokens !== row.ledgerFreeTokens ||
-          row.purchasedTokens !== row.ledgerPurchasedTokens ||
-          row.debtTokens !== row.ledgerDebtTokens ||
-          row.heldTokens !== row.ledgerHeldTokens ||
-          row.heldTokens !== row.openHoldTokens ||
-          row.periodCapacityTokens !== row.ledgerCapacityTokens ||
-          row.periodConsumedTokens !== row.ledgerConsumedTokens ||
-          row.freeTokens < 0 ||
-          row.purchasedTokens < 0 ||
-          row.debtTokens < 0 ||
-          row.heldTokens < 0,
-      );
-  }
-}
-
-export interface UnbalancedAccount {
-  userId: string;
-  freeTokens: number;
-  ledgerFreeTokens: number;
-  purchasedTokens: number;
-  ledgerPurchasedTokens: number;
-  debtTokens: number;
-  ledgerDebtTokens: number;
-  heldTokens: number;
-  ledgerHeldTokens: number;
-  openHoldTokens: number;
-  periodCapacityTokens: number;
-  ledgerCapacityTokens: number;
-  periodConsumedTokens: number;
-  ledgerConsumedTokens: number;
-}
-
-/** Both drivers return bigint and numeric aggregates as strings. */
-function normalizeNumbers(row: UnbalancedAccount): UnbalancedAccount {
-  const result = { ...row } as Record<string, unknown>;
-  for (const [key, value] of Object.entries(result)) {
-    if (key !== 'userId') result[key] = Number(value);
-  }
-  return result as unknown as UnbalancedAccount;
 }

@@ -3,11 +3,11 @@ import { delta } from '@consult-on/quota-policy';
 import { and, eq, sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { HoldClosedError, IdempotencyConflictError, InsufficientTokensError, TokenExhaustedError } from '../common/errors.js';
-import { ledgerEntries } from '../database/schema.js';
-import { createLedgerFixture, type LedgerFixture } from '../testing/ledger-fixture.js';
+import { HoldClosedError, IdempotencyConflictError, InsufficientTokensError, TokenExhaustedError } from '../../common/errors.js';
+import { ledgerEntries } from '../../database/schema.js';
+import { createLedgerFixture, type LedgerFixture } from '../../testing/ledger-fixture.js';
 import { LedgerRepository } from './ledger.repository.js';
-import type { TurnReservation } from './ledger.service.js';
+import type { TurnReservation } from '../holds/holds.service.js';
 
 let fixture: LedgerFixture;
 

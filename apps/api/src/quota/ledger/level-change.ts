@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { UsageLevel } from '@consult-on/quota-policy';
-import type { Transaction } from '../database/database.js';
-import type { LedgerEntryKind } from '../database/schema.js';
+import type { Transaction } from '../../database/database.js';
+import type { LedgerEntryKind } from '../../database/schema.js';
 
 export interface UsageSnapshot {
   level: UsageLevel;

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { CurrentUser, RequireRole, type AuthUser } from '../auth/auth.decorators.js';
-import { localeOf } from '../common/locale.js';
-import { LedgerService } from './ledger.service.js';
+import { CurrentUser, RequireRole, type AuthUser } from '../../auth/auth.decorators.js';
+import { localeOf } from '../../common/locale.js';
+import { AccountsService } from '../accounts/accounts.service.js';
 import { HistoryQuery, LedgerPageView, TestUsageDto, UsageView } from './usage.dto.js';
 import { UsageService } from './usage.service.js';
 
@@ -31,7 +31,7 @@ export class AiUsageController {
 @Controller('ai-usage')
 export class TestUsageController {
   constructor(
-    private readonly ledger: LedgerService,
+    private readonly accounts: AccountsService,
     private readonly usage: UsageService,
   ) {}
 
@@ -44,7 +44,7 @@ export class TestUsageController {
     @Body() body: TestUsageDto,
     @Headers('accept-language') language?: string,
   ): Promise<UsageView> {
-    await this.ledger.setUsagePercent(body.userId, body.usagePercent, admin.id);
+    await this.accounts.setUsagePercent(body.userId, body.usagePercent, admin.id);
     return this.usage.usage(body.userId, localeOf(language));
   }
 }

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, NotEquals } from 'class-validator';
-import { LEDGER_ENTRY_KINDS } from '../database/schema.js';
-import { CursorPageQuery } from '../common/pagination.dto.js';
+import { LEDGER_ENTRY_KINDS } from '../../database/schema.js';
+import { CursorPageQuery } from '../../common/pagination.dto.js';
 
 const LEVELS = ['NORMAL', 'NOTICE', 'WARNING', 'CRITICAL', 'BLOCKED'];
 

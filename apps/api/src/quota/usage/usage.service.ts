@@ -1,8 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { usageMessage, type Locale } from '@consult-on/quota-policy';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import type { LedgerEntryRow } from './ledger.repository.js';
-import { LedgerService } from './ledger.service.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { AccountsService } from '../accounts/accounts.service.js';
+import type { LedgerEntryRow } from '../ledger/ledger.repository.js';
+import { purchaseUrl } from '../purchase-url.js';
+import { UsageReadsService } from './usage-reads.service.js';
 import type { LedgerEntryView, LedgerPageView, UsageView } from './usage.dto.js';
 
 const WARNED_LEVELS = new Set(['WARNING', 'CRITICAL', 'BLOCKED']);
@@ -31,12 +33,13 @@ export function toLedgerEntryView(entry: LedgerEntryRow): LedgerEntryView {
 @Injectable()
 export class UsageService {
   constructor(
-    private readonly ledger: LedgerService,
+    private readonly accounts: AccountsService,
+    private readonly reads: UsageReadsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
   async usage(userId: string, locale: Locale): Promise<UsageView> {
-    const { balances, usage, period } = await this.ledger.usage(userId);
+    const { balances, usage, period } = await this.accounts.usage(userId);
     const policy = this.config.quota;
     return {
       level: usage.level,
@@ -64,14 +67,14 @@ export class UsageService {
         block: policy.blockBasisPoints / 100,
       },
       message: WARNED_LEVELS.has(usage.level) ? usageMessage(usage, locale) : null,
-      purchaseUrl: this.ledger.purchaseUrl,
-      forecast: await this.ledger.forecast(userId, balances),
+      purchaseUrl: purchaseUrl(this.config),
+      forecast: await this.reads.forecast(userId, balances),
     };
   }
 
   async history(userId: string, page: { limit?: number; before?: number }): Promise<LedgerPageView> {
     const limit = page.limit ?? 20;
-    const entries = await this.ledger.history(userId, { limit, beforeId: page.before });
+    const entries = await this.reads.history(userId, { limit, beforeId: page.before });
     return {
       items: entries.map(toLedgerEntryView),
       nextCursor: entries.length === limit ? entries[entries.length - 1]!.id : null,

@@ -1,0 +1,175 @@
+import { Injectable } from '@nestjs/common';
+import {
+  applyDelta,
+  evaluateUsage,
+  InsufficientBalanceError,
+  planConsumption,
+  planConsumptionReversal,
+  planCredit,
+  planDebit,
+  type AccountBalances,
+  type CreditBucket,
+  type QuotaPeriod,
+  type UsageEvaluation,
+} from '@consult-on/quota-policy';
+import { InsufficientTokensError, NotFoundError } from '../../common/errors.js';
+import type { Executor, Transaction } from '../../database/database.js';
+import { LedgerRepository, type NewLedgerEntry } from '../ledger/ledger.repository.js';
+import { LedgerWriter, type AccountChange, type Idempotency } from '../ledger/ledger-writer.js';
+import { UsageReadsService } from '../usage/usage-reads.service.js';
+
+/** A token account's life outside chat turns: opening, its state, credits and debits, refunds, the test scenario. */
+@Injectable()
+export class AccountsService {
+  constructor(
+    private readonly writer: LedgerWriter,
+    private readonly repository: LedgerRepository,
+    private readonly reads: UsageReadsService,
+  ) {}
+
+  /**
+   * The account's balances in the current period (resetting it first when a new period began) and
+   * their usage, without the user's own cost per turn behind the estimates: one read.
+   */
+  async balances(userId: string): Promise<{ balances: AccountBalances; usage: UsageEvaluation }> {
+    let account = await this.writer.findAccount(userId);
+    if (!account) throw new NotFoundError();
+    if (account.periodKey !== this.writer.currentPeriod().key) {
+      account = await this.writer.change({ userId }, null, async ({ account: current }) => ({ entries: [], result: current }));
+    }
+    return { balances: account, usage: evaluateUsage(account, this.writer.policy) };
+  }
+
+  /** Creates the account of a new user with this period's free allowance, inside the caller's transaction. */
+  openAccount(tx: Executor, userId: string): Promise<void> {
+    return this.writer.openAccount(tx, userId);
+  }
+
+  /** The usage state of an account in the current period (resetting it first when a new period began). */
+  async usage(userId: string): Promise<{ balances: AccountBalances; usage: UsageEvaluation; period: QuotaPeriod }> {
+    const period = this.writer.currentPeriod();
+    let account = await this.writer.findAccount(userId);
+    if (!account) throw new NotFoundError();
+    if (account.periodKey !== period.key) {
+      account = await this.writer.change({ userId }, null, async ({ account: current }) => ({ entries: [], result: current }));
+    }
+    return { balances: account, usage: await this.reads.evaluateForUser(userId, account), period };
+  }
+
+  /** Moves accounts that nobody touched since a new period began into it; returns how many. */
+  async resetStaleAccounts(limit = 500): Promise<number> {
+    const stale = await this.repository.findStaleAccounts(this.repository.db, this.writer.currentPeriod().key, limit);
+    for (const userId of stale) {
+      await this.writer.change({ userId }, null, async () => ({ entries: [], result: null }));
+    }
+    return stale.length;
+  }
+
+  /** Adds tokens: a purchase (with its payment) or an admin grant. */
+  async credit(
+    tx: Transaction | null,
+    userId: string,
+    request: { kind: 'PURCHASE' | 'ADJUSTMENT'; tokens: number; bucket: CreditBucket; paymentId?: string; actorId?: string; reason?: string },
+    idempotency: Idempotency | null = null,
+  ) {
+    return this.writer.change(
+      { userId },
+      idempotency,
+      async ({ balances }) => {
+        const change = planCredit(balances, request.tokens, request.bucket);
+        return this.withUsage(balances, {
+          kind: request.kind,
+          amountTokens: request.tokens,
+          delta: change,
+          paymentId: request.paymentId,
+          actorId: request.actorId,
+          reason: request.reason,
+          metadata: { bucket: request.bucket },
+        });
+      },
+      tx,
+    );
+  }
+
+  /** Removes credited tokens: an admin correction. Refused when the buckets hold fewer tokens. */
+  async debit(
+    userId: string,
+    request: { tokens: number; actorId: string; reason: string },
+    idempotency: Idempotency | null = null,
+  ) {
+    return this.writer.change({ userId }, idempotency, async ({ balances }) =>
+      this.withUsage(balances, {
+        kind: 'ADJUSTMENT',
+        amountTokens: request.tokens,
+        delta: this.planDebitOrThrow(balances, request.tokens),
+        actorId: request.actorId,
+        reason: request.reason,
+        metadata: { direction: 'debit' },
+      }),
+    );
+  }
+
+  /**
+   * Takes back the tokens of a refunded payment, as far as they are still there: tokens already
+   * consumed cannot be recovered and are recorded as such.
+   */
+  async refundPayment(tx: Transaction, userId: string, paymentId: string, tokens: number) {
+    return this.writer.change(
+      { userId },
+      null,
+      async ({ balances }) => {
+        // Only purchased tokens still unspent come back; the free allowance is not the provider's to take.
+        const recoverable = Math.min(tokens, balances.purchasedTokens);
+        const entries: NewLedgerEntry[] =
+          recoverable > 0
+            ? [
+                {
+                  kind: 'REFUND',
+                  amountTokens: recoverable,
+                  delta: planDebit(balances, recoverable),
+                  paymentId,
+                  metadata: { refundedTokens: tokens, unrecoveredTokens: tokens - recoverable },
+                },
+              ]
+            : [];
+        return { entries, result: { recoveredTokens: recoverable } };
+      },
+      tx,
+    );
+  }
+
+  /** Sets the account to a usage percent of its capacity: the report's test scenario, never in production. */
+  async setUsagePercent(userId: string, usagePercent: number, actorId: string) {
+    return this.writer.change({ userId }, null, async ({ balances }) => {
+      const target = Math.round((balances.periodCapacityTokens * usagePercent) / 100);
+      const difference = target - balances.periodConsumedTokens;
+      if (difference === 0) return this.withUsage(balances);
+      const change =
+        difference > 0
+          ? planConsumption(balances, difference, this.writer.policy.consumptionOrder).delta
+          : planConsumptionReversal(balances, -difference);
+      return this.withUsage(balances, {
+        kind: 'TEST_USAGE',
+        amountTokens: Math.abs(difference),
+        delta: change,
+        actorId,
+        reason: `test-usage ${usagePercent}%`,
+      });
+    });
+  }
+
+  private planDebitOrThrow(balances: AccountBalances, tokens: number) {
+    try {
+      return planDebit(balances, tokens);
+    } catch (error) {
+      if (error instanceof InsufficientBalanceError) throw new InsufficientTokensError();
+      throw error;
+    }
+  }
+
+  private withUsage(balances: AccountBalances, entry?: NewLedgerEntry): AccountChange<{ usage: UsageEvaluation }> {
+    const after = entry ? applyDelta(balances, entry.delta) : balances;
+    return { entries: entry ? [entry] : [], result: { usage: evaluateUsage(after, this.writer.policy) } };
+  }
+
+}

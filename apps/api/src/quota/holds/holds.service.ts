@@ -1,0 +1,246 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  applyDelta,
+  decideReservation,
+  delta,
+  evaluateUsage,
+  planSettlement,
+  type AccountBalances,
+  type BalanceDelta,
+  type ConsumptionSplit,
+  type UsageEvaluation,
+} from '@consult-on/quota-policy';
+import { CLOCK, type Clock } from '../../common/clock.js';
+import { HoldClosedError, TokenExhaustedError } from '../../common/errors.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import type { Transaction } from '../../database/database.js';
+import type { AccountRow, AttachedWrite } from '../ledger/ledger.repository.js';
+import { LedgerWriter, NEEDS_LOCK, OPTIMISTIC_ATTEMPTS, RETRY, type AccountChange, type AccountContext, type Idempotency } from '../ledger/ledger-writer.js';
+import { purchaseUrl } from '../purchase-url.js';
+import { HoldsRepository } from './holds.repository.js';
+
+export interface HoldView {
+  holdId: string;
+  tokens: number;
+  expiresAt: string;
+}
+
+/**
+ * A hold with the account as its reservation left it, so that settling it can skip the lock and
+ * the read when nothing else changed the account meanwhile (the usual chat turn).
+ */
+export interface TurnReservation {
+  hold: HoldView;
+  /** The account right after the reservation; null when it was written under the lock. */
+  account: AccountRow | null;
+}
+
+export interface SettlementView {
+  holdId: string;
+  chargedTokens: number;
+  split: ConsumptionSplit;
+  ledgerEntryId: number;
+  balances: AccountBalances;
+  usage: UsageEvaluation;
+}
+
+/** A settlement computed from the account its reservation left: what `settlePlanned` writes. */
+export interface PlannedSettlement {
+  reservation: TurnReservation & { account: AccountRow };
+  consumedTokens: number;
+  metadata: Record<string, unknown>;
+  split: ConsumptionSplit;
+  delta: BalanceDelta;
+  after: AccountBalances;
+}
+
+/**
+ * Two-phase holds: reserve tokens for work in flight (refused past 105 %), then settle with what
+ * the work consumed, or void it; holds a crashed process left behind expire.
+ */
+@Injectable()
+export class HoldsService {
+  private readonly logger = new Logger(HoldsService.name);
+
+  constructor(
+    private readonly writer: LedgerWriter,
+    private readonly repository: HoldsRepository,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Holds up to `tokens`, and returns the account it left for settling. With `minimumTokens`, a
+   * smaller hold is granted when only that much fits under the hard limit; otherwise the request
+   * is refused with TOKEN_EXHAUSTED.
+   */
+  async reserveWithAccount(
+    userId: string,
+    request: { tokens: number; minimumTokens?: number; purpose: string },
+    idempotency: Idempotency | null = null,
+  ): Promise<TurnReservation> {
+    const operation = async ({ balances, now }: AccountContext): Promise<AccountChange<HoldView>> => {
+      const decision = decideReservation(balances, request.tokens, this.writer.policy, request.minimumTokens);
+      if (!decision.allowed) throw this.exhausted(balances);
+      const expiresAt = new Date(now.getTime() + this.config.holdTtlSeconds * 1_000);
+      const holdId = randomUUID();
+      return {
+        entries: [{ kind: 'HOLD', amountTokens: decision.tokens, delta: delta({ heldTokens: decision.tokens }), holdId }],
+        result: { holdId, tokens: decision.tokens, expiresAt: expiresAt.toISOString() },
+        activity: true,
+        openHold: { id: holdId, tokens: decision.tokens, purpose: request.purpose, expiresAt },
+      };
+    };
+    // The hot path of every chat turn: one read and one compare-and-swap write, no transaction.
+    if (!idempotency) {
+      for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt += 1) {
+        const outcome = await this.writer.tryChange(userId, operation);
+        if (outcome === NEEDS_LOCK) break;
+        if (outcome !== RETRY) return { hold: outcome.result, account: outcome.account };
+      }
+    }
+    return { hold: await this.writer.change({ userId }, idempotency, operation), account: null };
+  }
+
+  /**
+   * Refuses with TOKEN_EXHAUSTED when a reservation of `minimumTokens` would be refused, writing
+   * nothing: one read, so that a request is turned away before work that costs (counting a long
+   * message). The reservation still decides; an account a new period would reset is left to it.
+   */
+  async assertCanReserve(userId: string, minimumTokens: number): Promise<void> {
+    const account = await this.writer.findAccount(userId);
+    if (!account || account.periodKey !== this.writer.currentPeriod().key) return;
+    this.assertReservable(account, minimumTokens);
+  }
+
+  /** `assertCanReserve` for balances the caller already read (of the current period). */
+  assertReservable(balances: AccountBalances, minimumTokens: number): void {
+    if (!decideReservation(balances, minimumTokens, this.writer.policy, minimumTokens).allowed) throw this.exhausted(balances);
+  }
+
+  /**
+   * The settlement of a turn as it would apply to the account its reservation left (pure): the
+   * caller records what it needs with this split, then `settlePlanned` writes both in one
+   * statement. Null when it must take the locking path instead: the account is not known, or the
+   * settlement moves the usage level (whose listeners write in the change's transaction).
+   */
+  planSettlement(reservation: TurnReservation, consumedTokens: number, metadata: Record<string, unknown>): PlannedSettlement | null {
+    assertTokens(consumedTokens);
+    const account = reservation.account;
+    if (!account) return null;
+    const plan = planSettlement(account, reservation.hold.tokens, consumedTokens, this.writer.policy.consumptionOrder);
+    const after = applyDelta(account, plan.delta);
+    if (evaluateUsage(account, this.writer.policy).level !== evaluateUsage(after, this.writer.policy).level) return null;
+    return { reservation: { ...reservation, account }, consumedTokens, metadata, split: plan.split, delta: plan.delta, after };
+  }
+
+  /**
+   * Writes a planned settlement and `attached` (another table's writes, plain data) in one
+   * compare-and-swap statement with no lock and no read: it applies only while the account is
+   * still as the reservation left it — then the hold is still open, since every change of a hold
+   * bumps its account's version. Null when it is not: the caller then settles with `settle`.
+   */
+  async settlePlanned(planned: PlannedSettlement, attached: AttachedWrite | null = null): Promise<{ settlement: SettlementView; attached: Record<string, unknown> | null } | null> {
+    const { reservation, consumedTokens, metadata } = planned;
+    const holdId = reservation.hold.holdId;
+    const operation = async (): Promise<AccountChange<(entryIds: number[]) => SettlementView>> =>
+      this.settlementChange(holdId, consumedTokens, metadata, 'OPEN', planned.split, planned.delta, planned.after);
+    const known = { account: reservation.account, hold: { id: holdId, tokens: reservation.hold.tokens, status: 'OPEN' as const } };
+    const outcome = await this.writer.tryChange(reservation.account.userId, operation, { known, attach: attached });
+    if (outcome === RETRY || outcome === NEEDS_LOCK) return null;
+    return { settlement: outcome.result, attached: outcome.attached };
+  }
+
+  /**
+   * Releases a hold and charges what the work really consumed (purchased first, by default),
+   * under the account lock — in the caller's transaction when given (PGlite has one connection:
+   * a query outside the open transaction would wait for it forever). A hold that expired
+   * meanwhile is charged too (without releasing it twice); a settled or voided one is refused.
+   */
+  async settle(holdId: string, consumedTokens: number, metadata: Record<string, unknown> = {}, tx: Transaction | null = null): Promise<SettlementView> {
+    assertTokens(consumedTokens);
+    return this.writer.change(
+      { holdId },
+      null,
+      async ({ balances, hold }) => {
+        const locked = hold!;
+        // A turn that outlived its hold's TTL is still charged; the expiry already released the hold.
+        if (locked.status !== 'OPEN' && locked.status !== 'EXPIRED') throw new HoldClosedError();
+        const release = locked.status === 'OPEN' ? locked.tokens : 0;
+        const plan = planSettlement(balances, release, consumedTokens, this.writer.policy.consumptionOrder);
+        return this.settlementChange(holdId, consumedTokens, metadata, locked.status, plan.split, plan.delta, applyDelta(balances, plan.delta));
+      },
+      tx,
+    );
+  }
+
+  /** Releases a hold without charging anything (the model failed, the client left before any output). */
+  async voidHold(holdId: string): Promise<void> {
+    await this.closeWithoutCharge(holdId, 'VOIDED');
+  }
+
+  /** Expires holds whose TTL passed (their process crashed or never settled); returns how many. */
+  async expireHolds(limit = 500): Promise<number> {
+    const expired = await this.repository.findExpiredHolds(this.repository.db, this.clock.now(), limit);
+    let count = 0;
+    for (const hold of expired) {
+      try {
+        await this.closeWithoutCharge(hold.id, 'EXPIRED');
+        count += 1;
+      } catch (error) {
+        // Settled or voided between the scan and the lock: nothing left to expire.
+        if (!(error instanceof HoldClosedError)) throw error;
+      }
+    }
+    if (count > 0) this.logger.log({ message: 'expired holds', count });
+    return count;
+  }
+
+  private settlementChange(
+    holdId: string,
+    consumedTokens: number,
+    metadata: Record<string, unknown>,
+    from: 'OPEN' | 'EXPIRED',
+    split: ConsumptionSplit,
+    change: BalanceDelta,
+    after: AccountBalances,
+  ): AccountChange<(entryIds: number[]) => SettlementView> {
+    return {
+      entries: [{ kind: 'CONSUMPTION', amountTokens: consumedTokens, delta: change, holdId, metadata }],
+      closeHold: { id: holdId, from, status: 'SETTLED' },
+      result: (entryIds: number[]) => ({
+        holdId,
+        chargedTokens: consumedTokens,
+        split,
+        ledgerEntryId: entryIds[0]!,
+        balances: after,
+        usage: evaluateUsage(after, this.writer.policy),
+      }),
+      activity: true,
+    };
+  }
+
+  private async closeWithoutCharge(holdId: string, status: 'VOIDED' | 'EXPIRED') {
+    await this.writer.change({ holdId }, null, async ({ hold }) => {
+      const open = hold!;
+      if (open.status !== 'OPEN') throw new HoldClosedError();
+      return {
+        entries: [{ kind: status === 'VOIDED' ? 'HOLD_VOID' : 'HOLD_EXPIRY', amountTokens: open.tokens, delta: delta({ heldTokens: -open.tokens }), holdId }],
+        closeHold: { id: holdId, from: 'OPEN', status },
+        result: null,
+      };
+    });
+  }
+
+  private exhausted(balances: AccountBalances): TokenExhaustedError {
+    const usage = evaluateUsage(balances, this.writer.policy);
+    return new TokenExhaustedError(Math.max(0, usage.remainingTokens), usage.usagePercent, purchaseUrl(this.config));
+  }
+}
+
+function assertTokens(consumedTokens: number): void {
+  if (!Number.isSafeInteger(consumedTokens) || consumedTokens < 0) {
+    throw new RangeError(`consumed tokens must be a non-negative integer, got ${consumedTokens}`);
+  }
+}

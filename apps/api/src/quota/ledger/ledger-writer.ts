@@ -1,0 +1,274 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  applyDelta,
+  balanceProblems,
+  delta,
+  evaluateUsage,
+  periodOf,
+  periodsBetween,
+  planReset,
+  type AccountBalances,
+  type QuotaPeriod,
+} from '@consult-on/quota-policy';
+import { CLOCK, type Clock } from '../../common/clock.js';
+import { NotFoundError } from '../../common/errors.js';
+import { IdempotencyService } from '../../common/idempotency.js';
+import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import type { Executor, Transaction } from '../../database/database.js';
+import { LevelChangeHub, type UsageSnapshot } from './level-change.js';
+import {
+  LedgerRepository,
+  type AccountRow,
+  type AccountWrite,
+  type AttachedWrite,
+  type LockedHold,
+  type NewHold,
+  type NewLedgerEntry,
+} from './ledger.repository.js';
+
+export interface Idempotency {
+  key: string;
+  /** What the key was first used for; the same key with another request is a conflict. */
+  request: unknown;
+}
+
+export interface AccountContext {
+  account: AccountRow;
+  balances: AccountBalances;
+  period: QuotaPeriod;
+  now: Date;
+  /** The hold the change was locked through (settle, void, expiry), locked after its account. */
+  hold: LockedHold | null;
+}
+
+export interface AccountChange<T> {
+  entries: NewLedgerEntry[];
+  result: T;
+  /** Whether this change is the user's own activity (shown as "last active" to admins). */
+  activity?: boolean;
+  /** A hold to open with the change (reserve). */
+  openHold?: NewHold;
+  /** A hold to close with the change (settle, void, expiry), still in status `from`. */
+  closeHold?: AccountWrite['closeHold'];
+}
+
+/** Which account a change locks: by its user, or through one of its holds. */
+export type ChangeTarget = { userId: string } | { holdId: string };
+
+/** An optimistic change found the account changed under it (retry), or needs the locking path. */
+export const RETRY = Symbol('retry');
+export const NEEDS_LOCK = Symbol('needs-lock');
+/** Optimistic attempts before a change falls back to locking the account row. */
+export const OPTIMISTIC_ATTEMPTS = 3;
+
+export class LedgerInvariantError extends Error {}
+
+/**
+ * The one writer of token balances. A change brings the account into the current period (the
+ * lazy monthly reset), appends ledger entries and stores the new balances in one statement —
+ * under the account row's lock (`change`), or, on a chat turn's hot path, as a compare-and-swap
+ * on the account's version (`tryChange`) — so balances always equal the sum of the ledger. The
+ * services beside it (holds, accounts) decide what a change is; only this class writes it.
+ */
+@Injectable()
+export class LedgerWriter {
+  private lastPeriod: QuotaPeriod | null = null;
+
+  constructor(
+    private readonly repository: LedgerRepository,
+    private readonly idempotency: IdempotencyService,
+    private readonly levels: LevelChangeHub,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  get policy() {
+    return this.config.quota;
+  }
+
+  /** The account as it is now, read outside any transaction (see `LedgerRepository.findAccount`). */
+  findAccount(userId: string): Promise<AccountRow | null> {
+    return this.repository.findAccount(userId);
+  }
+
+  /** The quota period `now` falls in; the last one is kept, since every ledger change asks. */
+  currentPeriod(now = this.clock.now()): QuotaPeriod {
+    const last = this.lastPeriod;
+    if (last && now >= last.start && now < last.end) return last;
+    return (this.lastPeriod = periodOf(now, this.policy.timeZone));
+  }
+
+  /** Creates the account of a new user with this period's free allowance, inside the caller's transaction. */
+  async openAccount(tx: Executor, userId: string): Promise<void> {
+    const now = this.clock.now();
+    const period = this.currentPeriod(now);
+    await this.repository.insertAccount(tx, userId, period.key);
+    const allowance = this.policy.freeMonthlyTokens;
+    const grant = delta({ freeTokens: allowance, periodCapacityTokens: allowance });
+    await this.writeLocked(tx, {
+      next: { userId, periodKey: period.key, ...grant, version: 0 },
+      expectedVersion: null,
+      entries: [{ kind: 'MONTHLY_GRANT', amountTokens: allowance, delta: grant }],
+      touchActivity: false,
+      now,
+    });
+  }
+
+  /**
+   * Runs one change of an account in a transaction (the caller's, when given): lock (the account,
+   * or a hold and its account), reset into the current period if needed, replay or record the
+   * idempotency key, assert the invariants, then write the balances, entries and hold in one
+   * statement. A result that is a function receives the ids of the appended entries.
+   */
+  async change<T>(
+    target: ChangeTarget,
+    idempotency: Idempotency | null,
+    operation: (context: AccountContext) => Promise<AccountChange<T | ((entryIds: number[]) => T)>>,
+    outerTx: Transaction | null = null,
+  ): Promise<T> {
+    const run = async (tx: Transaction): Promise<T> => {
+      const now = this.clock.now();
+      const period = this.currentPeriod(now);
+      let locked: AccountRow;
+      let hold: LockedHold | null = null;
+      if ('holdId' in target) {
+        const found = await this.repository.lockAccountWithHold(tx, target.holdId);
+        if (!found) throw new NotFoundError();
+        ({ account: locked, hold } = found);
+      } else {
+        const found = await this.repository.lockAccount(tx, target.userId);
+        if (!found) throw new NotFoundError();
+        locked = found;
+      }
+      const userId = locked.userId;
+      const account = await this.resetIntoPeriod(tx, locked, period, now);
+      const apply = async (): Promise<T> => {
+        const change = await operation({ account, balances: account, period, now, hold });
+        const balances = this.balancesAfter(userId, account, change.entries);
+        let entryIds: number[] = [];
+        if (change.entries.length > 0 || change.activity || change.openHold || change.closeHold) {
+          entryIds = await this.write(tx, this.writeOf(account, balances, change, now, null));
+        }
+        await this.announceLevelChange(tx, locked, balances, period.key, change.entries, now);
+        return this.resultOf(change, entryIds);
+      };
+      if (!idempotency) return apply();
+      return this.idempotency.run(tx, { ownerId: userId, scope: 'ledger', key: idempotency.key, request: idempotency.request }, apply);
+    };
+    return outerTx ? run(outerTx) : this.repository.db.transaction(run);
+  }
+
+  /**
+   * `change` without the row lock: reads the account (unless `known` gives it), plans, and
+   * writes in one statement that applies only if the account still has the version it was
+   * planned from (compare-and-swap). RETRY when another change came first; NEEDS_LOCK when the
+   * change needs the locking path: a monthly reset, or a level change, whose listeners write in
+   * the change's transaction. `known` skips the read; `attach` adds another table's writes
+   * (plain data) to the statement.
+   */
+  async tryChange<T>(
+    userId: string,
+    operation: (context: AccountContext) => Promise<AccountChange<T | ((entryIds: number[]) => T)>>,
+    options: { known?: { account: AccountRow; hold: LockedHold | null }; attach?: AttachedWrite | null } = {},
+  ): Promise<{ result: T; account: AccountRow; attached: Record<string, unknown> | null } | typeof RETRY | typeof NEEDS_LOCK> {
+    const now = this.clock.now();
+    const period = this.currentPeriod(now);
+    const account = options.known?.account ?? (await this.repository.findAccount(userId));
+    if (!account) throw new NotFoundError();
+    if (account.periodKey !== period.key) return NEEDS_LOCK;
+    const change = await operation({ account, balances: account, period, now, hold: options.known?.hold ?? null });
+    const balances = this.balancesAfter(userId, account, change.entries);
+    if (this.snapshot(account).level !== this.snapshot(balances).level) return NEEDS_LOCK;
+    const write = this.writeOf(account, balances, change, now, account.version);
+    const written = await this.repository.applyChange(this.repository.db, write, options.attach ?? null);
+    if (!written.applied) return RETRY;
+    return { result: this.resultOf(change, written.entryIds), account: { ...write.next, version: written.version }, attached: written.attached };
+  }
+
+  private balancesAfter(userId: string, account: AccountBalances, entries: NewLedgerEntry[]): AccountBalances {
+    let balances = account;
+    for (const entry of entries) balances = applyDelta(balances, entry.delta);
+    this.assertSound(userId, balances);
+    return balances;
+  }
+
+  private writeOf(account: AccountRow, balances: AccountBalances, change: AccountChange<unknown>, now: Date, expectedVersion: number | null): AccountWrite {
+    return {
+      next: { ...account, ...balances },
+      expectedVersion,
+      entries: change.entries,
+      touchActivity: change.activity ?? false,
+      now,
+      openHold: change.openHold ?? null,
+      closeHold: change.closeHold ?? null,
+    };
+  }
+
+  /** Writes a change under the account lock; returns the ids of its entries. */
+  private async write(tx: Transaction, write: AccountWrite): Promise<number[]> {
+    const result = await this.repository.applyChange(tx, write);
+    if (!result.applied) throw new NotFoundError();
+    return result.entryIds;
+  }
+
+  private resultOf<T>(change: AccountChange<T | ((entryIds: number[]) => T)>, entryIds: number[]): T {
+    return typeof change.result === 'function' ? (change.result as (entryIds: number[]) => T)(entryIds) : (change.result as T);
+  }
+
+  private snapshot(balances: AccountBalances): UsageSnapshot {
+    const usage = evaluateUsage(balances, this.policy);
+    return { level: usage.level, usagePercent: usage.usagePercent, remainingTokens: usage.remainingTokens };
+  }
+
+  /** Tells listeners (notifications) when a change — or the reset before it — moved the usage level. */
+  private async announceLevelChange(
+    tx: Transaction,
+    before: AccountRow,
+    after: AccountBalances,
+    periodKey: string,
+    entries: NewLedgerEntry[],
+    now: Date,
+  ): Promise<void> {
+    const previous = this.snapshot(before);
+    const next = this.snapshot(after);
+    if (previous.level === next.level) return;
+    await this.levels.emit(tx, { userId: before.userId, periodKey, before: previous, after: next, causes: entries.map((entry) => entry.kind), now });
+  }
+
+  /** The lazy monthly reset: runs under the account lock, so it happens once however many requests race. */
+  private async resetIntoPeriod(tx: Transaction, account: AccountRow, period: QuotaPeriod, now: Date): Promise<AccountRow> {
+    const elapsed = periodsBetween(account.periodKey, period.key);
+    if (elapsed <= 0) return account;
+    const plan = planReset(account, this.policy.freeMonthlyTokens, elapsed);
+    const entries: NewLedgerEntry[] = [];
+    if (plan.expiry) {
+      entries.push({ kind: 'FREE_EXPIRY', amountTokens: account.freeTokens, delta: plan.expiry, metadata: { expiredPeriod: account.periodKey } });
+    }
+    entries.push({
+      kind: 'MONTHLY_GRANT',
+      amountTokens: this.policy.freeMonthlyTokens,
+      delta: plan.grant,
+      metadata: { previousPeriod: account.periodKey, periodsElapsed: elapsed, carriedDebtTokens: plan.carriedDebtTokens },
+    });
+    let balances: AccountBalances = account;
+    for (const entry of entries) balances = applyDelta(balances, entry.delta);
+    this.assertSound(account.userId, balances);
+    const next = { ...account, ...balances, periodKey: period.key };
+    const version = await this.writeLocked(tx, { next, expectedVersion: null, entries, touchActivity: false, now });
+    return { ...next, version };
+  }
+
+  /** Writes a change of an account this transaction holds (or just created), through the one ledger statement. */
+  private async writeLocked(tx: Executor, write: AccountWrite): Promise<number> {
+    const result = await this.repository.applyChange(tx, write);
+    if (!result.applied) throw new LedgerInvariantError(`account ${write.next.userId} vanished under its own lock`);
+    return result.version;
+  }
+
+  private assertSound(userId: string, balances: AccountBalances): void {
+    const problems = balanceProblems(balances);
+    if (problems.length > 0) {
+      // A bug, never a user error: refuse to write books that do not balance.
+      throw new LedgerInvariantError(`ledger invariant broken for ${userId}: ${problems.join('; ')}`);
+    }
+  }}

@@ -1,0 +1,62 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { DATABASE, rowsOf, type DatabaseHandle, type Executor } from '../../database/database.js';
+import { ledgerEntries } from '../../database/schema.js';
+
+/** Reads of the ledger for people: history pages, adjustments, daily consumption, the cost of a turn. */
+@Injectable()
+export class UsageRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  get db() {
+    return this.database.db;
+  }
+
+  async listEntries(executor: Executor, userId: string, page: { limit: number; beforeId?: number }) {
+    return executor
+      .select()
+      .from(ledgerEntries)
+      .where(
+        page.beforeId === undefined
+          ? eq(ledgerEntries.userId, userId)
+          : and(eq(ledgerEntries.userId, userId), lt(ledgerEntries.id, page.beforeId)),
+      )
+      .orderBy(desc(ledgerEntries.id))
+      .limit(page.limit);
+  }
+
+  async listAdjustments(executor: Executor, userId: string, limit: number) {
+    return executor
+      .select()
+      .from(ledgerEntries)
+      .where(and(eq(ledgerEntries.userId, userId), eq(ledgerEntries.kind, 'ADJUSTMENT')))
+      .orderBy(desc(ledgerEntries.id))
+      .limit(limit);
+  }
+
+  /** Tokens consumed per local day since `since`, for charts and the forecast (days without use are absent). */
+  async dailyConsumption(executor: Executor, userId: string, since: Date, timeZone: string): Promise<{ day: string; tokens: number }[]> {
+    const rows = rowsOf<{ day: string; tokens: string }>(
+      await executor.execute(sql`
+        select to_char(created_at at time zone ${timeZone}, 'YYYY-MM-DD') as day, sum(consumed_delta) as tokens
+        from ledger_entries
+        where user_id = ${userId} and kind in ('CONSUMPTION', 'TEST_USAGE') and created_at >= ${since.toISOString()}::timestamptz
+        group by 1 order by 1`),
+    );
+    return rows.map((row) => ({ day: row.day, tokens: Number(row.tokens) }));
+  }
+
+  /** The user's average cost of a turn over their last `turns` consumptions, or null without history. */
+  async averageConsumption(executor: Executor, userId: string, turns: number): Promise<number | null> {
+    const rows = rowsOf<{ average: string | null }>(
+      await executor.execute(sql`
+        select avg(amount_tokens) as average from (
+          select amount_tokens from ledger_entries
+          where user_id = ${userId} and kind = 'CONSUMPTION'
+          order by id desc limit ${turns}
+        ) recent`),
+    );
+    const average = rows[0]?.average;
+    return average === null || average === undefined ? null : Number(average);
+  }
+}

@@ -1,0 +1,86 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { sql } from 'drizzle-orm';
+import { DATABASE, rowsOf, type DatabaseHandle, type Executor } from '../../database/database.js';
+
+/** Recomputes balances from the ledger. */
+@Injectable()
+export class VerificationRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  get db() {
+    return this.database.db;
+  }
+
+  /**
+   * Accounts whose stored balances differ from the sum of their ledger, hold a negative bucket,
+   * or whose held tokens differ from their open holds. Empty when the books balance.
+   */
+  async findUnbalancedAccounts(executor: Executor, userId?: string): Promise<UnbalancedAccount[]> {
+    const filter = userId ? sql`where a.user_id = ${userId}` : sql``;
+    return rowsOf<UnbalancedAccount>(
+      await executor.execute(sql`
+        with sums as (
+          select user_id,
+                 sum(free_delta)::bigint as free, sum(purchased_delta)::bigint as purchased,
+                 sum(debt_delta)::bigint as debt, sum(held_delta)::bigint as held,
+                 sum(capacity_delta)::bigint as capacity, sum(consumed_delta)::bigint as consumed
+          from ledger_entries group by user_id
+        ), open_holds as (
+          select user_id, sum(tokens)::bigint as held from token_holds where status = 'OPEN' group by user_id
+        )
+        select a.user_id as "userId",
+               a.free_tokens as "freeTokens", coalesce(s.free, 0) as "ledgerFreeTokens",
+               a.purchased_tokens as "purchasedTokens", coalesce(s.purchased, 0) as "ledgerPurchasedTokens",
+               a.debt_tokens as "debtTokens", coalesce(s.debt, 0) as "ledgerDebtTokens",
+               a.held_tokens as "heldTokens", coalesce(s.held, 0) as "ledgerHeldTokens", coalesce(h.held, 0) as "openHoldTokens",
+               a.period_capacity_tokens as "periodCapacityTokens", coalesce(s.capacity, 0) as "ledgerCapacityTokens",
+               a.period_consumed_tokens as "periodConsumedTokens", coalesce(s.consumed, 0) as "ledgerConsumedTokens"
+        from token_accounts a
+        left join sums s on s.user_id = a.user_id
+        left join open_holds h on h.user_id = a.user_id
+        ${filter}
+      `),
+    )
+      .map(normalizeNumbers)
+      .filter(
+        (row) =>
+          row.freeTokens !== row.ledgerFreeTokens ||
+          row.purchasedTokens !== row.ledgerPurchasedTokens ||
+          row.debtTokens !== row.ledgerDebtTokens ||
+          row.heldTokens !== row.ledgerHeldTokens ||
+          row.heldTokens !== row.openHoldTokens ||
+          row.periodCapacityTokens !== row.ledgerCapacityTokens ||
+          row.periodConsumedTokens !== row.ledgerConsumedTokens ||
+          row.freeTokens < 0 ||
+          row.purchasedTokens < 0 ||
+          row.debtTokens < 0 ||
+          row.heldTokens < 0,
+      );
+  }
+}
+
+export interface UnbalancedAccount {
+  userId: string;
+  freeTokens: number;
+  ledgerFreeTokens: number;
+  purchasedTokens: number;
+  ledgerPurchasedTokens: number;
+  debtTokens: number;
+  ledgerDebtTokens: number;
+  heldTokens: number;
+  ledgerHeldTokens: number;
+  openHoldTokens: number;
+  periodCapacityTokens: number;
+  ledgerCapacityTokens: number;
+  periodConsumedTokens: number;
+  ledgerConsumedTokens: number;
+}
+
+/** Both drivers return bigint and numeric aggregates as strings. */
+function normalizeNumbers(row: UnbalancedAccount): UnbalancedAccount {
+  const result = { ...row } as Record<string, unknown>;
+  for (const [key, value] of Object.entries(result)) {
+    if (key !== 'userId') result[key] = Number(value);
+  }
+  return result as unknown as UnbalancedAccount;
+}
