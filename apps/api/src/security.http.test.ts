@@ -1,3 +1,8 @@
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { Logger } from '@nestjs/common';
 import { and, eq, inArray, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -153,35 +158,41 @@ describe('2. one user cannot freeze the server', () => {
     expect(response.body.promptTokens).toBeLessThanOrEqual(exact * 1.01);
   });
 
-  // A timing: it runs alone (`npm run test:timing`, in CI's fault stage), since other test files
-  // running beside it on the same two cores would be measured too. Before the fix /health took
-  // 20 s here.
+  // A timing, so it runs alone (`npm run test:timing`, in CI's fault stage, after the build): the
+  // built API in a process of its own, as in production, on the database CI gives it, with the
+  // requests sent from this one. Three rounds, and the best must stay under 100 ms: a blocked
+  // event loop (before the fix, 20 s a round) fails every round, while the two cores' other work
+  // (PostgreSQL, the load itself, the machine's neighbours) only spoils some.
   it.runIf(process.env.TIMING_TESTS === '1')('keeps /health under 100 ms while 20 of the costliest estimates run', async () => {
-    // Two each for ten users: a user may have two long counts in flight (more get 503 SERVER_BUSY).
-    const callers = await Promise.all(Array.from({ length: 10 }, () => api.signUp()));
-    // Each at the limits: ≤ 8,000 characters and ≤ 24,000 bytes with its numbered prefix.
-    const heavy = [emoji(5_990), 'a'.repeat(7_990), '가'.repeat(7_990)];
-    // A warm instance: the pool's worker has started and loaded the tokenizer (kept from then on).
-    expect((await api.request('POST', '/api/chat/estimate', { token: callers[0]!.token, body: { message: heavy[1] } })).status).toBe(200);
-    const started = performance.now();
-    const estimates = Array.from({ length: 20 }, (_, index) =>
-      api.request('POST', '/api/chat/estimate', { token: callers[index % 10]!.token, body: { message: `${index} ${heavy[index % heavy.length]!}` } }),
-    );
-    const latencies: number[] = [];
-    let done = false;
-    const all = Promise.all(estimates).finally(() => (done = true));
-    while (!done) {
-      const probe = performance.now();
-      const health = await api.request('GET', '/health');
-      latencies.push(performance.now() - probe);
-      expect(health.status).toBe(200);
-      await new Promise((resolve) => setTimeout(resolve, 10));
+    const server = await startBuiltApi();
+    try {
+      const register = (index: number) =>
+        server.post('/api/auth/register', { email: `timing-${index}-${Date.now()}@example.com`, password: 'Quiet-river-4821' }).then(async (response) => ((await response.json()) as { accessToken: string }).accessToken);
+      // Two each for ten users: a user may have two long counts in flight (more get 503 SERVER_BUSY).
+      const tokens = await Promise.all(Array.from({ length: 10 }, (_, index) => register(index)));
+      // Each at the limits: ≤ 8,000 characters and ≤ 24,000 bytes with its numbered prefix.
+      const heavy = [emoji(5_990), 'a'.repeat(7_990), '가'.repeat(7_990)];
+      // A warm instance: the pool's worker has started and loaded the tokenizer (kept from then on).
+      expect((await server.post('/api/chat/estimate', { message: heavy[1] }, tokens[0])).status).toBe(200);
+      const rounds: number[] = [];
+      for (let round = 0; round < 3; round += 1) {
+        let done = false;
+        const estimates = Promise.all(Array.from({ length: 20 }, (_, index) => server.post('/api/chat/estimate', { message: `${index} ${heavy[index % heavy.length]!}` }, tokens[index % 10]).then((response) => response.status))).finally(() => (done = true));
+        const latencies: number[] = [];
+        while (!done) {
+          const probe = performance.now();
+          expect((await fetch(`${server.url}/health`)).status).toBe(200);
+          latencies.push(performance.now() - probe);
+          await new Promise((resolve) => setTimeout(resolve, 10));
+        }
+        expect(new Set(await estimates)).toEqual(new Set([200]));
+        rounds.push(Math.max(...latencies));
+      }
+      console.log(`/health during 20 heavy estimates, slowest probe of each round: ${rounds.map((ms) => `${ms.toFixed(1)} ms`).join(', ')}`);
+      expect(Math.min(...rounds)).toBeLessThan(100);
+    } finally {
+      await server.stop();
     }
-    const results = await all;
-    expect(results.map((result) => result.status)).toEqual(results.map(() => 200));
-    expect(latencies.length).toBeGreaterThan(3);
-    console.log(`health during 20 heavy estimates: max ${Math.max(...latencies).toFixed(1)} ms over ${latencies.length} probes, ${(performance.now() - started).toFixed(0)} ms in all`);
-    expect(Math.max(...latencies)).toBeLessThan(100);
   });
 
   it('charges a delivered reply by its bytes, capped at the hold, when counting it fails', async () => {
@@ -390,3 +401,42 @@ describe('9. headers and documentation as documented', () => {
     }
   });
 });
+
+/** The built API (`apps/api/dist/main.js`) in a process of its own, on DATABASE_URL if set, else a fresh embedded database. */
+async function startBuiltApi() {
+  const port = 20_000 + Math.floor(Math.random() * 20_000);
+  const dataDir = mkdtempSync(path.join(tmpdir(), 'consult-on-timing-'));
+  const child = spawn(process.execPath, [fileURLToPath(new URL('../dist/main.js', import.meta.url))], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'development',
+      HOST: '127.0.0.1',
+      PORT: String(port),
+      DATA_DIR: dataDir,
+      LOG_LEVEL: 'silent',
+      DEMO_ACCOUNTS: 'false',
+      SERVE_WEB: 'false',
+      JWT_SECRET: 'timing-secret-timing-secret-timing-0123',
+      RATE_LIMIT_PER_MINUTE: '100000',
+      AUTH_RATE_LIMIT_PER_MINUTE: '100000',
+      REGISTER_RATE_LIMIT_PER_HOUR: '100000',
+      REDIS_KEY_PREFIX: `consult-on-timing:${process.pid}:`,
+    },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  await new Promise<void>((resolve, reject) => {
+    child.stdout!.on('data', (chunk: Buffer) => String(chunk).includes('is running') && resolve());
+    child.once('exit', (code) => reject(new Error(`the API exited with ${code} before it started`)));
+  });
+  const url = `http://127.0.0.1:${port}`;
+  return {
+    url,
+    post: (route: string, body: unknown, token?: string) =>
+      fetch(url + route, { method: 'POST', headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) }, body: JSON.stringify(body) }),
+    async stop() {
+      child.kill('SIGTERM');
+      await new Promise((resolve) => child.once('exit', resolve));
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}

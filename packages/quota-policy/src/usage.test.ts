@@ -1,8 +1,9 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ZERO_BALANCES, type AccountBalances } from './balances.js';
 import { DEFAULT_QUOTA_POLICY as policy } from './config.js';
 import { usageMessage } from './messages.js';
-import { decideReservation, evaluateUsage, hardLimitTokens, levelOf } from './usage.js';
+import { decideReservation, evaluateUsage, hardLimitTokens, lateSettlement, levelOf } from './usage.js';
 
 function balancesAt(consumedTokens: number, capacityTokens = 100_000): AccountBalances {
   const remaining = capacityTokens - consumedTokens;
@@ -129,5 +130,25 @@ describe('usageMessage', () => {
 
   it('tells a blocked user to buy tokens', () => {
     expect(usageMessage(evaluateUsage(balancesAt(105_000), policy), 'ko')).toContain('구매');
+  });
+});
+
+describe('lateSettlement (a turn that outlived its hold)', () => {
+  it('charges what fits under 105 % after the open holds and writes off the rest', () => {
+    expect(lateSettlement({ ...balancesAt(100_000), heldTokens: 4_000 }, 3_000, policy)).toEqual({ chargedTokens: 1_000, writtenOffTokens: 2_000 });
+    expect(lateSettlement(balancesAt(50_000), 3_000, policy)).toEqual({ chargedTokens: 3_000, writtenOffTokens: 0 });
+    expect(lateSettlement(balancesAt(106_000), 3_000, policy)).toEqual({ chargedTokens: 0, writtenOffTokens: 3_000 });
+  });
+
+  it('never ends past the hard limit, and charged + written off is what was consumed', () => {
+    fc.assert(
+      fc.property(fc.nat(120_000), fc.nat(10_000), fc.nat(20_000), fc.integer({ min: 1, max: 1_000_000 }), (consumed, held, turn, capacity) => {
+        const before = { ...balancesAt(consumed, capacity), heldTokens: held };
+        const { chargedTokens, writtenOffTokens } = lateSettlement(before, turn, policy);
+        expect(chargedTokens + writtenOffTokens).toBe(turn);
+        expect(chargedTokens).toBeGreaterThanOrEqual(0);
+        expect(before.periodConsumedTokens + before.heldTokens + chargedTokens).toBeLessThanOrEqual(Math.max(hardLimitTokens(capacity, policy), before.periodConsumedTokens + before.heldTokens));
+      }),
+    );
   });
 });

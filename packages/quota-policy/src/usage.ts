@@ -99,3 +99,15 @@ export function decideReservation(
   }
   return { allowed: true, tokens: Math.min(requestedTokens, reservableTokens) };
 }
+
+/**
+ * What a turn whose hold expired before it settled is charged. The expiry released its hold, and
+ * other turns may have taken that room since, so the charge is capped at the room left under the
+ * hard limit (after the holds still open) and the rest is written off: a slow stream never pushes
+ * an account past 105 %. A hold settled in time needs no cap, since it was sized to fit.
+ */
+export function lateSettlement(balances: AccountBalances, consumedTokens: number, config: QuotaPolicyConfig): { chargedTokens: number; writtenOffTokens: number } {
+  const room = Math.max(0, hardLimitTokens(balances.periodCapacityTokens, config) - balances.periodConsumedTokens - balances.heldTokens);
+  const chargedTokens = Math.min(consumedTokens, room);
+  return { chargedTokens, writtenOffTokens: consumedTokens - chargedTokens };
+}

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsString, IsUUID, Matches, MaxLength, MinLength } from 'class-validator';
 import { OffsetPageQuery } from '../common/pagination.dto.js';
-import { MaxUtf8Bytes } from '../common/validation.js';
+import { MaxCharacters, MaxUtf8Bytes } from '../common/validation.js';
 
 export const MESSAGE_MAX_LENGTH = 8_000;
 /** What counting a message costs grows with its UTF-8 bytes, not its characters: 8,000 Korean syllables fit. */
@@ -11,7 +11,7 @@ export class SendMessageDto {
   @ApiProperty({ minLength: 1, maxLength: MESSAGE_MAX_LENGTH, example: '안녕하세요', description: `At most ${MESSAGE_MAX_LENGTH} characters and ${MESSAGE_MAX_BYTES} bytes in UTF-8` })
   @IsString()
   @MinLength(1)
-  @MaxLength(MESSAGE_MAX_LENGTH)
+  @MaxCharacters(MESSAGE_MAX_LENGTH)
   @MaxUtf8Bytes(MESSAGE_MAX_BYTES)
   @Matches(/\S/, { message: 'message must not be blank' })
   message!: string;

@@ -6,10 +6,11 @@ import { ChatController } from './chat.controller.js';
 import { ChatRepository } from './chat.repository.js';
 import { ChatService } from './chat.service.js';
 import { ConversationsService } from './conversations.service.js';
+import { TurnSettlementService } from './turn-settlement.service.js';
 
 @Module({
   imports: [QuotaModule, LlmModule],
   controllers: [ChatController],
-  providers: [ChatRepository, ChatService, ChatTurnsService, ConversationsService],
+  providers: [ChatRepository, ChatService, TurnSettlementService, ChatTurnsService, ConversationsService],
 })
 export class ChatModule {}

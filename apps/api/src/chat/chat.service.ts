@@ -1,78 +1,43 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { usageMessage, type AccountBalances, type ConsumptionSplit, type Locale, type UsageEvaluation } from '@consult-on/quota-policy';
+import { usageMessage, type AccountBalances, type Locale, type UsageEvaluation } from '@consult-on/quota-policy';
 import type { AuthUser } from '../auth/auth.decorators.js';
-import { APP_CONFIG, type AppConfig, type ModelConfig } from '../config/app-config.js';
-import { CLOCK, type Clock } from '../common/clock.js';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { NotFoundError, ValidationFailedError } from '../common/errors.js';
 import { chargedTokens, completionTokensWithin, ModelCatalog } from '../llm/model-catalog.js';
 import { MODEL_PROVIDER, type ChatMessage, type ModelProvider } from '../llm/model-provider.js';
 import { isLongText, promptTokensOf, TokenCounter } from '../llm/token-counter.js';
-import { toStorableText } from '../common/input-guard.js';
-import { MetricsService } from '../metrics/metrics.service.js';
 import { AccountsService } from '../quota/accounts/accounts.service.js';
-import { HoldsService, type SettlementView, type TurnReservation } from '../quota/holds/holds.service.js';
+import { HoldsService, type TurnReservation } from '../quota/holds/holds.service.js';
 import { purchaseUrl } from '../quota/purchase-url.js';
 import { UsageReadsService } from '../quota/usage/usage-reads.service.js';
-import { ChatRepository, type TurnRecord } from './chat.repository.js';
+import { ChatRepository } from './chat.repository.js';
 import type { EstimateView, TokenWarningView, TurnView } from './chat.dto.js';
+import { TurnSettlementService } from './turn-settlement.service.js';
+import type { CommittedTurn, PreparedTurn, TurnInput } from './turn.js';
 
-const SYSTEM_PROMPT: Record<Locale, string> = {
-  ko: '당신은 Consult-On의 친절하고 신중한 AI 상담사입니다. 한국어로 공감하며 구체적으로 답하세요.',
-  en: 'You are Consult-On’s kind and careful AI consultant. Answer with empathy and concrete steps.',
-};
-const WARNED_LEVELS = new Set(['WARNING', 'CRITICAL', 'BLOCKED']);
-const NOTHING_CHARGED: ConsumptionSplit = { purchasedTokens: 0, freeTokens: 0, overageTokens: 0 };
-/** Messages read back for the context; the token budget decides how many are sent. */
-const CONTEXT_MESSAGES = 40;
-/** The reply length the cost preview assumes for a typical answer. */
-const TYPICAL_COMPLETION_TOKENS = 300;
-
-export interface TurnInput {
-  message: string;
-  conversationId?: string;
-  model?: string;
-}
+export type { TurnInput } from './turn.js';
 
 export type TurnEvent =
   | { type: 'start'; conversationId: string; model: string; maxCompletionTokens: number }
   | { type: 'delta'; text: string }
   | { type: 'complete'; turn: TurnView };
 
-interface CommittedTurn {
-  conversationId: string;
-  model: string;
-  text: string;
-  settlement: SettlementView | null;
-  /** Null when the turn was charged but its messages could not be recorded. */
-  assistantId: number | null;
-  usage: TurnView['usage'];
-}
-
-/** What a finished turn is charged, and the reply as it is stored. */
-interface TurnCharge {
-  reply: string;
-  replyTokens: number;
-  promptTokens: number;
-  completionTokens: number;
-  charged: number;
-  estimated: boolean;
-  metadata: Record<string, unknown>;
-}
-
-interface PreparedTurn {
-  model: ModelConfig;
-  conversationId: string;
-  isNew: boolean;
-  prompt: ChatMessage[];
-  promptTokens: number;
-  userTokens: number;
-}
+const SYSTEM_PROMPT: Record<Locale, string> = {
+  ko: '당신은 Consult-On의 친절하고 신중한 AI 상담사입니다. 한국어로 공감하며 구체적으로 답하세요.',
+  en: 'You are Consult-On’s kind and careful AI consultant. Answer with empathy and concrete steps.',
+};
+const WARNED_LEVELS = new Set(['WARNING', 'CRITICAL', 'BLOCKED']);
+/** Messages read back for the context; the token budget decides how many are sent. */
+const CONTEXT_MESSAGES = 40;
+/** The reply length the cost preview assumes for a typical answer. */
+const TYPICAL_COMPLETION_TOKENS = 300;
 
 /**
  * One metered chat turn (SPEC section 3): check and reserve → call the model → settle with the
- * provider's usage and record the messages in one transaction → respond. A turn the provider
- * breaks is never charged; a client that leaves after output began pays for what was generated.
+ * provider's usage and record the messages together (one statement, or one transaction under
+ * the account lock, `TurnSettlementService`) → respond. A turn the provider breaks is never
+ * charged; a client that leaves after output began pays for what was generated.
  */
 @Injectable()
 export class ChatService {
@@ -86,9 +51,8 @@ export class ChatService {
     private readonly catalog: ModelCatalog,
     @Inject(MODEL_PROVIDER) private readonly provider: ModelProvider,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(CLOCK) private readonly clock: Clock,
     private readonly counter: TokenCounter,
-    private readonly metrics: MetricsService,
+    private readonly settlement: TurnSettlementService,
   ) {}
 
   /** Runs a turn, yielding its start, each piece of text and the finished turn. */
@@ -133,7 +97,7 @@ export class ChatService {
         if (!signal.aborted) throw error;
       }
       if (signal.aborted && text.length === 0) return;
-      const committed = await this.commitDelivered(user.id, input, prepared, reservation, text, reported);
+      const committed = await this.settlement.commit(user.id, input, prepared, reservation, text, reported);
       settled = true;
       yield { type: 'complete', turn: await this.describe(user.id, committed, locale) };
     } finally {
@@ -208,145 +172,6 @@ export class ChatService {
     return kept.reverse();
   }
 
-  /**
-   * Commits a turn whose model call produced a reply. A reply that reached the user is charged
-   * whatever fails afterwards: when the messages cannot be written with the settlement, the hold
-   * is settled alone and the messages are written on their own if they can be; a turn left
-   * unrecorded is logged with its hold id and counted in /metrics. Only when the settlement
-   * itself fails does the error stand (the hold is then voided, or expires).
-   */
-  private async commitDelivered(
-    userId: string,
-    input: TurnInput,
-    prepared: PreparedTurn,
-    reservation: TurnReservation | null,
-    text: string,
-    reported: { promptTokens: number; completionTokens: number } | null,
-  ): Promise<CommittedTurn> {
-    const reply = toStorableText(text);
-    const charge = await this.chargeOf(prepared, reservation, reply, reported);
-    try {
-      return await this.commit(userId, input, prepared, reservation, charge);
-    } catch (error) {
-      if (!reservation) throw error;
-      let settlement: SettlementView;
-      try {
-        settlement = await this.holds.settle(reservation.hold.holdId, charge.charged, { ...charge.metadata, unrecorded: true });
-      } catch {
-        throw error;
-      }
-      const context = { holdId: reservation.hold.holdId, userId, conversationId: prepared.conversationId, error: String(error) };
-      try {
-        const { id } = await this.repository.recordTurn(this.repository.db, this.turnRecord(userId, input, prepared, charge, settlement.split, settlement.ledgerEntryId));
-        this.logger.warn({ message: 'turn recorded apart from its settlement', ...context });
-        return this.committed(prepared, charge, settlement, id);
-      } catch (recordError) {
-        this.metrics.turnsUnrecorded.inc();
-        this.logger.error({ message: 'turn charged but its messages could not be recorded', ...context, recordError: String(recordError) });
-        return this.committed(prepared, charge, settlement, null);
-      }
-    }
-  }
-
-  /** What a turn is charged: the provider's usage (or our count of the reply) × the model's weights, capped at the hold. */
-  private async chargeOf(
-    prepared: PreparedTurn,
-    reservation: TurnReservation | null,
-    reply: string,
-    reported: { promptTokens: number; completionTokens: number } | null,
-  ): Promise<TurnCharge> {
-    const { model } = prepared;
-    const hold = reservation?.hold ?? null;
-    const estimated = reported === null;
-    const promptTokens = reported?.promptTokens ?? prepared.promptTokens;
-    const replyTokens = reported?.completionTokens ?? (await this.countReply(reply));
-    const completionTokens = replyTokens;
-    const reportedCharge = chargedTokens(model, promptTokens, completionTokens);
-    // The hold was sized so the turn cannot end past 105 %; a provider whose tokenizer counts
-    // more than ours does not push the user past it — the difference is recorded, not charged.
-    const charged = hold ? Math.min(reportedCharge, hold.tokens) : reportedCharge;
-    if (estimated) this.logger.warn({ message: 'no usage reported for a turn: charged by tokenizer count', model: model.id, charge: charged });
-    if (charged < reportedCharge) this.logger.warn({ message: 'usage above the hold: charge capped', model: model.id, reportedCharge, charge: charged });
-    const metadata = { model: model.id, conversationId: prepared.conversationId, promptTokens, completionTokens, estimated, ...(charged < reportedCharge ? { reportedChargeTokens: reportedCharge } : {}) };
-    return { reply, replyTokens, promptTokens, completionTokens, charged, estimated, metadata };
-  }
-
-  /**
-   * Our count of a reply the provider reported no usage for. It is what the turn is charged, so it
-   * is never refused for a busy queue; if counting fails all the same, the reply's UTF-8 bytes
-   * (a token is at least one byte) stand in as an upper bound, and the hold caps the charge.
-   */
-  private async countReply(reply: string): Promise<number> {
-    try {
-      return await this.counter.countOne(reply, { charging: true });
-    } catch (error) {
-      this.logger.error({ message: 'could not count a reply: charged by its bytes', error: String(error) });
-      return Buffer.byteLength(reply, 'utf8');
-    }
-  }
-
-  /**
-   * Settles the hold and records both messages together, so that both happen or neither does.
-   * Usually one statement (the settlement's compare-and-swap with the messages attached);
-   * a transaction that locks the account when something else changed it since the reservation.
-   */
-  private async commit(userId: string, input: TurnInput, prepared: PreparedTurn, reservation: TurnReservation | null, charge: TurnCharge): Promise<CommittedTurn> {
-    if (!reservation) {
-      return this.committed(prepared, charge, null, (await this.repository.recordTurn(this.repository.db, this.turnRecord(userId, input, prepared, charge, NOTHING_CHARGED, null))).id);
-    }
-    // The usual turn: the settlement is planned from the account the reservation left, the
-    // messages are recorded with its split, and both are written by one statement.
-    const planned = this.holds.planSettlement(reservation, charge.charged, charge.metadata);
-    if (planned) {
-      const record = this.turnRecord(userId, input, prepared, charge, planned.split, null);
-      const written = await this.holds.settlePlanned(planned, this.repository.turnWrite(record));
-      if (written) return this.committed(prepared, charge, written.settlement, this.repository.recordedTurn(record, written.attached!).id);
-    }
-    return this.repository.db.transaction(async (tx) => {
-      const settlement = await this.holds.settle(reservation.hold.holdId, charge.charged, charge.metadata, tx);
-      return this.committed(prepared, charge, settlement, (await this.repository.recordTurn(tx, this.turnRecord(userId, input, prepared, charge, settlement.split, settlement.ledgerEntryId))).id);
-    });
-  }
-
-  private turnRecord(userId: string, input: TurnInput, prepared: PreparedTurn, charge: TurnCharge, split: ConsumptionSplit, ledgerEntryId: number | null): TurnRecord {
-    const { conversationId, model } = prepared;
-    return {
-      conversationId,
-      userId,
-      title: titleOf(input.message),
-      model: model.id,
-      chargedTokens: charge.charged,
-      now: this.clock.now(),
-      userMessage: { conversationId, role: 'user', content: input.message, contentTokens: prepared.userTokens },
-      assistantMessage: {
-        conversationId,
-        role: 'assistant',
-        content: charge.reply,
-        contentTokens: charge.replyTokens,
-        model: model.id,
-        promptTokens: charge.promptTokens,
-        completionTokens: charge.completionTokens,
-        chargedTokens: charge.charged,
-        ...split,
-        ledgerEntryId,
-        usageEstimated: charge.estimated,
-      },
-    };
-  }
-
-  private committed(prepared: PreparedTurn, charge: TurnCharge, settlement: SettlementView | null, assistantId: number | null): CommittedTurn {
-    const { promptTokens, completionTokens, charged, estimated } = charge;
-    const split = settlement?.split ?? NOTHING_CHARGED;
-    return {
-      conversationId: prepared.conversationId,
-      model: prepared.model.id,
-      text: charge.reply,
-      settlement,
-      assistantId,
-      usage: { promptTokens, completionTokens, chargedTokens: charged, ...split, estimated },
-    };
-  }
-
   /** The answer for a committed turn. Never throws: the turn is charged, so the client must get it. */
   private async describe(userId: string, turn: CommittedTurn, locale: Locale): Promise<TurnView> {
     let usage = turn.settlement?.usage ?? null;
@@ -390,9 +215,4 @@ export class ChatService {
       this.logger.error({ message: 'could not void a hold; it will expire', holdId: hold.holdId, error: String(error) });
     }
   }
-}
-
-function titleOf(message: string): string {
-  const line = message.trim().split('\n')[0]!.replace(/\s+/g, ' ');
-  return line.length > 40 ? `${line.slice(0, 40)}…` : line;
 }

@@ -38,3 +38,36 @@ export function MaxUtf8Bytes(max: number, options?: ValidationOptions): Property
     options,
   );
 }
+
+/**
+ * At most `max` characters (code points, as class-validator's MaxLength counts them), without
+ * MaxLength's array of every surrogate pair: a long text is decided by its length alone.
+ */
+export function MaxCharacters(max: number, options?: ValidationOptions): PropertyDecorator {
+  return ValidateBy(
+    {
+      name: 'maxCharacters',
+      constraints: [max],
+      validator: {
+        validate: (value: unknown) => typeof value === 'string' && (value.length <= max || codePoints(value) <= max),
+        defaultMessage: (args) => `${args!.property} must be shorter than or equal to ${max} characters`,
+      },
+    },
+    options,
+  );
+}
+
+function codePoints(text: string): number {
+  let pairs = 0;
+  for (let index = 0; index < text.length - 1; index += 1) {
+    const code = text.charCodeAt(index);
+    if (code >= 0xd800 && code <= 0xdbff) {
+      const next = text.charCodeAt(index + 1);
+      if (next >= 0xdc00 && next <= 0xdfff) {
+        pairs += 1;
+        index += 1;
+      }
+    }
+  }
+  return text.length - pairs;
+}

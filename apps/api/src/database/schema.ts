@@ -203,7 +203,7 @@ export const conversations = pgTable(
 
 export const MESSAGE_ROLES = ['user', 'assistant'] as const;
 
-/** Messages are written with the settlement of their turn, in one transaction: never half a turn. */
+/** Messages are written with the settlement of their turn, in the same statement (or transaction): never half a turn. */
 export const messages = pgTable(
   'messages',
   {

@@ -158,7 +158,7 @@ export class LedgerRepository {
 
   /**
    * Applies one ledger change in a single statement (a data-modifying CTE): stores the account's
-   * new balances, appends the entries and opens or closes a hold. With `expected`, nothing is
+   * new balances, appends the entries and opens or closes a hold. With `expectedVersion`, nothing is
    * written unless the stored account still equals it; returns whether it was applied and the
    * ids of the appended entries, in order. `attached` adds another table's writes to the statement.
    * A change that applied but did not write all it was asked to (its hold, its entries, the

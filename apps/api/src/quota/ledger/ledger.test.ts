@@ -83,6 +83,24 @@ describe('holds', () => {
     expect(await ledger.verify(userId)).toEqual([]);
   });
 
+  it('charges a turn that outlived its hold only up to 105 %, writing the rest off', async () => {
+    const userId = await fixture.createUser();
+    const { ledger } = fixture;
+    await ledger.setUsagePercent(userId, 100, userId);
+    const slow = await ledger.reserve(userId, { tokens: 4_000, purpose: 'test' });
+    fixture.clock.advance(fixture.config.holdTtlSeconds * 1_000 + 1);
+    await ledger.expireHolds();
+    // The released room goes to another turn, which settles in time.
+    const fast = await ledger.reserve(userId, { tokens: 4_000, purpose: 'test' });
+    await ledger.settle(fast.holdId, 4_000);
+    const late = await ledger.settle(slow.holdId, 4_000);
+    expect(late).toMatchObject({ chargedTokens: 1_000, usage: { usagePercent: 105 } });
+    expect((await ledger.usage(userId)).balances).toMatchObject({ heldTokens: 0, periodConsumedTokens: 105_000 });
+    const [entry] = (await entriesOf(userId, 'CONSUMPTION')).filter((row) => row.holdId === slow.holdId);
+    expect(entry).toMatchObject({ amountTokens: 1_000, metadata: { writtenOffTokens: 3_000 } });
+    expect(await ledger.verify(userId)).toEqual([]);
+  });
+
   it('never settles from the reservation a hold closed behind the version\'s back', async () => {
     const userId = await fixture.createUser();
     const { ledger } = fixture;

@@ -1,0 +1,41 @@
+import type { ModelConfig } from '../config/app-config.js';
+import type { ChatMessage } from '../llm/model-provider.js';
+import type { SettlementView } from '../quota/holds/holds.service.js';
+import type { TurnView } from './chat.dto.js';
+
+/** The shapes a chat turn passes between its steps: prepared, charged, committed. */
+export interface TurnInput {
+  message: string;
+  conversationId?: string;
+  model?: string;
+}
+
+export interface CommittedTurn {
+  conversationId: string;
+  model: string;
+  text: string;
+  settlement: SettlementView | null;
+  /** Null when the turn was charged but its messages could not be recorded. */
+  assistantId: number | null;
+  usage: TurnView['usage'];
+}
+
+/** What a finished turn is charged, and the reply as it is stored. */
+export interface TurnCharge {
+  reply: string;
+  replyTokens: number;
+  promptTokens: number;
+  completionTokens: number;
+  charged: number;
+  estimated: boolean;
+  metadata: Record<string, unknown>;
+}
+
+export interface PreparedTurn {
+  model: ModelConfig;
+  conversationId: string;
+  isNew: boolean;
+  prompt: ChatMessage[];
+  promptTokens: number;
+  userTokens: number;
+}
