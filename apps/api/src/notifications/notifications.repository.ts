@@ -1,17 +1,12 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { and, count, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm';
 import { DATABASE, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
+import { usageLevelSql, type LevelThresholds } from '../database/usage-level.js';
 import { notifications, userEvents, type NotificationKind } from '../database/schema.js';
 import type { NotificationData } from './notification-messages.js';
 
 export type NotificationRow = typeof notifications.$inferSelect;
 export type UserEventRow = typeof userEvents.$inferSelect;
-
-export interface Thresholds {
-  warningBasisPoints: number;
-  criticalBasisPoints: number;
-  blockBasisPoints: number;
-}
 
 @Injectable()
 export class NotificationsRepository {
@@ -71,21 +66,16 @@ export class NotificationsRepository {
   }
 
   /** The hourly sweep: every account of the period at ≥ the warning threshold, set-based. */
-  notifyOverThreshold(executor: Executor, periodKey: string, thresholds: Thresholds, now: Date, webhooks: boolean) {
-    const scaled = sql`(period_consumed_tokens * 10000)`;
-    const kind = sql`case
-      when ${scaled} >= ${thresholds.blockBasisPoints}::bigint * period_capacity_tokens then 'USAGE_BLOCKED'
-      when ${scaled} >= ${thresholds.criticalBasisPoints}::bigint * period_capacity_tokens then 'USAGE_CRITICAL'
-      else 'USAGE_WARNING' end`;
+  notifyOverThreshold(executor: Executor, periodKey: string, thresholds: LevelThresholds, now: Date, webhooks: boolean) {
+    const level = usageLevelSql(sql`period_consumed_tokens`, sql`period_capacity_tokens`, thresholds);
     const candidates = sql`
-      select user_id, ${kind} as kind, period_key,
+      select user_id, 'USAGE_' || level as kind, period_key,
         jsonb_build_object(
-          'level', replace(${kind}, 'USAGE_', ''),
-          'usagePercent', floor(${scaled}::numeric / period_capacity_tokens) / 100,
+          'level', level,
+          'usagePercent', floor((period_consumed_tokens * 10000)::numeric / period_capacity_tokens) / 100,
           'remainingTokens', period_capacity_tokens - period_consumed_tokens) as data
-      from token_accounts
-      where period_key = ${periodKey} and period_capacity_tokens > 0
-        and ${scaled} >= ${thresholds.warningBasisPoints}::bigint * period_capacity_tokens
+      from (select *, ${level} as level from token_accounts where period_key = ${periodKey} and period_capacity_tokens > 0) accounts
+      where level in ('WARNING', 'CRITICAL', 'BLOCKED')
       order by user_id`; // one lock order for every sweep: two sweeps at once wait, never deadlock
     return this.notify(executor, candidates, 'sweep', now, webhooks);
   }

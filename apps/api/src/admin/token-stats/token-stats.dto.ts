@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { LedgerEntryView, UsageView } from '../../quota/usage/usage.dto.js';
+import { DailyUsageView, LedgerEntryView, UsageView } from '../../quota/usage/usage.dto.js';
 import { CursorPageQuery } from '../../common/pagination.dto.js';
 
 export class StatsQuery {
@@ -44,11 +44,6 @@ export class TokenStatsView {
   @ApiProperty({ type: [TopUserView] }) topUsers!: TopUserView[];
   @ApiProperty() generatedAt!: string;
   @ApiProperty({ description: 'True when served from the cache' }) cached!: boolean;
-}
-
-export class DailyUsageView {
-  @ApiProperty({ example: '2026-11-10' }) day!: string;
-  @ApiProperty() tokens!: number;
 }
 
 /** The user's ledger page: 50 entries unless asked otherwise. */

@@ -1,13 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sql, type SQL } from 'drizzle-orm';
 import { DATABASE, rowsOf, type DatabaseHandle } from '../../database/database.js';
-
-export interface Thresholds {
-  noticeBasisPoints: number;
-  warningBasisPoints: number;
-  criticalBasisPoints: number;
-  blockBasisPoints: number;
-}
+import { usageLevelSql, type LevelThresholds } from '../../database/usage-level.js';
 
 export interface AccountUsageRow {
   userId: string;
@@ -110,19 +104,11 @@ export class TokenStatsRepository {
     filter: { query?: string; level?: string; sort: string; offset: number; limit: number },
     period: string,
     freeMonthlyTokens: number,
-    thresholds: Thresholds,
+    thresholds: LevelThresholds,
   ): Promise<{ rows: AccountUsageRow[]; total: number }> {
-    const scaled = sql`a.used * 10000`;
-    const levelCondition: Record<string, SQL> = {
-      BLOCKED: sql`(a.capacity <= 0 or ${scaled} >= ${thresholds.blockBasisPoints}::bigint * a.capacity)`,
-      CRITICAL: sql`(a.capacity > 0 and ${scaled} >= ${thresholds.criticalBasisPoints}::bigint * a.capacity and ${scaled} < ${thresholds.blockBasisPoints}::bigint * a.capacity)`,
-      WARNING: sql`(a.capacity > 0 and ${scaled} >= ${thresholds.warningBasisPoints}::bigint * a.capacity and ${scaled} < ${thresholds.criticalBasisPoints}::bigint * a.capacity)`,
-      NOTICE: sql`(a.capacity > 0 and ${scaled} >= ${thresholds.noticeBasisPoints}::bigint * a.capacity and ${scaled} < ${thresholds.warningBasisPoints}::bigint * a.capacity)`,
-      NORMAL: sql`(a.capacity > 0 and ${scaled} < ${thresholds.noticeBasisPoints}::bigint * a.capacity)`,
-    };
     const conditions: SQL[] = [sql`true`];
     if (filter.query) conditions.push(sql`u.email ilike ${`%${filter.query.replace(/[\\%_]/g, (char) => `\\${char}`)}%`}`);
-    if (filter.level) conditions.push(levelCondition[filter.level]!);
+    if (filter.level) conditions.push(sql`${usageLevelSql(sql`a.used`, sql`a.capacity`, thresholds)} = ${filter.level}`);
     const where = sql.join(conditions, sql` and `);
     const order: Record<string, SQL> = {
       usage: sql`a.used desc, u.id`,

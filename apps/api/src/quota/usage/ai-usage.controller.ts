@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, RequireRole, type AuthUser } from '../../auth/auth.decorators.js';
 import { localeOf } from '../../common/locale.js';
 import { AccountsService } from '../accounts/accounts.service.js';
-import { HistoryQuery, LedgerPageView, TestUsageDto, UsageView } from './usage.dto.js';
+import { DailyUsageQuery, DailyUsageView, HistoryQuery, LedgerPageView, TestUsageDto, UsageView } from './usage.dto.js';
 import { UsageService } from './usage.service.js';
 
 @ApiTags('ai-usage')
@@ -22,6 +22,13 @@ export class AiUsageController {
   @ApiOkResponse({ type: LedgerPageView })
   history(@CurrentUser() user: AuthUser, @Query() query: HistoryQuery): Promise<LedgerPageView> {
     return this.usage.history(user.id, query);
+  }
+
+  /** Tokens consumed per day, oldest first, days without use included: the history chart's series. */
+  @Get('daily')
+  @ApiOkResponse({ type: [DailyUsageView] })
+  daily(@CurrentUser() user: AuthUser, @Query() query: DailyUsageQuery): Promise<DailyUsageView[]> {
+    return this.usage.daily(user.id, query.days ?? 90);
   }
 }
 

@@ -1,4 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength, NotEquals } from 'class-validator';
 import { LEDGER_ENTRY_KINDS } from '../../database/schema.js';
 import { CursorPageQuery } from '../../common/pagination.dto.js';
@@ -75,6 +76,22 @@ export class LedgerPageView {
 }
 
 export class HistoryQuery extends CursorPageQuery {}
+
+/** `?days=`: how many days back the daily series goes (today included). */
+export class DailyUsageQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: 366, default: 90 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(366)
+  days?: number;
+}
+
+export class DailyUsageView {
+  @ApiProperty({ example: '2026-11-10', description: 'A day in the quota time zone' }) day!: string;
+  @ApiProperty({ description: 'Tokens consumed that day' }) tokens!: number;
+}
 
 export class TestUsageDto {
   @ApiProperty() @IsUUID() userId!: string;

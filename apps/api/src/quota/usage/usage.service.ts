@@ -5,7 +5,7 @@ import { AccountsService } from '../accounts/accounts.service.js';
 import type { LedgerEntryRow } from '../ledger/ledger.repository.js';
 import { purchaseUrl } from '../purchase-url.js';
 import { UsageReadsService } from './usage-reads.service.js';
-import type { LedgerEntryView, LedgerPageView, UsageView } from './usage.dto.js';
+import type { DailyUsageView, LedgerEntryView, LedgerPageView, UsageView } from './usage.dto.js';
 
 const WARNED_LEVELS = new Set(['WARNING', 'CRITICAL', 'BLOCKED']);
 const PURCHASE_LEVELS = new Set(['NOTICE', 'WARNING', 'CRITICAL', 'BLOCKED']);
@@ -70,6 +70,11 @@ export class UsageService {
       purchaseUrl: purchaseUrl(this.config),
       forecast: await this.reads.forecast(userId, balances),
     };
+  }
+
+  /** The same daily series the forecast and the admin detail use, computed in the database over the whole period asked. */
+  daily(userId: string, days: number): Promise<DailyUsageView[]> {
+    return this.reads.dailyUsage(userId, days);
   }
 
   async history(userId: string, page: { limit?: number; before?: number }): Promise<LedgerPageView> {

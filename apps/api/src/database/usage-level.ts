@@ -1,0 +1,15 @@
+import type { QuotaPolicyConfig } from '@consult-on/quota-policy';
+import { sql, type SQL } from 'drizzle-orm';
+
+/** The thresholds a usage level is decided by, in basis points (1 % = 100). */
+export type LevelThresholds = Pick<QuotaPolicyConfig, 'noticeBasisPoints' | 'warningBasisPoints' | 'criticalBasisPoints' | 'blockBasisPoints'>;
+
+/**
+ * The usage level of `consumed` out of `capacity` tokens, in SQL: the database function
+ * `usage_level` (migration 0008), the same rule as the policy's `levelOf` — a property test
+ * (`usage-level.test.ts`) holds the two to the same answer. Every query that needs a level uses
+ * this, so the boundaries are written once in TypeScript and once in SQL, and nowhere else.
+ */
+export function usageLevelSql(consumed: SQL, capacity: SQL, thresholds: LevelThresholds): SQL {
+  return sql`usage_level(${consumed}, ${capacity}, ${thresholds.noticeBasisPoints}::int, ${thresholds.warningBasisPoints}::int, ${thresholds.criticalBasisPoints}::int, ${thresholds.blockBasisPoints}::int)`;
+}
