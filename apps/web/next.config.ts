@@ -6,6 +6,8 @@ const config: NextConfig = {
   images: { unoptimized: true },
   reactStrictMode: true,
   poweredByHeader: false,
+  // The API contract is TypeScript source (types and the SSE parsers), compiled with the app.
+  transpilePackages: ['@consult-on/api-contract'],
 };
 
 export default config;

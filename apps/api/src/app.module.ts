@@ -8,10 +8,11 @@ import { ChatModule } from './chat/chat.module.js';
 import { cacheOptions } from './common/cache.js';
 import { CLOCK, type Clock } from './common/clock.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
+import { IdempotencyModule } from './common/idempotency.module.js';
 import { ClientRateLimitGuard, throttlerOptions } from './common/rate-limit.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { DATABASE, type DatabaseHandle } from './database/database.js';
-import { HealthController } from './health/health.controller.js';
+import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
@@ -46,6 +47,7 @@ export class AppModule {
       imports: [
         CoreModule.register(dependencies),
         MetricsModule,
+        IdempotencyModule,
         CacheModule.register({ isGlobal: true, ...cacheOptions(config) }),
         ThrottlerModule.forRoot(throttlerOptions(config)),
         AuthModule,
@@ -54,8 +56,8 @@ export class AppModule {
         ChatModule,
         NotificationsModule,
         AdminModule,
+        HealthModule,
       ],
-      controllers: [HealthController],
       providers: [
         { provide: APP_GUARD, useClass: ClientRateLimitGuard },
         { provide: APP_FILTER, useClass: HttpExceptionFilter },

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './testing/test-app.js';
+import { createTestApp, type TestApp } from '../testing/test-app.js';
 
 let api: TestApp;
 let tokens: { user: string; admin: string };

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from './testing/test-app.js';
+import { createTestApp, type TestApp } from '../testing/test-app.js';
 
 let api: TestApp;
 
@@ -20,6 +20,7 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'GET', path: '/api/auth/me', anonymous: 401, user: 200, admin: 200 },
   { method: 'GET', path: '/api/ai-usage', anonymous: 401, user: 200, admin: 200 },
   { method: 'GET', path: '/api/ai-usage/history', anonymous: 401, user: 200, admin: 200 },
+  { method: 'GET', path: '/api/ai-usage/daily', anonymous: 401, user: 200, admin: 200 },
   { method: 'GET', path: '/api/ai-usage/packages', anonymous: 401, user: 200, admin: 200 },
   { method: 'POST', path: '/api/ai-usage/purchase', body: { packageId: 'tokens-50k' }, anonymous: 401, user: 200, admin: 200 },
   { method: 'POST', path: '/api/ai-usage/test-usage', body: { userId: ':other', usagePercent: 10 }, anonymous: 401, user: 403, admin: 200 },

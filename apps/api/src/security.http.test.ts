@@ -10,11 +10,11 @@ import { AdminBootstrapError, AuthService } from './auth/auth.service.js';
 import { loadConfig } from './config/app-config.js';
 import { ledgerEntries, messages, users } from './database/schema.js';
 import { countPromptTokens, TokenCounter } from './llm/token-counter.js';
-import { appLedger } from './testing/ledger-harness.js';
-import { FakeOpenAiServer } from './testing/fake-openai-server.js';
-import { readSse } from './testing/sse.js';
-import { createTestApp, type TestApp } from './testing/test-app.js';
-import { testConfig } from './testing/test-config.js';
+import { appLedger } from '../testing/ledger-harness.js';
+import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
+import { readSse } from '../testing/sse.js';
+import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { testConfig } from '../testing/test-config.js';
 
 /**
  * Regressions of the red-team pass (issue 11): each test failed on the code before the fix.

@@ -7,7 +7,7 @@ import { api, ApiError } from '@/lib/api';
 import { useAuth } from '@/lib/auth';
 import { useI18n } from '@/lib/i18n';
 import { safeNext } from '@/lib/safe-next';
-import type { Session } from '@/lib/types';
+import type { SessionView } from '@consult-on/api-contract';
 import { LanguageSwitch } from './AppShell';
 
 /** Where to go once signed in: `?next=` if it stays on this site, else the dashboard. */
@@ -34,7 +34,7 @@ export function AuthForm({ mode }: { mode: 'login' | 'register' }) {
     setError(null);
     try {
       const body = mode === 'register' ? { email, password, locale: lang } : { email, password };
-      const session = await api<Session>(`/api/auth/${mode}`, { body, redirectOn401: false });
+      const session = await api<SessionView>(`/api/auth/${mode}`, { body, redirectOn401: false });
       signIn(session);
       router.replace(nextPage());
     } catch (caught) {

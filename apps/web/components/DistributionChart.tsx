@@ -2,11 +2,11 @@
 
 import { Bar, BarChart, CartesianGrid, Cell, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useI18n } from '@/lib/i18n';
-import type { TokenStats } from '@/lib/types';
+import type { TokenStatsView } from '@consult-on/api-contract';
 
 const colours = ['#16a34a', '#65a30d', '#eab308', '#ea580c', '#dc2626'];
 
-export function DistributionChart({ distribution }: { distribution: TokenStats['distribution'] }) {
+export function DistributionChart({ distribution }: { distribution: TokenStatsView['distribution'] }) {
   const { t, nf } = useI18n();
   const rows = [
     { name: '0–50%', users: distribution.under50 },

@@ -1,19 +1,19 @@
 'use client';
 
 import { useI18n, type Key } from '@/lib/i18n';
-import type { LedgerEntry } from '@/lib/types';
+import type { LedgerEntryView } from '@consult-on/api-contract';
 
 const negative = new Set(['CONSUMPTION', 'FREE_EXPIRY']);
 /** Reservations move tokens into and out of "held", not out of the balance. */
 const neutral = new Set(['HOLD', 'HOLD_VOID', 'HOLD_EXPIRY']);
 
 /** Whether the entry took tokens away from the user: by its balance deltas (debt counts against), else by its kind. */
-function isDebit(entry: LedgerEntry): boolean {
+function isDebit(entry: LedgerEntryView): boolean {
   const balance = entry.freeDelta + entry.purchasedDelta - entry.overageDelta;
   return balance !== 0 ? balance < 0 : negative.has(entry.kind);
 }
 
-export function LedgerTable({ entries, showReason = false }: { entries: LedgerEntry[]; showReason?: boolean }) {
+export function LedgerTable({ entries, showReason = false }: { entries: LedgerEntryView[]; showReason?: boolean }) {
   const { t, nf, df } = useI18n();
   if (!entries.length) return <p className="p-4 text-slate-600">{t('noEntries')}</p>;
   const signed = (n: number) => (n > 0 ? `+${nf(n)}` : n < 0 ? nf(n) : '0');

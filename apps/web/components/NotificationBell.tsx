@@ -6,16 +6,16 @@ import { useEffect, useRef, useState } from 'react';
 import { api } from '@/lib/api';
 import { useI18n } from '@/lib/i18n';
 import { queryKeys, useNotifications } from '@/lib/queries';
-import type { Notification } from '@/lib/types';
+import type { NotificationView, ReadAllView } from '@consult-on/api-contract';
 
 export function useMarkRead() {
   const client = useQueryClient();
   const one = useMutation({
-    mutationFn: (id: string) => api<Notification>(`/api/notifications/${id}/read`, { method: 'PATCH' }),
+    mutationFn: (id: string) => api<NotificationView>(`/api/notifications/${id}/read`, { method: 'PATCH' }),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.notifications() }),
   });
   const all = useMutation({
-    mutationFn: () => api<{ updated: number }>('/api/notifications/read-all', { method: 'POST' }),
+    mutationFn: () => api<ReadAllView>('/api/notifications/read-all', { method: 'POST' }),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.notifications() }),
   });
   return { one, all };
@@ -23,7 +23,7 @@ export function useMarkRead() {
 
 const dot: Record<string, string> = { WARNING: 'bg-orange-500', CRITICAL: 'bg-red-600', BLOCKED: 'bg-red-800', NORMAL: 'bg-green-600' };
 
-export function NotificationItem({ item, onRead }: { item: Notification; onRead: (id: string) => void }) {
+export function NotificationItem({ item, onRead }: { item: NotificationView; onRead: (id: string) => void }) {
   const { t, df } = useI18n();
   return (
     <li className={`flex gap-3 border-b border-slate-100 p-3 last:border-0 ${item.read ? '' : 'bg-blue-50'}`} data-testid="notification-item">

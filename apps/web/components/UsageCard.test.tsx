@@ -1,14 +1,14 @@
 import { render, screen, within } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { I18nProvider } from '@/lib/i18n';
-import type { Level, Usage } from '@/lib/types';
+import type { Level, UsageView } from '@consult-on/api-contract';
 import { ko } from '@/messages/ko';
 import { UsageBanner, UsageCard } from './UsageCard';
 
 const capacityTokens = 100_000;
 
 /** The usage the API reports at `usagePercent` of a 100,000-token month (thresholds 80 / 90 / 95 / 105 %). */
-function usageAt(level: Level, usagePercent: number): Usage {
+function usageAt(level: Level, usagePercent: number): UsageView {
   const usedTokens = Math.round((capacityTokens * usagePercent) / 100);
   return {
     level,
@@ -36,7 +36,7 @@ function usageAt(level: Level, usagePercent: number): Usage {
   };
 }
 
-function renderUsage(usage: Usage) {
+function renderUsage(usage: UsageView) {
   return render(
     <I18nProvider>
       <UsageBanner usage={usage} />

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { useI18n, type Key } from '@/lib/i18n';
-import type { Level, Usage } from '@/lib/types';
+import type { Level, UsageView } from '@consult-on/api-contract';
 
 export const levelStyle: Record<Level, { bar: string; badge: string; text: string }> = {
   NORMAL: { bar: 'bg-green-600', badge: 'bg-green-100 text-green-900', text: 'text-green-800' },
@@ -22,7 +22,7 @@ export function percentText(value: number, lang: string): string {
 }
 
 /** The orange (90–95 %), red (95–105 %) or blocked (≥ 105 %) banner; nothing below 90 %. */
-export function UsageBanner({ usage }: { usage: Usage }) {
+export function UsageBanner({ usage }: { usage: UsageView }) {
   const { t } = useI18n();
   if (usage.level !== 'WARNING' && usage.level !== 'CRITICAL' && usage.level !== 'BLOCKED') return null;
   const style =
@@ -52,7 +52,7 @@ function Figure({ label, value, testid }: { label: string; value: string; testid
   );
 }
 
-export function ForecastText({ usage }: { usage: Usage }) {
+export function ForecastText({ usage }: { usage: UsageView }) {
   const { t, nf, df } = useI18n();
   const forecast = usage.forecast;
   if (!forecast || forecast.sampleDays === 0 || forecast.burnRatePerDay <= 0) return <p className="text-sm text-slate-600">{t('noForecast')}</p>;
@@ -86,7 +86,7 @@ export function ForecastText({ usage }: { usage: Usage }) {
 }
 
 /** The AI usage card: bar, figures, forecast and the level's buttons. */
-export function UsageCard({ usage, showActions = true }: { usage: Usage; showActions?: boolean }) {
+export function UsageCard({ usage, showActions = true }: { usage: UsageView; showActions?: boolean }) {
   const { t, nf, df, lang } = useI18n();
   const style = levelStyle[usage.level] ?? levelStyle.NORMAL;
   const width = Math.min(100, Math.max(0, usage.usagePercent));

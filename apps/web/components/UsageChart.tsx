@@ -2,7 +2,7 @@
 
 import { Bar, CartesianGrid, ComposedChart, Legend, Line, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useI18n } from '@/lib/i18n';
-import type { Usage } from '@/lib/types';
+import type { UsageView } from '@consult-on/api-contract';
 
 export interface DayPoint {
   day: string; // YYYY-MM-DD
@@ -22,21 +22,11 @@ function dayKey(date: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(date);
 }
 
-/** Groups ledger consumption by calendar day in the quota's time zone. */
-export function groupByDay(entries: { createdAt: string; amountTokens: number }[], timeZone = 'Asia/Seoul'): DayPoint[] {
-  const totals = new Map<string, number>();
-  for (const entry of entries) {
-    const key = dayKey(new Date(entry.createdAt), timeZone);
-    totals.set(key, (totals.get(key) ?? 0) + Math.abs(entry.amountTokens));
-  }
-  return [...totals.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([day, tokens]) => ({ day, tokens }));
-}
-
 /**
  * Daily usage bars for the current period, the cumulative line, and the forecast: the cumulative
  * figure projected at the recent burn rate until the next reset, against the 100 % line.
  */
-export function buildRows(days: DayPoint[], usage: Usage): Row[] {
+export function buildRows(days: DayPoint[], usage: UsageView): Row[] {
   const tz = usage.timeZone || 'Asia/Seoul';
   const start = new Date(usage.periodStart);
   const reset = new Date(usage.nextResetAt);

@@ -5,16 +5,16 @@ import { useRouter } from 'next/navigation';
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, getToken, setToken } from './api';
 import { queryKeys } from './queries';
-import type { Session, User } from './types';
+import type { SessionView, UserView } from '@consult-on/api-contract';
 
 interface Auth {
   /** undefined until the browser storage has been read. */
   token: string | null | undefined;
-  user: User | undefined;
+  user: UserView | undefined;
   loading: boolean;
   /** True after an explicit logout (no `next` to return to). */
   signedOut: boolean;
-  signIn: (session: Session) => void;
+  signIn: (session: SessionView) => void;
   signOut: () => void;
 }
 
@@ -26,9 +26,9 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const client = useQueryClient();
   const router = useRouter();
   useEffect(() => setTokenState(getToken()), []);
-  const me = useQuery({ queryKey: queryKeys.me(token), queryFn: () => api<User>('/api/auth/me'), enabled: !!token, staleTime: 5 * 60_000 });
+  const me = useQuery({ queryKey: queryKeys.me(token), queryFn: () => api<UserView>('/api/auth/me'), enabled: !!token, staleTime: 5 * 60_000 });
   const signIn = useCallback(
-    (session: Session) => {
+    (session: SessionView) => {
       setToken(session.accessToken);
       client.clear();
       client.setQueryData(queryKeys.me(session.accessToken), session.user);

@@ -4,10 +4,10 @@ import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { useChatStream } from './chat-stream';
 import { I18nProvider } from './i18n';
-import type { Conversation, TokenWarning, TurnUsage } from './types';
+import type { ConversationView, TokenWarningView, TurnUsageView } from '@consult-on/api-contract';
 
-const turnUsage: TurnUsage = { promptTokens: 12, completionTokens: 30, chargedTokens: 42, purchasedTokens: 0, freeTokens: 42, overageTokens: 0, estimated: false };
-const warning: TokenWarning = { level: 'WARNING', message: 'Over 90 %', remainingTokens: 8_000, estimatedTurns: 4, usagePercent: 92, purchaseUrl: '/purchase/' };
+const turnUsage: TurnUsageView = { promptTokens: 12, completionTokens: 30, chargedTokens: 42, purchasedTokens: 0, freeTokens: 42, overageTokens: 0, estimated: false };
+const warning: TokenWarningView = { level: 'WARNING', message: 'Over 90 %', remainingTokens: 8_000, estimatedTurns: 4, usagePercent: 92, purchaseUrl: '/purchase/' };
 
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), { status, headers: { 'Content-Type': 'application/json' } });
@@ -61,7 +61,7 @@ describe('useChatStream', () => {
   });
 
   it('loads the conversation named in the address once, then adds each turn with its warning', async () => {
-    const stored: Conversation = {
+    const stored: ConversationView = {
       id: 'c9',
       title: 'Before',
       model: 'demo',

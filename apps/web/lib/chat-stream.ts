@@ -1,20 +1,20 @@
 'use client';
 
+import { parseChatEvent, type ConversationView, type TokenWarningView, type TurnUsageView } from '@consult-on/api-contract';
 import { skipToken, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, errorOf, handleUnauthorized, headers } from './api';
 import { useI18n } from './i18n';
 import { queryKeys } from './queries';
 import { readSse } from './sse';
-import type { Conversation, TokenWarning, TurnUsage } from './types';
 
 /** A message as the chat shows it: a stored one, or one of the turn being streamed. */
 export interface ChatMessage {
   key: string;
   role: 'user' | 'assistant';
   content: string;
-  usage?: TurnUsage | null;
-  warning?: TokenWarning | null;
+  usage?: TurnUsageView | null;
+  warning?: TokenWarningView | null;
   streaming?: boolean;
   error?: string;
 }
@@ -23,7 +23,7 @@ export interface ChatMessage {
 const refusalStatuses = new Set([400, 402, 429]);
 
 async function loadConversation(id: string): Promise<ChatMessage[]> {
-  const conversation = await api<Conversation>(`/api/chat/conversations/${id}`);
+  const conversation = await api<ConversationView>(`/api/chat/conversations/${id}`);
   return conversation.messages.map((m) => ({ key: `m${m.id}`, role: m.role, content: m.content, usage: m.usage }));
 }
 
@@ -97,19 +97,20 @@ export function useChatStream() {
       await readSse(
         body,
         (sse) => {
-          const data = JSON.parse(sse.data) as Record<string, unknown>;
-          if (sse.event === 'start' && typeof data.conversationId === 'string') {
-            if (data.conversationId === conversationId) return;
-            client.setQueryData(queryKeys.conversation(data.conversationId), client.getQueryData<ChatMessage[]>(queryKeys.conversation(conversationId)));
-            conversationId = data.conversationId;
-            setActiveId(conversationId);
-            window.history.replaceState(null, '', `/chat/?c=${conversationId}`);
-          } else if (sse.event === 'delta') {
-            editReply((m) => ({ ...m, content: m.content + String(data.text ?? '') }));
-          } else if (sse.event === 'usage') {
-            editReply((m) => ({ ...m, usage: data.usage as TurnUsage, warning: (data.warning as TokenWarning | null) ?? null }));
-          } else if (sse.event === 'error') {
-            editReply((m) => ({ ...m, error: String(data.message ?? data.code ?? 'error') }));
+          const frame = parseChatEvent(sse.event, sse.data);
+          if (frame?.event === 'start') {
+            const started = frame.data.conversationId;
+            if (started === conversationId) return;
+            client.setQueryData(queryKeys.conversation(started), client.getQueryData<ChatMessage[]>(queryKeys.conversation(conversationId)));
+            conversationId = started;
+            setActiveId(started);
+            window.history.replaceState(null, '', `/chat/?c=${started}`);
+          } else if (frame?.event === 'delta') {
+            editReply((m) => ({ ...m, content: m.content + frame.data.text }));
+          } else if (frame?.event === 'usage') {
+            editReply((m) => ({ ...m, usage: frame.data.usage, warning: frame.data.warning }));
+          } else if (frame?.event === 'error') {
+            editReply((m) => ({ ...m, error: frame.data.message || frame.data.code }));
           }
         },
         controller.signal,

@@ -1,12 +1,12 @@
 'use client';
 
+import { parseNotificationEvent } from '@consult-on/api-contract';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { errorOf, handleUnauthorized, headers } from './api';
 import { useI18n } from './i18n';
 import { queryKeys } from './queries';
 import { readSse } from './sse';
-import type { Notification } from './types';
 import { useToast } from '@/components/Toasts';
 
 /**
@@ -37,10 +37,11 @@ export function useNotificationStream(token: string | null | undefined) {
         retry = 1000;
         await readSse(
           response.body,
-          (event) => {
-            if (event.id) lastEventId = event.id;
-            if (event.event === 'notification') {
-              const item = JSON.parse(event.data) as Notification;
+          (sse) => {
+            if (sse.id) lastEventId = sse.id;
+            const event = parseNotificationEvent(sse.event, sse.data);
+            if (event?.event === 'notification') {
+              const item = event.data;
               push({
                 title: item.title,
                 message: item.message,
@@ -50,10 +51,10 @@ export function useNotificationStream(token: string | null | undefined) {
               });
               void client.invalidateQueries({ queryKey: queryKeys.notifications() });
               void client.invalidateQueries({ queryKey: queryKeys.usage() });
-            } else if (event.event === 'usage') {
+            } else if (event?.event === 'usage') {
               void client.invalidateQueries({ queryKey: queryKeys.usage() });
-            } else if (event.event === 'closed') {
-              replaced = (JSON.parse(event.data) as { reason?: string }).reason === 'replaced';
+            } else if (event?.event === 'closed') {
+              replaced = event.data.reason === 'replaced';
             }
           },
           controller.signal,

@@ -2,7 +2,7 @@
 
 import { useQuery, type QueryKey } from '@tanstack/react-query';
 import { api } from './api';
-import type { ConversationSummary, NotificationPage, Usage } from './types';
+import type { ConversationPageView, NotificationPageView, UsageView } from '@consult-on/api-contract';
 
 /**
  * Every query key of the web app. A key that names a group (`history()`) is the prefix of the
@@ -35,13 +35,13 @@ export function isConversation(query: { queryKey: QueryKey }): boolean {
 }
 
 export function useUsage() {
-  return useQuery({ queryKey: queryKeys.usage(), queryFn: () => api<Usage>('/api/ai-usage'), staleTime: 15_000 });
+  return useQuery({ queryKey: queryKeys.usage(), queryFn: () => api<UsageView>('/api/ai-usage'), staleTime: 15_000 });
 }
 
 export function useNotifications(limit = 20) {
   return useQuery({
     queryKey: queryKeys.notificationPage(limit),
-    queryFn: () => api<NotificationPage>(`/api/notifications?limit=${limit}`),
+    queryFn: () => api<NotificationPageView>(`/api/notifications?limit=${limit}`),
     staleTime: 30_000,
   });
 }
@@ -49,6 +49,6 @@ export function useNotifications(limit = 20) {
 export function useConversations() {
   return useQuery({
     queryKey: queryKeys.conversations(),
-    queryFn: () => api<{ items: ConversationSummary[]; total: number }>('/api/chat/conversations?limit=50'),
+    queryFn: () => api<ConversationPageView>('/api/chat/conversations?limit=50'),
   });
 }

@@ -11,6 +11,6 @@ import { UsersRepository } from './users.repository.js';
   imports: [JwtModule.register({}), QuotaModule],
   controllers: [AuthController],
   providers: [AuthService, UsersRepository, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [AuthService, UsersRepository],
+  exports: [AuthService],
 })
 export class AuthModule {}

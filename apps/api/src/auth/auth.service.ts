@@ -70,6 +70,12 @@ export class AuthService {
     return toUserView(user);
   }
 
+  /** A user's public view, or null when there is no such user (the admin's look-up). */
+  async findUser(userId: string): Promise<UserView | null> {
+    const user = await this.users.findById(userId);
+    return user ? toUserView(user) : null;
+  }
+
   /** Resolves a Bearer token to its user; only HS256 tokens signed with our key are accepted. */
   async authenticate(token: string): Promise<AuthUser> {
     let claims: TokenClaims;

@@ -56,7 +56,7 @@ export class TurnView {
   @ApiProperty() model!: string;
   @ApiProperty() content!: string;
   @ApiProperty({ type: TurnUsageView }) usage!: TurnUsageView;
-  @ApiPropertyOptional({ type: TokenWarningView, nullable: true }) warning!: TokenWarningView | null;
+  @ApiProperty({ type: TokenWarningView, nullable: true }) warning!: TokenWarningView | null;
   @ApiProperty({ enum: ['NORMAL', 'NOTICE', 'WARNING', 'CRITICAL', 'BLOCKED'] }) level!: string;
   @ApiProperty() usagePercent!: number;
   @ApiProperty() remainingTokens!: number;
@@ -69,7 +69,7 @@ export class EstimateView {
   @ApiProperty({ description: 'Charge if the reply uses the whole completion limit (what is held)' }) maxChargeTokens!: number;
   @ApiProperty({ description: 'Charge for a reply of typical length' }) typicalChargeTokens!: number;
   @ApiProperty() remainingTokens!: number;
-  @ApiPropertyOptional({ nullable: true, description: 'typicalChargeTokens / remainingTokens × 100' }) shareOfRemainingPercent!: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'typicalChargeTokens / remainingTokens × 100' }) shareOfRemainingPercent!: number | null;
   @ApiProperty({ description: 'Whether a turn may start now' }) allowed!: boolean;
 }
 
@@ -103,7 +103,7 @@ export class MessageView {
   @ApiProperty({ enum: ['user', 'assistant'] }) role!: string;
   @ApiProperty() content!: string;
   @ApiProperty() createdAt!: string;
-  @ApiPropertyOptional({ type: TurnUsageView, nullable: true, description: 'The receipt of an assistant message' }) usage!: TurnUsageView | null;
+  @ApiProperty({ type: TurnUsageView, nullable: true, description: 'The receipt of an assistant message' }) usage!: TurnUsageView | null;
 }
 
 export class ConversationView extends ConversationSummaryView {

@@ -1,10 +1,10 @@
 import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ledgerEntries, messages } from '../database/schema.js';
-import { appLedger } from '../testing/ledger-harness.js';
-import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
-import { readSse } from '../testing/sse.js';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { appLedger } from '../../testing/ledger-harness.js';
+import { FakeOpenAiServer } from '../../testing/fake-openai-server.js';
+import { readSse } from '../../testing/sse.js';
+import { createTestApp, type TestApp } from '../../testing/test-app.js';
 
 let fake: FakeOpenAiServer;
 let api: TestApp;

@@ -1,9 +1,9 @@
-import { ArgumentsHost, Catch, HttpException, Logger, type ExceptionFilter } from '@nestjs/common';
+import { ArgumentsHost, Catch, HttpException, Inject, Logger, type ExceptionFilter } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
 import { DomainError, type Localized } from './errors.js';
 import { localeOf } from './locale.js';
-import { MetricsService } from '../metrics/metrics.service.js';
+import { REFUSAL_COUNTER, type RefusalCounter } from './refusal-counter.js';
 
 interface ErrorBody {
   code: string;
@@ -90,7 +90,7 @@ function generic(status: number, locale: 'ko' | 'en') {
 export class HttpExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('HttpError');
 
-  constructor(private readonly metrics: MetricsService) {}
+  constructor(@Inject(REFUSAL_COUNTER) private readonly refusals: RefusalCounter) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const context = host.switchToHttp();
@@ -98,7 +98,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
     const response = context.getResponse<Response>();
     const locale = localeOf(request.headers['accept-language']);
     const { status, body } = describeError(exception, locale);
-    if (status < 500) this.metrics.refusals.inc({ code: body.code });
+    if (status < 500) this.refusals.countRefusal(body.code);
     if (status >= 500) {
       this.logger.error({ message: 'request failed', method: request.method, path: request.path, status, error: String(exception), stack: (exception as Error)?.stack });
     }

@@ -2,11 +2,10 @@ import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Controller, Get, HttpStatus, Inject, Res, type OnApplicationShutdown } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Cache } from 'cache-manager';
-import { sql } from 'drizzle-orm';
 import type { Response } from 'express';
 import { Public } from '../auth/auth.decorators.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { DATABASE, type DatabaseHandle } from '../database/database.js';
+import { HealthRepository } from './health.repository.js';
 import { RedisProbe } from './redis-probe.js';
 
 class CheckView {
@@ -47,7 +46,7 @@ export class HealthController implements OnApplicationShutdown {
   private readonly redis: RedisProbe | null;
 
   constructor(
-    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly repository: HealthRepository,
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
@@ -64,7 +63,7 @@ export class HealthController implements OnApplicationShutdown {
   @ApiServiceUnavailableResponse({ type: HealthView })
   async health(@Res({ passthrough: true }) response: Response): Promise<HealthView> {
     const [database, cache] = await Promise.all([
-      timed(this.database.kind, () => this.database.db.execute(sql`select 1`)),
+      timed(this.repository.kind, () => this.repository.ping()),
       timed(this.redis ? 'redis' : 'memory', async () => {
         if (this.redis) return this.redis.ping();
         await this.cache.set('health:probe', Date.now(), 10_000);

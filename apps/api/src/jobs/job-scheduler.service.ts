@@ -4,12 +4,10 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplica
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { Queue, Worker, type Job } from 'bullmq';
 import { CronJob } from 'cron';
-import { and, eq, sql } from 'drizzle-orm';
 import { Redis } from 'ioredis';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { DATABASE, type DatabaseHandle } from '../database/database.js';
-import { jobRuns } from '../database/schema.js';
 import { MetricsService } from '../metrics/metrics.service.js';
+import { JobRunsRepository } from './job-runs.repository.js';
 
 export interface ScheduledJob {
   name: string;
@@ -43,12 +41,10 @@ export class JobSchedulerService implements OnApplicationBootstrap, OnApplicatio
   private queue: Queue | null = null;
   private worker: Worker | null = null;
   private connections: Redis[] = [];
-  /** How many scheduled ticks this instance was handed (whether or not it won the claim). */
-  scheduledInvocations = 0;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: AppConfig,
-    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly runs: JobRunsRepository,
     private readonly registry: SchedulerRegistry,
     private readonly metrics: MetricsService,
   ) {}
@@ -82,18 +78,14 @@ export class JobSchedulerService implements OnApplicationBootstrap, OnApplicatio
   async runTick(name: string, tick: Date, trigger: 'schedule' | 'manual'): Promise<JobRunResult> {
     const job = this.jobs.get(name);
     if (!job) throw new Error(`unknown job ${name}`);
-    if (trigger === 'schedule') this.scheduledInvocations += 1;
-    const db = this.database.db;
     const started = performance.now();
-    const claimed = await db.insert(jobRuns).values({ job: name, tick, instance: this.instance, trigger }).onConflictDoNothing().returning({ job: jobRuns.job });
-    if (claimed.length === 0) {
+    if (!(await this.runs.claim({ job: name, tick, instance: this.instance, trigger }))) {
       if (trigger === 'schedule') this.metrics.jobTicksSkipped.inc({ job: name });
       return { job: name, tick: tick.toISOString(), ran: false, result: null, durationMs: 0 };
     }
-    const where = and(eq(jobRuns.job, name), eq(jobRuns.tick, tick));
     try {
       const result = await job.run();
-      await db.update(jobRuns).set({ finishedAt: sql`now()`, result }).where(where);
+      await this.runs.finish(name, tick, result);
       this.metrics.jobRuns.inc({ job: name, result: 'success' });
       const durationMs = Math.round(performance.now() - started);
       this.logger.log({ message: 'job ran', job: name, tick: tick.toISOString(), trigger, durationMs, ...result });
@@ -101,7 +93,7 @@ export class JobSchedulerService implements OnApplicationBootstrap, OnApplicatio
     } catch (error) {
       this.logger.error({ message: 'job failed', job: name, tick: tick.toISOString(), error: String(error) });
       this.metrics.jobRuns.inc({ job: name, result: 'failure' });
-      await db.delete(jobRuns).where(where).catch(() => undefined);
+      await this.runs.release(name, tick).catch(() => undefined);
       throw error;
     }
   }

@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { ScheduleModule } from '@nestjs/schedule';
+import { JobRunsRepository } from './job-runs.repository.js';
 import { JobSchedulerService } from './job-scheduler.service.js';
 
 @Module({
   imports: [ScheduleModule.forRoot()],
-  providers: [JobSchedulerService],
+  providers: [JobRunsRepository, JobSchedulerService],
   exports: [JobSchedulerService],
 })
 export class JobsModule {}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DemoProvider } from './demo.provider.js';
 import type { ModelEvent } from './model-provider.js';
-import { testConfig } from '../testing/test-config.js';
+import { testConfig } from '../../testing/test-config.js';
 import { countPromptTokens, countTextTokens, TokenCounter } from './token-counter.js';
 
 /** Short texts only: the counter never needs its worker pool here. */

@@ -1,14 +1,14 @@
-import { Inject, Injectable } from '@nestjs/common';
-import { sql } from 'drizzle-orm';
+import { Injectable } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { DATABASE, rowsOf, type DatabaseHandle } from '../database/database.js';
+import type { RefusalCounter } from '../common/refusal-counter.js';
+import { MetricsRepository } from './metrics.repository.js';
 
 /**
  * Prometheus metrics of this instance (`GET /metrics`). Counters are per process; the open
  * holds gauge reads the database at scrape time, so it is the same on every instance.
  */
 @Injectable()
-export class MetricsService {
+export class MetricsService implements RefusalCounter {
   readonly registry = new Registry();
 
   readonly turns = new Counter({ name: 'consult_on_chat_turns_total', help: 'Chat turns by outcome', labelNames: ['outcome', 'model'], registers: [this.registry] });
@@ -35,7 +35,7 @@ export class MetricsService {
   readonly jobTicksSkipped = new Counter({ name: 'consult_on_job_ticks_skipped_total', help: 'Scheduled ticks this instance was handed but another had already claimed', labelNames: ['job'], registers: [this.registry] });
   readonly cacheLookups = new Counter({ name: 'consult_on_cache_lookups_total', help: 'Statistics cache lookups', labelNames: ['result'], registers: [this.registry] });
 
-  constructor(@Inject(DATABASE) database: DatabaseHandle) {
+  constructor(repository: MetricsRepository) {
     collectDefaultMetrics({ register: this.registry, prefix: 'consult_on_' });
     new Gauge({
       name: 'consult_on_open_holds',
@@ -44,15 +44,17 @@ export class MetricsService {
       registers: [this.registry],
       async collect() {
         try {
-          const [row] = rowsOf<{ count: string; tokens: string }>(
-            await database.db.execute(sql`select count(*) as count, coalesce(sum(tokens), 0) as tokens from token_holds where status = 'OPEN'`),
-          );
-          this.set({ measure: 'holds' }, Number(row?.count ?? 0));
-          this.set({ measure: 'tokens' }, Number(row?.tokens ?? 0));
+          const open = await repository.openHolds();
+          this.set({ measure: 'holds' }, open.holds);
+          this.set({ measure: 'tokens' }, open.tokens);
         } catch {
           // The database is down: the last figures stay; /health says why.
         }
       },
     });
+  }
+
+  countRefusal(code: string): void {
+    this.refusals.inc({ code });
   }
 }

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { createTestApp, type TestApp } from '../../testing/test-app.js';
 import { NotificationStreamService } from './notification-stream.service.js';
 import { NotificationsRepository } from './notifications.repository.js';
 

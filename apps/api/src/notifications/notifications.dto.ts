@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty } from '@nestjs/swagger';
 import { NOTIFICATION_KINDS } from '../database/schema.js';
 import { OffsetPageQuery } from '../common/pagination.dto.js';
 
@@ -14,7 +14,7 @@ export class NotificationView {
   @ApiProperty() remainingTokens!: number;
   @ApiProperty({ description: 'Where to buy tokens' }) link!: string;
   @ApiProperty() read!: boolean;
-  @ApiPropertyOptional({ nullable: true }) readAt!: string | null;
+  @ApiProperty({ type: String, nullable: true }) readAt!: string | null;
   @ApiProperty() createdAt!: string;
 }
 

@@ -6,12 +6,13 @@ import { NotificationsController } from './notifications.controller.js';
 import { NotificationsRepository } from './notifications.repository.js';
 import { NotificationsService } from './notifications.service.js';
 import { UsageSweepJob } from './usage-sweep.job.js';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 import { WebhookDeliveryService } from './webhook-delivery.service.js';
 
 @Module({
   imports: [QuotaModule, JobsModule],
   controllers: [NotificationsController],
-  providers: [NotificationsRepository, NotificationsService, NotificationStreamService, UsageSweepJob, WebhookDeliveryService],
+  providers: [NotificationsRepository, NotificationsService, NotificationStreamService, UsageSweepJob, WebhookDeliveriesRepository, WebhookDeliveryService],
   exports: [NotificationsService, WebhookDeliveryService],
 })
 export class NotificationsModule {}

@@ -1,15 +1,15 @@
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
-import { sql } from 'drizzle-orm';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { rowsOf } from '../database/database.js';
 import { signWebhook } from '../payments/webhook-signature.js';
 import { NotificationsRepository } from './notifications.repository.js';
 import { NotificationsService } from './notifications.service.js';
+import { WebhookDeliveriesRepository } from './webhook-deliveries.repository.js';
 
 const MAX_ATTEMPTS = 8;
 const BATCH = 20;
 const REQUEST_TIMEOUT_MS = 5_000;
+const CLAIM_LEASE_MS = 60_000;
 
 /** Delay before attempt n+1: 5 s, 10 s, 20 s … capped at one hour. */
 export function backoffMs(attempts: number): number {
@@ -28,6 +28,7 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplica
   private running = false;
 
   constructor(
+    private readonly deliveries: WebhookDeliveriesRepository,
     private readonly repository: NotificationsRepository,
     private readonly notifications: NotificationsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -53,15 +54,7 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplica
     try {
       const now = this.clock.now();
       // Claiming pushes the next attempt a minute out: a crashed sender's claim lapses by itself.
-      const due = rowsOf<{ id: number; notificationId: string; attempts: number }>(
-        await this.repository.db.execute(sql`
-          update webhook_deliveries set attempts = attempts + 1, next_attempt_at = ${new Date(now.getTime() + 60_000).toISOString()}::timestamptz
-          where id in (
-            select id from webhook_deliveries
-            where delivered_at is null and failed_at is null and next_attempt_at <= ${now.toISOString()}::timestamptz
-            order by next_attempt_at limit ${BATCH} for update skip locked)
-          returning id, notification_id as "notificationId", attempts`),
-      );
+      const due = await this.deliveries.claimDue(now, new Date(now.getTime() + CLAIM_LEASE_MS), BATCH);
       const rows = new Map((await this.repository.findMany(due.map((row) => row.notificationId))).map((row) => [row.id, row]));
       for (const delivery of due) {
         const notification = rows.get(delivery.notificationId);
@@ -69,15 +62,12 @@ export class WebhookDeliveryService implements OnApplicationBootstrap, OnApplica
         const error = await this.post(webhookUrl, webhookSecret, body);
         if (error === null) {
           delivered += 1;
-          await this.repository.db.execute(sql`update webhook_deliveries set delivered_at = now(), last_error = null where id = ${delivery.id}`);
+          await this.deliveries.markDelivered(delivery.id);
         } else if (delivery.attempts >= MAX_ATTEMPTS) {
           this.logger.error({ message: 'webhook delivery gave up', deliveryId: delivery.id, error });
-          await this.repository.db.execute(sql`update webhook_deliveries set failed_at = now(), last_error = ${error} where id = ${delivery.id}`);
+          await this.deliveries.markFailed(delivery.id, error);
         } else {
-          const next = new Date(now.getTime() + backoffMs(delivery.attempts));
-          await this.repository.db.execute(
-            sql`update webhook_deliveries set next_attempt_at = ${next.toISOString()}::timestamptz, last_error = ${error} where id = ${delivery.id}`,
-          );
+          await this.deliveries.retryAt(delivery.id, new Date(now.getTime() + backoffMs(delivery.attempts)), error);
         }
       }
     } catch (error) {

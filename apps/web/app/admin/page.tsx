@@ -12,7 +12,7 @@ import { LevelBadge, percentText } from '@/components/UsageCard';
 import { api, ApiError } from '@/lib/api';
 import { useI18n } from '@/lib/i18n';
 import { queryKeys } from '@/lib/queries';
-import type { LedgerVerify, TokenStats, TopUser, UserPage } from '@/lib/types';
+import type { CacheClearedView, LedgerVerifyView, TokenStatsView, TopUserView, UserPageView } from '@consult-on/api-contract';
 
 function Stat({ label, value }: { label: string; value: string }) {
   return (
@@ -23,7 +23,7 @@ function Stat({ label, value }: { label: string; value: string }) {
   );
 }
 
-function UsersTable({ users }: { users: TopUser[] }) {
+function UsersTable({ users }: { users: TopUserView[] }) {
   const { t, nf, df, lang } = useI18n();
   return (
     <div className="overflow-x-auto">
@@ -67,19 +67,19 @@ function UsersTable({ users }: { users: TopUser[] }) {
 function Admin() {
   const { t, nf, df } = useI18n();
   const client = useQueryClient();
-  const stats = useQuery({ queryKey: queryKeys.adminStats(), queryFn: () => api<TokenStats>('/api/admin/token-stats') });
+  const stats = useQuery({ queryKey: queryKeys.adminStats(), queryFn: () => api<TokenStatsView>('/api/admin/token-stats') });
   const [draft, setDraft] = useState('');
   const [query, setQuery] = useState('');
   const search = useQuery({
     queryKey: queryKeys.adminUsers(query),
-    queryFn: () => api<UserPage>(`/api/admin/users?query=${encodeURIComponent(query)}&pageSize=100`),
+    queryFn: () => api<UserPageView>(`/api/admin/users?query=${encodeURIComponent(query)}&pageSize=100`),
     enabled: query.length > 0,
   });
   const clear = useMutation({
-    mutationFn: () => api<{ cleared: boolean }>('/api/admin/token-stats/cache', { method: 'DELETE' }),
+    mutationFn: () => api<CacheClearedView>('/api/admin/token-stats/cache', { method: 'DELETE' }),
     onSuccess: () => client.invalidateQueries({ queryKey: queryKeys.adminStats() }),
   });
-  const verify = useMutation({ mutationFn: () => api<LedgerVerify>('/api/admin/ledger/verify') });
+  const verify = useMutation({ mutationFn: () => api<LedgerVerifyView>('/api/admin/ledger/verify') });
   if (stats.error instanceof ApiError && stats.error.status === 403) return <Forbidden />;
   if (stats.isError) return <p role="alert">{stats.error.message}</p>;
   if (!stats.data) return <Spinner />;

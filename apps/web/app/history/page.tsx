@@ -4,35 +4,24 @@ import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { AppShell, Spinner } from '@/components/AppShell';
 import { LedgerTable } from '@/components/LedgerTable';
 import { Panel } from '@/components/Panel';
-import { buildRows, DailyChart, groupByDay } from '@/components/UsageChart';
+import { buildRows, DailyChart } from '@/components/UsageChart';
 import { ForecastText } from '@/components/UsageCard';
 import { api } from '@/lib/api';
 import { useI18n } from '@/lib/i18n';
 import { queryKeys, useUsage } from '@/lib/queries';
-import type { LedgerEntry, LedgerPage } from '@/lib/types';
+import type { DailyUsageView, LedgerPageView } from '@consult-on/api-contract';
 
-/** Consumption entries of the last ~3 months (at most 5 pages of 100), for the daily chart. */
-async function recentConsumption(): Promise<LedgerEntry[]> {
-  const since = Date.now() - 92 * 86_400_000;
-  const entries: LedgerEntry[] = [];
-  let before: number | null = null;
-  for (let page = 0; page < 5; page++) {
-    const result: LedgerPage = await api<LedgerPage>(`/api/ai-usage/history?limit=100${before ? `&before=${before}` : ''}`);
-    entries.push(...result.items);
-    const oldest = result.items[result.items.length - 1];
-    if (!result.nextCursor || !oldest || new Date(oldest.createdAt).getTime() < since) break;
-    before = result.nextCursor;
-  }
-  return entries.filter((entry) => entry.kind === 'CONSUMPTION');
-}
+/** Days back the chart shows: the current period and the two before it. */
+const CHART_DAYS = 92;
 
 function History() {
   const { t } = useI18n();
   const usage = useUsage();
-  const daily = useQuery({ queryKey: queryKeys.historyDaily(), queryFn: recentConsumption });
+  // The server's daily series (the same one the forecast and the admin detail use), however many turns.
+  const daily = useQuery({ queryKey: queryKeys.historyDaily(), queryFn: () => api<DailyUsageView[]>(`/api/ai-usage/daily?days=${CHART_DAYS}`) });
   const ledger = useInfiniteQuery({
     queryKey: queryKeys.historyLedger(),
-    queryFn: ({ pageParam }) => api<LedgerPage>(`/api/ai-usage/history?limit=20${pageParam ? `&before=${pageParam}` : ''}`),
+    queryFn: ({ pageParam }) => api<LedgerPageView>(`/api/ai-usage/history?limit=20${pageParam ? `&before=${pageParam}` : ''}`),
     initialPageParam: 0,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
@@ -47,7 +36,7 @@ function History() {
         <p className="mb-2 text-xs text-slate-600">{t('dailyChartNote')}</p>
         {usage.data && daily.data ? (
           <>
-            <DailyChart rows={buildRows(groupByDay(daily.data, usage.data.timeZone), usage.data)} capacity={usage.data.totalAvailable} />
+            <DailyChart rows={buildRows(daily.data, usage.data)} capacity={usage.data.totalAvailable} />
             <div className="mt-3">
               <h3 className="mb-1 text-sm font-bold">{t('forecast')}</h3>
               <ForecastText usage={usage.data} />

@@ -7,9 +7,9 @@ import { UsageBanner, UsageCard } from '@/components/UsageCard';
 import { api, ApiError, newIdempotencyKey } from '@/lib/api';
 import { useI18n } from '@/lib/i18n';
 import { queryKeys, useUsage } from '@/lib/queries';
-import type { PurchaseResult, TokenPackage } from '@/lib/types';
+import type { PurchaseResultView, TokenPackageView } from '@consult-on/api-contract';
 
-function ConfirmDialog({ pack, onClose, onDone }: { pack: TokenPackage; onClose: () => void; onDone: (result: PurchaseResult) => void }) {
+function ConfirmDialog({ pack, onClose, onDone }: { pack: TokenPackageView; onClose: () => void; onDone: (result: PurchaseResultView) => void }) {
   const { t, nf, krw } = useI18n();
   // One key per opened dialog: a double click, a retry after a network error or a replay is one purchase.
   const [key] = useState(newIdempotencyKey);
@@ -17,7 +17,7 @@ function ConfirmDialog({ pack, onClose, onDone }: { pack: TokenPackage; onClose:
   const submitting = useRef(false);
   const client = useQueryClient();
   const purchase = useMutation({
-    mutationFn: () => api<PurchaseResult>('/api/ai-usage/purchase', { body: { packageId: pack.id }, idempotencyKey: key }),
+    mutationFn: () => api<PurchaseResultView>('/api/ai-usage/purchase', { body: { packageId: pack.id }, idempotencyKey: key }),
     onSuccess: (result) => {
       client.setQueryData(queryKeys.usage(), result.usage);
       void client.invalidateQueries({ queryKey: queryKeys.usage() });
@@ -75,9 +75,9 @@ function ConfirmDialog({ pack, onClose, onDone }: { pack: TokenPackage; onClose:
 function Purchase() {
   const { t, nf, krw } = useI18n();
   const usage = useUsage();
-  const packages = useQuery({ queryKey: queryKeys.packages(), queryFn: () => api<TokenPackage[]>('/api/ai-usage/packages'), staleTime: 10 * 60_000 });
-  const [selected, setSelected] = useState<TokenPackage | null>(null);
-  const [done, setDone] = useState<PurchaseResult | null>(null);
+  const packages = useQuery({ queryKey: queryKeys.packages(), queryFn: () => api<TokenPackageView[]>('/api/ai-usage/packages'), staleTime: 10 * 60_000 });
+  const [selected, setSelected] = useState<TokenPackageView | null>(null);
+  const [done, setDone] = useState<PurchaseResultView | null>(null);
   return (
     <>
       <h1 className="text-2xl font-bold">{t('purchaseTitle')}</h1>

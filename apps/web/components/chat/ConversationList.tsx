@@ -2,12 +2,12 @@
 
 import { useI18n } from '@/lib/i18n';
 import { useConversations } from '@/lib/queries';
-import type { Usage } from '@/lib/types';
+import type { UsageView } from '@consult-on/api-contract';
 import { UsageSummary } from './UsageSummary';
 
 interface ConversationListProps {
   activeId: string | null;
-  usage: Usage | undefined;
+  usage: UsageView | undefined;
   onOpen: (id: string) => void;
   onNew: () => void;
 }

@@ -4,12 +4,12 @@ import { useEffect, useState } from 'react';
 import { percentText } from '@/components/UsageCard';
 import { api } from '@/lib/api';
 import { useI18n } from '@/lib/i18n';
-import type { Estimate } from '@/lib/types';
+import type { EstimateView } from '@consult-on/api-contract';
 
 /** The typical and maximum charge of the message being typed, asked for once typing pauses for 400 ms. */
 export function CostPreview({ text, conversationId }: { text: string; conversationId: string | null }) {
   const { t, nf, lang } = useI18n();
-  const [estimate, setEstimate] = useState<Estimate | null>(null);
+  const [estimate, setEstimate] = useState<EstimateView | null>(null);
   useEffect(() => {
     if (!text.trim()) {
       setEstimate(null);
@@ -17,7 +17,7 @@ export function CostPreview({ text, conversationId }: { text: string; conversati
     }
     const controller = new AbortController();
     const timer = window.setTimeout(() => {
-      api<Estimate>('/api/chat/estimate', { body: { message: text, ...(conversationId ? { conversationId } : {}) }, signal: controller.signal })
+      api<EstimateView>('/api/chat/estimate', { body: { message: text, ...(conversationId ? { conversationId } : {}) }, signal: controller.signal })
         .then(setEstimate)
         .catch(() => undefined);
     }, 400);

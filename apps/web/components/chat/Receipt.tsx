@@ -1,10 +1,10 @@
 'use client';
 
 import { useI18n } from '@/lib/i18n';
-import type { TurnUsage } from '@/lib/types';
+import type { TurnUsageView } from '@consult-on/api-contract';
 
 /** What one reply cost: prompt and completion tokens, the charge, and the buckets it came from. */
-export function Receipt({ usage }: { usage: TurnUsage }) {
+export function Receipt({ usage }: { usage: TurnUsageView }) {
   const { t, nf } = useI18n();
   return (
     <dl className="mt-2 grid grid-cols-2 gap-x-4 gap-y-1 rounded-lg bg-slate-100 p-3 text-xs sm:grid-cols-3" data-testid="receipt">

@@ -3,10 +3,10 @@
 import Link from 'next/link';
 import { levelStyle, percentText } from '@/components/UsageCard';
 import { useI18n } from '@/lib/i18n';
-import type { Usage } from '@/lib/types';
+import type { UsageView } from '@consult-on/api-contract';
 
 /** The usage card in brief beside the conversations: percentage, bar and remaining tokens, linking to the dashboard. */
-export function UsageSummary({ usage }: { usage: Usage }) {
+export function UsageSummary({ usage }: { usage: UsageView }) {
   const { t, nf, lang } = useI18n();
   return (
     <Link href="/dashboard/" className="mb-3 block rounded-lg bg-slate-50 p-2 text-xs" data-testid="chat-usage" data-level={usage.level}>

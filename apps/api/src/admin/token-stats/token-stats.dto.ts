@@ -34,7 +34,7 @@ export class TopUserView {
   @ApiProperty() usagePercent!: number;
   @ApiProperty() purchasedTokens!: number;
   @ApiProperty({ enum: ['NORMAL', 'NOTICE', 'WARNING', 'CRITICAL', 'BLOCKED'] }) level!: string;
-  @ApiPropertyOptional({ nullable: true }) lastActiveAt!: string | null;
+  @ApiProperty({ type: String, nullable: true }) lastActiveAt!: string | null;
 }
 
 export class TokenStatsView {
@@ -54,10 +54,10 @@ export class UserDetailView {
   @ApiProperty() email!: string;
   @ApiProperty({ enum: ['USER', 'ADMIN'] }) role!: string;
   @ApiProperty() createdAt!: string;
-  @ApiPropertyOptional({ nullable: true }) lastActiveAt!: string | null;
+  @ApiProperty({ type: String, nullable: true }) lastActiveAt!: string | null;
   @ApiProperty({ type: UsageView, description: 'State, free/purchased split and forecast' }) usage!: UsageView;
   @ApiProperty({ type: [LedgerEntryView] }) ledger!: LedgerEntryView[];
-  @ApiPropertyOptional({ nullable: true }) ledgerNextCursor!: number | null;
+  @ApiProperty({ type: Number, nullable: true }) ledgerNextCursor!: number | null;
   @ApiProperty({ type: [LedgerEntryView], description: 'Admin adjustments with actor and reason' }) adjustments!: LedgerEntryView[];
   @ApiProperty({ type: [DailyUsageView], description: 'The last 90 days' }) dailyUsage!: DailyUsageView[];
   @ApiProperty() conversations!: number;

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestApp, type TestApp } from '../../testing/test-app.js';
+import { createTestApp, type TestApp } from '../../../testing/test-app.js';
 import { TokenStatsRepository } from './token-stats.repository.js';
 
 let api: TestApp;

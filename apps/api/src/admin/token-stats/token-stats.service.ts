@@ -4,7 +4,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { balanceProblems, levelOf, usageBasisPoints } from '@consult-on/quota-policy';
 import type { Cache } from 'cache-manager';
 import type { Response } from 'express';
-import { UsersRepository } from '../../auth/users.repository.js';
+import { AuthService } from '../../auth/auth.service.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { CLOCK, type Clock } from '../../common/clock.js';
 import { NotFoundError } from '../../common/errors.js';
@@ -34,7 +34,7 @@ export class TokenStatsService {
 
   constructor(
     private readonly repository: TokenStatsRepository,
-    private readonly users: UsersRepository,
+    private readonly auth: AuthService,
     private readonly ledger: LedgerWriter,
     private readonly reads: UsageReadsService,
     private readonly verification: VerificationService,
@@ -75,7 +75,7 @@ export class TokenStatsService {
   }
 
   async userDetail(userId: string, page: { limit?: number; before?: number }): Promise<UserDetailView> {
-    const user = await this.users.findById(userId);
+    const user = await this.auth.findUser(userId);
     if (!user) throw new NotFoundError();
     const [usage, history, adjustments, dailyUsage, counts] = await Promise.all([
       this.usage.usage(userId, 'ko'),
@@ -88,7 +88,7 @@ export class TokenStatsService {
       userId: user.id,
       email: user.email,
       role: user.role,
-      createdAt: user.createdAt.toISOString(),
+      createdAt: user.createdAt,
       usage,
       ledger: history.items,
       ledgerNextCursor: history.nextCursor,

@@ -5,7 +5,7 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HoldClosedError, IdempotencyConflictError, InsufficientTokensError, TokenExhaustedError } from '../../common/errors.js';
 import { ledgerEntries } from '../../database/schema.js';
-import { createLedgerFixture, type LedgerFixture } from '../../testing/ledger-fixture.js';
+import { createLedgerFixture, type LedgerFixture } from '../../../testing/ledger-fixture.js';
 import { LedgerRepository } from './ledger.repository.js';
 import type { TurnReservation } from '../holds/holds.service.js';
 

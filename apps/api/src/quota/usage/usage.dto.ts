@@ -14,15 +14,15 @@ export class UsageThresholdsView {
 }
 
 export class ForecastRangeView {
-  @ApiPropertyOptional({ nullable: true }) earliest!: string | null;
-  @ApiPropertyOptional({ nullable: true }) latest!: string | null;
+  @ApiProperty({ type: String, nullable: true }) earliest!: string | null;
+  @ApiProperty({ type: String, nullable: true }) latest!: string | null;
 }
 
 export class ForecastView {
   @ApiProperty({ description: 'Mean tokens per day over the last 14 days' }) burnRatePerDay!: number;
   @ApiProperty({ description: 'Standard deviation of the daily figures' }) dailySpread!: number;
-  @ApiPropertyOptional({ nullable: true, description: 'When 100 % is expected; null when the reset comes first' }) reach100At!: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'When 105 % (chat blocked) is expected' }) reach105At!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'When 100 % is expected; null when the reset comes first' }) reach100At!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'When 105 % (chat blocked) is expected' }) reach105At!: string | null;
   @ApiProperty({ type: ForecastRangeView }) reach100Range!: ForecastRangeView;
   @ApiProperty() resetComesFirst!: boolean;
   @ApiProperty() sampleDays!: number;
@@ -48,7 +48,7 @@ export class UsageView {
   @ApiProperty({ description: 'Next monthly reset (00:00 on the 1st in the quota time zone)' }) nextResetAt!: string;
   @ApiProperty() timeZone!: string;
   @ApiProperty({ type: UsageThresholdsView }) thresholds!: UsageThresholdsView;
-  @ApiPropertyOptional({ description: 'Warning sentence at WARNING or above', nullable: true }) message!: string | null;
+  @ApiProperty({ type: String, description: 'Warning sentence at WARNING or above', nullable: true }) message!: string | null;
   @ApiProperty() purchaseUrl!: string;
   @ApiProperty({ type: ForecastView, description: 'Expected exhaustion at the recent burn rate' }) forecast!: ForecastView;
 }
@@ -62,17 +62,17 @@ export class LedgerEntryView {
   @ApiProperty() purchasedDelta!: number;
   @ApiProperty() overageDelta!: number;
   @ApiProperty() heldDelta!: number;
-  @ApiPropertyOptional({ nullable: true }) holdId!: string | null;
-  @ApiPropertyOptional({ nullable: true }) paymentId!: string | null;
-  @ApiPropertyOptional({ nullable: true }) actorId!: string | null;
-  @ApiPropertyOptional({ nullable: true }) reason!: string | null;
-  @ApiPropertyOptional({ nullable: true, type: Object }) metadata!: Record<string, unknown> | null;
+  @ApiProperty({ type: String, nullable: true }) holdId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) paymentId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) actorId!: string | null;
+  @ApiProperty({ type: String, nullable: true }) reason!: string | null;
+  @ApiProperty({ nullable: true, type: Object }) metadata!: Record<string, unknown> | null;
   @ApiProperty() createdAt!: string;
 }
 
 export class LedgerPageView {
   @ApiProperty({ type: [LedgerEntryView] }) items!: LedgerEntryView[];
-  @ApiPropertyOptional({ nullable: true, description: 'Pass as `before` for the next page' }) nextCursor!: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'Pass as `before` for the next page' }) nextCursor!: number | null;
 }
 
 export class HistoryQuery extends CursorPageQuery {}

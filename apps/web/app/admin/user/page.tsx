@@ -13,7 +13,7 @@ import { buildRows, DailyChart } from '@/components/UsageChart';
 import { api, ApiError, newIdempotencyKey } from '@/lib/api';
 import { useI18n } from '@/lib/i18n';
 import { queryKeys } from '@/lib/queries';
-import type { Usage, UserDetail } from '@/lib/types';
+import type { UsageView, UserDetailView } from '@consult-on/api-contract';
 
 function AdjustmentForm({ userId }: { userId: string }) {
   const { t } = useI18n();
@@ -23,7 +23,7 @@ function AdjustmentForm({ userId }: { userId: string }) {
   const [reason, setReason] = useState('');
   const [key, setKey] = useState(newIdempotencyKey);
   const adjust = useMutation({
-    mutationFn: () => api<Usage>(`/api/admin/users/${userId}/adjustments`, { body: { tokens: Number(tokens), bucket, reason }, idempotencyKey: key }),
+    mutationFn: () => api<UsageView>(`/api/admin/users/${userId}/adjustments`, { body: { tokens: Number(tokens), bucket, reason }, idempotencyKey: key }),
     onSuccess: () => {
       setTokens('');
       setReason('');
@@ -85,7 +85,7 @@ function Detail() {
   useEffect(() => setId(new URLSearchParams(window.location.search).get('id') ?? ''), []);
   const detail = useQuery({
     queryKey: queryKeys.adminUser(id),
-    queryFn: () => api<UserDetail>(`/api/admin/token-stats/user/${encodeURIComponent(id ?? '')}?limit=50`),
+    queryFn: () => api<UserDetailView>(`/api/admin/token-stats/user/${encodeURIComponent(id ?? '')}?limit=50`),
     enabled: !!id,
   });
   if (id === null || (id && detail.isPending)) return <Spinner />;

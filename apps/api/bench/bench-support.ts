@@ -22,7 +22,8 @@ export function log(message: string): void {
  * BENCH_API_NODE_ARGS adds Node flags to it, e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile.
  */
 export async function startApi(env: Record<string, string>, port: number): Promise<ChildProcess> {
-  const main = fileURLToPath(new URL('../main.js', import.meta.url));
+  // This file runs from dist-tools/bench/; the API it starts is the production build in dist/.
+  const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
   const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, main], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },

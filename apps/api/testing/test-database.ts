@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
-import { openDatabase, type DatabaseHandle } from '../database/database.js';
+import { openDatabase, type DatabaseHandle } from '../src/database/database.js';
 
 /**
  * A database of the test file's own: a fresh PostgreSQL database when DATABASE_URL is set

@@ -7,7 +7,7 @@
 import os from 'node:os';
 import pg from 'pg';
 import { DEFAULT_QUOTA_POLICY, periodOf } from '@consult-on/quota-policy';
-import { openDatabase } from '../database/database.js';
+import { openDatabase } from '../src/database/database.js';
 import { createScratchDatabase, log, runScript, signSession, startApi, stopApi } from './bench-support.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);

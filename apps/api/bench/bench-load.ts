@@ -6,7 +6,7 @@
 import os from 'node:os';
 import pg from 'pg';
 import { DEFAULT_QUOTA_POLICY, periodOf } from '@consult-on/quota-policy';
-import { openDatabase } from '../database/database.js';
+import { openDatabase } from '../src/database/database.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
 import { deleteRedisKeys } from '../testing/redis-cleanup.js';
 import { createScratchDatabase, log, runLoad, runScript, signSession, startApi, stopApi } from './bench-support.js';

@@ -1,4 +1,4 @@
-import { loadConfig, type AppConfig } from '../config/app-config.js';
+import { loadConfig, type AppConfig } from '../src/config/app-config.js';
 
 /** The configuration tests run with: the defaults of a development machine, plus overrides. */
 export function testConfig(overrides: Record<string, string> = {}): AppConfig {

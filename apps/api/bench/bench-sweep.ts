@@ -6,8 +6,8 @@
 import os from 'node:os';
 import pg from 'pg';
 import { DEFAULT_QUOTA_POLICY, periodOf } from '@consult-on/quota-policy';
-import { openDatabase } from '../database/database.js';
-import { NotificationsRepository } from '../notifications/notifications.repository.js';
+import { openDatabase } from '../src/database/database.js';
+import { NotificationsRepository } from '../src/notifications/notifications.repository.js';
 import { createScratchDatabase, log, runScript } from './bench-support.js';
 
 const ACCOUNTS = Number(process.env.BENCH_ACCOUNTS ?? 1_000_000);

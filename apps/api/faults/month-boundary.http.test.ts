@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { rowsOf } from '../database/database.js';
+import { rowsOf } from '../src/database/database.js';
 import { appLedger } from '../testing/ledger-harness.js';
 import { createTestApp, type TestApp } from '../testing/test-app.js';
 

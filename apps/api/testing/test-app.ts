@@ -1,9 +1,9 @@
 import type { INestApplication } from '@nestjs/common';
-import { createApp } from '../app.factory.js';
-import { AuthService } from '../auth/auth.service.js';
-import { ManualClock } from '../common/clock.js';
-import type { AppConfig } from '../config/app-config.js';
-import type { DatabaseHandle } from '../database/database.js';
+import { createApp } from '../src/app.factory.js';
+import { AuthService } from '../src/auth/auth.service.js';
+import { ManualClock } from '../src/common/clock.js';
+import type { AppConfig } from '../src/config/app-config.js';
+import type { DatabaseHandle } from '../src/database/database.js';
 import { createTestDatabase } from './test-database.js';
 import { testConfig } from './test-config.js';
 
@@ -28,6 +28,7 @@ export interface TestApp {
   clock: ManualClock;
   database: DatabaseHandle;
   baseUrl: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read response bodies without declaring each shape
   request<T = any>(method: string, path: string, options?: RequestOptions): Promise<ApiResponse<T>>;
   /** Registers a fresh user and returns their id and token. */
   signUp(prefix?: string): Promise<{ id: string; token: string; email: string }>;
@@ -50,6 +51,7 @@ export async function createTestApp(
   const { port } = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${port}`;
 
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- as in TestApp.request
   async function request<T = any>(method: string, path: string, options: RequestOptions = {}): Promise<ApiResponse<T>> {
     const headers: Record<string, string> = { ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;

@@ -6,7 +6,7 @@
  */
 import os from 'node:os';
 import pg from 'pg';
-import { openDatabase } from '../database/database.js';
+import { openDatabase } from '../src/database/database.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
 import { createScratchDatabase, type LoadRequest, type LoadResult, log, postgresCpuMs, processCpuMs, runLoad, runScript, signSession, startApi, stopApi } from './bench-support.js';
 

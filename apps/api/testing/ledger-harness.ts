@@ -1,8 +1,8 @@
 import type { INestApplicationContext } from '@nestjs/common';
-import { AccountsService } from '../quota/accounts/accounts.service.js';
-import { HoldsService, type HoldView, type TurnReservation } from '../quota/holds/holds.service.js';
-import type { Idempotency } from '../quota/ledger/ledger-writer.js';
-import { VerificationService } from '../quota/verification/verification.service.js';
+import { AccountsService } from '../src/quota/accounts/accounts.service.js';
+import { HoldsService, type HoldView, type TurnReservation } from '../src/quota/holds/holds.service.js';
+import type { Idempotency } from '../src/quota/ledger/ledger-writer.js';
+import { VerificationService } from '../src/quota/verification/verification.service.js';
 
 /**
  * The quota services as tests drive them, under the names the tests use, plus what exists only

@@ -1,19 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { ManualClock } from '../common/clock.js';
-import { IdempotencyService } from '../common/idempotency.js';
-import type { AppConfig } from '../config/app-config.js';
-import type { DatabaseHandle } from '../database/database.js';
-import { users } from '../database/schema.js';
-import { AccountsService } from '../quota/accounts/accounts.service.js';
-import { HoldsRepository } from '../quota/holds/holds.repository.js';
-import { HoldsService } from '../quota/holds/holds.service.js';
-import { LedgerRepository } from '../quota/ledger/ledger.repository.js';
-import { LedgerWriter } from '../quota/ledger/ledger-writer.js';
-import { LevelChangeHub } from '../quota/ledger/level-change.js';
-import { UsageReadsService } from '../quota/usage/usage-reads.service.js';
-import { UsageRepository } from '../quota/usage/usage.repository.js';
-import { VerificationRepository } from '../quota/verification/verification.repository.js';
-import { VerificationService } from '../quota/verification/verification.service.js';
+import { ManualClock } from '../src/common/clock.js';
+import { IdempotencyService } from '../src/common/idempotency.js';
+import { IdempotencyRepository } from '../src/common/idempotency.repository.js';
+import type { AppConfig } from '../src/config/app-config.js';
+import type { DatabaseHandle } from '../src/database/database.js';
+import { users } from '../src/database/schema.js';
+import { AccountsService } from '../src/quota/accounts/accounts.service.js';
+import { HoldsRepository } from '../src/quota/holds/holds.repository.js';
+import { HoldsService } from '../src/quota/holds/holds.service.js';
+import { LedgerRepository } from '../src/quota/ledger/ledger.repository.js';
+import { LedgerWriter } from '../src/quota/ledger/ledger-writer.js';
+import { LevelChangeHub } from '../src/quota/ledger/level-change.js';
+import { UsageReadsService } from '../src/quota/usage/usage-reads.service.js';
+import { UsageRepository } from '../src/quota/usage/usage.repository.js';
+import { VerificationRepository } from '../src/quota/verification/verification.repository.js';
+import { VerificationService } from '../src/quota/verification/verification.service.js';
 import { ledgerHarness, type LedgerHarness } from './ledger-harness.js';
 import { createTestDatabase } from './test-database.js';
 import { testConfig } from './test-config.js';
@@ -33,7 +34,7 @@ export async function createLedgerFixture(start = new Date('2026-11-10T03:00:00Z
   const clock = new ManualClock(start);
   const config = testConfig(overrides);
   const repository = new LedgerRepository(database);
-  const writer = new LedgerWriter(repository, new IdempotencyService(database), new LevelChangeHub(), config, clock);
+  const writer = new LedgerWriter(repository, new IdempotencyService(new IdempotencyRepository(database)), new LevelChangeHub(), config, clock);
   const reads = new UsageReadsService(new UsageRepository(database), writer, clock);
   const ledger = ledgerHarness({
     holds: new HoldsService(writer, new HoldsRepository(database), config, clock),
