@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import { AppModule, type AppDependencies } from './app.module.js';
@@ -10,6 +10,7 @@ import { StorableTextPipe, verifyJsonBody } from './common/input-guard.js';
 import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { MetricsService } from './metrics/metrics.service.js';
+import { openApiDocument } from './openapi.js';
 import { CSP_DIRECTIVES, serveWebApp } from './web-app.js';
 
 const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
@@ -61,17 +62,7 @@ export async function createApp(dependencies: AppDependencies): Promise<INestApp
   app.useGlobalPipes(new StorableTextPipe(), createValidationPipe());
   app.enableShutdownHooks();
   if (config.swaggerEnabled) {
-    const document = () =>
-      SwaggerModule.createDocument(
-        app,
-        new DocumentBuilder()
-          .setTitle('Consult-On API')
-          .setDescription('AI chat consultation with metered tokens: accounts, usage, purchases, administration.')
-          .setVersion('0.1.0')
-          .addBearerAuth()
-          .build(),
-      );
-    SwaggerModule.setup('api/docs', app, document, { jsonDocumentUrl: 'api/docs-json' });
+    SwaggerModule.setup('api/docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
   }
   return app;
 }

@@ -1,24 +1,11 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { INestApplication } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule, type OpenAPIObject } from '@nestjs/swagger';
+import type { OpenAPIObject } from '@nestjs/swagger';
 import { createApp } from './app.factory.js';
 import { systemClock } from './common/clock.js';
 import { loadConfig } from './config/app-config.js';
 import { openDatabase } from './database/database.js';
-
-/** The OpenAPI document of an application: the same settings as the one served at /api/docs-json. */
-export function openApiDocument(app: INestApplication): OpenAPIObject {
-  return SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Consult-On API')
-      .setDescription('AI chat consultation with metered tokens: accounts, usage, purchases, administration.')
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .build(),
-  );
-}
+import { openApiDocument } from './openapi.js';
 
 /**
  * Builds the document without listening, on an in-memory PGlite. The configuration is fixed
