@@ -145,3 +145,9 @@ export class UnsupportedCharsetError extends domainError('UNSUPPORTED_MEDIA_TYPE
   ko: 'JSON 본문은 UTF-8로 보내 주세요.',
   en: 'Send the JSON body in UTF-8.',
 }) {}
+
+/** The client left before the work began (nginx's 499): nothing was done, nobody reads the answer. */
+export class ClientClosedError extends domainError('CLIENT_CLOSED', 499, {
+  ko: '요청이 취소되었습니다.',
+  en: 'The request was cancelled.',
+}) {}

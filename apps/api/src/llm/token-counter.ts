@@ -1,6 +1,6 @@
 import { Inject, Injectable, type OnApplicationShutdown } from '@nestjs/common';
 import { Piscina } from 'piscina';
-import { ServerBusyError } from '../common/errors.js';
+import { ClientClosedError, ServerBusyError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import type { ChatMessage } from './model-provider.js';
 import { countTextTokens } from './token-count.js';
@@ -50,13 +50,15 @@ export type CountRequest = { owner: string; signal?: AbortSignal } | { charging:
 @Injectable()
 export class TokenCounter implements OnApplicationShutdown {
   private pool: Piscina | null = null;
+  private closed = false;
   private readonly inFlight = new Map<string, number>();
 
   constructor(@Inject(APP_CONFIG) private readonly config: AppConfig) {}
 
   /** The token count of each text; 503 SERVER_BUSY when the queue, or this user's share of it, is full. */
   async count(texts: readonly string[], request: CountRequest): Promise<number[]> {
-    if (!texts.some(isLongText)) return texts.map(countTextTokens);
+    // Short texts, and any text once the application is closing (no new pool), on this thread.
+    if (!texts.some(isLongText) || this.closed) return texts.map(countTextTokens);
     const pool = (this.pool ??= new Piscina({
       filename: new URL('./token-count.js', import.meta.url).href,
       // Kept warm once used: starting a worker and loading the tokenizer takes ~0.4 s.
@@ -65,12 +67,15 @@ export class TokenCounter implements OnApplicationShutdown {
       idleTimeout: 300_000,
     }));
     if ('charging' in request) return (await pool.run(texts)) as number[];
+    // A request whose client left is not queued; one already running is left to finish, since
+    // aborting a running task ends its worker and the next count would wait for a new one.
+    if (request.signal?.aborted) throw new ClientClosedError();
     const owned = this.inFlight.get(request.owner) ?? 0;
     // Checked and queued in one synchronous step, so neither bound is ever passed.
     if (pool.queueSize >= MAX_QUEUED_COUNTS || owned >= MAX_COUNTS_PER_USER) throw new ServerBusyError();
     this.inFlight.set(request.owner, owned + 1);
     try {
-      return (await pool.run(texts, { signal: request.signal })) as number[];
+      return (await pool.run(texts)) as number[];
     } finally {
       const left = (this.inFlight.get(request.owner) ?? 1) - 1;
       if (left > 0) this.inFlight.set(request.owner, left);
@@ -83,6 +88,7 @@ export class TokenCounter implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
     await this.pool?.destroy();
     this.pool = null;
   }

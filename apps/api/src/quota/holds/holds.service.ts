@@ -157,9 +157,11 @@ export class HoldsService {
    * Releases a hold and charges what the work really consumed (purchased first, by default),
    * under the account lock — in the caller's transaction when given (PGlite has one connection:
    * a query outside the open transaction would wait for it forever). A hold that expired
-   * meanwhile is charged too, without being released twice, but only as far as the account
-   * stays under 105 % (`lateSettlement`; the rest is written off and recorded in the entry's
-   * metadata): its room may have gone to other turns. A settled or voided hold is refused.
+   * meanwhile is charged too, without being released twice. Either way the charge stops at 105 %
+   * after the other open holds (`lateSettlement`; the rest is written off and recorded in the
+   * entry's metadata): an expired hold's room may have gone to other turns, and an admin debit or
+   * a refund during the turn may have lowered the limit under an open one. A settled or voided
+   * hold is refused.
    */
   async settle(holdId: string, consumedTokens: number, metadata: Record<string, unknown> = {}, tx: Transaction | null = null): Promise<SettlementView> {
     assertTokens(consumedTokens);
@@ -170,15 +172,11 @@ export class HoldsService {
         const locked = hold!;
         // A turn that outlived its hold's TTL is still charged; the expiry already released the hold.
         if (locked.status !== 'OPEN' && locked.status !== 'EXPIRED') throw new HoldClosedError();
-        if (locked.status === 'OPEN') {
-          const plan = planSettlement(balances, locked.tokens, consumedTokens, this.writer.policy.consumptionOrder);
-          return this.settlementChange(holdId, consumedTokens, metadata, 'OPEN', plan.split, plan.delta, applyDelta(balances, plan.delta));
-        }
-        const late = lateSettlement(balances, consumedTokens, this.writer.policy);
-        if (late.writtenOffTokens > 0) this.logger.warn({ message: 'a late turn was charged up to the hard limit', holdId, ...late });
-        const plan = planSettlement(balances, 0, late.chargedTokens, this.writer.policy.consumptionOrder);
+        const release = locked.status === 'OPEN' ? locked.tokens : 0;
+        const late = lateSettlement({ ...balances, heldTokens: balances.heldTokens - release }, consumedTokens, this.writer.policy);
+        const plan = planSettlement(balances, release, late.chargedTokens, this.writer.policy.consumptionOrder);
         const recorded = late.writtenOffTokens > 0 ? { ...metadata, writtenOffTokens: late.writtenOffTokens } : metadata;
-        return this.settlementChange(holdId, late.chargedTokens, recorded, 'EXPIRED', plan.split, plan.delta, applyDelta(balances, plan.delta));
+        return this.settlementChange(holdId, late.chargedTokens, recorded, locked.status, plan.split, plan.delta, applyDelta(balances, plan.delta));
       },
       tx,
     );

@@ -271,4 +271,5 @@ export class LedgerWriter {
       // A bug, never a user error: refuse to write books that do not balance.
       throw new LedgerInvariantError(`ledger invariant broken for ${userId}: ${problems.join('; ')}`);
     }
-  }}
+  }
+}

@@ -260,6 +260,4 @@ export class LedgerRepository {
       .limit(limit);
     return rows.map((row) => row.userId);
   }
-
-
 }

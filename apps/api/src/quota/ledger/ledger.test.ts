@@ -101,6 +101,21 @@ describe('holds', () => {
     expect(await ledger.verify(userId)).toEqual([]);
   });
 
+  it('charges an open hold only up to 105 % when a debit lowered the limit during the turn', async () => {
+    const userId = await fixture.createUser();
+    const { ledger } = fixture;
+    await ledger.credit(null, userId, { kind: 'ADJUSTMENT', tokens: 2_000, bucket: 'purchased', reason: 'grant' });
+    await ledger.setUsagePercent(userId, 98, userId);
+    const hold = await ledger.reserve(userId, { tokens: 7_000, purpose: 'test' });
+    // An admin takes the purchased tokens back while the turn runs: capacity 102,000 → 100,000.
+    await ledger.debit(userId, { tokens: 2_000, actorId: userId, reason: 'correction' });
+    const settled = await ledger.settle(hold.holdId, 7_000);
+    const { balances } = await ledger.usage(userId);
+    expect(balances).toMatchObject({ periodCapacityTokens: 100_000, periodConsumedTokens: 105_000, heldTokens: 0 });
+    expect(settled.chargedTokens).toBe(105_000 - 99_960);
+    expect(await ledger.verify(userId)).toEqual([]);
+  });
+
   it('never settles from the reservation a hold closed behind the version\'s back', async () => {
     const userId = await fixture.createUser();
     const { ledger } = fixture;

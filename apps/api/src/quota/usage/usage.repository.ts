@@ -52,7 +52,7 @@ export class UsageRepository {
       await executor.execute(sql`
         select avg(amount_tokens) as average from (
           select amount_tokens from ledger_entries
-          where user_id = ${userId} and kind = 'CONSUMPTION'
+          where user_id = ${userId} and kind = 'CONSUMPTION' and amount_tokens > 0
           order by id desc limit ${turns}
         ) recent`),
     );
