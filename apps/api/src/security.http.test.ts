@@ -160,9 +160,9 @@ describe('2. one user cannot freeze the server', () => {
 
   // A timing, so it runs alone (`npm run test:timing`, in CI's fault stage, after the build): the
   // built API in a process of its own, as in production, on the database CI gives it, with the
-  // requests sent from this one. Three rounds, and the best must stay under 100 ms: a blocked
-  // event loop (before the fix, 20 s a round) fails every round, while the two cores' other work
-  // (PostgreSQL, the load itself, the machine's neighbours) only spoils some.
+  // requests sent from this one. A round to warm up, then seven, and the best must stay under
+  // 100 ms: a blocked event loop (before the fix, 20 s a round) fails every round, while the two
+  // cores' other work (PostgreSQL, the load itself, the machine's neighbours) only spoils some.
   it.runIf(process.env.TIMING_TESTS === '1')('keeps /health under 100 ms while 20 of the costliest estimates run', async () => {
     const server = await startBuiltApi();
     try {
@@ -175,7 +175,7 @@ describe('2. one user cannot freeze the server', () => {
       // A warm instance: the pool's worker has started and loaded the tokenizer (kept from then on).
       expect((await server.post('/api/chat/estimate', { message: heavy[1] }, tokens[0])).status).toBe(200);
       const rounds: number[] = [];
-      for (let round = 0; round < 3; round += 1) {
+      for (let round = 0; round < 8; round += 1) {
         let done = false;
         const estimates = Promise.all(Array.from({ length: 20 }, (_, index) => server.post('/api/chat/estimate', { message: `${index} ${heavy[index % heavy.length]!}` }, tokens[index % 10]).then((response) => response.status))).finally(() => (done = true));
         const latencies: number[] = [];
@@ -186,7 +186,7 @@ describe('2. one user cannot freeze the server', () => {
           await new Promise((resolve) => setTimeout(resolve, 10));
         }
         expect(new Set(await estimates)).toEqual(new Set([200]));
-        rounds.push(Math.max(...latencies));
+        if (round > 0) rounds.push(Math.max(...latencies));
       }
       console.log(`/health during 20 heavy estimates, slowest probe of each round: ${rounds.map((ms) => `${ms.toFixed(1)} ms`).join(', ')}`);
       expect(Math.min(...rounds)).toBeLessThan(100);
