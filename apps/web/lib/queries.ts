@@ -21,7 +21,7 @@ export const queryKeys = {
    */
   conversation: (id: string | null) => ['conversation', id] as const,
   history: () => ['history'] as const,
-  historyDaily: () => ['history', 'daily'] as const,
+  historyDaily: (days: number) => ['history', 'daily', days] as const,
   historyLedger: () => ['history', 'ledger'] as const,
   admin: () => ['admin'] as const,
   adminStats: () => ['admin', 'stats'] as const,

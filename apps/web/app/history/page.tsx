@@ -11,14 +11,21 @@ import { useI18n } from '@/lib/i18n';
 import { queryKeys, useUsage } from '@/lib/queries';
 import type { DailyUsageView, LedgerPageView } from '@consult-on/api-contract';
 
-/** Days back the chart shows: the current period and the two before it. */
-const CHART_DAYS = 92;
+/** Days of the current period so far, today included: what the chart shows. */
+function daysOfPeriod(periodStart: string): number {
+  return Math.max(1, Math.ceil((Date.now() - new Date(periodStart).getTime()) / 86_400_000));
+}
 
 function History() {
   const { t } = useI18n();
   const usage = useUsage();
   // The server's daily series (the same one the forecast and the admin detail use), however many turns.
-  const daily = useQuery({ queryKey: queryKeys.historyDaily(), queryFn: () => api<DailyUsageView[]>(`/api/ai-usage/daily?days=${CHART_DAYS}`) });
+  const days = usage.data ? daysOfPeriod(usage.data.periodStart) : 0;
+  const daily = useQuery({
+    queryKey: queryKeys.historyDaily(days),
+    queryFn: () => api<DailyUsageView[]>(`/api/ai-usage/daily?days=${days}`),
+    enabled: days > 0,
+  });
   const ledger = useInfiniteQuery({
     queryKey: queryKeys.historyLedger(),
     queryFn: ({ pageParam }) => api<LedgerPageView>(`/api/ai-usage/history?limit=20${pageParam ? `&before=${pageParam}` : ''}`),
