@@ -14,7 +14,7 @@ import {
 } from '@consult-on/quota-policy';
 import { InsufficientTokensError, NotFoundError } from '../../common/errors.js';
 import type { Executor, Transaction } from '../../database/database.js';
-import { LedgerRepository, type NewLedgerEntry } from '../ledger/ledger.repository.js';
+import { LedgerRepository, type AccountRow, type NewLedgerEntry } from '../ledger/ledger.repository.js';
 import { LedgerWriter, type AccountChange, type Idempotency } from '../ledger/ledger-writer.js';
 import { UsageReadsService } from '../usage/usage-reads.service.js';
 
@@ -32,12 +32,16 @@ export class AccountsService {
    * their usage, without the user's own cost per turn behind the estimates: one read.
    */
   async balances(userId: string): Promise<{ balances: AccountBalances; usage: UsageEvaluation }> {
-    let account = await this.writer.findAccount(userId);
-    if (!account) throw new NotFoundError();
-    if (account.periodKey !== this.writer.currentPeriod().key) {
-      account = await this.writer.change({ userId }, null, async ({ account: current }) => ({ entries: [], result: current }));
-    }
+    const account = await this.inCurrentPeriod(userId, this.writer.currentPeriod());
     return { balances: account, usage: evaluateUsage(account, this.writer.policy) };
+  }
+
+  /** The account as it is now, reset first when a new period began since it was last written. */
+  private async inCurrentPeriod(userId: string, period: QuotaPeriod): Promise<AccountRow> {
+    const account = await this.writer.findAccount(userId);
+    if (!account) throw new NotFoundError();
+    if (account.periodKey === period.key) return account;
+    return this.writer.change({ userId }, null, async ({ account: current }) => ({ entries: [], result: current }));
   }
 
   /** Creates the account of a new user with this period's free allowance, inside the caller's transaction. */
@@ -48,11 +52,7 @@ export class AccountsService {
   /** The usage state of an account in the current period (resetting it first when a new period began). */
   async usage(userId: string): Promise<{ balances: AccountBalances; usage: UsageEvaluation; period: QuotaPeriod }> {
     const period = this.writer.currentPeriod();
-    let account = await this.writer.findAccount(userId);
-    if (!account) throw new NotFoundError();
-    if (account.periodKey !== period.key) {
-      account = await this.writer.change({ userId }, null, async ({ account: current }) => ({ entries: [], result: current }));
-    }
+    const account = await this.inCurrentPeriod(userId, period);
     return { balances: account, usage: await this.reads.evaluateForUser(userId, account), period };
   }
 
