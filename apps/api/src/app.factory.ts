@@ -11,7 +11,7 @@ import { createValidationPipe } from './common/validation.js';
 import type { AppConfig } from './config/app-config.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { openApiDocument } from './openapi.js';
-import { CSP_DIRECTIVES, serveWebApp } from './web-app.js';
+import { CSP_DIRECTIVES, paymentWindowSources, serveWebApp } from './web-app.js';
 
 const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
   debug: ['fatal', 'error', 'warn', 'log', 'debug'],
@@ -58,7 +58,7 @@ export async function createApp(dependencies: AppDependencies): Promise<INestApp
   if (logger) app.use(requestLogger(logger));
   app.use(recordLatency(app.get(MetricsService)));
   app.setGlobalPrefix('api', { exclude: ['health', 'metrics'] });
-  if (config.webDir !== null) serveWebApp(app, config.webDir);
+  if (config.webDir !== null) serveWebApp(app, config.webDir, paymentWindowSources(config.payments));
   app.useGlobalPipes(new StorableTextPipe(), createValidationPipe());
   app.enableShutdownHooks();
   if (config.swaggerEnabled) {

@@ -380,7 +380,7 @@ describe('9. headers and documentation as documented', () => {
   });
 
   it('keeps Swagger off in production unless SWAGGER_ENABLED=true', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://localhost/x', PAYMENT_WEBHOOK_SECRET: 'y'.repeat(16) };
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://localhost/x', TOSS_CLIENT_KEY: 'test_ck_x', TOSS_SECRET_KEY: 'test_sk_x' };
     expect(loadConfig(production).swaggerEnabled).toBe(false);
     expect(loadConfig({ ...production, SWAGGER_ENABLED: 'true' }).swaggerEnabled).toBe(true);
     expect(loadConfig({ NODE_ENV: 'development' }).swaggerEnabled).toBe(true);

@@ -39,9 +39,25 @@ export function inlineScriptHashes(html: string): string[] {
   return [...hashes];
 }
 
-/** CSP_DIRECTIVES as a header value, with `scripts` added to script-src. */
-function policy(scripts: string[]): string {
-  const directives = { ...CSP_DIRECTIVES, 'script-src': [...CSP_DIRECTIVES['script-src'], ...scripts] };
+/** Sources a page may use beyond the site, per directive: the payment provider's window (Toss's JS SDK). */
+export type ExtraSources = Readonly<Partial<Record<'script-src' | 'connect-src' | 'frame-src', readonly string[]>>>;
+
+/**
+ * What the configured payment provider's window needs: Toss's SDK script from its origin, which
+ * then talks to and frames Toss's domains. Stripe Checkout is a full-page redirect and needs none.
+ */
+export function paymentWindowSources(payments: { provider: string; toss: { sdkUrl: string } | null }): ExtraSources {
+  if (payments.provider !== 'toss' || !payments.toss) return {};
+  const sdkOrigin = new URL(payments.toss.sdkUrl).origin;
+  const toss = sdkOrigin.endsWith('.tosspayments.com') ? ['https://*.tosspayments.com'] : [];
+  return { 'script-src': [sdkOrigin], 'connect-src': [sdkOrigin, ...toss], 'frame-src': [sdkOrigin, ...toss] };
+}
+
+/** CSP_DIRECTIVES as a header value, with `scripts` added to script-src and the extra sources to theirs. */
+function policy(scripts: string[], extra: ExtraSources): string {
+  const directives: Record<string, readonly string[]> = { ...CSP_DIRECTIVES, 'script-src': [...CSP_DIRECTIVES['script-src'], ...(extra['script-src'] ?? []), ...scripts] };
+  if (extra['connect-src']) directives['connect-src'] = [...CSP_DIRECTIVES['connect-src'], ...extra['connect-src']];
+  if (extra['frame-src']) directives['frame-src'] = ["'self'", ...extra['frame-src']];
   return Object.entries(directives)
     .map(([name, values]) => [name, ...values].join(' '))
     .join(';');
@@ -53,13 +69,13 @@ function policy(scripts: string[]): string {
  * export's 404 page. Each page is sent with a CSP that allows its own inline scripts (Next bootstraps React with
  * them) by hash, computed once per version of the file. Returns whether the web app was found.
  */
-export function serveWebApp(app: NestExpressApplication, directory: string = DEFAULT_WEB_DIR): boolean {
+export function serveWebApp(app: NestExpressApplication, directory: string = DEFAULT_WEB_DIR, extra: ExtraSources = {}): boolean {
   if (!existsSync(path.join(directory, 'index.html'))) return false;
   const policies = new Map<string, { mtimeMs: number; policy: string }>();
   const setPolicy = (response: express.Response, file: string, mtimeMs: number) => {
     let cached = policies.get(file);
     if (cached?.mtimeMs !== mtimeMs) {
-      cached = { mtimeMs, policy: policy(inlineScriptHashes(readFileSync(file, 'utf8'))) };
+      cached = { mtimeMs, policy: policy(inlineScriptHashes(readFileSync(file, 'utf8')), extra) };
       policies.set(file, cached);
     }
     response.setHeader('Content-Security-Policy', cached.policy);

@@ -31,7 +31,17 @@ export type LedgerEntryView = Schemas['LedgerEntryView'];
 export type LedgerPageView = Schemas['LedgerPageView'];
 export type TokenPackageView = Schemas['TokenPackageView'];
 export type PurchaseDto = Schemas['PurchaseDto'];
-export type PurchaseResultView = Schemas['PurchaseResultView'];
+export type CheckoutResultView = Schemas['CheckoutResultView'];
+export type CheckoutView = Schemas['CheckoutView'];
+export type OrderView = Schemas['OrderView'];
+export type OrderResultView = Schemas['OrderResultView'];
+export type ConfirmOrderDto = Schemas['ConfirmOrderDto'];
+export type ReceiptView = Schemas['ReceiptView'];
+export type RefundView = Schemas['RefundView'];
+export type RefundDto = Schemas['RefundDto'];
+export type RefundResultView = Schemas['RefundResultView'];
+export type SubscriptionView = Schemas['SubscriptionView'];
+export type SubscribeDto = Schemas['SubscribeDto'];
 
 // Chat
 export type SendMessageDto = Schemas['SendMessageDto'];

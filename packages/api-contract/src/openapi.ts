@@ -33,6 +33,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/orders/{orderId}/refunds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["AdminPaymentsController_refund"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/token-stats": {
         parameters: {
             query?: never;
@@ -123,6 +139,22 @@ export interface paths {
         get?: never;
         put?: never;
         post: operations["AdjustmentsController_adjust"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{userId}/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminPaymentsController_orders"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -433,7 +465,39 @@ export interface paths {
         patch: operations["NotificationsController_read"];
         trace?: never;
     };
-    "/api/payments/webhook": {
+    "/api/payments/orders": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OrdersController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/orders/{orderId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OrdersController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/orders/{orderId}/confirm": {
         parameters: {
             query?: never;
             header?: never;
@@ -442,7 +506,71 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        post: operations["PaymentsWebhookController_webhook"];
+        post: operations["OrdersController_confirm"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/products": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OrdersController_products"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/subscriptions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OrdersController_listSubscriptions"];
+        put?: never;
+        post: operations["OrdersController_subscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/subscriptions/{subscriptionId}/cancel": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["OrdersController_cancel"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/payments/webhooks/{provider}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["PaymentWebhooksController_webhook"];
         delete?: never;
         options?: never;
         head?: never;
@@ -492,6 +620,45 @@ export interface components {
             status: "up" | "down";
             kind: string;
             latencyMs: number;
+        };
+        CheckoutResultView: {
+            order: components["schemas"]["OrderView"];
+            usage: components["schemas"]["UsageView"];
+            checkout: components["schemas"]["CheckoutView"];
+        };
+        CheckoutView: {
+            /**
+             * @description instant: nothing to do; redirect: go to url; toss: open the Toss payment window with these fields
+             * @enum {string}
+             */
+            type: "instant" | "redirect" | "toss";
+            url?: string;
+            /** @enum {string} */
+            flow?: "payment" | "billing";
+            sdkUrl?: string;
+            clientKey?: string;
+            customerKey?: string;
+            orderId?: string;
+            orderName?: string;
+            amount?: number;
+            currency?: string;
+            customerEmail?: string | null;
+            successUrl?: string;
+            failUrl?: string;
+        };
+        ConfirmOrderDto: {
+            /** @description Toss: the payment key of the success redirect */
+            paymentKey?: string;
+            /** @description Toss: the order id of the success redirect (must be this order) */
+            orderId?: string;
+            /** @description Toss: the amount of the success redirect (must equal the order amount) */
+            amount?: string;
+            /** @description Toss billing: the auth key of the card registration redirect */
+            authKey?: string;
+            /** @description Toss billing: the customer key of the card registration redirect */
+            customerKey?: string;
+            /** @description Stripe: the Checkout Session id of the success redirect */
+            sessionId?: string;
         };
         ConversationPageView: {
             items: components["schemas"]["ConversationSummaryView"][];
@@ -565,6 +732,10 @@ export interface components {
             /** @description Whether a turn may start now */
             allowed: boolean;
         };
+        FailureView: {
+            code: string;
+            message: string;
+        };
         ForecastRangeView: {
             earliest: string | null;
             latest: string | null;
@@ -600,7 +771,7 @@ export interface components {
         LedgerEntryView: {
             id: number;
             /** @enum {string} */
-            kind: "MONTHLY_GRANT" | "FREE_EXPIRY" | "PURCHASE" | "CONSUMPTION" | "HOLD" | "HOLD_VOID" | "HOLD_EXPIRY" | "REFUND" | "ADJUSTMENT" | "TEST_USAGE";
+            kind: "MONTHLY_GRANT" | "FREE_EXPIRY" | "PURCHASE" | "CONSUMPTION" | "HOLD" | "HOLD_VOID" | "HOLD_EXPIRY" | "REFUND" | "REFUND_REVERSAL" | "ADJUSTMENT" | "TEST_USAGE";
             period: string;
             amountTokens: number;
             freeDelta: number;
@@ -629,6 +800,8 @@ export interface components {
             accounts: components["schemas"]["LedgerProblemView"][];
             /** @description Open holds past their expiry (the sweeper is behind or stopped) */
             expiredOpenHolds: number;
+            /** @description Paid orders without exactly one grant, and purchase grants without a paid order */
+            payments: components["schemas"]["PaymentGrantProblemView"][];
             checkedAt: string;
         };
         LoginDto: {
@@ -674,6 +847,34 @@ export interface components {
             readAt: string | null;
             createdAt: string;
         };
+        OrderResultView: {
+            order: components["schemas"]["OrderView"];
+            usage: components["schemas"]["UsageView"];
+        };
+        OrderView: {
+            id: string;
+            /** @enum {string} */
+            kind: "package" | "subscription";
+            productId: string;
+            orderName: string;
+            tokens: number;
+            /** @description Integer minor units of `currency`, VAT included */
+            amount: number;
+            currency: string;
+            /** @enum {string} */
+            provider: "instant" | "toss" | "stripe";
+            /** @enum {string} */
+            status: "PENDING" | "PAID" | "FAILED" | "PARTIALLY_REFUNDED" | "REFUNDED";
+            method: string | null;
+            failure: components["schemas"]["FailureView"] | null;
+            refundedAmount: number;
+            refundedTokens: number;
+            createdAt: string;
+            paidAt: string | null;
+            /** @description Present once paid */
+            receipt: components["schemas"]["ReceiptView"] | null;
+            refunds: components["schemas"]["RefundView"][];
+        };
         OverviewView: {
             totalUsers: number;
             /** @description Users who used tokens in the period */
@@ -684,29 +885,56 @@ export interface components {
             /** @description Tokens used per active user */
             averageUsedTokens: number;
         };
-        PaymentWebhookDto: {
-            /** @description Unique per delivery; a replayed event is acknowledged and ignored */
-            eventId: string;
-            /** @enum {string} */
-            type: "payment.paid" | "payment.failed" | "payment.refunded";
-            paymentId: string;
+        PaymentGrantProblemView: {
+            orderId: string;
+            /** @example paid order with 0 grants */
+            problem: string;
         };
         PurchaseDto: {
             /** @enum {string} */
             packageId: "tokens-50k" | "tokens-200k" | "tokens-1m";
         };
-        PurchaseResultView: {
-            paymentId: string;
-            packageId: string;
-            tokens: number;
-            amountKrw: number;
-            /** @enum {string} */
-            status: "PENDING" | "PAID";
-            createdAt: string;
-            usage: components["schemas"]["UsageView"];
-        };
         ReadAllView: {
             updated: number;
+        };
+        ReceiptView: {
+            /** @description Short order number printed on the receipt */
+            orderNumber: string;
+            /** @description 공급가액: the price without VAT */
+            supplyAmount: number;
+            /** @description 부가세: 10 % VAT, included in the price */
+            vatAmount: number;
+            sellerName: string;
+            /** @description 사업자등록번호 */
+            sellerRegistrationNumber: string | null;
+        };
+        RefundDto: {
+            /**
+             * @description Tokens to refund (default: every unspent token of the order)
+             * @example 10000
+             */
+            tokens?: number;
+            /** @example 고객 요청 환불 */
+            reason: string;
+        };
+        RefundResultView: {
+            refund: components["schemas"]["RefundView"];
+            order: components["schemas"]["OrderView"];
+        };
+        RefundView: {
+            id: string;
+            amount: number;
+            tokens: number;
+            /** @enum {string} */
+            status: "PENDING" | "SUCCEEDED" | "FAILED";
+            /**
+             * @description admin: refunded here; provider: reported by the provider (its dashboard)
+             * @enum {string}
+             */
+            origin: "admin" | "provider";
+            reason: string;
+            failureMessage: string | null;
+            createdAt: string;
         };
         RegisterDto: {
             /**
@@ -747,6 +975,23 @@ export interface components {
             expiresIn: number;
             user: components["schemas"]["UserView"];
         };
+        SubscribeDto: {
+            /** @enum {string} */
+            productId: "monthly-test";
+        };
+        SubscriptionView: {
+            id: string;
+            productId: string;
+            provider: string;
+            /** @enum {string} */
+            status: "ACTIVE" | "PAST_DUE" | "CANCELED";
+            amount: number;
+            currency: string;
+            tokens: number;
+            /** @description When the next renewal is charged */
+            currentPeriodEnd: string;
+            canceledAt: string | null;
+        };
         TestUsageDto: {
             userId: string;
             /** @example 90 */
@@ -755,12 +1000,17 @@ export interface components {
         TokenPackageView: {
             /** @example tokens-50k */
             id: string;
+            /** @enum {string} */
+            kind: "package" | "subscription";
             name: string;
+            /** @description Tokens per purchase, or per month of a monthly product */
             tokens: number;
-            /** @description Price in Korean won */
-            priceKrw: number;
-            /** @description Won per 1,000 tokens */
-            krwPer1kTokens: number;
+            /** @description Price in integer minor units of `currency` (KRW has none), VAT included */
+            price: number;
+            /** @example KRW */
+            currency: string;
+            /** @description Price per 1,000 tokens, in minor units, rounded */
+            pricePer1kTokens: number;
         };
         TokenStatsView: {
             period: string;
@@ -895,10 +1145,10 @@ export interface components {
             createdAt: string;
         };
         WebhookResultView: {
-            /** @enum {string} */
-            result: "applied" | "ignored" | "duplicate";
-            /** @enum {string} */
-            paymentStatus: "PENDING" | "PAID" | "FAILED" | "REFUNDED";
+            /** @description Events in the delivery */
+            received: number;
+            /** @description Events that changed an order or a subscription */
+            applied: number;
         };
     };
     responses: never;
@@ -945,6 +1195,34 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["LedgerVerifyView"];
+                };
+            };
+        };
+    };
+    AdminPaymentsController_refund: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Applies the request at most once; the same key with another body is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RefundDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["RefundResultView"];
                 };
             };
         };
@@ -1089,6 +1367,27 @@ export interface operations {
             };
         };
     };
+    AdminPaymentsController_orders: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"][];
+                };
+            };
+        };
+    };
     AiUsageController_state: {
         parameters: {
             query?: never;
@@ -1197,7 +1496,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["PurchaseResultView"];
+                    "application/json": components["schemas"]["CheckoutResultView"];
                 };
             };
         };
@@ -1518,21 +1817,171 @@ export interface operations {
             };
         };
     };
-    PaymentsWebhookController_webhook: {
+    OrdersController_list: {
         parameters: {
             query?: never;
-            header?: {
-                /** @description t=<unix seconds>,v1=<hex HMAC-SHA256 of "<t>.<raw body>"> */
-                "Consult-On-Signature"?: string;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"][];
+                };
+            };
+        };
+    };
+    OrdersController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderView"];
+                };
+            };
+        };
+    };
+    OrdersController_confirm: {
+        parameters: {
+            query?: never;
+            header: {
+                "accept-language": string;
+            };
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ConfirmOrderDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderResultView"];
+                };
+            };
+        };
+    };
+    OrdersController_products: {
+        parameters: {
+            query?: never;
+            header: {
+                "accept-language": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPackageView"][];
+                };
+            };
+        };
+    };
+    OrdersController_listSubscriptions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionView"][];
+                };
+            };
+        };
+    };
+    OrdersController_subscribe: {
+        parameters: {
+            query?: never;
+            header: {
+                "accept-language": string;
+                /** @description Applies the request at most once; the same key with another body is a 409. */
+                "Idempotency-Key"?: string;
             };
             path?: never;
             cookie?: never;
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["PaymentWebhookDto"];
+                "application/json": components["schemas"]["SubscribeDto"];
             };
         };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutResultView"];
+                };
+            };
+        };
+    };
+    OrdersController_cancel: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                subscriptionId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubscriptionView"];
+                };
+            };
+        };
+    };
+    PaymentWebhooksController_webhook: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                provider: "toss" | "stripe";
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
         responses: {
             200: {
                 headers: {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module.js';
 import { JobsModule } from '../jobs/jobs.module.js';
+import { PaymentsModule } from '../payments/payments.module.js';
 import { QuotaModule } from '../quota/quota.module.js';
 import { AdjustmentsController } from './adjustments.controller.js';
 import { JobsController } from './jobs.controller.js';
@@ -9,7 +10,7 @@ import { TokenStatsRepository } from './token-stats/token-stats.repository.js';
 import { TokenStatsService } from './token-stats/token-stats.service.js';
 
 @Module({
-  imports: [QuotaModule, JobsModule, AuthModule],
+  imports: [QuotaModule, JobsModule, AuthModule, PaymentsModule],
   controllers: [AdjustmentsController, JobsController, TokenStatsController],
   providers: [TokenStatsRepository, TokenStatsService],
 })

@@ -65,11 +65,6 @@ export class IdempotencyKeyRequiredError extends domainError('IDEMPOTENCY_KEY_RE
   en: 'A purchase needs an Idempotency-Key header.',
 }) {}
 
-export class PaymentNotReadyError extends domainError('PAYMENT_NOT_READY', 409, {
-  ko: '이 결제에는 아직 적용할 수 없는 이벤트입니다. 나중에 다시 보내 주세요.',
-  en: 'This event cannot be applied to the payment yet; deliver it again later.',
-}) {}
-
 export class HoldClosedError extends domainError('HOLD_CLOSED', 409, {
   ko: '이미 정산되었거나 취소된 예약입니다.',
   en: 'This reservation was already settled, voided or expired.',
@@ -83,6 +78,31 @@ export class InsufficientTokensError extends domainError('INSUFFICIENT_TOKENS', 
 export class PaymentsUnavailableError extends domainError('PAYMENTS_UNAVAILABLE', 503, {
   ko: '결제 설정이 완료되지 않아 지금은 결제를 처리할 수 없습니다.',
   en: 'Payments are not configured on this server.',
+}) {}
+
+export class AmountMismatchError extends domainError('AMOUNT_MISMATCH', 400, {
+  ko: '결제 금액이 주문 금액과 다릅니다. 결제가 승인되지 않았습니다.',
+  en: 'The payment amount differs from the order amount; the payment was not confirmed.',
+}) {}
+
+export class InvalidPaymentReturnError extends domainError('INVALID_PAYMENT_RETURN', 400, {
+  ko: '결제사에서 돌아온 정보가 이 주문과 맞지 않습니다. 결제가 승인되지 않았습니다.',
+  en: "The payment provider's return does not match this order; the payment was not confirmed.",
+}) {}
+
+export class NotRefundableError extends domainError('NOT_REFUNDABLE', 409, {
+  ko: '환불할 수 있는 토큰이 없습니다. 이미 환불되었거나 구매한 토큰을 모두 사용했습니다.',
+  en: 'Nothing can be refunded: the order was refunded already or its tokens have been spent.',
+}) {}
+
+export class RefundTooSmallError extends domainError('REFUND_TOO_SMALL', 400, {
+  ko: '환불 금액이 1원(최소 단위)보다 작습니다. 토큰 수를 늘려 주세요.',
+  en: 'That many tokens are worth less than the smallest unit of money; refund more tokens.',
+}) {}
+
+export class PaymentProviderUnavailableError extends domainError('PAYMENT_PROVIDER_UNAVAILABLE', 503, {
+  ko: '결제사가 응답하지 않습니다. 잠시 후 다시 시도해 주세요. 결제가 완료되었다면 자동으로 반영됩니다.',
+  en: 'The payment provider is not answering. Try again shortly; a completed payment will be applied automatically.',
 }) {}
 
 export class InvalidSignatureError extends domainError('INVALID_SIGNATURE', 401, {

@@ -21,12 +21,20 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x' })).toThrow(/without JWT_SECRET:/);
   });
 
-  it('starts production with both set, the webhook payment provider and no demo accounts', () => {
-    const config = loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: 'x'.repeat(32) });
-    expect(config).toMatchObject({ isProduction: true, demoAccounts: false, payments: { provider: 'webhook', webhookSecret: null } });
-    expect(() =>
-      loadConfig({ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: 'x'.repeat(32), PAYMENT_PROVIDER: 'instant' }),
-    ).toThrow(ConfigError);
+  it('starts production with both set, Toss Payments by default and no demo accounts', () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: 'x'.repeat(32) };
+    const config = loadConfig({ ...production, TOSS_CLIENT_KEY: 'live_ck_x', TOSS_SECRET_KEY: 'live_sk_x' });
+    expect(config).toMatchObject({ isProduction: true, demoAccounts: false, payments: { provider: 'toss', toss: { clientKey: 'live_ck_x', apiBaseUrl: 'https://api.tosspayments.com' } } });
+    expect(() => loadConfig({ ...production, PAYMENT_PROVIDER: 'instant' })).toThrow(ConfigError);
+  });
+
+  it("refuses to start when the chosen provider's keys are missing, naming them", () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: 'x'.repeat(32) };
+    expect(() => loadConfig(production)).toThrow(/TOSS_CLIENT_KEY and TOSS_SECRET_KEY/);
+    expect(() => loadConfig({ ...production, PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_live_x' })).toThrow(/needs STRIPE_WEBHOOK_SECRET/);
+    expect(() => loadConfig({ PAYMENT_PROVIDER: 'toss', TOSS_CLIENT_KEY: 'test_ck_x' })).toThrow(/needs TOSS_SECRET_KEY/);
+    const stripe = loadConfig({ ...production, PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_live_x', STRIPE_WEBHOOK_SECRET: 'whsec_x', STRIPE_CURRENCY: 'usd' });
+    expect(stripe.payments).toMatchObject({ provider: 'stripe', stripe: { currency: 'USD', apiBaseUrl: null }, toss: null });
   });
 
   it('builds the Redis URL from REDIS_HOST and REDIS_PORT as in the report', () => {

@@ -42,9 +42,24 @@ const environmentSchema = z.object({
   QUOTA_DEFAULT_TOKENS_PER_TURN: positiveInt.default(900),
   HOLD_TTL_SECONDS: positiveInt.default(300),
   HOLD_SWEEP_INTERVAL_SECONDS: positiveInt.default(30),
-  PAYMENT_PROVIDER: z.enum(['instant', 'webhook']).optional(),
-  PAYMENT_WEBHOOK_SECRET: z.string().min(16).optional(),
+  PAYMENT_PROVIDER: z.enum(['instant', 'toss', 'stripe']).optional(),
   PAYMENT_WEBHOOK_TOLERANCE_SECONDS: positiveInt.default(300),
+  PAYMENT_TIMEOUT_MS: positiveInt.default(30_000),
+  PAYMENT_RECONCILE_CRON: z.string().default('*/5 * * * *'),
+  PAYMENT_RECONCILE_AFTER_MINUTES: positiveInt.default(10),
+  PAYMENT_ORDER_EXPIRE_MINUTES: positiveInt.default(60),
+  PAYMENT_RENEWAL_CRON: z.string().default('15 * * * *'),
+  PAYMENT_RENEWAL_MAX_ATTEMPTS: positiveInt.default(3),
+  TOSS_CLIENT_KEY: z.string().min(1).optional(),
+  TOSS_SECRET_KEY: z.string().min(1).optional(),
+  TOSS_API_URL: z.url().default('https://api.tosspayments.com'),
+  TOSS_SDK_URL: z.url().default('https://js.tosspayments.com/v2/standard'),
+  STRIPE_SECRET_KEY: z.string().min(1).optional(),
+  STRIPE_WEBHOOK_SECRET: z.string().min(1).optional(),
+  STRIPE_CURRENCY: z.string().regex(/^[A-Za-z]{3}$/, 'must be an ISO 4217 code such as KRW or USD').default('KRW'),
+  STRIPE_API_URL: z.url().optional(),
+  RECEIPT_SELLER_NAME: z.string().default('Consult-On'),
+  RECEIPT_SELLER_REGISTRATION_NUMBER: z.string().optional(),
   RATE_LIMIT_PER_MINUTE: positiveInt.default(600),
   AUTH_RATE_LIMIT_PER_MINUTE: positiveInt.default(10),
   REGISTER_RATE_LIMIT_PER_HOUR: positiveInt.default(10),
@@ -92,7 +107,7 @@ export interface AppConfig {
   quota: QuotaPolicyConfig;
   holdTtlSeconds: number;
   holdSweepIntervalSeconds: number;
-  payments: { provider: 'instant' | 'webhook'; webhookSecret: string | null; webhookToleranceSeconds: number };
+  payments: PaymentsConfig;
   rateLimit: { perMinute: number; authPerMinute: number; registerPerHour: number };
   bodyLimit: string;
   /** The web app's static export served at `/`; null when this instance serves only the API. */
@@ -173,6 +188,52 @@ function parseModels(json: string | undefined): ModelConfig[] {
 
 export class ConfigError extends Error {}
 
+export interface PaymentsConfig {
+  provider: 'instant' | 'toss' | 'stripe';
+  toss: { clientKey: string; secretKey: string; apiBaseUrl: string; sdkUrl: string } | null;
+  stripe: { secretKey: string; webhookSecret: string; currency: string; apiBaseUrl: string | null } | null;
+  timeoutMs: number;
+  webhookToleranceSeconds: number;
+  reconcileCron: string;
+  reconcileAfterMinutes: number;
+  orderExpireMinutes: number;
+  renewalCron: string;
+  renewalMaxAttempts: number;
+  seller: { name: string; registrationNumber: string | null };
+}
+
+/** The chosen provider and its keys: without them it cannot take a single payment, so the start is refused. */
+function paymentsConfig(env: Environment, isProduction: boolean): PaymentsConfig {
+  const provider = env.PAYMENT_PROVIDER ?? (isProduction ? 'toss' : 'instant');
+  if (isProduction && provider === 'instant') {
+    throw new ConfigError('Invalid configuration: PAYMENT_PROVIDER=instant confirms payments without payment and is refused in production.');
+  }
+  const required = { instant: [], toss: ['TOSS_CLIENT_KEY', 'TOSS_SECRET_KEY'], stripe: ['STRIPE_SECRET_KEY', 'STRIPE_WEBHOOK_SECRET'] } as const;
+  const missing = required[provider].filter((name) => !env[name]);
+  if (missing.length > 0) {
+    throw new ConfigError(`Invalid configuration: PAYMENT_PROVIDER=${provider} needs ${missing.join(' and ')} (from the provider's dashboard).`);
+  }
+  return {
+    provider,
+    toss:
+      provider === 'toss'
+        ? { clientKey: env.TOSS_CLIENT_KEY!, secretKey: env.TOSS_SECRET_KEY!, apiBaseUrl: env.TOSS_API_URL.replace(/\/+$/, ''), sdkUrl: env.TOSS_SDK_URL }
+        : null,
+    stripe:
+      provider === 'stripe'
+        ? { secretKey: env.STRIPE_SECRET_KEY!, webhookSecret: env.STRIPE_WEBHOOK_SECRET!, currency: env.STRIPE_CURRENCY.toUpperCase(), apiBaseUrl: env.STRIPE_API_URL ?? null }
+        : null,
+    timeoutMs: env.PAYMENT_TIMEOUT_MS,
+    webhookToleranceSeconds: env.PAYMENT_WEBHOOK_TOLERANCE_SECONDS,
+    reconcileCron: env.PAYMENT_RECONCILE_CRON,
+    reconcileAfterMinutes: env.PAYMENT_RECONCILE_AFTER_MINUTES,
+    orderExpireMinutes: env.PAYMENT_ORDER_EXPIRE_MINUTES,
+    renewalCron: env.PAYMENT_RENEWAL_CRON,
+    renewalMaxAttempts: env.PAYMENT_RENEWAL_MAX_ATTEMPTS,
+    seller: { name: env.RECEIPT_SELLER_NAME, registrationNumber: env.RECEIPT_SELLER_REGISTRATION_NUMBER ?? null },
+  };
+}
+
 function redisUrl(env: Environment): string | null {
   if (env.REDIS_URL) return env.REDIS_URL;
   if (env.REDIS_HOST) return `redis://${env.REDIS_HOST}:${env.REDIS_PORT}`;
@@ -200,10 +261,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if ((env.ADMIN_EMAIL === undefined) !== (env.ADMIN_PASSWORD === undefined)) {
     throw new ConfigError('Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together.');
   }
-  const paymentProvider = env.PAYMENT_PROVIDER ?? (isProduction ? 'webhook' : 'instant');
-  if (isProduction && paymentProvider === 'instant') {
-    throw new ConfigError('Invalid configuration: PAYMENT_PROVIDER=instant confirms payments without payment and is refused in production.');
-  }
+  const payments = paymentsConfig(env, isProduction);
   const models = parseModels(env.CHAT_MODELS);
   const defaultModel = env.CHAT_DEFAULT_MODEL ?? models[0]!.id;
   if (!models.some((model) => model.id === defaultModel)) {
@@ -249,11 +307,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     quota,
     holdTtlSeconds: env.HOLD_TTL_SECONDS,
     holdSweepIntervalSeconds: env.HOLD_SWEEP_INTERVAL_SECONDS,
-    payments: {
-      provider: paymentProvider,
-      webhookSecret: env.PAYMENT_WEBHOOK_SECRET ?? (isProduction ? null : 'dev-webhook-secret-change-me'),
-      webhookToleranceSeconds: env.PAYMENT_WEBHOOK_TOLERANCE_SECONDS,
-    },
+    payments,
     rateLimit: { perMinute: env.RATE_LIMIT_PER_MINUTE, authPerMinute: env.AUTH_RATE_LIMIT_PER_MINUTE, registerPerHour: env.REGISTER_RATE_LIMIT_PER_HOUR },
     bodyLimit: env.BODY_LIMIT,
     webDir: env.SERVE_WEB === false ? null : (env.WEB_DIR ?? DEFAULT_WEB_DIR),

@@ -18,6 +18,8 @@ import { createdAt, tokens } from './columns.js';
 
 /* Notifications, their outbox and throttle, webhook deliveries and job runs: schema-notifications.ts. */
 export * from './schema-notifications.js';
+/* Orders, their refunds, provider events and saved payment methods: schema-payments.ts. */
+export * from './schema-payments.js';
 
 export const users = pgTable(
   'users',
@@ -76,6 +78,7 @@ export const LEDGER_ENTRY_KINDS = [
   'HOLD_VOID',
   'HOLD_EXPIRY',
   'REFUND',
+  'REFUND_REVERSAL',
   'ADJUSTMENT',
   'TEST_USAGE',
 ] as const;
@@ -111,6 +114,10 @@ export const ledgerEntries = pgTable(
     uniqueIndex('ledger_entries_one_grant_per_period').on(table.userId, table.periodKey).where(sql`${table.kind} = 'MONTHLY_GRANT'`),
     // A payment is credited once, whether it arrives from the purchase call or the webhook.
     uniqueIndex('ledger_entries_one_purchase_per_payment').on(table.paymentId).where(sql`${table.kind} = 'PURCHASE'`),
+    // A refund (or its reversal) takes tokens back once, however often it is retried.
+    uniqueIndex('ledger_entries_one_entry_per_refund')
+      .on(table.kind, sql`(${table.metadata}->>'refundId')`)
+      .where(sql`${table.kind} in ('REFUND', 'REFUND_REVERSAL') and ${table.metadata} ? 'refundId'`),
     // Tokens bought in a period, for the admin statistics.
     index('ledger_entries_purchases_by_period_idx').on(table.periodKey).where(sql`${table.kind} = 'PURCHASE'`),
     check('ledger_entries_amount_non_negative', sql`${table.amountTokens} >= 0`),
@@ -156,35 +163,6 @@ export const idempotencyKeys = pgTable(
   },
   (table) => [primaryKey({ columns: [table.ownerId, table.scope, table.key] })],
 );
-
-export const PAYMENT_STATUSES = ['PENDING', 'PAID', 'FAILED', 'REFUNDED'] as const;
-export type PaymentStatus = (typeof PAYMENT_STATUSES)[number];
-
-export const payments = pgTable(
-  'payments',
-  {
-    id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
-    packageId: text('package_id').notNull(),
-    tokens: bigint('tokens', { mode: 'number' }).notNull(),
-    amountKrw: integer('amount_krw').notNull(),
-    provider: text('provider').notNull(),
-    status: text('status', { enum: PAYMENT_STATUSES }).notNull().default('PENDING'),
-    createdAt: createdAt(),
-    paidAt: timestamp('paid_at', { withTimezone: true }),
-  },
-  (table) => [index('payments_user_idx').on(table.userId, table.createdAt)],
-);
-
-/** Webhook events already processed, so a replayed delivery changes nothing. */
-export const paymentEvents = pgTable('payment_events', {
-  eventId: text('event_id').primaryKey(),
-  paymentId: uuid('payment_id').notNull(),
-  type: text('type').notNull(),
-  receivedAt: timestamp('received_at', { withTimezone: true }).notNull().defaultNow(),
-});
 
 export const conversations = pgTable(
   'conversations',

@@ -6,7 +6,7 @@ import { rowsOf } from '../database/database.js';
 import { notifications } from '../database/schema.js';
 import { JobSchedulerService } from '../jobs/job-scheduler.service.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import { verifyWebhookSignature } from '../payments/webhook-signature.js';
+import { verifyWebhookSignature } from './webhook-signature.js';
 import { appLedger } from '../../testing/ledger-harness.js';
 import { FakeOpenAiServer } from '../../testing/fake-openai-server.js';
 import { deleteRedisKeys } from '../../testing/redis-cleanup.js';

@@ -1,14 +1,17 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsString, IsUUID, Matches } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { PAYMENT_STATUSES, REFUND_STATUSES, SUBSCRIPTION_STATUSES } from '../database/schema.js';
 import { UsageView } from '../quota/usage/usage.dto.js';
-import { TOKEN_PACKAGE_IDS } from './token-packages.js';
+import { MONTHLY_PRODUCT_IDS, TOKEN_PACKAGE_IDS } from './token-packages.js';
 
 export class TokenPackageView {
   @ApiProperty({ example: 'tokens-50k' }) id!: string;
+  @ApiProperty({ enum: ['package', 'subscription'] }) kind!: 'package' | 'subscription';
   @ApiProperty() name!: string;
-  @ApiProperty() tokens!: number;
-  @ApiProperty({ description: 'Price in Korean won' }) priceKrw!: number;
-  @ApiProperty({ description: 'Won per 1,000 tokens' }) krwPer1kTokens!: number;
+  @ApiProperty({ description: 'Tokens per purchase, or per month of a monthly product' }) tokens!: number;
+  @ApiProperty({ description: 'Price in integer minor units of `currency` (KRW has none), VAT included' }) price!: number;
+  @ApiProperty({ example: 'KRW' }) currency!: string;
+  @ApiProperty({ description: 'Price per 1,000 tokens, in minor units, rounded' }) pricePer1kTokens!: number;
 }
 
 export class PurchaseDto {
@@ -17,35 +20,156 @@ export class PurchaseDto {
   packageId!: string;
 }
 
-export class PurchaseView {
-  @ApiProperty() paymentId!: string;
-  @ApiProperty() packageId!: string;
+export class SubscribeDto {
+  @ApiProperty({ enum: MONTHLY_PRODUCT_IDS })
+  @IsIn(MONTHLY_PRODUCT_IDS)
+  productId!: string;
+}
+
+const PROVIDER_VALUE = /^[A-Za-z0-9_\-.:{}]{1,200}$/;
+
+/** The success return page's query, passed on as the provider put it there. */
+export class ConfirmOrderDto {
+  @ApiPropertyOptional({ description: 'Toss: the payment key of the success redirect' })
+  @IsOptional()
+  @IsString()
+  @Matches(PROVIDER_VALUE)
+  paymentKey?: string;
+
+  @ApiPropertyOptional({ description: 'Toss: the order id of the success redirect (must be this order)' })
+  @IsOptional()
+  @IsString()
+  @Matches(PROVIDER_VALUE)
+  orderId?: string;
+
+  @ApiPropertyOptional({ description: 'Toss: the amount of the success redirect (must equal the order amount)' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^\d{1,12}$/)
+  amount?: string;
+
+  @ApiPropertyOptional({ description: 'Toss billing: the auth key of the card registration redirect' })
+  @IsOptional()
+  @IsString()
+  @Matches(PROVIDER_VALUE)
+  authKey?: string;
+
+  @ApiPropertyOptional({ description: 'Toss billing: the customer key of the card registration redirect' })
+  @IsOptional()
+  @IsString()
+  @Matches(PROVIDER_VALUE)
+  customerKey?: string;
+
+  @ApiPropertyOptional({ description: 'Stripe: the Checkout Session id of the success redirect' })
+  @IsOptional()
+  @IsString()
+  @Matches(PROVIDER_VALUE)
+  sessionId?: string;
+}
+
+export class RefundDto {
+  @ApiPropertyOptional({ description: 'Tokens to refund (default: every unspent token of the order)', example: 10_000 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000_000)
+  tokens?: number;
+
+  @ApiProperty({ minLength: 3, maxLength: 500, example: '고객 요청 환불' })
+  @IsString()
+  @MinLength(3)
+  @MaxLength(500)
+  reason!: string;
+}
+
+export class ReceiptView {
+  @ApiProperty({ description: 'Short order number printed on the receipt' }) orderNumber!: string;
+  @ApiProperty({ description: '공급가액: the price without VAT' }) supplyAmount!: number;
+  @ApiProperty({ description: '부가세: 10 % VAT, included in the price' }) vatAmount!: number;
+  @ApiProperty() sellerName!: string;
+  @ApiProperty({ type: String, nullable: true, description: '사업자등록번호' }) sellerRegistrationNumber!: string | null;
+}
+
+export class RefundView {
+  @ApiProperty() id!: string;
+  @ApiProperty() amount!: number;
   @ApiProperty() tokens!: number;
-  @ApiProperty() amountKrw!: number;
-  @ApiProperty({ enum: ['PENDING', 'PAID'] }) status!: 'PENDING' | 'PAID';
+  @ApiProperty({ enum: REFUND_STATUSES }) status!: (typeof REFUND_STATUSES)[number];
+  @ApiProperty({ enum: ['admin', 'provider'], description: 'admin: refunded here; provider: reported by the provider (its dashboard)' }) origin!: 'admin' | 'provider';
+  @ApiProperty() reason!: string;
+  @ApiProperty({ type: String, nullable: true }) failureMessage!: string | null;
   @ApiProperty() createdAt!: string;
 }
 
-export class PurchaseResultView extends PurchaseView {
+export class FailureView {
+  @ApiProperty() code!: string;
+  @ApiProperty() message!: string;
+}
+
+export class OrderView {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: ['package', 'subscription'] }) kind!: 'package' | 'subscription';
+  @ApiProperty() productId!: string;
+  @ApiProperty() orderName!: string;
+  @ApiProperty() tokens!: number;
+  @ApiProperty({ description: 'Integer minor units of `currency`, VAT included' }) amount!: number;
+  @ApiProperty() currency!: string;
+  @ApiProperty({ enum: ['instant', 'toss', 'stripe'] }) provider!: string;
+  @ApiProperty({ enum: PAYMENT_STATUSES }) status!: (typeof PAYMENT_STATUSES)[number];
+  @ApiProperty({ type: String, nullable: true }) method!: string | null;
+  @ApiProperty({ type: FailureView, nullable: true }) failure!: FailureView | null;
+  @ApiProperty() refundedAmount!: number;
+  @ApiProperty() refundedTokens!: number;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty({ type: String, nullable: true }) paidAt!: string | null;
+  @ApiProperty({ type: ReceiptView, nullable: true, description: 'Present once paid' }) receipt!: ReceiptView | null;
+  @ApiProperty({ type: [RefundView] }) refunds!: RefundView[];
+}
+
+export class CheckoutView {
+  @ApiProperty({ enum: ['instant', 'redirect', 'toss'], description: 'instant: nothing to do; redirect: go to url; toss: open the Toss payment window with these fields' })
+  type!: 'instant' | 'redirect' | 'toss';
+  @ApiPropertyOptional() url?: string;
+  @ApiPropertyOptional({ enum: ['payment', 'billing'] }) flow?: 'payment' | 'billing';
+  @ApiPropertyOptional() sdkUrl?: string;
+  @ApiPropertyOptional() clientKey?: string;
+  @ApiPropertyOptional() customerKey?: string;
+  @ApiPropertyOptional() orderId?: string;
+  @ApiPropertyOptional() orderName?: string;
+  @ApiPropertyOptional() amount?: number;
+  @ApiPropertyOptional() currency?: string;
+  @ApiPropertyOptional({ type: String, nullable: true }) customerEmail?: string | null;
+  @ApiPropertyOptional() successUrl?: string;
+  @ApiPropertyOptional() failUrl?: string;
+}
+
+export class OrderResultView {
+  @ApiProperty({ type: OrderView }) order!: OrderView;
   @ApiProperty({ type: UsageView }) usage!: UsageView;
 }
 
-export const WEBHOOK_EVENT_TYPES = ['payment.paid', 'payment.failed', 'payment.refunded'] as const;
+export class CheckoutResultView extends OrderResultView {
+  @ApiProperty({ type: CheckoutView }) checkout!: CheckoutView;
+}
 
-export class PaymentWebhookDto {
-  @ApiProperty({ description: 'Unique per delivery; a replayed event is acknowledged and ignored' })
-  @IsString()
-  @Matches(/^[A-Za-z0-9._:-]{1,200}$/)
-  eventId!: string;
+export class SubscriptionView {
+  @ApiProperty() id!: string;
+  @ApiProperty() productId!: string;
+  @ApiProperty() provider!: string;
+  @ApiProperty({ enum: SUBSCRIPTION_STATUSES }) status!: (typeof SUBSCRIPTION_STATUSES)[number];
+  @ApiProperty() amount!: number;
+  @ApiProperty() currency!: string;
+  @ApiProperty() tokens!: number;
+  @ApiProperty({ description: 'When the next renewal is charged' }) currentPeriodEnd!: string;
+  @ApiProperty({ type: String, nullable: true }) canceledAt!: string | null;
+}
 
-  @ApiProperty({ enum: WEBHOOK_EVENT_TYPES })
-  @IsIn(WEBHOOK_EVENT_TYPES)
-  type!: (typeof WEBHOOK_EVENT_TYPES)[number];
-
-  @ApiProperty() @IsUUID() paymentId!: string;
+export class RefundResultView {
+  @ApiProperty({ type: RefundView }) refund!: RefundView;
+  @ApiProperty({ type: OrderView }) order!: OrderView;
 }
 
 export class WebhookResultView {
-  @ApiProperty({ enum: ['applied', 'ignored', 'duplicate'] }) result!: 'applied' | 'ignored' | 'duplicate';
-  @ApiProperty({ enum: ['PENDING', 'PAID', 'FAILED', 'REFUNDED'] }) paymentStatus!: string;
+  @ApiProperty({ description: 'Events in the delivery' }) received!: number;
+  @ApiProperty({ description: 'Events that changed an order or a subscription' }) applied!: number;
 }

@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../../testing/test-app.js';
-import { signWebhook } from './webhook-signature.js';
 
 let api: TestApp;
 
@@ -16,7 +15,7 @@ describe('token packages', () => {
     const user = await api.signUp();
     const korean = await api.request('GET', '/api/ai-usage/packages', { token: user.token });
     expect(korean.status).toBe(200);
-    expect(korean.body[0]).toEqual({ id: 'tokens-50k', name: '라이트 5만 토큰', tokens: 50_000, priceKrw: 5_000, krwPer1kTokens: 100 });
+    expect(korean.body[0]).toEqual({ id: 'tokens-50k', kind: 'package', name: '라이트 5만 토큰', tokens: 50_000, price: 5_000, currency: 'KRW', pricePer1kTokens: 100 });
     const english = await api.request('GET', '/api/ai-usage/packages', { token: user.token, headers: { 'accept-language': 'en' } });
     expect(english.body[0].name).toBe('Light 50K tokens');
   });
@@ -27,7 +26,11 @@ describe('POST /api/ai-usage/purchase (instant provider)', () => {
     const user = await api.signUp();
     const response = await api.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId: 'tokens-200k' }, headers: { 'idempotency-key': 'buy-1' } });
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ status: 'PAID', tokens: 200_000, amountKrw: 18_000, usage: { purchasedTokens: 200_000, totalAvailable: 300_000 } });
+    expect(response.body).toMatchObject({
+      order: { status: 'PAID', tokens: 200_000, amount: 18_000, currency: 'KRW', provider: 'instant', receipt: { supplyAmount: 16_364, vatAmount: 1_636 } },
+      checkout: { type: 'instant' },
+      usage: { purchasedTokens: 200_000, totalAvailable: 300_000 },
+    });
   });
 
   it('credits once for the same Idempotency-Key, even when sent twice at the same moment', async () => {
@@ -37,9 +40,10 @@ describe('POST /api/ai-usage/purchase (instant provider)', () => {
     const [first, second] = await Promise.all([send(), send()]);
     const third = await send();
     expect([first.status, second.status, third.status]).toEqual([200, 200, 200]);
-    expect(second.body.paymentId).toBe(first.body.paymentId);
-    expect(third.body.paymentId).toBe(first.body.paymentId);
+    expect(second.body.order.id).toBe(first.body.order.id);
+    expect(third.body.order.id).toBe(first.body.order.id);
     expect(third.body.usage.purchasedTokens).toBe(50_000);
+    expect((await api.request('GET', '/api/payments/orders', { token: user.token })).body).toHaveLength(1);
   });
 
   it('refuses a purchase without an Idempotency-Key', async () => {
@@ -64,7 +68,7 @@ describe('POST /api/ai-usage/purchase (instant provider)', () => {
     const a = await api.request('POST', '/api/ai-usage/purchase', { token: alice.token, body: { packageId: 'tokens-50k' }, headers });
     const b = await api.request('POST', '/api/ai-usage/purchase', { token: bob.token, body: { packageId: 'tokens-1m' }, headers });
     expect(b.status).toBe(200);
-    expect(b.body.paymentId).not.toBe(a.body.paymentId);
+    expect(b.body.order.id).not.toBe(a.body.order.id);
   });
 
   it('rejects unknown packages, extra fields and malformed keys', async () => {
@@ -83,91 +87,69 @@ describe('POST /api/ai-usage/purchase (instant provider)', () => {
   });
 });
 
-describe('POST /api/payments/webhook (webhook provider)', () => {
-  let hooked: TestApp;
-  const secret = 'webhook-secret-for-tests-0123';
 
-  beforeAll(async () => {
-    hooked = await createTestApp({ PAYMENT_PROVIDER: 'webhook', PAYMENT_WEBHOOK_SECRET: secret });
-  });
-  afterAll(async () => {
-    await hooked?.close();
-  });
-
-  function deliver(event: object, options: { secret?: string; timestamp?: number } = {}) {
-    const rawBody = JSON.stringify(event);
-    const timestamp = options.timestamp ?? Math.floor(hooked.clock.now().getTime() / 1000);
-    return hooked.request('POST', '/api/payments/webhook', {
-      rawBody,
-      headers: { 'consult-on-signature': signWebhook(options.secret ?? secret, rawBody, timestamp) },
-    });
+describe('orders, receipts and refunds (instant provider)', () => {
+  async function buy(user: { token: string }, packageId = 'tokens-50k') {
+    const response = await api.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId }, headers: { 'idempotency-key': `buy-${Math.random()}` } });
+    expect(response.status).toBe(200);
+    return response.body.order as { id: string; amount: number; tokens: number };
   }
 
-  async function pendingPurchase() {
-    const user = await hooked.signUp();
-    const purchase = await hooked.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId: 'tokens-50k' }, headers: { 'idempotency-key': `pending-${Date.now()}-${Math.random()}` } });
-    expect(purchase.body).toMatchObject({ status: 'PENDING', usage: { purchasedTokens: 0 } });
-    return { user, paymentId: purchase.body.paymentId as string };
-  }
-
-  it('credits a pending payment once its signed confirmation arrives, and once only', async () => {
-    const { user, paymentId } = await pendingPurchase();
-    const event = { eventId: `evt-${paymentId}`, type: 'payment.paid', paymentId };
-    expect((await deliver(event)).body).toEqual({ result: 'applied', paymentStatus: 'PAID' });
-    expect((await deliver(event)).body).toEqual({ result: 'duplicate', paymentStatus: 'PAID' });
-    const another = await deliver({ ...event, eventId: `evt-2-${paymentId}` });
-    expect(another.body).toEqual({ result: 'ignored', paymentStatus: 'PAID' });
-    expect((await hooked.request('GET', '/api/ai-usage', { token: user.token })).body.purchasedTokens).toBe(50_000);
+  it("lists a user's orders with a receipt, and hides them from everyone else", async () => {
+    const [alice, bob] = [await api.signUp(), await api.signUp()];
+    const order = await buy(alice);
+    const list = await api.request('GET', '/api/payments/orders', { token: alice.token });
+    expect(list.body).toEqual([expect.objectContaining({ id: order.id, status: 'PAID', receipt: expect.objectContaining({ orderNumber: `CO-${order.id.slice(0, 8).toUpperCase()}`, supplyAmount: 4_545, vatAmount: 455 }) })]);
+    expect((await api.request('GET', `/api/payments/orders/${order.id}`, { token: alice.token })).status).toBe(200);
+    expect((await api.request('GET', `/api/payments/orders/${order.id}`, { token: bob.token })).status).toBe(404);
+    expect((await api.request('POST', `/api/payments/orders/${order.id}/confirm`, { token: bob.token, body: {} })).status).toBe(404);
+    expect((await api.request('GET', '/api/payments/orders/not-a-uuid', { token: alice.token })).status).toBe(404);
   });
 
-  it('refuses a bad signature, an old timestamp and a missing signature', async () => {
-    const { user, paymentId } = await pendingPurchase();
-    const event = { eventId: `evt-bad-${paymentId}`, type: 'payment.paid', paymentId };
-    expect((await deliver(event, { secret: 'wrong-secret-wrong-secret' })).status).toBe(401);
-    const old = Math.floor(hooked.clock.now().getTime() / 1000) - 3_600;
-    expect((await deliver(event, { timestamp: old })).status).toBe(401);
-    const unsigned = await hooked.request('POST', '/api/payments/webhook', { body: event });
-    expect(unsigned.status).toBe(401);
-    expect(unsigned.body.code).toBe('INVALID_SIGNATURE');
-    expect((await hooked.request('GET', '/api/ai-usage', { token: user.token })).body.purchasedTokens).toBe(0);
+  it('refunds unspent tokens pro rata, never more than are left, and never twice', async () => {
+    const admin = await api.signUpAdmin();
+    const user = await api.signUp();
+    const order = await buy(user, 'tokens-200k');
+    const refund = (body: object, key = `refund-${Math.random()}`) =>
+      api.request('POST', `/api/admin/orders/${order.id}/refunds`, { token: admin.token, body, headers: { 'idempotency-key': key } });
+    const part = await refund({ tokens: 50_000, reason: '고객 요청 일부 환불' }, 'refund-part');
+    expect(part.status).toBe(200);
+    expect(part.body).toMatchObject({ refund: { tokens: 50_000, amount: 4_500, status: 'SUCCEEDED' }, order: { status: 'PARTIALLY_REFUNDED', refundedAmount: 4_500, refundedTokens: 50_000 } });
+    // The same key again is the same refund, not a second one.
+    expect((await refund({ tokens: 50_000, reason: '고객 요청 일부 환불' }, 'refund-part')).body.refund.id).toBe(part.body.refund.id);
+    expect((await api.request('GET', '/api/ai-usage', { token: user.token })).body.purchasedTokens).toBe(150_000);
+    // More tokens than the order has left: refused, nothing taken.
+    expect((await refund({ tokens: 150_001, reason: 'too many' })).body.code).toBe('NOT_REFUNDABLE');
+    const rest = await refund({ reason: '나머지 전액 환불' });
+    expect(rest.body).toMatchObject({ refund: { tokens: 150_000, amount: 13_500 }, order: { status: 'REFUNDED', refundedAmount: 18_000 } });
+    expect((await refund({ reason: 'again' })).body.code).toBe('NOT_REFUNDABLE');
+    expect((await api.request('GET', '/api/ai-usage', { token: user.token })).body.purchasedTokens).toBe(0);
+    const verify = await api.request('GET', '/api/admin/ledger/verify', { token: admin.token });
+    expect(verify.body.ok).toBe(true);
   });
 
-  it('refuses a signature of another body (tampered amount or payment)', async () => {
-    const { paymentId } = await pendingPurchase();
-    const timestamp = Math.floor(hooked.clock.now().getTime() / 1000);
-    const signed = JSON.stringify({ eventId: 'evt-x', type: 'payment.failed', paymentId });
-    const tampered = JSON.stringify({ eventId: 'evt-x', type: 'payment.paid', paymentId });
-    const response = await hooked.request('POST', '/api/payments/webhook', {
-      rawBody: tampered,
-      headers: { 'consult-on-signature': signWebhook(secret, signed, timestamp) },
-    });
-    expect(response.status).toBe(401);
+  it('refunds only what is unspent: spent purchased tokens are never refunded as money', async () => {
+    const admin = await api.signUpAdmin();
+    const user = await api.signUp();
+    const order = await buy(user, 'tokens-50k');
+    // The user spends 30,000 of the purchased tokens (purchased-first): 20,000 are left.
+    await api.request('POST', '/api/ai-usage/test-usage', { token: admin.token, body: { userId: user.id, usagePercent: 20 } });
+    const usage = (await api.request('GET', '/api/ai-usage', { token: user.token })).body;
+    const exact = await api.request('POST', `/api/admin/orders/${order.id}/refunds`, { token: admin.token, body: { tokens: 50_000, reason: 'all of it' }, headers: { 'idempotency-key': 'exact-too-many' } });
+    expect(exact.status).toBe(409);
+    const all = await api.request('POST', `/api/admin/orders/${order.id}/refunds`, { token: admin.token, body: { reason: 'what is left' }, headers: { 'idempotency-key': 'what-is-left' } });
+    expect(all.body.refund).toMatchObject({ tokens: usage.purchasedTokens, amount: Math.floor((5_000 * usage.purchasedTokens) / 50_000) });
+    expect(all.body.order.status).toBe('PARTIALLY_REFUNDED');
+    expect((await api.request('GET', '/api/ai-usage', { token: user.token })).body.purchasedTokens).toBe(0);
   });
 
-  it('asks for a refund that arrives before its payment to be delivered again, and applies it then', async () => {
-    const { user, paymentId } = await pendingPurchase();
-    const refund = { eventId: `early-refund-${paymentId}`, type: 'payment.refunded', paymentId };
-    const early = await deliver(refund);
-    expect(early.status).toBe(409);
-    expect(early.body.code).toBe('PAYMENT_NOT_READY');
-    await deliver({ eventId: `paid-${paymentId}`, type: 'payment.paid', paymentId });
-    expect((await deliver(refund)).body).toEqual({ result: 'applied', paymentStatus: 'REFUNDED' });
-    expect((await hooked.request('GET', '/api/ai-usage', { token: user.token })).body.purchasedTokens).toBe(0);
-  });
-
-  it('credits a payment confirmed after an earlier failure', async () => {
-    const { user, paymentId } = await pendingPurchase();
-    await deliver({ eventId: `failed-${paymentId}`, type: 'payment.failed', paymentId });
-    expect((await deliver({ eventId: `paid-late-${paymentId}`, type: 'payment.paid', paymentId })).body).toEqual({ result: 'applied', paymentStatus: 'PAID' });
-    expect((await hooked.request('GET', '/api/ai-usage', { token: user.token })).body.purchasedTokens).toBe(50_000);
-  });
-
-  it('takes back the tokens of a refunded payment that are still there', async () => {
-    const { user, paymentId } = await pendingPurchase();
-    await deliver({ eventId: `paid-${paymentId}`, type: 'payment.paid', paymentId });
-    const refund = await deliver({ eventId: `refund-${paymentId}`, type: 'payment.refunded', paymentId });
-    expect(refund.body).toEqual({ result: 'applied', paymentStatus: 'REFUNDED' });
-    const usage = (await hooked.request('GET', '/api/ai-usage', { token: user.token })).body;
-    expect(usage).toMatchObject({ purchasedTokens: 0, totalAvailable: 100_000 });
+  it('lists a user\'s orders for the admin and refuses refunds to non-admins', async () => {
+    const admin = await api.signUpAdmin();
+    const user = await api.signUp();
+    const order = await buy(user);
+    const list = await api.request('GET', `/api/admin/users/${user.id}/orders`, { token: admin.token });
+    expect(list.body.map((item: { id: string }) => item.id)).toEqual([order.id]);
+    const forbidden = await api.request('POST', `/api/admin/orders/${order.id}/refunds`, { token: user.token, body: { reason: 'self refund' }, headers: { 'idempotency-key': 'self' } });
+    expect(forbidden.status).toBe(403);
   });
 });

@@ -1,12 +1,28 @@
 import { Module } from '@nestjs/common';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { JobsModule } from '../jobs/jobs.module.js';
 import { QuotaModule } from '../quota/quota.module.js';
-import { PaymentsWebhookController, PurchaseController } from './payments.controller.js';
+import { CheckoutService } from './checkout.service.js';
+import { OrdersService } from './orders.service.js';
+import { AdminPaymentsController, OrdersController, PaymentWebhooksController, PurchaseController } from './payments.controller.js';
 import { PaymentsRepository } from './payments.repository.js';
-import { PaymentsService } from './payments.service.js';
+import { createPaymentProvider, PAYMENT_PROVIDER } from './providers/provider.factory.js';
+import { PaymentsReconciliationJob } from './reconciliation.job.js';
+import { RefundsService } from './refunds.service.js';
+import { SubscriptionsService } from './subscriptions.service.js';
 
 @Module({
-  imports: [QuotaModule],
-  controllers: [PurchaseController, PaymentsWebhookController],
-  providers: [PaymentsRepository, PaymentsService],
+  imports: [QuotaModule, JobsModule],
+  controllers: [PurchaseController, OrdersController, PaymentWebhooksController, AdminPaymentsController],
+  providers: [
+    { provide: PAYMENT_PROVIDER, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createPaymentProvider(config.payments) },
+    PaymentsRepository,
+    OrdersService,
+    CheckoutService,
+    SubscriptionsService,
+    RefundsService,
+    PaymentsReconciliationJob,
+  ],
+  exports: [OrdersService, PaymentsRepository],
 })
 export class PaymentsModule {}

@@ -1,9 +1,15 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { eq } from 'drizzle-orm';
-import { DATABASE, type DatabaseHandle, type Executor } from '../database/database.js';
-import { paymentEvents, payments, type PaymentStatus } from '../database/schema.js';
+import { and, asc, desc, eq, inArray, lt, lte, sql } from 'drizzle-orm';
+import { DATABASE, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
+import { paymentEvents, paymentRefunds, payments, paymentSubscriptions, ledgerEntries, type PaymentStatus, type RefundStatus, type SubscriptionStatus } from '../database/schema.js';
 
-export type PaymentRow = typeof payments.$inferSelect;
+export type OrderRow = typeof payments.$inferSelect;
+export type NewOrder = typeof payments.$inferInsert;
+export type RefundRow = typeof paymentRefunds.$inferSelect;
+export type SubscriptionRow = typeof paymentSubscriptions.$inferSelect;
+
+/** Orders whose status holds a grant: each must have exactly one PURCHASE entry in the ledger. */
+export const GRANTED_STATUSES: readonly PaymentStatus[] = ['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED'];
 
 @Injectable()
 export class PaymentsRepository {
@@ -13,33 +19,212 @@ export class PaymentsRepository {
     return this.database.db;
   }
 
-  async insert(
-    executor: Executor,
-    payment: { userId: string; packageId: string; tokens: number; amountKrw: number; provider: string; status: PaymentStatus; now: Date },
-  ): Promise<PaymentRow> {
-    const { now, ...values } = payment;
+  async insertOrder(executor: Executor, order: NewOrder): Promise<OrderRow> {
+    const [row] = await executor.insert(payments).values(order).returning();
+    return row!;
+  }
+
+  async findOrder(executor: Executor, orderId: string): Promise<OrderRow | null> {
+    const [row] = await executor.select().from(payments).where(eq(payments.id, orderId));
+    return row ?? null;
+  }
+
+  async lockOrder(executor: Executor, orderId: string): Promise<OrderRow | null> {
+    const [row] = await executor.select().from(payments).where(eq(payments.id, orderId)).for('update');
+    return row ?? null;
+  }
+
+  async findRenewalOrder(executor: Executor, subscriptionId: string, periodKey: string): Promise<OrderRow | null> {
     const [row] = await executor
-      .insert(payments)
-      .values({ ...values, createdAt: now, paidAt: payment.status === 'PAID' ? now : null })
+      .select()
+      .from(payments)
+      .where(and(eq(payments.subscriptionId, subscriptionId), eq(payments.periodKey, periodKey)));
+    return row ?? null;
+  }
+
+  async findOrderBySession(executor: Executor, provider: string, sessionId: string): Promise<OrderRow | null> {
+    const [row] = await executor
+      .select()
+      .from(payments)
+      .where(and(eq(payments.provider, provider), eq(payments.providerSessionId, sessionId)));
+    return row ?? null;
+  }
+
+  async findOrderByProviderPayment(executor: Executor, provider: string, providerPaymentId: string): Promise<OrderRow | null> {
+    const [row] = await executor
+      .select()
+      .from(payments)
+      .where(and(eq(payments.provider, provider), eq(payments.providerPaymentId, providerPaymentId)));
+    return row ?? null;
+  }
+
+  async updateOrder(executor: Executor, orderId: string, changes: Partial<NewOrder>, now: Date): Promise<OrderRow> {
+    const [row] = await executor
+      .update(payments)
+      .set({ ...changes, updatedAt: now })
+      .where(eq(payments.id, orderId))
       .returning();
     return row!;
   }
 
-  async lock(executor: Executor, paymentId: string): Promise<PaymentRow | null> {
-    const [row] = await executor.select().from(payments).where(eq(payments.id, paymentId)).for('update');
+  /** A user's orders, newest first. */
+  listOrders(executor: Executor, userId: string, limit: number, before: Date | null): Promise<OrderRow[]> {
+    return executor
+      .select()
+      .from(payments)
+      .where(and(eq(payments.userId, userId), before ? lt(payments.createdAt, before) : undefined))
+      .orderBy(desc(payments.createdAt), desc(payments.id))
+      .limit(limit);
+  }
+
+  /** Pending orders created before `olderThan` and not asked about since `checkedBefore`, oldest first. */
+  pendingOrders(executor: Executor, olderThan: Date, checkedBefore: Date, limit: number): Promise<OrderRow[]> {
+    return executor
+      .select()
+      .from(payments)
+      .where(
+        and(
+          eq(payments.status, 'PENDING'),
+          lt(payments.createdAt, olderThan),
+          sql`(${payments.checkedAt} is null or ${payments.checkedAt} < ${checkedBefore.toISOString()})`,
+        ),
+      )
+      .orderBy(asc(payments.createdAt))
+      .limit(limit);
+  }
+
+  /** Records a provider event; false when it was seen before. */
+  async recordEvent(executor: Executor, event: { eventId: string; paymentId: string | null; type: string }): Promise<boolean> {
+    const inserted = await executor.insert(paymentEvents).values(event).onConflictDoNothing().returning({ eventId: paymentEvents.eventId });
+    return inserted.length > 0;
+  }
+
+  async insertRefund(executor: Executor, refund: typeof paymentRefunds.$inferInsert): Promise<RefundRow> {
+    const [row] = await executor.insert(paymentRefunds).values(refund).returning();
+    return row!;
+  }
+
+  async lockRefund(executor: Executor, refundId: string): Promise<RefundRow | null> {
+    const [row] = await executor.select().from(paymentRefunds).where(eq(paymentRefunds.id, refundId)).for('update');
     return row ?? null;
   }
 
-  async setStatus(executor: Executor, paymentId: string, status: PaymentStatus, now: Date): Promise<void> {
+  async setRefund(executor: Executor, refundId: string, changes: { status: RefundStatus; providerRefundId?: string | null; failureMessage?: string | null }, now: Date): Promise<void> {
     await executor
-      .update(payments)
-      .set({ status, ...(status === 'PAID' ? { paidAt: now } : {}) })
-      .where(eq(payments.id, paymentId));
+      .update(paymentRefunds)
+      .set({ ...changes, updatedAt: now })
+      .where(eq(paymentRefunds.id, refundId));
   }
 
-  /** Records a webhook event; false when it was seen before. */
-  async recordEvent(executor: Executor, event: { eventId: string; paymentId: string; type: string }): Promise<boolean> {
-    const inserted = await executor.insert(paymentEvents).values(event).onConflictDoNothing().returning({ eventId: paymentEvents.eventId });
-    return inserted.length > 0;
+  refundsOf(executor: Executor, orderIds: readonly string[]): Promise<RefundRow[]> {
+    if (orderIds.length === 0) return Promise.resolve([]);
+    return executor.select().from(paymentRefunds).where(inArray(paymentRefunds.paymentId, [...orderIds])).orderBy(asc(paymentRefunds.createdAt));
+  }
+
+  /** Money of an order's refunds not yet confirmed by the provider: already accounted for when the provider reports them. */
+  async pendingRefundAmount(executor: Executor, orderId: string): Promise<number> {
+    const [row] = await executor
+      .select({ amount: sql<string>`coalesce(sum(${paymentRefunds.amount}), 0)` })
+      .from(paymentRefunds)
+      .where(and(eq(paymentRefunds.paymentId, orderId), eq(paymentRefunds.status, 'PENDING')));
+    return Number(row?.amount ?? 0);
+  }
+
+  /** Our refunds the provider has not answered for sure, oldest first. */
+  pendingRefunds(executor: Executor, olderThan: Date, limit: number): Promise<RefundRow[]> {
+    return executor
+      .select()
+      .from(paymentRefunds)
+      .where(and(eq(paymentRefunds.status, 'PENDING'), eq(paymentRefunds.origin, 'admin'), lt(paymentRefunds.updatedAt, olderThan)))
+      .orderBy(asc(paymentRefunds.createdAt))
+      .limit(limit);
+  }
+
+  async insertSubscription(executor: Executor, subscription: typeof paymentSubscriptions.$inferInsert): Promise<SubscriptionRow> {
+    const [row] = await executor
+      .insert(paymentSubscriptions)
+      .values(subscription)
+      .onConflictDoUpdate({ target: [paymentSubscriptions.provider, paymentSubscriptions.reference], set: { updatedAt: subscription.createdAt } })
+      .returning();
+    return row!;
+  }
+
+  async findSubscriptionByReference(executor: Executor, provider: string, reference: string): Promise<SubscriptionRow | null> {
+    const [row] = await executor
+      .select()
+      .from(paymentSubscriptions)
+      .where(and(eq(paymentSubscriptions.provider, provider), eq(paymentSubscriptions.reference, reference)));
+    return row ?? null;
+  }
+
+  async lockSubscription(executor: Executor, subscriptionId: string): Promise<SubscriptionRow | null> {
+    const [row] = await executor.select().from(paymentSubscriptions).where(eq(paymentSubscriptions.id, subscriptionId)).for('update');
+    return row ?? null;
+  }
+
+  listSubscriptions(executor: Executor, userId: string): Promise<SubscriptionRow[]> {
+    return executor.select().from(paymentSubscriptions).where(eq(paymentSubscriptions.userId, userId)).orderBy(desc(paymentSubscriptions.createdAt));
+  }
+
+  async updateSubscription(
+    executor: Executor,
+    subscriptionId: string,
+    changes: { status?: SubscriptionStatus; currentPeriodEnd?: Date; failedAttempts?: number; canceledAt?: Date | null },
+    now: Date,
+  ): Promise<void> {
+    await executor
+      .update(paymentSubscriptions)
+      .set({ ...changes, updatedAt: now })
+      .where(eq(paymentSubscriptions.id, subscriptionId));
+  }
+
+  /** Merchant-renewed subscriptions whose period has ended, oldest first. */
+  dueSubscriptions(executor: Executor, provider: string, now: Date, limit: number): Promise<SubscriptionRow[]> {
+    return executor
+      .select()
+      .from(paymentSubscriptions)
+      .where(
+        and(
+          eq(paymentSubscriptions.provider, provider),
+          inArray(paymentSubscriptions.status, ['ACTIVE', 'PAST_DUE']),
+          lte(paymentSubscriptions.currentPeriodEnd, now),
+        ),
+      )
+      .orderBy(asc(paymentSubscriptions.currentPeriodEnd))
+      .limit(limit);
+  }
+
+  /**
+   * Orders and purchase grants that disagree: a paid order without exactly one PURCHASE entry,
+   * and a PURCHASE entry whose order is missing or not paid. Both lists are empty in a sound ledger.
+   */
+  async grantMismatches(executor: Executor, limit = 100): Promise<{ orderId: string; problem: string }[]> {
+    const granted = sql.join(
+      GRANTED_STATUSES.map((status) => sql`${status}`),
+      sql`, `,
+    );
+    const result = await executor.execute(sql`
+      select o.id as "orderId", 'paid order with ' || count(e.id) || ' grants' as problem
+        from ${payments} o
+        left join ${ledgerEntries} e on e.payment_id = o.id and e.kind = 'PURCHASE'
+       where o.status in (${granted})
+       group by o.id
+      having count(e.id) <> 1
+      union all
+      select e.payment_id as "orderId", 'grant without a paid order' as problem
+        from ${ledgerEntries} e
+        left join ${payments} o on o.id = e.payment_id
+       where e.kind = 'PURCHASE' and e.payment_id is not null
+         and (o.id is null or o.status not in (${granted}))
+      limit ${limit}`);
+    return rowsOf<{ orderId: string; problem: string }>(result);
+  }
+
+  async ordersByStatus(executor: Executor): Promise<{ provider: string; status: string; count: number }[]> {
+    const rows = await executor
+      .select({ provider: payments.provider, status: payments.status, count: sql<string>`count(*)` })
+      .from(payments)
+      .groupBy(payments.provider, payments.status);
+    return rows.map((row) => ({ ...row, count: Number(row.count) }));
   }
 }

@@ -1,19 +1,43 @@
-/** What a user can buy. Prices are whole Korean won. */
-export interface TokenPackage {
+/**
+ * What a user can buy: one-off token packages and monthly products (renewed each month with a
+ * saved payment method). Prices are integer minor units per currency, VAT included; KRW has no
+ * minor unit. A product without a price in the provider's currency is not offered there.
+ */
+export interface Product {
   id: string;
+  kind: 'package' | 'subscription';
   name: { ko: string; en: string };
+  /** Tokens granted per purchase (a package) or per paid month (a monthly product). */
   tokens: number;
-  priceKrw: number;
+  prices: Readonly<Record<string, number>>;
 }
 
-export const TOKEN_PACKAGES: readonly TokenPackage[] = [
-  { id: 'tokens-50k', name: { ko: '라이트 5만 토큰', en: 'Light 50K tokens' }, tokens: 50_000, priceKrw: 5_000 },
-  { id: 'tokens-200k', name: { ko: '스탠다드 20만 토큰', en: 'Standard 200K tokens' }, tokens: 200_000, priceKrw: 18_000 },
-  { id: 'tokens-1m', name: { ko: '프로 100만 토큰', en: 'Pro 1M tokens' }, tokens: 1_000_000, priceKrw: 80_000 },
+export const TOKEN_PACKAGES: readonly Product[] = [
+  { id: 'tokens-50k', kind: 'package', name: { ko: '라이트 5만 토큰', en: 'Light 50K tokens' }, tokens: 50_000, prices: { KRW: 5_000, USD: 399 } },
+  { id: 'tokens-200k', kind: 'package', name: { ko: '스탠다드 20만 토큰', en: 'Standard 200K tokens' }, tokens: 200_000, prices: { KRW: 18_000, USD: 1_399 } },
+  { id: 'tokens-1m', kind: 'package', name: { ko: '프로 100만 토큰', en: 'Pro 1M tokens' }, tokens: 1_000_000, prices: { KRW: 80_000, USD: 5_999 } },
+];
+
+/** Monthly products. Subscription plans (the next capability) will be sold through the same path; this one exercises renewals. */
+export const MONTHLY_PRODUCTS: readonly Product[] = [
+  { id: 'monthly-test', kind: 'subscription', name: { ko: '월간 30만 토큰 (테스트 상품)', en: 'Monthly 300K tokens (test product)' }, tokens: 300_000, prices: { KRW: 9_900, USD: 799 } },
 ];
 
 export const TOKEN_PACKAGE_IDS = TOKEN_PACKAGES.map((item) => item.id);
+export const MONTHLY_PRODUCT_IDS = MONTHLY_PRODUCTS.map((item) => item.id);
 
-export function findTokenPackage(id: string): TokenPackage | undefined {
-  return TOKEN_PACKAGES.find((item) => item.id === id);
+export function findProduct(id: string): Product | undefined {
+  return TOKEN_PACKAGES.find((item) => item.id === id) ?? MONTHLY_PRODUCTS.find((item) => item.id === id);
+}
+
+/** Won (or cents) for a number of an order's tokens, rounded down: the refund of `tokens` is amountFor(after) − amountFor(before), so partial refunds add up to the whole price exactly. */
+export function amountForTokens(order: { amount: number; tokens: number }, tokens: number): number {
+  if (tokens >= order.tokens) return order.amount;
+  return Math.floor((order.amount * tokens) / order.tokens);
+}
+
+/** 공급가액 and 부가세 of a VAT-included price (10 %): the supply value rounded to the nearest unit, the rest is VAT. */
+export function vatBreakdown(amount: number): { supplyAmount: number; vatAmount: number } {
+  const supplyAmount = Math.round((amount * 10) / 11);
+  return { supplyAmount, vatAmount: amount - supplyAmount };
 }

@@ -124,10 +124,17 @@ export class LedgerProblemView {
   @ApiProperty({ type: [String] }) problems!: string[];
 }
 
+export class PaymentGrantProblemView {
+  @ApiProperty() orderId!: string;
+  @ApiProperty({ example: 'paid order with 0 grants' }) problem!: string;
+}
+
 export class LedgerVerifyView {
   @ApiProperty() ok!: boolean;
   @ApiProperty() accountsChecked!: number;
   @ApiProperty({ type: [LedgerProblemView] }) accounts!: LedgerProblemView[];
   @ApiProperty({ description: 'Open holds past their expiry (the sweeper is behind or stopped)' }) expiredOpenHolds!: number;
+  @ApiProperty({ type: [PaymentGrantProblemView], description: 'Paid orders without exactly one grant, and purchase grants without a paid order' })
+  payments!: PaymentGrantProblemView[];
   @ApiProperty() checkedAt!: string;
 }

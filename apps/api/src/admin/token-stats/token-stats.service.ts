@@ -13,6 +13,7 @@ import { UsageReadsService } from '../../quota/usage/usage-reads.service.js';
 import { VerificationService } from '../../quota/verification/verification.service.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { toLedgerEntryView, UsageService } from '../../quota/usage/usage.service.js';
+import { OrdersService } from '../../payments/orders.service.js';
 import type { LedgerVerifyView, TokenStatsView, TopUserView, UserDetailView, UserPageView, UsersQuery } from './token-stats.dto.js';
 import { TokenStatsRepository, type AccountUsageRow } from './token-stats.repository.js';
 
@@ -43,6 +44,7 @@ export class TokenStatsService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
     private readonly metrics: MetricsService,
+    private readonly orders: OrdersService,
   ) {}
 
   async stats(periodKey?: string): Promise<TokenStatsView> {
@@ -112,10 +114,11 @@ export class TokenStatsService {
 
   /** Balances = Σ ledger for every account, no negative bucket, no expired hold left open. */
   async verifyLedger(): Promise<LedgerVerifyView> {
-    const [unbalanced, expiredOpenHolds, accountsChecked] = await Promise.all([
+    const [unbalanced, expiredOpenHolds, accountsChecked, payments] = await Promise.all([
       this.verification.verify(),
       this.repository.expiredOpenHolds(new Date(this.clock.now().getTime() - 60_000)),
       this.repository.accountCount(),
+      this.orders.grantMismatches(),
     ]);
     const accounts = unbalanced.map((row) => {
       const problems: string[] = [];
@@ -132,7 +135,14 @@ export class TokenStatsService {
       problems.push(...balanceProblems({ freeTokens: row.freeTokens, purchasedTokens: row.purchasedTokens, debtTokens: row.debtTokens, heldTokens: row.heldTokens, periodCapacityTokens: row.periodCapacityTokens, periodConsumedTokens: row.periodConsumedTokens }));
       return { userId: row.userId, problems };
     });
-    return { ok: accounts.length === 0 && expiredOpenHolds === 0, accountsChecked, accounts, expiredOpenHolds, checkedAt: this.clock.now().toISOString() };
+    return {
+      ok: accounts.length === 0 && expiredOpenHolds === 0 && payments.length === 0,
+      accountsChecked,
+      accounts,
+      expiredOpenHolds,
+      payments,
+      checkedAt: this.clock.now().toISOString(),
+    };
   }
 
   /** Streams users as CSV: the top 100, or every account in batches (memory stays flat). */

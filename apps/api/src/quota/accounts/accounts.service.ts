@@ -110,16 +110,20 @@ export class AccountsService {
   }
 
   /**
-   * Takes back the tokens of a refunded payment, as far as they are still there: tokens already
-   * consumed cannot be recovered and are recorded as such.
+   * Takes back the purchased tokens of a refund, inside the caller's transaction. Only purchased
+   * tokens still unspent come back (the free allowance is not the provider's to take, and tokens
+   * already consumed cannot be); a balance never goes negative. `exact` refuses when fewer than
+   * `tokens` are there (an admin's refund: money is only returned for tokens taken back);
+   * otherwise as many as are there are taken and the rest recorded as unrecovered (the provider
+   * already returned the money). One entry per refund id, however often it is retried.
    */
-  async refundPayment(tx: Transaction, userId: string, paymentId: string, tokens: number) {
+  async refundPayment(tx: Transaction, userId: string, refund: { paymentId: string; refundId: string; tokens: number; exact: boolean }) {
     return this.writer.change(
       { userId },
       null,
       async ({ balances }) => {
-        // Only purchased tokens still unspent come back; the free allowance is not the provider's to take.
-        const recoverable = Math.min(tokens, balances.purchasedTokens);
+        const recoverable = Math.min(refund.tokens, balances.purchasedTokens);
+        if (refund.exact && recoverable < refund.tokens) throw new InsufficientTokensError();
         const entries: NewLedgerEntry[] =
           recoverable > 0
             ? [
@@ -127,15 +131,41 @@ export class AccountsService {
                   kind: 'REFUND',
                   amountTokens: recoverable,
                   delta: planDebit(balances, recoverable),
-                  paymentId,
-                  metadata: { refundedTokens: tokens, unrecoveredTokens: tokens - recoverable },
+                  paymentId: refund.paymentId,
+                  metadata: { refundId: refund.refundId, refundedTokens: refund.tokens, unrecoveredTokens: refund.tokens - recoverable },
                 },
               ]
             : [];
-        return { entries, result: { recoveredTokens: recoverable } };
+        return { entries, result: { recoveredTokens: recoverable, purchasedTokens: balances.purchasedTokens } };
       },
       tx,
     );
+  }
+
+  /** Gives back the tokens of a refund the provider refused: the refund did not happen. */
+  async reverseRefund(tx: Transaction, userId: string, reversal: { paymentId: string; refundId: string; tokens: number }) {
+    return this.writer.change(
+      { userId },
+      null,
+      async ({ balances }) => ({
+        entries: [
+          {
+            kind: 'REFUND_REVERSAL',
+            amountTokens: reversal.tokens,
+            delta: planCredit(balances, reversal.tokens, 'purchased'),
+            paymentId: reversal.paymentId,
+            metadata: { refundId: reversal.refundId },
+          },
+        ],
+        result: null,
+      }),
+      tx,
+    );
+  }
+
+  /** Purchased tokens not yet spent: the most an admin refund can take back. */
+  async refundableTokens(userId: string): Promise<number> {
+    return (await this.balances(userId)).balances.purchasedTokens;
   }
 
   /** Sets the account to a usage percent of its capacity: the report's test scenario, never in production. */

@@ -1,0 +1,247 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Locale } from '@consult-on/quota-policy';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import {
+  AmountMismatchError,
+  IdempotencyKeyRequiredError,
+  InvalidPaymentReturnError,
+  InvalidSignatureError,
+  NotFoundError,
+  PaymentProviderUnavailableError,
+} from '../common/errors.js';
+import { IdempotencyService } from '../common/idempotency.js';
+import { UsageService } from '../quota/usage/usage.service.js';
+import { orderRef, OrdersService } from './orders.service.js';
+import type { CheckoutResultView, CheckoutView, ConfirmOrderDto, OrderResultView, TokenPackageView, WebhookResultView } from './payments.dto.js';
+import { PaymentsRepository, type OrderRow } from './payments.repository.js';
+import { PAYMENT_PROVIDER } from './providers/provider.factory.js';
+import {
+  InvalidWebhookError,
+  ProviderDeclinedError,
+  ProviderUnavailableError,
+  type PaymentProvider,
+  type ProviderPayment,
+  type VerifiedEvent,
+} from './providers/payment-provider.js';
+import { SubscriptionsService } from './subscriptions.service.js';
+import { findProduct, MONTHLY_PRODUCTS, TOKEN_PACKAGES, type Product } from './token-packages.js';
+
+/** Adapter codes for a return that is not this order's (tampered, another customer's, empty). */
+const RETURN_MISMATCHES = new Set(['ORDER_MISMATCH', 'SESSION_MISMATCH', 'CUSTOMER_MISMATCH', 'INVALID_REQUEST']);
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Buying: an order is created here with its price (never taken from the browser), the browser is
+ * sent to the provider's payment window, and the payment is confirmed from the success return,
+ * from the provider's webhook, or by the reconciler — whichever comes first; the others change nothing.
+ */
+@Injectable()
+export class CheckoutService {
+  private readonly logger = new Logger(CheckoutService.name);
+
+  constructor(
+    private readonly repository: PaymentsRepository,
+    private readonly orders: OrdersService,
+    private readonly subscriptions: SubscriptionsService,
+    private readonly usage: UsageService,
+    private readonly idempotency: IdempotencyService,
+    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** The products on sale with this provider (a product without a price in its currency is not). */
+  catalog(kind: 'package' | 'subscription', locale: Locale): TokenPackageView[] {
+    const currency = this.provider.currency;
+    return (kind === 'package' ? TOKEN_PACKAGES : MONTHLY_PRODUCTS)
+      .filter((item) => item.prices[currency] !== undefined)
+      .map((item) => {
+        const price = item.prices[currency]!;
+        return { id: item.id, kind: item.kind, name: item.name[locale], tokens: item.tokens, price, currency, pricePer1kTokens: Math.round((price * 1_000) / item.tokens) };
+      });
+  }
+
+  /**
+   * Creates an order for a product and what the browser needs to pay it. One order per
+   * Idempotency-Key: a double click or a retried request opens the same order and checkout.
+   * The instant provider (development) pays it at once.
+   */
+  async checkout(
+    user: { id: string; email: string },
+    productId: string,
+    kind: 'package' | 'subscription',
+    idempotencyKey: string | null,
+    origin: string,
+    locale: Locale,
+  ): Promise<CheckoutResultView> {
+    if (!idempotencyKey) throw new IdempotencyKeyRequiredError();
+    const product = findProduct(productId);
+    const price = product?.prices[this.provider.currency];
+    if (!product || product.kind !== kind || price === undefined) throw new NotFoundError();
+    const orderId = await this.repository.db.transaction((tx) =>
+      this.idempotency.run(tx, { ownerId: user.id, scope: `checkout-${kind}`, key: idempotencyKey, request: { productId } }, async () => {
+        const order = await this.repository.insertOrder(tx, {
+          userId: user.id,
+          kind,
+          packageId: product.id,
+          orderName: product.name[locale],
+          tokens: product.tokens,
+          amount: price,
+          currency: this.provider.currency,
+          provider: this.provider.name,
+          status: 'PENDING',
+          createdAt: this.clock.now(),
+        });
+        return order.id;
+      }),
+    );
+    let order = (await this.repository.findOrder(this.repository.db, orderId))!;
+    const checkout = await this.openCheckout(order, product, user.email, origin);
+    if (checkout.type === 'instant' && order.status === 'PENDING') {
+      order = await this.orders.applyProviderTruth(order.id, await this.provider.confirm({ ...orderRef(order), kind: order.kind, orderName: order.orderName }, {}));
+    }
+    return { order: await this.orders.view(order), checkout, usage: await this.usage.usage(user.id, locale) };
+  }
+
+  /** The provider's checkout for an order; Stripe's session is created once (idempotent at Stripe) and kept on the order. */
+  private async openCheckout(order: OrderRow, product: Product, email: string, origin: string): Promise<CheckoutView> {
+    const base = `${this.config.publicUrl ?? origin}/purchase/result/?order=${order.id}`;
+    try {
+      const checkout = await this.provider.createCheckout({
+        orderId: order.id,
+        orderName: order.orderName,
+        amount: order.amount,
+        currency: order.currency,
+        kind: order.kind,
+        productId: product.id,
+        customerKey: order.userId,
+        customerEmail: email,
+        successUrl: this.provider.name === 'stripe' ? `${base}&sessionId={CHECKOUT_SESSION_ID}` : base,
+        failUrl: `${base}&failed=1`,
+      });
+      if (checkout.type === 'redirect' && order.providerSessionId !== checkout.sessionId) {
+        await this.repository.updateOrder(this.repository.db, order.id, { providerSessionId: checkout.sessionId }, this.clock.now());
+      }
+      return checkout;
+    } catch (error) {
+      throw this.providerError(error, order);
+    }
+  }
+
+  /**
+   * Confirms an order from the success return page. Only the order's owner may (anyone else gets
+   * 404); a tampered amount is refused before the provider is asked; a repeat returns the order as
+   * it stands. A declined payment marks the order failed; a provider that does not answer leaves it
+   * pending (the page polls, the reconciler asks again).
+   */
+  async confirm(userId: string, orderId: string, returned: ConfirmOrderDto, locale: Locale): Promise<OrderResultView> {
+    let order = UUID.test(orderId) ? await this.repository.findOrder(this.repository.db, orderId) : null;
+    if (!order || order.userId !== userId) throw new NotFoundError();
+    if (order.status === 'PENDING' || order.status === 'FAILED') {
+      if ((returned.amount !== undefined && Number(returned.amount) !== order.amount) || (returned.orderId !== undefined && returned.orderId !== order.id)) {
+        this.logger.warn(`refused a confirmation of order ${order.id} by ${userId}: amount ${returned.amount ?? '-'} / order ${returned.orderId ?? '-'} returned, ${order.amount} expected`);
+        this.orders.countOutcome(order.provider, 'tampered_return');
+        throw new AmountMismatchError();
+      }
+      order = await this.confirmWithProvider(order, returned);
+    }
+    return { order: await this.orders.view(order), usage: await this.usage.usage(userId, locale) };
+  }
+
+  private async confirmWithProvider(order: OrderRow, returned: ConfirmOrderDto): Promise<OrderRow> {
+    const query: Record<string, string> = {};
+    for (const [name, value] of Object.entries({ ...returned, session_id: returned.sessionId })) if (typeof value === 'string') query[name] = value;
+    let truth: ProviderPayment;
+    try {
+      truth = await this.provider.confirm({ ...orderRef(order), kind: order.kind, orderName: order.orderName }, query);
+    } catch (error) {
+      if (error instanceof ProviderDeclinedError) {
+        // A return that does not belong to this order is refused without touching the order.
+        if (error.code === 'AMOUNT_MISMATCH') throw new AmountMismatchError();
+        if (RETURN_MISMATCHES.has(error.code)) throw new InvalidPaymentReturnError();
+        // A payment already approved elsewhere is no decline: ask for the truth instead.
+        const known = await this.lookup(order);
+        if (known && known.status !== 'pending' && known.status !== 'failed') return this.orders.applyProviderTruth(order.id, known);
+        return this.orders.fail(order.id, { code: error.code, message: error.message });
+      }
+      if (error instanceof ProviderUnavailableError) {
+        this.logger.warn(`order ${order.id}: ${this.provider.name} did not answer the confirmation (${error.message}); left pending`);
+        return order;
+      }
+      throw error;
+    }
+    return this.orders.applyProviderTruth(order.id, truth);
+  }
+
+  private async lookup(order: OrderRow): Promise<ProviderPayment | null> {
+    try {
+      return await this.provider.lookup(orderRef(order));
+    } catch {
+      return null;
+    }
+  }
+
+  /** A provider's webhook: verified by the adapter (signature, or a re-read from the provider), applied once per event. */
+  async handleWebhook(providerName: string, rawBody: Buffer | undefined, headers: Record<string, string | undefined>): Promise<WebhookResultView> {
+    if (providerName !== this.provider.name || this.provider.name === 'instant') throw new NotFoundError();
+    if (!rawBody) throw new InvalidSignatureError();
+    let events: VerifiedEvent[];
+    try {
+      events = await this.provider.parseWebhook(rawBody, headers);
+    } catch (error) {
+      if (error instanceof InvalidWebhookError) {
+        this.logger.warn(`refused a ${providerName} webhook: ${error.message}`);
+        this.orders.countOutcome(providerName, 'webhook_refused');
+        throw new InvalidSignatureError();
+      }
+      // The re-read failed: answering 503 makes the provider deliver it again.
+      if (error instanceof ProviderUnavailableError) throw new PaymentProviderUnavailableError();
+      throw error;
+    }
+    let applied = 0;
+    for (const event of events) if (await this.applyEvent(event)) applied += 1;
+    return { received: events.length, applied };
+  }
+
+  private async applyEvent(event: VerifiedEvent): Promise<boolean> {
+    switch (event.type) {
+      case 'payment': {
+        const order = await this.findOrderFor(event.payment);
+        if (!order) {
+          this.logger.warn(`${this.provider.name} webhook ${event.eventId} names no order of ours; ignored`);
+          return false;
+        }
+        const before = order.status;
+        const after = await this.orders.applyProviderTruth(order.id, event.payment, event.eventId);
+        return after.status !== before || after.refundedAmount !== order.refundedAmount;
+      }
+      case 'renewal-paid':
+        return this.subscriptions.renewedByProvider(event.subscriptionReference, event.payment, event.periodEnd, event.eventId);
+      case 'renewal-failed':
+        return this.subscriptions.renewalFailed(event.subscriptionReference, event.failure, event.eventId);
+      case 'subscription-ended':
+        return this.subscriptions.ended(event.subscriptionReference, event.eventId);
+      case 'ignored':
+        return false;
+    }
+  }
+
+  private async findOrderFor(payment: ProviderPayment): Promise<OrderRow | null> {
+    if (payment.orderId && UUID.test(payment.orderId)) {
+      const order = await this.repository.findOrder(this.repository.db, payment.orderId);
+      if (order && order.provider === this.provider.name) return order;
+    }
+    if (payment.providerPaymentId) return this.repository.findOrderByProviderPayment(this.repository.db, this.provider.name, payment.providerPaymentId);
+    return null;
+  }
+
+  private providerError(error: unknown, order: OrderRow): Error {
+    if (error instanceof ProviderUnavailableError || error instanceof ProviderDeclinedError) {
+      this.logger.warn(`order ${order.id}: ${this.provider.name} refused or did not answer the checkout: ${error.message}`);
+      return new PaymentProviderUnavailableError();
+    }
+    return error as Error;
+  }
+}

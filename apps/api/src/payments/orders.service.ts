@@ -1,0 +1,279 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Counter, Gauge } from 'prom-client';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import type { Transaction } from '../database/database.js';
+import { MetricsService } from '../metrics/metrics.service.js';
+import { AccountsService } from '../quota/accounts/accounts.service.js';
+import { planOrderUpdate, statusAfterRefunds, tokensForRefundedAmount } from './order-rules.js';
+import type { OrderView, RefundView, SubscriptionView } from './payments.dto.js';
+import { PaymentsRepository, type OrderRow, type RefundRow, type SubscriptionRow } from './payments.repository.js';
+import type { OrderRef, ProviderPayment } from './providers/payment-provider.js';
+import { vatBreakdown } from './token-packages.js';
+
+/** One calendar month later, on the same day or the month's last (Jan 31 → Feb 28). */
+export function addMonth(date: Date): Date {
+  const next = new Date(date);
+  const day = next.getUTCDate();
+  next.setUTCDate(1);
+  next.setUTCMonth(next.getUTCMonth() + 1);
+  const lastDay = new Date(Date.UTC(next.getUTCFullYear(), next.getUTCMonth() + 1, 0)).getUTCDate();
+  next.setUTCDate(Math.min(day, lastDay));
+  return next;
+}
+
+export function orderRef(order: OrderRow): OrderRef {
+  return {
+    orderId: order.id,
+    amount: order.amount,
+    currency: order.currency,
+    providerPaymentId: order.providerPaymentId,
+    providerSessionId: order.providerSessionId,
+    customerKey: order.userId,
+  };
+}
+
+/**
+ * The one writer of orders: what a provider says about an order is applied here, and only here
+ * are tokens granted for a payment or taken back for a refund the provider reports — in one
+ * transaction with the order row locked, so a redirect, a webhook and the reconciler racing on
+ * the same payment grant it once (the ledger's unique index on the payment is the second lock).
+ */
+@Injectable()
+export class OrdersService implements OnModuleInit {
+  private readonly logger = new Logger(OrdersService.name);
+  private readonly outcomes: Counter<'provider' | 'outcome'>;
+
+  constructor(
+    private readonly repository: PaymentsRepository,
+    private readonly accounts: AccountsService,
+    private readonly metrics: MetricsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {
+    this.outcomes = new Counter({
+      name: 'consult_on_payment_orders_total',
+      help: 'Order outcomes applied, by provider: paid, failed, amount_mismatch, provider_refund',
+      labelNames: ['provider', 'outcome'],
+      registers: [metrics.registry],
+    });
+  }
+
+  onModuleInit(): void {
+    const repository = this.repository;
+    new Gauge({
+      name: 'consult_on_payment_grant_mismatches',
+      help: 'Paid orders without exactly one grant plus purchase grants without a paid order (0 in a sound ledger)',
+      registers: [this.metrics.registry],
+      async collect() {
+        try {
+          this.set((await repository.grantMismatches(repository.db)).length);
+        } catch {
+          // The database is down: the last figure stays; /health says why.
+        }
+      },
+    });
+  }
+
+  /** Paid orders without exactly one grant, and purchase grants without a paid order: none in a sound ledger. */
+  grantMismatches(): Promise<{ orderId: string; problem: string }[]> {
+    return this.repository.grantMismatches(this.repository.db);
+  }
+
+  countOutcome(provider: string, outcome: string): void {
+    this.outcomes.inc({ provider, outcome });
+  }
+
+  /**
+   * Applies the provider's truth about an order: grants it once paid (and opens or renews its
+   * subscription), fails it, refuses a mismatched amount, takes back tokens of a refund made at
+   * the provider. `eventId`, when given, is recorded in the same transaction; a repeat changes nothing.
+   */
+  async applyProviderTruth(orderId: string, truth: ProviderPayment, eventId: string | null = null): Promise<OrderRow> {
+    return this.repository.db.transaction(async (tx) => {
+      const order = await this.repository.lockOrder(tx, orderId);
+      if (!order) throw new Error(`order ${orderId} vanished`);
+      if (eventId && !(await this.repository.recordEvent(tx, { eventId, paymentId: order.id, type: truth.status }))) return order;
+      const update = planOrderUpdate(order, truth, await this.repository.pendingRefundAmount(tx, order.id));
+      const now = this.clock.now();
+      let current = order;
+      if (truth.providerPaymentId && !order.providerPaymentId) {
+        current = await this.repository.updateOrder(tx, order.id, { providerPaymentId: truth.providerPaymentId }, now);
+      }
+      if (update.mismatch) {
+        this.logger.error(`payment amount mismatch on order ${order.id}: ${update.mismatch}; not granted`);
+        this.countOutcome(order.provider, 'amount_mismatch');
+        return this.repository.updateOrder(tx, order.id, { status: 'FAILED', failureCode: 'AMOUNT_MISMATCH', failureMessage: update.mismatch }, now);
+      }
+      if (update.fail) {
+        this.countOutcome(order.provider, 'failed');
+        return this.repository.updateOrder(tx, order.id, { status: 'FAILED', failureCode: update.fail.code, failureMessage: update.fail.message }, now);
+      }
+      if (update.grant) current = await this.grant(tx, current, truth, now);
+      if (update.providerRefundAmount > 0) current = await this.recordProviderRefund(tx, current, update.providerRefundAmount, now);
+      return current;
+    });
+  }
+
+  /** Marks an order failed (the provider declined it for good), unless it was paid meanwhile. */
+  async fail(orderId: string, failure: { code: string; message: string }): Promise<OrderRow> {
+    return this.repository.db.transaction(async (tx) => {
+      const order = await this.repository.lockOrder(tx, orderId);
+      if (!order) throw new Error(`order ${orderId} vanished`);
+      if (order.status !== 'PENDING') return order;
+      this.countOutcome(order.provider, 'failed');
+      return this.repository.updateOrder(tx, order.id, { status: 'FAILED', failureCode: failure.code, failureMessage: failure.message.slice(0, 500) }, this.clock.now());
+    });
+  }
+
+  private async grant(tx: Transaction, order: OrderRow, truth: ProviderPayment, now: Date): Promise<OrderRow> {
+    const paidAt = truth.paidAt ?? now;
+    let subscriptionId = order.subscriptionId;
+    let periodKey = order.periodKey;
+    if (order.kind === 'subscription') {
+      const subscription = await this.startOrRenew(tx, order, truth, paidAt, now);
+      subscriptionId = subscription?.id ?? null;
+      periodKey ??= paidAt.toISOString();
+    }
+    const paid = await this.repository.updateOrder(
+      tx,
+      order.id,
+      { status: 'PAID', paidAt, method: truth.method ?? order.method, failureCode: null, failureMessage: null, subscriptionId, periodKey },
+      now,
+    );
+    await this.accounts.credit(tx, order.userId, { kind: 'PURCHASE', tokens: order.tokens, bucket: 'purchased', paymentId: order.id });
+    this.countOutcome(order.provider, 'paid');
+    this.logger.log(`order ${order.id} paid: ${order.tokens} tokens granted to ${order.userId}`);
+    return paid;
+  }
+
+  /** A subscription's first payment opens it; a renewal's moves its period on. */
+  private async startOrRenew(tx: Transaction, order: OrderRow, truth: ProviderPayment, paidAt: Date, now: Date): Promise<SubscriptionRow | null> {
+    if (order.subscriptionId) {
+      const subscription = await this.repository.lockSubscription(tx, order.subscriptionId);
+      if (!subscription) return null;
+      const from = order.periodKey ? new Date(order.periodKey) : subscription.currentPeriodEnd;
+      const next = addMonth(Number.isNaN(from.getTime()) ? paidAt : from);
+      await this.repository.updateSubscription(
+        tx,
+        subscription.id,
+        { status: 'ACTIVE', failedAttempts: 0, currentPeriodEnd: next > subscription.currentPeriodEnd ? next : subscription.currentPeriodEnd },
+        now,
+      );
+      return subscription;
+    }
+    if (!truth.savedMethod) {
+      this.logger.error(`subscription order ${order.id} paid without a saved method: it will not renew`);
+      return null;
+    }
+    return this.repository.insertSubscription(tx, {
+      userId: order.userId,
+      productId: order.packageId,
+      provider: order.provider,
+      reference: truth.savedMethod.reference,
+      customerKey: truth.savedMethod.customerKey,
+      amount: order.amount,
+      currency: order.currency,
+      tokens: order.tokens,
+      currentPeriodEnd: addMonth(paidAt),
+      createdAt: now,
+      updatedAt: now,
+    });
+  }
+
+  /** Money the provider refunded outside our refunds (its dashboard): the same share of tokens comes back, as far as they are unspent. */
+  private async recordProviderRefund(tx: Transaction, order: OrderRow, amount: number, now: Date): Promise<OrderRow> {
+    const tokens = tokensForRefundedAmount(order, amount);
+    const refundId = randomUUID();
+    const { recoveredTokens } =
+      tokens > 0 ? await this.accounts.refundPayment(tx, order.userId, { paymentId: order.id, refundId, tokens, exact: false }) : { recoveredTokens: 0 };
+    await this.repository.insertRefund(tx, {
+      id: refundId,
+      paymentId: order.id,
+      amount,
+      tokens,
+      status: 'SUCCEEDED',
+      origin: 'provider',
+      reason: 'refunded at the provider',
+      metadata: { recoveredTokens, unrecoveredTokens: tokens - recoveredTokens },
+      createdAt: now,
+      updatedAt: now,
+    });
+    const refundedAmount = order.refundedAmount + amount;
+    this.countOutcome(order.provider, 'provider_refund');
+    this.logger.warn(`order ${order.id}: the provider refunded ${amount} ${order.currency}; ${recoveredTokens} of ${tokens} tokens taken back`);
+    return this.repository.updateOrder(tx, order.id, { refundedAmount, refundedTokens: order.refundedTokens + tokens, status: statusAfterRefunds(order, refundedAmount) }, now);
+  }
+
+  async views(orders: OrderRow[]): Promise<OrderView[]> {
+    const refunds = await this.repository.refundsOf(this.repository.db, orders.map((order) => order.id));
+    return orders.map((order) => this.toView(order, refunds.filter((refund) => refund.paymentId === order.id)));
+  }
+
+  async view(order: OrderRow): Promise<OrderView> {
+    return (await this.views([order]))[0]!;
+  }
+
+  private toView(order: OrderRow, refunds: RefundRow[]): OrderView {
+    const paid = order.paidAt !== null && order.status !== 'PENDING' && order.status !== 'FAILED';
+    return {
+      id: order.id,
+      kind: order.kind,
+      productId: order.packageId,
+      orderName: order.orderName,
+      tokens: order.tokens,
+      amount: order.amount,
+      currency: order.currency,
+      provider: order.provider,
+      status: order.status,
+      method: order.method,
+      failure: order.failureCode ? { code: order.failureCode, message: order.failureMessage ?? '' } : null,
+      refundedAmount: order.refundedAmount,
+      refundedTokens: order.refundedTokens,
+      createdAt: order.createdAt.toISOString(),
+      paidAt: order.paidAt?.toISOString() ?? null,
+      receipt: paid
+        ? {
+            orderNumber: orderNumber(order),
+            ...vatBreakdown(order.amount),
+            sellerName: this.config.payments.seller.name,
+            sellerRegistrationNumber: this.config.payments.seller.registrationNumber,
+          }
+        : null,
+      refunds: refunds.map(refundView),
+    };
+  }
+}
+
+/** The short number printed on a receipt and said on the phone (the full id is printed under it), e.g. CO-3F2A91C0. */
+export function orderNumber(order: { id: string }): string {
+  return `CO-${order.id.slice(0, 8).toUpperCase()}`;
+}
+
+export function refundView(refund: RefundRow): RefundView {
+  return {
+    id: refund.id,
+    amount: refund.amount,
+    tokens: refund.tokens,
+    status: refund.status,
+    origin: refund.origin,
+    reason: refund.reason,
+    failureMessage: refund.failureMessage,
+    createdAt: refund.createdAt.toISOString(),
+  };
+}
+
+export function subscriptionView(subscription: SubscriptionRow): SubscriptionView {
+  return {
+    id: subscription.id,
+    productId: subscription.productId,
+    provider: subscription.provider,
+    status: subscription.status,
+    amount: subscription.amount,
+    currency: subscription.currency,
+    tokens: subscription.tokens,
+    currentPeriodEnd: subscription.currentPeriodEnd.toISOString(),
+    canceledAt: subscription.canceledAt?.toISOString() ?? null,
+  };
+}

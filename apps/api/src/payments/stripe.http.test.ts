@@ -1,0 +1,187 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeStripeServer } from '../../testing/fake-stripe-server.js';
+import { idempotencyKey, paymentHarness } from '../../testing/payment-harness.js';
+import { createTestApp, type TestApp } from '../../testing/test-app.js';
+
+// The whole purchase path against a fake Stripe on a local port, through the real SDK: checkout,
+// the hosted page's outcome, webhooks, confirmation, refunds, renewals and an unavailable Stripe.
+const SECRET_KEY = 'sk_test_consult_on_fake';
+const WEBHOOK_SECRET = 'whsec_consult_on_fake';
+
+let stripe: FakeStripeServer;
+let api: TestApp;
+let harness: ReturnType<typeof paymentHarness>;
+let admin: { id: string; token: string };
+
+beforeAll(async () => {
+  stripe = await new FakeStripeServer({ secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET }).start();
+  api = await createTestApp({
+    PAYMENT_PROVIDER: 'stripe',
+    STRIPE_SECRET_KEY: SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+    STRIPE_API_URL: stripe.url,
+    PAYMENT_TIMEOUT_MS: '500',
+  });
+  stripe.webhookUrl = `${api.baseUrl}/api/payments/webhooks/stripe`;
+  harness = paymentHarness(api);
+  admin = await api.signUpAdmin();
+});
+afterAll(async () => {
+  await stripe?.stop();
+  await api?.close();
+});
+
+async function checkout(user: { token: string }, packageId = 'tokens-50k') {
+  const response = await api.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId }, headers: idempotencyKey() });
+  expect(response.status, JSON.stringify(response.body)).toBe(200);
+  expect(response.body.checkout).toMatchObject({ type: 'redirect', url: expect.stringContaining(stripe.url) });
+  const sessionId = new URL(response.body.checkout.url).pathname.split('/').pop()!;
+  return { order: response.body.order as { id: string; status: string }, sessionId };
+}
+
+const confirm = (user: { token: string }, orderId: string, sessionId: string) =>
+  api.request('POST', `/api/payments/orders/${orderId}/confirm`, { token: user.token, body: { sessionId } });
+
+describe('Stripe Checkout', () => {
+  it('pays: the webhook grants the tokens once, the return confirms the same order', async () => {
+    const user = await api.signUp();
+    const { order, sessionId } = await checkout(user);
+    expect(order.status).toBe('PENDING');
+    expect(stripe.session(sessionId)).toMatchObject({ client_reference_id: order.id, amount_total: 5_000, currency: 'krw', mode: 'payment' });
+    // The webhook arrives before the browser comes back.
+    await stripe.pay(sessionId);
+    expect((await harness.order(order.id)).status).toBe('PAID');
+    const back = await confirm(user, order.id, sessionId);
+    expect(back.body.order).toMatchObject({ status: 'PAID', method: expect.any(String), receipt: { supplyAmount: 4_545, vatAmount: 455 } });
+    expect(back.body.usage.purchasedTokens).toBe(50_000);
+    expect(await harness.grants(order.id)).toBe(1);
+  });
+
+  it('pays when the browser comes back first; the late and the replayed webhook change nothing', async () => {
+    const user = await api.signUp();
+    const { order, sessionId } = await checkout(user);
+    await stripe.pay(sessionId, { sendWebhook: false });
+    expect((await confirm(user, order.id, sessionId)).body.order.status).toBe('PAID');
+    const late = await stripe.sendEvent('checkout.session.completed', stripe.session(sessionId));
+    expect(late.status).toBe(200);
+    expect((await stripe.redeliver(late.event.id)).status).toBe(200);
+    expect(await harness.grants(order.id)).toBe(1);
+    expect(await harness.purchasedTokens(user)).toBe(50_000);
+  });
+
+  it('a declined card leaves the order pending; the expired session fails it, nothing granted', async () => {
+    const user = await api.signUp();
+    const { order, sessionId } = await checkout(user);
+    stripe.decline(sessionId);
+    expect((await confirm(user, order.id, sessionId)).body.order.status).toBe('PENDING');
+    await stripe.expire(sessionId);
+    expect((await harness.order(order.id)).status).toBe('FAILED');
+    expect(await harness.grants(order.id)).toBe(0);
+  });
+
+  it('refuses forged and stale webhooks', async () => {
+    const user = await api.signUp();
+    const { order, sessionId } = await checkout(user);
+    await stripe.pay(sessionId, { sendWebhook: false });
+    const forged = await stripe.sendEvent('checkout.session.completed', stripe.session(sessionId), { signatureSecret: 'whsec_attacker' });
+    expect(forged.status).toBe(401);
+    const stale = await stripe.sendEvent('checkout.session.completed', stripe.session(sessionId), { timestamp: Math.floor(Date.now() / 1000) - 3_600 });
+    expect(stale.status).toBe(401);
+    const unsigned = await api.request('POST', '/api/payments/webhooks/stripe', { rawBody: JSON.stringify({ type: 'checkout.session.completed' }) });
+    expect(unsigned.status).toBe(401);
+    expect((await harness.order(order.id)).status).toBe('PENDING');
+    expect(await harness.grants(order.id)).toBe(0);
+    // The other provider's endpoint does not exist here.
+    expect((await api.request('POST', '/api/payments/webhooks/toss', { rawBody: '{}' })).status).toBe(404);
+  });
+
+  it('never grants a session whose amount differs from the order', async () => {
+    const user = await api.signUp();
+    const { order, sessionId } = await checkout(user);
+    stripe.patchSession(sessionId, { amount_total: 50 });
+    await stripe.pay(sessionId);
+    const stored = await harness.order(order.id);
+    expect(stored).toMatchObject({ status: 'FAILED', failureCode: 'AMOUNT_MISMATCH' });
+    // The return of that session is refused the same way.
+    const back = await confirm(user, order.id, sessionId);
+    expect(back.status).toBe(400);
+    expect(back.body.code).toBe('AMOUNT_MISMATCH');
+    expect(await harness.grants(order.id)).toBe(0);
+    expect(await harness.purchasedTokens(user)).toBe(0);
+  });
+
+  it('refunds through the Refunds API, and a refund made in the dashboard takes back its share', async () => {
+    const user = await api.signUp();
+    const { order, sessionId } = await checkout(user);
+    await stripe.pay(sessionId);
+    const refund = await api.request('POST', `/api/admin/orders/${order.id}/refunds`, { token: admin.token, body: { tokens: 10_000, reason: '고객 요청 일부 환불' }, headers: idempotencyKey() });
+    expect(refund.body).toMatchObject({ refund: { status: 'SUCCEEDED', amount: 1_000, tokens: 10_000 }, order: { status: 'PARTIALLY_REFUNDED', refundedAmount: 1_000 } });
+    await stripe.settle(); // charge.refunded for our own refund: already accounted for
+    expect((await harness.order(order.id)).refundedAmount).toBe(1_000);
+    const paymentIntent = stripe.session(sessionId).payment_intent as string;
+    await stripe.refundInDashboard(paymentIntent, 2_000);
+    expect(await harness.order(order.id)).toMatchObject({ refundedAmount: 3_000, refundedTokens: 30_000, status: 'PARTIALLY_REFUNDED' });
+    expect(await harness.purchasedTokens(user)).toBe(20_000);
+    expect(stripe.refunds().filter((item) => item.payment_intent === paymentIntent)).toHaveLength(2);
+    expect((await harness.verify(admin)).ok).toBe(true);
+  });
+
+  it('renews a monthly product: invoice.paid grants each month once, a failed invoice and the end are recorded', async () => {
+    const user = await api.signUp();
+    const start = await api.request('POST', '/api/payments/subscriptions', { token: user.token, body: { productId: 'monthly-test' }, headers: idempotencyKey() });
+    expect(start.status).toBe(200);
+    const sessionId = new URL(start.body.checkout.url).pathname.split('/').pop()!;
+    expect(stripe.session(sessionId).mode).toBe('subscription');
+    await stripe.pay(sessionId);
+    expect((await confirm(user, start.body.order.id, sessionId)).body.order.status).toBe('PAID');
+    const [subscription] = (await api.request('GET', '/api/payments/subscriptions', { token: user.token })).body;
+    expect(subscription).toMatchObject({ status: 'ACTIVE', productId: 'monthly-test', tokens: 300_000 });
+    const stripeSubscription = stripe.session(sessionId).subscription as string;
+    const renewal = await stripe.renew(stripeSubscription);
+    expect(await harness.purchasedTokens(user)).toBe(600_000);
+    const replay = stripe.deliveries.find((delivery) => delivery.event.type === 'invoice.paid' && (delivery.event.data.object as { id: string }).id === renewal.id)!;
+    await stripe.redeliver(replay.event.id);
+    expect(await harness.purchasedTokens(user)).toBe(600_000);
+    await stripe.renew(stripeSubscription, { fail: true });
+    expect((await api.request('GET', '/api/payments/subscriptions', { token: user.token })).body[0].status).toBe('PAST_DUE');
+    await stripe.deleteSubscription(stripeSubscription);
+    expect((await api.request('GET', '/api/payments/subscriptions', { token: user.token })).body[0].status).toBe('CANCELED');
+    const orders = (await api.request('GET', '/api/payments/orders', { token: user.token })).body as { status: string }[];
+    expect(orders.map((item) => item.status)).toEqual(['PAID', 'PAID']);
+    expect((await harness.verify(admin)).ok).toBe(true);
+  });
+
+  it('when Stripe is down the order stays pending and the reconciler settles it once', async () => {
+    const user = await api.signUp();
+    // Checkout itself fails: a clear 503, and the same key opens the same order afterwards.
+    stripe.failNext('status500');
+    const headers = idempotencyKey();
+    const down = await api.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId: 'tokens-50k' }, headers });
+    expect(down.status).toBe(503);
+    expect(down.body.code).toBe('PAYMENT_PROVIDER_UNAVAILABLE');
+    const again = await api.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId: 'tokens-50k' }, headers });
+    expect(again.status).toBe(200);
+    const order = again.body.order as { id: string };
+    const sessionId = new URL(again.body.checkout.url).pathname.split('/').pop()!;
+    // Paid at Stripe, but the webhook is lost and the confirmation times out.
+    await stripe.pay(sessionId, { sendWebhook: false });
+    stripe.failNext('timeout');
+    expect((await confirm(user, order.id, sessionId)).body.order.status).toBe('PENDING');
+    // Still down when the reconciler first asks (earlier tests' pending orders are asked too).
+    stripe.failNext('status500', 100);
+    api.clock.advance(11 * 60_000);
+    const first = await harness.runJob(admin, 'payments-reconcile');
+    expect(first.unavailable).toBeGreaterThanOrEqual(1);
+    expect((await harness.order(order.id)).status).toBe('PENDING');
+    stripe.clearFailures();
+    api.clock.advance(11 * 60_000);
+    const second = await harness.runJob(admin, 'payments-reconcile');
+    expect(second.paid).toBeGreaterThanOrEqual(1);
+    expect((await harness.order(order.id)).status).toBe('PAID');
+    api.clock.advance(11 * 60_000);
+    await harness.runJob(admin, 'payments-reconcile');
+    expect(await harness.grants(order.id)).toBe(1);
+    expect(await harness.purchasedTokens(user)).toBe(50_000);
+    expect((await harness.verify(admin)).ok).toBe(true);
+  });
+});
