@@ -43,7 +43,18 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'GET', path: '/api/admin/token-stats/export.csv', anonymous: 401, user: 403, admin: 200 },
   { method: 'GET', path: '/api/admin/users', anonymous: 401, user: 403, admin: 200 },
   { method: 'GET', path: '/api/admin/ledger/verify', anonymous: 401, user: 403, admin: 200 },
-  { method: 'POST', path: '/api/payments/webhook', body: { eventId: 'e', type: 'payment.paid', paymentId: '00000000-0000-4000-8000-000000000000' }, anonymous: 401, user: 401, admin: 401 },
+  { method: 'GET', path: '/api/payments/orders', anonymous: 401, user: 200, admin: 200 },
+  // Another user's order and subscription do not exist for the caller, admins included.
+  { method: 'GET', path: '/api/payments/orders/:otherOrder', anonymous: 401, user: 404, admin: 404 },
+  { method: 'POST', path: '/api/payments/orders/:otherOrder/confirm', body: {}, anonymous: 401, user: 404, admin: 404 },
+  { method: 'GET', path: '/api/payments/products', anonymous: 401, user: 200, admin: 200 },
+  { method: 'POST', path: '/api/payments/subscriptions', body: { productId: 'monthly-test' }, anonymous: 401, user: 200, admin: 200 },
+  { method: 'GET', path: '/api/payments/subscriptions', anonymous: 401, user: 200, admin: 200 },
+  { method: 'POST', path: '/api/payments/subscriptions/:otherSubscription/cancel', anonymous: 401, user: 404, admin: 404 },
+  // Public, but only the configured provider's (none with the instant provider).
+  { method: 'POST', path: '/api/payments/webhooks/toss', body: {}, anonymous: 404, user: 404, admin: 404 },
+  { method: 'GET', path: '/api/admin/users/:other/orders', anonymous: 401, user: 403, admin: 200 },
+  { method: 'POST', path: '/api/admin/orders/:otherOrder/refunds', body: { tokens: 1_000, reason: 'matrix refund' }, anonymous: 401, user: 403, admin: 200 },
 ];
 
 /** The status of a long-lived stream, without waiting for it to end. */
@@ -62,6 +73,9 @@ describe('authorization on every endpoint', () => {
     const otherTurn = await api.request('POST', '/api/chat/send', { token: other.token, body: { message: '내 대화' } });
     await api.request('POST', '/api/ai-usage/test-usage', { token: admin.token, body: { userId: other.id, usagePercent: 91 } });
     const otherNotification = (await api.request('GET', '/api/notifications', { token: other.token })).body.items[0].id as string;
+    const otherOrder = (await api.request('POST', '/api/ai-usage/purchase', { token: other.token, body: { packageId: 'tokens-50k' }, headers: { 'idempotency-key': 'other-order' } })).body.order.id as string;
+    await api.request('POST', '/api/payments/subscriptions', { token: other.token, body: { productId: 'monthly-test' }, headers: { 'idempotency-key': 'other-subscription' } });
+    const otherSubscription = (await api.request('GET', '/api/payments/subscriptions', { token: other.token })).body[0].id as string;
     const failures: string[] = [];
     for (const route of ROUTES) {
       for (const [caller, token, expected] of [
@@ -73,6 +87,8 @@ describe('authorization on every endpoint', () => {
           text
             .replaceAll(':otherConversation', otherTurn.body.conversationId)
             .replaceAll(':otherNotification', otherNotification)
+            .replaceAll(':otherOrder', otherOrder)
+            .replaceAll(':otherSubscription', otherSubscription)
             .replaceAll(':other', other.id);
         const body = route.body ? JSON.parse(fill(JSON.stringify(route.body))) : undefined;
         const response = route.stream && token ? await openStream(fill(route.path), token) : await api.request(route.method, fill(route.path), { token, body, headers: { 'idempotency-key': `matrix-${caller}` } });
@@ -90,7 +106,14 @@ describe('authorization on every endpoint', () => {
     const covered = new Set(
       ROUTES.map(
         (route) =>
-          `${route.method} ${route.path.replace(':otherConversation', ':id').replace(':otherNotification', ':id').replace(':other', ':userId').replace('/jobs/usage-sweep/', '/jobs/:name/')}`,
+          `${route.method} ${route.path
+            .replace(':otherConversation', ':id')
+            .replace(':otherNotification', ':id')
+            .replace(':otherOrder', ':orderId')
+            .replace(':otherSubscription', ':subscriptionId')
+            .replace(':other', ':userId')
+            .replace('/jobs/usage-sweep/', '/jobs/:name/')
+            .replace('/webhooks/toss', '/webhooks/:provider')}`,
       ),
     );
     const missing = documented.filter((route) => !covered.has(route) && route !== 'POST /api/auth/register');
@@ -146,7 +169,7 @@ describe('HTTP basics', () => {
     expect(String(ui.body)).toContain('swagger-ui');
     const document = (await api.request('GET', '/api/docs-json')).body;
     expect(Object.keys(document.components.schemas)).toEqual(
-      expect.arrayContaining(['RegisterDto', 'LoginDto', 'SessionView', 'UsageView', 'LedgerPageView', 'PurchaseDto', 'PurchaseResultView', 'TestUsageDto', 'AdjustmentDto', 'PaymentWebhookDto']),
+      expect.arrayContaining(['RegisterDto', 'LoginDto', 'SessionView', 'UsageView', 'LedgerPageView', 'PurchaseDto', 'CheckoutResultView', 'OrderView', 'RefundDto', 'TestUsageDto', 'AdjustmentDto']),
     );
   });
 });

@@ -1,6 +1,8 @@
 import { and, eq } from 'drizzle-orm';
 import { ledgerEntries, payments } from '../src/database/schema.js';
-import type { TestApp } from './test-app.js';
+import type { FakeStripeServer } from './fake-stripe-server.js';
+import type { FakeTossServer } from './fake-toss-server.js';
+import { createTestApp, type TestApp } from './test-app.js';
 
 /** Reads of orders and grants straight from the test database, for assertions the API does not expose. */
 export function paymentHarness(api: TestApp) {
@@ -37,4 +39,34 @@ let keys = 0;
 export function idempotencyKey(): Record<string, string> {
   keys += 1;
   return { 'idempotency-key': `key-${process.pid}-${keys}-${Date.now()}` };
+}
+
+/** A test app paying through a fake Toss Payments on a local port. */
+export async function tossApp(toss: FakeTossServer, overrides: Record<string, string> = {}, shared?: TestApp): Promise<TestApp> {
+  const env = {
+    PAYMENT_PROVIDER: 'toss',
+    TOSS_CLIENT_KEY: toss.clientKey,
+    TOSS_SECRET_KEY: toss.secretKey,
+    TOSS_API_URL: toss.url,
+    TOSS_SDK_URL: `${toss.url}/v2/standard`,
+    PAYMENT_TIMEOUT_MS: '500',
+    ...overrides,
+  };
+  return shared ? createTestApp(env, shared.clock.now(), shared.database) : createTestApp(env);
+}
+
+export const STRIPE_TEST_KEYS = { secretKey: 'sk_test_consult_on_fake', webhookSecret: 'whsec_consult_on_fake' };
+
+/** A test app paying through a fake Stripe on a local port (the SDK pointed at it); the fake's webhooks go to the app. */
+export async function stripeApp(stripe: FakeStripeServer, overrides: Record<string, string> = {}): Promise<TestApp> {
+  const api = await createTestApp({
+    PAYMENT_PROVIDER: 'stripe',
+    STRIPE_SECRET_KEY: STRIPE_TEST_KEYS.secretKey,
+    STRIPE_WEBHOOK_SECRET: STRIPE_TEST_KEYS.webhookSecret,
+    STRIPE_API_URL: stripe.url,
+    PAYMENT_TIMEOUT_MS: '500',
+    ...overrides,
+  });
+  stripe.webhookUrl = `${api.baseUrl}/api/payments/webhooks/stripe`;
+  return api;
 }

@@ -42,8 +42,10 @@ let counter = 0;
 export async function createTestApp(
   overrides: Record<string, string> = {},
   start = new Date('2026-11-10T03:00:00Z'),
+  /** Another instance's database: a second API process on the same data (closed by its owner). */
+  shared?: DatabaseHandle,
 ): Promise<TestApp> {
-  const database = await createTestDatabase();
+  const database = shared ?? (await createTestDatabase());
   const config = testConfig({ AUTH_RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000', REGISTER_RATE_LIMIT_PER_HOUR: '100000', ...overrides });
   const clock = new ManualClock(start);
   const app = await createApp({ config, database, clock });
@@ -100,7 +102,7 @@ export async function createTestApp(
     signUpAdmin,
     close: async () => {
       await app.close();
-      await database.close();
+      if (!shared) await database.close();
     },
   };
 }

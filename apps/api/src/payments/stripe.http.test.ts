@@ -1,12 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FakeStripeServer } from '../../testing/fake-stripe-server.js';
-import { idempotencyKey, paymentHarness } from '../../testing/payment-harness.js';
-import { createTestApp, type TestApp } from '../../testing/test-app.js';
+import { idempotencyKey, paymentHarness, STRIPE_TEST_KEYS, stripeApp } from '../../testing/payment-harness.js';
+import type { TestApp } from '../../testing/test-app.js';
 
 // The whole purchase path against a fake Stripe on a local port, through the real SDK: checkout,
 // the hosted page's outcome, webhooks, confirmation, refunds, renewals and an unavailable Stripe.
-const SECRET_KEY = 'sk_test_consult_on_fake';
-const WEBHOOK_SECRET = 'whsec_consult_on_fake';
 
 let stripe: FakeStripeServer;
 let api: TestApp;
@@ -14,15 +12,8 @@ let harness: ReturnType<typeof paymentHarness>;
 let admin: { id: string; token: string };
 
 beforeAll(async () => {
-  stripe = await new FakeStripeServer({ secretKey: SECRET_KEY, webhookSecret: WEBHOOK_SECRET }).start();
-  api = await createTestApp({
-    PAYMENT_PROVIDER: 'stripe',
-    STRIPE_SECRET_KEY: SECRET_KEY,
-    STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
-    STRIPE_API_URL: stripe.url,
-    PAYMENT_TIMEOUT_MS: '500',
-  });
-  stripe.webhookUrl = `${api.baseUrl}/api/payments/webhooks/stripe`;
+  stripe = await new FakeStripeServer(STRIPE_TEST_KEYS).start();
+  api = await stripeApp(stripe);
   harness = paymentHarness(api);
   admin = await api.signUpAdmin();
 });

@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeTossServer } from '../../testing/fake-toss-server.js';
-import { idempotencyKey, paymentHarness } from '../../testing/payment-harness.js';
-import { createTestApp, type TestApp } from '../../testing/test-app.js';
+import { idempotencyKey, paymentHarness, tossApp } from '../../testing/payment-harness.js';
+import type { TestApp } from '../../testing/test-app.js';
 
 // The whole purchase path against a fake Toss Payments on a local port (plain HTTP): the order's
 // checkout fields, the success return and its confirmation, webhooks trusted only after a re-read,
@@ -14,14 +14,7 @@ let webhookUrl: string;
 
 beforeAll(async () => {
   toss = await new FakeTossServer().start();
-  api = await createTestApp({
-    PAYMENT_PROVIDER: 'toss',
-    TOSS_CLIENT_KEY: toss.clientKey,
-    TOSS_SECRET_KEY: toss.secretKey,
-    TOSS_API_URL: toss.url,
-    TOSS_SDK_URL: `${toss.url}/v2/standard`,
-    PAYMENT_TIMEOUT_MS: '500',
-  });
+  api = await tossApp(toss);
   webhookUrl = `${api.baseUrl}/api/payments/webhooks/toss`;
   harness = paymentHarness(api);
   admin = await api.signUpAdmin();
