@@ -75,11 +75,6 @@ export class InsufficientTokensError extends domainError('INSUFFICIENT_TOKENS', 
   en: 'There are not enough tokens to remove.',
 }) {}
 
-export class PaymentsUnavailableError extends domainError('PAYMENTS_UNAVAILABLE', 503, {
-  ko: '결제 설정이 완료되지 않아 지금은 결제를 처리할 수 없습니다.',
-  en: 'Payments are not configured on this server.',
-}) {}
-
 export class AmountMismatchError extends domainError('AMOUNT_MISMATCH', 400, {
   ko: '결제 금액이 주문 금액과 다릅니다. 결제가 승인되지 않았습니다.',
   en: 'The payment amount differs from the order amount; the payment was not confirmed.',

@@ -1,4 +1,6 @@
+import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { payments } from '../database/schema.js';
 import { createTestApp, type TestApp } from '../../testing/test-app.js';
 
 let api: TestApp;
@@ -151,5 +153,28 @@ describe('orders, receipts and refunds (instant provider)', () => {
     expect(list.body.map((item: { id: string }) => item.id)).toEqual([order.id]);
     const forbidden = await api.request('POST', `/api/admin/orders/${order.id}/refunds`, { token: user.token, body: { reason: 'self refund' }, headers: { 'idempotency-key': 'self' } });
     expect(forbidden.status).toBe(403);
+  });
+});
+
+describe('orders and grants agree (ledger verification and /metrics)', () => {
+  it('reports a grant whose order is not paid, and a paid order without its grant', async () => {
+    const admin = await api.signUpAdmin();
+    const user = await api.signUp();
+    const bought = await api.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId: 'tokens-50k' }, headers: { 'idempotency-key': 'verify-1' } });
+    const orderId = bought.body.order.id as string;
+    const gauge = async () => /consult_on_payment_grant_mismatches (\d+)/.exec((await api.request('GET', '/metrics')).body as string)?.[1];
+    expect((await api.request('GET', '/api/admin/ledger/verify', { token: admin.token })).body).toMatchObject({ ok: true, payments: [] });
+    expect(await gauge()).toBe('0');
+    // Break it on purpose: the order says pending while the ledger holds its grant.
+    await api.database.db.update(payments).set({ status: 'PENDING' }).where(eq(payments.id, orderId));
+    const broken = (await api.request('GET', '/api/admin/ledger/verify', { token: admin.token })).body;
+    expect(broken.ok).toBe(false);
+    expect(broken.payments).toEqual([{ orderId, problem: 'grant without a paid order' }]);
+    expect(await gauge()).toBe('1');
+    // A paid order without a grant (a second paid order faked in) is reported too.
+    await api.database.db.update(payments).set({ status: 'PAID' }).where(eq(payments.id, orderId));
+    const [copy] = await api.database.db.insert(payments).values({ userId: user.id, packageId: 'tokens-50k', tokens: 50_000, amount: 5_000, provider: 'instant', status: 'PAID' }).returning();
+    expect((await api.request('GET', '/api/admin/ledger/verify', { token: admin.token })).body.payments).toEqual([{ orderId: copy!.id, problem: 'paid order with 0 grants' }]);
+    await api.database.db.delete(payments).where(eq(payments.id, copy!.id));
   });
 });
