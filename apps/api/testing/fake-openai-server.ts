@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { LocalServer } from './local-server.js';
 
 /** How the fake model answers the next request. */
 export type FakeBehavior =
@@ -22,13 +22,11 @@ export interface RecordedRequest {
 export class FakeOpenAiServer {
   readonly requests: RecordedRequest[] = [];
   private readonly queue: FakeBehavior[] = [];
-  private readonly sockets = new Set<Socket>();
-  private server: http.Server | null = null;
+  private server: LocalServer | null = null;
   defaultBehavior: FakeBehavior = { kind: 'reply' };
 
   get url(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}/v1`;
+    return `${this.server!.origin}/v1`;
   }
 
   /** Queues behaviors for the next requests, in order. */
@@ -37,18 +35,12 @@ export class FakeOpenAiServer {
   }
 
   async start(): Promise<this> {
-    this.server = http.createServer((request, response) => void this.handle(request, response));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.server = await LocalServer.listen((request, response) => void this.handle(request, response));
     return this;
   }
 
   async close(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    await this.server?.close();
   }
 
   private async handle(request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {

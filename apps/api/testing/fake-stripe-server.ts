@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
 import Stripe from 'stripe';
+import { LocalServer } from './local-server.js';
 
 /**
  * A Stripe API for tests: real HTTP, driven through the real `stripe` SDK. It implements exactly
@@ -287,32 +287,24 @@ export class FakeStripeServer {
   private readonly idempotent = new Map<string, { fingerprint: string; response: ApiResponse }>();
   private readonly failures: FailureKind[] = [];
   private readonly pendingDeliveries = new Set<Promise<void>>();
-  private readonly sockets = new Set<Socket>();
-  private server: http.Server | null = null;
+  private server: LocalServer | null = null;
 
   constructor(private readonly options: FakeStripeOptions) {
     this.webhookUrl = options.webhookUrl;
   }
 
   get url(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return `${this.server!.origin}`;
   }
 
   async start(): Promise<this> {
-    this.server = http.createServer((request, response) => void this.handle(request, response));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
+    this.server = await LocalServer.listen((request, response) => void this.handle(request, response));
     return this;
   }
 
   async stop(): Promise<void> {
     await this.settle();
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()) ?? resolve());
+    await this.server?.close();
   }
 
   /** The next `count` API calls (not the hosted page) fail: a 500, or no answer at all. */

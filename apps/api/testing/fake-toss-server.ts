@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import { LocalServer } from './local-server.js';
 
 /**
  * A Toss Payments stand-in for tests, over real HTTP: the REST endpoints the adapter uses (confirm,
@@ -111,8 +111,7 @@ export class FakeTossServer {
   private readonly replays = new Map<string, Answer>();
   private readonly faults: Record<TossFault, number> = { status500: 0, timeout: 0, decline: 0, malformed: 0, incomplete: 0, disconnect: 0 };
   private cardsDeclined = false;
-  private readonly sockets = new Set<Socket>();
-  private server: http.Server | null = null;
+  private server: LocalServer | null = null;
 
   constructor(options: { secretKey?: string; clientKey?: string } = {}) {
     this.secretKey = options.secretKey ?? 'test_sk_fake_toss_secret';
@@ -120,27 +119,20 @@ export class FakeTossServer {
   }
 
   get url(): string {
-    const { port } = this.server!.address() as AddressInfo;
-    return `http://127.0.0.1:${port}`;
+    return `${this.server!.origin}`;
   }
 
   async start(): Promise<this> {
-    this.server = http.createServer((request, response) => {
+    this.server = await LocalServer.listen((request, response) => {
       this.handle(request, response).catch((error: unknown) => {
         if (!response.headersSent) reply(response, { status: 500, json: JSON.stringify({ code: 'FAKE_ERROR', message: String(error) }) });
       });
     });
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server!.listen(0, '127.0.0.1', resolve));
     return this;
   }
 
   async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    await this.server?.close();
   }
 
   // ---- Test controls ----
