@@ -380,7 +380,7 @@ describe('9. headers and documentation as documented', () => {
   });
 
   it('keeps Swagger off in production unless SWAGGER_ENABLED=true', () => {
-    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://localhost/x', TOSS_CLIENT_KEY: 'test_ck_x', TOSS_SECRET_KEY: 'test_sk_x' };
+    const production = { NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32), DATABASE_URL: 'postgres://localhost/x', TOSS_CLIENT_KEY: 'live_ck_x', TOSS_SECRET_KEY: 'live_sk_x', PUBLIC_URL: 'https://consult-on.example.com' };
     expect(loadConfig(production).swaggerEnabled).toBe(false);
     expect(loadConfig({ ...production, SWAGGER_ENABLED: 'true' }).swaggerEnabled).toBe(true);
     expect(loadConfig({ NODE_ENV: 'development' }).swaggerEnabled).toBe(true);

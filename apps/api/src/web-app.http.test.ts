@@ -80,3 +80,30 @@ describe('the web app served by the API', () => {
     expect(directive(page.headers, 'connect-src')).toEqual(["'self'"]);
   });
 });
+
+describe("the payment window's script", () => {
+  it('is allowed on the purchase pages only, from the configured Toss SDK origin', async () => {
+    const directory = mkdtempSync(path.join(tmpdir(), 'consult-on-web-'));
+    writeFileSync(path.join(directory, 'index.html'), '<!doctype html><title>home</title>');
+    for (const page of ['dashboard', 'purchase', path.join('purchase', 'result')]) {
+      mkdirSync(path.join(directory, page), { recursive: true });
+      writeFileSync(path.join(directory, page, 'index.html'), `<!doctype html><title>${page}</title>`);
+    }
+    const toss = await createTestApp({ SERVE_WEB: 'true', WEB_DIR: directory, PAYMENT_PROVIDER: 'toss', TOSS_CLIENT_KEY: 'test_ck_x', TOSS_SECRET_KEY: 'test_sk_x' });
+    try {
+      for (const page of ['/purchase/', '/purchase/result/']) {
+        const { headers } = await toss.request('GET', page);
+        expect(directive(headers, 'script-src'), page).toContain('https://js.tosspayments.com');
+        expect(directive(headers, 'frame-src'), page).toContain('https://*.tosspayments.com');
+        expect(directive(headers, 'connect-src'), page).toContain('https://*.tosspayments.com');
+      }
+      const dashboard = await toss.request('GET', '/dashboard/');
+      expect(directive(dashboard.headers, 'script-src')).toEqual(["'self'"]);
+      expect(directive(dashboard.headers, 'connect-src')).toEqual(["'self'"]);
+    } finally {
+      await toss.close();
+    }
+    // With Stripe (a full-page redirect) or the instant provider no page allows another origin.
+    expect(directive((await api.request('GET', '/dashboard/')).headers, 'script-src')).not.toContain('https://js.tosspayments.com');
+  });
+});

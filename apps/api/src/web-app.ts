@@ -69,12 +69,14 @@ function policy(scripts: string[], extra: ExtraSources): string {
  * export's 404 page. Each page is sent with a CSP that allows its own inline scripts (Next bootstraps React with
  * them) by hash, computed once per version of the file. Returns whether the web app was found.
  */
-export function serveWebApp(app: NestExpressApplication, directory: string = DEFAULT_WEB_DIR, extra: ExtraSources = {}): boolean {
+export function serveWebApp(app: NestExpressApplication, directory: string = DEFAULT_WEB_DIR, paymentWindow: ExtraSources = {}): boolean {
   if (!existsSync(path.join(directory, 'index.html'))) return false;
   const policies = new Map<string, { mtimeMs: number; policy: string }>();
   const setPolicy = (response: express.Response, file: string, mtimeMs: number) => {
     let cached = policies.get(file);
     if (cached?.mtimeMs !== mtimeMs) {
+      // Only the purchase pages open the payment window: the provider's script is allowed there and nowhere else.
+      const extra = path.relative(directory, file).split(path.sep)[0] === 'purchase' ? paymentWindow : {};
       cached = { mtimeMs, policy: policy(inlineScriptHashes(readFileSync(file, 'utf8')), extra) };
       policies.set(file, cached);
     }

@@ -567,7 +567,7 @@ export class FakeStripeServer {
       currency: items[0]!.currency,
       customer: null,
       customer_email: optionalString(body, 'customer_email'),
-      expires_at: now() + DAY_SECONDS,
+      expires_at: expiresAt(body),
       invoice: null,
       livemode: false,
       metadata: metadataOf(body.metadata),
@@ -1143,3 +1143,15 @@ function addMonth(seconds: number): number {
   date.setUTCDate(Math.min(day, lastDay));
   return Math.floor(date.getTime() / 1000);
 }
+
+/** Stripe takes expires_at 30 minutes to 24 hours ahead (the default: 24 hours) and refuses anything else. */
+function expiresAt(body: FormParams): number {
+  const asked = optionalString(body, 'expires_at');
+  if (asked === null) return now() + DAY_SECONDS;
+  const at = Number(asked);
+  if (!Number.isInteger(at) || at < now() + 30 * 60 - 5 || at > now() + DAY_SECONDS + 5) {
+    throw new StripeApiError(400, 'invalid_request_error', 'The `expires_at` timestamp must be between 30 minutes and 24 hours from Checkout Session creation.', 'parameter_invalid_integer', 'expires_at');
+  }
+  return at;
+}
+

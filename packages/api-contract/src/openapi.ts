@@ -497,6 +497,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/payments/orders/{orderId}/abandon": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["OrdersController_abandon"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/payments/orders/{orderId}/confirm": {
         parameters: {
             query?: never;
@@ -597,6 +613,15 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
     schemas: {
+        AbandonOrderDto: {
+            /**
+             * @description The provider's code on the fail return (Toss: e.g. PAY_PROCESS_CANCELED)
+             * @example PAY_PROCESS_CANCELED
+             */
+            code?: string;
+            /** @description The provider's message on the fail return */
+            message?: string;
+        };
         AdjustmentDto: {
             /**
              * @description Tokens to add (positive) or remove (negative)
@@ -628,10 +653,10 @@ export interface components {
         };
         CheckoutView: {
             /**
-             * @description instant: nothing to do; redirect: go to url; toss: open the Toss payment window with these fields
+             * @description instant: paid at once (development); redirect: go to url; toss: open the Toss payment window with these fields; none: the order is no longer pending (a replayed request), nothing to pay
              * @enum {string}
              */
-            type: "instant" | "redirect" | "toss";
+            type: "instant" | "redirect" | "toss" | "none";
             url?: string;
             /** @enum {string} */
             flow?: "payment" | "billing";
@@ -982,6 +1007,8 @@ export interface components {
         SubscriptionView: {
             id: string;
             productId: string;
+            /** @description The product's name in the reader's language */
+            productName: string;
             provider: string;
             /** @enum {string} */
             status: "ACTIVE" | "PAST_DUE" | "CANCELED";
@@ -1857,6 +1884,33 @@ export interface operations {
             };
         };
     };
+    OrdersController_abandon: {
+        parameters: {
+            query?: never;
+            header: {
+                "accept-language": string;
+            };
+            path: {
+                orderId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AbandonOrderDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrderResultView"];
+                };
+            };
+        };
+    };
     OrdersController_confirm: {
         parameters: {
             query?: never;
@@ -1908,7 +1962,9 @@ export interface operations {
     OrdersController_listSubscriptions: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                "accept-language": string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -1954,7 +2010,9 @@ export interface operations {
     OrdersController_cancel: {
         parameters: {
             query?: never;
-            header?: never;
+            header: {
+                "accept-language": string;
+            };
             path: {
                 subscriptionId: string;
             };

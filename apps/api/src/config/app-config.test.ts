@@ -23,7 +23,7 @@ describe('loadConfig', () => {
 
   it('starts production with both set, Toss Payments by default and no demo accounts', () => {
     const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: 'x'.repeat(32) };
-    const config = loadConfig({ ...production, TOSS_CLIENT_KEY: 'live_ck_x', TOSS_SECRET_KEY: 'live_sk_x' });
+    const config = loadConfig({ ...production, PUBLIC_URL: 'https://consult-on.example.com', TOSS_CLIENT_KEY: 'live_ck_x', TOSS_SECRET_KEY: 'live_sk_x' });
     expect(config).toMatchObject({ isProduction: true, demoAccounts: false, payments: { provider: 'toss', toss: { clientKey: 'live_ck_x', apiBaseUrl: 'https://api.tosspayments.com' } } });
     expect(() => loadConfig({ ...production, PAYMENT_PROVIDER: 'instant' })).toThrow(ConfigError);
   });
@@ -33,8 +33,14 @@ describe('loadConfig', () => {
     expect(() => loadConfig(production)).toThrow(/TOSS_CLIENT_KEY and TOSS_SECRET_KEY/);
     expect(() => loadConfig({ ...production, PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_live_x' })).toThrow(/needs STRIPE_WEBHOOK_SECRET/);
     expect(() => loadConfig({ PAYMENT_PROVIDER: 'toss', TOSS_CLIENT_KEY: 'test_ck_x' })).toThrow(/needs TOSS_SECRET_KEY/);
-    const stripe = loadConfig({ ...production, PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_live_x', STRIPE_WEBHOOK_SECRET: 'whsec_x', STRIPE_CURRENCY: 'usd' });
+    const stripeEnv = { ...production, PAYMENT_PROVIDER: 'stripe', STRIPE_SECRET_KEY: 'sk_live_x', STRIPE_WEBHOOK_SECRET: 'whsec_x', STRIPE_CURRENCY: 'usd' };
+    expect(() => loadConfig(stripeEnv)).toThrow(/needs PUBLIC_URL/);
+    const stripe = loadConfig({ ...stripeEnv, PUBLIC_URL: 'https://consult-on.example.com' });
     expect(stripe.payments).toMatchObject({ provider: 'stripe', stripe: { currency: 'USD', apiBaseUrl: null }, toss: null });
+    // Test keys pay with any test card: refused in production, fine elsewhere.
+    expect(() => loadConfig({ ...stripeEnv, PUBLIC_URL: 'https://x.example', STRIPE_SECRET_KEY: 'sk_test_x' })).toThrow(/STRIPE_SECRET_KEY is a test key/);
+    expect(() => loadConfig({ ...production, PUBLIC_URL: 'https://x.example', TOSS_CLIENT_KEY: 'test_ck_x', TOSS_SECRET_KEY: 'test_sk_x' })).toThrow(/TOSS_CLIENT_KEY and TOSS_SECRET_KEY are test keys/);
+    expect(loadConfig({ PAYMENT_PROVIDER: 'toss', TOSS_CLIENT_KEY: 'test_ck_x', TOSS_SECRET_KEY: 'test_sk_x' }).payments.provider).toBe('toss');
   });
 
   it('builds the Redis URL from REDIS_HOST and REDIS_PORT as in the report', () => {

@@ -213,6 +213,13 @@ function paymentsConfig(env: Environment, isProduction: boolean): PaymentsConfig
   if (missing.length > 0) {
     throw new ConfigError(`Invalid configuration: PAYMENT_PROVIDER=${provider} needs ${missing.join(' and ')} (from the provider's dashboard).`);
   }
+  if (isProduction && provider !== 'instant') {
+    // Test keys take any test card: in production that is the instant provider by another name.
+    const testKeys = required[provider].filter((name) => /^(test_|sk_test_|pk_test_)/.test(env[name] ?? ''));
+    if (testKeys.length > 0) throw new ConfigError(`Invalid configuration: ${testKeys.join(' and ')} ${testKeys.length > 1 ? 'are test keys' : 'is a test key'}, refused in production.`);
+    // The provider sends the buyer back to PUBLIC_URL; without it the address would come from the request's Host header.
+    if (!env.PUBLIC_URL) throw new ConfigError(`Invalid configuration: PAYMENT_PROVIDER=${provider} needs PUBLIC_URL in production (where the payment window returns the buyer).`);
+  }
   return {
     provider,
     toss:

@@ -50,6 +50,8 @@ export const payments = pgTable(
     paidAt: timestamp('paid_at', { withTimezone: true }),
     /** When reconciliation last asked the provider about this order. */
     checkedAt: timestamp('checked_at', { withTimezone: true }),
+    /** A failed order the provider may still be paid for (expired, abandoned in the window): asked about until then. */
+    recheckUntil: timestamp('recheck_until', { withTimezone: true }),
   },
   (table) => [
     index('payments_user_idx').on(table.userId, table.createdAt),

@@ -36,7 +36,7 @@ describe('GET /metrics', () => {
     } finally {
       await protectedApp.close();
     }
-    const production = await createTestApp({ NODE_ENV: 'production', DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused', TOSS_CLIENT_KEY: 'test_ck_unused', TOSS_SECRET_KEY: 'test_sk_unused' });
+    const production = await createTestApp({ NODE_ENV: 'production', DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused', TOSS_CLIENT_KEY: 'live_ck_unused', TOSS_SECRET_KEY: 'live_sk_unused', PUBLIC_URL: 'https://consult-on.example.com' });
     try {
       expect((await production.request('GET', '/metrics')).status).toBe(404);
     } finally {

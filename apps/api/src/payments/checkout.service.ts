@@ -12,8 +12,8 @@ import {
 } from '../common/errors.js';
 import { IdempotencyService } from '../common/idempotency.js';
 import { UsageService } from '../quota/usage/usage.service.js';
-import { orderRef, OrdersService } from './orders.service.js';
-import type { CheckoutResultView, CheckoutView, ConfirmOrderDto, OrderResultView, TokenPackageView, WebhookResultView } from './payments.dto.js';
+import { orderRef, OrdersService, RECHECK_FOR_MS } from './orders.service.js';
+import type { AbandonOrderDto, CheckoutResultView, CheckoutView, ConfirmOrderDto, OrderResultView, TokenPackageView, WebhookResultView } from './payments.dto.js';
 import { PaymentsRepository, type OrderRow } from './payments.repository.js';
 import { PAYMENT_PROVIDER } from './providers/provider.factory.js';
 import {
@@ -98,7 +98,9 @@ export class CheckoutService {
       }),
     );
     let order = (await this.repository.findOrder(this.repository.db, orderId))!;
-    const checkout = await this.openCheckout(order, product, user.email, origin);
+    // A replayed request for an order no longer pending gets no new payment window: it would take a second payment.
+    const checkout: CheckoutView =
+      order.status === 'PENDING' || this.provider.name === 'instant' ? await this.openCheckout(order, product, user.email, origin) : { type: 'none' };
     if (checkout.type === 'instant' && order.status === 'PENDING') {
       order = await this.orders.applyProviderTruth(order.id, await this.provider.confirm({ ...orderRef(order), kind: order.kind, orderName: order.orderName }, {}));
     }
@@ -120,6 +122,8 @@ export class CheckoutService {
         customerEmail: email,
         successUrl: this.provider.name === 'stripe' ? `${base}&sessionId={CHECKOUT_SESSION_ID}` : base,
         failUrl: `${base}&failed=1`,
+        // On the provider's clock (real time): 30 minutes to a day ahead, as Stripe takes it.
+        expiresAt: new Date(Date.now() + Math.min(Math.max(this.config.payments.orderExpireMinutes, 31), 24 * 60 - 1) * 60_000),
       });
       if (checkout.type === 'redirect' && order.providerSessionId !== checkout.sessionId) {
         await this.repository.updateOrder(this.repository.db, order.id, { providerSessionId: checkout.sessionId }, this.clock.now());
@@ -150,6 +154,25 @@ export class CheckoutService {
     return { order: await this.orders.view(order), usage: await this.usage.usage(userId, locale) };
   }
 
+  /**
+   * The customer came back through the fail return (left the window, or the provider refused the
+   * card there). The order fails with the provider's reason unless the provider says it was paid
+   * after all; the reconciler keeps asking about it for a day, so a payment made later (Stripe's
+   * window stays open) is still credited.
+   */
+  async abandon(userId: string, orderId: string, returned: AbandonOrderDto, locale: Locale): Promise<OrderResultView> {
+    let order = UUID.test(orderId) ? await this.repository.findOrder(this.repository.db, orderId) : null;
+    if (!order || order.userId !== userId) throw new NotFoundError();
+    if (order.status === 'PENDING') {
+      const known = await this.lookup(order);
+      if (known && known !== 'unknown' && known.status !== 'pending') order = await this.orders.applyProviderTruth(order.id, known);
+      if (order.status === 'PENDING') {
+        order = await this.orders.fail(order.id, { code: returned.code ?? 'USER_CANCELED', message: returned.message ?? 'The payment window was left without paying.' }, RECHECK_FOR_MS);
+      }
+    }
+    return { order: await this.orders.view(order), usage: await this.usage.usage(userId, locale) };
+  }
+
   private async confirmWithProvider(order: OrderRow, returned: ConfirmOrderDto): Promise<OrderRow> {
     const query: Record<string, string> = {};
     for (const [name, value] of Object.entries({ ...returned, session_id: returned.sessionId })) if (typeof value === 'string') query[name] = value;
@@ -161,8 +184,10 @@ export class CheckoutService {
         // A return that does not belong to this order is refused without touching the order.
         if (error.code === 'AMOUNT_MISMATCH') throw new AmountMismatchError();
         if (RETURN_MISMATCHES.has(error.code)) throw new InvalidPaymentReturnError();
-        // A payment already approved elsewhere is no decline: ask for the truth instead.
+        // A payment already approved elsewhere is no decline: ask for the truth first, and fail the
+        // order only when the provider answered that too (unanswered, the reconciler decides later).
         const known = await this.lookup(order);
+        if (known === 'unknown') return order;
         if (known && known.status !== 'pending' && known.status !== 'failed') return this.orders.applyProviderTruth(order.id, known);
         return this.orders.fail(order.id, { code: error.code, message: error.message });
       }
@@ -175,11 +200,12 @@ export class CheckoutService {
     return this.orders.applyProviderTruth(order.id, truth);
   }
 
-  private async lookup(order: OrderRow): Promise<ProviderPayment | null> {
+  private async lookup(order: OrderRow): Promise<ProviderPayment | null | 'unknown'> {
     try {
       return await this.provider.lookup(orderRef(order));
-    } catch {
-      return null;
+    } catch (error) {
+      if (error instanceof ProviderDeclinedError) return null;
+      return 'unknown';
     }
   }
 
@@ -189,7 +215,7 @@ export class CheckoutService {
     if (!rawBody) throw new InvalidSignatureError();
     let events: VerifiedEvent[];
     try {
-      events = await this.provider.parseWebhook(rawBody, headers);
+      events = await this.verifiedEvents(rawBody, headers);
     } catch (error) {
       if (error instanceof InvalidWebhookError) {
         this.logger.warn(`refused a ${providerName} webhook: ${error.message}`);
@@ -203,6 +229,17 @@ export class CheckoutService {
     let applied = 0;
     for (const event of events) if (await this.applyEvent(event)) applied += 1;
     return { received: events.length, applied };
+  }
+
+  /** Verifies and reads a delivery; the provider's "no" about what it names makes it an event we ignore. */
+  private async verifiedEvents(rawBody: Buffer, headers: Record<string, string | undefined>): Promise<VerifiedEvent[]> {
+    try {
+      return await this.provider.parseWebhook(rawBody, headers);
+    } catch (error) {
+      if (!(error instanceof ProviderDeclinedError)) throw error;
+      this.logger.warn(`${this.provider.name} webhook names something the provider refuses to read (${error.code}); ignored`);
+      return [];
+    }
   }
 
   private async applyEvent(event: VerifiedEvent): Promise<boolean> {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -10,18 +10,31 @@ import { planOrderUpdate, statusAfterRefunds, tokensForRefundedAmount } from './
 import type { OrderView, RefundView, SubscriptionView } from './payments.dto.js';
 import { PaymentsRepository, type OrderRow, type RefundRow, type SubscriptionRow } from './payments.repository.js';
 import type { OrderRef, ProviderPayment } from './providers/payment-provider.js';
-import { vatBreakdown } from './token-packages.js';
+import type { Locale } from '@consult-on/quota-policy';
+import { findProduct, vatBreakdown } from './token-packages.js';
 
-/** One calendar month later, on the same day or the month's last (Jan 31 → Feb 28). */
-export function addMonth(date: Date): Date {
+/**
+ * One calendar month later, on the anchor day or the month's last when it has fewer days: a
+ * subscription bought on Jan 31 renews on Feb 28, then Mar 31 (the anchor keeps it from drifting).
+ */
+export function addMonth(date: Date, anchorDay = date.getUTCDate()): Date {
   const next = new Date(date);
-  const day = next.getUTCDate();
   next.setUTCDate(1);
   next.setUTCMonth(next.getUTCMonth() + 1);
   const lastDay = new Date(Date.UTC(next.getUTCFullYear(), next.getUTCMonth() + 1, 0)).getUTCDate();
-  next.setUTCDate(Math.min(day, lastDay));
+  next.setUTCDate(Math.min(anchorDay, lastDay));
   return next;
 }
+
+/** The period a renewal order pays for: its key is "<period end ISO>#<attempt>". */
+export function renewalPeriodStart(periodKey: string | null): Date | null {
+  if (!periodKey) return null;
+  const start = new Date(periodKey.split('#')[0]!);
+  return Number.isNaN(start.getTime()) ? null : start;
+}
+
+/** How long a failed order the provider may still be paid for (expired, abandoned) is asked about. */
+export const RECHECK_FOR_MS = 24 * 3_600_000;
 
 export function orderRef(order: OrderRow): OrderRef {
   return {
@@ -41,14 +54,15 @@ export function orderRef(order: OrderRow): OrderRef {
  * the same payment grant it once (the ledger's unique index on the payment is the second lock).
  */
 @Injectable()
-export class OrdersService implements OnModuleInit {
+export class OrdersService {
   private readonly logger = new Logger(OrdersService.name);
   private readonly outcomes: Counter<'provider' | 'outcome'>;
+  private readonly mismatches: Gauge;
 
   constructor(
     private readonly repository: PaymentsRepository,
     private readonly accounts: AccountsService,
-    private readonly metrics: MetricsService,
+    metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {
@@ -58,27 +72,20 @@ export class OrdersService implements OnModuleInit {
       labelNames: ['provider', 'outcome'],
       registers: [metrics.registry],
     });
-  }
-
-  onModuleInit(): void {
-    const repository = this.repository;
-    new Gauge({
+    // Set by each check (the reconciler's pass, /api/admin/ledger/verify), not on every scrape: the check reads every order.
+    this.mismatches = new Gauge({
       name: 'consult_on_payment_grant_mismatches',
-      help: 'Paid orders without exactly one grant plus purchase grants without a paid order (0 in a sound ledger)',
-      registers: [this.metrics.registry],
-      async collect() {
-        try {
-          this.set((await repository.grantMismatches(repository.db)).length);
-        } catch {
-          // The database is down: the last figure stays; /health says why.
-        }
-      },
+      help: 'Paid orders without exactly one grant plus purchase grants without a paid order, at the last check (0 in a sound ledger)',
+      registers: [metrics.registry],
     });
   }
 
   /** Paid orders without exactly one grant, and purchase grants without a paid order: none in a sound ledger. */
-  grantMismatches(): Promise<{ orderId: string; problem: string }[]> {
-    return this.repository.grantMismatches(this.repository.db);
+  async grantMismatches(): Promise<{ orderId: string; problem: string }[]> {
+    const mismatches = await this.repository.grantMismatches(this.repository.db);
+    this.mismatches.set(mismatches.length);
+    for (const mismatch of mismatches) this.logger.error(`ledger and orders disagree: order ${mismatch.orderId}: ${mismatch.problem}`);
+    return mismatches;
   }
 
   countOutcome(provider: string, outcome: string): void {
@@ -98,9 +105,6 @@ export class OrdersService implements OnModuleInit {
       const update = planOrderUpdate(order, truth, await this.repository.pendingRefundAmount(tx, order.id));
       const now = this.clock.now();
       let current = order;
-      if (truth.providerPaymentId && !order.providerPaymentId) {
-        current = await this.repository.updateOrder(tx, order.id, { providerPaymentId: truth.providerPaymentId }, now);
-      }
       if (update.mismatch) {
         this.logger.error(`payment amount mismatch on order ${order.id}: ${update.mismatch}; not granted`);
         this.countOutcome(order.provider, 'amount_mismatch');
@@ -111,19 +115,34 @@ export class OrdersService implements OnModuleInit {
         return this.repository.updateOrder(tx, order.id, { status: 'FAILED', failureCode: update.fail.code, failureMessage: update.fail.message }, now);
       }
       if (update.grant) current = await this.grant(tx, current, truth, now);
+      else if (current.kind === 'subscription' && !current.subscriptionId && current.paidAt && truth.savedMethod) {
+        // Granted from a webhook or a look-up that carries no saved method; the confirmation that does comes after.
+        const subscription = await this.startOrRenew(tx, current, truth, current.paidAt, now);
+        if (subscription) current = await this.repository.updateOrder(tx, current.id, { subscriptionId: subscription.id }, now);
+      }
       if (update.providerRefundAmount > 0) current = await this.recordProviderRefund(tx, current, update.providerRefundAmount, now);
       return current;
     });
   }
 
-  /** Marks an order failed (the provider declined it for good), unless it was paid meanwhile. */
-  async fail(orderId: string, failure: { code: string; message: string }): Promise<OrderRow> {
+  /**
+   * Marks an order failed, unless it was paid meanwhile. `recheckForMs`: the provider may still
+   * take the payment (the window expired or was abandoned, not declined), so the reconciler keeps
+   * asking about it that long.
+   */
+  async fail(orderId: string, failure: { code: string; message: string }, recheckForMs = 0): Promise<OrderRow> {
     return this.repository.db.transaction(async (tx) => {
       const order = await this.repository.lockOrder(tx, orderId);
       if (!order) throw new Error(`order ${orderId} vanished`);
       if (order.status !== 'PENDING') return order;
       this.countOutcome(order.provider, 'failed');
-      return this.repository.updateOrder(tx, order.id, { status: 'FAILED', failureCode: failure.code, failureMessage: failure.message.slice(0, 500) }, this.clock.now());
+      const now = this.clock.now();
+      return this.repository.updateOrder(
+        tx,
+        order.id,
+        { status: 'FAILED', failureCode: failure.code, failureMessage: failure.message.slice(0, 500), recheckUntil: recheckForMs > 0 ? new Date(now.getTime() + recheckForMs) : null },
+        now,
+      );
     });
   }
 
@@ -139,7 +158,18 @@ export class OrdersService implements OnModuleInit {
     const paid = await this.repository.updateOrder(
       tx,
       order.id,
-      { status: 'PAID', paidAt, method: truth.method ?? order.method, failureCode: null, failureMessage: null, subscriptionId, periodKey },
+      {
+        status: 'PAID',
+        paidAt,
+        // The paid payment's id, never an earlier failed attempt's: refunds and look-ups go to it.
+        providerPaymentId: truth.providerPaymentId ?? order.providerPaymentId,
+        method: truth.method ?? order.method,
+        failureCode: null,
+        failureMessage: null,
+        recheckUntil: null,
+        subscriptionId,
+        periodKey,
+      },
       now,
     );
     await this.accounts.credit(tx, order.userId, { kind: 'PURCHASE', tokens: order.tokens, bucket: 'purchased', paymentId: order.id });
@@ -153,8 +183,13 @@ export class OrdersService implements OnModuleInit {
     if (order.subscriptionId) {
       const subscription = await this.repository.lockSubscription(tx, order.subscriptionId);
       if (!subscription) return null;
-      const from = order.periodKey ? new Date(order.periodKey) : subscription.currentPeriodEnd;
-      const next = addMonth(Number.isNaN(from.getTime()) ? paidAt : from);
+      if (subscription.status === 'CANCELED') {
+        // A renewal charged before the cancel and confirmed after it: the tokens are the buyer's; a canceled subscription stays canceled.
+        this.logger.warn(`renewal order ${order.id} of canceled subscription ${subscription.id} was paid; granted, the subscription stays canceled`);
+        return subscription;
+      }
+      const from = renewalPeriodStart(order.periodKey) ?? paidAt;
+      const next = addMonth(from, subscription.createdAt.getUTCDate());
       await this.repository.updateSubscription(
         tx,
         subscription.id,
@@ -176,7 +211,8 @@ export class OrdersService implements OnModuleInit {
       amount: order.amount,
       currency: order.currency,
       tokens: order.tokens,
-      currentPeriodEnd: addMonth(paidAt),
+      // From our clock, like createdAt: its day is the anchor of every later period.
+      currentPeriodEnd: addMonth(now),
       createdAt: now,
       updatedAt: now,
     });
@@ -264,10 +300,11 @@ export function refundView(refund: RefundRow): RefundView {
   };
 }
 
-export function subscriptionView(subscription: SubscriptionRow): SubscriptionView {
+export function subscriptionView(subscription: SubscriptionRow, locale: Locale = 'ko'): SubscriptionView {
   return {
     id: subscription.id,
     productId: subscription.productId,
+    productName: findProduct(subscription.productId)?.name[locale] ?? subscription.productId,
     provider: subscription.provider,
     status: subscription.status,
     amount: subscription.amount,

@@ -8,6 +8,7 @@ import { localeOf } from '../common/locale.js';
 import { CheckoutService } from './checkout.service.js';
 import { OrdersService } from './orders.service.js';
 import {
+  AbandonOrderDto,
   CheckoutResultView,
   ConfirmOrderDto,
   OrderResultView,
@@ -99,6 +100,19 @@ export class OrdersController {
     return this.checkout.confirm(user.id, orderId, body, localeOf(language));
   }
 
+  /** The provider's fail return: the order ends failed with its reason (unless the provider says it was paid). */
+  @Post('orders/:orderId/abandon')
+  @HttpCode(200)
+  @ApiOkResponse({ type: OrderResultView })
+  abandon(
+    @CurrentUser() user: AuthUser,
+    @Param('orderId', uuid) orderId: string,
+    @Body() body: AbandonOrderDto,
+    @Headers('accept-language') language?: string,
+  ): Promise<OrderResultView> {
+    return this.checkout.abandon(user.id, orderId, body, localeOf(language));
+  }
+
   @Get('products')
   @ApiOkResponse({ type: [TokenPackageView] })
   products(@Headers('accept-language') language?: string): TokenPackageView[] {
@@ -122,16 +136,20 @@ export class OrdersController {
 
   @Get('subscriptions')
   @ApiOkResponse({ type: [SubscriptionView] })
-  listSubscriptions(@CurrentUser() user: AuthUser): Promise<SubscriptionView[]> {
-    return this.subscriptions.list(user.id);
+  listSubscriptions(@CurrentUser() user: AuthUser, @Headers('accept-language') language?: string): Promise<SubscriptionView[]> {
+    return this.subscriptions.list(user.id, localeOf(language));
   }
 
   /** Stops renewing; the month already paid for is kept. */
   @Post('subscriptions/:subscriptionId/cancel')
   @HttpCode(200)
   @ApiOkResponse({ type: SubscriptionView })
-  cancel(@CurrentUser() user: AuthUser, @Param('subscriptionId', uuid) subscriptionId: string): Promise<SubscriptionView> {
-    return this.subscriptions.cancel(user.id, subscriptionId);
+  cancel(
+    @CurrentUser() user: AuthUser,
+    @Param('subscriptionId', uuid) subscriptionId: string,
+    @Headers('accept-language') language?: string,
+  ): Promise<SubscriptionView> {
+    return this.subscriptions.cancel(user.id, subscriptionId, localeOf(language));
   }
 }
 

@@ -67,6 +67,21 @@ export class ConfirmOrderDto {
   sessionId?: string;
 }
 
+/** The fail return page's query: the customer left the payment window (or the provider refused there). */
+export class AbandonOrderDto {
+  @ApiPropertyOptional({ description: "The provider's code on the fail return (Toss: e.g. PAY_PROCESS_CANCELED)", example: 'PAY_PROCESS_CANCELED' })
+  @IsOptional()
+  @IsString()
+  @Matches(/^[A-Z0-9_]{1,64}$/)
+  code?: string;
+
+  @ApiPropertyOptional({ description: "The provider's message on the fail return", maxLength: 500 })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  message?: string;
+}
+
 export class RefundDto {
   @ApiPropertyOptional({ description: 'Tokens to refund (default: every unspent token of the order)', example: 10_000 })
   @IsOptional()
@@ -127,8 +142,11 @@ export class OrderView {
 }
 
 export class CheckoutView {
-  @ApiProperty({ enum: ['instant', 'redirect', 'toss'], description: 'instant: nothing to do; redirect: go to url; toss: open the Toss payment window with these fields' })
-  type!: 'instant' | 'redirect' | 'toss';
+  @ApiProperty({
+    enum: ['instant', 'redirect', 'toss', 'none'],
+    description: 'instant: paid at once (development); redirect: go to url; toss: open the Toss payment window with these fields; none: the order is no longer pending (a replayed request), nothing to pay',
+  })
+  type!: 'instant' | 'redirect' | 'toss' | 'none';
   @ApiPropertyOptional() url?: string;
   @ApiPropertyOptional({ enum: ['payment', 'billing'] }) flow?: 'payment' | 'billing';
   @ApiPropertyOptional() sdkUrl?: string;
@@ -155,6 +173,7 @@ export class CheckoutResultView extends OrderResultView {
 export class SubscriptionView {
   @ApiProperty() id!: string;
   @ApiProperty() productId!: string;
+  @ApiProperty({ description: "The product's name in the reader's language" }) productName!: string;
   @ApiProperty() provider!: string;
   @ApiProperty({ enum: SUBSCRIPTION_STATUSES }) status!: (typeof SUBSCRIPTION_STATUSES)[number];
   @ApiProperty() amount!: number;

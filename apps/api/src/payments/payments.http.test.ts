@@ -1,6 +1,7 @@
 import { eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { payments } from '../database/schema.js';
+import { appLedger } from '../../testing/ledger-harness.js';
 import { createTestApp, type TestApp } from '../../testing/test-app.js';
 
 let api: TestApp;
@@ -176,5 +177,44 @@ describe('orders and grants agree (ledger verification and /metrics)', () => {
     const [copy] = await api.database.db.insert(payments).values({ userId: user.id, packageId: 'tokens-50k', tokens: 50_000, amount: 5_000, provider: 'instant', status: 'PAID' }).returning();
     expect((await api.request('GET', '/api/admin/ledger/verify', { token: admin.token })).body.payments).toEqual([{ orderId: copy!.id, problem: 'paid order with 0 grants' }]);
     await api.database.db.delete(payments).where(eq(payments.id, copy!.id));
+  });
+});
+
+describe('which tokens a refund may take back', () => {
+  const buy = async (user: { token: string }, packageId: string) =>
+    (await api.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId }, headers: { 'idempotency-key': `buy-${Math.random()}` } })).body.order as { id: string };
+
+  it('leaves the tokens an open hold (a turn in flight) may still spend', async () => {
+    const admin = await api.signUpAdmin();
+    const user = await api.signUp();
+    const order = await buy(user, 'tokens-50k');
+    const ledger = appLedger(api.app);
+    const hold = await ledger.reserve(user.id, { tokens: 20_000, purpose: 'a turn in flight' });
+    const refund = await api.request('POST', `/api/admin/orders/${order.id}/refunds`, { token: admin.token, body: { reason: '환불 요청' }, headers: { 'idempotency-key': 'held-1' } });
+    expect(refund.body.refund).toMatchObject({ tokens: 30_000, amount: 3_000 });
+    const exact = await api.request('POST', `/api/admin/orders/${order.id}/refunds`, { token: admin.token, body: { tokens: 20_000, reason: '나머지' }, headers: { 'idempotency-key': 'held-2' } });
+    expect(exact.status).toBe(409);
+    // The turn settles from the 20,000 left: no overage, nothing refunded as money was spent.
+    await ledger.settle(hold.holdId, 20_000);
+    const usage = (await api.request('GET', '/api/ai-usage', { token: user.token })).body;
+    expect(usage).toMatchObject({ purchasedTokens: 0, overageTokens: 0 });
+    expect((await api.request('GET', '/api/admin/ledger/verify', { token: admin.token })).body.ok).toBe(true);
+  });
+
+  it('spends purchased tokens oldest order first: the money back does not depend on which order is refunded first', async () => {
+    const admin = await api.signUpAdmin();
+    const user = await api.signUp();
+    const older = await buy(user, 'tokens-50k');
+    api.clock.advance(60_000);
+    const newer = await buy(user, 'tokens-200k');
+    // 59,990 tokens spent (purchased first): all of the older order and 9,990 of the newer one.
+    await api.request('POST', '/api/ai-usage/test-usage', { token: admin.token, body: { userId: user.id, usagePercent: 17.14 } });
+    const refund = (orderId: string, key: string) => api.request('POST', `/api/admin/orders/${orderId}/refunds`, { token: admin.token, body: { reason: '환불 요청' }, headers: { 'idempotency-key': key } });
+    const first = await refund(older.id, 'fifo-older');
+    expect(first.status).toBe(409);
+    expect(first.body.code).toBe('NOT_REFUNDABLE');
+    const second = await refund(newer.id, 'fifo-newer');
+    expect(second.body.refund).toMatchObject({ tokens: 190_010, amount: Math.floor((18_000 * 190_010) / 200_000) });
+    expect((await refund(older.id, 'fifo-older-again')).status).toBe(409);
   });
 });

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, inArray, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { DATABASE, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
 import { paymentEvents, paymentRefunds, payments, paymentSubscriptions, ledgerEntries, type PaymentStatus, type RefundStatus, type SubscriptionStatus } from '../database/schema.js';
 
@@ -10,6 +10,9 @@ export type SubscriptionRow = typeof paymentSubscriptions.$inferSelect;
 
 /** Orders whose status holds a grant: each must have exactly one PURCHASE entry in the ledger. */
 export const GRANTED_STATUSES: readonly PaymentStatus[] = ['PAID', 'PARTIALLY_REFUNDED', 'REFUNDED'];
+
+/** The failure code of an order the reconciler expired (the provider never saw it paid in time). */
+export const EXPIRED = 'EXPIRED';
 
 @Injectable()
 export class PaymentsRepository {
@@ -31,6 +34,18 @@ export class PaymentsRepository {
 
   async lockOrder(executor: Executor, orderId: string): Promise<OrderRow | null> {
     const [row] = await executor.select().from(payments).where(eq(payments.id, orderId)).for('update');
+    return row ?? null;
+  }
+
+  /** Inserts a renewal's order unless its (subscription, period) has one already; returns the one that is there. */
+  async insertRenewalOrder(executor: Executor, order: NewOrder & { subscriptionId: string; periodKey: string }): Promise<{ order: OrderRow; inserted: boolean }> {
+    const [inserted] = await executor.insert(payments).values(order).onConflictDoNothing({ target: [payments.subscriptionId, payments.periodKey] }).returning();
+    if (inserted) return { order: inserted, inserted: true };
+    return { order: (await this.findRenewalOrder(executor, order.subscriptionId, order.periodKey))!, inserted: false };
+  }
+
+  async findSubscription(executor: Executor, subscriptionId: string): Promise<SubscriptionRow | null> {
+    const [row] = await executor.select().from(paymentSubscriptions).where(eq(paymentSubscriptions.id, subscriptionId));
     return row ?? null;
   }
 
@@ -77,20 +92,43 @@ export class PaymentsRepository {
       .limit(limit);
   }
 
-  /** Pending orders created before `olderThan` and not asked about since `checkedBefore`, oldest first. */
-  pendingOrders(executor: Executor, olderThan: Date, checkedBefore: Date, limit: number): Promise<OrderRow[]> {
+  /**
+   * Orders of this provider the reconciler asks about, oldest first: pending ones created before
+   * `olderThan`, and failed ones it should still look at (`recheck_until`: expired or abandoned in
+   * the payment window, so a late payment is still credited), none asked about since `checkedBefore`.
+   */
+  ordersToReconcile(executor: Executor, provider: string, window: { olderThan: Date; checkedBefore: Date; now: Date }, limit: number): Promise<OrderRow[]> {
     return executor
       .select()
       .from(payments)
       .where(
         and(
-          eq(payments.status, 'PENDING'),
-          lt(payments.createdAt, olderThan),
-          sql`(${payments.checkedAt} is null or ${payments.checkedAt} < ${checkedBefore.toISOString()})`,
+          eq(payments.provider, provider),
+          lt(payments.createdAt, window.olderThan),
+          or(
+            eq(payments.status, 'PENDING'),
+            and(eq(payments.status, 'FAILED'), gt(payments.recheckUntil, window.now)),
+          ),
+          or(isNull(payments.checkedAt), lt(payments.checkedAt, window.checkedBefore)),
         ),
       )
       .orderBy(asc(payments.createdAt))
       .limit(limit);
+  }
+
+  /** Tokens of the user's paid orders bought after this one and not refunded: purchased tokens are spent oldest order first, so these are kept. */
+  async unspentOfLaterOrders(executor: Executor, order: OrderRow): Promise<number> {
+    const [row] = await executor
+      .select({ tokens: sql<string>`coalesce(sum(${payments.tokens} - ${payments.refundedTokens}), 0)` })
+      .from(payments)
+      .where(
+        and(
+          eq(payments.userId, order.userId),
+          inArray(payments.status, [...GRANTED_STATUSES]),
+          sql`(${payments.createdAt}, ${payments.id}) > (select created_at, id from payments where id = ${order.id})`,
+        ),
+      );
+    return Number(row?.tokens ?? 0);
   }
 
   /** Records a provider event; false when it was seen before. */

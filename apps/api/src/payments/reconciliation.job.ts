@@ -2,8 +2,8 @@ import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { JobSchedulerService } from '../jobs/job-scheduler.service.js';
-import { orderRef, OrdersService } from './orders.service.js';
-import { PaymentsRepository, type OrderRow } from './payments.repository.js';
+import { orderRef, OrdersService, RECHECK_FOR_MS } from './orders.service.js';
+import { EXPIRED, PaymentsRepository, type OrderRow } from './payments.repository.js';
 import { PAYMENT_PROVIDER } from './providers/provider.factory.js';
 import { ProviderDeclinedError, ProviderUnavailableError, type PaymentProvider } from './providers/payment-provider.js';
 import { RefundsService } from './refunds.service.js';
@@ -19,6 +19,7 @@ export interface ReconcileResult {
   expired: number;
   stillPending: number;
   unavailable: number;
+  errors: number;
   refundsRetried: number;
   grantMismatches: number;
   [key: string]: number;
@@ -27,9 +28,10 @@ export interface ReconcileResult {
 /**
  * The reconciler (once per cluster, like the hourly sweep): every order pending longer than
  * PAYMENT_RECONCILE_AFTER_MINUTES is asked about at its provider and settled — paid, failed, or
- * expired when the provider never saw it within PAYMENT_ORDER_EXPIRE_MINUTES — and every refund
- * left unanswered is asked again. Then it checks that each paid order has exactly one grant and
- * each purchase grant one paid order (also in /api/admin/ledger/verify and /metrics).
+ * expired when the provider never saw it within PAYMENT_ORDER_EXPIRE_MINUTES (and asked about for
+ * a day more) — and every refund left unanswered is asked about again. Then it checks that each
+ * paid order has exactly one grant and each purchase grant one paid order (also in
+ * /api/admin/ledger/verify and the consult_on_payment_grant_mismatches gauge).
  */
 @Injectable()
 export class PaymentsReconciliationJob implements OnModuleInit {
@@ -53,47 +55,50 @@ export class PaymentsReconciliationJob implements OnModuleInit {
   }
 
   async reconcile(batch = 200): Promise<ReconcileResult> {
-    const result: ReconcileResult = { checked: 0, paid: 0, failed: 0, expired: 0, stillPending: 0, unavailable: 0, refundsRetried: 0, grantMismatches: 0 };
+    const result: ReconcileResult = { checked: 0, paid: 0, failed: 0, expired: 0, stillPending: 0, unavailable: 0, errors: 0, refundsRetried: 0, grantMismatches: 0 };
     const now = this.clock.now();
     const after = new Date(now.getTime() - this.config.payments.reconcileAfterMinutes * 60_000);
-    const pending = await this.repository.pendingOrders(this.repository.db, after, after, batch);
-    for (const order of pending) {
-      if (order.provider !== this.provider.name) continue;
+    const window = { olderThan: after, checkedBefore: after, now };
+    for (const order of await this.repository.ordersToReconcile(this.repository.db, this.provider.name, window, batch)) {
       result.checked += 1;
       const outcome = await this.settle(order, now);
       result[outcome] = (result[outcome] ?? 0) + 1;
     }
     for (const refund of await this.repository.pendingRefunds(this.repository.db, after, batch)) {
       result.refundsRetried += 1;
-      await this.refunds.submit(refund.id);
+      try {
+        await this.refunds.submit(refund.id);
+      } catch (error) {
+        result.errors += 1;
+        this.logger.error(`reconciling refund ${refund.id}: ${(error as Error).message}`);
+      }
     }
-    const mismatches = await this.repository.grantMismatches(this.repository.db);
-    result.grantMismatches = mismatches.length;
-    for (const mismatch of mismatches) this.logger.error(`ledger and orders disagree: order ${mismatch.orderId}: ${mismatch.problem}`);
+    result.grantMismatches = (await this.orders.grantMismatches()).length;
     return result;
   }
 
-  /** One pending order: what the provider says now decides it. */
-  private async settle(order: OrderRow, now: Date): Promise<'paid' | 'failed' | 'expired' | 'stillPending' | 'unavailable'> {
+  /** One order: what the provider says now decides it. An error on one order never stops the pass. */
+  private async settle(order: OrderRow, now: Date): Promise<'paid' | 'failed' | 'expired' | 'stillPending' | 'unavailable' | 'errors'> {
     const expired = now.getTime() - order.createdAt.getTime() > this.config.payments.orderExpireMinutes * 60_000;
+    let outcome: 'paid' | 'failed' | 'expired' | 'stillPending' | 'unavailable' | 'errors' = 'stillPending';
     try {
       const truth = await this.provider.lookup(orderRef(order));
-      if (truth && truth.status !== 'pending') {
-        const settled = await this.orders.applyProviderTruth(order.id, truth);
-        if (settled.status !== 'PENDING') return settled.status === 'FAILED' ? 'failed' : 'paid';
-      }
-      if (expired) {
-        await this.orders.fail(order.id, { code: 'EXPIRED', message: 'The payment was not completed in time.' });
-        return 'expired';
+      const settled = truth && truth.status !== 'pending' ? await this.orders.applyProviderTruth(order.id, truth) : order;
+      if (settled.status !== 'PENDING' && settled.status !== 'FAILED') return 'paid';
+      if (settled.status === 'FAILED') outcome = order.status === 'PENDING' ? 'failed' : 'stillPending';
+      else if (expired) {
+        // Asked about for a day more: a payment completed at the last moment whose webhook was lost is still credited.
+        await this.orders.fail(order.id, { code: EXPIRED, message: 'The payment was not completed in time.' }, RECHECK_FOR_MS);
+        outcome = 'expired';
       }
     } catch (error) {
-      // One order the provider will not talk about (a bad key, a mismatched order) must not stop the pass.
-      if (!(error instanceof ProviderUnavailableError) && !(error instanceof ProviderDeclinedError)) throw error;
-      this.logger.warn(`reconciling order ${order.id}: ${this.provider.name} gave no answer (${error.message})`);
-      await this.repository.updateOrder(this.repository.db, order.id, { checkedAt: now }, now);
-      return 'unavailable';
+      // A provider that will not talk about one order (down, a bad key, a mismatched order) must not stop the pass.
+      const known = error instanceof ProviderUnavailableError || error instanceof ProviderDeclinedError;
+      if (known) this.logger.warn(`reconciling order ${order.id}: ${this.provider.name} gave no answer (${error.message})`);
+      else this.logger.error(`reconciling order ${order.id}: ${(error as Error).stack ?? String(error)}`);
+      outcome = known ? 'unavailable' : 'errors';
     }
     await this.repository.updateOrder(this.repository.db, order.id, { checkedAt: now }, now);
-    return 'stillPending';
+    return outcome;
   }
 }

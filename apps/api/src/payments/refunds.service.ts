@@ -7,7 +7,7 @@ import { AccountsService } from '../quota/accounts/accounts.service.js';
 import { statusAfterRefunds } from './order-rules.js';
 import { orderRef, OrdersService, refundView } from './orders.service.js';
 import type { OrderView, RefundResultView } from './payments.dto.js';
-import { PaymentsRepository, type RefundRow } from './payments.repository.js';
+import { PaymentsRepository, type OrderRow, type RefundRow } from './payments.repository.js';
 import { PAYMENT_PROVIDER } from './providers/provider.factory.js';
 import { ProviderDeclinedError, ProviderUnavailableError, type PaymentProvider } from './providers/payment-provider.js';
 import { amountForTokens } from './token-packages.js';
@@ -50,7 +50,14 @@ export class RefundsService {
         if (remaining <= 0 || wanted > remaining) throw new NotRefundableError();
         const id = randomUUID();
         // Exact when the admin named a number; otherwise as many of the order's tokens as are unspent.
-        const { recoveredTokens } = await this.accounts.refundPayment(tx, order.userId, { paymentId: order.id, refundId: id, tokens: wanted, exact: request.tokens !== undefined });
+        // Purchased tokens are spent oldest order first: those of later orders are theirs, not this one's.
+        const { recoveredTokens } = await this.accounts.refundPayment(tx, order.userId, {
+          paymentId: order.id,
+          refundId: id,
+          tokens: wanted,
+          exact: request.tokens !== undefined,
+          keep: () => this.repository.unspentOfLaterOrders(tx, order),
+        });
         if (recoveredTokens === 0) throw new NotRefundableError();
         const amount = amountForTokens(order, order.refundedTokens + recoveredTokens) - amountForTokens(order, order.refundedTokens);
         if (amount <= 0) throw new RefundTooSmallError();
@@ -77,14 +84,21 @@ export class RefundsService {
     return { refund: refundView(refund), order: await this.orders.view(order) };
   }
 
-  /** Asks the provider for a pending refund and records its answer; the reconciler calls it again for those left pending. */
+  /**
+   * Asks the provider for a pending refund and records its answer; the reconciler calls it again
+   * for those left pending. Once the provider gave the refund an id, it is only asked where that
+   * refund stands — never to refund again.
+   */
   async submit(refundId: string): Promise<RefundRow> {
     const refund = await this.repository.db.transaction((tx) => this.repository.lockRefund(tx, refundId));
     if (!refund) throw new NotFoundError();
     if (refund.status !== 'PENDING') return refund;
     const order = (await this.repository.findOrder(this.repository.db, refund.paymentId))!;
     try {
-      const answer = await this.provider.refund(orderRef(order), { amount: refund.amount, reason: refund.reason, idempotencyKey: refund.id });
+      const answer = refund.providerRefundId
+        ? await this.provider.refundStatus(orderRef(order), { refundId: refund.providerRefundId, amount: refund.amount })
+        : await this.provider.refund(orderRef(order), { amount: refund.amount, reason: refund.reason, idempotencyKey: refund.id });
+      if (!answer) return this.refused(refund.id, 'the provider does not know this refund');
       if (answer.status === 'failed') return this.refused(refund.id, 'the provider refused the refund');
       if (answer.status === 'pending') {
         await this.repository.setRefund(this.repository.db, refund.id, { status: 'PENDING', providerRefundId: answer.refundId }, this.clock.now());
@@ -92,13 +106,27 @@ export class RefundsService {
       }
       return this.succeeded(refund.id, answer.refundId);
     } catch (error) {
-      if (error instanceof ProviderDeclinedError) return this.refused(refund.id, `${error.code}: ${error.message}`);
+      if (error instanceof ProviderDeclinedError) {
+        // "Already refunded" and the like: the money may have gone back after all (an earlier try). Look before giving tokens back.
+        if (await this.providerRefunded(order, refund)) return this.succeeded(refund.id, refund.providerRefundId ?? `${error.code}`);
+        return this.refused(refund.id, `${error.code}: ${error.message}`);
+      }
       if (error instanceof ProviderUnavailableError) {
         this.logger.warn(`refund ${refund.id}: ${this.provider.name} did not answer; left pending for the reconciler`);
         await this.repository.setRefund(this.repository.db, refund.id, { status: 'PENDING' }, this.clock.now());
         return refund;
       }
       throw error;
+    }
+  }
+
+  /** Whether the provider's payment shows this refund's money returned on top of the refunds we know were. */
+  private async providerRefunded(order: OrderRow, refund: RefundRow): Promise<boolean> {
+    try {
+      const truth = await this.provider.lookup(orderRef(order));
+      return truth !== null && truth.refundedAmount >= order.refundedAmount + refund.amount;
+    } catch {
+      return false;
     }
   }
 

@@ -176,3 +176,25 @@ describe('Stripe Checkout', () => {
     expect((await harness.verify(admin)).ok).toBe(true);
   });
 });
+
+describe('Stripe: a window left and paid later', () => {
+  it('an order abandoned on the cancel page is still credited when the buyer pays the open session later (reconciler, webhook lost)', async () => {
+    const user = await api.signUp();
+    const { order, sessionId } = await checkout(user);
+    const left = await api.request('POST', `/api/payments/orders/${order.id}/abandon`, { token: user.token, body: {} });
+    expect(left.body.order).toMatchObject({ status: 'FAILED', failure: { code: 'USER_CANCELED' } });
+    await stripe.pay(sessionId, { sendWebhook: false });
+    api.clock.advance(11 * 60_000);
+    await harness.runJob(admin, 'payments-reconcile');
+    expect((await harness.order(order.id)).status).toBe('PAID');
+    expect(await harness.grants(order.id)).toBe(1);
+  });
+
+  it('asks Stripe for the expiry of the window it opens: the reconciler gives the order up no sooner', async () => {
+    const user = await api.signUp();
+    const { sessionId } = await checkout(user);
+    const expiresIn = stripe.session(sessionId).expires_at - Math.floor(Date.now() / 1000);
+    expect(expiresIn).toBeGreaterThan(60 * 60 - 120);
+    expect(expiresIn).toBeLessThanOrEqual(61 * 60);
+  });
+});

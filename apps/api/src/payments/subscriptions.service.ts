@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import type { Locale } from '@consult-on/quota-policy';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { NotFoundError } from '../common/errors.js';
+import { NotFoundError, PaymentProviderUnavailableError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { OrdersService, subscriptionView } from './orders.service.js';
 import type { SubscriptionView } from './payments.dto.js';
@@ -29,22 +30,26 @@ export class SubscriptionsService {
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
-  async list(userId: string): Promise<SubscriptionView[]> {
-    return (await this.repository.listSubscriptions(this.repository.db, userId)).map(subscriptionView);
+  async list(userId: string, locale: Locale): Promise<SubscriptionView[]> {
+    return (await this.repository.listSubscriptions(this.repository.db, userId)).map((row) => subscriptionView(row, locale));
   }
 
-  /** Stops renewing; the period already paid for is kept. */
-  async cancel(userId: string, subscriptionId: string): Promise<SubscriptionView> {
-    const subscription = await this.repository.db.transaction(async (tx) => {
-      const row = await this.repository.lockSubscription(tx, subscriptionId);
-      if (!row || row.userId !== userId) throw new NotFoundError();
-      if (row.status === 'CANCELED') return row;
-      if (row.provider === this.provider.name) await this.provider.cancelSaved({ reference: row.reference, customerKey: row.customerKey });
-      const now = this.clock.now();
-      await this.repository.updateSubscription(tx, row.id, { status: 'CANCELED', canceledAt: now }, now);
-      return { ...row, status: 'CANCELED' as const, canceledAt: now };
-    });
-    return subscriptionView(subscription);
+  /** Stops renewing; the period already paid for is kept. A provider that renews by itself is told first. */
+  async cancel(userId: string, subscriptionId: string, locale: Locale): Promise<SubscriptionView> {
+    const row = await this.repository.findSubscription(this.repository.db, subscriptionId);
+    if (!row || row.userId !== userId) throw new NotFoundError();
+    if (row.status === 'CANCELED') return subscriptionView(row, locale);
+    if (row.provider === this.provider.name) {
+      try {
+        await this.provider.cancelSaved({ reference: row.reference, customerKey: row.customerKey });
+      } catch (error) {
+        this.logger.warn(`cancel of subscription ${row.id}: ${this.provider.name} said ${(error as Error).message}`);
+        throw new PaymentProviderUnavailableError();
+      }
+    }
+    const now = this.clock.now();
+    await this.repository.updateSubscription(this.repository.db, row.id, { status: 'CANCELED', canceledAt: now }, now);
+    return subscriptionView({ ...row, status: 'CANCELED', canceledAt: now }, locale);
   }
 
   /** Charges every merchant-renewed subscription whose period ended (the renewal job). */
@@ -56,29 +61,32 @@ export class SubscriptionsService {
     for (const subscription of due) {
       if (subscription.status === 'PAST_DUE' && now.getTime() - subscription.updatedAt.getTime() < RETRY_AFTER_MS) continue;
       counts.due += 1;
-      const outcome = await this.renew(subscription);
-      counts[outcome] += 1;
+      try {
+        counts[await this.renew(subscription)] += 1;
+      } catch (error) {
+        this.logger.error(`renewal of subscription ${subscription.id}: ${(error as Error).stack ?? String(error)}`);
+      }
     }
     return counts;
   }
 
-  /** One renewal: its order (one per period, found again on a retry), the charge, the outcome. */
+  /**
+   * One attempt at a renewal: its own order (one per period and attempt, found again when the
+   * job runs twice), the charge, the outcome. An attempt whose charge went unanswered is left to
+   * the reconciler; once it is settled, paid moves the period on and failed counts as a failure.
+   */
   async renew(subscription: SubscriptionRow): Promise<'paid' | 'failed' | 'pending' | 'canceled'> {
-    const order = await this.renewalOrder(subscription);
-    if (order.status !== 'PENDING' && order.status !== 'FAILED') return 'paid';
+    const attempt = await this.renewalAttempt(subscription);
+    if (attempt === 'canceled' || attempt === 'renewed') return attempt === 'renewed' ? 'paid' : 'canceled';
+    const { order, fresh } = attempt;
+    if (order.status === 'FAILED') return this.recordFailure(subscription, { code: order.failureCode ?? 'FAILED', message: order.failureMessage ?? '' });
+    if (order.status !== 'PENDING') return 'paid';
+    if (!fresh) return 'pending';
     let truth: ProviderPayment;
     try {
       truth = await this.provider.chargeSaved(
         { reference: subscription.reference, customerKey: subscription.customerKey },
-        {
-          orderId: order.id,
-          orderName: order.orderName,
-          amount: order.amount,
-          currency: order.currency,
-          // A new attempt after a decline is a new charge; a retry of an unanswered one is the same.
-          idempotencyKey: `${order.id}:${subscription.failedAttempts}`,
-          customerEmail: null,
-        },
+        { orderId: order.id, orderName: order.orderName, amount: order.amount, currency: order.currency, idempotencyKey: order.id, customerEmail: null },
       );
     } catch (error) {
       if (error instanceof ProviderUnavailableError) {
@@ -95,35 +103,47 @@ export class SubscriptionsService {
   }
 
   /**
-   * The order of one renewal, made once: the period's key is the period end we charge for
-   * (merchant renewals) or the provider's invoice (provider renewals), unique per subscription.
+   * The order of this attempt, under the subscription's lock so a cancel (or another run's
+   * renewal) in between is seen. `fresh` when it was made now, not found from an earlier run.
    */
-  private async renewalOrder(subscription: SubscriptionRow, periodKey = subscription.currentPeriodEnd.toISOString()): Promise<OrderRow> {
-    const product = findProduct(subscription.productId);
+  private async renewalAttempt(subscription: SubscriptionRow): Promise<{ order: OrderRow; fresh: boolean } | 'canceled' | 'renewed'> {
     const now = this.clock.now();
     return this.repository.db.transaction(async (tx) => {
-      const existing = await this.repository.findRenewalOrder(tx, subscription.id, periodKey);
-      if (existing) return existing;
-      return this.repository.insertOrder(tx, {
-        userId: subscription.userId,
-        kind: 'subscription',
-        packageId: subscription.productId,
-        orderName: product ? product.name.ko : subscription.productId,
-        tokens: subscription.tokens,
-        amount: subscription.amount,
-        currency: subscription.currency,
-        provider: subscription.provider,
-        status: 'PENDING',
-        subscriptionId: subscription.id,
-        periodKey,
-        createdAt: now,
-      });
+      const current = await this.repository.lockSubscription(tx, subscription.id);
+      if (!current || current.status === 'CANCELED') return 'canceled';
+      if (current.currentPeriodEnd > now) return 'renewed';
+      const periodKey = `${current.currentPeriodEnd.toISOString()}#${current.failedAttempts}`;
+      const { order, inserted } = await this.repository.insertRenewalOrder(tx, this.renewalOrderValues(current, periodKey, now));
+      return { order, fresh: inserted };
     });
   }
 
+  private renewalOrderValues(subscription: SubscriptionRow, periodKey: string, now: Date) {
+    const product = findProduct(subscription.productId);
+    return {
+      userId: subscription.userId,
+      kind: 'subscription' as const,
+      packageId: subscription.productId,
+      orderName: product ? product.name.ko : subscription.productId,
+      tokens: subscription.tokens,
+      amount: subscription.amount,
+      currency: subscription.currency,
+      provider: subscription.provider,
+      status: 'PENDING' as const,
+      subscriptionId: subscription.id,
+      periodKey,
+      createdAt: now,
+    };
+  }
+
+  /**
+   * A failed renewal: past due, tried again a day later. A merchant renewal ends after
+   * PAYMENT_RENEWAL_MAX_ATTEMPTS; a provider renewal ends only when the provider says so
+   * (it is still retrying the card).
+   */
   private async recordFailure(subscription: SubscriptionRow, failure: { code: string; message: string }): Promise<'failed' | 'canceled'> {
     const attempts = subscription.failedAttempts + 1;
-    const canceled = attempts >= this.config.payments.renewalMaxAttempts;
+    const canceled = this.provider.renewals === 'merchant' && attempts >= this.config.payments.renewalMaxAttempts;
     const now = this.clock.now();
     await this.repository.updateSubscription(this.repository.db, subscription.id, { status: canceled ? 'CANCELED' : 'PAST_DUE', failedAttempts: attempts, ...(canceled ? { canceledAt: now } : {}) }, now);
     this.logger.warn(`renewal of subscription ${subscription.id} failed (${failure.code}: ${failure.message}); attempt ${attempts}${canceled ? ', canceled' : ''}`);
@@ -138,11 +158,13 @@ export class SubscriptionsService {
       return false;
     }
     // One order per invoice: a redelivered invoice.paid finds it again and changes nothing.
-    const order = await this.renewalOrder(subscription, payment.providerPaymentId ?? eventId);
+    const now = this.clock.now();
+    const { order } = await this.repository.insertRenewalOrder(this.repository.db, this.renewalOrderValues(subscription, payment.providerPaymentId ?? eventId, now));
     const before = order.status;
     const after = await this.orders.applyProviderTruth(order.id, { ...payment, orderId: order.id }, eventId);
-    if (periodEnd && after.status === 'PAID') {
-      await this.repository.updateSubscription(this.repository.db, subscription.id, { currentPeriodEnd: periodEnd, status: 'ACTIVE', failedAttempts: 0 }, this.clock.now());
+    // The provider's period end, never moved backwards by an invoice that arrives late.
+    if (periodEnd && after.status === 'PAID' && periodEnd > subscription.currentPeriodEnd && subscription.status !== 'CANCELED') {
+      await this.repository.updateSubscription(this.repository.db, subscription.id, { currentPeriodEnd: periodEnd, status: 'ACTIVE', failedAttempts: 0 }, now);
     }
     return after.status !== before;
   }

@@ -1,5 +1,6 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeTossServer } from '../../testing/fake-toss-server.js';
+import { payments } from '../database/schema.js';
 import { idempotencyKey, paymentHarness, tossApp } from '../../testing/payment-harness.js';
 import type { TestApp } from '../../testing/test-app.js';
 
@@ -201,6 +202,55 @@ describe('Toss Payments', () => {
     api.clock.advance(61 * 60_000);
     await harness.runJob(admin, 'payments-reconcile');
     expect(await harness.order(abandoned.order.id)).toMatchObject({ status: 'FAILED', failureCode: 'EXPIRED' });
+    expect((await harness.verify(admin)).ok).toBe(true);
+  });
+});
+
+describe('Toss Payments: leaving the window, renewals after a decline, and a reconciler that never starves', () => {
+  it('fails an order left in the payment window with the reason Toss gave, for its buyer only', async () => {
+    const user = await api.signUp();
+    const { order } = await checkout(user);
+    const stranger = await api.signUp();
+    expect((await api.request('POST', `/api/payments/orders/${order.id}/abandon`, { token: stranger.token, body: {} })).status).toBe(404);
+    const left = await api.request('POST', `/api/payments/orders/${order.id}/abandon`, { token: user.token, body: { code: 'PAY_PROCESS_CANCELED', message: '사용자에 의해 결제가 취소되었습니다.' } });
+    expect(left.body.order).toMatchObject({ status: 'FAILED', failure: { code: 'PAY_PROCESS_CANCELED' } });
+    expect((await api.request('POST', `/api/payments/orders/${order.id}/abandon`, { token: user.token, body: { code: 'lower-case' } })).status).toBe(400);
+    expect(await harness.grants(order.id)).toBe(0);
+  });
+
+  it('settles its own pending orders however many orders of a retired provider wait before them', async () => {
+    const user = await api.signUp();
+    const { order } = await checkout(user);
+    const returned = payInWindow(order);
+    toss.setStatus(returned.paymentKey, 'DONE');
+    const legacy = Array.from({ length: 250 }, () => ({ userId: user.id, packageId: 'tokens-50k', tokens: 50_000, amount: 5_000, provider: 'webhook', status: 'PENDING' as const, createdAt: new Date('2026-01-01T00:00:00Z') }));
+    await api.database.db.insert(payments).values(legacy);
+    api.clock.advance(11 * 60_000);
+    await harness.runJob(admin, 'payments-reconcile');
+    expect((await harness.order(order.id)).status).toBe('PAID');
+  });
+
+  it('a renewal declined once is charged again a day later and renews; a cancel stops the next one', async () => {
+    const user = await api.signUp();
+    const start = await api.request('POST', '/api/payments/subscriptions', { token: user.token, body: { productId: 'monthly-test' }, headers: idempotencyKey() });
+    await confirm(user, start.body.order.id, { authKey: toss.issueAuthKey(user.id), customerKey: user.id });
+    const [subscription] = (await api.request('GET', '/api/payments/subscriptions', { token: user.token })).body;
+    expect(subscription.productName).toBe('월간 30만 토큰 (테스트 상품)');
+    api.clock.set(new Date(new Date(subscription.currentPeriodEnd).getTime() + 60_000));
+    toss.declineCard();
+    expect(await harness.runJob(admin, 'payments-renew')).toMatchObject({ failed: 1 });
+    toss.reset();
+    api.clock.advance(25 * 3_600_000);
+    expect(await harness.runJob(admin, 'payments-renew')).toMatchObject({ paid: 1 });
+    const renewed = (await api.request('GET', '/api/payments/subscriptions', { token: user.token })).body[0];
+    expect(renewed).toMatchObject({ status: 'ACTIVE' });
+    expect(new Date(renewed.currentPeriodEnd).getTime()).toBeGreaterThan(new Date(subscription.currentPeriodEnd).getTime() + 27 * 86_400_000);
+    expect(await harness.purchasedTokens(user)).toBe(600_000);
+    const canceled = await api.request('POST', `/api/payments/subscriptions/${renewed.id}/cancel`, { token: user.token });
+    expect(canceled.body).toMatchObject({ status: 'CANCELED' });
+    api.clock.set(new Date(new Date(renewed.currentPeriodEnd).getTime() + 60_000));
+    expect(await harness.runJob(admin, 'payments-renew')).toMatchObject({ due: 0 });
+    expect(await harness.purchasedTokens(user)).toBe(600_000);
     expect((await harness.verify(admin)).ok).toBe(true);
   });
 });

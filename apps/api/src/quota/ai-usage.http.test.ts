@@ -112,7 +112,7 @@ describe('POST /api/ai-usage/test-usage', () => {
   });
 
   it('does not exist in production', async () => {
-    const production = await createTestApp({ NODE_ENV: 'production', DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused', TOSS_CLIENT_KEY: 'test_ck_unused', TOSS_SECRET_KEY: 'test_sk_unused' });
+    const production = await createTestApp({ NODE_ENV: 'production', DATABASE_URL: 'postgres://unused@127.0.0.1:1/unused', TOSS_CLIENT_KEY: 'live_ck_unused', TOSS_SECRET_KEY: 'live_sk_unused', PUBLIC_URL: 'https://consult-on.example.com' });
     try {
       const user = await production.signUpAdmin();
       const response = await production.request('POST', '/api/ai-usage/test-usage', { token: user.token, body: { userId: user.id, usagePercent: 90 } });

@@ -31,6 +31,10 @@ export class InstantProvider implements PaymentProvider {
     return Promise.resolve({ refundId: `instant-${refund.idempotencyKey}`, amount: refund.amount, status: 'succeeded' });
   }
 
+  refundStatus(_order: OrderRef, refund: { refundId: string; amount: number }): Promise<ProviderRefund> {
+    return Promise.resolve({ refundId: refund.refundId, amount: refund.amount, status: 'succeeded' });
+  }
+
   chargeSaved(saved: SavedMethod, charge: { orderId: string; amount: number }): Promise<ProviderPayment> {
     return Promise.resolve(this.paid(charge.orderId, charge.amount, saved));
   }

@@ -32,6 +32,8 @@ export interface CheckoutOrder {
   /** Our return pages. Toss appends paymentKey/orderId/amount (or authKey/customerKey for billing); Stripe gets {CHECKOUT_SESSION_ID}. */
   successUrl: string;
   failUrl: string;
+  /** When the payment window should stop taking the payment (Stripe: expires_at, 30 min to 24 h ahead). */
+  expiresAt?: Date;
 }
 
 /** How the browser reaches the payment window. */
@@ -169,6 +171,13 @@ export interface PaymentProvider {
 
   /** Refunds part or all of a paid order. `idempotencyKey` makes a retried call one refund. */
   refund(order: OrderRef, refund: { amount: number; reason: string; idempotencyKey: string }): Promise<ProviderRefund>;
+
+  /**
+   * Where a refund the provider already answered (with `refundId`) stands now; null when the
+   * provider does not know it. Asked instead of refunding again, which would be a second refund
+   * once the provider forgot the idempotency key.
+   */
+  refundStatus(order: OrderRef, refund: { refundId: string; amount: number }): Promise<ProviderRefund | null>;
 
   /**
    * Charges a saved method again for a renewal (merchant renewals only: Toss billing key).

@@ -112,6 +112,16 @@ export class StripeProvider implements PaymentProvider {
     return { refundId: created.id, amount: created.amount, status: refundStatus(created.status) };
   }
 
+  async refundStatus(_order: OrderRef, refund: { refundId: string; amount: number }): Promise<ProviderRefund | null> {
+    try {
+      const found = await this.call(() => this.stripe.refunds.retrieve(refund.refundId));
+      return { refundId: found.id, amount: found.amount, status: refundStatus(found.status) };
+    } catch (error) {
+      if (isMissing(error)) return null;
+      throw error;
+    }
+  }
+
   chargeSaved(): Promise<ProviderPayment> {
     // Stripe charges a subscription's renewals itself and tells us with invoice.paid; a charge of
     // our own would bill the customer twice for the period.
@@ -281,6 +291,8 @@ function sessionParams(order: CheckoutOrder): Stripe.Checkout.SessionCreateParam
     // The caller put the literal {CHECKOUT_SESSION_ID} in it; Stripe fills it in on the way back.
     success_url: order.successUrl,
     cancel_url: order.failUrl,
+    // The window closes when the reconciler would give the order up, so it cannot be paid after that.
+    ...(order.expiresAt ? { expires_at: Math.floor(order.expiresAt.getTime() / 1000) } : {}),
   };
   if (order.kind === 'subscription') {
     return {
@@ -427,17 +439,15 @@ function refundStatus(status: string | null): ProviderRefund['status'] {
 }
 
 /**
- * Stripe's definitive answers (4xx about the request: declined card, invalid or unknown object,
- * idempotency key reused with other parameters) are declines. Everything else leaves the outcome
- * unknown: 5xx, 429, network and timeouts, and also 401/403 — a wrong or restricted key is our
- * configuration, not Stripe's word on the payment, and must not fail orders that may well be paid.
+ * Stripe's definitive answers (4xx about the request: declined card, invalid or unknown object)
+ * are declines. Everything else leaves the outcome unknown: 5xx, 429, network and timeouts; an
+ * idempotency conflict (the same key still being processed by a concurrent call, whose outcome we
+ * do not know yet); and 401/403 — a wrong or restricted key is our configuration, not Stripe's word
+ * on the payment, and must not fail orders that may well be paid.
  */
 function providerError(error: unknown): unknown {
   if (!(error instanceof Stripe.errors.StripeError)) return error;
-  const definitive =
-    error instanceof Stripe.errors.StripeCardError ||
-    error instanceof Stripe.errors.StripeInvalidRequestError ||
-    error instanceof Stripe.errors.StripeIdempotencyError;
+  const definitive = error instanceof Stripe.errors.StripeCardError || (error instanceof Stripe.errors.StripeInvalidRequestError && error.statusCode !== 409);
   if (definitive) return new ProviderDeclinedError(error.code ?? error.rawType ?? error.type, error.message, error.statusCode);
   const status = error.statusCode ? ` (HTTP ${error.statusCode})` : '';
   return new ProviderUnavailableError(`Stripe did not answer${status}: ${error.message}`, { cause: error });

@@ -16,6 +16,9 @@ import {
   type VerifiedEvent,
 } from './payment-provider.js';
 
+/** What a Toss paymentKey looks like (letters, digits, - and _): anything else never reaches Toss's API. */
+const PAYMENT_KEY = /^[A-Za-z0-9_-]{1,200}$/;
+
 /**
  * The Toss Payments adapter (API version 2022-11-16). The browser opens the payment window with
  * Toss's JS SDK; this class confirms, reads and refunds payments and issues and charges billing
@@ -140,8 +143,13 @@ export class TossProvider implements PaymentProvider {
       if (event.eventType === 'CANCEL_STATUS_CHANGED') return [{ type: 'ignored', eventId: `toss:cancel:${digest(rawBody)}`, reason: 'a cancel event without a paymentKey' }];
       throw new InvalidWebhookError('PAYMENT_STATUS_CHANGED without data.paymentKey');
     }
-    // Toss does not sign these events: the body only says which payment to read again.
-    const payment = await this.readOrNull(paymentPath(paymentKey));
+    if (!PAYMENT_KEY.test(paymentKey)) throw new InvalidWebhookError('data.paymentKey is not a payment key');
+    // Toss does not sign these events: the body only says which payment to read again. Any "no"
+    // from Toss about it (unknown, not ours) makes the event one we ignore, never a 500.
+    const payment = await this.readOrNull(paymentPath(paymentKey)).catch((error: unknown) => {
+      if (error instanceof ProviderDeclinedError) return null;
+      throw error;
+    });
     if (!payment) return [{ type: 'ignored', eventId: `toss:unknown:${paymentKey}`, reason: 'Toss does not know this paymentKey' }];
     // The same state delivered twice is the same event; a later refund changes the balance, so it is a new one.
     const eventId = `toss:${payment.paymentKey}:${payment.status}:${payment.balanceAmount}`;
@@ -161,6 +169,15 @@ export class TossProvider implements PaymentProvider {
     const cancel = payment.cancels?.at(-1);
     if (!cancel) throw new ProviderUnavailableError('Toss answered a cancel without a cancel transaction');
     return { refundId: cancel.transactionKey, amount: cancel.cancelAmount, status: refundStatusOf(cancel.cancelStatus) };
+  }
+
+  /** Toss answers a cancel at once; its transactionKey among the payment's cancels says it happened. */
+  async refundStatus(order: OrderRef, refund: { refundId: string; amount: number }): Promise<ProviderRefund | null> {
+    const payment = await this.lookup(order);
+    if (!payment?.providerPaymentId) return null;
+    const read = await this.readOrNull(paymentPath(payment.providerPaymentId));
+    const cancel = read?.cancels?.find((item) => item.transactionKey === refund.refundId);
+    return cancel ? { refundId: cancel.transactionKey, amount: cancel.cancelAmount, status: refundStatusOf(cancel.cancelStatus) } : null;
   }
 
   async chargeSaved(

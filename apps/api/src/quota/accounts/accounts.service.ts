@@ -111,18 +111,25 @@ export class AccountsService {
 
   /**
    * Takes back the purchased tokens of a refund, inside the caller's transaction. Only purchased
-   * tokens still unspent come back (the free allowance is not the provider's to take, and tokens
-   * already consumed cannot be); a balance never goes negative. `exact` refuses when fewer than
-   * `tokens` are there (an admin's refund: money is only returned for tokens taken back);
-   * otherwise as many as are there are taken and the rest recorded as unrecovered (the provider
-   * already returned the money). One entry per refund id, however often it is retried.
+   * tokens still unspent come back: not the free allowance (not the provider's to take), not
+   * tokens already consumed, not those open holds may still consume (a turn in flight settles from
+   * purchased tokens first), and not `keep()` more (the unspent tokens of later orders, read under
+   * the account's lock). A balance never goes negative. `exact` refuses when fewer than `tokens`
+   * are there (an admin's refund: money is only returned for tokens taken back); otherwise as
+   * many as are there are taken and the rest recorded as unrecovered (the provider already
+   * returned the money). One entry per refund id, however often it is retried.
    */
-  async refundPayment(tx: Transaction, userId: string, refund: { paymentId: string; refundId: string; tokens: number; exact: boolean }) {
+  async refundPayment(
+    tx: Transaction,
+    userId: string,
+    refund: { paymentId: string; refundId: string; tokens: number; exact: boolean; keep?: () => Promise<number> },
+  ) {
     return this.writer.change(
       { userId },
       null,
       async ({ balances }) => {
-        const recoverable = Math.min(refund.tokens, balances.purchasedTokens);
+        const kept = balances.heldTokens + (refund.keep ? await refund.keep() : 0);
+        const recoverable = Math.max(0, Math.min(refund.tokens, balances.purchasedTokens - kept));
         if (refund.exact && recoverable < refund.tokens) throw new InsufficientTokensError();
         const entries: NewLedgerEntry[] =
           recoverable > 0
@@ -136,7 +143,7 @@ export class AccountsService {
                 },
               ]
             : [];
-        return { entries, result: { recoveredTokens: recoverable, purchasedTokens: balances.purchasedTokens } };
+        return { entries, result: { recoveredTokens: recoverable } };
       },
       tx,
     );
@@ -161,11 +168,6 @@ export class AccountsService {
       }),
       tx,
     );
-  }
-
-  /** Purchased tokens not yet spent: the most an admin refund can take back. */
-  async refundableTokens(userId: string): Promise<number> {
-    return (await this.balances(userId)).balances.purchasedTokens;
   }
 
   /** Sets the account to a usage percent of its capacity: the report's test scenario, never in production. */
