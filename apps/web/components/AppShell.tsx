@@ -12,6 +12,7 @@ const links: { href: string; key: Key }[] = [
   { href: '/dashboard/', key: 'navDashboard' },
   { href: '/chat/', key: 'navChat' },
   { href: '/purchase/', key: 'navPurchase' },
+  { href: '/purchases/', key: 'navPurchases' },
   { href: '/history/', key: 'navHistory' },
 ];
 
@@ -51,7 +52,7 @@ export function AppShell({ children }: { children: ReactNode; wide?: boolean }) 
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:p-2">
         {t('skipToContent')}
       </a>
-      <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/95 backdrop-blur">
+      <header className="sticky top-0 z-30 border-b border-slate-200 bg-white/95 backdrop-blur print:hidden">
         <div className="mx-auto flex max-w-6xl flex-wrap items-center gap-x-2 gap-y-1 px-3 py-2 sm:flex-nowrap sm:px-4">
           <Link href="/dashboard/" className="mr-2 text-lg font-extrabold whitespace-nowrap text-blue-800">
             {t('appName')}
@@ -86,7 +87,7 @@ export function AppShell({ children }: { children: ReactNode; wide?: boolean }) 
           </div>
         </div>
       </header>
-      <main id="main" className={`mx-auto w-full flex-1 px-3 py-4 sm:px-4 sm:py-6 max-w-6xl`}>
+      <main id="main" className={`mx-auto w-full max-w-6xl flex-1 px-3 py-4 sm:px-4 sm:py-6 print:p-0`}>
         {loading || !user ? <Spinner /> : children}
       </main>
     </div>

@@ -137,7 +137,7 @@ test('purchase: a double click on confirm is one purchase, and the card updates'
   await setUsage(request, admin, user.user.id, 92);
   await openAs(page, user, '/purchase/');
   await expect(page.getByTestId('usage-card')).toHaveAttribute('data-level', 'WARNING');
-  await expect(page.getByTestId('package-tokens-50k')).toContainText('₩5,000');
+  await expect(page.getByTestId('package-tokens-50k')).toContainText('5,000원');
   await page.getByTestId('package-tokens-50k').getByRole('button').click();
   const confirm = page.getByTestId('confirm-purchase');
   await expect(confirm).toBeVisible();
@@ -152,6 +152,16 @@ test('purchase: a double click on confirm is one purchase, and the card updates'
   const history = await request.get('/api/ai-usage/history?limit=100', { headers: { authorization: `Bearer ${user.token}` } });
   const purchases = (await history.json()).items.filter((entry: { kind: string }) => entry.kind === 'PURCHASE');
   expect(purchases).toHaveLength(1);
+
+  // the instant provider's order is listed as paid, with its receipt
+  await page.getByTestId('nav-purchases').click();
+  const row = page.getByTestId('order-row');
+  await expect(row).toHaveCount(1);
+  await expect(row.getByTestId('order-status')).toHaveText('결제 완료');
+  await expect(row).toContainText('즉시 결제(개발용)');
+  await expect(row).toContainText('5,000원');
+  await row.getByTestId('receipt-link').click();
+  await expect(page.getByTestId('receipt-total')).toContainText('5,000원');
 });
 
 test('a notification pops up while the page is open', async ({ page, request }, testInfo) => {
@@ -223,7 +233,7 @@ test('English switch and phone width', async ({ page, request }, testInfo) => {
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await snap(page, testInfo, 'dashboard-phone-en');
-  for (const path of ['/chat/', '/purchase/', '/history/', '/notifications/']) {
+  for (const path of ['/chat/', '/purchase/', '/purchases/', '/history/', '/notifications/']) {
     await page.goto(path);
     await expect(page.getByRole('main')).toBeVisible();
     await expect(page.getByText('Loading…')).toHaveCount(0);

@@ -2,7 +2,7 @@
 
 import { useQuery, type QueryKey } from '@tanstack/react-query';
 import { api } from './api';
-import type { ConversationPageView, NotificationPageView, UsageView } from '@consult-on/api-contract';
+import type { ConversationPageView, NotificationPageView, TokenPackageView, UsageView } from '@consult-on/api-contract';
 
 /**
  * Every query key of the web app. A key that names a group (`history()`) is the prefix of the
@@ -12,6 +12,13 @@ export const queryKeys = {
   me: (token: string | null | undefined) => ['me', token] as const,
   usage: () => ['ai-usage'] as const,
   packages: () => ['packages'] as const,
+  /** Monthly products on sale (GET /api/payments/products). */
+  products: () => ['products'] as const,
+  /** The user's orders and subscriptions: a purchase, a confirmation or a cancel refreshes the group. */
+  payments: () => ['payments'] as const,
+  orders: () => ['payments', 'orders'] as const,
+  order: (id: string | null) => ['payments', 'order', id] as const,
+  subscriptions: () => ['payments', 'subscriptions'] as const,
   notifications: () => ['notifications'] as const,
   notificationPage: (limit: number) => ['notifications', limit] as const,
   conversations: () => ['conversations'] as const,
@@ -27,6 +34,7 @@ export const queryKeys = {
   adminStats: () => ['admin', 'stats'] as const,
   adminUsers: (query: string) => ['admin', 'users', query] as const,
   adminUser: (id: string | null) => ['admin', 'user', id] as const,
+  adminUserOrders: (userId: string) => ['admin', 'orders', userId] as const,
 };
 
 /** Whether a cached query is one conversation's messages, which once loaded only the chat's stream changes. */
@@ -50,5 +58,14 @@ export function useConversations() {
   return useQuery({
     queryKey: queryKeys.conversations(),
     queryFn: () => api<ConversationPageView>('/api/chat/conversations?limit=50'),
+  });
+}
+
+/** Token packages, or monthly products, in the provider's currency. */
+export function useCatalog(kind: 'package' | 'subscription') {
+  return useQuery({
+    queryKey: kind === 'package' ? queryKeys.packages() : queryKeys.products(),
+    queryFn: () => api<TokenPackageView[]>(kind === 'package' ? '/api/ai-usage/packages' : '/api/payments/products'),
+    staleTime: 10 * 60_000,
   });
 }

@@ -1,128 +1,98 @@
 'use client';
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useRef, useState } from 'react';
+import Link from 'next/link';
+import { useState } from 'react';
 import { AppShell, Spinner } from '@/components/AppShell';
+import { CheckoutDialog } from '@/components/CheckoutDialog';
 import { UsageBanner, UsageCard } from '@/components/UsageCard';
-import { api, ApiError, newIdempotencyKey } from '@/lib/api';
+import { errorText } from '@/lib/error-text';
 import { useI18n } from '@/lib/i18n';
-import { queryKeys, useUsage } from '@/lib/queries';
-import type { PurchaseResultView, TokenPackageView } from '@consult-on/api-contract';
+import { useMoney } from '@/lib/money';
+import { isSettled } from '@/lib/payments';
+import { useCatalog, useUsage } from '@/lib/queries';
+import type { CheckoutResultView, TokenPackageView } from '@consult-on/api-contract';
 
-function ConfirmDialog({ pack, onClose, onDone }: { pack: TokenPackageView; onClose: () => void; onDone: (result: PurchaseResultView) => void }) {
-  const { t, nf, krw } = useI18n();
-  // One key per opened dialog: a double click, a retry after a network error or a replay is one purchase.
-  const [key] = useState(newIdempotencyKey);
-  const dialog = useRef<HTMLDialogElement>(null);
-  const submitting = useRef(false);
-  const client = useQueryClient();
-  const purchase = useMutation({
-    mutationFn: () => api<PurchaseResultView>('/api/ai-usage/purchase', { body: { packageId: pack.id }, idempotencyKey: key }),
-    onSuccess: (result) => {
-      client.setQueryData(queryKeys.usage(), result.usage);
-      void client.invalidateQueries({ queryKey: queryKeys.usage() });
-      void client.invalidateQueries({ queryKey: queryKeys.history() });
-      onDone(result);
-    },
-    onSettled: () => {
-      submitting.current = false;
-    },
-  });
-  useEffect(() => {
-    const element = dialog.current;
-    element?.showModal();
-    return () => element?.close();
-  }, []);
-  const confirm = () => {
-    if (submitting.current) return;
-    submitting.current = true;
-    purchase.mutate();
-  };
+function ProductCard({ product, onBuy }: { product: TokenPackageView; onBuy: () => void }) {
+  const { t, nf } = useI18n();
+  const money = useMoney();
+  const monthly = product.kind === 'subscription';
+  const price = money(product.price, product.currency);
+  // Packages sit under the page's title, monthly products under their section's.
+  const Heading = monthly ? 'h3' : 'h2';
   return (
-    <dialog
-      ref={dialog}
-      aria-labelledby="confirm-title"
-      className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-xl p-0 shadow-2xl backdrop:bg-slate-900/50"
-      onCancel={(e) => {
-        e.preventDefault();
-        if (!purchase.isPending) onClose();
-      }}
-      data-testid="confirm-dialog"
-    >
-      <div className="p-6">
-        <h2 id="confirm-title" className="text-lg font-bold">
-          {t('confirmTitle')}
-        </h2>
-        <p className="mt-2 text-slate-800">{t('confirmBody', { name: pack.name, tokens: nf(pack.tokens), price: krw(pack.priceKrw) })}</p>
-        {purchase.isError && (
-          <p role="alert" className="mt-3 rounded bg-red-100 p-2 text-sm text-red-900">
-            {purchase.error instanceof ApiError ? purchase.error.message : t('errorGeneric')}
-          </p>
-        )}
-        <div className="mt-6 flex justify-end gap-2">
-          <button type="button" className="btn btn-secondary" onClick={onClose} disabled={purchase.isPending}>
-            {t('cancel')}
-          </button>
-          <button type="button" className="btn btn-primary" onClick={confirm} disabled={purchase.isPending} data-testid="confirm-purchase" autoFocus>
-            {purchase.isPending ? t('purchasing') : t('confirm')}
-          </button>
-        </div>
-      </div>
-    </dialog>
+    <li className="card flex flex-col" data-testid={`${monthly ? 'product' : 'package'}-${product.id}`}>
+      <Heading className="text-lg font-bold">{product.name}</Heading>
+      <p className="mt-2 text-3xl font-extrabold tabular-nums">{monthly ? t('pricePerMonth', { price }) : price}</p>
+      <p className="text-sm text-slate-700">
+        {monthly ? t('tokensPerMonth', { tokens: nf(product.tokens) }) : `${nf(product.tokens)} ${t('tokensUnit')}`} · {t('per1k')} {money(product.pricePer1kTokens, product.currency)}
+      </p>
+      <button type="button" className="btn btn-primary mt-4" onClick={onBuy} aria-label={`${product.name} ${monthly ? t('subscribe') : t('buy')}`}>
+        {monthly ? t('subscribe') : t('buy')}
+      </button>
+    </li>
+  );
+}
+
+function Catalog({ kind, onBuy }: { kind: 'package' | 'subscription'; onBuy: (product: TokenPackageView) => void }) {
+  const { t } = useI18n();
+  const catalog = useCatalog(kind);
+  if (catalog.isPending) return <Spinner />;
+  if (catalog.isError)
+    return (
+      <p role="alert" className="text-red-800">
+        {errorText(catalog.error, t)}
+      </p>
+    );
+  return (
+    <ul className="grid gap-4 sm:grid-cols-3">
+      {catalog.data.map((product) => (
+        <ProductCard key={product.id} product={product} onBuy={() => onBuy(product)} />
+      ))}
+    </ul>
   );
 }
 
 function Purchase() {
-  const { t, nf, krw } = useI18n();
+  const { t, nf } = useI18n();
   const usage = useUsage();
-  const packages = useQuery({ queryKey: queryKeys.packages(), queryFn: () => api<TokenPackageView[]>('/api/ai-usage/packages'), staleTime: 10 * 60_000 });
+  const monthly = useCatalog('subscription');
   const [selected, setSelected] = useState<TokenPackageView | null>(null);
-  const [done, setDone] = useState<PurchaseResultView | null>(null);
+  const [done, setDone] = useState<CheckoutResultView | null>(null);
+  const buy = (product: TokenPackageView) => {
+    setDone(null);
+    setSelected(product);
+  };
   return (
-    <>
-      <h1 className="text-2xl font-bold">{t('purchaseTitle')}</h1>
+    <div className="break-keep">
+      <div className="flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
+        <h1 className="text-2xl font-bold">{t('purchaseTitle')}</h1>
+        <Link href="/purchases/" className="text-sm font-medium text-blue-800 underline" data-testid="purchases-link">
+          {t('viewPurchases')}
+        </Link>
+      </div>
       <p className="mt-1 mb-4 text-slate-700">{t('purchaseIntro')}</p>
       {done && (
         <p role="status" className="mb-4 rounded-xl border-l-8 border-green-600 bg-green-50 p-4 font-semibold text-green-950" data-testid="purchase-done">
-          {done.status === 'PAID' ? t('purchaseDone', { tokens: nf(done.tokens) }) : t('purchasePending')} {t('currentBalance')}: {nf(Math.max(0, done.usage.remainingTokens))}
+          {isSettled(done.order) ? t(done.order.kind === 'subscription' ? 'subscribeDone' : 'purchaseDone', { tokens: nf(done.order.tokens) }) : t('purchasePending')} {t('currentBalance')}:{' '}
+          {nf(Math.max(0, done.usage.remainingTokens))}
         </p>
       )}
       {usage.data && <UsageBanner usage={usage.data} />}
-      {packages.isPending ? (
-        <Spinner />
-      ) : packages.isError ? (
-        <p role="alert" className="text-red-800">
-          {packages.error.message}
-        </p>
-      ) : (
-        <ul className="grid gap-4 sm:grid-cols-3">
-          {packages.data.map((pack) => (
-            <li key={pack.id} className="card flex flex-col" data-testid={`package-${pack.id}`}>
-              <h2 className="text-lg font-bold">{pack.name}</h2>
-              <p className="mt-2 text-3xl font-extrabold tabular-nums">{krw(pack.priceKrw)}</p>
-              <p className="text-sm text-slate-700">
-                {nf(pack.tokens)} {t('tokensUnit')} · {t('per1k')} {krw(pack.krwPer1kTokens)}
-              </p>
-              <button
-                type="button"
-                className="btn btn-primary mt-4"
-                onClick={() => {
-                  setDone(null);
-                  setSelected(pack);
-                }}
-                aria-label={`${pack.name} ${t('buy')}`}
-              >
-                {t('buy')}
-              </button>
-            </li>
-          ))}
-        </ul>
+      <Catalog kind="package" onBuy={buy} />
+      {(monthly.isPending || (monthly.data?.length ?? 0) > 0) && (
+        <section className="mt-8" aria-labelledby="monthly-title" data-testid="monthly-products">
+          <h2 id="monthly-title" className="text-xl font-bold">
+            {t('monthlyTitle')}
+          </h2>
+          <p className="mt-1 mb-3 text-sm text-slate-700">{t('monthlyIntro')}</p>
+          <Catalog kind="subscription" onBuy={buy} />
+        </section>
       )}
       <div className="mt-6">{usage.data && <UsageCard usage={usage.data} showActions={false} />}</div>
       {selected && (
-        <ConfirmDialog
+        <CheckoutDialog
           key={selected.id}
-          pack={selected}
+          product={selected}
           onClose={() => setSelected(null)}
           onDone={(result) => {
             setSelected(null);
@@ -130,7 +100,7 @@ function Purchase() {
           }}
         />
       )}
-    </>
+    </div>
   );
 }
 

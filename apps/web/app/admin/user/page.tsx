@@ -7,6 +7,7 @@ import { AdminGate } from '@/components/AdminGate';
 import { Spinner } from '@/components/AppShell';
 import { Forbidden } from '@/components/Forbidden';
 import { LedgerTable } from '@/components/LedgerTable';
+import { OrdersTable } from '@/components/OrdersTable';
 import { Panel } from '@/components/Panel';
 import { UsageCard } from '@/components/UsageCard';
 import { buildRows, DailyChart } from '@/components/UsageChart';
@@ -117,6 +118,9 @@ function Detail() {
         <div className="mt-4 border-t border-slate-200 pt-4">
           <AdjustmentForm userId={data.userId} />
         </div>
+      </Panel>
+      <Panel id="user-orders" title={t('adminOrders')} className="mt-4">
+        <OrdersTable userId={data.userId} unspentTokens={data.usage.purchasedTokens} />
       </Panel>
       <Panel id="user-ledger" title={t('ledger')} className="mt-4">
         <LedgerTable entries={data.ledger} showReason />
