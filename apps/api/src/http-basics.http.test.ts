@@ -47,6 +47,7 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   // Another user's order and subscription do not exist for the caller, admins included.
   { method: 'GET', path: '/api/payments/orders/:otherOrder', anonymous: 401, user: 404, admin: 404 },
   { method: 'POST', path: '/api/payments/orders/:otherOrder/confirm', body: {}, anonymous: 401, user: 404, admin: 404 },
+  { method: 'POST', path: '/api/payments/orders/:otherOrder/abandon', body: {}, anonymous: 401, user: 404, admin: 404 },
   { method: 'GET', path: '/api/payments/products', anonymous: 401, user: 200, admin: 200 },
   { method: 'POST', path: '/api/payments/subscriptions', body: { productId: 'monthly-test' }, anonymous: 401, user: 200, admin: 200 },
   { method: 'GET', path: '/api/payments/subscriptions', anonymous: 401, user: 200, admin: 200 },
