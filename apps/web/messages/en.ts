@@ -1,3 +1,6 @@
+import { chatAnswersEn } from './chat-answers';
+import { chatShellEn } from './chat-shell';
+import { conversationsEn } from './conversations';
 import type { MessageKey } from './ko';
 
 /** The English messages: `satisfies` makes a key missing from ko.ts, or one it lacks, a type error. */
@@ -269,4 +272,7 @@ export const en = {
   refundFailedResult: 'Refund failed: {message} The tokens were given back to the user.',
   refundedColumn: 'Refunded',
   notFoundTitle: 'Page not found',
+  ...chatShellEn,
+  ...chatAnswersEn,
+  ...conversationsEn,
 } satisfies Record<MessageKey, string>;

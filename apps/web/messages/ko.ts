@@ -1,3 +1,7 @@
+import { chatAnswersKo } from './chat-answers';
+import { chatShellKo } from './chat-shell';
+import { conversationsKo } from './conversations';
+
 /**
  * The Korean messages, the app's first language: its keys are the message keys, and en.ts must
  * have exactly the same ones.
@@ -270,6 +274,9 @@ export const ko = {
   refundFailedResult: '환불 실패: {message} 토큰은 사용자에게 되돌려졌습니다.',
   refundedColumn: '환불',
   notFoundTitle: '페이지를 찾을 수 없습니다',
+  ...chatShellKo,
+  ...chatAnswersKo,
+  ...conversationsKo,
 };
 
 export type MessageKey = keyof typeof ko;
