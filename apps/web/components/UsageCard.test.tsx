@@ -142,3 +142,26 @@ describe('UsageCard and UsageBanner', () => {
     expect(screen.queryByTestId('purchase-button')).not.toBeInTheDocument();
   });
 });
+
+describe('the forecast shows only what is still ahead', () => {
+  const trend = { burnRatePerDay: 3_000, dailySpread: 500, reach100At: '2025-06-20T00:00:00.000Z', reach105At: '2025-06-22T00:00:00.000Z', reach100Range: { earliest: null, latest: null }, resetComesFirst: false, sampleDays: 10 };
+
+  it('gives both dates below 100 %', () => {
+    renderUsage({ ...usageAt('WARNING', 92), forecast: trend });
+    expect(screen.getByTestId('forecast-100')).toBeTruthy();
+    expect(screen.getByTestId('forecast-105')).toBeTruthy();
+  });
+
+  it('drops the date of 100 % once it has passed', () => {
+    renderUsage({ ...usageAt('CRITICAL', 101), forecast: trend });
+    expect(screen.queryByTestId('forecast-100')).toBeNull();
+    expect(screen.getByTestId('forecast-105')).toBeTruthy();
+  });
+
+  it('says when chat opens again instead of forecasting levels already passed, once blocked', () => {
+    renderUsage({ ...usageAt('BLOCKED', 105), forecast: trend });
+    expect(screen.queryByTestId('forecast-100')).toBeNull();
+    expect(screen.queryByTestId('forecast-105')).toBeNull();
+    expect(screen.getByTestId('forecast').textContent).toMatch(/초기화 후 또는 토큰을 구매하면/);
+  });
+});

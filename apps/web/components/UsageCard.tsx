@@ -52,10 +52,22 @@ function Figure({ label, value, testid }: { label: string; value: string; testid
   );
 }
 
+/**
+ * The forecast, only for what is still ahead: past 100 % the date of 100 % is gone, and once
+ * blocked only the reset (or a purchase) matters.
+ */
 export function ForecastText({ usage }: { usage: UsageView }) {
   const { t, nf, df } = useI18n();
   const forecast = usage.forecast;
+  if (usage.usagePercent >= usage.thresholds.block) {
+    return (
+      <p className="text-sm text-slate-800" data-testid="forecast">
+        {t('forecastBlocked', { date: df(usage.nextResetAt) })}
+      </p>
+    );
+  }
   if (!forecast || forecast.sampleDays === 0 || forecast.burnRatePerDay <= 0) return <p className="text-sm text-slate-600">{t('noForecast')}</p>;
+  const past100 = usage.usagePercent >= 100;
   return (
     <ul className="space-y-1 text-sm text-slate-800" data-testid="forecast">
       <li>
@@ -65,17 +77,19 @@ export function ForecastText({ usage }: { usage: UsageView }) {
         <li>{t('resetFirst')}</li>
       ) : (
         <>
-          <li>
-            {t('reach100')}: <strong>{df(forecast.reach100At)}</strong>
-            {forecast.reach100Range.earliest && forecast.reach100Range.latest && forecast.reach100Range.earliest !== forecast.reach100Range.latest && (
-              <span className="text-slate-600">
-                {' '}
-                ({df(forecast.reach100Range.earliest)} – {df(forecast.reach100Range.latest)})
-              </span>
-            )}
-          </li>
+          {!past100 && (
+            <li data-testid="forecast-100">
+              {t('reach100')}: <strong>{df(forecast.reach100At)}</strong>
+              {forecast.reach100Range.earliest && forecast.reach100Range.latest && forecast.reach100Range.earliest !== forecast.reach100Range.latest && (
+                <span className="text-slate-600">
+                  {' '}
+                  ({df(forecast.reach100Range.earliest)} – {df(forecast.reach100Range.latest)})
+                </span>
+              )}
+            </li>
+          )}
           {forecast.reach105At && (
-            <li>
+            <li data-testid="forecast-105">
               {t('reach105')}: <strong>{df(forecast.reach105At)}</strong>
             </li>
           )}

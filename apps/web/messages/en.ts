@@ -19,7 +19,7 @@ export const en = {
   languageLabel: 'Switch the language to Korean',
   loading: 'Loading…',
   retry: 'Retry',
-  errorGeneric: 'Something went wrong.',
+  errorGeneric: "We couldn't complete that. Please try again in a moment.",
   networkError: "Can't reach the server. Check your internet connection and try again.",
   // auth
   loginTitle: 'Log in',
@@ -48,6 +48,7 @@ export const en = {
   reach100: '100 % expected',
   reach105: 'Blocked (105 %) expected',
   resetFirst: 'At this pace the monthly reset comes first',
+  forecastBlocked: 'Chat is blocked for now. It opens again at the reset on {date}, or right away after buying tokens.',
   noForecast: 'Not enough usage yet to forecast',
   buyTokens: 'Buy more tokens',
   startChat: 'Start AI chat',

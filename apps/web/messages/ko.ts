@@ -21,7 +21,7 @@ export const ko = {
   languageLabel: '언어를 영어로 바꾸기',
   loading: '불러오는 중…',
   retry: '다시 시도',
-  errorGeneric: '문제가 발생했습니다.',
+  errorGeneric: '요청을 처리하지 못했습니다. 잠시 후 다시 시도해 주세요.',
   networkError: '서버에 연결할 수 없습니다. 인터넷 연결을 확인한 뒤 다시 시도해 주세요.',
   // auth
   loginTitle: '로그인',
@@ -49,7 +49,8 @@ export const ko = {
   burnRate: '하루 평균 사용',
   reach100: '100% 도달 예상',
   reach105: '차단(105%) 예상',
-  resetFirst: '현재 속도라면 초기화가 먼저 옵니다',
+  resetFirst: '지금 속도라면 한도에 닿기 전에 다음 달 초기화가 먼저 옵니다',
+  forecastBlocked: '지금은 상담이 차단된 상태입니다. {date} 초기화 후 또는 토큰을 구매하면 바로 다시 이용할 수 있습니다.',
   noForecast: '예측할 사용 기록이 아직 없습니다',
   buyTokens: '토큰 추가 구매',
   startChat: 'AI 상담 시작',
