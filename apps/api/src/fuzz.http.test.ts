@@ -18,7 +18,7 @@ afterAll(async () => {
   await api?.close();
 });
 
-const FIELDS_FOR_NESTING = ['message', 'email', 'eventId', 'tokens', 'packageId', 'paymentKey', 'sessionId'];
+const FIELDS_FOR_NESTING = ['message', 'title', 'email', 'eventId', 'tokens', 'packageId', 'paymentKey', 'sessionId'];
 /** JSON text nested to a depth where parsers and transformers recurse out of stack (sent as is). */
 const deepBody = fc
   .tuple(fc.constantFrom(30, 33, 2_000, 5_000), fc.constantFrom(...FIELDS_FOR_NESTING))
@@ -49,7 +49,7 @@ const hostileQuery = fc.oneof(
   fc.constantFrom('1e23', '1e308', '-1e23', '9007199254740993', 'NaN', 'Infinity', '0x10', '\u0000', '\ud83d', '%00', '[]', 'a'.repeat(5_000)),
 );
 
-const FIELDS = ['message', 'model', 'conversationId', 'packageId', 'email', 'password', 'userId', 'usagePercent', 'tokens', 'reason', 'bucket', 'eventId', 'type', 'paymentId', 'role', 'purchasedTokens', 'limit', 'offset', 'period', 'query', 'level', 'sort', 'page', 'scope', 'before', 'days', 'productId', 'paymentKey', 'orderId', 'amount', 'authKey', 'customerKey', 'sessionId', 'provider', '__proto__'];
+const FIELDS = ['message', 'model', 'conversationId', 'packageId', 'email', 'password', 'userId', 'usagePercent', 'tokens', 'reason', 'bucket', 'eventId', 'type', 'paymentId', 'role', 'purchasedTokens', 'limit', 'offset', 'period', 'query', 'level', 'sort', 'page', 'scope', 'before', 'days', 'productId', 'paymentKey', 'orderId', 'amount', 'authKey', 'customerKey', 'sessionId', 'provider', 'title', 'q', '__proto__'];
 
 const request = fc.record({
   route: fc.nat(),

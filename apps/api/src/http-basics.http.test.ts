@@ -32,6 +32,8 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'GET', path: '/api/chat/conversations', anonymous: 401, user: 200, admin: 200 },
   // Another user's conversation does not exist for the caller, admins included.
   { method: 'GET', path: '/api/chat/conversations/:otherConversation', anonymous: 401, user: 404, admin: 404 },
+  { method: 'PATCH', path: '/api/chat/conversations/:otherConversation', body: { title: '남의 대화' }, anonymous: 401, user: 404, admin: 404 },
+  { method: 'DELETE', path: '/api/chat/conversations/:otherConversation', anonymous: 401, user: 404, admin: 404 },
   { method: 'GET', path: '/api/notifications', anonymous: 401, user: 200, admin: 200 },
   { method: 'GET', path: '/api/notifications/stream', anonymous: 401, user: 200, admin: 200, stream: true },
   { method: 'PATCH', path: '/api/notifications/:otherNotification/read', anonymous: 401, user: 404, admin: 404 },

@@ -153,10 +153,19 @@ test('purchase: a double click on confirm is one purchase, and the card updates'
   const purchases = (await history.json()).items.filter((entry: { kind: string }) => entry.kind === 'PURCHASE');
   expect(purchases).toHaveLength(1);
 
-  // the instant provider's order is listed as paid, with its receipt
+  // a second purchase in overage says what it settled, and leads back to the chat
+  await setUsage(request, admin, user.user.id, 103);
+  await page.reload();
+  await page.getByTestId('package-tokens-50k').getByRole('button').click();
+  await page.getByTestId('confirm-purchase').click();
+  await expect(page.getByTestId('purchase-settlement')).toContainText('토큰이 정산되었고');
+  await expect(page.getByTestId('purchase-done').getByRole('link', { name: '상담 이어가기' })).toHaveAttribute('href', '/chat/');
+  await snap(page, testInfo, 'purchase-in-overage');
+
+  // the instant provider's orders are listed as paid, with their receipts
   await page.getByTestId('nav-purchases').click();
-  const row = page.getByTestId('order-row');
-  await expect(row).toHaveCount(1);
+  const row = page.getByTestId('order-row').last();
+  await expect(page.getByTestId('order-row')).toHaveCount(2);
   await expect(row.getByTestId('order-status')).toHaveText('결제 완료');
   await expect(row).toContainText('즉시 결제(개발용)');
   await expect(row).toContainText('5,000원');

@@ -20,6 +20,7 @@ function order(status: OrderView['status'], patch: Partial<OrderView> = {}): Ord
     failure: null,
     refundedAmount: 0,
     refundedTokens: 0,
+    settledOverageTokens: 0,
     createdAt: '2025-06-01T00:00:00.000Z',
     paidAt: status === 'PAID' ? '2025-06-01T00:00:05.000Z' : null,
     receipt: null,

@@ -2,6 +2,81 @@
  * Messages of one part of the app, kept apart so that parts can be worked on side by side; ko.ts
  * and en.ts spread them in. Both objects must have the same keys (en.ts checks it).
  */
-export const chatShellKo = {} as const;
+export const chatShellKo = {
+  // layout
+  chatOpenConversations: '대화 목록',
+  chatOpenConversationsLabel: '대화 목록 열기',
+  chatCloseConversations: '대화 목록 닫기',
+  chatNewMessages: '새 메시지 보기',
+  // one usage snapshot
+  chatUntilBlock: '차단까지',
+  chatTokens: '{n} 토큰',
+  // the cost preview and the send button
+  chatCostTypical: '약 {n} 토큰',
+  chatCostMax: '최대 {n} 토큰',
+  chatCostShare: '남은 토큰의 {p}',
+  chatCostShareTiny: '남은 토큰의 0.1% 미만',
+  chatCostContext: '이전 대화 비중 {p}',
+  chatCostContextCut: '오래된 내용 일부 제외',
+  chatSuggestNew: '대화가 길어져 질문할 때마다 이전 대화도 함께 보내느라 비용이 늘고 있습니다. 새 대화를 시작하면 더 적게 듭니다.',
+  chatStartNew: '새 대화 시작',
+  chatCannotSend: '남은 토큰이 모자라 이 메시지는 보낼 수 없습니다. 메시지를 줄이거나 토큰을 구매해 주세요.',
+  // the model picker
+  chatModel: '모델',
+  chatModelStandard: '표준',
+  chatModelTimes: '×{n}',
+  chatModelCostHint: '표준 모델보다 최대 {n}배 차감됩니다',
+  chatModelBasic: '기본',
+  chatModelPro: '고급',
+  // a turn that did not end normally
+  chatTurnUnsent: '전송 안 됨',
+  chatResend: '다시 보내기',
+  chatTurnInterrupted: '답변이 중간에 끊겼습니다',
+  chatTurnStopped: '중지됨',
+  chatStoppedCharged: '{n} 토큰 차감',
+  chatChargedNone: '요금이 청구되지 않았습니다.',
+  chatChargedPartial: '생성된 {n} 토큰만 차감되었습니다.',
+  chatChargeChecking: '차감 여부를 확인하고 있습니다…',
+  chatChargeUnknown: '서버에 연결되지 않아 차감 여부를 아직 확인하지 못했습니다. 연결되면 자동으로 다시 확인합니다.',
+  chatConnectionLost: '답변을 받는 중에 서버와의 연결이 끊겼습니다.',
+  chatStreamCut: '서버가 답변을 끝맺지 못했습니다.',
+  chatDraftKept: '보내려던 질문은 입력창에 그대로 남겨 두었습니다.',
+  chatConversationMissing: '이 대화를 찾을 수 없습니다. 삭제되었거나 다른 계정의 대화입니다.',
+} as const;
 
-export const chatShellEn = {} satisfies Record<keyof typeof chatShellKo, string>;
+export const chatShellEn = {
+  chatOpenConversations: 'Conversations',
+  chatOpenConversationsLabel: 'Open the conversation list',
+  chatCloseConversations: 'Close the conversation list',
+  chatNewMessages: 'New messages',
+  chatUntilBlock: 'Left before chat pauses',
+  chatTokens: '{n} tokens',
+  chatCostTypical: 'about {n} tokens',
+  chatCostMax: 'at most {n} tokens',
+  chatCostShare: '{p} of what is left',
+  chatCostShareTiny: 'under 0.1% of what is left',
+  chatCostContext: 'earlier messages {p}',
+  chatCostContextCut: 'the oldest left out',
+  chatSuggestNew: 'This conversation has grown long: every question resends it, so each one costs more. A new conversation costs less.',
+  chatStartNew: 'Start a new conversation',
+  chatCannotSend: 'Not enough tokens left to send this message. Shorten it or buy tokens.',
+  chatModel: 'Model',
+  chatModelStandard: 'standard',
+  chatModelTimes: '×{n}',
+  chatModelCostHint: 'Charges up to {n} times the standard model',
+  chatModelBasic: 'Basic',
+  chatModelPro: 'Pro',
+  chatTurnUnsent: 'Not sent',
+  chatResend: 'Send again',
+  chatTurnInterrupted: 'The answer was cut off',
+  chatTurnStopped: 'Stopped',
+  chatStoppedCharged: '{n} tokens charged',
+  chatChargedNone: 'Nothing was charged.',
+  chatChargedPartial: 'Only the {n} tokens generated were charged.',
+  chatChargeChecking: 'Checking whether anything was charged…',
+  chatChargeUnknown: "We can't reach the server to check whether anything was charged. We'll check again as soon as it's back.",
+  chatConnectionLost: 'The connection to the server was lost while the answer was coming in.',
+  chatStreamCut: 'The server did not finish the answer.',
+  chatDraftKept: 'Your question is still in the message box.',
+  chatConversationMissing: 'This conversation could not be found. It was deleted or belongs to another account.',
+} satisfies Record<keyof typeof chatShellKo, string>;

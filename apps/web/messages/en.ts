@@ -102,6 +102,7 @@ export const en = {
   purchasing: 'Paying…',
   purchaseDone: 'Done! {tokens} tokens were added.',
   purchasePending: 'Payment received; tokens are added once it is confirmed.',
+  overageSettled: '{settled} of them first settled the tokens used past your limit; the other {added} were added to your balance.',
   currentBalance: 'Current balance',
   redirecting: 'Opening the payment window…',
   checkoutCanceled: 'You cancelled the payment. You have not been charged.',

@@ -104,6 +104,7 @@ export const ko = {
   purchasing: '결제 중…',
   purchaseDone: '구매 완료! {tokens} 토큰이 추가되었습니다.',
   purchasePending: '결제가 접수되었습니다. 확인되면 토큰이 추가됩니다.',
+  overageSettled: '먼저 한도를 넘어 사용한 {settled} 토큰이 정산되었고, 나머지 {added} 토큰이 잔여에 더해졌습니다.',
   currentBalance: '현재 잔여',
   redirecting: '결제창으로 이동 중…',
   checkoutCanceled: '결제를 취소했습니다. 요금이 청구되지 않았습니다.',

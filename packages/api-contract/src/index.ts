@@ -55,6 +55,7 @@ export type ConversationSummaryView = Schemas['ConversationSummaryView'];
 export type ConversationPageView = Schemas['ConversationPageView'];
 export type MessageView = Schemas['MessageView'];
 export type ConversationView = Schemas['ConversationView'];
+export type RenameConversationDto = Schemas['RenameConversationDto'];
 
 // Notifications
 export type NotificationView = Schemas['NotificationView'];

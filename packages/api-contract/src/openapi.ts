@@ -331,10 +331,10 @@ export interface paths {
         get: operations["ChatController_get"];
         put?: never;
         post?: never;
-        delete?: never;
+        delete: operations["ChatController_remove"];
         options?: never;
         head?: never;
-        patch?: never;
+        patch: operations["ChatController_rename"];
         trace?: never;
     };
     "/api/chat/estimate": {
@@ -756,6 +756,16 @@ export interface components {
             shareOfRemainingPercent: number | null;
             /** @description Whether a turn may start now */
             allowed: boolean;
+            /** @description Tokens of the earlier messages resent with this turn (the context), at most CHAT_CONTEXT_MAX_TOKENS */
+            contextTokens: number;
+            /** @description Percent (0–100, one decimal) of typicalChargeTokens that the resent context accounts for */
+            contextShare: number;
+            /** @description Whether older turns were left out of the context to keep it under the cap */
+            contextTruncated: boolean;
+            /** @description The context cap (CHAT_CONTEXT_MAX_TOKENS) */
+            contextMaxTokens: number;
+            /** @description True when the context is large (half the cap or more, or older turns were left out): a new conversation would cost less per turn */
+            suggestNewConversation: boolean;
         };
         FailureView: {
             code: string;
@@ -808,6 +818,8 @@ export interface components {
             actorId: string | null;
             reason: string | null;
             metadata: Record<string, unknown> | null;
+            /** @description The chat turn's conversation, while it exists (null once deleted, and for entries of no conversation) */
+            conversationId: string | null;
             createdAt: string;
         };
         LedgerPageView: {
@@ -894,6 +906,8 @@ export interface components {
             failure: components["schemas"]["FailureView"] | null;
             refundedAmount: number;
             refundedTokens: number;
+            /** @description Of the tokens granted, how many settled overage (tokens already used past 100 %) instead of being added */
+            settledOverageTokens: number;
             createdAt: string;
             paidAt: string | null;
             /** @description Present once paid */
@@ -977,6 +991,13 @@ export interface components {
              * @enum {string}
              */
             locale?: "ko" | "en";
+        };
+        RenameConversationDto: {
+            /**
+             * @description Trimmed; runs of white space become one space
+             * @example 이직 상담
+             */
+            title: string;
         };
         SendMessageDto: {
             /**
@@ -1623,6 +1644,8 @@ export interface operations {
             query?: {
                 limit?: number;
                 offset?: number;
+                /** @description Only conversations whose title or messages contain this text (case-insensitive, literal: % and _ match themselves) */
+                q?: string;
             };
             header?: never;
             path?: never;
@@ -1657,6 +1680,51 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConversationView"];
+                };
+            };
+        };
+    };
+    ChatController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Deleted */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    ChatController_rename: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["RenameConversationDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationSummaryView"];
                 };
             };
         };

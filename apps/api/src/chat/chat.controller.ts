@@ -1,5 +1,5 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query, Res } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { CurrentUser, type AuthUser } from '../auth/auth.decorators.js';
 import { NotFoundError } from '../common/errors.js';
@@ -10,10 +10,12 @@ import { ChatTurnsService } from './chat-turns.service.js';
 import {
   ConversationPageView,
   ConversationsQuery,
+  ConversationSummaryView,
   ConversationView,
   EstimateDto,
   EstimateView,
   ModelView,
+  RenameConversationDto,
   SendMessageDto,
   TurnView,
 } from './chat.dto.js';
@@ -89,5 +91,19 @@ export class ChatController {
   @ApiOkResponse({ type: ConversationView })
   get(@CurrentUser() user: AuthUser, @Param('id', ownId) id: string): Promise<ConversationView> {
     return this.conversations.get(user.id, id);
+  }
+
+  @Patch('conversations/:id')
+  @ApiOkResponse({ type: ConversationSummaryView })
+  rename(@CurrentUser() user: AuthUser, @Param('id', ownId) id: string, @Body() body: RenameConversationDto): Promise<ConversationSummaryView> {
+    return this.conversations.rename(user.id, id, body.title);
+  }
+
+  /** The conversation and its messages; the ledger keeps what its turns were charged. */
+  @Delete('conversations/:id')
+  @HttpCode(204)
+  @ApiNoContentResponse({ description: 'Deleted' })
+  async remove(@CurrentUser() user: AuthUser, @Param('id', ownId) id: string): Promise<void> {
+    await this.conversations.remove(user.id, id);
   }
 }

@@ -71,6 +71,12 @@ export class EstimateView {
   @ApiProperty() remainingTokens!: number;
   @ApiProperty({ type: Number, nullable: true, description: 'typicalChargeTokens / remainingTokens × 100' }) shareOfRemainingPercent!: number | null;
   @ApiProperty({ description: 'Whether a turn may start now' }) allowed!: boolean;
+  @ApiProperty({ description: 'Tokens of the earlier messages resent with this turn (the context), at most CHAT_CONTEXT_MAX_TOKENS' }) contextTokens!: number;
+  @ApiProperty({ description: 'Percent (0–100, one decimal) of typicalChargeTokens that the resent context accounts for' }) contextShare!: number;
+  @ApiProperty({ description: 'Whether older turns were left out of the context to keep it under the cap' }) contextTruncated!: boolean;
+  @ApiProperty({ description: 'The context cap (CHAT_CONTEXT_MAX_TOKENS)' }) contextMaxTokens!: number;
+  @ApiProperty({ description: 'True when the context is large (half the cap or more, or older turns were left out): a new conversation would cost less per turn' })
+  suggestNewConversation!: boolean;
 }
 
 export class ModelView {
@@ -81,7 +87,24 @@ export class ModelView {
   @ApiProperty() isDefault!: boolean;
 }
 
-export class ConversationsQuery extends OffsetPageQuery {}
+export const CONVERSATION_TITLE_MAX_LENGTH = 100;
+export const CONVERSATION_QUERY_MAX_LENGTH = 100;
+
+export class ConversationsQuery extends OffsetPageQuery {
+  @ApiPropertyOptional({ maxLength: CONVERSATION_QUERY_MAX_LENGTH, description: 'Only conversations whose title or messages contain this text (case-insensitive, literal: % and _ match themselves)' })
+  @IsOptional()
+  @IsString()
+  @MaxCharacters(CONVERSATION_QUERY_MAX_LENGTH)
+  q?: string;
+}
+
+export class RenameConversationDto {
+  @ApiProperty({ minLength: 1, maxLength: CONVERSATION_TITLE_MAX_LENGTH, example: '이직 상담', description: 'Trimmed; runs of white space become one space' })
+  @IsString()
+  @MaxCharacters(CONVERSATION_TITLE_MAX_LENGTH)
+  @Matches(/\S/, { message: 'title must not be blank' })
+  title!: string;
+}
 
 export class ConversationSummaryView {
   @ApiProperty() id!: string;

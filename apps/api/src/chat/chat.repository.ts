@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, or, sql, type SQL } from 'drizzle-orm';
 import { DATABASE, executePrepared, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
 import { conversations, messages } from '../database/schema.js';
 import { ledgerChange, type AttachedWrite } from '../quota/ledger/ledger.repository.js';
@@ -30,19 +30,46 @@ export class ChatRepository {
     return this.db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(desc(messages.id)).limit(limit);
   }
 
-  async listConversations(userId: string, page: { limit: number; offset: number }) {
+  /**
+   * A page of the user's conversations, newest activity first. With `query`, only those whose
+   * title or messages contain it (ILIKE with `%`, `_` and the backslash escaped: the text matches literally).
+   */
+  async listConversations(userId: string, page: { limit: number; offset: number; query?: string }) {
+    const where = page.query ? and(eq(conversations.userId, userId), matching(page.query)) : eq(conversations.userId, userId);
     const rows = await this.db
       .select()
       .from(conversations)
-      .where(eq(conversations.userId, userId))
+      .where(where)
       .orderBy(desc(conversations.updatedAt), desc(conversations.id))
       .limit(page.limit)
       .offset(page.offset);
     const [{ total }] = (await this.db
       .select({ total: sql<number>`count(*)::int` })
       .from(conversations)
-      .where(eq(conversations.userId, userId))) as [{ total: number }];
+      .where(where)) as [{ total: number }];
     return { rows, total };
+  }
+
+  /** Renames the user's own conversation; null when there is none of that id for them. */
+  async renameConversation(userId: string, conversationId: string, title: string): Promise<ConversationRow | null> {
+    const [row] = await this.db
+      .update(conversations)
+      .set({ title })
+      .where(and(eq(conversations.id, conversationId), eq(conversations.userId, userId)))
+      .returning();
+    return row ?? null;
+  }
+
+  /**
+   * Deletes the user's own conversation and, by the foreign key's cascade, its messages. The
+   * ledger is not touched: its entries keep their amounts (and the id in their metadata).
+   */
+  async deleteConversation(userId: string, conversationId: string): Promise<boolean> {
+    const rows = await this.db
+      .delete(conversations)
+      .where(and(eq(conversations.id, conversationId), eq(conversations.userId, userId)))
+      .returning({ id: conversations.id });
+    return rows.length > 0;
   }
 
   async allMessages(conversationId: string): Promise<MessageRow[]> {
@@ -128,6 +155,20 @@ export class ChatRepository {
           returning id
         )`;
   }
+}
+
+/** `text` as an ILIKE pattern that matches it literally anywhere (escape character: backslash). */
+export function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
+}
+
+/** Conversations whose title or any message contains `query`, case-insensitively. */
+function matching(query: string): SQL {
+  const pattern = containsPattern(query);
+  return or(
+    sql`${conversations.title} ilike ${pattern} escape '\\'`,
+    sql`exists (select 1 from ${messages} where ${messages.conversationId} = ${conversations.id} and ${messages.content} ilike ${pattern} escape '\\')`,
+  )!;
 }
 
 /** One finished turn: its conversation and both messages. */

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { usageMessage, type AccountBalances, type Locale, type UsageEvaluation } from '@consult-on/quota-policy';
 import type { AuthUser } from '../auth/auth.decorators.js';
-import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { APP_CONFIG, type AppConfig, type ModelConfig } from '../config/app-config.js';
 import { NotFoundError, ValidationFailedError } from '../common/errors.js';
 import { chargedTokens, completionTokensWithin, ModelCatalog } from '../llm/model-catalog.js';
 import { MODEL_PROVIDER, type ChatMessage, type ModelProvider } from '../llm/model-provider.js';
@@ -30,6 +30,8 @@ const SYSTEM_PROMPT: Record<Locale, string> = {
 const WARNED_LEVELS = new Set(['WARNING', 'CRITICAL', 'BLOCKED']);
 /** Messages read back for the context; the token budget decides how many are sent. */
 const CONTEXT_MESSAGES = 40;
+/** Share of CHAT_CONTEXT_MAX_TOKENS from which the cost preview suggests a new conversation. */
+const SUGGEST_NEW_CONVERSATION_AT = 0.5;
 /** The reply length the cost preview assumes for a typical answer. */
 const TYPICAL_COMPLETION_TOKENS = 300;
 
@@ -116,7 +118,7 @@ export class ChatService {
   /** The cost of a message before it is sent; no model call, nothing held, one read of the account. */
   async estimate(userId: string, input: TurnInput, locale: Locale): Promise<EstimateView> {
     const { balances, usage } = await this.accounts.balances(userId);
-    const { model, promptTokens } = await this.prepare(userId, input, locale, { balances });
+    const { model, promptTokens, contextTokens, contextTruncated } = await this.prepare(userId, input, locale, { balances });
     const typicalChargeTokens = chargedTokens(model, promptTokens, Math.min(model.completionLimit, TYPICAL_COMPLETION_TOKENS));
     const minimum = chargedTokens(model, promptTokens, this.config.chat.minCompletionTokens);
     return {
@@ -128,6 +130,20 @@ export class ChatService {
       remainingTokens: usage.remainingTokens,
       shareOfRemainingPercent: usage.remainingTokens > 0 ? Math.round((typicalChargeTokens / usage.remainingTokens) * 1_000) / 10 : null,
       allowed: usage.level !== 'BLOCKED' && usage.reservableTokens >= minimum,
+      ...this.contextOf(model, contextTokens, contextTruncated, typicalChargeTokens),
+    };
+  }
+
+  /** What resending the conversation so far adds to a turn, and whether a new conversation would be cheaper. */
+  private contextOf(model: ModelConfig, contextTokens: number, truncated: boolean, typicalChargeTokens: number) {
+    const cap = this.config.chat.contextMaxTokens;
+    const contextCharge = contextTokens * model.inputWeight;
+    return {
+      contextTokens,
+      contextShare: typicalChargeTokens > 0 ? Math.min(100, Math.round((contextCharge / typicalChargeTokens) * 1_000) / 10) : 0,
+      contextTruncated: truncated,
+      contextMaxTokens: cap,
+      suggestNewConversation: truncated || contextTokens >= cap * SUGGEST_NEW_CONVERSATION_AT,
     };
   }
 
@@ -144,10 +160,12 @@ export class ChatService {
       else await this.holds.assertCanReserve(userId, minimum);
     }
     let history: { role: 'user' | 'assistant'; content: string; contentTokens: number }[] = [];
+    let contextTruncated = false;
     if (input.conversationId) {
       const conversation = await this.repository.findOwnConversation(userId, input.conversationId);
       if (!conversation) throw new NotFoundError();
-      history = this.withinBudget(await this.repository.recentMessages(conversation.id, CONTEXT_MESSAGES));
+      // One more than can be sent, to know whether older messages were left out.
+      ({ kept: history, truncated: contextTruncated } = this.withinCap(await this.repository.recentMessages(conversation.id, CONTEXT_MESSAGES + 1)));
     }
     const system = SYSTEM_PROMPT[locale];
     const [systemTokens, userTokens] = await this.counter.count([system, input.message], { owner: userId, signal: options.signal });
@@ -157,19 +175,26 @@ export class ChatService {
       { role: 'user', content: input.message },
     ];
     const promptTokens = promptTokensOf([systemTokens!, ...history.map((m) => m.contentTokens), userTokens!]);
-    return { model, conversationId: input.conversationId ?? randomUUID(), isNew: !input.conversationId, prompt, promptTokens, userTokens };
+    const contextTokens = promptTokens - promptTokensOf([systemTokens!, userTokens!]);
+    return { model, conversationId: input.conversationId ?? randomUUID(), isNew: !input.conversationId, prompt, promptTokens, userTokens, contextTokens, contextTruncated };
   }
 
-  /** The newest messages that fit the context budget, oldest first. */
-  private withinBudget<T extends { contentTokens: number }>(newestFirst: T[]): T[] {
+  /**
+   * The newest messages whose tokens fit CHAT_CONTEXT_MAX_TOKENS (and CONTEXT_MESSAGES), oldest
+   * first: the oldest turns are left out first, and a reply whose question was left out goes too,
+   * so the context starts with a question. The system prompt and the new message are not counted.
+   */
+  private withinCap<T extends { role: string; contentTokens: number }>(newestFirst: T[]): { kept: T[]; truncated: boolean } {
     const kept: T[] = [];
-    let budget = this.config.chat.contextBudgetTokens;
-    for (const message of newestFirst) {
+    let budget = this.config.chat.contextMaxTokens;
+    for (const message of newestFirst.slice(0, CONTEXT_MESSAGES)) {
       if (message.contentTokens > budget) break;
       budget -= message.contentTokens;
       kept.push(message);
     }
-    return kept.reverse();
+    const truncated = kept.length < newestFirst.length;
+    if (truncated && kept.at(-1)?.role === 'assistant') kept.pop();
+    return { kept: kept.reverse(), truncated };
   }
 
   /** The answer for a committed turn. Never throws: the turn is charged, so the client must get it. */

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError } from '../common/errors.js';
+import { NotFoundError, ValidationFailedError } from '../common/errors.js';
 import type { ConversationPageView, ConversationSummaryView, ConversationView, MessageView } from './chat.dto.js';
 import { ChatRepository, type ConversationRow, type MessageRow } from './chat.repository.js';
+import { normalizeTitle } from './conversation-title.js';
 
 function toSummary(row: ConversationRow): ConversationSummaryView {
   return {
@@ -41,8 +42,9 @@ function toMessage(row: MessageRow): MessageView {
 export class ConversationsService {
   constructor(private readonly repository: ChatRepository) {}
 
-  async list(userId: string, page: { limit?: number; offset?: number }): Promise<ConversationPageView> {
-    const { rows, total } = await this.repository.listConversations(userId, { limit: page.limit ?? 20, offset: page.offset ?? 0 });
+  async list(userId: string, page: { limit?: number; offset?: number; q?: string }): Promise<ConversationPageView> {
+    const query = page.q?.trim() || undefined;
+    const { rows, total } = await this.repository.listConversations(userId, { limit: page.limit ?? 20, offset: page.offset ?? 0, query });
     return { items: rows.map(toSummary), total };
   }
 
@@ -51,5 +53,19 @@ export class ConversationsService {
     if (!conversation) throw new NotFoundError();
     const messages = await this.repository.allMessages(conversation.id);
     return { ...toSummary(conversation), messages: messages.map(toMessage) };
+  }
+
+  /** A new title (trimmed, one space between words); another user's conversation does not exist. */
+  async rename(userId: string, conversationId: string, title: string): Promise<ConversationSummaryView> {
+    const cleaned = normalizeTitle(title);
+    if (!cleaned) throw new ValidationFailedError([{ field: 'title', problems: ['title must not be blank'] }]);
+    const row = await this.repository.renameConversation(userId, conversationId, cleaned);
+    if (!row) throw new NotFoundError();
+    return toSummary(row);
+  }
+
+  /** The conversation and its messages go; what its turns were charged stays in the ledger. */
+  async remove(userId: string, conversationId: string): Promise<void> {
+    if (!(await this.repository.deleteConversation(userId, conversationId))) throw new NotFoundError();
   }
 }

@@ -7,6 +7,7 @@ import { TokenCounter } from '../llm/token-counter.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { HoldsService, type SettlementView, type TurnReservation } from '../quota/holds/holds.service.js';
 import { ChatRepository, type TurnRecord } from './chat.repository.js';
+import { titleFromQuestion } from './conversation-title.js';
 import type { CommittedTurn, PreparedTurn, TurnCharge, TurnInput } from './turn.js';
 
 const NOTHING_CHARGED: ConsumptionSplit = { purchasedTokens: 0, freeTokens: 0, overageTokens: 0 };
@@ -135,7 +136,7 @@ export class TurnSettlementService {
     return {
       conversationId,
       userId,
-      title: titleOf(input.message),
+      title: titleFromQuestion(input.message),
       model: model.id,
       chargedTokens: charge.charged,
       now: this.clock.now(),
@@ -168,10 +169,4 @@ export class TurnSettlementService {
       usage: { promptTokens, completionTokens, chargedTokens: charged, ...split, estimated },
     };
   }
-}
-
-/** The conversation's title: its first line, cut at 40 characters (never inside a surrogate pair). */
-function titleOf(message: string): string {
-  const line = [...message.trim().split('\n')[0]!.replace(/\s+/g, ' ')];
-  return line.length > 40 ? `${line.slice(0, 40).join('')}…` : line.join('');
 }

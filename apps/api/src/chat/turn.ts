@@ -38,4 +38,8 @@ export interface PreparedTurn {
   prompt: ChatMessage[];
   promptTokens: number;
   userTokens: number;
+  /** Prompt tokens of the earlier messages resent with the turn (their content and per-message overhead). */
+  contextTokens: number;
+  /** Whether older messages were left out to keep the context under CHAT_CONTEXT_MAX_TOKENS. */
+  contextTruncated: boolean;
 }

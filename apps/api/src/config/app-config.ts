@@ -73,7 +73,9 @@ const environmentSchema = z.object({
   OPENAI_TIMEOUT_MS: positiveInt.default(60_000),
   CHAT_MODELS: z.string().optional(),
   CHAT_DEFAULT_MODEL: z.string().optional(),
-  CHAT_CONTEXT_BUDGET_TOKENS: positiveInt.default(3_000),
+  CHAT_CONTEXT_MAX_TOKENS: positiveInt.optional(),
+  /** The former name of CHAT_CONTEXT_MAX_TOKENS, still read when the new one is not set. */
+  CHAT_CONTEXT_BUDGET_TOKENS: positiveInt.optional(),
   CHAT_MIN_COMPLETION_TOKENS: positiveInt.default(16),
   CHAT_TOKEN_COUNT_THREADS: z.coerce.number().int().min(1).max(16).default(1),
   DEMO_MODEL_DELAY_MS: z.coerce.number().int().min(0).max(5_000).default(15),
@@ -149,7 +151,8 @@ export interface ChatConfig {
   openai: { apiKey: string | null; baseUrl: string | null; timeoutMs: number };
   models: ModelConfig[];
   defaultModel: string;
-  contextBudgetTokens: number;
+  /** Tokens of earlier messages resent with a turn at most (CHAT_CONTEXT_MAX_TOKENS): oldest turns are left out first. */
+  contextMaxTokens: number;
   minCompletionTokens: number;
   /** Worker threads that count long texts (each holds the tokenizer, ~80 MB). */
   tokenCountThreads: number;
@@ -338,7 +341,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       openai: { apiKey: env.OPENAI_API_KEY ?? null, baseUrl: env.OPENAI_BASE_URL ?? null, timeoutMs: env.OPENAI_TIMEOUT_MS },
       models,
       defaultModel,
-      contextBudgetTokens: env.CHAT_CONTEXT_BUDGET_TOKENS,
+      contextMaxTokens: env.CHAT_CONTEXT_MAX_TOKENS ?? env.CHAT_CONTEXT_BUDGET_TOKENS ?? 3_000,
       minCompletionTokens: env.CHAT_MIN_COMPLETION_TOKENS,
       tokenCountThreads: env.CHAT_TOKEN_COUNT_THREADS,
       demoDelayMs: env.DEMO_MODEL_DELAY_MS,

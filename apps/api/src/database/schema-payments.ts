@@ -42,6 +42,8 @@ export const payments = pgTable(
     /** Money and tokens refunded so far (pending refunds included in refunded_tokens, not in refunded_amount). */
     refundedAmount: integer('refunded_amount').notNull().default(0),
     refundedTokens: bigint('refunded_tokens', { mode: 'number' }).notNull().default(0),
+    /** Of the tokens granted, how many repaid overage (tokens already used past 100 %) instead of being added. */
+    settledOverageTokens: bigint('settled_overage_tokens', { mode: 'number' }).notNull().default(0),
     /** A renewal's subscription and the period it pays for (one order per period). */
     subscriptionId: uuid('subscription_id'),
     periodKey: text('period_key'),

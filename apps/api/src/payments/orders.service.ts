@@ -155,11 +155,13 @@ export class OrdersService {
       subscriptionId = subscription?.id ?? null;
       periodKey ??= paidAt.toISOString();
     }
+    const { settledOverageTokens } = await this.accounts.credit(tx, order.userId, { kind: 'PURCHASE', tokens: order.tokens, bucket: 'purchased', paymentId: order.id });
     const paid = await this.repository.updateOrder(
       tx,
       order.id,
       {
         status: 'PAID',
+        settledOverageTokens,
         paidAt,
         // The paid payment's id, never an earlier failed attempt's: refunds and look-ups go to it.
         providerPaymentId: truth.providerPaymentId ?? order.providerPaymentId,
@@ -172,7 +174,6 @@ export class OrdersService {
       },
       now,
     );
-    await this.accounts.credit(tx, order.userId, { kind: 'PURCHASE', tokens: order.tokens, bucket: 'purchased', paymentId: order.id });
     this.countOutcome(order.provider, 'paid');
     this.logger.log(`order ${order.id} paid: ${order.tokens} tokens granted to ${order.userId}`);
     return paid;
@@ -267,6 +268,7 @@ export class OrdersService {
       failure: order.failureCode ? { code: order.failureCode, message: order.failureMessage ?? '' } : null,
       refundedAmount: order.refundedAmount,
       refundedTokens: order.refundedTokens,
+      settledOverageTokens: order.settledOverageTokens,
       createdAt: order.createdAt.toISOString(),
       paidAt: order.paidAt?.toISOString() ?? null,
       receipt: paid

@@ -135,6 +135,8 @@ export class OrderView {
   @ApiProperty({ type: FailureView, nullable: true }) failure!: FailureView | null;
   @ApiProperty() refundedAmount!: number;
   @ApiProperty() refundedTokens!: number;
+  @ApiProperty({ description: 'Of the tokens granted, how many settled overage (tokens already used past 100 %) instead of being added' })
+  settledOverageTokens!: number;
   @ApiProperty() createdAt!: string;
   @ApiProperty({ type: String, nullable: true }) paidAt!: string | null;
   @ApiProperty({ type: ReceiptView, nullable: true, description: 'Present once paid' }) receipt!: ReceiptView | null;

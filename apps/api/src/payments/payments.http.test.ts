@@ -218,3 +218,16 @@ describe('which tokens a refund may take back', () => {
     expect((await refund(older.id, 'fifo-older-again')).status).toBe(409);
   });
 });
+
+describe('a purchase in overage', () => {
+  it('says how many of its tokens settled the overage and how many were added', async () => {
+    const admin = await api.signUpAdmin();
+    const user = await api.signUp();
+    await api.request('POST', '/api/ai-usage/test-usage', { token: admin.token, body: { userId: user.id, usagePercent: 102 } });
+    const bought = await api.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId: 'tokens-50k' }, headers: { 'idempotency-key': 'overage-1' } });
+    expect(bought.body.order).toMatchObject({ status: 'PAID', tokens: 50_000, settledOverageTokens: 2_000 });
+    expect(bought.body.usage).toMatchObject({ overageTokens: 0, purchasedTokens: 48_000 });
+    const calm = await api.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId: 'tokens-50k' }, headers: { 'idempotency-key': 'overage-2' } });
+    expect(calm.body.order.settledOverageTokens).toBe(0);
+  });
+});

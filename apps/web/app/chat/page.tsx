@@ -1,40 +1,143 @@
 'use client';
 
-import { useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AppShell } from '@/components/AppShell';
 import { ChatBlocked } from '@/components/chat/ChatBlocked';
+import { ChatScrollPane } from '@/components/chat/ChatScrollPane';
 import { Composer } from '@/components/chat/Composer';
+import { ConversationDrawer, drawerPanelClass } from '@/components/chat/ConversationDrawer';
 import { ConversationList } from '@/components/chat/ConversationList';
 import { MessageList } from '@/components/chat/MessageList';
+import { ModelPicker } from '@/components/chat/ModelPicker';
+import { TurnStatus } from '@/components/chat/TurnStatus';
 import { UsageBanner } from '@/components/UsageCard';
+import { useDraft, writeDraft } from '@/lib/chat-draft';
+import { useModelChoice } from '@/lib/chat-models';
 import { useChatStream } from '@/lib/chat-stream';
 import { useI18n } from '@/lib/i18n';
-import { useUsage } from '@/lib/queries';
+import { useConversations, useUsage } from '@/lib/queries';
+import { useFillHeight } from '@/lib/use-fill-height';
 
+/**
+ * The chat: as tall as the window, with the conversation list beside it (a drawer on small
+ * screens), the messages in their own scrolling pane and the message box always at the bottom.
+ * Every usage figure on the page comes from the one usage snapshot (`useUsage`).
+ */
 function Chat() {
   const { t } = useI18n();
   const usage = useUsage();
   const chat = useChatStream();
+  const conversations = useConversations();
+  const serverModel = conversations.data?.items.find((c) => c.id === chat.activeId)?.model;
+  const { models, model, setModel } = useModelChoice(chat.activeId, serverModel);
+  const [draft, setDraft] = useDraft(chat.activeId);
+  const [drawerOpen, setDrawerOpen] = useState(false);
+  const [pin, setPin] = useState(0);
+  const [frame, height] = useFillHeight<HTMLDivElement>();
   const input = useRef<HTMLTextAreaElement>(null);
+  const drawerButton = useRef<HTMLButtonElement>(null);
+
+  const closeDrawer = useCallback(() => {
+    setDrawerOpen(false);
+    drawerButton.current?.focus({ preventScroll: true });
+  }, []);
+  const openConversation = (id: string) => {
+    chat.open(id);
+    setDrawerOpen(false);
+    input.current?.focus({ preventScroll: true });
+  };
   const startNew = () => {
     chat.open(null);
+    setDrawerOpen(false);
     input.current?.focus();
   };
+  const send = (message: string) => {
+    setPin((n) => n + 1);
+    void chat.send(message, { model });
+  };
+  /** From the cost preview's suggestion: the question being typed moves to the new conversation. */
+  const startNewWithDraft = () => {
+    const text = draft;
+    writeDraft(chat.activeId, '');
+    startNew();
+    writeDraft(null, text);
+  };
+  /** Regenerate and edit-and-resend: a new turn that leaves whatever is being typed in the box. */
+  const resend = (message: string) => {
+    setPin((n) => n + 1);
+    void chat.send(message, { model, keepDraft: true });
+  };
+  const retry = () => {
+    setPin((n) => n + 1);
+    chat.retry();
+  };
+  const onDeleted = (id: string) => {
+    writeDraft(id, '');
+    if (id === chat.activeId) startNew();
+  };
+  // The pane follows new messages and the status of a turn that did not end normally.
+  const paneContent = useMemo(() => ({ messages: chat.messages, turn: chat.turn }), [chat.messages, chat.turn]);
+  // Ready to type on opening the chat; not on touch screens, where focus would pop the keyboard up over it.
+  useEffect(() => {
+    if (window.matchMedia('(min-width: 768px) and (hover: hover)').matches) input.current?.focus({ preventScroll: true });
+  }, []);
+  const blocked = usage.data ? !usage.data.chatAllowed : false;
+
   return (
-    <div className="grid gap-4 md:grid-cols-[16rem_1fr]">
-      <ConversationList activeId={chat.activeId} usage={usage.data} onOpen={chat.open} onNew={startNew} />
-      <section className="flex min-h-[60vh] flex-col" aria-label={t('navChat')}>
-        {usage.data && <UsageBanner usage={usage.data} />}
-        <MessageList messages={chat.messages} loading={chat.loading} busy={chat.busy} />
+    <div ref={frame} style={height ? { height } : undefined} className="grid h-[calc(100dvh-9rem)] grid-cols-1 grid-rows-1 gap-4 md:grid-cols-[16rem_minmax(0,1fr)]" data-testid="chat-layout">
+      <ConversationDrawer open={drawerOpen} onClose={closeDrawer}>
+        <ConversationList activeId={chat.activeId} usage={usage.data} onOpen={openConversation} onNew={startNew} onDeleted={onDeleted} className={drawerPanelClass} />
+      </ConversationDrawer>
+      <section className="flex min-h-0 min-w-0 flex-col" aria-label={t('navChat')}>
+        <div className="mb-2 flex shrink-0 items-center gap-2 md:hidden">
+          <button
+            ref={drawerButton}
+            type="button"
+            className="btn btn-secondary px-3! py-1!"
+            aria-label={t('chatOpenConversationsLabel')}
+            aria-expanded={drawerOpen}
+            aria-controls="conversation-drawer"
+            onClick={() => setDrawerOpen(true)}
+            data-testid="open-conversations"
+          >
+            <span aria-hidden>☰</span> {t('chatOpenConversations')}
+          </button>
+          <button type="button" className="btn btn-secondary ml-auto px-3! py-1!" onClick={startNew} data-testid="new-conversation-top">
+            + {t('newConversation')}
+          </button>
+        </div>
+        {usage.data && (
+          <div className="shrink-0">
+            <UsageBanner usage={usage.data} />
+          </div>
+        )}
+        <ChatScrollPane content={paneContent} resetKey={chat.activeId} pin={pin}>
+          <MessageList messages={chat.messages} loading={chat.loading} busy={chat.busy} onRegenerate={blocked ? undefined : resend} onEditResend={blocked ? undefined : resend} />
+          {chat.turn && <TurnStatus turn={chat.turn} busy={chat.busy} onRetry={retry} />}
+        </ChatScrollPane>
         {chat.refusal && (
-          <p role="alert" className="mt-2 rounded-lg bg-red-100 p-3 text-sm text-red-900" data-testid="chat-refusal">
+          <p role="alert" className="mt-2 shrink-0 rounded-lg bg-red-100 p-3 text-sm text-red-900" data-testid="chat-refusal">
             {chat.refusal}
           </p>
         )}
-        {usage.data && !usage.data.chatAllowed ? (
-          <ChatBlocked />
+        {blocked ? (
+          <div className="shrink-0">
+            <ChatBlocked />
+          </div>
         ) : (
-          <Composer busy={chat.busy} conversationId={chat.activeId} onSend={(message) => void chat.send(message)} onStop={chat.stop} inputRef={input} />
+          <Composer
+            text={draft}
+            onTextChange={setDraft}
+            busy={chat.busy}
+            conversationId={chat.activeId}
+            model={model}
+            usage={usage.data}
+            onSend={send}
+            onStop={chat.stop}
+            inputRef={input}
+            tools={<ModelPicker models={models} model={model} onChange={setModel} disabled={chat.busy} />}
+            onNewConversation={startNewWithDraft}
+          />
         )}
       </section>
     </div>

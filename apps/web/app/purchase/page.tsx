@@ -75,6 +75,16 @@ function Purchase() {
         <p role="status" className="mb-4 rounded-xl border-l-8 border-green-600 bg-green-50 p-4 font-semibold text-green-950" data-testid="purchase-done">
           {isSettled(done.order) ? t(done.order.kind === 'subscription' ? 'subscribeDone' : 'purchaseDone', { tokens: nf(done.order.tokens) }) : t('purchasePending')} {t('currentBalance')}:{' '}
           {nf(Math.max(0, done.usage.remainingTokens))}
+          {done.order.settledOverageTokens > 0 && (
+            <span className="mt-1 block font-normal" data-testid="purchase-settlement">
+              {t('overageSettled', { settled: nf(done.order.settledOverageTokens), added: nf(done.order.tokens - done.order.settledOverageTokens) })}
+            </span>
+          )}
+          {isSettled(done.order) && (
+            <Link href="/chat/" className="btn btn-primary mt-3 w-fit">
+              {t('continueChat')}
+            </Link>
+          )}
         </p>
       )}
       {usage.data && <UsageBanner usage={usage.data} />}

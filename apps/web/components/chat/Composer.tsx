@@ -1,26 +1,43 @@
 'use client';
 
-import { useState, type FormEvent, type KeyboardEvent, type Ref } from 'react';
+import Link from 'next/link';
+import { useCallback, useId, useState, type FormEvent, type KeyboardEvent, type ReactNode, type Ref } from 'react';
 import { useI18n } from '@/lib/i18n';
-import { CostPreview } from './CostPreview';
+import type { UsageView } from '@consult-on/api-contract';
+import { CostPreview, type PricedDraft } from './CostPreview';
 
 interface ComposerProps {
+  /** The draft, owned by the page (kept per conversation, so a failed turn can put its question back). */
+  text: string;
+  onTextChange: (text: string) => void;
   busy: boolean;
   conversationId: string | null;
+  model: string | null;
+  usage: UsageView | undefined;
   onSend: (message: string) => void;
   onStop: () => void;
   inputRef?: Ref<HTMLTextAreaElement>;
+  /** Shown beside the cost preview (the model picker). */
+  tools?: ReactNode;
+  /** Offered by the cost preview once the conversation has grown costly. */
+  onNewConversation?: () => void;
 }
 
-/** The message box with its cost preview: Enter sends, Shift+Enter breaks the line, Stop ends a streaming reply. */
-export function Composer({ busy, conversationId, onSend, onStop, inputRef }: ComposerProps) {
+/**
+ * The message box with its cost preview, kept at the bottom of the chat: Enter sends, Shift+Enter
+ * breaks the line, Stop ends a streaming reply. When the preview says the message cannot be sent,
+ * Send is disabled and the reason is shown under it.
+ */
+export function Composer({ text, onTextChange, busy, conversationId, model, usage, onSend, onStop, inputRef, tools, onNewConversation }: ComposerProps) {
   const { t } = useI18n();
-  const [text, setText] = useState('');
+  const reasonId = useId();
+  const [priced, setPriced] = useState<PricedDraft | null>(null);
+  const onEstimate = useCallback((next: PricedDraft | null) => setPriced(next), []);
+  const refused = !!priced && !priced.estimate.allowed && priced.text === text && priced.conversationId === conversationId && priced.model === model;
   const send = (event?: FormEvent) => {
     event?.preventDefault();
     const message = text.trim();
-    if (!message || busy) return;
-    setText('');
+    if (!message || busy || refused) return;
     onSend(message);
   };
   const onKeyDown = (event: KeyboardEvent<HTMLTextAreaElement>) => {
@@ -31,7 +48,7 @@ export function Composer({ busy, conversationId, onSend, onStop, inputRef }: Com
     }
   };
   return (
-    <form onSubmit={send} className="mt-3">
+    <form onSubmit={send} className="shrink-0 pt-2" data-testid="composer">
       <label htmlFor="message" className="sr-only">
         {t('messageLabel')}
       </label>
@@ -40,25 +57,44 @@ export function Composer({ busy, conversationId, onSend, onStop, inputRef }: Com
           id="message"
           ref={inputRef}
           rows={2}
-          className="input flex-1 resize-none"
+          className="input max-h-48 min-w-0 flex-1 resize-none"
           placeholder={t('messagePlaceholder')}
           value={text}
           maxLength={8000}
-          onChange={(e) => setText(e.target.value)}
+          onChange={(e) => onTextChange(e.target.value)}
           onKeyDown={onKeyDown}
+          aria-describedby={refused ? reasonId : undefined}
           data-testid="message-input"
         />
         {busy ? (
-          <button key="stop" type="button" className="btn btn-secondary" onClick={onStop}>
+          <button key="stop" type="button" className="btn btn-secondary shrink-0" onClick={onStop} data-testid="stop-button">
             {t('stop')}
           </button>
         ) : (
-          <button key="send" type="submit" className="btn btn-primary" disabled={!text.trim()} data-testid="send-button">
+          <button
+            key="send"
+            type="submit"
+            className="btn btn-primary shrink-0"
+            disabled={!text.trim() || refused}
+            aria-describedby={refused ? reasonId : undefined}
+            data-testid="send-button"
+          >
             {t('send')}
           </button>
         )}
       </div>
-      <CostPreview text={text} conversationId={conversationId} />
+      <div className="mt-1 flex min-w-0 flex-wrap items-center gap-x-3 gap-y-1">
+        {tools}
+        <CostPreview text={text} conversationId={conversationId} model={model} usage={usage} onEstimate={onEstimate} onNewConversation={onNewConversation} />
+      </div>
+      {refused && (
+        <p id={reasonId} className="mt-1 text-sm font-medium text-red-800" data-testid="send-disabled-reason">
+          {t('chatCannotSend')}{' '}
+          <Link href="/purchase/" className="underline">
+            {t('buyTokens')}
+          </Link>
+        </p>
+      )}
     </form>
   );
 }

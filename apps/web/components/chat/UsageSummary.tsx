@@ -2,12 +2,17 @@
 
 import Link from 'next/link';
 import { levelStyle, percentText } from '@/components/UsageCard';
+import { chatFigures } from '@/lib/chat-usage';
 import { useI18n } from '@/lib/i18n';
 import type { UsageView } from '@consult-on/api-contract';
 
-/** The usage card in brief beside the conversations: percentage, bar and remaining tokens, linking to the dashboard. */
+/**
+ * The usage card in brief beside the conversations: percentage, bar and what is left, linking to
+ * the dashboard. Past 100 % what is left is the way to the block, the same figure the banner gives.
+ */
 export function UsageSummary({ usage }: { usage: UsageView }) {
   const { t, nf, lang } = useI18n();
+  const figures = chatFigures(usage);
   return (
     <Link href="/dashboard/" className="mb-3 block rounded-lg bg-slate-50 p-2 text-xs" data-testid="chat-usage" data-level={usage.level}>
       <span className="flex justify-between font-semibold">
@@ -17,9 +22,15 @@ export function UsageSummary({ usage }: { usage: UsageView }) {
       <span className="mt-1 block h-2 overflow-hidden rounded-full bg-slate-200">
         <span className={`block h-full ${levelStyle[usage.level].bar}`} style={{ width: `${Math.min(100, usage.usagePercent)}%` }} />
       </span>
-      <span className="mt-1 block text-slate-700">
-        {t('remaining')} <strong data-testid="chat-remaining">{nf(Math.max(0, usage.remainingTokens))}</strong>
-      </span>
+      {figures.inGrace ? (
+        <span className="mt-1 block font-semibold text-red-800">
+          {t('chatUntilBlock')} <strong data-testid="chat-until-block">{t('chatTokens', { n: nf(figures.untilBlockTokens) })}</strong>
+        </span>
+      ) : (
+        <span className="mt-1 block text-slate-700">
+          {t('remaining')} <strong data-testid="chat-remaining">{nf(figures.remainingTokens)}</strong>
+        </span>
+      )}
     </Link>
   );
 }

@@ -77,7 +77,7 @@ export class AccountsService {
       idempotency,
       async ({ balances }) => {
         const change = planCredit(balances, request.tokens, request.bucket);
-        return this.withUsage(balances, {
+        const credited = this.withUsage(balances, {
           kind: request.kind,
           amountTokens: request.tokens,
           delta: change,
@@ -86,6 +86,8 @@ export class AccountsService {
           reason: request.reason,
           metadata: { bucket: request.bucket },
         });
+        // Overage is repaid first: those tokens settle what was already used, the rest is added.
+        return { ...credited, result: { ...credited.result, settledOverageTokens: -change.debtTokens } };
       },
       tx,
     );

@@ -67,6 +67,8 @@ export class LedgerEntryView {
   @ApiProperty({ type: String, nullable: true }) actorId!: string | null;
   @ApiProperty({ type: String, nullable: true }) reason!: string | null;
   @ApiProperty({ nullable: true, type: Object }) metadata!: Record<string, unknown> | null;
+  @ApiProperty({ type: String, nullable: true, description: "The chat turn's conversation, while it exists (null once deleted, and for entries of no conversation)" })
+  conversationId!: string | null;
   @ApiProperty() createdAt!: string;
 }
 

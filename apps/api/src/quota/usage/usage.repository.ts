@@ -1,7 +1,19 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, lt, sql } from 'drizzle-orm';
 import { DATABASE, rowsOf, type DatabaseHandle, type Executor } from '../../database/database.js';
-import { ledgerEntries } from '../../database/schema.js';
+import { conversations, ledgerEntries } from '../../database/schema.js';
+
+const UUID_TEXT = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
+
+/**
+ * The conversation a ledger entry belongs to (a chat turn's metadata names it), when it still
+ * exists and is the entry's user's: a deleted conversation leaves its entries without a link.
+ */
+const conversationOfEntry = sql<string | null>`(
+  select ${conversations.id} from ${conversations}
+  where ${conversations.id} = case when ${ledgerEntries.metadata}->>'conversationId' ~ ${UUID_TEXT}
+                                   then (${ledgerEntries.metadata}->>'conversationId')::uuid end
+    and ${conversations.userId} = ${ledgerEntries.userId})`;
 
 /** Reads of the ledger for people: history pages, adjustments, daily consumption, the cost of a turn. */
 @Injectable()
@@ -14,7 +26,7 @@ export class UsageRepository {
 
   async listEntries(executor: Executor, userId: string, page: { limit: number; beforeId?: number }) {
     return executor
-      .select()
+      .select({ ...getTableColumns(ledgerEntries), conversationId: conversationOfEntry })
       .from(ledgerEntries)
       .where(
         page.beforeId === undefined

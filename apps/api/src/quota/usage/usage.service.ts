@@ -10,7 +10,8 @@ import type { DailyUsageView, LedgerEntryView, LedgerPageView, UsageView } from 
 const WARNED_LEVELS = new Set(['WARNING', 'CRITICAL', 'BLOCKED']);
 const PURCHASE_LEVELS = new Set(['NOTICE', 'WARNING', 'CRITICAL', 'BLOCKED']);
 
-export function toLedgerEntryView(entry: LedgerEntryRow): LedgerEntryView {
+/** `conversationId`: the entry's conversation when the reader looked it up (the user's history does). */
+export function toLedgerEntryView(entry: LedgerEntryRow & { conversationId?: string | null }): LedgerEntryView {
   return {
     id: entry.id,
     kind: entry.kind,
@@ -25,6 +26,7 @@ export function toLedgerEntryView(entry: LedgerEntryRow): LedgerEntryView {
     actorId: entry.actorId,
     reason: entry.reason,
     metadata: entry.metadata ?? null,
+    conversationId: entry.conversationId ?? null,
     createdAt: entry.createdAt.toISOString(),
   };
 }

@@ -76,6 +76,11 @@ function Result() {
           <p role="status" className="mt-3 font-semibold text-green-950">
             {t('resultPaidBody', { name: state.order.orderName, tokens: nf(state.order.tokens) })}
           </p>
+          {state.order.settledOverageTokens > 0 && (
+            <p className="mt-1 text-slate-800" data-testid="result-settlement">
+              {t('overageSettled', { settled: nf(state.order.settledOverageTokens), added: nf(state.order.tokens - state.order.settledOverageTokens) })}
+            </p>
+          )}
           {balance && (
             <p className="mt-1 text-slate-800" data-testid="result-balance">
               {t('currentBalance')}: <span className="font-bold tabular-nums">{nf(Math.max(0, balance.remainingTokens))}</span> {t('tokensUnit')}

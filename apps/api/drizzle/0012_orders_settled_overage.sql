@@ -1,0 +1,1 @@
+ALTER TABLE "payments" ADD COLUMN "settled_overage_tokens" bigint DEFAULT 0 NOT NULL;

@@ -1,0 +1,148 @@
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
+import type { ReactNode } from 'react';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import type { TurnUsageView } from '@consult-on/api-contract';
+import type { ChatMessage } from '@/lib/chat-stream';
+import { I18nProvider } from '@/lib/i18n';
+import { MessageList, repeatedQuestions, type MessageListProps } from './MessageList';
+
+const usage: TurnUsageView = { promptTokens: 12, completionTokens: 30, chargedTokens: 412, purchasedTokens: 0, freeTokens: 412, overageTokens: 0, estimated: false };
+
+const conversation: ChatMessage[] = [
+  { key: 'm1', role: 'user', content: '첫 질문' },
+  { key: 'm2', role: 'assistant', content: '첫 답변', usage },
+  { key: 'm3', role: 'user', content: '**마크다운** 아님 <b>x</b>' },
+  { key: 'm4', role: 'assistant', content: '## 요약\n\n- 하나\n- 둘', usage },
+];
+
+const wrapper = ({ children }: { children: ReactNode }) => <I18nProvider>{children}</I18nProvider>;
+
+function show(props: Partial<MessageListProps> = {}) {
+  return render(<MessageList messages={conversation} loading={false} busy={false} {...props} />, { wrapper });
+}
+
+afterEach(() => {
+  vi.unstubAllGlobals();
+});
+
+describe('MessageList answers', () => {
+  it('renders answers as Markdown and questions as plain text', () => {
+    show();
+    const answers = screen.getAllByTestId('assistant-message');
+    expect(answers[1]!.querySelectorAll('li')).toHaveLength(2);
+    expect(within(answers[1]!).getByText('요약')).toBeInTheDocument();
+    const question = screen.getAllByTestId('user-message')[1]!;
+    expect(question.querySelector('strong, b')).toBeNull();
+    expect(question).toHaveTextContent('**마크다운** 아님 <b>x</b>');
+  });
+
+  it('copies an answer as written, and says so', async () => {
+    const writeText = vi.fn(async () => undefined);
+    vi.stubGlobal('navigator', { ...navigator, clipboard: { writeText } });
+    show();
+    const answer = screen.getAllByTestId('assistant-message')[1]!;
+    const copy = within(answer).getByTestId('copy-answer');
+    await act(async () => fireEvent.click(copy));
+    expect(writeText).toHaveBeenCalledWith('## 요약\n\n- 하나\n- 둘');
+    expect(copy).toHaveTextContent('복사했습니다');
+    expect(within(answer).getByRole('status')).toHaveTextContent('복사했습니다');
+  });
+
+  it('without handlers, shows copy but neither regenerate nor edit', () => {
+    show();
+    expect(screen.getAllByTestId('copy-answer')).toHaveLength(2);
+    expect(screen.queryByTestId('regenerate-answer')).toBeNull();
+    expect(screen.queryByTestId('edit-question')).toBeNull();
+  });
+
+  it('regenerates the last answer only, with the question it answered', () => {
+    const onRegenerate = vi.fn();
+    show({ onRegenerate });
+    const buttons = screen.getAllByTestId('regenerate-answer');
+    expect(buttons).toHaveLength(1);
+    expect(within(screen.getAllByTestId('assistant-message')[1]!).getByTestId('regenerate-answer')).toBe(buttons[0]);
+    expect(buttons[0]).toHaveAccessibleDescription(/토큰이 차감됩니다/);
+    fireEvent.click(buttons[0]!);
+    expect(onRegenerate).toHaveBeenCalledWith('**마크다운** 아님 <b>x</b>', 'm4');
+  });
+
+  it('offers no regenerate while a turn streams, nor for an answer older than the last question', () => {
+    const onRegenerate = vi.fn();
+    const streaming: ChatMessage[] = [...conversation, { key: 'u5', role: 'user', content: '다음' }, { key: 'a5', role: 'assistant', content: '답', streaming: true }];
+    const { rerender } = render(<MessageList messages={streaming} loading={false} busy onRegenerate={onRegenerate} />, { wrapper });
+    expect(screen.queryByTestId('regenerate-answer')).toBeNull();
+    // A question left without an answer (refused): the previous answer is not its answer.
+    rerender(<MessageList messages={[...conversation, { key: 'u5', role: 'user', content: '거절된 질문' }]} loading={false} busy={false} onRegenerate={onRegenerate} />);
+    expect(screen.queryByTestId('regenerate-answer')).toBeNull();
+  });
+
+  it('edits the last question in place and sends the edit; Escape cancels and gives the focus back', () => {
+    const onEditResend = vi.fn();
+    show({ onEditResend });
+    const edits = screen.getAllByTestId('edit-question');
+    expect(edits).toHaveLength(1);
+    expect(within(screen.getAllByTestId('user-message')[1]!).getByTestId('edit-question')).toBe(edits[0]);
+
+    fireEvent.click(edits[0]!);
+    let input = screen.getByTestId('question-editor-input');
+    expect(input).toHaveValue('**마크다운** 아님 <b>x</b>');
+    expect(input).toHaveFocus();
+    fireEvent.keyDown(input, { key: 'Escape' });
+    expect(screen.queryByTestId('question-editor')).toBeNull();
+    expect(onEditResend).not.toHaveBeenCalled();
+
+    fireEvent.click(screen.getByTestId('edit-question'));
+    input = screen.getByTestId('question-editor-input');
+    fireEvent.change(input, { target: { value: '  고친 질문  ' } });
+    fireEvent.keyDown(input, { key: 'Enter', shiftKey: true });
+    expect(onEditResend).not.toHaveBeenCalled();
+    fireEvent.keyDown(input, { key: 'Enter', isComposing: true });
+    expect(onEditResend).not.toHaveBeenCalled();
+    fireEvent.keyDown(input, { key: 'Enter' });
+    expect(onEditResend).toHaveBeenCalledExactlyOnceWith('고친 질문');
+    expect(screen.queryByTestId('question-editor')).toBeNull();
+  });
+
+  it('sends an edit with the button, never an empty one, and not while a turn streams', () => {
+    const onEditResend = vi.fn();
+    const { rerender } = show({ onEditResend });
+    fireEvent.click(screen.getByTestId('edit-question'));
+    fireEvent.change(screen.getByTestId('question-editor-input'), { target: { value: '   ' } });
+    expect(screen.getByTestId('question-editor-send')).toBeDisabled();
+    fireEvent.change(screen.getByTestId('question-editor-input'), { target: { value: '새 질문' } });
+    rerender(<MessageList messages={conversation} loading={false} busy onEditResend={onEditResend} />);
+    expect(screen.getByTestId('question-editor-send')).toBeDisabled();
+    rerender(<MessageList messages={conversation} loading={false} busy={false} onEditResend={onEditResend} />);
+    fireEvent.click(screen.getByTestId('question-editor-send'));
+    expect(onEditResend).toHaveBeenCalledExactlyOnceWith('새 질문');
+  });
+
+  it('labels a regenerated question and opens the receipt of its streamed answer', () => {
+    const regenerated: ChatMessage[] = [
+      ...conversation,
+      { key: 'u5', role: 'user', content: '**마크다운** 아님 <b>x</b>' },
+      { key: 'a5', role: 'assistant', content: '', streaming: true },
+    ];
+    const { rerender } = render(<MessageList messages={regenerated} loading={false} busy />, { wrapper });
+    expect(screen.getAllByTestId('regenerated-label')).toHaveLength(1);
+    expect(within(screen.getAllByTestId('user-message')[2]!).getByTestId('regenerated-label')).toHaveTextContent('같은 질문으로 다시 생성');
+    const done = regenerated.map((m) => (m.key === 'a5' ? { ...m, content: '새 답변', streaming: false, usage } : m));
+    rerender(<MessageList messages={done} loading={false} busy={false} />);
+    const answer = screen.getAllByTestId('assistant-message')[2]!;
+    expect(within(answer).getByTestId('receipt')).toHaveTextContent('412');
+    // Older answers keep their receipt folded.
+    expect(within(screen.getAllByTestId('assistant-message')[1]!).queryByTestId('receipt')).toBeNull();
+  });
+
+  it('finds repeated questions', () => {
+    const keys = repeatedQuestions([
+      { key: '1', role: 'user', content: 'a' },
+      { key: '2', role: 'assistant', content: 'x' },
+      { key: '3', role: 'user', content: 'a' },
+      { key: '4', role: 'assistant', content: 'y' },
+      { key: '5', role: 'user', content: 'b' },
+      { key: '6', role: 'assistant', content: 'z' },
+    ]);
+    expect([...keys]).toEqual(['3', '4']);
+  });
+});
