@@ -29,8 +29,13 @@ export function CheckoutDialog({ product, onClose, onDone }: { product: TokenPac
 
   useEffect(() => {
     const element = dialog.current;
+    // The dialog is unmounted when closed: give focus back to whatever opened it, not <body>.
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
     element?.showModal();
-    return () => element?.close();
+    return () => {
+      element?.close();
+      if (opener?.isConnected) opener.focus();
+    };
   }, []);
 
   // Back from the provider's page through the browser's back button, the page may be restored as it was left.

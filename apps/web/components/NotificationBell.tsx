@@ -4,7 +4,9 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useEffect, useRef, useState } from 'react';
 import { api } from '@/lib/api';
+import { useAnyBannerShown } from '@/lib/alerts';
 import { useI18n } from '@/lib/i18n';
+import { notificationMessage, notificationTitle } from '@/lib/notification-text';
 import { queryKeys, useNotifications } from '@/lib/queries';
 import type { NotificationView, ReadAllView } from '@consult-on/api-contract';
 
@@ -24,20 +26,23 @@ export function useMarkRead() {
 const dot: Record<string, string> = { WARNING: 'bg-orange-500', CRITICAL: 'bg-red-600', BLOCKED: 'bg-red-800', NORMAL: 'bg-green-600' };
 
 export function NotificationItem({ item, onRead }: { item: NotificationView; onRead: (id: string) => void }) {
-  const { t, df } = useI18n();
+  const { t, df, lang } = useI18n();
+  // With a usage banner on the page, its buy link is the page's one.
+  const bannerOnPage = useAnyBannerShown();
   return (
-    <li className={`flex gap-3 border-b border-slate-100 p-3 last:border-0 ${item.read ? '' : 'bg-blue-50'}`} data-testid="notification-item">
+    <li className={`flex gap-3 border-b border-slate-100 p-3 last:border-0 ${item.read ? '' : 'bg-blue-50'}`} data-testid="notification-item" data-level={item.level}>
       <span aria-hidden className={`mt-1.5 h-2.5 w-2.5 shrink-0 rounded-full ${dot[item.level] ?? 'bg-slate-400'}`} />
       <div className="min-w-0 flex-1">
         <p className="font-semibold">
           {!item.read && <span className="sr-only">{t('unread')}: </span>}
-          {item.title}
+          {/* The level it was created for, not the current one. */}
+          {notificationTitle(item, t, lang)}
         </p>
-        <p className="text-sm text-slate-700">{item.message}</p>
+        <p className="text-sm text-slate-700">{notificationMessage(item, t, lang)}</p>
         <p className="mt-1 text-xs text-slate-600">{df(item.createdAt, true)}</p>
         <div className="mt-1 flex flex-wrap gap-3 text-sm">
-          {item.level !== 'NORMAL' && (
-            <Link href="/purchase/" className="font-medium text-blue-800 underline">
+          {item.level !== 'NORMAL' && !bannerOnPage && (
+            <Link href="/purchase/" className="btn btn-primary px-3! py-1!">
               {t('buyTokens')}
             </Link>
           )}
@@ -62,7 +67,12 @@ export function NotificationBell() {
   useEffect(() => {
     if (!open) return;
     const close = (event: MouseEvent | KeyboardEvent) => {
-      if (event instanceof KeyboardEvent ? event.key === 'Escape' : !ref.current?.contains(event.target as Node)) setOpen(false);
+      if (event instanceof KeyboardEvent) {
+        if (event.key !== 'Escape') return;
+        setOpen(false);
+        // Back to the bell, not <body>.
+        ref.current?.querySelector<HTMLButtonElement>('[data-testid="bell"]')?.focus();
+      } else if (!ref.current?.contains(event.target as Node)) setOpen(false);
     };
     document.addEventListener('mousedown', close);
     document.addEventListener('keydown', close);

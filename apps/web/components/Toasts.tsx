@@ -39,7 +39,8 @@ export function ToastProvider({ children }: { children: ReactNode }) {
   return (
     <Context.Provider value={value}>
       {children}
-      <div aria-live="polite" className="pointer-events-none fixed inset-x-2 bottom-2 z-50 flex flex-col items-end gap-2 sm:inset-x-auto sm:right-4 sm:bottom-4">
+      {/* At the top on phones, where they cover neither the composer nor a buy button; bottom right from sm up. */}
+      <div aria-live="polite" data-testid="toasts" className="pointer-events-none fixed inset-x-2 top-2 z-50 flex flex-col items-end gap-2 sm:inset-x-auto sm:top-auto sm:right-4 sm:bottom-4">
         {toasts.map((toast) => (
           <div
             key={toast.id}
@@ -52,7 +53,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
                 <p className="font-semibold">{toast.title}</p>
                 {toast.message && <p className="mt-1 text-sm text-slate-700">{toast.message}</p>}
                 {toast.link && (
-                  <Link href={toast.link} className="mt-2 inline-block text-sm font-semibold text-blue-800 underline" onClick={() => dismiss(toast.id)}>
+                  <Link href={toast.link} className="btn btn-primary mt-2 inline-flex text-sm" onClick={() => dismiss(toast.id)}>
                     {toast.linkLabel ?? toast.link}
                   </Link>
                 )}

@@ -58,7 +58,7 @@ interface Expected {
 
 const cases: Expected[] = [
   { level: 'NORMAL', usagePercent: 12, label: ko.levelNORMAL, bar: 'bg-green-600', percentColour: 'text-green-800', banner: null, purchaseColour: null, chat: 'link' },
-  { level: 'NOTICE', usagePercent: 84, label: ko.levelNOTICE, bar: 'bg-yellow-500', percentColour: 'text-yellow-800', banner: null, purchaseColour: 'bg-yellow-400', chat: 'link' },
+  { level: 'NOTICE', usagePercent: 84, label: ko.levelNOTICE, bar: 'bg-yellow-500', percentColour: 'text-yellow-800', banner: null, purchaseColour: 'btn-primary', chat: 'link' },
   {
     level: 'WARNING',
     usagePercent: 92,
@@ -66,7 +66,7 @@ const cases: Expected[] = [
     bar: 'bg-orange-500',
     percentColour: 'text-orange-800',
     banner: { text: ko.warningBanner, colour: 'bg-orange-100' },
-    purchaseColour: 'btn-danger',
+    purchaseColour: 'btn-primary',
     chat: 'link',
   },
   {
@@ -76,7 +76,7 @@ const cases: Expected[] = [
     bar: 'bg-red-600',
     percentColour: 'text-red-700',
     banner: { text: ko.criticalBanner, colour: 'bg-red-100' },
-    purchaseColour: 'btn-danger',
+    purchaseColour: 'btn-primary',
     chat: 'link',
   },
   {
@@ -86,7 +86,7 @@ const cases: Expected[] = [
     bar: 'bg-red-800',
     percentColour: 'text-red-800',
     banner: { text: ko.blockedBanner, colour: 'bg-red-700' },
-    purchaseColour: 'btn-danger',
+    purchaseColour: 'btn-primary',
     chat: 'disabled',
   },
 ];
@@ -131,6 +131,26 @@ describe('UsageCard and UsageBanner', () => {
       }
     });
   }
+
+  it('says the level once at WARNING and above: one buy link on the page, the banner\'s', () => {
+    for (const [level, pct] of [['WARNING', 92], ['CRITICAL', 97], ['BLOCKED', 105]] as const) {
+      const { unmount } = renderUsage(usageAt(level, pct));
+      expect(screen.getAllByRole('link', { name: ko.buyTokens })).toHaveLength(1);
+      expect(screen.getAllByTestId('purchase-button')).toHaveLength(1);
+      expect(within(screen.getByTestId('usage-banner')).getByTestId('purchase-button')).toHaveClass('btn-primary');
+      expect(within(screen.getByTestId('usage-card')).queryByRole('link', { name: ko.buyTokens })).toBeNull();
+      unmount();
+    }
+  });
+
+  it('keeps the card\'s buy link where no banner is on the page', () => {
+    render(
+      <I18nProvider>
+        <UsageCard usage={usageAt('WARNING', 92)} />
+      </I18nProvider>,
+    );
+    expect(within(screen.getByTestId('usage-card')).getByTestId('purchase-button')).toHaveClass('btn-primary');
+  });
 
   it('shows no actions on the purchase page, whatever the level', () => {
     render(

@@ -1,6 +1,8 @@
 'use client';
 
 import Link from 'next/link';
+import { useEffect } from 'react';
+import { registerBanner, useBannerShown } from '@/lib/alerts';
 import { useI18n, type Key } from '@/lib/i18n';
 import type { Level, UsageView } from '@consult-on/api-contract';
 
@@ -24,6 +26,8 @@ export function percentText(value: number, lang: string): string {
 /** The orange (90–95 %), red (95–105 %) or blocked (≥ 105 %) banner; nothing below 90 %. */
 export function UsageBanner({ usage }: { usage: UsageView }) {
   const { t } = useI18n();
+  // The page's one alert for the level: the card and toasts defer to it while it is on the page.
+  useEffect(() => registerBanner(usage.level), [usage.level]);
   if (usage.level !== 'WARNING' && usage.level !== 'CRITICAL' && usage.level !== 'BLOCKED') return null;
   const style =
     usage.level === 'WARNING' ? 'border-orange-500 bg-orange-100 text-orange-950' : usage.level === 'CRITICAL' ? 'border-red-600 bg-red-100 text-red-950' : 'border-red-800 bg-red-700 text-white';
@@ -34,7 +38,7 @@ export function UsageBanner({ usage }: { usage: UsageView }) {
         <p className="font-bold">{text}</p>
         {usage.message && <p className="mt-1 text-sm">{usage.message}</p>}
       </div>
-      <Link href="/purchase/" className={`btn shrink-0 ${usage.level === 'BLOCKED' ? 'bg-white text-red-800 hover:bg-red-50' : 'btn-primary'}`}>
+      <Link href="/purchase/" className={`btn btn-primary shrink-0 ${usage.level === 'BLOCKED' ? 'ring-2 ring-white' : ''}`} data-testid="purchase-button">
         {t('buyTokens')}
       </Link>
     </div>
@@ -105,6 +109,8 @@ export function UsageCard({ usage, showActions = true }: { usage: UsageView; sho
   const style = levelStyle[usage.level] ?? levelStyle.NORMAL;
   const width = Math.min(100, Math.max(0, usage.usagePercent));
   const blocked = usage.level === 'BLOCKED' || !usage.chatAllowed;
+  // With the level's banner on the page, its buy link is the page's one: the card does not repeat it.
+  const bannerOnPage = useBannerShown(usage.level);
   return (
     <section className="card" aria-labelledby="usage-title" data-testid="usage-card" data-level={usage.level}>
       <div className="flex flex-wrap items-center gap-2">
@@ -162,8 +168,8 @@ export function UsageCard({ usage, showActions = true }: { usage: UsageView; sho
               {t('startChat')}
             </Link>
           )}
-          {(usage.showPurchaseButton || usage.usagePercent >= usage.thresholds.notice) && (
-            <Link href="/purchase/" className={`btn ${usage.level === 'NOTICE' ? 'bg-yellow-400 text-yellow-950 hover:bg-yellow-300' : 'btn-danger'}`} data-testid="purchase-button">
+          {(usage.showPurchaseButton || usage.usagePercent >= usage.thresholds.notice) && !bannerOnPage && (
+            <Link href="/purchase/" className="btn btn-primary" data-testid="purchase-button">
               {t('buyTokens')}
             </Link>
           )}

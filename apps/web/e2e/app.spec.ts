@@ -119,7 +119,7 @@ test('chat: streamed reply, receipt, updated usage', async ({ page, request }, t
   await snap(page, testInfo, 'history');
 });
 
-test('chat at 92 %: the warning is shown inline under the reply', async ({ page, request }, testInfo) => {
+test('chat at 92 %: the warning is shown inline once, where the level changes', async ({ page, request }, testInfo) => {
   const user = await register(request, 'warned');
   await setUsage(request, admin, user.user.id, 92);
   await openAs(page, user, '/chat/');
@@ -129,7 +129,14 @@ test('chat at 92 %: the warning is shown inline under the reply', async ({ page,
   const warning = page.getByTestId('assistant-message').first().getByTestId('inline-warning');
   await expect(warning).toBeVisible({ timeout: 30_000 });
   await expect(warning.getByRole('link')).toHaveAttribute('href', '/purchase/');
+  await expect(warning.getByRole('link')).toHaveClass(/btn-primary/);
   await snap(page, testInfo, 'chat-warning');
+  // a second turn at the same level: no second notice
+  await expect(page.getByTestId('send-button')).toBeVisible({ timeout: 30_000 });
+  await page.getByTestId('message-input').fill('하나 더 물어볼게요');
+  await page.getByTestId('message-input').press('Enter');
+  await expect(page.getByTestId('assistant-message').nth(1).getByTestId('receipt-toggle')).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByTestId('inline-warning')).toHaveCount(1);
 });
 
 test('purchase: a double click on confirm is one purchase, and the card updates', async ({ page, request }, testInfo) => {
@@ -176,14 +183,13 @@ test('purchase: a double click on confirm is one purchase, and the card updates'
 test('a notification pops up while the page is open', async ({ page, request }, testInfo) => {
   const user = await register(request, 'notify');
   const connected = page.waitForResponse((response) => response.url().includes('/api/notifications/stream'));
-  await openAs(page, user, '/dashboard/');
-  await expect(page.getByTestId('usage-card')).toHaveAttribute('data-level', 'NORMAL');
+  // a page without a usage banner: the dashboard would say it in its banner instead (see alerts.spec.ts)
+  await openAs(page, user, '/history/');
   await connected;
   await setUsage(request, admin, user.user.id, 91);
   const toast = page.getByTestId('toast');
   await expect(toast).toBeVisible({ timeout: 15_000 });
   await expect(page.getByTestId('unread-count')).toHaveText('1');
-  await expect(page.getByTestId('usage-card')).toHaveAttribute('data-level', 'WARNING');
   await snap(page, testInfo, 'notification-toast');
   await page.getByTestId('bell').click();
   await expect(page.getByTestId('notification-item').first()).toBeVisible();

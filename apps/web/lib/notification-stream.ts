@@ -3,7 +3,9 @@
 import { parseNotificationEvent } from '@consult-on/api-contract';
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
+import { shouldToast } from './alerts';
 import { errorOf, handleUnauthorized, headers } from './api';
+import { notificationMessage, notificationTitle } from './notification-text';
 import { useI18n } from './i18n';
 import { queryKeys } from './queries';
 import { readSse } from './sse';
@@ -17,7 +19,7 @@ import { useToast } from '@/components/Toasts';
 export function useNotificationStream(token: string | null | undefined) {
   const client = useQueryClient();
   const push = useToast();
-  const { t } = useI18n();
+  const { t, lang } = useI18n();
   useEffect(() => {
     if (!token) return;
     const controller = new AbortController();
@@ -42,9 +44,10 @@ export function useNotificationStream(token: string | null | undefined) {
             const event = parseNotificationEvent(sse.event, sse.data);
             if (event?.event === 'notification') {
               const item = event.data;
-              push({
-                title: item.title,
-                message: item.message,
+              // No toast for what the page already shows: its banner for this level.
+              if (shouldToast(item.level)) push({
+                title: notificationTitle(item, t, lang),
+                message: notificationMessage(item, t, lang),
                 tone: item.level === 'NORMAL' ? 'success' : item.level === 'WARNING' ? 'warning' : 'danger',
                 link: item.level === 'NORMAL' ? undefined : '/purchase/',
                 linkLabel: t('buyTokens'),

@@ -200,7 +200,7 @@ function Purchases() {
     <div className="break-keep">
       <div className="mb-4 flex flex-wrap items-baseline justify-between gap-x-4 gap-y-1">
         <h1 className="text-2xl font-bold">{t('purchasesTitle')}</h1>
-        <Link href="/purchase/" className="text-sm font-medium text-blue-800 underline">
+        <Link href="/purchase/" className="btn btn-primary">
           {t('buyTokens')}
         </Link>
       </div>

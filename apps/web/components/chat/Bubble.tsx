@@ -20,13 +20,15 @@ export interface BubbleProps {
   actionsDisabled?: boolean;
   /** A question that repeats the one before it (a regenerate), and its answer: the question is labelled so, and a streamed answer's receipt starts open. */
   regenerated?: boolean;
+  /** Hides the answer's token warning: it repeats the level of the notice shown before it (see warningNoticeKeys). */
+  hideWarning?: boolean;
 }
 
 /**
  * One message. A question is plain text, with edit-and-resend on the last one; an answer is
  * Markdown with copy (and regenerate on the last one), its token warning and, folded, its receipt.
  */
-export const Bubble = memo(function Bubble({ message, onRegenerate, onEditResend, actionsDisabled, regenerated }: BubbleProps) {
+export const Bubble = memo(function Bubble({ message, onRegenerate, onEditResend, actionsDisabled, regenerated, hideWarning }: BubbleProps) {
   const { t } = useI18n();
   const [open, setOpen] = useState(!!regenerated && message.role === 'assistant' && !!message.streaming);
   const [editing, setEditing] = useState(false);
@@ -78,10 +80,10 @@ export const Bubble = memo(function Bubble({ message, onRegenerate, onEditResend
             {message.error}
           </p>
         )}
-        {message.warning && (
+        {message.warning && !hideWarning && (
           <div role="alert" data-testid="inline-warning" className={`mt-2 rounded-lg border-l-4 p-2 text-sm ${warningStyle[message.warning.level] ?? warningStyle.WARNING}`}>
             {message.warning.message}{' '}
-            <Link href="/purchase/" className="font-semibold underline">
+            <Link href="/purchase/" className="btn btn-primary mt-2 flex w-fit">
               {t('buyTokens')}
             </Link>
           </div>

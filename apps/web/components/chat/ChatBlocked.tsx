@@ -10,7 +10,7 @@ export function ChatBlocked() {
     <div className="mt-3 rounded-xl border-2 border-red-700 bg-red-50 p-4" data-testid="chat-blocked">
       <h2 className="font-bold text-red-900">{t('chatBlockedTitle')}</h2>
       <p className="mt-1 text-sm text-red-950">{t('chatBlockedBody')}</p>
-      <Link href="/purchase/" className="btn btn-danger mt-3">
+      <Link href="/purchase/" className="btn btn-primary mt-3">
         {t('goPurchase')}
       </Link>
     </div>

@@ -146,3 +146,24 @@ describe('MessageList answers', () => {
     expect([...keys]).toEqual(['3', '4']);
   });
 });
+
+describe('MessageList token warnings', () => {
+  const warning = (level: 'WARNING' | 'CRITICAL') => ({ level, message: `${level} 안내`, remainingTokens: 8_000, estimatedTurns: 8, usagePercent: 92, purchaseUrl: '/purchase/' });
+
+  it('shows the inline notice once for two turns at WARNING, and again when the level rises', () => {
+    const messages: ChatMessage[] = [
+      { key: 'q1', role: 'user', content: '하나' },
+      { key: 'a1', role: 'assistant', content: '답 하나', usage, warning: warning('WARNING') },
+      { key: 'q2', role: 'user', content: '둘' },
+      { key: 'a2', role: 'assistant', content: '답 둘', usage, warning: warning('WARNING') },
+      { key: 'q3', role: 'user', content: '셋' },
+      { key: 'a3', role: 'assistant', content: '답 셋', usage, warning: warning('CRITICAL') },
+    ];
+    render(<MessageList messages={messages} loading={false} busy={false} />, { wrapper });
+    const notices = screen.getAllByTestId('inline-warning');
+    expect(notices).toHaveLength(2);
+    expect(notices[0]).toHaveTextContent('WARNING 안내');
+    expect(notices[1]).toHaveTextContent('CRITICAL 안내');
+    expect(within(notices[0]!).getByRole('link')).toHaveClass('btn-primary');
+  });
+});

@@ -2,6 +2,7 @@
 
 import { useCallback, useMemo, useRef } from 'react';
 import type { ChatMessage } from '@/lib/chat-stream';
+import { warningNoticeKeys } from '@/lib/alerts';
 import { useI18n } from '@/lib/i18n';
 import { Bubble } from './Bubble';
 
@@ -41,6 +42,8 @@ export function MessageList({ messages, loading, busy, onRegenerate, onEditResen
     [question, answerKey],
   );
   const regenerated = useMemo(() => repeatedQuestions(messages), [messages]);
+  // The token warning inline only where the level changes, not after every turn.
+  const notices = useMemo(() => warningNoticeKeys(messages), [messages]);
 
   return (
     <div className="card flex-1 p-3! sm:p-4!">
@@ -55,6 +58,7 @@ export function MessageList({ messages, loading, busy, onRegenerate, onEditResen
               key={m.key}
               message={m}
               regenerated={regenerated.has(m.key)}
+              hideWarning={!!m.warning && !notices.has(m.key)}
               actionsDisabled={busy}
               onRegenerate={onRegenerate && index === lastAnswer && lastAnswer > lastUser && !m.streaming && !busy ? regenerate : undefined}
               onEditResend={onEditResend && index === lastUser ? editResend : undefined}

@@ -58,7 +58,7 @@ export function TurnStatus({ turn, busy, onRetry }: { turn: TurnProblem; busy: b
         )}
         {turn.draftKept && <p className="mt-1 text-xs opacity-80">{t('chatDraftKept')}</p>}
         {turn.code && purchaseCodes.has(turn.code) && (
-          <Link href="/purchase/" className="mt-1 inline-block font-semibold underline">
+          <Link href="/purchase/" className="btn btn-primary mt-2">
             {t('buyTokens')}
           </Link>
         )}

@@ -1,0 +1,119 @@
+import AxeBuilder from '@axe-core/playwright';
+import { expect, test, type Page } from '@playwright/test';
+import { ADMIN, login, openAs, register, setUsage, type Account } from './helpers';
+
+// Every page through axe (WCAG 2 A/AA): no serious or critical violation; the rest is printed.
+async function audit(page: Page, label: string): Promise<void> {
+  await expect(page.getByRole('main').first()).toBeVisible();
+  await page.waitForTimeout(300);
+  const { violations, passes } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
+  expect(passes.length, `${label}: axe ran its rules`).toBeGreaterThan(10);
+  console.log(`${label}: ${passes.length} rules passed, ${violations.length} violations`);
+  const describe = (v: (typeof violations)[number]) => `${label}: [${v.impact}] ${v.id} — ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`;
+  for (const v of violations.filter((v) => v.impact !== 'serious' && v.impact !== 'critical')) console.log(describe(v));
+  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map(describe)).toEqual([]);
+}
+
+async function getJson<T>(page: Page, account: Account, path: string): Promise<T> {
+  const response = await page.request.get(path, { headers: { authorization: `Bearer ${account.token}` } });
+  expect(response.status(), await response.text()).toBe(200);
+  return (await response.json()) as T;
+}
+
+test('axe: every page has no serious or critical violation', async ({ page, request }) => {
+  test.setTimeout(180_000);
+  await page.goto('/login/');
+  await audit(page, '/login/');
+  await page.goto('/register/');
+  await audit(page, '/register/');
+  await page.goto('/no-such-page/');
+  await expect(page.locator('body')).toContainText('404');
+  await audit(page, '404');
+
+  const admin = await login(request, ADMIN.email, ADMIN.password);
+  const user = await register(request, 'a11y');
+  await openAs(page, user, '/dashboard/');
+  await expect(page.getByTestId('usage-card')).toHaveAttribute('data-level', 'NORMAL');
+  await audit(page, '/dashboard/ NORMAL');
+
+  await page.goto('/chat/');
+  await page.getByTestId('message-input').fill('안녕하세요, 상담을 받고 싶어요.');
+  await page.getByTestId('send-button').click();
+  await expect(page.getByTestId('assistant-message').first().getByTestId('receipt-toggle')).toBeVisible({ timeout: 30_000 });
+  await audit(page, '/chat/');
+
+  await setUsage(request, admin, user.user.id, 92);
+  await page.goto('/dashboard/');
+  await expect(page.getByTestId('usage-card')).toHaveAttribute('data-level', 'WARNING');
+  await audit(page, '/dashboard/ 92 %');
+
+  await page.goto('/purchase/');
+  await expect(page.getByTestId('package-tokens-50k')).toBeVisible();
+  await audit(page, '/purchase/');
+  await page.getByTestId('package-tokens-50k').getByRole('button').click();
+  await expect(page.getByTestId('confirm-purchase')).toBeVisible();
+  await audit(page, '/purchase/ confirm dialog');
+  await page.getByTestId('confirm-purchase').click();
+  await expect(page.getByTestId('purchase-done')).toBeVisible();
+
+  const [order] = await getJson<{ id: string }[]>(page, user, '/api/payments/orders');
+  await page.goto(`/purchase/result/?order=${order.id}`);
+  await audit(page, '/purchase/result/');
+  await page.goto('/purchases/');
+  await expect(page.getByTestId('order-row').first()).toBeVisible();
+  await audit(page, '/purchases/');
+  await page.goto(`/purchases/receipt/?id=${order.id}`);
+  await expect(page.getByTestId('receipt-total')).toBeVisible();
+  await audit(page, '/purchases/receipt/');
+  await page.goto('/history/');
+  await audit(page, '/history/');
+  await page.goto('/notifications/');
+  await audit(page, '/notifications/');
+
+  const adminContext = await page.context().browser()!.newContext({ baseURL: test.info().project.use.baseURL, locale: 'ko-KR' });
+  const adminPage = await adminContext.newPage();
+  await openAs(adminPage, admin, '/admin/');
+  await audit(adminPage, '/admin/');
+  await adminPage.goto(`/admin/user/?id=${user.user.id}`);
+  await expect(adminPage.locator('body')).toContainText(user.email);
+  await audit(adminPage, '/admin/user/');
+  await adminContext.close();
+});
+
+test('keyboard: /chat/ opens with the message box focused', async ({ page, request }) => {
+  const user = await register(request, 'kbd');
+  await openAs(page, user, '/chat/');
+  await expect(page.getByTestId('message-input')).toBeFocused();
+});
+
+test('keyboard: Escape on the bell and on a dialog gives focus back to the opener', async ({ page, request }) => {
+  const user = await register(request, 'kbd');
+  await openAs(page, user, '/purchase/');
+  const bell = page.getByTestId('bell');
+  await bell.focus();
+  await page.keyboard.press('Enter');
+  await expect(bell).toHaveAttribute('aria-expanded', 'true');
+  await page.keyboard.press('Escape');
+  await expect(bell).toHaveAttribute('aria-expanded', 'false');
+  await expect(bell).toBeFocused();
+
+  const buy = page.getByTestId('package-tokens-50k').getByRole('button');
+  await buy.focus();
+  await page.keyboard.press('Enter');
+  await expect(page.getByTestId('confirm-dialog')).toBeVisible();
+  await page.keyboard.press('Escape');
+  await expect(page.getByTestId('confirm-dialog')).toBeHidden();
+  await expect(buy).toBeFocused();
+});
+
+test('the language button’s accessible name contains its visible text', async ({ page }) => {
+  await page.goto('/login/');
+  const button = page.getByTestId('lang-switch');
+  const visible = (await button.innerText()).trim();
+  expect(visible.length).toBeGreaterThan(0);
+  await expect(button).toHaveAccessibleName(new RegExp(visible));
+  await button.click();
+  const after = (await button.innerText()).trim();
+  expect(after).not.toBe(visible);
+  await expect(button).toHaveAccessibleName(new RegExp(after));
+});
