@@ -8,6 +8,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { openDatabase } from '../src/database/database.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
+import { UNCAPPED_PLANS } from '../testing/test-config.js';
 import { createScratchDatabase, type LoadRequest, type LoadResult, log, postgresCpuMs, processCpuMs, runLoad, runScript, signSession, startApi, stopApi } from './bench-support.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
@@ -53,6 +54,7 @@ const API_ENV = {
   RATE_LIMIT_PER_MINUTE: '100000000',
   DEMO_ACCOUNTS: 'false',
   QUOTA_FREE_MONTHLY_TOKENS: '100000000',
+  PLANS: UNCAPPED_PLANS,
 };
 
 interface Api {

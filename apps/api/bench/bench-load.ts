@@ -8,6 +8,7 @@ import pg from 'pg';
 import { DEFAULT_QUOTA_POLICY, periodOf } from '@consult-on/quota-policy';
 import { openDatabase } from '../src/database/database.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
+import { UNCAPPED_PLANS } from '../testing/test-config.js';
 import { deleteRedisKeys } from '../testing/redis-cleanup.js';
 import { createScratchDatabase, log, runLoad, runScript, signSession, startApi, stopApi } from './bench-support.js';
 
@@ -39,7 +40,7 @@ async function main() {
     await client.end();
     const env = {
       NODE_ENV: 'development', DATABASE_URL: url, REDIS_URL, REDIS_KEY_PREFIX: PREFIX, JWT_SECRET: SECRET, OPENAI_API_KEY: 'bench', OPENAI_BASE_URL: fake.url,
-      RATE_LIMIT_PER_MINUTE: '100000000', DEMO_ACCOUNTS: 'false', QUOTA_FREE_MONTHLY_TOKENS: '100000000', SERVE_WEB: 'false',
+      RATE_LIMIT_PER_MINUTE: '100000000', DEMO_ACCOUNTS: 'false', QUOTA_FREE_MONTHLY_TOKENS: '100000000', SERVE_WEB: 'false', PLANS: UNCAPPED_PLANS,
     };
     for (const port of PORTS) apis.push(await startApi(env, port));
     const tokens = rows.map((row) => signSession(SECRET, row.id));

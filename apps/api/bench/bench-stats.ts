@@ -56,6 +56,11 @@ async function seed(client: pg.Client, period: string, periodStart: Date): Promi
     await client.query(`drop table seed`);
     log(`seeded ${to.toLocaleString()} / ${USERS.toLocaleString()} users`);
   }
+  // Plans: one user in ten on plus, one in fifty on pro (the allowances are left as seeded: only the breakdown is timed).
+  await client.query(`insert into plans (id, name_ko, name_en, monthly_tokens, completion_limit, turns_per_minute, concurrent_turns, price_krw, for_sale)
+    values ('plus', '플러스', 'Plus', 1000000, 4096, 60, 8, 9900, true), ('pro', '프로', 'Pro', 5000000, 8192, 120, 16, 29000, true) on conflict do nothing`);
+  await client.query(`update token_accounts set plan_id = case when hashtext(user_id::text) % 10 = 0 then 'plus' else 'pro' end
+    where hashtext(user_id::text) % 10 = 0 or hashtext(user_id::text) % 50 = 1`);
   await client.query('vacuum analyze');
 }
 
@@ -113,13 +118,16 @@ async function main() {
       const { rows } = await client.query(`explain (analyze, buffers, costs off) ${query}`, values);
       console.log(`\nEXPLAIN ANALYZE — ${label}\n${rows.map((row) => row['QUERY PLAN']).join('\n')}`);
     };
-    const usage = `select user_id, case when period_key = $1 then period_consumed_tokens else 0 end as used,
-        case when period_key = $1 then period_capacity_tokens else 100000 + purchased_tokens end as capacity,
+    const usage = `select user_id, case when period_key = $1 then plan_id else coalesce(next_plan_id, plan_id) end as plan_id,
+        case when period_key = $1 then period_consumed_tokens else 0 end as used,
+        case when period_key = $1 then period_capacity_tokens
+          else (select monthly_tokens from plans where plans.id = coalesce(next_plan_id, plan_id)) + purchased_tokens end as capacity,
         purchased_tokens as purchased, last_active_at from token_accounts`;
     await explain(
-      'overview and distribution',
-      `with a as (${usage}) select count(*), count(*) filter (where used > 0), coalesce(sum(used), 0),
-        count(*) filter (where used * 10000 < 5000 * capacity), count(*) filter (where used * 10000 >= 9500 * capacity) from a`,
+      'overview, distribution and plans',
+      `with a as (${usage}) select grouping(plan_id), plan_id, count(*), count(*) filter (where used > 0), coalesce(sum(used), 0),
+        count(*) filter (where used * 10000 < 5000 * capacity), count(*) filter (where used * 10000 >= 9500 * capacity) from a
+        group by grouping sets ((), (plan_id))`,
       [period.key],
     );
     await explain('top 100 users', `with a as (${usage}), top as (select * from a where used > 0 order by used desc, user_id limit 100) select top.*, u.email from top join users u on u.id = top.user_id`, [period.key]);

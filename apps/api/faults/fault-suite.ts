@@ -10,6 +10,7 @@ import { log, signSession, startApi } from '../bench/bench-support.js';
 import { openDatabase, type DatabaseHandle } from '../src/database/database.js';
 import { VerificationRepository } from '../src/quota/verification/verification.repository.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
+import { UNCAPPED_PLANS } from '../testing/test-config.js';
 import { deleteRedisKeys } from '../testing/redis-cleanup.js';
 import { PrivatePostgres, PrivateRedis } from './private-services.js';
 
@@ -182,6 +183,7 @@ async function main(): Promise<void> {
     OPENAI_API_KEY: 'faults',
     OPENAI_BASE_URL: fake.url,
     RATE_LIMIT_PER_MINUTE: '100000000',
+    PLANS: UNCAPPED_PLANS,
     DEMO_ACCOUNTS: 'false',
     JOBS_ENABLED: 'true',
     NOTIFY_SWEEP_CRON: '* * * * * *',

@@ -16,6 +16,7 @@ import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { PlansModule } from './plans/plans.module.js';
 import { QuotaModule } from './quota/quota.module.js';
 
 export interface AppDependencies {
@@ -53,6 +54,7 @@ export class AppModule {
         AuthModule,
         QuotaModule.withControllers({ testUsage: !config.isProduction }),
         PaymentsModule,
+        PlansModule,
         ChatModule,
         NotificationsModule,
         AdminModule,

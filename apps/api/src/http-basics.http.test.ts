@@ -58,6 +58,20 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'POST', path: '/api/payments/webhooks/toss', body: {}, anonymous: 404, user: 404, admin: 404 },
   { method: 'GET', path: '/api/admin/users/:other/orders', anonymous: 401, user: 403, admin: 200 },
   { method: 'POST', path: '/api/admin/orders/:otherOrder/refunds', body: { tokens: 1_000, reason: 'matrix refund' }, anonymous: 401, user: 403, admin: 200 },
+  { method: 'GET', path: '/api/plans', anonymous: 401, user: 200, admin: 200 },
+  { method: 'POST', path: '/api/plans/choose', body: { planId: 'free' }, anonymous: 401, user: 200, admin: 200 },
+  { method: 'GET', path: '/api/admin/plans', anonymous: 401, user: 403, admin: 200 },
+  {
+    method: 'POST',
+    path: '/api/admin/plans',
+    body: { id: 'matrix', name: { ko: '매트릭스', en: 'Matrix' }, monthlyTokens: 1, models: null, completionLimit: 1, turnsPerMinute: 1, concurrentTurns: 1, priceKrw: 0, forSale: false },
+    anonymous: 401,
+    user: 403,
+    admin: 201,
+  },
+  { method: 'PATCH', path: '/api/admin/plans/matrix', body: { monthlyTokens: 2 }, anonymous: 401, user: 403, admin: 200 },
+  { method: 'POST', path: '/api/admin/plans/matrix/retire', anonymous: 401, user: 403, admin: 200 },
+  { method: 'PUT', path: '/api/admin/users/:other/plan', body: { planId: 'plus' }, anonymous: 401, user: 403, admin: 200 },
 ];
 
 /** The status of a long-lived stream, without waiting for it to end. */
@@ -116,7 +130,8 @@ describe('authorization on every endpoint', () => {
             .replace(':otherSubscription', ':subscriptionId')
             .replace(':other', ':userId')
             .replace('/jobs/usage-sweep/', '/jobs/:name/')
-            .replace('/webhooks/toss', '/webhooks/:provider')}`,
+            .replace('/webhooks/toss', '/webhooks/:provider')
+            .replace('/plans/matrix', '/plans/:planId')}`,
       ),
     );
     const missing = documented.filter((route) => !covered.has(route) && route !== 'POST /api/auth/register');

@@ -5,6 +5,8 @@ import { IdempotencyRepository } from '../src/common/idempotency.repository.js';
 import type { AppConfig } from '../src/config/app-config.js';
 import type { DatabaseHandle } from '../src/database/database.js';
 import { users } from '../src/database/schema.js';
+import { PlanCatalog } from '../src/plans/plan-catalog.js';
+import { PlansRepository } from '../src/plans/plans.repository.js';
 import { AccountsService } from '../src/quota/accounts/accounts.service.js';
 import { HoldsRepository } from '../src/quota/holds/holds.repository.js';
 import { HoldsService } from '../src/quota/holds/holds.service.js';
@@ -34,7 +36,9 @@ export async function createLedgerFixture(start = new Date('2026-11-10T03:00:00Z
   const clock = new ManualClock(start);
   const config = testConfig(overrides);
   const repository = new LedgerRepository(database);
-  const writer = new LedgerWriter(repository, new IdempotencyService(new IdempotencyRepository(database)), new LevelChangeHub(), config, clock);
+  const plans = new PlanCatalog(new PlansRepository(database), config, clock);
+  await plans.onModuleInit();
+  const writer = new LedgerWriter(repository, new IdempotencyService(new IdempotencyRepository(database)), new LevelChangeHub(), plans, config, clock);
   const reads = new UsageReadsService(new UsageRepository(database), writer, clock);
   const ledger = ledgerHarness({
     holds: new HoldsService(writer, new HoldsRepository(database), config, clock),

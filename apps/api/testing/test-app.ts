@@ -5,7 +5,7 @@ import { ManualClock } from '../src/common/clock.js';
 import type { AppConfig } from '../src/config/app-config.js';
 import type { DatabaseHandle } from '../src/database/database.js';
 import { createTestDatabase } from './test-database.js';
-import { testConfig } from './test-config.js';
+import { testConfig, UNCAPPED_PLANS } from './test-config.js';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read arbitrary JSON
 export interface ApiResponse<T = any> {
@@ -46,7 +46,7 @@ export async function createTestApp(
   shared?: DatabaseHandle,
 ): Promise<TestApp> {
   const database = shared ?? (await createTestDatabase());
-  const config = testConfig({ AUTH_RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000', REGISTER_RATE_LIMIT_PER_HOUR: '100000', ...overrides });
+  const config = testConfig({ AUTH_RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000', REGISTER_RATE_LIMIT_PER_HOUR: '100000', PLANS: UNCAPPED_PLANS, ...overrides });
   const clock = new ManualClock(start);
   const app = await createApp({ config, database, clock });
   await app.listen(0, '127.0.0.1');

@@ -4,8 +4,8 @@ import './globals.css';
 import { ko } from '@/messages/ko';
 import { Providers } from './providers';
 
+// No title here: the title bar follows the page and its language (DocumentTitle in providers.tsx).
 export const metadata: Metadata = {
-  title: `${ko.appName} — ${ko.navChat}`,
   description: ko.appDescription,
 };
 

@@ -1,15 +1,19 @@
-import Link from 'next/link';
-import { en } from '@/messages/en';
-import { ko } from '@/messages/ko';
+'use client';
 
-/** Served as the static 404 page for any path, before the stored language is known: so in both languages. */
+import Link from 'next/link';
+import { useI18n } from '@/lib/i18n';
+
+/**
+ * The static 404 page for any path. Like every page it renders in Korean first and switches to
+ * the stored language once the browser has read it: one language at a time, never both.
+ */
 export default function NotFound() {
+  const { t } = useI18n();
   return (
     <main id="main" className="mx-auto max-w-md p-8 text-center">
-      <h1 className="text-2xl font-bold">404 — {ko.notFoundTitle}</h1>
-      <p className="mt-2 text-slate-700">{en.notFoundTitle}</p>
+      <h1 className="text-2xl font-bold">404 — {t('notFoundTitle')}</h1>
       <Link href="/dashboard/" className="btn btn-primary mt-6">
-        {ko.navDashboard} / {en.navDashboard}
+        {t('backToDashboard')}
       </Link>
     </main>
   );

@@ -1,11 +1,13 @@
 'use client';
 
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { usePathname } from 'next/navigation';
 import { useState, type ReactNode } from 'react';
 import { ApiError } from '@/lib/api';
 import { AuthProvider, useAuth } from '@/lib/auth';
-import { I18nProvider } from '@/lib/i18n';
+import { I18nProvider, useI18n } from '@/lib/i18n';
 import { useNotificationStream } from '@/lib/notification-stream';
+import { pageTitle } from '@/lib/page-title';
 import { isConversation } from '@/lib/queries';
 import { ToastProvider } from '@/components/Toasts';
 
@@ -27,6 +29,7 @@ export function Providers({ children }: { children: ReactNode }) {
   return (
     <QueryClientProvider client={client}>
       <I18nProvider onChange={relocalize}>
+        <DocumentTitle />
         <ToastProvider>
           <AuthProvider>
             <NotificationListener />
@@ -36,6 +39,12 @@ export function Providers({ children }: { children: ReactNode }) {
       </I18nProvider>
     </QueryClientProvider>
   );
+}
+
+/** The title bar in the page's language (React puts this <title> in the head), never Korean in English mode. */
+function DocumentTitle() {
+  const { t } = useI18n();
+  return <title>{pageTitle(usePathname(), t)}</title>;
 }
 
 /** One live notification connection per tab, kept across page navigations (the root layout never unmounts). */

@@ -3,8 +3,9 @@
 import Link from 'next/link';
 import { useRouter } from 'next/navigation';
 import { useEffect, useState, type FormEvent } from 'react';
-import { api, ApiError } from '@/lib/api';
+import { api } from '@/lib/api';
 import { useAuth } from '@/lib/auth';
+import { errorText } from '@/lib/error-text';
 import { useI18n } from '@/lib/i18n';
 import { safeNext } from '@/lib/safe-next';
 import type { SessionView } from '@consult-on/api-contract';
@@ -38,7 +39,7 @@ export function AuthForm({ mode }: { mode: 'login' | 'register' }) {
       signIn(session);
       router.replace(nextPage());
     } catch (caught) {
-      setError(caught instanceof ApiError ? caught.message : t('errorGeneric'));
+      setError(errorText(caught, t));
       setBusy(false);
     }
   };
@@ -98,7 +99,12 @@ export function AuthForm({ mode }: { mode: 'login' | 'register' }) {
               {mode === 'login' ? t('toRegister') : t('toLogin')}
             </Link>
           </p>
-          {mode === 'login' && <p className="text-center text-xs text-slate-600">{t('demoAccounts')}</p>}
+          {/* Development builds only: Next inlines NODE_ENV, so a production bundle holds neither the hint nor the credentials. */}
+          {mode === 'login' && process.env.NODE_ENV === 'development' && (
+            <p className="text-center text-xs text-slate-600" data-testid="demo-accounts">
+              {t('demoAccounts', { email: 'demo@consult-on.local', password: 'demo1234!' })}
+            </p>
+          )}
         </form>
       </div>
     </main>

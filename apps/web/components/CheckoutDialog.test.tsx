@@ -57,7 +57,7 @@ describe('CheckoutDialog', () => {
       () => json(200, paid),
     );
     const { onDone, confirm } = renderDialog(pack);
-    expect(screen.getByText('라이트 5만 토큰(50,000 토큰)을 5,000원에 구매하시겠습니까?')).toBeInTheDocument();
+    expect(screen.getByText('라이트 5만 토큰(50,000토큰)을 5,000원에 구매하시겠습니까?')).toBeInTheDocument();
     fireEvent.click(confirm());
     fireEvent.click(confirm());
     expect(await screen.findByTestId('checkout-error')).toHaveTextContent('결제사가 응답하지 않습니다.');

@@ -2,8 +2,12 @@
 
 import Link from 'next/link';
 import type { ReactNode } from 'react';
+import { TableHead } from '@/components/TableHead';
 import { useI18n, type Key } from '@/lib/i18n';
 import type { LedgerEntryView } from '@consult-on/api-contract';
+
+/** Every kind of entry the API sends has its label: a kind without one does not compile. */
+type KindKey = `usageKind${LedgerEntryView['kind']}` & Key;
 
 const negative = new Set(['CONSUMPTION', 'FREE_EXPIRY']);
 /** Tokens set aside while an answer is written move into and out of "held", not out of the balance. */
@@ -39,7 +43,7 @@ export function LedgerTable({
   const { t, nf, df } = useI18n();
   if (!entries.length) return <>{empty ?? <p className="p-4 text-slate-600">{t('noEntries')}</p>}</>;
   const signed = (n: number) => (n > 0 ? `+${nf(n)}` : n < 0 ? nf(n) : '0');
-  const kindOf = (entry: LedgerEntryView) => t(`usageKind${entry.kind}` as Key);
+  const kindOf = (entry: LedgerEntryView) => t(`usageKind${entry.kind}` satisfies KindKey);
   const amountClass = (entry: LedgerEntryView) =>
     `font-semibold tabular-nums ${HOLD_KINDS.has(entry.kind) ? 'font-normal text-slate-600' : isDebit(entry) ? 'text-red-800' : 'text-green-800'}`;
   const amountOf = (entry: LedgerEntryView) =>
@@ -63,22 +67,7 @@ export function LedgerTable({
   return (
     <>
       <table className="hidden w-full text-left text-sm md:table" data-testid="ledger-table">
-        <thead className="border-b border-slate-300 text-xs text-slate-700">
-          <tr>
-            <th scope="col" className="px-2 py-2">
-              {t('date')}
-            </th>
-            <th scope="col" className="px-2 py-2">
-              {t('kind')}
-            </th>
-            <th scope="col" className="px-2 py-2 text-right">
-              {t('amount')}
-            </th>
-            <th scope="col" className="px-2 py-2">
-              {t('details')}
-            </th>
-          </tr>
-        </thead>
+        <TableHead columns={[{ label: t('date') }, { label: t('kind') }, { label: t('amount'), numeric: true }, { label: t('details') }]} />
         <tbody>
           {entries.map((entry) => (
             <tr key={entry.id} className="border-b border-slate-100" data-kind={entry.kind}>

@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useRef, useState, type FormEvent } from 'react';
 import { api, newIdempotencyKey } from '@/lib/api';
 import { errorText } from '@/lib/error-text';
+import { TableHead } from '@/components/TableHead';
 import { useI18n } from '@/lib/i18n';
 import { useMoney } from '@/lib/money';
 import { isRefundable, refundAmountFor, refundStatusKey } from '@/lib/orders';
@@ -167,31 +168,7 @@ export function OrdersTable({ userId, unspentTokens }: { userId: string; unspent
       {/* relative: the sr-only header is absolutely positioned and would otherwise widen the page. */}
       <div className="relative overflow-x-auto">
         <table className="w-full min-w-[40rem] text-left text-sm" data-testid="admin-orders">
-          <thead className="border-b border-slate-300 text-xs text-slate-700">
-            <tr>
-              <th scope="col" className="px-2 py-2">
-                {t('date')}
-              </th>
-              <th scope="col" className="px-2 py-2">
-                {t('product')}
-              </th>
-              <th scope="col" className="px-2 py-2 text-right">
-                {t('price')}
-              </th>
-              <th scope="col" className="px-2 py-2 text-right">
-                {t('amount')}
-              </th>
-              <th scope="col" className="px-2 py-2">
-                {t('status')}
-              </th>
-              <th scope="col" className="px-2 py-2 text-right">
-                {t('refundedColumn')}
-              </th>
-              <th scope="col" className="px-2 py-2">
-                <span className="sr-only">{t('refundAction')}</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={[{ label: t('date') }, { label: t('product') }, { label: t('price'), numeric: true }, { label: t('amount'), numeric: true }, { label: t('status') }, { label: t('refundedColumn'), numeric: true }, { label: t('refundAction'), hidden: true }]} />
           <tbody>
             {orders.data.map((order) => (
               <tr key={order.id} className="border-b border-slate-100 align-top" data-testid="admin-order" data-order={order.id} data-status={order.status}>
@@ -211,7 +188,7 @@ export function OrdersTable({ userId, unspentTokens }: { userId: string; unspent
                   <OrderStatusBadge status={order.status} />
                 </td>
                 <td className="px-2 py-2 text-right whitespace-nowrap tabular-nums">
-                  {order.refundedTokens > 0 ? `${money(order.refundedAmount, order.currency)} · ${nf(order.refundedTokens)} ${t('tokensUnit')}` : '—'}
+                  {order.refundedTokens > 0 ? t('amountTokens', { amount: money(order.refundedAmount, order.currency), tokens: nf(order.refundedTokens) }) : '—'}
                 </td>
                 <td className="px-2 py-2 text-right">
                   {isRefundable(order) && (

@@ -33,6 +33,7 @@ function usageAt(level: Level, usagePercent: number): UsageView {
     message: null,
     purchaseUrl: '/purchase/',
     forecast: { burnRatePerDay: 0, dailySpread: 0, reach100At: null, reach105At: null, reach100Range: { earliest: null, latest: null }, resetComesFirst: true, sampleDays: 0 },
+    plan: { id: 'free', name: '무료', nextId: null, nextName: null },
   };
 }
 
@@ -183,5 +184,18 @@ describe('the forecast shows only what is still ahead', () => {
     expect(screen.queryByTestId('forecast-100')).toBeNull();
     expect(screen.queryByTestId('forecast-105')).toBeNull();
     expect(screen.getByTestId('forecast').textContent).toMatch(/초기화 후 또는 토큰을 구매하면/);
+  });
+});
+
+describe('the card writes every count with its unit (docs/GLOSSARY.md)', () => {
+  it('gives the daily average in tokens and the turns left in 회, with no space before the unit', () => {
+    renderUsage({ ...usageAt('WARNING', 92), estimatedTurns: 111, forecast: { burnRatePerDay: 3_000, dailySpread: 500, reach100At: '2025-06-20T00:00:00.000Z', reach105At: null, reach100Range: { earliest: null, latest: null }, resetComesFirst: false, sampleDays: 10 } });
+    expect(screen.getByTestId('forecast')).toHaveTextContent('하루 평균 사용: 3,000토큰');
+    expect(screen.getByText('남은 대화 횟수(예상)').nextElementSibling).toHaveTextContent(/^111회$/);
+  });
+
+  it('says until when the tokens last when the reset comes first, with its date', () => {
+    renderUsage({ ...usageAt('NOTICE', 40), forecast: { burnRatePerDay: 500, dailySpread: 100, reach100At: null, reach105At: null, reach100Range: { earliest: null, latest: null }, resetComesFirst: true, sampleDays: 10 } });
+    expect(screen.getByTestId('forecast')).toHaveTextContent('지금 속도라면 2025. 7. 1. 초기화 때까지 토큰이 남습니다.');
   });
 });

@@ -75,10 +75,10 @@ export function ForecastText({ usage }: { usage: UsageView }) {
   return (
     <ul className="space-y-1 text-sm text-slate-800" data-testid="forecast">
       <li>
-        {t('burnRate')}: <strong className="tabular-nums">{nf(Math.round(forecast.burnRatePerDay))}</strong>
+        {t('burnRate')}: <strong className="tabular-nums">{t('tokensCount', { n: nf(Math.round(forecast.burnRatePerDay)) })}</strong>
       </li>
       {forecast.resetComesFirst ? (
-        <li>{t('resetFirst')}</li>
+        <li>{t('resetFirst', { date: df(usage.nextResetAt) })}</li>
       ) : (
         <>
           {!past100 && (
@@ -145,7 +145,7 @@ export function UsageCard({ usage, showActions = true }: { usage: UsageView; sho
         <Figure label={t('freeTokens')} value={nf(usage.freeTokens)} />
         <Figure label={t('purchasedTokens')} value={nf(usage.purchasedTokens)} testid="purchased-tokens" />
         <Figure label={t('nextReset')} value={df(usage.nextResetAt)} />
-        <Figure label={t('estimatedTurns')} value={`${nf(usage.estimatedTurns)} ${t('turnsUnit')}`} />
+        <Figure label={t('estimatedTurns')} value={t('turnsCount', { n: nf(usage.estimatedTurns) })} />
         {usage.overageTokens > 0 && <Figure label={t('overage')} value={nf(usage.overageTokens)} />}
       </dl>
       <div className="mt-4">

@@ -38,6 +38,10 @@ test('an expired or invalid token sends the user back to login', async ({ page }
   await openAs(page, { token: 'not-a-valid-token', user: { id: '', email: '', role: 'USER' }, email: '', password: '' }, '/dashboard/');
   await expect(page).toHaveURL(/\/login\/\?expired=1/);
   await expect(page.getByText('세션이 만료되었습니다')).toBeVisible();
+  // a production build never shows the demo account (development builds only)
+  await expect(page.getByTestId('demo-accounts')).toHaveCount(0);
+  await expect(page.locator('body')).not.toContainText('demo1234');
+  await expect(page).toHaveTitle('로그인 — Consult-On');
 });
 
 test('login goes on to ?next= only when it stays on the site', async ({ page, request }) => {
@@ -211,7 +215,7 @@ test('admin dashboard: overview, chart, table, user detail', async ({ page, requ
   await expect(page.getByTestId('distribution-chart').locator('svg').first()).toBeVisible();
   await expect(page.getByTestId('top-users').locator('tbody tr').first()).toBeVisible();
   await page.getByTestId('verify-ledger').click();
-  await expect(page.getByTestId('verify-result')).toContainText('원장 검증 통과');
+  await expect(page.getByTestId('verify-result')).toContainText('토큰 내역 검증 통과');
   await snap(page, testInfo, 'admin');
 
   await page.getByLabel('이메일 검색').fill(someone.email);
@@ -220,8 +224,8 @@ test('admin dashboard: overview, chart, table, user detail', async ({ page, requ
   await page.getByRole('link', { name: someone.email }).click();
   await expect(page).toHaveURL(/\/admin\/user\/\?id=/);
   await expect(page.getByTestId('usage-card')).toHaveAttribute('data-level', 'WARNING');
-  await page.getByLabel('토큰 수 (음수는 차감)').fill('10000');
-  await page.getByLabel('사유 (3자 이상)').fill('상담 오류 보상');
+  await page.getByLabel('토큰 수(음수는 차감)').fill('10000');
+  await page.getByLabel('사유(3자 이상)').fill('상담 오류 보상');
   await page.getByRole('button', { name: '조정 적용' }).click();
   await expect(page.getByText('상담 오류 보상').first()).toBeVisible();
   await snap(page, testInfo, 'admin-user');
@@ -245,6 +249,8 @@ test('English switch and phone width', async ({ page, request }, testInfo) => {
   await page.getByTestId('lang-switch').click();
   await expect(page.getByText('AI usage')).toBeVisible();
   await expect(page.locator('html')).toHaveAttribute('lang', 'en');
+  // the title bar follows the language too (no "AI 상담" left in English)
+  await expect(page).toHaveTitle('Dashboard — Consult-On');
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
   expect(overflow).toBeLessThanOrEqual(0);
   await snap(page, testInfo, 'dashboard-phone-en');
@@ -252,8 +258,14 @@ test('English switch and phone width', async ({ page, request }, testInfo) => {
     await page.goto(path);
     await expect(page.getByRole('main')).toBeVisible();
     await expect(page.getByText('Loading…')).toHaveCount(0);
+    await expect(page).toHaveTitle(/^[^가-힣]+ — Consult-On$/);
     const wider = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(wider, `${path} overflows at phone width`).toBeLessThanOrEqual(0);
     await snap(page, testInfo, `phone-${path.replaceAll('/', '')}`);
   }
+  // the 404 page speaks the chosen language only
+  await page.goto('/no-such-page/');
+  await expect(page.getByRole('heading', { level: 1 })).toHaveText('404 — Page not found');
+  await expect(page.locator('main')).not.toContainText('페이지를 찾을 수 없습니다');
+  await expect(page.getByRole('link', { name: 'Back to the dashboard' })).toBeVisible();
 });

@@ -158,8 +158,8 @@ test.describe('chat shell', () => {
     expect(untilBlock).toBeGreaterThan(0);
     const figure = untilBlock.toLocaleString('ko-KR');
     await openAs(page, user, '/chat/');
-    await expect(page.getByTestId('usage-banner')).toContainText(`${figure} 토큰`);
-    await expect(page.getByTestId('chat-until-block')).toHaveText(`${figure} 토큰`);
+    await expect(page.getByTestId('usage-banner')).toContainText(`${figure}토큰`);
+    await expect(page.getByTestId('chat-until-block')).toHaveText(`${figure}토큰`);
     await expect(page.getByTestId('chat-remaining')).toHaveCount(0);
 
     const input = page.getByTestId('message-input');
@@ -188,7 +188,8 @@ test.describe('chat shell', () => {
     const input = page.getByTestId('message-input');
     await input.fill('이직을 고민하고 있어요');
     await input.press('Enter');
-    const status = page.getByTestId('turn-status');
+    // on the question's own bubble
+    const status = page.getByTestId('user-message').getByTestId('turn-status');
     await expect(status).toHaveAttribute('data-kind', 'unsent');
     await expect(status).toContainText('전송 안 됨 · 다시 보내기');
     await expect(status).toContainText('토큰이 부족하여');
@@ -243,8 +244,10 @@ test.describe('chat shell', () => {
     await expect(page.getByTestId('user-message')).toHaveCount(1);
     await page.getByTestId('message-input').fill('두 번째 질문이 끊기면요?');
     await page.getByTestId('message-input').press('Enter');
-    const status = page.getByTestId('turn-status');
+    // on the cut-off answer's bubble, with "send again" instead of regenerate
+    const status = page.getByTestId('assistant-message').last().getByTestId('turn-status');
     await expect(status).toHaveAttribute('data-kind', 'interrupted');
+    await expect(page.getByTestId('assistant-message').last().getByTestId('regenerate-answer')).toHaveCount(0);
     await expect(status).toContainText('답변이 중간에 끊겼습니다 · 다시 보내기');
     await expect(status.getByTestId('turn-charge')).toHaveText('요금이 청구되지 않았습니다.', { timeout: 15_000 });
     await expect(page.getByTestId('assistant-message').last()).toContainText('지금 상황을');
@@ -382,7 +385,7 @@ test.describe('chat shell against a slow model', () => {
     await server?.stop();
   });
 
-  test('Stop shows its charge: "중지됨 · N 토큰 차감" with the receipt the server keeps', async ({ page, request }, testInfo) => {
+  test('Stop shows its charge: "중지됨 · N토큰 차감" with the receipt the server keeps', async ({ page, request }, testInfo) => {
     const user = await registerAt(request, server.url, 'stop');
     await openAs(page, user, `${server.url}/chat/`);
     await page.getByTestId('message-input').fill('중지하면 요금은 어떻게 되나요?');
@@ -391,9 +394,9 @@ test.describe('chat shell against a slow model', () => {
     // the answer's own text (the bubble also holds a hidden "AI 상담사" label)
     await expect(reply.getByTestId('message-content')).toContainText(/[가-힣]{3}/, { timeout: 30_000 });
     await page.getByTestId('stop-button').click();
-    const status = page.getByTestId('turn-status');
+    const status = reply.getByTestId('turn-status');
     await expect(status).toHaveAttribute('data-kind', 'stopped');
-    await expect(status.getByTestId('turn-status-title')).toHaveText(/^중지됨 · [\d,]+ 토큰 차감$/, { timeout: 15_000 });
+    await expect(status.getByTestId('turn-status-title')).toHaveText(/^중지됨 · [\d,]+토큰 차감$/, { timeout: 15_000 });
     const charged = Number((await status.getByTestId('turn-status-title').innerText()).replace(/[^\d]/g, ''));
     expect(charged).toBeGreaterThan(0);
     await expect(reply.getByTestId('receipt-toggle')).toContainText(charged.toLocaleString('ko-KR'));

@@ -79,7 +79,7 @@ test.describe('Stripe Checkout', () => {
     const result = page.getByTestId('payment-result');
     await expect(result).toHaveAttribute('data-state', 'paid');
     await expect(result.getByRole('heading')).toHaveText('결제 완료');
-    await expect(result).toContainText('50,000 토큰이 추가되었습니다');
+    await expect(result).toContainText('50,000토큰이 추가되었습니다');
     await expect(page.getByTestId('result-balance')).toContainText('150,000');
     await expect(result.getByRole('link', { name: '상담 이어가기' })).toHaveAttribute('href', '/chat/');
     await expect(result.getByRole('link', { name: '구매 내역', exact: true })).toHaveAttribute('href', '/purchases/');
@@ -192,7 +192,7 @@ test.describe('Stripe Checkout', () => {
     await shot(page, testInfo, 'admin-refund-dialog-1280');
     await dialog.getByTestId('refund-submit').click();
     await expect(dialog.getByTestId('refund-result')).toHaveAttribute('data-status', 'SUCCEEDED');
-    await expect(dialog.getByTestId('refund-result')).toHaveText('환불 완료: 1,000원 (10,000 토큰)');
+    await expect(dialog.getByTestId('refund-result')).toHaveText('환불 완료: 1,000원(10,000토큰)');
     await dialog.getByRole('button', { name: '닫기' }).click();
     await expect(row.getByTestId('order-status')).toHaveText('부분 환불');
     await expect(page.getByTestId('purchased-tokens')).toHaveText('40,000');
@@ -200,7 +200,7 @@ test.describe('Stripe Checkout', () => {
     await row.getByRole('button', { name: /환불/ }).click();
     await dialog.getByLabel('사유').fill('고객 요청 전액 환불');
     await dialog.getByTestId('refund-submit').click();
-    await expect(dialog.getByTestId('refund-result')).toHaveText('환불 완료: 4,000원 (40,000 토큰)');
+    await expect(dialog.getByTestId('refund-result')).toHaveText('환불 완료: 4,000원(40,000토큰)');
     await dialog.getByRole('button', { name: '닫기' }).click();
     await expect(row.getByTestId('order-status')).toHaveText('환불됨');
     await expect(row.getByRole('button', { name: /환불/ })).toHaveCount(0);
@@ -240,7 +240,7 @@ test.describe('Stripe Checkout', () => {
     stack.fake.failNext('status500');
     await dialog.getByTestId('refund-submit').click();
     await expect(dialog.getByTestId('refund-result')).toHaveAttribute('data-status', 'PENDING');
-    await expect(dialog.getByTestId('refund-result')).toHaveText('결제사 응답 대기 — 자동으로 다시 시도합니다 (5,000원, 50,000 토큰)');
+    await expect(dialog.getByTestId('refund-result')).toHaveText('결제사 응답 대기(5,000원, 50,000토큰) — 자동으로 다시 시도합니다');
     await page.setViewportSize({ width: 360, height: 780 });
     await shot(page, testInfo, 'admin-refund-pending-360');
     await dialog.getByRole('button', { name: '닫기' }).click();

@@ -79,7 +79,7 @@ describe('a notification read later says the level it was created for', () => {
   it('words each stored level from its own data', () => {
     const tk = t(ko);
     expect(notificationTitle({ level: 'WARNING', usagePercent: 91.2, remainingTokens: 8_800 }, tk as never, 'ko')).toBe('토큰 사용량 91.2% 도달');
-    expect(notificationMessage({ level: 'WARNING', usagePercent: 91.2, remainingTokens: 8_800 }, tk as never, 'ko')).toContain('남은 토큰은 8,800개');
+    expect(notificationMessage({ level: 'WARNING', usagePercent: 91.2, remainingTokens: 8_800 }, tk as never, 'ko')).toContain('8,800토큰이 남았습니다');
     expect(notificationMessage({ level: 'CRITICAL', usagePercent: 102, remainingTokens: -2_000 }, tk as never, 'ko')).toBe(ko.notifBodyCRITICALGrace);
     expect(notificationMessage({ level: 'NORMAL', usagePercent: 89.9, remainingTokens: 10_100 }, tk as never, 'ko')).toContain('89.9%');
     expect(notificationTitle({ level: 'BLOCKED', usagePercent: 105, remainingTokens: -5_000 }, t(en) as never, 'en')).toBe(en.notifTitleBLOCKED);

@@ -37,7 +37,7 @@ const nearBlock = {
   nextResetAt: '2026-11-30T15:00:00.000Z',
   timeZone: 'Asia/Seoul',
   thresholds: { notice: 80, warning: 90, critical: 95, block: 105 },
-  message: '차단까지 200 토큰 남았습니다.',
+  message: '차단까지 200토큰 남았습니다.',
   purchaseUrl: '/purchase/',
   forecast: null,
 } as unknown as UsageView;
@@ -73,7 +73,7 @@ describe('one usage snapshot', () => {
   it('past 100 % what is left is the way to the block, the number the banner gives', () => {
     expect(chatFigures(nearBlock)).toEqual({ remainingTokens: 0, untilBlockTokens: 200, inGrace: true, chatAllowed: true });
     render(<UsageSummary usage={nearBlock} />, { wrapper });
-    expect(screen.getByTestId('chat-until-block')).toHaveTextContent('200 토큰');
+    expect(screen.getByTestId('chat-until-block')).toHaveTextContent('200토큰');
     expect(screen.queryByTestId('chat-remaining')).toBeNull();
   });
 
@@ -98,7 +98,7 @@ describe('the cost of a long conversation', () => {
     const onNew = vi.fn();
     const usage = { ...nearBlock, level: 'NORMAL', usagePercent: 50, usedTokens: 50_000, remainingTokens: 50_000, graceInUse: false } as UsageView;
     render(<Composer text="또 질문" onTextChange={() => undefined} busy={false} conversationId="c1" model="consult-basic" usage={usage} onSend={() => undefined} onStop={() => undefined} onNewConversation={onNew} />, { wrapper });
-    await waitFor(() => expect(screen.getByTestId('cost-preview')).toHaveTextContent('예상 비용: 약 1,200 토큰 · 최대 1,924 토큰 · 남은 토큰의 2.4% · 이전 대화 비중 66.6% (오래된 내용 일부 제외)'), { timeout: 2_000 });
+    await waitFor(() => expect(screen.getByTestId('cost-preview')).toHaveTextContent('예상 비용: 약 1,200토큰 · 최대 1,924토큰 · 남은 토큰의 2.4% · 이전 대화 비중 66.6% (오래된 내용 일부 제외)'), { timeout: 2_000 });
     fireEvent.click(screen.getByRole('button', { name: '새 대화 시작' }));
     expect(onNew).toHaveBeenCalled();
   });

@@ -16,12 +16,11 @@ interface I18n {
   t: (key: Key, vars?: Record<string, string | number>) => string;
   nf: (n: number) => string;
   df: (iso: string | null | undefined, withTime?: boolean) => string;
-  krw: (n: number) => string;
 }
 
 const Context = createContext<I18n | null>(null);
 
-/** The language (Korean until the stored choice is read in the browser) with its messages and formats. */
+/** The language (Korean until the stored choice is read in the browser) with its messages and formats (money: lib/money.ts). */
 export function I18nProvider({ children, onChange }: { children: ReactNode; onChange?: (lang: Lang) => void }) {
   const [lang, setLangState] = useState<Lang>('ko');
   useEffect(() => setLangState(getLang()), []);
@@ -40,7 +39,6 @@ export function I18nProvider({ children, onChange }: { children: ReactNode; onCh
     const dict = dictionaries[lang];
     const locale = lang === 'ko' ? 'ko-KR' : 'en-US';
     const number = new Intl.NumberFormat(locale);
-    const currency = new Intl.NumberFormat(locale, { style: 'currency', currency: 'KRW' });
     const date = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeZone: 'Asia/Seoul' });
     const dateTime = new Intl.DateTimeFormat(locale, { dateStyle: 'medium', timeStyle: 'short', timeZone: 'Asia/Seoul' });
     return {
@@ -53,7 +51,6 @@ export function I18nProvider({ children, onChange }: { children: ReactNode; onCh
       },
       nf: (n) => number.format(n),
       df: (iso, withTime = false) => (iso ? (withTime ? dateTime : date).format(new Date(iso)) : '—'),
-      krw: (n) => currency.format(n),
     };
   }, [lang, setLang]);
   return <Context.Provider value={value}>{children}</Context.Provider>;

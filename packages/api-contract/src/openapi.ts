@@ -49,6 +49,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminPlansController_list"];
+        put?: never;
+        post: operations["AdminPlansController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/plans/{planId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["AdminPlansController_update"];
+        trace?: never;
+    };
+    "/api/admin/plans/{planId}/retire": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["AdminPlansController_retire"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/token-stats": {
         parameters: {
             query?: never;
@@ -154,6 +202,22 @@ export interface paths {
         };
         get: operations["AdminPaymentsController_orders"];
         put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/users/{userId}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["AdminPlansController_assign"];
         post?: never;
         delete?: never;
         options?: never;
@@ -593,6 +657,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/plans": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["PlansController_page"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/plans/choose": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["PlansController_choose"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -637,6 +733,35 @@ export interface components {
             /** @example 상담 오류 보상 */
             reason: string;
         };
+        AdminPlanView: {
+            /** @example plus */
+            id: string;
+            /** @description In the reader's language */
+            name: string;
+            /** @description Tokens granted at each monthly reset */
+            monthlyTokens: number;
+            /** @description The models it may use; null: every model */
+            models: string[] | null;
+            /** @description Most completion tokens per turn */
+            completionLimit: number;
+            turnsPerMinute: number;
+            /** @description Answers being written at once */
+            concurrentTurns: number;
+            /** @description KRW a month, VAT included */
+            priceKrw: number;
+            forSale: boolean;
+            /** Format: date-time */
+            retiredAt: string | null;
+            /** @description Accounts on it now */
+            accounts: number;
+            /** @description Accounts moving to it at the next reset */
+            joining: number;
+            /**
+             * @description config: PLANS sets its figures at each start; admin: changed here, config no longer does
+             * @enum {string}
+             */
+            managedBy: "config" | "admin";
+        };
         CacheClearedView: {
             cleared: boolean;
         };
@@ -670,6 +795,10 @@ export interface components {
             customerEmail?: string | null;
             successUrl?: string;
             failUrl?: string;
+        };
+        ChoosePlanDto: {
+            /** @example free */
+            planId: string;
         };
         ConfirmOrderDto: {
             /** @description Toss: the payment key of the success redirect */
@@ -707,6 +836,30 @@ export interface components {
             createdAt: string;
             updatedAt: string;
             messages: components["schemas"]["MessageView"][];
+        };
+        CreatePlanDto: {
+            /** @example team */
+            id: string;
+            name: components["schemas"]["PlanNameDto"];
+            monthlyTokens: number;
+            /** @description Model ids; null: every model */
+            models: string[] | null;
+            completionLimit: number;
+            turnsPerMinute: number;
+            concurrentTurns: number;
+            /** @description KRW a month, VAT included */
+            priceKrw: number;
+            forSale: boolean;
+        };
+        CurrentPlanView: {
+            planId: string;
+            /** @description The plan that starts at the next reset; null: the same plan goes on */
+            nextPlanId: string | null;
+            /**
+             * Format: date-time
+             * @description When this period ends (the next reset)
+             */
+            periodEndsAt: string;
         };
         DailyUsageView: {
             /**
@@ -806,7 +959,7 @@ export interface components {
         LedgerEntryView: {
             id: number;
             /** @enum {string} */
-            kind: "MONTHLY_GRANT" | "FREE_EXPIRY" | "PURCHASE" | "CONSUMPTION" | "HOLD" | "HOLD_VOID" | "HOLD_EXPIRY" | "REFUND" | "REFUND_REVERSAL" | "ADJUSTMENT" | "TEST_USAGE";
+            kind: "MONTHLY_GRANT" | "FREE_EXPIRY" | "PURCHASE" | "CONSUMPTION" | "HOLD" | "HOLD_VOID" | "HOLD_EXPIRY" | "REFUND" | "REFUND_REVERSAL" | "PLAN_CHANGE" | "ADJUSTMENT" | "TEST_USAGE";
             period: string;
             amountTokens: number;
             freeDelta: number;
@@ -928,6 +1081,45 @@ export interface components {
             orderId: string;
             /** @example paid order with 0 grants */
             problem: string;
+        };
+        PlanChangeView: {
+            /**
+             * @description upgrade: applied now; downgrade: at the next reset; same: nothing changes (a pending change is cancelled)
+             * @enum {string}
+             */
+            change: "same" | "upgrade" | "downgrade";
+            /** @description Tokens added to this period by an upgrade (the allowances’ difference) */
+            addedTokens: number;
+            current: components["schemas"]["CurrentPlanView"];
+        };
+        PlanNameDto: {
+            ko: string;
+            en: string;
+        };
+        PlanView: {
+            /** @example plus */
+            id: string;
+            /** @description In the reader's language */
+            name: string;
+            /** @description Tokens granted at each monthly reset */
+            monthlyTokens: number;
+            /** @description The models it may use; null: every model */
+            models: string[] | null;
+            /** @description Most completion tokens per turn */
+            completionLimit: number;
+            turnsPerMinute: number;
+            /** @description Answers being written at once */
+            concurrentTurns: number;
+            /** @description KRW a month, VAT included */
+            priceKrw: number;
+            forSale: boolean;
+            /** Format: date-time */
+            retiredAt: string | null;
+        };
+        PlansPageView: {
+            /** @description Plans on sale, and the account’s own (even when retired) */
+            plans: components["schemas"]["PlanView"][];
+            current: components["schemas"]["CurrentPlanView"];
         };
         PurchaseDto: {
             /** @enum {string} */
@@ -1113,6 +1305,28 @@ export interface components {
             usagePercent: number;
             remainingTokens: number;
         };
+        UpdatePlanDto: {
+            name?: components["schemas"]["PlanNameDto"];
+            monthlyTokens?: number;
+            /** @description Model ids; null: every model */
+            models?: string[] | null;
+            completionLimit?: number;
+            turnsPerMinute?: number;
+            concurrentTurns?: number;
+            /** @description KRW a month, VAT included */
+            priceKrw?: number;
+            forSale?: boolean;
+        };
+        UsagePlanView: {
+            /** @example free */
+            id: string;
+            /** @description In the reader's language */
+            name: string;
+            /** @description The plan that starts at the next reset; null: the same plan goes on */
+            nextId: string | null;
+            /** @description The next plan's name; null when the same plan goes on */
+            nextName: string | null;
+        };
         UsageThresholdsView: {
             /** @example 80 */
             notice: number;
@@ -1158,6 +1372,8 @@ export interface components {
             purchaseUrl: string;
             /** @description Expected exhaustion at the recent burn rate */
             forecast: components["schemas"]["ForecastView"];
+            /** @description The plan whose allowance this period has */
+            plan: components["schemas"]["UsagePlanView"];
         };
         UserDetailView: {
             userId: string;
@@ -1271,6 +1487,102 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RefundResultView"];
+                };
+            };
+        };
+    };
+    AdminPlansController_list: {
+        parameters: {
+            query?: never;
+            header: {
+                "accept-language": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminPlanView"][];
+                };
+            };
+        };
+    };
+    AdminPlansController_create: {
+        parameters: {
+            query?: never;
+            header: {
+                "accept-language": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreatePlanDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanView"];
+                };
+            };
+        };
+    };
+    AdminPlansController_update: {
+        parameters: {
+            query?: never;
+            header: {
+                "accept-language": string;
+            };
+            path: {
+                planId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdatePlanDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanView"];
+                };
+            };
+        };
+    };
+    AdminPlansController_retire: {
+        parameters: {
+            query?: never;
+            header: {
+                "accept-language": string;
+            };
+            path: {
+                planId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanView"];
                 };
             };
         };
@@ -1432,6 +1744,31 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrderView"][];
+                };
+            };
+        };
+    };
+    AdminPlansController_assign: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChoosePlanDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanChangeView"];
                 };
             };
         };
@@ -2115,6 +2452,50 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["WebhookResultView"];
+                };
+            };
+        };
+    };
+    PlansController_page: {
+        parameters: {
+            query?: never;
+            header: {
+                "accept-language": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlansPageView"];
+                };
+            };
+        };
+    };
+    PlansController_choose: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChoosePlanDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanChangeView"];
                 };
             };
         };

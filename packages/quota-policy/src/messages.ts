@@ -15,7 +15,8 @@ export function formatPercent(percent: number): string {
 
 /**
  * The warning sentence for a usage state. Unlike the report's `${100 - usagePercent}%`, it never
- * prints a negative or unrounded figure, and it says so when the grace zone is in use.
+ * prints a negative or unrounded figure, and it says so when the overage (100–105 %) is in use.
+ * Wording follows docs/GLOSSARY.md (초과 사용 / overage, 차단 / blocked, "357토큰").
  */
 export function usageMessage(usage: UsageEvaluation, locale: Locale = 'ko'): string {
   const ko = locale === 'ko';
@@ -27,13 +28,13 @@ export function usageMessage(usage: UsageEvaluation, locale: Locale = 'ko'): str
   if (usage.consumedTokens >= usage.capacityTokens) {
     const graceTokens = formatTokens(usage.hardLimitTokens - usage.consumedTokens, locale);
     return ko
-      ? `기본 제공량을 모두 사용하여 유예 구간을 사용 중입니다. 차단까지 ${graceTokens} 토큰 남았습니다. 초과 사용분은 다음 달 제공량에서 차감됩니다.`
-      : `You have used your whole allowance and are now in the grace zone: ${graceTokens} tokens left before chat is paused. The overage is deducted from next month's allowance.`;
+      ? `이번 달 토큰을 모두 쓰고 초과 사용 중입니다. 차단까지 ${graceTokens}토큰 남았습니다. 초과 사용분은 다음에 받는 토큰(구매 또는 다음 달 무료 토큰)에서 먼저 차감됩니다.`
+      : `You have used all of this month's tokens and are now in overage: ${graceTokens} tokens left before chat is blocked. The overage is taken from the next tokens you get (a purchase or next month's free tokens).`;
   }
   const percentLeft = formatPercent(100 - usage.usagePercent);
   const tokensLeft = formatTokens(usage.remainingTokens, locale);
   const turns = usage.estimatedTurns;
   return ko
-    ? `토큰이 약 ${percentLeft}% 남았습니다 (${tokensLeft} 토큰, 약 ${turns}회 대화 가능).`
+    ? `토큰이 약 ${percentLeft}% 남았습니다. ${tokensLeft}토큰으로 약 ${turns}회 더 대화할 수 있습니다.`
     : `About ${percentLeft}% of your tokens are left (${tokensLeft} tokens, about ${turns} more turns).`;
 }

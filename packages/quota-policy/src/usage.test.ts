@@ -114,14 +114,15 @@ describe('usageMessage', () => {
 
   it('states the remaining share at WARNING', () => {
     const message = usageMessage(evaluateUsage(balancesAt(90_400), policy), 'ko');
-    expect(message).toBe('토큰이 약 10% 남았습니다 (9,600 토큰, 약 10회 대화 가능).');
+    expect(message).toBe('토큰이 약 10% 남았습니다. 9,600토큰으로 약 10회 더 대화할 수 있습니다.');
   });
 
-  it('says plainly when the grace zone is in use', () => {
+  it('says plainly when the overage (100–105 %) is in use', () => {
     const usage = evaluateUsage(balancesAt(102_000), policy);
-    expect(usageMessage(usage, 'ko')).toContain('유예 구간');
-    expect(usageMessage(usage, 'ko')).toContain('3,000 토큰');
-    expect(usageMessage(usage, 'en')).toContain('grace zone');
+    expect(usageMessage(usage, 'ko')).toContain('초과 사용 중');
+    expect(usageMessage(usage, 'ko')).toContain('차단까지 3,000토큰');
+    expect(usageMessage(usage, 'en')).toContain('in overage');
+    expect(usageMessage(usage, 'en')).toContain('3,000 tokens left before chat is blocked');
   });
 
   it('says "< 1%" rather than 0 % when almost nothing is left', () => {

@@ -1,13 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { usageMessage, type AccountBalances, type Locale, type UsageEvaluation } from '@consult-on/quota-policy';
+import { usageMessage, type Locale, type UsageEvaluation } from '@consult-on/quota-policy';
 import type { AuthUser } from '../auth/auth.decorators.js';
 import { APP_CONFIG, type AppConfig, type ModelConfig } from '../config/app-config.js';
-import { NotFoundError, ValidationFailedError } from '../common/errors.js';
+import { NotFoundError, PlanModelNotAllowedError, ValidationFailedError } from '../common/errors.js';
 import { chargedTokens, completionTokensWithin, ModelCatalog } from '../llm/model-catalog.js';
 import { MODEL_PROVIDER, type ChatMessage, type ModelProvider } from '../llm/model-provider.js';
 import { isLongText, promptTokensOf, TokenCounter } from '../llm/token-counter.js';
+import { PlanCatalog } from '../plans/plan-catalog.js';
+import { allowsModel, completionLimitOf } from '../plans/plan-rules.js';
 import { AccountsService } from '../quota/accounts/accounts.service.js';
+import type { AccountRow } from '../quota/accounts/accounts.service.js';
 import { HoldsService, type TurnReservation } from '../quota/holds/holds.service.js';
 import { purchaseUrl } from '../quota/purchase-url.js';
 import { UsageReadsService } from '../quota/usage/usage-reads.service.js';
@@ -55,23 +58,28 @@ export class ChatService {
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     private readonly counter: TokenCounter,
     private readonly settlement: TurnSettlementService,
+    private readonly plans: PlanCatalog,
   ) {}
 
   /** Runs a turn, yielding its start, each piece of text and the finished turn. */
   async *turn(user: AuthUser, input: TurnInput, locale: Locale, signal: AbortSignal): AsyncGenerator<TurnEvent> {
-    const prepared = await this.prepare(user.id, input, locale, { signal });
-    const { model, promptTokens } = prepared;
-    const reservation = this.config.chat.meteringEnabled
+    const metering = this.config.chat.meteringEnabled;
+    // Read once: its plan decides the model, the completion limit and the caps; the reservation starts from it.
+    const account = metering ? await this.accounts.current(user.id) : null;
+    const prepared = await this.prepare(user.id, input, locale, { signal, account });
+    const { model, promptTokens, plan, completionLimit } = prepared;
+    if (plan) await this.plans.assertTurnRate(user.id, plan);
+    const reservation = account
       ? await this.holds.reserveWithAccount(user.id, {
-          tokens: chargedTokens(model, promptTokens, model.completionLimit),
+          tokens: chargedTokens(model, promptTokens, completionLimit),
           minimumTokens: chargedTokens(model, promptTokens, this.config.chat.minCompletionTokens),
           purpose: 'chat',
+          maxInFlight: plan?.concurrentTurns,
+          known: account,
         })
       : null;
     const hold = reservation?.hold ?? null;
-    const maxCompletionTokens = hold
-      ? Math.min(model.completionLimit, completionTokensWithin(model, hold.tokens, promptTokens))
-      : model.completionLimit;
+    const maxCompletionTokens = hold ? Math.min(completionLimit, completionTokensWithin(model, hold.tokens, promptTokens)) : completionLimit;
 
     let settled = false;
     let text = '';
@@ -118,14 +126,14 @@ export class ChatService {
   /** The cost of a message before it is sent; no model call, nothing held, one read of the account. */
   async estimate(userId: string, input: TurnInput, locale: Locale): Promise<EstimateView> {
     const { balances, usage } = await this.accounts.balances(userId);
-    const { model, promptTokens, contextTokens, contextTruncated } = await this.prepare(userId, input, locale, { balances });
-    const typicalChargeTokens = chargedTokens(model, promptTokens, Math.min(model.completionLimit, TYPICAL_COMPLETION_TOKENS));
+    const { model, promptTokens, contextTokens, contextTruncated, completionLimit } = await this.prepare(userId, input, locale, { account: balances });
+    const typicalChargeTokens = chargedTokens(model, promptTokens, Math.min(completionLimit, TYPICAL_COMPLETION_TOKENS));
     const minimum = chargedTokens(model, promptTokens, this.config.chat.minCompletionTokens);
     return {
       model: model.id,
       promptTokens,
-      maxCompletionTokens: model.completionLimit,
-      maxChargeTokens: chargedTokens(model, promptTokens, model.completionLimit),
+      maxCompletionTokens: completionLimit,
+      maxChargeTokens: chargedTokens(model, promptTokens, completionLimit),
       typicalChargeTokens,
       remainingTokens: usage.remainingTokens,
       shareOfRemainingPercent: usage.remainingTokens > 0 ? Math.round((typicalChargeTokens / usage.remainingTokens) * 1_000) / 10 : null,
@@ -147,17 +155,23 @@ export class ChatService {
     };
   }
 
-  /** `balances`: the account as the caller already read it, so the quota check below needs no query. */
-  private async prepare(userId: string, input: TurnInput, locale: Locale, options: { signal?: AbortSignal; balances?: AccountBalances } = {}): Promise<PreparedTurn> {
-    const model = this.catalog.find(input.model);
+  /**
+   * `account`: the account as the caller already read it (null when metering is off), so the plan
+   * and quota checks below need no query.
+   */
+  private async prepare(userId: string, input: TurnInput, locale: Locale, options: { signal?: AbortSignal; account: AccountRow | null }): Promise<PreparedTurn> {
+    const plan = options.account ? await this.plans.limits(options.account.planId) : null;
+    // No model named: the service's default, or the plan's first when the plan does not include it.
+    const fallback = plan && !allowsModel(plan, this.catalog.defaultModelId) ? plan.models?.[0] : undefined;
+    const model = this.catalog.find(input.model ?? fallback);
     if (!model) {
       throw new ValidationFailedError([{ field: 'model', problems: [`unknown model; one of ${this.catalog.list().map((m) => m.id).join(', ')}`] }]);
     }
+    if (plan && !allowsModel(plan, model.id)) throw new PlanModelNotAllowedError(plan.id, plan.models ?? []);
+    const completionLimit = plan ? completionLimitOf(plan, model.completionLimit) : model.completionLimit;
     // Counting a long message costs real CPU: a user who could not start a turn is refused first.
-    if (this.config.chat.meteringEnabled && isLongText(input.message)) {
-      const minimum = chargedTokens(model, 0, this.config.chat.minCompletionTokens);
-      if (options.balances) this.holds.assertReservable(options.balances, minimum);
-      else await this.holds.assertCanReserve(userId, minimum);
+    if (this.config.chat.meteringEnabled && options.account && isLongText(input.message)) {
+      this.holds.assertReservable(options.account, chargedTokens(model, 0, this.config.chat.minCompletionTokens));
     }
     let history: { role: 'user' | 'assistant'; content: string; contentTokens: number }[] = [];
     let contextTruncated = false;
@@ -176,7 +190,7 @@ export class ChatService {
     ];
     const promptTokens = promptTokensOf([systemTokens!, ...history.map((m) => m.contentTokens), userTokens!]);
     const contextTokens = promptTokens - promptTokensOf([systemTokens!, userTokens!]);
-    return { model, conversationId: input.conversationId ?? randomUUID(), isNew: !input.conversationId, prompt, promptTokens, userTokens, contextTokens, contextTruncated };
+    return { model, plan, completionLimit, conversationId: input.conversationId ?? randomUUID(), isNew: !input.conversationId, prompt, promptTokens, userTokens, contextTokens, contextTruncated };
   }
 
   /**

@@ -1,4 +1,5 @@
 import type { ModelConfig } from '../config/app-config.js';
+import type { PlanLimits } from '../plans/plan-rules.js';
 import type { ChatMessage } from '../llm/model-provider.js';
 import type { SettlementView } from '../quota/holds/holds.service.js';
 import type { TurnView } from './chat.dto.js';
@@ -33,6 +34,10 @@ export interface TurnCharge {
 
 export interface PreparedTurn {
   model: ModelConfig;
+  /** The account's plan (null when metering is off): its models, completion limit and caps apply to the turn. */
+  plan: PlanLimits | null;
+  /** The model's completion limit, capped by the plan's. */
+  completionLimit: number;
   conversationId: string;
   isNew: boolean;
   prompt: ChatMessage[];

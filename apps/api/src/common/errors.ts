@@ -66,8 +66,8 @@ export class IdempotencyKeyRequiredError extends domainError('IDEMPOTENCY_KEY_RE
 }) {}
 
 export class HoldClosedError extends domainError('HOLD_CLOSED', 409, {
-  ko: '이미 정산되었거나 취소된 예약입니다.',
-  en: 'This reservation was already settled, voided or expired.',
+  ko: '이 답변에 잡아 둔 토큰은 이미 정산되었거나 돌려받았습니다.',
+  en: 'The tokens set aside for this answer were already settled or returned.',
 }) {}
 
 export class InsufficientTokensError extends domainError('INSUFFICIENT_TOKENS', 409, {
@@ -165,4 +165,79 @@ export class UnsupportedCharsetError extends domainError('UNSUPPORTED_MEDIA_TYPE
 export class ClientClosedError extends domainError('CLIENT_CLOSED', 499, {
   ko: '요청이 취소되었습니다.',
   en: 'The request was cancelled.',
+}) {}
+
+/** The account's plan does not include the model asked for. */
+export class PlanModelNotAllowedError extends DomainError {
+  readonly code = 'PLAN_MODEL_NOT_ALLOWED';
+  readonly status = 402;
+  readonly localized = {
+    ko: '지금 요금제에서는 이 모델을 쓸 수 없습니다. 다른 모델을 고르거나 요금제를 바꿔 주세요.',
+    en: 'Your plan does not include this model. Choose another model or change your plan.',
+  };
+  constructor(
+    readonly planId: string,
+    readonly allowedModels: readonly string[],
+  ) {
+    super('model not in plan');
+  }
+  override details() {
+    return { planId: this.planId, allowedModels: this.allowedModels, recommendedAction: 'CHANGE_PLAN' };
+  }
+}
+
+/** The plan's cap on answers being written at once is reached. */
+export class TooManyConcurrentTurnsError extends DomainError {
+  readonly code = 'TOO_MANY_CONCURRENT_TURNS';
+  readonly status = 429;
+  readonly localized = {
+    ko: '동시에 받을 수 있는 답변 수를 넘었습니다. 진행 중인 답변이 끝난 뒤 다시 보내 주세요.',
+    en: 'Too many answers are being written at once. Send again when one has finished.',
+  };
+  constructor(readonly limit: number) {
+    super('too many concurrent turns');
+  }
+  override details() {
+    return { limit: this.limit };
+  }
+}
+
+/** The plan's turns per minute are used up. */
+export class TooManyTurnsError extends DomainError {
+  readonly code = 'TOO_MANY_TURNS';
+  readonly status = 429;
+  readonly localized = {
+    ko: '1분 동안 보낼 수 있는 질문 수를 넘었습니다. 잠시 후 다시 보내 주세요.',
+    en: 'You have sent the most questions a minute your plan allows. Send again shortly.',
+  };
+  constructor(
+    readonly limit: number,
+    readonly retryAfterSeconds: number,
+  ) {
+    super('too many turns');
+  }
+  override details() {
+    return { limit: this.limit, retryAfterSeconds: this.retryAfterSeconds };
+  }
+}
+
+export class PlanNotOfferedError extends domainError('PLAN_NOT_OFFERED', 409, {
+  ko: '이 요금제는 지금 가입할 수 없습니다.',
+  en: 'This plan is not offered right now.',
+}) {}
+
+/** A paid plan is bought through checkout (with its payment), not switched to. */
+export class PlanNeedsPaymentError extends domainError('PLAN_NEEDS_PAYMENT', 409, {
+  ko: '유료 요금제는 결제를 마쳐야 바뀝니다.',
+  en: 'A paid plan starts once it is paid for.',
+}) {}
+
+export class PlanExistsError extends domainError('PLAN_EXISTS', 409, {
+  ko: '같은 ID의 요금제가 이미 있습니다.',
+  en: 'A plan with this id already exists.',
+}) {}
+
+export class FreePlanRequiredError extends domainError('FREE_PLAN_REQUIRED', 409, {
+  ko: '무료 요금제는 모든 계정이 돌아가는 요금제라 판매 중지하거나 유료로 바꿀 수 없습니다.',
+  en: 'The free plan is where every account falls back to: it cannot be retired or given a price.',
 }) {}

@@ -1,5 +1,6 @@
 import { assertValidPolicy, percentToBasisPoints, type QuotaPolicyConfig } from '@consult-on/quota-policy';
 import { z } from 'zod';
+import { parsePlans, type PlanConfig } from './plans-config.js';
 import { normalizeEmail } from '../auth/email-address.js';
 import { DEFAULT_WEB_DIR } from '../web-app.js';
 
@@ -72,6 +73,7 @@ const environmentSchema = z.object({
   OPENAI_BASE_URL: z.url().optional(),
   OPENAI_TIMEOUT_MS: positiveInt.default(60_000),
   CHAT_MODELS: z.string().optional(),
+  PLANS: z.string().optional(),
   CHAT_DEFAULT_MODEL: z.string().optional(),
   CHAT_CONTEXT_MAX_TOKENS: positiveInt.optional(),
   /** The former name of CHAT_CONTEXT_MAX_TOKENS, still read when the new one is not set. */
@@ -107,6 +109,8 @@ export interface AppConfig {
   admin: { email: string; password: string; promoteExisting: boolean } | null;
   demoAccounts: boolean;
   quota: QuotaPolicyConfig;
+  /** The plans config seeds (PLANS over the defaults); the database's rows are what applies. */
+  plans: PlanConfig[];
   holdTtlSeconds: number;
   holdSweepIntervalSeconds: number;
   payments: PaymentsConfig;
@@ -283,6 +287,12 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (env.NOTIFY_WEBHOOK_URL && !env.NOTIFY_WEBHOOK_SECRET) {
     throw new ConfigError('Invalid configuration: NOTIFY_WEBHOOK_URL needs NOTIFY_WEBHOOK_SECRET to sign deliveries.');
   }
+  let plans: PlanConfig[];
+  try {
+    plans = parsePlans(env.PLANS, env.QUOTA_FREE_MONTHLY_TOKENS, models.map((model) => model.id));
+  } catch (error) {
+    throw new ConfigError(`Invalid configuration: ${(error as Error).message}`);
+  }
   const quota: QuotaPolicyConfig = {
     freeMonthlyTokens: env.QUOTA_FREE_MONTHLY_TOKENS,
     timeZone: env.QUOTA_TIMEZONE,
@@ -315,6 +325,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     admin: env.ADMIN_EMAIL && env.ADMIN_PASSWORD ? { email: normalizeEmail(env.ADMIN_EMAIL), password: env.ADMIN_PASSWORD, promoteExisting: env.ADMIN_PROMOTE_EXISTING } : null,
     demoAccounts: env.DEMO_ACCOUNTS ?? (!isProduction && !env.DATABASE_URL),
     quota,
+    plans,
     holdTtlSeconds: env.HOLD_TTL_SECONDS,
     holdSweepIntervalSeconds: env.HOLD_SWEEP_INTERVAL_SECONDS,
     payments,

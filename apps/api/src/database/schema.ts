@@ -20,6 +20,9 @@ import { createdAt, tokens } from './columns.js';
 export * from './schema-notifications.js';
 /* Orders, their refunds, provider events and saved payment methods: schema-payments.ts. */
 export * from './schema-payments.js';
+/* Subscription plans: schema-plans.ts. */
+export * from './schema-plans.js';
+import { plans } from './schema-plans.js';
 
 export const users = pgTable(
   'users',
@@ -56,6 +59,15 @@ export const tokenAccounts = pgTable(
     heldTokens: tokens('held_tokens'),
     periodCapacityTokens: tokens('period_capacity_tokens'),
     periodConsumedTokens: tokens('period_consumed_tokens'),
+    /** The plan whose allowance, models and limits apply now. */
+    planId: text('plan_id')
+      .notNull()
+      .default('free')
+      .references(() => plans.id),
+    /** A plan chosen to start at the next reset (a downgrade, or the end of a paid plan); null: the same plan goes on. */
+    nextPlanId: text('next_plan_id').references(() => plans.id),
+    /** Holds in status OPEN (turns in flight), kept with the balances so that a plan's cap on them holds under any concurrency. */
+    openHolds: integer('open_holds').notNull().default(0),
     /** Bumped by every change: the compare-and-swap of a change written without the row lock. */
     version: bigint('version', { mode: 'number' }).notNull().default(0),
     lastActiveAt: timestamp('last_active_at', { withTimezone: true }),
@@ -64,7 +76,7 @@ export const tokenAccounts = pgTable(
   (table) => [
     check(
       'token_accounts_non_negative',
-      sql`${table.freeTokens} >= 0 and ${table.purchasedTokens} >= 0 and ${table.debtTokens} >= 0 and ${table.heldTokens} >= 0 and ${table.periodCapacityTokens} >= 0 and ${table.periodConsumedTokens} >= 0`,
+      sql`${table.freeTokens} >= 0 and ${table.purchasedTokens} >= 0 and ${table.debtTokens} >= 0 and ${table.heldTokens} >= 0 and ${table.periodCapacityTokens} >= 0 and ${table.periodConsumedTokens} >= 0 and ${table.openHolds} >= 0`,
     ),
   ],
 );
@@ -79,6 +91,7 @@ export const LEDGER_ENTRY_KINDS = [
   'HOLD_EXPIRY',
   'REFUND',
   'REFUND_REVERSAL',
+  'PLAN_CHANGE',
   'ADJUSTMENT',
   'TEST_USAGE',
 ] as const;
@@ -118,6 +131,8 @@ export const ledgerEntries = pgTable(
     uniqueIndex('ledger_entries_one_entry_per_refund')
       .on(table.kind, sql`(${table.metadata}->>'refundId')`)
       .where(sql`${table.kind} in ('REFUND', 'REFUND_REVERSAL') and ${table.metadata} ? 'refundId'`),
+    // A period's upgrades, for the allowance the next one tops up to (with the period's grant, found by the index above).
+    index('ledger_entries_plan_changes_idx').on(table.userId, table.periodKey).where(sql`${table.kind} = 'PLAN_CHANGE'`),
     // Tokens bought in a period, for the admin statistics.
     index('ledger_entries_purchases_by_period_idx').on(table.periodKey).where(sql`${table.kind} = 'PURCHASE'`),
     check('ledger_entries_amount_non_negative', sql`${table.amountTokens} >= 0`),
@@ -145,7 +160,8 @@ export const tokenHolds = pgTable(
   },
   (table) => [
     index('token_holds_open_expiry_idx').on(table.expiresAt).where(sql`${table.status} = 'OPEN'`),
-    index('token_holds_user_idx').on(table.userId),
+    // A user's holds, newest last: the plan's turns-per-minute counts those of the last minute.
+    index('token_holds_user_created_idx').on(table.userId, table.createdAt),
     check('token_holds_tokens_positive', sql`${table.tokens} > 0`),
   ],
 );

@@ -87,6 +87,30 @@ describe('notifications at the crossing', () => {
     expect((await notificationsOf(user.id)).map((row) => row.kind)).toEqual(['USAGE_WARNING']);
   });
 
+  it('each escalation within the hour gets its own notification, worded for its level', async () => {
+    const user = await api.signUp();
+    await setUsage(user.id, 89.9);
+    fake.next({ kind: 'reply', text: 'a', promptTokens: 20, completionTokens: 2 });
+    await api.request('POST', '/api/chat/send', { token: user.token, body: { message: '첫 질문' } });
+    await setUsage(user.id, 94.9);
+    fake.next({ kind: 'reply', text: 'a', promptTokens: 20, completionTokens: 2 });
+    await api.request('POST', '/api/chat/send', { token: user.token, body: { message: '둘째 질문' } });
+    await setUsage(user.id, 106);
+    // (The test clock stands still, so the three share one timestamp: compared as a set.)
+    expect((await notificationsOf(user.id)).map((row) => row.kind).sort()).toEqual(['USAGE_BLOCKED', 'USAGE_CRITICAL', 'USAGE_WARNING']);
+    const list = await api.request('GET', '/api/notifications', { token: user.token });
+    const shown = list.body.items.map((item: { kind: string; level: string; title: string }) => [item.kind, item.level, item.title]);
+    expect(shown.sort()).toEqual([
+      ['USAGE_BLOCKED', 'BLOCKED', expect.any(String)],
+      ['USAGE_CRITICAL', 'CRITICAL', '토큰이 거의 소진되었습니다'],
+      ['USAGE_WARNING', 'WARNING', expect.any(String)],
+    ]);
+    expect(new Set(shown.map((item: string[]) => item[2])).size).toBe(3);
+    // The same level again within 24 hours is not repeated.
+    await setUsage(user.id, 107);
+    expect(await notificationsOf(user.id)).toHaveLength(3);
+  });
+
   it('a rolled-back settlement creates none', async () => {
     const user = await api.signUp();
     await setUsage(user.id, 89.9);

@@ -12,7 +12,7 @@ import {
 } from '../common/errors.js';
 import { IdempotencyService } from '../common/idempotency.js';
 import { UsageService } from '../quota/usage/usage.service.js';
-import { orderRef, OrdersService, RECHECK_FOR_MS } from './orders.service.js';
+import { orderRef, OrdersService, RECHECK_FOR_MS, UUID } from './orders.service.js';
 import type { AbandonOrderDto, CheckoutResultView, CheckoutView, ConfirmOrderDto, OrderResultView, TokenPackageView, WebhookResultView } from './payments.dto.js';
 import { PaymentsRepository, type OrderRow } from './payments.repository.js';
 import { PAYMENT_PROVIDER } from './providers/provider.factory.js';
@@ -30,7 +30,6 @@ import { findProduct, MONTHLY_PRODUCTS, TOKEN_PACKAGES, type Product } from './t
 /** Adapter codes for a return that is not this order's (tampered, another customer's, empty). */
 const RETURN_MISMATCHES = new Set(['ORDER_MISMATCH', 'SESSION_MISMATCH', 'CUSTOMER_MISMATCH', 'INVALID_REQUEST']);
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Buying: an order is created here with its price (never taken from the browser), the browser is
@@ -141,8 +140,7 @@ export class CheckoutService {
    * pending (the page polls, the reconciler asks again).
    */
   async confirm(userId: string, orderId: string, returned: ConfirmOrderDto, locale: Locale): Promise<OrderResultView> {
-    let order = UUID.test(orderId) ? await this.repository.findOrder(this.repository.db, orderId) : null;
-    if (!order || order.userId !== userId) throw new NotFoundError();
+    let order = await this.orders.ownOrder(userId, orderId);
     if (order.status === 'PENDING' || order.status === 'FAILED') {
       if ((returned.amount !== undefined && Number(returned.amount) !== order.amount) || (returned.orderId !== undefined && returned.orderId !== order.id)) {
         this.logger.warn(`refused a confirmation of order ${order.id} by ${userId}: amount ${returned.amount ?? '-'} / order ${returned.orderId ?? '-'} returned, ${order.amount} expected`);
@@ -161,8 +159,7 @@ export class CheckoutService {
    * window stays open) is still credited.
    */
   async abandon(userId: string, orderId: string, returned: AbandonOrderDto, locale: Locale): Promise<OrderResultView> {
-    let order = UUID.test(orderId) ? await this.repository.findOrder(this.repository.db, orderId) : null;
-    if (!order || order.userId !== userId) throw new NotFoundError();
+    let order = await this.orders.ownOrder(userId, orderId);
     if (order.status === 'PENDING') {
       const known = await this.lookup(order);
       if (known && known !== 'unknown' && known.status !== 'pending') order = await this.orders.applyProviderTruth(order.id, known);

@@ -3,6 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { Counter, Gauge } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { NotFoundError } from '../common/errors.js';
 import type { Transaction } from '../database/database.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { AccountsService } from '../quota/accounts/accounts.service.js';
@@ -12,6 +13,8 @@ import { PaymentsRepository, type OrderRow, type RefundRow, type SubscriptionRow
 import type { OrderRef, ProviderPayment } from './providers/payment-provider.js';
 import type { Locale } from '@consult-on/quota-policy';
 import { findProduct, vatBreakdown } from './token-packages.js';
+
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * One calendar month later, on the anchor day or the month's last when it has fewer days: a
@@ -246,6 +249,13 @@ export class OrdersService {
   async views(orders: OrderRow[]): Promise<OrderView[]> {
     const refunds = await this.repository.refundsOf(this.repository.db, orders.map((order) => order.id));
     return orders.map((order) => this.toView(order, refunds.filter((refund) => refund.paymentId === order.id)));
+  }
+
+  /** The caller's own order; anyone else's, or none, is 404 (not 403: an order id says nothing about who owns it). */
+  async ownOrder(userId: string, orderId: string): Promise<OrderRow> {
+    const order = UUID.test(orderId) ? await this.repository.findOrder(this.repository.db, orderId) : null;
+    if (!order || order.userId !== userId) throw new NotFoundError();
+    return order;
   }
 
   async view(order: OrderRow): Promise<OrderView> {

@@ -82,9 +82,7 @@ export class OrdersController {
   @Get('orders/:orderId')
   @ApiOkResponse({ type: OrderView })
   async get(@CurrentUser() user: AuthUser, @Param('orderId', uuid) orderId: string): Promise<OrderView> {
-    const order = await this.repository.findOrder(this.repository.db, orderId);
-    if (!order || order.userId !== user.id) throw new NotFoundError();
-    return this.orders.view(order);
+    return this.orders.view(await this.orders.ownOrder(user.id, orderId));
   }
 
   /** Confirms an order from the provider's success return (its query as it came); safe to repeat while pending. */

@@ -59,16 +59,16 @@ describe('GET /api/ai-usage', () => {
     await setUsage(user.id, 90);
     const response = await api.request('GET', '/api/ai-usage', { token: user.token });
     expect(response.body).toMatchObject({ level: 'WARNING', remainingTokens: 10_000, estimatedTurns: 11 });
-    expect(response.body.message).toBe('토큰이 약 10% 남았습니다 (10,000 토큰, 약 11회 대화 가능).');
+    expect(response.body.message).toBe('토큰이 약 10% 남았습니다. 10,000토큰으로 약 11회 더 대화할 수 있습니다.');
     const english = await api.request('GET', '/api/ai-usage', { token: user.token, headers: { 'accept-language': 'en' } });
     expect(english.body.message).toContain('About 10% of your tokens are left');
   });
 
-  it('explains the grace zone above 100 %', async () => {
+  it('explains the overage above 100 %', async () => {
     const user = await api.signUp();
     const state = await setUsage(user.id, 102);
     expect(state).toMatchObject({ level: 'CRITICAL', graceInUse: true, remainingTokens: -2_000, overageTokens: 2_000 });
-    expect(state.message).toContain('유예 구간');
+    expect(state.message).toContain('초과 사용 중');
     expect(state.message).not.toMatch(/-\d/);
   });
 });

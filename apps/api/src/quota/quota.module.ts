@@ -1,5 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { IdempotencyService } from '../common/idempotency.js';
+import { PlanCatalogModule } from '../plans/plan-catalog.module.js';
 import { AccountsService } from './accounts/accounts.service.js';
 import { HoldSweeperService } from './holds/hold-sweeper.service.js';
 import { HoldsRepository } from './holds/holds.repository.js';
@@ -30,7 +31,7 @@ const providers = [
   HoldSweeperService,
 ];
 
-@Module({ providers, exports: providers })
+@Module({ imports: [PlanCatalogModule], providers, exports: [...providers, PlanCatalogModule] })
 export class QuotaModule {
   /** The HTTP side; `test-usage` is left out entirely in production, so it answers 404 there. */
   static withControllers(options: { testUsage: boolean }): DynamicModule {

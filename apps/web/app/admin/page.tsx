@@ -10,6 +10,7 @@ import { Forbidden } from '@/components/Forbidden';
 import { Panel } from '@/components/Panel';
 import { LevelBadge, percentText } from '@/components/UsageCard';
 import { api, ApiError } from '@/lib/api';
+import { errorText } from '@/lib/error-text';
 import { useI18n } from '@/lib/i18n';
 import { queryKeys } from '@/lib/queries';
 import type { CacheClearedView, LedgerVerifyView, TokenStatsView, TopUserView, UserPageView } from '@consult-on/api-contract';
@@ -81,7 +82,7 @@ function Admin() {
   });
   const verify = useMutation({ mutationFn: () => api<LedgerVerifyView>('/api/admin/ledger/verify') });
   if (stats.error instanceof ApiError && stats.error.status === 403) return <Forbidden />;
-  if (stats.isError) return <p role="alert">{stats.error.message}</p>;
+  if (stats.isError) return <p role="alert">{errorText(stats.error, t)}</p>;
   if (!stats.data) return <Spinner />;
   const { overview, distribution, topUsers } = stats.data;
   const onSearch = (event: FormEvent) => {
@@ -119,7 +120,7 @@ function Admin() {
             )}
           </p>
         )}
-        {(clear.isError || verify.isError) && <p role="alert" className="mb-3 text-sm text-red-800">{(clear.error ?? verify.error)?.message}</p>}
+        {(clear.isError || verify.isError) && <p role="alert" className="mb-3 text-sm text-red-800">{errorText(clear.error ?? verify.error, t)}</p>}
       </div>
       <div className="grid grid-cols-2 gap-3 lg:grid-cols-5" data-testid="overview">
         <Stat label={t('totalUsers')} value={nf(overview.totalUsers)} />

@@ -9,7 +9,6 @@ import { ConversationDrawer, drawerPanelClass } from '@/components/chat/Conversa
 import { ConversationList } from '@/components/chat/ConversationList';
 import { MessageList } from '@/components/chat/MessageList';
 import { ModelPicker } from '@/components/chat/ModelPicker';
-import { TurnStatus } from '@/components/chat/TurnStatus';
 import { UsageBanner } from '@/components/UsageCard';
 import { useDraft, writeDraft } from '@/lib/chat-draft';
 import { useModelChoice } from '@/lib/chat-models';
@@ -103,7 +102,7 @@ function Chat() {
             <span aria-hidden>☰</span> {t('chatOpenConversations')}
           </button>
           <button type="button" className="btn btn-secondary ml-auto px-3! py-1!" onClick={startNew} data-testid="new-conversation-top">
-            + {t('newConversation')}
+            <span aria-hidden>+</span> {t('newConversation')}
           </button>
         </div>
         {usage.data && (
@@ -112,8 +111,7 @@ function Chat() {
           </div>
         )}
         <ChatScrollPane content={paneContent} resetKey={chat.activeId} pin={pin}>
-          <MessageList messages={chat.messages} loading={chat.loading} busy={chat.busy} onRegenerate={blocked ? undefined : resend} onEditResend={blocked ? undefined : resend} />
-          {chat.turn && <TurnStatus turn={chat.turn} busy={chat.busy} onRetry={retry} />}
+          <MessageList messages={chat.messages} loading={chat.loading} busy={chat.busy} onRegenerate={blocked ? undefined : resend} onEditResend={blocked ? undefined : resend} turn={chat.turn} onRetry={retry} />
         </ChatScrollPane>
         {chat.refusal && (
           <p role="alert" className="mt-2 shrink-0 rounded-lg bg-red-100 p-3 text-sm text-red-900" data-testid="chat-refusal">

@@ -4,6 +4,7 @@ import Link from 'next/link';
 import { AppShell, Spinner } from '@/components/AppShell';
 import { NotificationItem, useMarkRead } from '@/components/NotificationBell';
 import { UsageBanner, UsageCard } from '@/components/UsageCard';
+import { errorText } from '@/lib/error-text';
 import { useI18n } from '@/lib/i18n';
 import { useNotifications, useUsage } from '@/lib/queries';
 
@@ -15,7 +16,7 @@ function Dashboard() {
   if (usage.isError) {
     return (
       <p role="alert" className="card text-red-800">
-        {usage.error.message}{' '}
+        {errorText(usage.error, t)}{' '}
         <button type="button" className="underline" onClick={() => void usage.refetch()}>
           {t('retry')}
         </button>

@@ -24,7 +24,7 @@ function ProductCard({ product, onBuy }: { product: TokenPackageView; onBuy: () 
       <Heading className="text-lg font-bold">{product.name}</Heading>
       <p className="mt-2 text-3xl font-extrabold tabular-nums">{monthly ? t('pricePerMonth', { price }) : price}</p>
       <p className="text-sm text-slate-700">
-        {monthly ? t('tokensPerMonth', { tokens: nf(product.tokens) }) : `${nf(product.tokens)} ${t('tokensUnit')}`} · {t('per1k')} {money(product.pricePer1kTokens, product.currency)}
+        {monthly ? t('tokensPerMonth', { tokens: nf(product.tokens) }) : t('tokensCount', { n: nf(product.tokens) })} · {t('per1k')} {money(product.pricePer1kTokens, product.currency)}
       </p>
       <button type="button" className="btn btn-primary mt-4" onClick={onBuy} aria-label={`${product.name} ${monthly ? t('subscribe') : t('buy')}`}>
         {monthly ? t('subscribe') : t('buy')}

@@ -7,6 +7,7 @@ import { AppShell, Spinner } from '@/components/AppShell';
 import { OrderStatusBadge, useProviderName } from '@/components/OrderStatus';
 import { api } from '@/lib/api';
 import { errorText } from '@/lib/error-text';
+import { TableHead } from '@/components/TableHead';
 import { useI18n } from '@/lib/i18n';
 import { useMoney } from '@/lib/money';
 import { subscriptionStatusKey } from '@/lib/orders';
@@ -46,7 +47,7 @@ function Orders({ orders }: { orders: OrderView[] }) {
             </div>
             <p className="mt-1 text-lg font-bold tabular-nums">{money(order.amount, order.currency)}</p>
             <p className="text-sm text-slate-700">
-              {nf(order.tokens)} {t('tokensUnit')} · {providerName(order.provider)}
+              {t('tokensCount', { n: nf(order.tokens) })} · {providerName(order.provider)}
             </p>
             <p className="text-xs text-slate-600">{df(order.paidAt ?? order.createdAt, true)}</p>
             <RefundedNote order={order} />
@@ -60,31 +61,7 @@ function Orders({ orders }: { orders: OrderView[] }) {
       {/* relative: the sr-only header is absolutely positioned and would otherwise widen the page. */}
       <div className="relative hidden overflow-x-auto sm:block">
         <table className="w-full text-left text-sm" data-testid="orders-table">
-          <thead className="border-b border-slate-300 text-xs text-slate-700">
-            <tr>
-              <th scope="col" className="px-2 py-2">
-                {t('date')}
-              </th>
-              <th scope="col" className="px-2 py-2">
-                {t('product')}
-              </th>
-              <th scope="col" className="px-2 py-2 text-right">
-                {t('price')}
-              </th>
-              <th scope="col" className="px-2 py-2 text-right">
-                {t('amount')}
-              </th>
-              <th scope="col" className="px-2 py-2">
-                {t('paymentProvider')}
-              </th>
-              <th scope="col" className="px-2 py-2">
-                {t('status')}
-              </th>
-              <th scope="col" className="px-2 py-2">
-                <span className="sr-only">{t('receiptTitle')}</span>
-              </th>
-            </tr>
-          </thead>
+          <TableHead columns={[{ label: t('date') }, { label: t('product') }, { label: t('price'), numeric: true }, { label: t('amount'), numeric: true }, { label: t('paymentProvider') }, { label: t('status') }, { label: t('receiptTitle'), hidden: true }]} />
           <tbody>
             {orders.map((order) => (
               <tr key={order.id} className="border-b border-slate-100 align-top" data-testid="order-row" data-order={order.id}>

@@ -1,7 +1,7 @@
 'use client';
 
 import Link from 'next/link';
-import { memo, useId, useRef, useState, type FormEvent, type KeyboardEvent } from 'react';
+import { memo, useId, useRef, useState, type FormEvent, type KeyboardEvent, type ReactNode } from 'react';
 import type { ChatMessage } from '@/lib/chat-stream';
 import { useI18n } from '@/lib/i18n';
 import { actionClass, AnswerActions } from './AnswerActions';
@@ -22,14 +22,16 @@ export interface BubbleProps {
   regenerated?: boolean;
   /** Hides the answer's token warning: it repeats the level of the notice shown before it (see warningNoticeKeys). */
   hideWarning?: boolean;
+  /** A turn that did not end normally, on the bubble it left ("전송 안 됨 · 다시 보내기", "중지됨 · N 토큰 차감"). */
+  status?: ReactNode;
 }
 
 /**
  * One message. A question is plain text, with edit-and-resend on the last one; an answer is
  * Markdown with copy (and regenerate on the last one), its token warning and, folded, its receipt.
  */
-export const Bubble = memo(function Bubble({ message, onRegenerate, onEditResend, actionsDisabled, regenerated, hideWarning }: BubbleProps) {
-  const { t } = useI18n();
+export const Bubble = memo(function Bubble({ message, onRegenerate, onEditResend, actionsDisabled, regenerated, hideWarning, status }: BubbleProps) {
+  const { t, nf } = useI18n();
   const [open, setOpen] = useState(!!regenerated && message.role === 'assistant' && !!message.streaming);
   const [editing, setEditing] = useState(false);
   const editButton = useRef<HTMLButtonElement>(null);
@@ -75,6 +77,13 @@ export const Bubble = memo(function Bubble({ message, onRegenerate, onEditResend
             </button>
           </div>
         )}
+        {status ??
+          (message.status && (
+            // An earlier turn that did not end normally keeps its label once a later turn took over "send again".
+            <p className={`mt-1 text-xs text-slate-600 ${mine ? 'text-right' : ''}`} data-testid="message-status">
+              {t(message.status === 'unsent' ? 'chatTurnUnsent' : message.status === 'interrupted' ? 'chatTurnInterrupted' : 'chatTurnStopped')}
+            </p>
+          ))}
         {message.error && (
           <p role="alert" className="mt-1 text-sm text-red-800">
             {message.error}
@@ -92,7 +101,7 @@ export const Bubble = memo(function Bubble({ message, onRegenerate, onEditResend
           <AnswerActions text={message.content} onRegenerate={onRegenerate} disabled={actionsDisabled}>
             {message.usage && (
               <button type="button" className={`${actionClass} underline`} aria-expanded={open} onClick={() => setOpen((v) => !v)} data-testid="receipt-toggle">
-                {open ? t('hideReceipt') : `${t('receipt')} · ${message.usage.chargedTokens.toLocaleString()}`}
+                {open ? t('hideReceipt') : `${t('receipt')} · ${t('tokensCount', { n: nf(message.usage.chargedTokens) })}`}
               </button>
             )}
           </AnswerActions>

@@ -132,12 +132,12 @@ export function ConversationList({ activeId, usage, onOpen, onNew, onDeleted, on
 
   return (
     <aside ref={panel} className={className ?? 'card min-w-0 self-start p-3! md:max-h-[calc(100vh-8rem)] md:overflow-y-auto'} aria-labelledby="conversations-title">
-      <div className="mb-2 flex items-center justify-between gap-2">
+      <div className="mb-2 flex flex-wrap items-center justify-between gap-2">
         <h2 id="conversations-title" className="font-bold">
           {t('conversations')}
         </h2>
         <button type="button" className="btn btn-secondary px-3! py-1!" onClick={onNew} data-testid="new-conversation">
-          + {t('newConversation')}
+          <span aria-hidden>+</span> {t('newConversation')}
         </button>
       </div>
       {usage && <UsageSummary usage={usage} />}

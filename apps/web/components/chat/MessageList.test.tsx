@@ -2,7 +2,7 @@ import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import type { ReactNode } from 'react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { TurnUsageView } from '@consult-on/api-contract';
-import type { ChatMessage } from '@/lib/chat-stream';
+import type { ChatMessage, TurnProblem } from '@/lib/chat-stream';
 import { I18nProvider } from '@/lib/i18n';
 import { MessageList, repeatedQuestions, type MessageListProps } from './MessageList';
 
@@ -165,5 +165,54 @@ describe('MessageList token warnings', () => {
     expect(notices[0]).toHaveTextContent('WARNING 안내');
     expect(notices[1]).toHaveTextContent('CRITICAL 안내');
     expect(within(notices[0]!).getByRole('link')).toHaveClass('btn-primary');
+  });
+});
+
+describe('MessageList turn status', () => {
+  const cut: ChatMessage[] = [...conversation.slice(0, 3), { key: 'm4', role: 'assistant', content: '말씀해 주셔서', status: 'interrupted', unsaved: true }];
+  const problem = (kind: TurnProblem['kind'], charge: TurnProblem['charge']): TurnProblem => ({
+    kind,
+    question: conversation[2]!.content,
+    reason: kind === 'stopped' ? null : '서버와의 연결이 끊겼습니다.',
+    code: null,
+    charge,
+    conversationId: 'c1',
+    draftKept: false,
+    model: null,
+    idempotencyKey: 'k',
+    userKey: 'm3',
+    replyKey: 'm4',
+    check: { conversationId: 'c1', savedBefore: 2, wasNew: false },
+  });
+
+  it('puts the status on the answer it cut off, with "send again" instead of regenerate', () => {
+    const onRetry = vi.fn();
+    show({ messages: cut, turn: problem('interrupted', { state: 'none' }), onRetry, onRegenerate: vi.fn() });
+    const answer = screen.getAllByTestId('assistant-message')[1]!;
+    const status = within(answer).getByTestId('turn-status');
+    expect(status).toHaveTextContent('답변이 중간에 끊겼습니다');
+    expect(status).toHaveTextContent('요금이 청구되지 않았습니다');
+    expect(within(answer).queryByTestId('regenerate-answer')).toBeNull();
+    fireEvent.click(within(status).getByTestId('resend'));
+    expect(onRetry).toHaveBeenCalledTimes(1);
+    expect(screen.getAllByTestId('turn-status')).toHaveLength(1);
+  });
+
+  it('a stopped answer that was charged says its charge and keeps regenerate', () => {
+    const stopped = cut.map((m) => (m.key === 'm4' ? { ...m, status: 'stopped' as const, unsaved: false, usage } : m));
+    show({ messages: stopped, turn: problem('stopped', { state: 'charged', tokens: 412 }), onRegenerate: vi.fn() });
+    const answer = screen.getAllByTestId('assistant-message')[1]!;
+    expect(within(answer).getByTestId('turn-status-title')).toHaveTextContent(/^중지됨 · 412 ?토큰 차감$/);
+    expect(within(answer).queryByTestId('resend')).toBeNull();
+    expect(within(answer).getByTestId('regenerate-answer')).toBeInTheDocument();
+  });
+
+  it('an unsent question carries its status; once a later turn took over, a short label stays', () => {
+    const unsent: ChatMessage[] = [...conversation.slice(0, 2), { key: 'm3', role: 'user', content: '못 보낸 질문', status: 'unsent', unsaved: true }];
+    const { rerender } = show({ messages: unsent, turn: problem('unsent', { state: 'none' }) });
+    expect(within(screen.getAllByTestId('user-message')[1]!).getByTestId('turn-status')).toHaveTextContent('전송 안 됨');
+    rerender(<MessageList messages={unsent} loading={false} busy={false} turn={null} />);
+    expect(screen.queryByTestId('turn-status')).toBeNull();
+    expect(within(screen.getAllByTestId('user-message')[1]!).getByTestId('message-status')).toHaveTextContent('전송 안 됨');
   });
 });

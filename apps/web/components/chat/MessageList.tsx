@@ -1,10 +1,11 @@
 'use client';
 
 import { useCallback, useMemo, useRef } from 'react';
-import type { ChatMessage } from '@/lib/chat-stream';
+import type { ChatMessage, TurnProblem } from '@/lib/chat-stream';
 import { warningNoticeKeys } from '@/lib/alerts';
 import { useI18n } from '@/lib/i18n';
 import { Bubble } from './Bubble';
+import { offersResend, TurnStatus } from './TurnStatus';
 
 export interface MessageListProps {
   messages: ChatMessage[];
@@ -17,13 +18,16 @@ export interface MessageListProps {
   onRegenerate?: (question: string, answerKey: string) => void;
   /** Edit-and-resend on the last question: called with the edited text, which the page sends as a new turn. Hidden when not given. */
   onEditResend?: (text: string) => void;
+  /** The last turn, when it did not end normally: its status goes on the bubble it left, with "send again". */
+  turn?: TurnProblem | null;
+  onRetry?: () => void;
 }
 
 /**
  * The conversation's messages with their answer tools. It does not scroll by itself: the page's
  * scroll pane (ChatScrollPane) holds it and decides when to follow the newest message.
  */
-export function MessageList({ messages, loading, busy, onRegenerate, onEditResend }: MessageListProps) {
+export function MessageList({ messages, loading, busy, onRegenerate, onEditResend, turn, onRetry }: MessageListProps) {
   const { t } = useI18n();
 
   // The page's handlers may be new functions on every render (every streamed chunk): the bubbles
@@ -44,6 +48,11 @@ export function MessageList({ messages, loading, busy, onRegenerate, onEditResen
   const regenerated = useMemo(() => repeatedQuestions(messages), [messages]);
   // The token warning inline only where the level changes, not after every turn.
   const notices = useMemo(() => warningNoticeKeys(messages), [messages]);
+  // The bubble a turn that did not end normally left: the last one marked unsent, interrupted or stopped.
+  const statusAt = turn ? findLastIndex(messages, (m) => m.status !== undefined) : -1;
+  const status = turn ? <TurnStatus turn={turn} busy={busy} onRetry={() => onRetry?.()} /> : null;
+  // One way to send it again: "send again" on the status, or regenerate on the answer, not both.
+  const resendOnStatus = turn ? offersResend(turn) : false;
 
   return (
     <div className="card flex-1 p-3! sm:p-4!">
@@ -60,12 +69,14 @@ export function MessageList({ messages, loading, busy, onRegenerate, onEditResen
               regenerated={regenerated.has(m.key)}
               hideWarning={!!m.warning && !notices.has(m.key)}
               actionsDisabled={busy}
-              onRegenerate={onRegenerate && index === lastAnswer && lastAnswer > lastUser && !m.streaming && !busy ? regenerate : undefined}
+              onRegenerate={onRegenerate && index === lastAnswer && lastAnswer > lastUser && !m.streaming && !busy && !(index === statusAt && resendOnStatus) ? regenerate : undefined}
               onEditResend={onEditResend && index === lastUser ? editResend : undefined}
+              status={index === statusAt ? status : undefined}
             />
           ))}
         </ol>
       )}
+      {status && statusAt < 0 && !loading && <div className="mt-3">{status}</div>}
     </div>
   );
 }

@@ -6,8 +6,13 @@ import { useI18n } from '@/lib/i18n';
 
 const purchaseCodes = new Set(['TOKEN_EXHAUSTED']);
 
+/** Whether the turn's status offers "send again": not for a stopped answer that was charged (regenerate is on the answer). */
+export function offersResend(turn: TurnProblem): boolean {
+  return !(turn.kind === 'stopped' && turn.charge.state === 'charged');
+}
+
 /**
- * Under the last messages, a turn that did not end normally: "전송 안 됨 · 다시 보내기" for a
+ * On the bubble of a turn that did not end normally (the question not sent, or the answer): "전송 안 됨 · 다시 보내기" for a
  * question that was not sent, "답변이 중간에 끊겼습니다" for an answer cut off, "중지됨 · N 토큰
  * 차감" after Stop — always with why and whether anything was charged.
  */
@@ -33,36 +38,33 @@ export function TurnStatus({ turn, busy, onRetry }: { turn: TurnProblem; busy: b
           : stoppedCharged
             ? null
             : t('chatChargedPartial', { n: nf(charge.tokens) });
-  // A stopped answer that was charged stands as it is (regenerate is on the answer); anything else can be sent again.
-  const canResend = !stoppedCharged;
+  const canResend = offersResend(turn);
   const tone = turn.kind === 'stopped' ? 'border-slate-300 bg-slate-50 text-slate-800' : 'border-red-300 bg-red-50 text-red-950';
   return (
-    <div className={`mt-3 flex ${turn.kind === 'unsent' ? 'justify-end' : 'justify-start'}`} data-testid="turn-status" data-kind={turn.kind} data-charge={charge.state}>
-      <div role="status" className={`max-w-[90%] min-w-0 rounded-xl border px-3 py-2 text-sm sm:max-w-[75%] ${tone}`}>
-        <p className="font-semibold">
-          <span data-testid="turn-status-title">{title}</span>
-          {canResend && (
-            <>
-              {' · '}
-              <button type="button" className="font-semibold underline underline-offset-2 disabled:opacity-50" onClick={onRetry} disabled={busy} data-testid="resend">
-                {t('chatResend')}
-              </button>
-            </>
-          )}
+    <div role="status" className={`mt-1 min-w-0 rounded-xl border px-3 py-2 text-sm ${tone}`} data-testid="turn-status" data-kind={turn.kind} data-charge={charge.state}>
+      <p className="font-semibold">
+        <span data-testid="turn-status-title">{title}</span>
+        {canResend && (
+          <>
+            {' · '}
+            <button type="button" className="font-semibold underline underline-offset-2 disabled:opacity-50" onClick={onRetry} disabled={busy} data-testid="resend">
+              {t('chatResend')}
+            </button>
+          </>
+        )}
+      </p>
+      {turn.reason && <p className="mt-1">{turn.reason}</p>}
+      {chargeText && (
+        <p className="mt-1 font-medium" data-testid="turn-charge">
+          {chargeText}
         </p>
-        {turn.reason && <p className="mt-1">{turn.reason}</p>}
-        {chargeText && (
-          <p className="mt-1 font-medium" data-testid="turn-charge">
-            {chargeText}
-          </p>
-        )}
-        {turn.draftKept && <p className="mt-1 text-xs opacity-80">{t('chatDraftKept')}</p>}
-        {turn.code && purchaseCodes.has(turn.code) && (
-          <Link href="/purchase/" className="btn btn-primary mt-2">
-            {t('buyTokens')}
-          </Link>
-        )}
-      </div>
+      )}
+      {turn.draftKept && <p className="mt-1 text-xs opacity-80">{t('chatDraftKept')}</p>}
+      {turn.code && purchaseCodes.has(turn.code) && (
+        <Link href="/purchase/" className="btn btn-primary mt-2">
+          {t('buyTokens')}
+        </Link>
+      )}
     </div>
   );
 }

@@ -27,6 +27,13 @@ export class DistributionView {
   @ApiProperty({ description: '≥ 95 %' }) over95!: number;
 }
 
+export class PlanUsageView {
+  @ApiProperty({ example: 'free' }) planId!: string;
+  @ApiProperty({ description: 'Accounts on the plan in the period' }) users!: number;
+  @ApiProperty({ description: 'Of those, the ones who used tokens' }) activeUsers!: number;
+  @ApiProperty() usedTokens!: number;
+}
+
 export class TopUserView {
   @ApiProperty() userId!: string;
   @ApiProperty() email!: string;
@@ -41,6 +48,7 @@ export class TokenStatsView {
   @ApiProperty() period!: string;
   @ApiProperty({ type: OverviewView }) overview!: OverviewView;
   @ApiProperty({ type: DistributionView }) distribution!: DistributionView;
+  @ApiProperty({ type: [PlanUsageView], description: 'Per plan (the plan an account is on in the period), most users first' }) plans!: PlanUsageView[];
   @ApiProperty({ type: [TopUserView] }) topUsers!: TopUserView[];
   @ApiProperty() generatedAt!: string;
   @ApiProperty({ description: 'True when served from the cache' }) cached!: boolean;

@@ -40,6 +40,7 @@ describe('GET /api/admin/token-stats', () => {
       averageUsedTokens: Math.round((30_000 + 60_000 + 85_000 + 92_000 + 97_000) / 5),
     });
     expect(distribution).toEqual({ under50: 2, under80: 1, under90: 1, under95: 1, over95: 1 });
+    expect(response.body.plans).toEqual([{ planId: 'free', users: 6, activeUsers: 5, usedTokens: overview.totalUsedTokens }]);
     expect(topUsers.map((user: { usedTokens: number }) => user.usedTokens)).toEqual([97_000, 92_000, 85_000, 60_000, 30_000]);
     expect(topUsers[0]).toMatchObject({ userId: users[4]!.id, email: users[4]!.email, usagePercent: 97, level: 'CRITICAL', purchasedTokens: 0 });
     expect(topUsers[0]).toHaveProperty('lastActiveAt');
@@ -76,11 +77,23 @@ describe('GET /api/admin/token-stats', () => {
       const localAdmin = await local.signUpAdmin();
       const user = await local.signUp();
       await local.request('POST', '/api/ai-usage/test-usage', { token: localAdmin.token, body: { userId: user.id, usagePercent: 70 } });
+      // Upgraded in October, moving back to free with November's reset.
+      const plus = await local.signUp();
+      await local.request('PUT', `/api/admin/users/${plus.id}/plan`, { token: localAdmin.token, body: { planId: 'plus' } });
+      await local.request('PUT', `/api/admin/users/${plus.id}/plan`, { token: localAdmin.token, body: { planId: 'free' } });
       local.clock.set(new Date('2026-11-05T00:00:00Z'));
+      // November before anything touched the accounts: each on the plan its reset will start it on.
+      const before = await local.request('GET', '/api/admin/token-stats', { token: localAdmin.token });
+      expect(before.body.plans.map((plan: { planId: string; users: number }) => [plan.planId, plan.users])).toEqual([['free', 3]]);
       await local.request('GET', '/api/ai-usage', { token: user.token });
+      await local.request('DELETE', '/api/admin/token-stats/cache', { token: localAdmin.token });
       const october = await local.request('GET', '/api/admin/token-stats?period=2026-10', { token: localAdmin.token });
       expect(october.body.overview).toMatchObject({ activeUsers: 1, totalUsedTokens: 70_000 });
       expect(october.body.distribution.under80).toBe(1);
+      expect(october.body.plans).toEqual([
+        { planId: 'free', users: 2, activeUsers: 1, usedTokens: 70_000 },
+        { planId: 'plus', users: 1, activeUsers: 0, usedTokens: 0 },
+      ]);
       const november = await local.request('GET', '/api/admin/token-stats', { token: localAdmin.token });
       expect(november.body.overview).toMatchObject({ activeUsers: 0, totalUsedTokens: 0 });
       expect((await local.request('GET', '/api/admin/token-stats?period=2027-01', { token: localAdmin.token })).status).toBe(404);

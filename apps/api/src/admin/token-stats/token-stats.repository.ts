@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sql, type SQL } from 'drizzle-orm';
 import { DATABASE, rowsOf, type DatabaseHandle } from '../../database/database.js';
 import { usageLevelSql, type LevelThresholds } from '../../database/usage-level.js';
+import { FREE_PLAN_ID } from '../../config/plans-config.js';
 
 export interface AccountUsageRow {
   userId: string;
@@ -12,7 +13,17 @@ export interface AccountUsageRow {
   lastActiveAt: Date | null;
 }
 
+/** Users, active users and tokens used on one plan in the period. */
+export interface PlanUsage {
+  planId: string;
+  users: number;
+  activeUsers: number;
+  usedTokens: number;
+}
+
 export interface Aggregates {
+  /** Per plan, most users first. */
+  byPlan: PlanUsage[];
   totalUsers: number;
   activeUsers: number;
   totalUsedTokens: number;
@@ -46,27 +57,37 @@ export class TokenStatsRepository {
   }
 
   /** Per-account usage of a period, as a subquery (user_id, used, capacity, purchased, last_active_at). */
-  private usageOf(period: string, current: boolean, freeMonthlyTokens: number): SQL {
+  private usageOf(period: string, current: boolean): SQL {
     if (current) {
       return sql`select user_id,
+          case when period_key = ${period} then plan_id else coalesce(next_plan_id, plan_id) end as plan_id,
           case when period_key = ${period} then period_consumed_tokens else 0 end as used,
-          case when period_key = ${period} then period_capacity_tokens else ${freeMonthlyTokens}::bigint + purchased_tokens end as capacity,
+          case when period_key = ${period} then period_capacity_tokens
+            -- as the reset will leave it (LedgerWriter.resetIntoPeriod): the allowance of the plan it starts the period on
+            else (select monthly_tokens from plans where plans.id = coalesce(next_plan_id, plan_id)) + purchased_tokens end as capacity,
           purchased_tokens as purchased, last_active_at
         from token_accounts`;
     }
     // Balances are running sums: at the end of a past period they are the sums of every delta up to it.
-    return sql`select user_id, sum(consumed_delta) as used, sum(capacity_delta) as capacity, sum(purchased_delta) as purchased,
+    // The plan of a past period: its last upgrade's, else the one its grant was made for (free before plans were recorded).
+    return sql`select user_id,
+          coalesce((array_agg(metadata->>'toPlanId' order by id desc) filter (where kind = 'PLAN_CHANGE' and period_key = ${period}))[1],
+                   (array_agg(metadata->>'planId') filter (where kind = 'MONTHLY_GRANT' and period_key = ${period}))[1],
+                   ${FREE_PLAN_ID}) as plan_id,
+          sum(consumed_delta) as used, sum(capacity_delta) as capacity, sum(purchased_delta) as purchased,
           max(created_at) filter (where kind = 'CONSUMPTION') as last_active_at
         from ledger_entries where period_key <= ${period}
         group by user_id having max(period_key) = ${period}`;
   }
 
-  async aggregates(period: string, current: boolean, freeMonthlyTokens: number): Promise<Aggregates> {
+  async aggregates(period: string, current: boolean): Promise<Aggregates> {
     const scaled = sql`used * 10000`;
-    const [row] = rowsOf<Record<string, string>>(
+    // One scan: the totals (the empty grouping set) and each plan's figures together.
+    const rows = rowsOf<Record<string, string | null>>(
       await this.db.execute(sql`
-        with a as (${this.usageOf(period, current, freeMonthlyTokens)})
-        select count(*) as "totalUsers",
+        with a as (${this.usageOf(period, current)})
+        select grouping(plan_id) = 1 as "isTotal", plan_id as "planId",
+          count(*) as "totalUsers",
           count(*) filter (where used > 0) as "activeUsers",
           coalesce(sum(used), 0) as "totalUsedTokens",
           count(*) filter (where capacity > 0 and ${scaled} < 5000 * capacity or capacity <= 0 and used <= 0) as under50,
@@ -74,10 +95,16 @@ export class TokenStatsRepository {
           count(*) filter (where capacity > 0 and ${scaled} >= 8000 * capacity and ${scaled} < 9000 * capacity) as under90,
           count(*) filter (where capacity > 0 and ${scaled} >= 9000 * capacity and ${scaled} < 9500 * capacity) as under95,
           count(*) filter (where capacity > 0 and ${scaled} >= 9500 * capacity or capacity <= 0 and used > 0) as over95
-        from a`),
+        from a
+        group by grouping sets ((), (plan_id))`),
     );
-    const numbers = Object.fromEntries(Object.entries(row ?? {}).map(([key, value]) => [key, Number(value)]));
-    return numbers as unknown as Aggregates;
+    const total = rows.find((row) => String(row.isTotal) === 'true');
+    const numbers = Object.fromEntries(Object.entries(total ?? {}).filter(([key]) => key !== 'isTotal' && key !== 'planId').map(([key, value]) => [key, Number(value ?? 0)]));
+    const byPlan = rows
+      .filter((row) => row !== total)
+      .map((row) => ({ planId: String(row.planId), users: Number(row.totalUsers), activeUsers: Number(row.activeUsers), usedTokens: Number(row.totalUsedTokens) }))
+      .sort((a, b) => b.users - a.users || a.planId.localeCompare(b.planId));
+    return { ...(numbers as Omit<Aggregates, 'byPlan'>), byPlan };
   }
 
   async purchasedInPeriod(period: string): Promise<number> {
@@ -87,10 +114,10 @@ export class TokenStatsRepository {
     return Number(row?.total ?? 0);
   }
 
-  async topUsers(period: string, current: boolean, freeMonthlyTokens: number, limit: number): Promise<AccountUsageRow[]> {
+  async topUsers(period: string, current: boolean, limit: number): Promise<AccountUsageRow[]> {
     return rowsOf<Record<string, unknown>>(
       await this.db.execute(sql`
-        with a as (${this.usageOf(period, current, freeMonthlyTokens)}),
+        with a as (${this.usageOf(period, current)}),
         top as (select * from a where used > 0 order by used desc, user_id limit ${limit})
         select top.user_id as "userId", u.email, top.used as "usedTokens", top.capacity as "capacityTokens",
                top.purchased as "purchasedTokens", top.last_active_at as "lastActiveAt"
@@ -103,7 +130,6 @@ export class TokenStatsRepository {
   async searchUsers(
     filter: { query?: string; level?: string; sort: string; offset: number; limit: number },
     period: string,
-    freeMonthlyTokens: number,
     thresholds: LevelThresholds,
   ): Promise<{ rows: AccountUsageRow[]; total: number }> {
     const conditions: SQL[] = [sql`true`];
@@ -118,7 +144,7 @@ export class TokenStatsRepository {
     };
     const rows = rowsOf<Record<string, unknown>>(
       await this.db.execute(sql`
-        with a as (${this.usageOf(period, true, freeMonthlyTokens)})
+        with a as (${this.usageOf(period, true)})
         select u.id as "userId", u.email, a.used as "usedTokens", a.capacity as "capacityTokens", a.purchased as "purchasedTokens",
                a.last_active_at as "lastActiveAt", count(*) over () as total
         from a join users u on u.id = a.user_id
@@ -129,7 +155,7 @@ export class TokenStatsRepository {
     let total = rows.length > 0 ? Number(rows[0]!.total) : 0;
     if (rows.length === 0 && filter.offset > 0) {
       const [count] = rowsOf<{ total: string }>(
-        await this.db.execute(sql`with a as (${this.usageOf(period, true, freeMonthlyTokens)}) select count(*) as total from a join users u on u.id = a.user_id where ${where}`),
+        await this.db.execute(sql`with a as (${this.usageOf(period, true)}) select count(*) as total from a join users u on u.id = a.user_id where ${where}`),
       );
       total = Number(count?.total ?? 0);
     }
@@ -137,12 +163,12 @@ export class TokenStatsRepository {
   }
 
   /** Every account's usage in pages of `batch`, by user id: for the streamed CSV export. */
-  async *allUsers(period: string, freeMonthlyTokens: number, batch = 5_000): AsyncGenerator<AccountUsageRow[]> {
+  async *allUsers(period: string, batch = 5_000): AsyncGenerator<AccountUsageRow[]> {
     let after = '00000000-0000-0000-0000-000000000000';
     for (;;) {
       const rows = rowsOf<Record<string, unknown>>(
         await this.db.execute(sql`
-          with a as (${this.usageOf(period, true, freeMonthlyTokens)})
+          with a as (${this.usageOf(period, true)})
           select u.id as "userId", u.email, a.used as "usedTokens", a.capacity as "capacityTokens", a.purchased as "purchasedTokens", a.last_active_at as "lastActiveAt"
           from a join users u on u.id = a.user_id
           where u.id > ${after}::uuid order by u.id limit ${batch}`),

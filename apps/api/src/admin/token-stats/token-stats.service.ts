@@ -106,7 +106,6 @@ export class TokenStatsService {
     const { rows, total } = await this.repository.searchUsers(
       { query: query.query, level: query.level, sort: query.sort ?? 'usage', offset: (page - 1) * pageSize, limit: pageSize },
       this.ledger.currentPeriod().key,
-      this.config.quota.freeMonthlyTokens,
       this.config.quota,
     );
     return { items: rows.map((row) => this.toUser(row)), total, page, pageSize };
@@ -132,6 +131,7 @@ export class TokenStatsService {
       ];
       for (const [name, stored, summed] of pairs) if (stored !== summed) problems.push(`${name}: balance ${stored} ≠ Σ ledger ${summed}`);
       if (row.heldTokens !== row.openHoldTokens) problems.push(`held ${row.heldTokens} ≠ open holds ${row.openHoldTokens}`);
+      if (row.openHolds !== row.openHoldCount) problems.push(`turns in flight ${row.openHolds} ≠ open holds ${row.openHoldCount}`);
       problems.push(...balanceProblems({ freeTokens: row.freeTokens, purchasedTokens: row.purchasedTokens, debtTokens: row.debtTokens, heldTokens: row.heldTokens, periodCapacityTokens: row.periodCapacityTokens, periodConsumedTokens: row.periodConsumedTokens }));
       return { userId: row.userId, problems };
     });
@@ -159,19 +159,18 @@ export class TokenStatsService {
         );
       }
     };
-    if (scope === 'top') write(await this.repository.topUsers(period, true, this.config.quota.freeMonthlyTokens, TOP_USERS));
-    else for await (const rows of this.repository.allUsers(period, this.config.quota.freeMonthlyTokens)) write(rows);
+    if (scope === 'top') write(await this.repository.topUsers(period, true, TOP_USERS));
+    else for await (const rows of this.repository.allUsers(period)) write(rows);
     response.end();
   }
 
   private async compute(period: string, current: boolean): Promise<TokenStatsView> {
-    const free = this.config.quota.freeMonthlyTokens;
     const [aggregates, purchased, top] = await Promise.all([
-      this.repository.aggregates(period, current, free),
+      this.repository.aggregates(period, current),
       this.repository.purchasedInPeriod(period),
-      this.repository.topUsers(period, current, free, TOP_USERS),
+      this.repository.topUsers(period, current, TOP_USERS),
     ]);
-    const { totalUsers, activeUsers, totalUsedTokens, ...distribution } = aggregates;
+    const { totalUsers, activeUsers, totalUsedTokens, byPlan, ...distribution } = aggregates;
     return {
       period,
       overview: {
@@ -182,6 +181,7 @@ export class TokenStatsService {
         averageUsedTokens: activeUsers > 0 ? Math.round(totalUsedTokens / activeUsers) : 0,
       },
       distribution,
+      plans: byPlan,
       topUsers: top.map((row) => this.toUser(row)),
       generatedAt: this.clock.now().toISOString(),
       cached: false,

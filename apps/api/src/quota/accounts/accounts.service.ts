@@ -18,6 +18,9 @@ import { LedgerRepository, type AccountRow, type NewLedgerEntry } from '../ledge
 import { LedgerWriter, type AccountChange, type Idempotency } from '../ledger/ledger-writer.js';
 import { UsageReadsService } from '../usage/usage-reads.service.js';
 
+/** The account row as services outside the quota domain see it (plan, balances, turns in flight). */
+export type { AccountRow };
+
 /** A token account's life outside chat turns: opening, its state, credits and debits, refunds, the test scenario. */
 @Injectable()
 export class AccountsService {
@@ -31,9 +34,14 @@ export class AccountsService {
    * The account's balances in the current period (resetting it first when a new period began) and
    * their usage, without the user's own cost per turn behind the estimates: one read.
    */
-  async balances(userId: string): Promise<{ balances: AccountBalances; usage: UsageEvaluation }> {
+  async balances(userId: string): Promise<{ balances: AccountRow; usage: UsageEvaluation }> {
     const account = await this.inCurrentPeriod(userId, this.writer.currentPeriod());
     return { balances: account, usage: evaluateUsage(account, this.writer.policy) };
+  }
+
+  /** The account with its plan, in the current period (one read, unless a new period began: then it is reset first). */
+  current(userId: string): Promise<AccountRow> {
+    return this.inCurrentPeriod(userId, this.writer.currentPeriod());
   }
 
   /** The account as it is now, reset first when a new period began since it was last written. */
@@ -50,7 +58,7 @@ export class AccountsService {
   }
 
   /** The usage state of an account in the current period (resetting it first when a new period began). */
-  async usage(userId: string): Promise<{ balances: AccountBalances; usage: UsageEvaluation; period: QuotaPeriod }> {
+  async usage(userId: string): Promise<{ balances: AccountRow; usage: UsageEvaluation; period: QuotaPeriod }> {
     const period = this.writer.currentPeriod();
     const account = await this.inCurrentPeriod(userId, period);
     return { balances: account, usage: await this.reads.evaluateForUser(userId, account), period };

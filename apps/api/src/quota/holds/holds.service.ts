@@ -13,7 +13,7 @@ import {
   type UsageEvaluation,
 } from '@consult-on/quota-policy';
 import { CLOCK, type Clock } from '../../common/clock.js';
-import { HoldClosedError, TokenExhaustedError } from '../../common/errors.js';
+import { HoldClosedError, TokenExhaustedError, TooManyConcurrentTurnsError } from '../../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { Transaction } from '../../database/database.js';
 import type { AccountRow, AttachedWrite } from '../ledger/ledger.repository.js';
@@ -78,10 +78,20 @@ export class HoldsService {
    */
   async reserveWithAccount(
     userId: string,
-    request: { tokens: number; minimumTokens?: number; purpose: string },
+    request: {
+      tokens: number;
+      minimumTokens?: number;
+      purpose: string;
+      /** Refused with TOO_MANY_CONCURRENT_TURNS when the account already has this many holds open (its plan's cap). */
+      maxInFlight?: number;
+      /** The account as the caller just read it: the first attempt skips the read. */
+      known?: AccountRow;
+    },
     idempotency: Idempotency | null = null,
   ): Promise<TurnReservation> {
-    const operation = async ({ balances, now }: AccountContext): Promise<AccountChange<HoldView>> => {
+    const operation = async ({ account, balances, now }: AccountContext): Promise<AccountChange<HoldView>> => {
+      // Counted with the balances, under the same compare-and-swap (or lock): concurrent turns cannot pass the cap.
+      if (request.maxInFlight !== undefined && account.openHolds >= request.maxInFlight) throw new TooManyConcurrentTurnsError(request.maxInFlight);
       const decision = decideReservation(balances, request.tokens, this.writer.policy, request.minimumTokens);
       if (!decision.allowed) throw this.exhausted(balances);
       const expiresAt = new Date(now.getTime() + this.config.holdTtlSeconds * 1_000);
@@ -96,7 +106,15 @@ export class HoldsService {
     // The hot path of every chat turn: one read and one compare-and-swap write, no transaction.
     if (!idempotency) {
       for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt += 1) {
-        const outcome = await this.writer.tryChange(userId, operation);
+        const known = attempt === 0 && request.known ? { known: { account: request.known, hold: null } } : {};
+        let outcome: Awaited<ReturnType<typeof this.writer.tryChange<HoldView>>>;
+        try {
+          outcome = await this.writer.tryChange(userId, operation, known);
+        } catch (error) {
+          // The caller's copy may be stale (a turn ended since): the cap is decided on a fresh read.
+          if (error instanceof TooManyConcurrentTurnsError && 'known' in known) continue;
+          throw error;
+        }
         if (outcome === NEEDS_LOCK) break;
         if (outcome !== RETRY) return { hold: outcome.result, account: outcome.account };
       }
@@ -106,16 +124,9 @@ export class HoldsService {
 
   /**
    * Refuses with TOKEN_EXHAUSTED when a reservation of `minimumTokens` would be refused, writing
-   * nothing: one read, so that a request is turned away before work that costs (counting a long
-   * message). The reservation still decides; an account a new period would reset is left to it.
+   * nothing, from balances the caller already read (of the current period): a request is turned
+   * away before work that costs (counting a long message). The reservation still decides.
    */
-  async assertCanReserve(userId: string, minimumTokens: number): Promise<void> {
-    const account = await this.writer.findAccount(userId);
-    if (!account || account.periodKey !== this.writer.currentPeriod().key) return;
-    this.assertReservable(account, minimumTokens);
-  }
-
-  /** `assertCanReserve` for balances the caller already read (of the current period). */
   assertReservable(balances: AccountBalances, minimumTokens: number): void {
     if (!decideReservation(balances, minimumTokens, this.writer.policy, minimumTokens).allowed) throw this.exhausted(balances);
   }
@@ -196,8 +207,9 @@ export class HoldsService {
         await this.closeWithoutCharge(hold.id, 'EXPIRED');
         count += 1;
       } catch (error) {
-        // Settled or voided between the scan and the lock: nothing left to expire.
-        if (!(error instanceof HoldClosedError)) throw error;
+        // Settled or voided between the scan and the lock: nothing left to expire. Any other
+        // failure is this hold's: the others are still expired (the next sweep tries it again).
+        if (!(error instanceof HoldClosedError)) this.logger.error({ message: 'could not expire a hold', holdId: hold.id, error: String(error) });
       }
     }
     if (count > 0) this.logger.log({ message: 'expired holds', count });

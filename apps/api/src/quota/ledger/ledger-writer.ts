@@ -15,6 +15,8 @@ import { NotFoundError } from '../../common/errors.js';
 import { IdempotencyService } from '../../common/idempotency.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { Executor, Transaction } from '../../database/database.js';
+import { FREE_PLAN_ID } from '../../config/plans-config.js';
+import { PlanCatalog } from '../../plans/plan-catalog.js';
 import { LevelChangeHub, type UsageSnapshot } from './level-change.js';
 import {
   LedgerRepository,
@@ -39,6 +41,8 @@ export interface AccountContext {
   now: Date;
   /** The hold the change was locked through (settle, void, expiry), locked after its account. */
   hold: LockedHold | null;
+  /** The transaction holding the account's lock, for reads the change depends on; null on the compare-and-swap path. */
+  tx: Transaction | null;
 }
 
 export interface AccountChange<T> {
@@ -50,6 +54,8 @@ export interface AccountChange<T> {
   openHold?: NewHold;
   /** A hold to close with the change (settle, void, expiry), still in status `from`. */
   closeHold?: AccountWrite['closeHold'];
+  /** The account's plan from this change on, and the one chosen for the next reset. */
+  plan?: { planId: string; nextPlanId: string | null };
 }
 
 /** Which account a change locks: by its user, or through one of its holds. */
@@ -78,6 +84,7 @@ export class LedgerWriter {
     private readonly repository: LedgerRepository,
     private readonly idempotency: IdempotencyService,
     private readonly levels: LevelChangeHub,
+    private readonly plans: PlanCatalog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -91,6 +98,11 @@ export class LedgerWriter {
     return this.repository.findAccount(userId);
   }
 
+  /** Tokens this period's allowance came to so far (its monthly grant and upgrades), read under the account's lock. */
+  allowanceGranted(tx: Transaction, account: AccountRow): Promise<number> {
+    return this.repository.allowanceGranted(tx, account.userId, account.periodKey);
+  }
+
   /** The quota period `now` falls in; the last one is kept, since every ledger change asks. */
   currentPeriod(now = this.clock.now()): QuotaPeriod {
     const last = this.lastPeriod;
@@ -98,15 +110,16 @@ export class LedgerWriter {
     return (this.lastPeriod = periodOf(now, this.policy.timeZone));
   }
 
-  /** Creates the account of a new user with this period's free allowance, inside the caller's transaction. */
+  /** Creates the account of a new user on the free plan with this period's allowance, inside the caller's transaction. */
   async openAccount(tx: Executor, userId: string): Promise<void> {
     const now = this.clock.now();
     const period = this.currentPeriod(now);
-    await this.repository.insertAccount(tx, userId, period.key);
-    const allowance = this.policy.freeMonthlyTokens;
+    await this.repository.insertAccount(tx, userId, period.key, FREE_PLAN_ID);
+    const allowance = (await this.plans.limitsIn(tx, FREE_PLAN_ID)).monthlyTokens;
     const grant = delta({ freeTokens: allowance, periodCapacityTokens: allowance });
     await this.writeLocked(tx, {
-      next: { userId, periodKey: period.key, ...grant, version: 0 },
+      next: { userId, periodKey: period.key, ...grant, planId: FREE_PLAN_ID, nextPlanId: null, openHolds: 0, version: 0 },
+      previousOpenHolds: 0,
       expectedVersion: null,
       entries: [{ kind: 'MONTHLY_GRANT', amountTokens: allowance, delta: grant }],
       touchActivity: false,
@@ -143,10 +156,10 @@ export class LedgerWriter {
       const userId = locked.userId;
       const account = await this.resetIntoPeriod(tx, locked, period, now);
       const apply = async (): Promise<T> => {
-        const change = await operation({ account, balances: account, period, now, hold });
+        const change = await operation({ account, balances: account, period, now, hold, tx });
         const balances = this.balancesAfter(userId, account, change.entries);
         let entryIds: number[] = [];
-        if (change.entries.length > 0 || change.activity || change.openHold || change.closeHold) {
+        if (change.entries.length > 0 || change.activity || change.openHold || change.closeHold || change.plan) {
           entryIds = await this.write(tx, this.writeOf(account, balances, change, now, null));
         }
         await this.announceLevelChange(tx, locked, balances, period.key, change.entries, now);
@@ -176,7 +189,7 @@ export class LedgerWriter {
     const account = options.known?.account ?? (await this.repository.findAccount(userId));
     if (!account) throw new NotFoundError();
     if (account.periodKey !== period.key) return NEEDS_LOCK;
-    const change = await operation({ account, balances: account, period, now, hold: options.known?.hold ?? null });
+    const change = await operation({ account, balances: account, period, now, hold: options.known?.hold ?? null, tx: null });
     const balances = this.balancesAfter(userId, account, change.entries);
     if (this.snapshot(account).level !== this.snapshot(balances).level) return NEEDS_LOCK;
     const write = this.writeOf(account, balances, change, now, account.version);
@@ -193,8 +206,10 @@ export class LedgerWriter {
   }
 
   private writeOf(account: AccountRow, balances: AccountBalances, change: AccountChange<unknown>, now: Date, expectedVersion: number | null): AccountWrite {
+    const openHolds = Math.max(0, account.openHolds + (change.openHold ? 1 : 0) - (change.closeHold?.from === 'OPEN' ? 1 : 0));
     return {
-      next: { ...account, ...balances },
+      next: { ...account, ...balances, ...change.plan, openHolds },
+      previousOpenHolds: account.openHolds,
       expectedVersion,
       entries: change.entries,
       touchActivity: change.activity ?? false,
@@ -239,22 +254,31 @@ export class LedgerWriter {
   private async resetIntoPeriod(tx: Transaction, account: AccountRow, period: QuotaPeriod, now: Date): Promise<AccountRow> {
     const elapsed = periodsBetween(account.periodKey, period.key);
     if (elapsed <= 0) return account;
-    const plan = planReset(account, this.policy.freeMonthlyTokens, elapsed);
+    // A plan chosen for the next reset (a downgrade, the end of a paid plan) starts with it.
+    const planId = account.nextPlanId ?? account.planId;
+    const allowance = (await this.plans.limitsIn(tx, planId)).monthlyTokens;
+    const plan = planReset(account, allowance, elapsed);
     const entries: NewLedgerEntry[] = [];
     if (plan.expiry) {
       entries.push({ kind: 'FREE_EXPIRY', amountTokens: account.freeTokens, delta: plan.expiry, metadata: { expiredPeriod: account.periodKey } });
     }
     entries.push({
       kind: 'MONTHLY_GRANT',
-      amountTokens: this.policy.freeMonthlyTokens,
+      amountTokens: allowance,
       delta: plan.grant,
-      metadata: { previousPeriod: account.periodKey, periodsElapsed: elapsed, carriedDebtTokens: plan.carriedDebtTokens },
+      metadata: {
+        previousPeriod: account.periodKey,
+        periodsElapsed: elapsed,
+        carriedDebtTokens: plan.carriedDebtTokens,
+        planId,
+        ...(planId !== account.planId ? { previousPlanId: account.planId } : {}),
+      },
     });
     let balances: AccountBalances = account;
     for (const entry of entries) balances = applyDelta(balances, entry.delta);
     this.assertSound(account.userId, balances);
-    const next = { ...account, ...balances, periodKey: period.key };
-    const version = await this.writeLocked(tx, { next, expectedVersion: null, entries, touchActivity: false, now });
+    const next = { ...account, ...balances, periodKey: period.key, planId, nextPlanId: null };
+    const version = await this.writeLocked(tx, { next, previousOpenHolds: account.openHolds, expectedVersion: null, entries, touchActivity: false, now });
     return { ...next, version };
   }
 

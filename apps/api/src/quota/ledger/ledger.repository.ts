@@ -7,6 +7,11 @@ import { ledgerEntries, tokenAccounts, tokenHolds, type LedgerEntryKind } from '
 export interface AccountRow extends AccountBalances {
   userId: string;
   periodKey: string;
+  /** The plan that applies now, and the one chosen to start at the next reset (null: the same). */
+  planId: string;
+  nextPlanId: string | null;
+  /** Holds in status OPEN: turns in flight, capped by the plan. */
+  openHolds: number;
   /** Bumped by every write of the account. */
   version: number;
 }
@@ -44,6 +49,8 @@ export interface AccountWrite {
    */
   expectedVersion: number | null;
   entries: NewLedgerEntry[];
+  /** The account's open_holds the change was computed from: the statement applies the difference. */
+  previousOpenHolds: number;
   touchActivity: boolean;
   now: Date;
   openHold?: NewHold | null;
@@ -94,6 +101,9 @@ const accountColumns = {
   heldTokens: tokenAccounts.heldTokens,
   periodCapacityTokens: tokenAccounts.periodCapacityTokens,
   periodConsumedTokens: tokenAccounts.periodConsumedTokens,
+  planId: tokenAccounts.planId,
+  nextPlanId: tokenAccounts.nextPlanId,
+  openHolds: tokenAccounts.openHolds,
   version: tokenAccounts.version,
 };
 
@@ -108,8 +118,8 @@ export class LedgerRepository {
     return this.database.db;
   }
 
-  async insertAccount(executor: Executor, userId: string, periodKey: string): Promise<AccountRow> {
-    const [row] = await executor.insert(tokenAccounts).values({ userId, periodKey }).returning(accountColumns);
+  async insertAccount(executor: Executor, userId: string, periodKey: string, planId: string): Promise<AccountRow> {
+    const [row] = await executor.insert(tokenAccounts).values({ userId, periodKey, planId }).returning(accountColumns);
     return row!;
   }
 
@@ -210,6 +220,9 @@ export class LedgerRepository {
           set period_key = ${next.periodKey}, free_tokens = ${next.freeTokens}, purchased_tokens = ${next.purchasedTokens},
               debt_tokens = ${next.debtTokens}, held_tokens = ${next.heldTokens},
               period_capacity_tokens = ${next.periodCapacityTokens}, period_consumed_tokens = ${next.periodConsumedTokens},
+              plan_id = ${next.planId}, next_plan_id = ${next.nextPlanId}::text,
+              -- relative, and never below 0: a hold closed by a build from before the counter (0013) cannot make it fail
+              open_holds = greatest(0, open_holds + ${next.openHolds - write.previousOpenHolds}::int),
               version = version + 1, updated_at = ${at}::timestamptz ${activity}
           where user_id = ${next.userId} ${compare} ${guard}
           returning user_id, version
@@ -250,6 +263,18 @@ export class LedgerRepository {
     const applied = Number(row.applied) === 1;
     const ids = typeof row.entry_ids === 'string' ? (JSON.parse(row.entry_ids) as number[]) : row.entry_ids;
     return { applied, version: Number(row.version), entryIds: ids.map(Number), attached: attached ? row : null };
+  }
+
+  /** Tokens the period's allowance came to: its monthly grant and the upgrades' top-ups. */
+  async allowanceGranted(executor: Executor, userId: string, periodKey: string): Promise<number> {
+    const rows = rowsOf<{ granted: string | number | null }>(
+      await executor.execute(sql`
+        select (select coalesce(sum(amount_tokens), 0) from ledger_entries
+                where user_id = ${userId} and period_key = ${periodKey} and kind = 'MONTHLY_GRANT')
+             + (select coalesce(sum(amount_tokens), 0) from ledger_entries
+                where user_id = ${userId} and period_key = ${periodKey} and kind = 'PLAN_CHANGE') as granted`),
+    );
+    return Number(rows[0]?.granted ?? 0);
   }
 
   async findStaleAccounts(executor: Executor, periodKey: string, limit: number): Promise<string[]> {

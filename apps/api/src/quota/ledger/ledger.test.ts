@@ -136,6 +136,7 @@ describe('holds', () => {
     // Closing a hold that does not exist: the account row would apply, the hold would not close.
     const write = {
       next: { ...before!, heldTokens: 0 },
+      previousOpenHolds: before!.openHolds,
       expectedVersion: null,
       entries: [{ kind: 'HOLD_VOID' as const, amountTokens: 0, delta: delta({}) }],
       touchActivity: false,

@@ -28,6 +28,13 @@ export class ForecastView {
   @ApiProperty() sampleDays!: number;
 }
 
+export class UsagePlanView {
+  @ApiProperty({ example: 'free' }) id!: string;
+  @ApiProperty({ description: "In the reader's language" }) name!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The plan that starts at the next reset; null: the same plan goes on' }) nextId!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "The next plan's name; null when the same plan goes on" }) nextName!: string | null;
+}
+
 export class UsageView {
   @ApiProperty({ enum: LEVELS }) level!: string;
   @ApiProperty({ description: 'consumed / capacity × 100, two decimals, rounded down' }) usagePercent!: number;
@@ -51,6 +58,7 @@ export class UsageView {
   @ApiProperty({ type: String, description: 'Warning sentence at WARNING or above', nullable: true }) message!: string | null;
   @ApiProperty() purchaseUrl!: string;
   @ApiProperty({ type: ForecastView, description: 'Expected exhaustion at the recent burn rate' }) forecast!: ForecastView;
+  @ApiProperty({ type: UsagePlanView, description: 'The plan whose allowance this period has' }) plan!: UsagePlanView;
 }
 
 export class LedgerEntryView {

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { usageMessage, type Locale } from '@consult-on/quota-policy';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
+import { PlanCatalog } from '../../plans/plan-catalog.js';
 import { AccountsService } from '../accounts/accounts.service.js';
 import type { LedgerEntryRow } from '../ledger/ledger.repository.js';
 import { purchaseUrl } from '../purchase-url.js';
@@ -37,6 +38,7 @@ export class UsageService {
   constructor(
     private readonly accounts: AccountsService,
     private readonly reads: UsageReadsService,
+    private readonly plans: PlanCatalog,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {}
 
@@ -71,6 +73,12 @@ export class UsageService {
       message: WARNED_LEVELS.has(usage.level) ? usageMessage(usage, locale) : null,
       purchaseUrl: purchaseUrl(this.config),
       forecast: await this.reads.forecast(userId, balances),
+      plan: {
+        id: balances.planId,
+        name: await this.plans.name(balances.planId, locale),
+        nextId: balances.nextPlanId,
+        nextName: balances.nextPlanId ? await this.plans.name(balances.nextPlanId, locale) : null,
+      },
     };
   }
 

@@ -13,7 +13,7 @@ export class VerificationRepository {
 
   /**
    * Accounts whose stored balances differ from the sum of their ledger, hold a negative bucket,
-   * or whose held tokens differ from their open holds. Empty when the books balance.
+   * or whose held tokens (or count of holds) differ from their open holds. Empty when the books balance.
    */
   async findUnbalancedAccounts(executor: Executor, userId?: string): Promise<UnbalancedAccount[]> {
     const filter = userId ? sql`where a.user_id = ${userId}` : sql``;
@@ -26,13 +26,14 @@ export class VerificationRepository {
                  sum(capacity_delta)::bigint as capacity, sum(consumed_delta)::bigint as consumed
           from ledger_entries group by user_id
         ), open_holds as (
-          select user_id, sum(tokens)::bigint as held from token_holds where status = 'OPEN' group by user_id
+          select user_id, sum(tokens)::bigint as held, count(*)::int as count from token_holds where status = 'OPEN' group by user_id
         )
         select a.user_id as "userId",
                a.free_tokens as "freeTokens", coalesce(s.free, 0) as "ledgerFreeTokens",
                a.purchased_tokens as "purchasedTokens", coalesce(s.purchased, 0) as "ledgerPurchasedTokens",
                a.debt_tokens as "debtTokens", coalesce(s.debt, 0) as "ledgerDebtTokens",
                a.held_tokens as "heldTokens", coalesce(s.held, 0) as "ledgerHeldTokens", coalesce(h.held, 0) as "openHoldTokens",
+               a.open_holds as "openHolds", coalesce(h.count, 0) as "openHoldCount",
                a.period_capacity_tokens as "periodCapacityTokens", coalesce(s.capacity, 0) as "ledgerCapacityTokens",
                a.period_consumed_tokens as "periodConsumedTokens", coalesce(s.consumed, 0) as "ledgerConsumedTokens"
         from token_accounts a
@@ -49,6 +50,7 @@ export class VerificationRepository {
           row.debtTokens !== row.ledgerDebtTokens ||
           row.heldTokens !== row.ledgerHeldTokens ||
           row.heldTokens !== row.openHoldTokens ||
+          row.openHolds !== row.openHoldCount ||
           row.periodCapacityTokens !== row.ledgerCapacityTokens ||
           row.periodConsumedTokens !== row.ledgerConsumedTokens ||
           row.freeTokens < 0 ||
@@ -70,6 +72,9 @@ export interface UnbalancedAccount {
   heldTokens: number;
   ledgerHeldTokens: number;
   openHoldTokens: number;
+  /** The account's count of turns in flight, and its holds in status OPEN: equal. */
+  openHolds: number;
+  openHoldCount: number;
   periodCapacityTokens: number;
   ledgerCapacityTokens: number;
   periodConsumedTokens: number;

@@ -12,6 +12,7 @@ import { Panel } from '@/components/Panel';
 import { UsageCard } from '@/components/UsageCard';
 import { buildRows, DailyChart } from '@/components/UsageChart';
 import { api, ApiError, newIdempotencyKey } from '@/lib/api';
+import { errorText } from '@/lib/error-text';
 import { useI18n } from '@/lib/i18n';
 import { queryKeys } from '@/lib/queries';
 import type { UsageView, UserDetailView } from '@consult-on/api-contract';
@@ -65,7 +66,7 @@ function AdjustmentForm({ userId }: { userId: string }) {
       </div>
       {adjust.isError && (
         <p role="alert" className="text-sm text-red-800">
-          {adjust.error.message}
+          {errorText(adjust.error, t)}
         </p>
       )}
       {adjust.isSuccess && (
@@ -91,7 +92,7 @@ function Detail() {
   });
   if (id === null || (id && detail.isPending)) return <Spinner />;
   if (detail.error instanceof ApiError && detail.error.status === 403) return <Forbidden />;
-  if (!id || detail.isError) return <p role="alert" className="card text-red-800">{detail.error?.message ?? t('notFoundTitle')}</p>;
+  if (!id || detail.isError) return <p role="alert" className="card text-red-800">{detail.error ? errorText(detail.error, t) : t('notFoundTitle')}</p>;
   const data = detail.data!;
   const chartRows = buildRows(data.dailyUsage, data.usage);
   return (

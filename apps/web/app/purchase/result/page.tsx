@@ -29,7 +29,7 @@ function OrderLine({ order }: { order: OrderView | null }) {
   if (!order) return null;
   return (
     <p className="mt-1 text-sm text-slate-700" data-testid="result-order">
-      {t('orderLabel')}: {order.orderName} · {money(order.amount, order.currency)} · {nf(order.tokens)} {t('tokensUnit')}
+      {t('orderLabel')}: {order.orderName} · {money(order.amount, order.currency)} · {t('tokensCount', { n: nf(order.tokens) })}
     </p>
   );
 }
@@ -83,7 +83,7 @@ function Result() {
           )}
           {balance && (
             <p className="mt-1 text-slate-800" data-testid="result-balance">
-              {t('currentBalance')}: <span className="font-bold tabular-nums">{nf(Math.max(0, balance.remainingTokens))}</span> {t('tokensUnit')}
+              {t('currentBalance')}: <span className="font-bold tabular-nums">{t('tokensCount', { n: nf(Math.max(0, balance.remainingTokens)) })}</span>
             </p>
           )}
           <div className={actions}>

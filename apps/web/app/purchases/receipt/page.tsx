@@ -83,7 +83,7 @@ function Receipt() {
           <Row label={t('paidAt')}>{df(data.paidAt, true)}</Row>
           <Row label={t('productName')}>{data.orderName}</Row>
           <Row label={t('tokenCount')}>
-            {nf(data.tokens)} {t('tokensUnit')}
+            {t('tokensCount', { n: nf(data.tokens) })}
           </Row>
           <Row label={t('paymentMethod')}>{paymentMethod(data)}</Row>
           <Row label={t('supplyAmount')} testId="receipt-supply">
@@ -109,7 +109,7 @@ function Receipt() {
                     {df(refund.createdAt, true)} · {t(refundStatusKey[refund.status])}
                   </span>
                   <span className="tabular-nums">
-                    −{amount(refund.amount)} ({nf(refund.tokens)} {t('tokensUnit')})
+                    {t('amountTokens', { amount: `−${amount(refund.amount)}`, tokens: nf(refund.tokens) })}
                   </span>
                 </li>
               ))}

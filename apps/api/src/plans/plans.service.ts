@@ -1,0 +1,152 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { planCredit, type Locale } from '@consult-on/quota-policy';
+import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
+import { FREE_PLAN_ID } from '../config/plans-config.js';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { FreePlanRequiredError, NotFoundError, PlanExistsError, PlanNeedsPaymentError, PlanNotOfferedError, ValidationFailedError } from '../common/errors.js';
+import { AccountsService } from '../quota/accounts/accounts.service.js';
+import type { AccountRow } from '../quota/accounts/accounts.service.js';
+import { LedgerWriter } from '../quota/ledger/ledger-writer.js';
+import { limitsOf, PlanCatalog } from './plan-catalog.js';
+import { decidePlanChange } from './plan-rules.js';
+import type { AdminPlanView, CreatePlanDto, CurrentPlanView, PlanChangeView, PlansPageView, PlanView, UpdatePlanDto } from './plans.dto.js';
+import { PlansRepository, type PlanRow } from './plans.repository.js';
+
+/**
+ * Subscribing accounts to plans, and the plans themselves. A change goes through the ledger
+ * under the account's lock: an upgrade at once (this period's allowance becomes the new plan's,
+ * the difference credited as a PLAN_CHANGE entry, usage so far kept), a downgrade at the next
+ * reset (LedgerWriter starts the chosen plan with the reset's grant).
+ */
+@Injectable()
+export class PlansService {
+  constructor(
+    private readonly repository: PlansRepository,
+    private readonly catalog: PlanCatalog,
+    private readonly writer: LedgerWriter,
+    private readonly accounts: AccountsService,
+    @Inject(APP_CONFIG) private readonly config: AppConfig,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  /** The plans a user may choose, their own (even if retired), and where they stand. */
+  async page(userId: string, locale: Locale): Promise<PlansPageView> {
+    const account = await this.accounts.current(userId);
+    const rows = await this.repository.all();
+    const shown = rows.filter((row) => (row.forSale && !row.retiredAt) || row.id === account.planId || row.id === account.nextPlanId);
+    return { plans: shown.map((row) => this.view(row, locale)), current: this.currentOf(account) };
+  }
+
+  /**
+   * The user's own choice. Only a plan without a price is switched to here (the free plan: back
+   * to it at the next reset); a paid plan starts when its payment does — keeping one past a move
+   * already set for the reset included.
+   */
+  async choose(userId: string, planId: string): Promise<PlanChangeView> {
+    const target = await this.offered(planId);
+    return this.change(userId, target.id, null);
+  }
+
+  /** An admin puts an account on a plan (a contract agreed elsewhere): upgrades apply now, downgrades at the reset. */
+  async assign(adminId: string, userId: string, planId: string): Promise<PlanChangeView> {
+    const target = await this.repository.find(this.repository.db, planId);
+    if (!target) throw new NotFoundError();
+    return this.change(userId, target.id, adminId);
+  }
+
+  private async offered(planId: string): Promise<PlanRow> {
+    const target = await this.repository.find(this.repository.db, planId);
+    if (!target) throw new NotFoundError();
+    if (!target.forSale || target.retiredAt) throw new PlanNotOfferedError();
+    return target;
+  }
+
+  private async change(userId: string, planId: string, actorId: string | null): Promise<PlanChangeView> {
+    return this.writer.change<PlanChangeView>({ userId }, null, async ({ account, balances, tx }) => {
+      // Both plans as this transaction sees them: the tokens credited follow from their allowances.
+      const current = await this.catalog.limitsIn(tx!, account.planId);
+      const target = await this.catalog.limitsIn(tx!, planId);
+      const decision = decidePlanChange(current, target, await this.writer.allowanceGranted(tx!, account));
+      // The user's own choice never starts or keeps a paid plan: that is its payment's to do.
+      const keepsUnchanged = decision.kind === 'same' && account.nextPlanId === null;
+      if (actorId === null && target.priceKrw > 0 && !keepsUnchanged) throw new PlanNeedsPaymentError();
+      if (decision.kind === 'same') {
+        return { entries: [], plan: { planId: account.planId, nextPlanId: null }, result: { change: 'same', addedTokens: 0, current: this.currentOf({ ...account, nextPlanId: null }) } };
+      }
+      if (decision.kind === 'downgrade') {
+        return {
+          entries: [],
+          plan: { planId: account.planId, nextPlanId: target.id },
+          result: { change: 'downgrade', addedTokens: 0, current: this.currentOf({ ...account, nextPlanId: target.id }) },
+        };
+      }
+      const added = decision.allowanceDelta;
+      const metadata = { fromPlanId: current.id, toPlanId: target.id };
+      return {
+        // The allowances' difference, like any credit: overage already used is settled first.
+        entries: added > 0 ? [{ kind: 'PLAN_CHANGE' as const, amountTokens: added, delta: planCredit(balances, added, 'free'), actorId, metadata }] : [],
+        plan: { planId: target.id, nextPlanId: null },
+        activity: actorId === null,
+        result: { change: 'upgrade', addedTokens: added, current: this.currentOf({ ...account, planId: target.id, nextPlanId: null }) },
+      };
+    });
+  }
+
+  private currentOf(account: Pick<AccountRow, 'planId' | 'nextPlanId'>): CurrentPlanView {
+    return { planId: account.planId, nextPlanId: account.nextPlanId, periodEndsAt: this.writer.currentPeriod(this.clock.now()).end.toISOString() };
+  }
+
+  view(row: PlanRow, locale: Locale): PlanView {
+    const limits = limitsOf(row);
+    return {
+      id: row.id,
+      name: locale === 'ko' ? row.nameKo : row.nameEn,
+      monthlyTokens: limits.monthlyTokens,
+      models: row.models ?? null,
+      completionLimit: limits.completionLimit,
+      turnsPerMinute: limits.turnsPerMinute,
+      concurrentTurns: limits.concurrentTurns,
+      priceKrw: limits.priceKrw,
+      forSale: row.forSale,
+      retiredAt: row.retiredAt?.toISOString() ?? null,
+    };
+  }
+
+  async adminList(locale: Locale): Promise<AdminPlanView[]> {
+    const [rows, counts] = await Promise.all([this.repository.all(), this.repository.subscribers()]);
+    const byPlan = new Map(counts.map((count) => [count.planId, count]));
+    return rows.map((row) => ({ ...this.view(row, locale), accounts: byPlan.get(row.id)?.accounts ?? 0, joining: byPlan.get(row.id)?.joining ?? 0, managedBy: row.managedBy }));
+  }
+
+  async create(body: CreatePlanDto, locale: Locale): Promise<PlanView> {
+    this.assertModels(body.models ?? null);
+    const row = await this.repository.insert(this.repository.db, body.id, { ...body, models: body.models ?? null }, this.clock.now());
+    if (!row) throw new PlanExistsError();
+    await this.catalog.reload();
+    return this.view(row, locale);
+  }
+
+  async update(id: string, body: UpdatePlanDto, locale: Locale): Promise<PlanView> {
+    if (body.models !== undefined) this.assertModels(body.models);
+    if (id === FREE_PLAN_ID && ((body.priceKrw ?? 0) > 0 || body.forSale === false)) throw new FreePlanRequiredError();
+    const row = await this.repository.update(this.repository.db, id, body, this.clock.now());
+    if (!row) throw new NotFoundError();
+    await this.catalog.reload();
+    return this.view(row, locale);
+  }
+
+  /** Not offered any more; its subscribers keep it until they move. */
+  async retire(id: string, locale: Locale): Promise<PlanView> {
+    if (id === FREE_PLAN_ID) throw new FreePlanRequiredError();
+    const row = await this.repository.update(this.repository.db, id, { forSale: false, retiredAt: this.clock.now() }, this.clock.now());
+    if (!row) throw new NotFoundError();
+    await this.catalog.reload();
+    return this.view(row, locale);
+  }
+
+  private assertModels(models: string[] | null): void {
+    const offered = this.config.chat.models.map((model) => model.id);
+    const unknown = (models ?? []).filter((model) => !offered.includes(model));
+    if (unknown.length > 0) throw new ValidationFailedError([{ field: 'models', problems: [`not offered: ${unknown.join(', ')}; one of ${offered.join(', ')}`] }]);
+  }
+}
