@@ -234,6 +234,42 @@ async function main(): Promise<void> {
     const afterClear = await stats(PORTS[0]!);
     check('two instances: a cache clear on one clears both', warm.cached === true && afterClear.cached === false, `cached before ${warm.cached}, after the other's clear ${afterClear.cached}`);
 
+    log("scenario 1b — a plan's cap on turns at once, across both instances: 20 users, 10 turns each at once");
+    // A plan of its own (config does not manage it), with a cap of 2; the model slowed so that turns overlap.
+    await client.query(`insert into plans (id, name_ko, name_en, monthly_tokens, completion_limit, turns_per_minute, concurrent_turns, price_krw, for_sale, managed_by)
+      values ('capped', '제한', 'Capped', 100000, 2048, 100000, 2, 0, false, 'admin')`);
+    const capped = users.slice(0, 20);
+    await client.query(`update token_accounts set plan_id = 'capped' where user_id = any($1::uuid[])`, [capped]);
+    const chargesOfCapped = async () =>
+      (await query<{ count: number }>(client, `select count(*)::int as count from ledger_entries where kind = 'CONSUMPTION' and user_id = any($1::uuid[])`, [capped]))[0]!.count;
+    const cappedChargesBefore = await chargesOfCapped();
+    const usual = fake.defaultBehavior;
+    fake.defaultBehavior = { ...usual, firstChunkDelayMs: 300 };
+    const cappedStatuses = await Promise.all(
+      capped.flatMap((_, user) => Array.from({ length: 10 }, (_, turn) => send(PORTS[turn % 2]!, tokens[user]!, { message: `동시에 ${turn}` }))),
+    );
+    fake.defaultBehavior = usual;
+    // The most holds of one user open at one instant: at each hold's start, those started before and not yet closed.
+    const [overlap] = await query<{ worst: number }>(
+      client,
+      `select coalesce(max(open), 0)::int as worst from (
+         select (select count(*) from token_holds o where o.user_id = h.user_id and o.created_at <= h.created_at
+                   and (o.closed_at is null or o.closed_at > h.created_at)) as open
+         from token_holds h where h.user_id = any($1::uuid[])) moments`,
+      [capped],
+    );
+    const cappedCharges = (await chargesOfCapped()) - cappedChargesBefore;
+    const cappedAccepted = cappedStatuses.filter((status) => status === 200).length;
+    log(`  200 turns: ${tally(cappedStatuses)}`);
+    check(
+      'plan cap: never more turns at once than the plan allows, on two instances',
+      overlap!.worst <= 2 && cappedStatuses.includes(429) && cappedStatuses.every((status) => [200, 402, 429].includes(status)),
+      `at most ${overlap!.worst} at once (cap 2), ${cappedStatuses.filter((status) => status === 429).length} refused with 429`,
+    );
+    check('plan cap: each answered turn charged once', cappedCharges === cappedAccepted, `${cappedCharges} charges for ${cappedAccepted} answers`);
+    await ledgerChecks(handle, client, 'plan cap');
+    await client.query(`update token_accounts set plan_id = 'free' where user_id = any($1::uuid[])`, [capped]);
+
     log('scenario 2 — kill -9 of an instance while 50 turns are in flight');
     fake.defaultBehavior = { kind: 'reply', text: Array.from({ length: 30 }, (_, index) => `조각${index} `).join(''), promptTokens: 60, completionTokens: 30, chunkDelayMs: 60 };
     const [beforeKill] = await query<{ count: number }>(client, `select count(*)::int as count from ledger_entries where kind = 'CONSUMPTION'`);

@@ -16,6 +16,11 @@ const links: { href: string; key: Key }[] = [
   { href: '/history/', key: 'navHistory' },
 ];
 
+const adminLinks: { href: string; key: Key }[] = [
+  { href: '/admin/', key: 'navAdmin' },
+  { href: '/admin/plans/', key: 'navAdminPlans' },
+];
+
 export function LanguageSwitch() {
   const { t, lang, setLang } = useI18n();
   return (
@@ -46,7 +51,9 @@ export function AppShell({ children }: { children: ReactNode; wide?: boolean }) 
       router.replace(signedOut ? '/login/' : `/login/?next=${encodeURIComponent(next)}`);
     }
   }, [token, signedOut, router]);
-  const nav = user?.role === 'ADMIN' ? [...links, { href: '/admin/', key: 'navAdmin' as Key }] : links;
+  const nav = user?.role === 'ADMIN' ? [...links, ...adminLinks] : links;
+  // The longest link the path is under is the current page's ('/admin/plans/' is not also '/admin/').
+  const current = nav.filter((link) => pathname === link.href || pathname?.startsWith(link.href)).sort((a, b) => b.href.length - a.href.length)[0]?.href;
   return (
     <div className="flex min-h-screen flex-col">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:p-2">
@@ -59,7 +66,7 @@ export function AppShell({ children }: { children: ReactNode; wide?: boolean }) 
           </Link>
           <nav aria-label="main" className="order-last -mx-1 flex w-full gap-1 overflow-x-auto sm:order-none sm:mx-0 sm:w-auto sm:flex-1">
             {nav.map((link) => {
-              const active = pathname === link.href || pathname?.startsWith(link.href);
+              const active = link.href === current;
               return (
                 <Link
                   key={link.href}

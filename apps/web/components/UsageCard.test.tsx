@@ -199,3 +199,29 @@ describe('the card writes every count with its unit (docs/GLOSSARY.md)', () => {
     expect(screen.getByTestId('forecast')).toHaveTextContent('지금 속도라면 2025. 7. 1. 초기화 때까지 토큰이 남습니다.');
   });
 });
+
+describe('the plan on the card', () => {
+  it('names the plan, and nothing ahead when it goes on', () => {
+    renderUsage({ ...usageAt('NORMAL', 12), plan: { id: 'plus', name: '플러스', nextId: null, nextName: null } });
+    expect(screen.getByTestId('usage-plan')).toHaveTextContent(/^요금제: 플러스$/);
+    expect(screen.getByTestId('usage-plan')).toHaveAttribute('data-plan', 'plus');
+    expect(screen.queryByTestId('usage-plan-next')).toBeNull();
+  });
+
+  it('says from which reset the next plan starts, dated in the user’s locale', () => {
+    renderUsage({ ...usageAt('NORMAL', 12), plan: { id: 'plus', name: '플러스', nextId: 'free', nextName: '무료' } });
+    expect(screen.getByTestId('usage-plan-next')).toHaveTextContent('2025. 7. 1.부터 무료 요금제');
+    expect(screen.getByTestId('usage-plan-next')).toHaveAttribute('data-plan', 'free');
+  });
+
+  it('speaks English too', async () => {
+    window.localStorage.setItem('consulton.lang', 'en');
+    try {
+      renderUsage({ ...usageAt('NORMAL', 12), plan: { id: 'plus', name: 'Plus', nextId: 'free', nextName: 'Free' } });
+      expect(await screen.findByText('Free plan from Jul 1, 2025')).toBeInTheDocument();
+      expect(screen.getByTestId('usage-plan')).toHaveTextContent(/^Plan: Plus/);
+    } finally {
+      window.localStorage.removeItem('consulton.lang');
+    }
+  });
+});

@@ -103,6 +103,25 @@ export function ForecastText({ usage }: { usage: UsageView }) {
   );
 }
 
+/** The account's plan, and the one it moves to at the next reset ("요금제: 플러스 · 2025. 7. 1.부터 무료 요금제"). */
+export function PlanLine({ usage }: { usage: UsageView }) {
+  const { t, df } = useI18n();
+  const { plan } = usage;
+  return (
+    <p className="mt-1 flex flex-wrap gap-x-2 text-sm text-slate-700" data-testid="usage-plan" data-plan={plan.id}>
+      <span>
+        {t('planLabel')}: <strong className="font-semibold text-slate-900">{plan.name}</strong>
+      </span>
+      {plan.nextId && (
+        <span className="text-slate-700" data-testid="usage-plan-next" data-plan={plan.nextId}>
+          <span aria-hidden="true">· </span>
+          {t('planNext', { date: df(usage.nextResetAt), name: plan.nextName ?? plan.nextId })}
+        </span>
+      )}
+    </p>
+  );
+}
+
 /** The AI usage card: bar, figures, forecast and the level's buttons. */
 export function UsageCard({ usage, showActions = true }: { usage: UsageView; showActions?: boolean }) {
   const { t, nf, df, lang } = useI18n();
@@ -120,6 +139,7 @@ export function UsageCard({ usage, showActions = true }: { usage: UsageView; sho
         <LevelBadge level={usage.level} />
         {usage.graceInUse && <span className="text-xs font-semibold text-red-800">{t('graceInUse')}</span>}
       </div>
+      {usage.plan && <PlanLine usage={usage} />}
       <div className="mt-4 flex items-end justify-between gap-2">
         <p className={`text-4xl font-extrabold tabular-nums ${style.text}`} data-testid="usage-percent">
           {percentText(usage.usagePercent, lang)}

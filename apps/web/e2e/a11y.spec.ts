@@ -76,7 +76,23 @@ test('axe: every page has no serious or critical violation', async ({ page, requ
   await audit(adminPage, '/admin/');
   await adminPage.goto(`/admin/user/?id=${user.user.id}`);
   await expect(adminPage.locator('body')).toContainText(user.email);
+  await expect(adminPage.getByTestId('user-plan-select')).toBeEnabled();
   await audit(adminPage, '/admin/user/');
+  await adminPage.goto('/admin/plans/');
+  await expect(adminPage.getByTestId('plan-row').first()).toBeVisible();
+  await audit(adminPage, '/admin/plans/');
+  await adminPage.getByTestId('plan-create').click();
+  await adminPage.getByTestId('plan-submit').click();
+  await expect(adminPage.getByTestId('plan-error-id')).toBeVisible();
+  await audit(adminPage, '/admin/plans/ form with errors');
+  await adminPage.keyboard.press('Escape');
+  await adminPage.getByTestId('plan-retire').first().click();
+  await expect(adminPage.getByTestId('retire-dialog')).toBeVisible();
+  await audit(adminPage, '/admin/plans/ retire dialog');
+  await adminPage.keyboard.press('Escape');
+  await adminPage.setViewportSize({ width: 360, height: 800 });
+  await expect(adminPage.getByTestId('plan-card').first()).toBeVisible();
+  await audit(adminPage, '/admin/plans/ at 360 px');
   await adminContext.close();
 });
 

@@ -12,6 +12,7 @@ const pageKeys: Record<string, Key> = {
   notifications: 'notifications',
   admin: 'adminTitle',
   'admin/user': 'userDetail',
+  'admin/plans': 'adminPlansTitle',
   login: 'loginTitle',
   register: 'registerTitle',
 };

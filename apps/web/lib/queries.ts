@@ -35,6 +35,8 @@ export const queryKeys = {
   adminUsers: (query: string) => ['admin', 'users', query] as const,
   adminUser: (id: string | null) => ['admin', 'user', id] as const,
   adminUserOrders: (userId: string) => ['admin', 'orders', userId] as const,
+  /** Every plan with its accounts (GET /api/admin/plans, read in both languages), in the page's language. */
+  adminPlans: (lang: string) => ['admin', 'plans', lang] as const,
 };
 
 /** Whether a cached query is one conversation's messages, which once loaded only the chat's stream changes. */

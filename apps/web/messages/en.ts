@@ -1,6 +1,7 @@
 import { chatAnswersEn } from './chat-answers';
 import { chatShellEn } from './chat-shell';
 import { conversationsEn } from './conversations';
+import { plansEn } from './plans';
 import type { MessageKey } from './ko';
 
 /** The English messages: `satisfies` makes a key missing from ko.ts, or one it lacks, a type error. */
@@ -272,4 +273,5 @@ export const en = {
   ...chatShellEn,
   ...chatAnswersEn,
   ...conversationsEn,
+  ...plansEn,
 } satisfies Record<MessageKey, string>;

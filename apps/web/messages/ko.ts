@@ -1,6 +1,7 @@
 import { chatAnswersKo } from './chat-answers';
 import { chatShellKo } from './chat-shell';
 import { conversationsKo } from './conversations';
+import { plansKo } from './plans';
 
 /**
  * The Korean messages, the app's first language: its keys are the message keys, and en.ts must
@@ -274,6 +275,7 @@ export const ko = {
   ...chatShellKo,
   ...chatAnswersKo,
   ...conversationsKo,
+  ...plansKo,
 };
 
 export type MessageKey = keyof typeof ko;

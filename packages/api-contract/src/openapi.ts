@@ -1096,6 +1096,15 @@ export interface components {
             ko: string;
             en: string;
         };
+        PlanUsageView: {
+            /** @example free */
+            planId: string;
+            /** @description Accounts on the plan in the period */
+            users: number;
+            /** @description Of those, the ones who used tokens */
+            activeUsers: number;
+            usedTokens: number;
+        };
         PlanView: {
             /** @example plus */
             id: string;
@@ -1256,6 +1265,8 @@ export interface components {
             period: string;
             overview: components["schemas"]["OverviewView"];
             distribution: components["schemas"]["DistributionView"];
+            /** @description Per plan (the plan an account is on in the period), most users first */
+            plans: components["schemas"]["PlanUsageView"][];
             topUsers: components["schemas"]["TopUserView"][];
             generatedAt: string;
             /** @description True when served from the cache */

@@ -100,6 +100,9 @@ function Admin() {
           </p>
         </div>
         <div className="flex flex-wrap gap-2">
+          <Link href="/admin/plans/" className="btn btn-secondary" data-testid="admin-plans-link">
+            {t('navAdminPlans')}
+          </Link>
           <button type="button" className="btn btn-secondary" onClick={() => clear.mutate()} disabled={clear.isPending} data-testid="clear-cache">
             {t('clearCache')}
           </button>

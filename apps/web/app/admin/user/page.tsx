@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useEffect, useState, type FormEvent } from 'react';
 import { AdminGate } from '@/components/AdminGate';
+import { UserPlanForm } from '@/components/AdminPlans';
 import { Spinner } from '@/components/AppShell';
 import { Forbidden } from '@/components/Forbidden';
 import { LedgerTable } from '@/components/LedgerTable';
@@ -114,6 +115,9 @@ function Detail() {
           <p className="mt-1 text-xs text-slate-600">{t('dailyChartNote')}</p>
         </Panel>
       </div>
+      <Panel id="user-plan" title={t('planUserTitle')} className="mt-4">
+        <UserPlanForm userId={data.userId} usage={data.usage} />
+      </Panel>
       <Panel id="user-adjust" title={t('adjustments')} className="mt-4">
         <LedgerTable entries={data.adjustments} showReason />
         <div className="mt-4 border-t border-slate-200 pt-4">
