@@ -16,6 +16,7 @@ import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { PaymentsModule } from './payments/payments.module.js';
+import { OrganizationsModule } from './organizations/organizations.module.js';
 import { PlansModule } from './plans/plans.module.js';
 import { QuotaModule } from './quota/quota.module.js';
 
@@ -55,6 +56,7 @@ export class AppModule {
         QuotaModule.withControllers({ testUsage: !config.isProduction }),
         PaymentsModule,
         PlansModule,
+        OrganizationsModule,
         ChatModule,
         NotificationsModule,
         AdminModule,

@@ -72,6 +72,17 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'PATCH', path: '/api/admin/plans/matrix', body: { monthlyTokens: 2 }, anonymous: 401, user: 403, admin: 200 },
   { method: 'POST', path: '/api/admin/plans/matrix/retire', anonymous: 401, user: 403, admin: 200 },
   { method: 'PUT', path: '/api/admin/users/:other/plan', body: { planId: 'plus' }, anonymous: 401, user: 403, admin: 200 },
+  { method: 'POST', path: '/api/organizations', body: { name: '매트릭스 조직' }, anonymous: 401, user: 201, admin: 201 },
+  { method: 'GET', path: '/api/organizations', anonymous: 401, user: 200, admin: 200 },
+  { method: 'POST', path: '/api/organizations/invitations/accept', body: { token: 'A'.repeat(32) }, anonymous: 401, user: 410, admin: 410 },
+  // Another user's organization does not exist for the caller, admins of the service included.
+  { method: 'GET', path: '/api/organizations/:otherOrganization', anonymous: 401, user: 404, admin: 404 },
+  { method: 'PATCH', path: '/api/organizations/:otherOrganization', body: { name: '남의 조직' }, anonymous: 401, user: 404, admin: 404 },
+  { method: 'POST', path: '/api/organizations/:otherOrganization/invitations', body: { role: 'MEMBER' }, anonymous: 401, user: 404, admin: 404 },
+  { method: 'GET', path: '/api/organizations/:otherOrganization/invitations', anonymous: 401, user: 404, admin: 404 },
+  { method: 'DELETE', path: '/api/organizations/:otherOrganization/invitations/:otherInvitation', anonymous: 401, user: 404, admin: 404 },
+  { method: 'PATCH', path: '/api/organizations/:otherOrganization/members/:other', body: { role: 'MEMBER' }, anonymous: 401, user: 404, admin: 404 },
+  { method: 'DELETE', path: '/api/organizations/:otherOrganization/members/:other', anonymous: 401, user: 404, admin: 404 },
 ];
 
 /** The status of a long-lived stream, without waiting for it to end. */
@@ -93,6 +104,8 @@ describe('authorization on every endpoint', () => {
     const otherOrder = (await api.request('POST', '/api/ai-usage/purchase', { token: other.token, body: { packageId: 'tokens-50k' }, headers: { 'idempotency-key': 'other-order' } })).body.order.id as string;
     await api.request('POST', '/api/payments/subscriptions', { token: other.token, body: { productId: 'monthly-test' }, headers: { 'idempotency-key': 'other-subscription' } });
     const otherSubscription = (await api.request('GET', '/api/payments/subscriptions', { token: other.token })).body[0].id as string;
+    const otherOrganization = (await api.request('POST', '/api/organizations', { token: other.token, body: { name: '다른 사람의 조직' } })).body.id as string;
+    const otherInvitation = (await api.request('POST', `/api/organizations/${otherOrganization}/invitations`, { token: other.token, body: { role: 'MEMBER' } })).body.id as string;
     const failures: string[] = [];
     for (const route of ROUTES) {
       for (const [caller, token, expected] of [
@@ -106,6 +119,8 @@ describe('authorization on every endpoint', () => {
             .replaceAll(':otherNotification', otherNotification)
             .replaceAll(':otherOrder', otherOrder)
             .replaceAll(':otherSubscription', otherSubscription)
+            .replaceAll(':otherOrganization', otherOrganization)
+            .replaceAll(':otherInvitation', otherInvitation)
             .replaceAll(':other', other.id);
         const body = route.body ? JSON.parse(fill(JSON.stringify(route.body))) : undefined;
         const response = route.stream && token ? await openStream(fill(route.path), token) : await api.request(route.method, fill(route.path), { token, body, headers: { 'idempotency-key': `matrix-${caller}` } });
@@ -128,6 +143,8 @@ describe('authorization on every endpoint', () => {
             .replace(':otherNotification', ':id')
             .replace(':otherOrder', ':orderId')
             .replace(':otherSubscription', ':subscriptionId')
+            .replace(':otherOrganization', ':organizationId')
+            .replace(':otherInvitation', ':invitationId')
             .replace(':other', ':userId')
             .replace('/jobs/usage-sweep/', '/jobs/:name/')
             .replace('/webhooks/toss', '/webhooks/:provider')

@@ -8,8 +8,9 @@ import type { ModelView } from '@consult-on/api-contract';
 /** The models a turn may use (GET /api/chat/models); they change only with the server's configuration. */
 export const modelsKey = ['chat-models'] as const;
 
+/** The models with whether the user's plan includes each (a plan changes rarely: read again every few minutes). */
 export function useModels() {
-  return useQuery({ queryKey: modelsKey, queryFn: () => api<ModelView[]>('/api/chat/models'), staleTime: 30 * 60_000 });
+  return useQuery({ queryKey: modelsKey, queryFn: () => api<ModelView[]>('/api/chat/models'), staleTime: 5 * 60_000 });
 }
 
 /**
@@ -54,7 +55,8 @@ export function useModelChoice(conversationId: string | null, serverModel: strin
   const { data: models = [] } = useModels();
   const [chosen, setChosen] = useState<string | null>(null);
   useEffect(() => setChosen(readModel(conversationId)), [conversationId]);
-  const known = (id: string | null | undefined): id is string => !!id && models.some((m) => m.id === id);
+  // A model the plan does not include is not kept: the conversation goes on with the plan's default.
+  const known = (id: string | null | undefined): id is string => !!id && models.some((m) => m.id === id && m.allowed);
   const model = known(chosen) ? chosen : known(serverModel) ? serverModel : (models.find((m) => m.isDefault)?.id ?? models[0]?.id ?? null);
   const setModel = useCallback(
     (id: string) => {

@@ -12,8 +12,8 @@ import { I18nProvider } from './i18n';
 import type { EstimateView, ModelView, UsageView } from '@consult-on/api-contract';
 
 const models: ModelView[] = [
-  { id: 'consult-basic', inputWeight: 1, outputWeight: 1, completionLimit: 1024, isDefault: true },
-  { id: 'consult-pro', inputWeight: 2, outputWeight: 4, completionLimit: 2048, isDefault: false },
+  { id: 'consult-basic', inputWeight: 1, outputWeight: 1, completionLimit: 1024, isDefault: true, allowed: true },
+  { id: 'consult-pro', inputWeight: 2, outputWeight: 4, completionLimit: 2048, isDefault: false, allowed: true },
 ];
 
 /** 104.8 % of 100,000: 200 tokens left before the block at 105 %. */
@@ -66,6 +66,16 @@ describe('model costs', () => {
     render(<ModelPicker models={models} model="consult-pro" onChange={() => undefined} />, { wrapper });
     expect(screen.getByTestId('model-picker')).toHaveValue('consult-pro');
     expect(screen.getAllByRole('option').map((o) => o.textContent)).toEqual(['기본 · 표준', '고급 · ×4']);
+  });
+
+  it('shows a model the plan leaves out, but it cannot be chosen', () => {
+    const planned = [models[0]!, { ...models[1]!, allowed: false }];
+    render(<ModelPicker models={planned} model="consult-basic" onChange={() => undefined} />, { wrapper });
+    const options = screen.getAllByRole('option') as HTMLOptionElement[];
+    expect(options.map((o) => [o.textContent, o.disabled])).toEqual([
+      ['기본 · 표준', false],
+      ['고급 · ×4 (요금제에 없음)', true],
+    ]);
   });
 });
 

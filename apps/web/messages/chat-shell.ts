@@ -28,6 +28,7 @@ export const chatShellKo = {
   chatModelCostHint: '표준 모델보다 최대 {n}배 차감됩니다',
   chatModelBasic: '기본',
   chatModelPro: '고급',
+  chatModelNotInPlan: '요금제에 없음',
   // a turn that did not end normally
   chatTurnUnsent: '전송 안 됨',
   chatResend: '다시 보내기',
@@ -64,6 +65,7 @@ export const chatShellEn = {
   chatModelStandard: 'standard',
   chatModelTimes: '×{n}',
   chatModelCostHint: 'Charges up to {n} times the standard model',
+  chatModelNotInPlan: 'not in your plan',
   chatModelBasic: 'Basic',
   chatModelPro: 'Pro',
   chatTurnUnsent: 'Not sent',

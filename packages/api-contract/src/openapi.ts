@@ -529,6 +529,102 @@ export interface paths {
         patch: operations["NotificationsController_read"];
         trace?: never;
     };
+    "/api/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OrganizationsController_list"];
+        put?: never;
+        post: operations["OrganizationsController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organizations/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["OrganizationsController_accept"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organizations/{organizationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OrganizationsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch: operations["OrganizationsController_rename"];
+        trace?: never;
+    };
+    "/api/organizations/{organizationId}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OrganizationsController_invitations"];
+        put?: never;
+        post: operations["OrganizationsController_invite"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organizations/{organizationId}/invitations/{invitationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["OrganizationsController_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organizations/{organizationId}/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["OrganizationsController_remove"];
+        options?: never;
+        head?: never;
+        patch: operations["OrganizationsController_changeRole"];
+        trace?: never;
+    };
     "/api/payments/orders": {
         parameters: {
             query?: never;
@@ -718,6 +814,10 @@ export interface components {
             /** @description The provider's message on the fail return */
             message?: string;
         };
+        AcceptInvitationDto: {
+            /** @description The token of the invitation link */
+            token: string;
+        };
         AdjustmentDto: {
             /**
              * @description Tokens to add (positive) or remove (negative)
@@ -764,6 +864,10 @@ export interface components {
         };
         CacheClearedView: {
             cleared: boolean;
+        };
+        ChangeRoleDto: {
+            /** @enum {string} */
+            role: "OWNER" | "ADMIN" | "MEMBER";
         };
         CheckView: {
             /** @enum {string} */
@@ -850,6 +954,20 @@ export interface components {
             /** @description KRW a month, VAT included */
             priceKrw: number;
             forSale: boolean;
+        };
+        CreatedInvitationView: {
+            id: string;
+            /** @enum {string} */
+            role: "ADMIN" | "MEMBER";
+            expiresAt: string;
+            createdAt: string;
+            /** @description The one-time token; shown once, only its hash is kept */
+            token: string;
+            /**
+             * @description The link to send (on this site)
+             * @example /organizations/join/?token=…
+             */
+            path: string;
         };
         CurrentPlanView: {
             planId: string;
@@ -948,6 +1066,25 @@ export interface components {
             cache: components["schemas"]["CheckView"];
             uptimeSeconds: number;
         };
+        InvitationView: {
+            id: string;
+            /** @enum {string} */
+            role: "ADMIN" | "MEMBER";
+            expiresAt: string;
+            createdAt: string;
+        };
+        InviteDto: {
+            /**
+             * @description An admin invites members; an owner admins too
+             * @enum {string}
+             */
+            role: "ADMIN" | "MEMBER";
+            /**
+             * @description Hours the link stays valid
+             * @default 168
+             */
+            expiresInHours?: number;
+        };
         JobRunView: {
             job: string;
             tick: string;
@@ -1000,6 +1137,21 @@ export interface components {
             /** @example demo1234! */
             password: string;
         };
+        MemberView: {
+            userId: string;
+            email: string;
+            /** @enum {string} */
+            role: "OWNER" | "ADMIN" | "MEMBER";
+            /** @description Tokens a month of the pool; null: no limit of their own */
+            monthlyLimitTokens: number | null;
+            joinedAt: string;
+        };
+        MembershipView: {
+            organizationId: string;
+            name: string;
+            /** @enum {string} */
+            role: "OWNER" | "ADMIN" | "MEMBER";
+        };
         MessageView: {
             id: number;
             /** @enum {string} */
@@ -1013,8 +1165,12 @@ export interface components {
             id: string;
             inputWeight: number;
             outputWeight: number;
+            /** @description Most completion tokens per turn, under the caller's plan */
             completionLimit: number;
+            /** @description The model a turn that names none gets (for this caller) */
             isDefault: boolean;
+            /** @description Whether the caller's plan includes it (a turn on it is refused with 402 PLAN_MODEL_NOT_ALLOWED) */
+            allowed: boolean;
         };
         NotificationPageView: {
             items: components["schemas"]["NotificationView"][];
@@ -1066,6 +1222,36 @@ export interface components {
             /** @description Present once paid */
             receipt: components["schemas"]["ReceiptView"] | null;
             refunds: components["schemas"]["RefundView"][];
+        };
+        OrganizationNameDto: {
+            /**
+             * @description Trimmed; runs of white space become one space
+             * @example 온길 상담센터
+             */
+            name: string;
+        };
+        OrganizationSummaryView: {
+            id: string;
+            name: string;
+            /**
+             * @description The caller's role
+             * @enum {string}
+             */
+            role: "OWNER" | "ADMIN" | "MEMBER";
+            members: number;
+            createdAt: string;
+        };
+        OrganizationView: {
+            id: string;
+            name: string;
+            /**
+             * @description The caller's role
+             * @enum {string}
+             */
+            role: "OWNER" | "ADMIN" | "MEMBER";
+            createdAt: string;
+            /** @description For owners and admins; null for members */
+            members: components["schemas"]["MemberView"][] | null;
         };
         OverviewView: {
             totalUsers: number;
@@ -2256,6 +2442,229 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["NotificationView"];
+                };
+            };
+        };
+    };
+    OrganizationsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationSummaryView"][];
+                };
+            };
+        };
+    };
+    OrganizationsController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganizationNameDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationView"];
+                };
+            };
+        };
+    };
+    OrganizationsController_accept: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptInvitationDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MembershipView"];
+                };
+            };
+        };
+    };
+    OrganizationsController_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationView"];
+                };
+            };
+        };
+    };
+    OrganizationsController_rename: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganizationNameDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationView"];
+                };
+            };
+        };
+    };
+    OrganizationsController_invitations: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationView"][];
+                };
+            };
+        };
+    };
+    OrganizationsController_invite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["InviteDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedInvitationView"];
+                };
+            };
+        };
+    };
+    OrganizationsController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organizationId: string;
+                invitationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OrganizationsController_remove: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organizationId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
+    OrganizationsController_changeRole: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organizationId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangeRoleDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationView"];
                 };
             };
         };

@@ -5,7 +5,7 @@ import type { AuthUser } from '../auth/auth.decorators.js';
 import { describeError } from '../common/http-exception.filter.js';
 import { IdempotencyService, type IdempotentRequest } from '../common/idempotency.js';
 import { MetricsService } from '../metrics/metrics.service.js';
-import type { EstimateView, TurnView } from './chat.dto.js';
+import type { EstimateView, ModelView, TurnView } from './chat.dto.js';
 import { ChatService, type TurnEvent, type TurnInput } from './chat.service.js';
 
 /** Aborts when the client closes the connection before the response was finished. */
@@ -134,6 +134,10 @@ export class ChatTurnsService {
     response.write(frameOf({ type: 'delta', text: turn.content }));
     response.write(frameOf({ type: 'complete', turn }));
     response.end(sseFrame('done', { replayed: true }));
+  }
+
+  models(userId: string): Promise<ModelView[]> {
+    return this.chat.models(userId);
   }
 
   estimate(userId: string, input: TurnInput, locale: Locale): Promise<EstimateView> {

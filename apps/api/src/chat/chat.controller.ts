@@ -5,7 +5,6 @@ import { CurrentUser, type AuthUser } from '../auth/auth.decorators.js';
 import { NotFoundError } from '../common/errors.js';
 import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key.decorator.js';
 import { localeOf } from '../common/locale.js';
-import { ModelCatalog } from '../llm/model-catalog.js';
 import { ChatTurnsService } from './chat-turns.service.js';
 import {
   ConversationPageView,
@@ -30,7 +29,6 @@ export class ChatController {
   constructor(
     private readonly turns: ChatTurnsService,
     private readonly conversations: ConversationsService,
-    private readonly catalog: ModelCatalog,
   ) {}
 
   @Post('send')
@@ -71,14 +69,8 @@ export class ChatController {
 
   @Get('models')
   @ApiOkResponse({ type: [ModelView] })
-  models(): ModelView[] {
-    return this.catalog.list().map((model) => ({
-      id: model.id,
-      inputWeight: model.inputWeight,
-      outputWeight: model.outputWeight,
-      completionLimit: model.completionLimit,
-      isDefault: model.id === this.catalog.defaultModelId,
-    }));
+  models(@CurrentUser() user: AuthUser): Promise<ModelView[]> {
+    return this.turns.models(user.id);
   }
 
   @Get('conversations')

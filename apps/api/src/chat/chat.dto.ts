@@ -83,8 +83,9 @@ export class ModelView {
   @ApiProperty() id!: string;
   @ApiProperty() inputWeight!: number;
   @ApiProperty() outputWeight!: number;
-  @ApiProperty() completionLimit!: number;
-  @ApiProperty() isDefault!: boolean;
+  @ApiProperty({ description: "Most completion tokens per turn, under the caller's plan" }) completionLimit!: number;
+  @ApiProperty({ description: 'The model a turn that names none gets (for this caller)' }) isDefault!: boolean;
+  @ApiProperty({ description: "Whether the caller's plan includes it (a turn on it is refused with 402 PLAN_MODEL_NOT_ALLOWED)" }) allowed!: boolean;
 }
 
 export const CONVERSATION_TITLE_MAX_LENGTH = 100;

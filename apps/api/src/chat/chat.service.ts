@@ -8,14 +8,14 @@ import { chargedTokens, completionTokensWithin, ModelCatalog } from '../llm/mode
 import { MODEL_PROVIDER, type ChatMessage, type ModelProvider } from '../llm/model-provider.js';
 import { isLongText, promptTokensOf, TokenCounter } from '../llm/token-counter.js';
 import { PlanCatalog } from '../plans/plan-catalog.js';
-import { allowsModel, completionLimitOf } from '../plans/plan-rules.js';
+import { allowsModel, completionLimitOf, type PlanLimits } from '../plans/plan-rules.js';
 import { AccountsService } from '../quota/accounts/accounts.service.js';
 import type { AccountRow } from '../quota/accounts/accounts.service.js';
 import { HoldsService, type TurnReservation } from '../quota/holds/holds.service.js';
 import { purchaseUrl } from '../quota/purchase-url.js';
 import { UsageReadsService } from '../quota/usage/usage-reads.service.js';
 import { ChatRepository } from './chat.repository.js';
-import type { EstimateView, TokenWarningView, TurnView } from './chat.dto.js';
+import type { EstimateView, ModelView, TokenWarningView, TurnView } from './chat.dto.js';
 import { TurnSettlementService } from './turn-settlement.service.js';
 import type { CommittedTurn, PreparedTurn, TurnInput } from './turn.js';
 
@@ -161,9 +161,7 @@ export class ChatService {
    */
   private async prepare(userId: string, input: TurnInput, locale: Locale, options: { signal?: AbortSignal; account: AccountRow | null }): Promise<PreparedTurn> {
     const plan = options.account ? await this.plans.limits(options.account.planId) : null;
-    // No model named: the service's default, or the plan's first when the plan does not include it.
-    const fallback = plan && !allowsModel(plan, this.catalog.defaultModelId) ? plan.models?.[0] : undefined;
-    const model = this.catalog.find(input.model ?? fallback);
+    const model = this.catalog.find(input.model ?? this.defaultModelFor(plan));
     if (!model) {
       throw new ValidationFailedError([{ field: 'model', problems: [`unknown model; one of ${this.catalog.list().map((m) => m.id).join(', ')}`] }]);
     }
@@ -191,6 +189,27 @@ export class ChatService {
     const promptTokens = promptTokensOf([systemTokens!, ...history.map((m) => m.contentTokens), userTokens!]);
     const contextTokens = promptTokens - promptTokensOf([systemTokens!, userTokens!]);
     return { model, plan, completionLimit, conversationId: input.conversationId ?? randomUUID(), isNew: !input.conversationId, prompt, promptTokens, userTokens, contextTokens, contextTruncated };
+  }
+
+  /** The model a turn that names none gets: the service's default, or the plan's first when the plan leaves the default out. */
+  private defaultModelFor(plan: PlanLimits | null): string {
+    const fallback = this.catalog.defaultModelId;
+    return plan && !allowsModel(plan, fallback) ? (plan.models?.[0] ?? fallback) : fallback;
+  }
+
+  /** The models, each with whether the caller's plan includes it, its completion limit under the plan, and which one a turn naming none gets. */
+  async models(userId: string): Promise<ModelView[]> {
+    const account = this.config.chat.meteringEnabled ? await this.accounts.current(userId) : null;
+    const plan = account ? await this.plans.limits(account.planId) : null;
+    const fallback = this.defaultModelFor(plan);
+    return this.catalog.list().map((model) => ({
+      id: model.id,
+      inputWeight: model.inputWeight,
+      outputWeight: model.outputWeight,
+      completionLimit: plan ? completionLimitOf(plan, model.completionLimit) : model.completionLimit,
+      isDefault: model.id === fallback,
+      allowed: !plan || allowsModel(plan, model.id),
+    }));
   }
 
   /**

@@ -241,3 +241,18 @@ export class FreePlanRequiredError extends domainError('FREE_PLAN_REQUIRED', 409
   ko: '무료 요금제는 모든 계정이 돌아가는 요금제라 판매 중지하거나 유료로 바꿀 수 없습니다.',
   en: 'The free plan is where every account falls back to: it cannot be retired or given a price.',
 }) {}
+
+export class InvitationInvalidError extends domainError('INVITATION_INVALID', 410, {
+  ko: '초대 링크가 만료되었거나 이미 사용되었습니다. 조직 관리자에게 새 링크를 요청해 주세요.',
+  en: 'This invitation link has expired or was already used. Ask the organization’s admin for a new one.',
+}) {}
+
+export class AlreadyMemberError extends domainError('ALREADY_MEMBER', 409, {
+  ko: '이미 이 조직의 구성원입니다.',
+  en: 'You are already a member of this organization.',
+}) {}
+
+export class LastOwnerError extends domainError('LAST_OWNER', 409, {
+  ko: '조직에는 소유자가 한 명 이상 있어야 합니다. 다른 구성원을 먼저 소유자로 지정해 주세요.',
+  en: 'An organization needs at least one owner. Make another member an owner first.',
+}) {}

@@ -20,6 +20,8 @@ import { createdAt, tokens } from './columns.js';
 export * from './schema-notifications.js';
 /* Orders, their refunds, provider events and saved payment methods: schema-payments.ts. */
 export * from './schema-payments.js';
+/* Organizations, their members and invitations: schema-organizations.ts. */
+export * from './schema-organizations.js';
 /* Subscription plans: schema-plans.ts. */
 export * from './schema-plans.js';
 import { plans } from './schema-plans.js';

@@ -211,6 +211,11 @@ describe('what a plan lets a turn do', () => {
     await api.database.db.update(tokenAccounts).set({ planId: 'lite', nextPlanId: null }).where(eq(tokenAccounts.userId, user.id));
     const refused = await send(user, { message: '전문가 모델로 답해 주세요', model: 'consult-pro' });
     expect(refused).toMatchObject({ status: 402, body: { code: 'PLAN_MODEL_NOT_ALLOWED', planId: 'lite', allowedModels: ['consult-basic'] } });
+    const models = await api.request('GET', '/api/chat/models', { token: user.token });
+    expect(models.body.map((model: { id: string; allowed: boolean; completionLimit: number; isDefault: boolean }) => [model.id, model.allowed, model.completionLimit, model.isDefault])).toEqual([
+      ['consult-basic', true, 100, true],
+      ['consult-pro', false, 100, false],
+    ]);
     const estimate = await api.request('POST', '/api/chat/estimate', { token: user.token, body: { message: '얼마나 드나요?', model: 'consult-basic' } });
     expect(estimate.body.maxCompletionTokens).toBe(100);
     fake.next({ kind: 'reply', text: '네', promptTokens: 20, completionTokens: 5 });
@@ -230,6 +235,8 @@ describe('what a plan lets a turn do', () => {
     fake.next({ kind: 'reply', text: '네', promptTokens: 20, completionTokens: 5 });
     const turn = await send(user, { message: '모델을 고르지 않았습니다' });
     expect(turn).toMatchObject({ status: 200, body: { model: 'consult-pro' } });
+    const models = await api.request('GET', '/api/chat/models', { token: user.token });
+    expect(models.body.find((model: { isDefault: boolean }) => model.isDefault).id).toBe('consult-pro');
   });
 
   it('never more turns at once than its cap, under real concurrency; the count goes back to zero', async () => {

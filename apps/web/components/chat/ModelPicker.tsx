@@ -6,14 +6,15 @@ import type { ModelView } from '@consult-on/api-contract';
 
 const names: Record<string, Key> = { 'consult-basic': 'chatModelBasic', 'consult-pro': 'chatModelPro' };
 
-/** The model of the open conversation, each with what it costs next to the cheapest ("표준", "×4"). */
+/** The model of the open conversation, each with what it costs next to the cheapest ("표준", "×4"); one the plan leaves out is shown, not chosen. */
 export function ModelPicker({ models, model, onChange, disabled }: { models: ModelView[]; model: string | null; onChange: (id: string) => void; disabled?: boolean }) {
   const { t } = useI18n();
   if (models.length === 0 || !model) return null;
   const label = (m: ModelView) => {
     const cost = relativeCost(m, models);
     const name = names[m.id] ? t(names[m.id]!) : m.id;
-    return `${name} · ${cost === 1 ? t('chatModelStandard') : t('chatModelTimes', { n: cost })}`;
+    const price = `${name} · ${cost === 1 ? t('chatModelStandard') : t('chatModelTimes', { n: cost })}`;
+    return !m.allowed ? `${price} (${t('chatModelNotInPlan')})` : price;
   };
   const current = models.find((m) => m.id === model);
   const cost = current ? relativeCost(current, models) : 1;
@@ -29,7 +30,7 @@ export function ModelPicker({ models, model, onChange, disabled }: { models: Mod
         data-testid="model-picker"
       >
         {models.map((m) => (
-          <option key={m.id} value={m.id}>
+          <option key={m.id} value={m.id} disabled={!m.allowed}>
             {label(m)}
           </option>
         ))}

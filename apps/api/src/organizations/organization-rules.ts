@@ -1,0 +1,34 @@
+import type { OrganizationRole } from '../database/schema-organizations.js';
+
+/**
+ * Who may do what in an organization, pure. Owners do everything; admins run the members
+ * (invite members, make a member an admin or back, remove members and admins) but never touch
+ * an owner; members only belong. An organization always keeps at least one owner.
+ */
+
+export function managesMembers(role: OrganizationRole): boolean {
+  return role === 'OWNER' || role === 'ADMIN';
+}
+
+/** The roles an invitation from `actor` may give: an admin invites members, an owner admins too. */
+export function mayInvite(actor: OrganizationRole, role: OrganizationRole): boolean {
+  if (role === 'OWNER') return false;
+  return actor === 'OWNER' || (actor === 'ADMIN' && role === 'MEMBER');
+}
+
+/** Whether `actor` may move a member from `from` to `to` (an owner is made, or unmade, only by an owner). */
+export function mayChangeRole(actor: OrganizationRole, from: OrganizationRole, to: OrganizationRole): boolean {
+  if (actor === 'OWNER') return true;
+  return actor === 'ADMIN' && from !== 'OWNER' && to !== 'OWNER';
+}
+
+/** Whether `actor` may remove a member whose role is `target` (anyone may leave: see `leavesOwnerless`). */
+export function mayRemove(actor: OrganizationRole, target: OrganizationRole): boolean {
+  if (actor === 'OWNER') return true;
+  return actor === 'ADMIN' && target !== 'OWNER';
+}
+
+/** Whether taking the role of OWNER from one of `owners` owners would leave none. */
+export function leavesOwnerless(targetRole: OrganizationRole, newRole: OrganizationRole | null, owners: number): boolean {
+  return targetRole === 'OWNER' && newRole !== 'OWNER' && owners <= 1;
+}

@@ -1,0 +1,100 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CurrentUser, type AuthUser } from '../auth/auth.decorators.js';
+import { NotFoundError } from '../common/errors.js';
+import {
+  AcceptInvitationDto,
+  ChangeRoleDto,
+  CreatedInvitationView,
+  InvitationView,
+  InviteDto,
+  MembershipView,
+  OrganizationNameDto,
+  OrganizationSummaryView,
+  OrganizationView,
+} from './organizations.dto.js';
+import { OrganizationsService } from './organizations.service.js';
+
+const uuid = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError() });
+
+@ApiTags('organizations')
+@ApiBearerAuth()
+@Controller('organizations')
+export class OrganizationsController {
+  constructor(private readonly organizations: OrganizationsService) {}
+
+  /** Creates an organization; the caller is its owner. */
+  @Post()
+  @ApiOkResponse({ type: OrganizationView })
+  create(@CurrentUser() user: AuthUser, @Body() body: OrganizationNameDto): Promise<OrganizationView> {
+    return this.organizations.create(user.id, body.name);
+  }
+
+  /** The organizations the caller belongs to, with their role. */
+  @Get()
+  @ApiOkResponse({ type: [OrganizationSummaryView] })
+  list(@CurrentUser() user: AuthUser): Promise<OrganizationSummaryView[]> {
+    return this.organizations.list(user.id);
+  }
+
+  /** Joins the organization of an invitation link (once, before it expires). */
+  @Post('invitations/accept')
+  @HttpCode(200)
+  @ApiOkResponse({ type: MembershipView })
+  accept(@CurrentUser() user: AuthUser, @Body() body: AcceptInvitationDto): Promise<MembershipView> {
+    return this.organizations.accept(user.id, body.token);
+  }
+
+  /** One organization; its members for owners and admins. */
+  @Get(':organizationId')
+  @ApiOkResponse({ type: OrganizationView })
+  get(@CurrentUser() user: AuthUser, @Param('organizationId', uuid) organizationId: string): Promise<OrganizationView> {
+    return this.organizations.get(user.id, organizationId);
+  }
+
+  @Patch(':organizationId')
+  @ApiOkResponse({ type: OrganizationView })
+  rename(@CurrentUser() user: AuthUser, @Param('organizationId', uuid) organizationId: string, @Body() body: OrganizationNameDto): Promise<OrganizationView> {
+    return this.organizations.rename(user.id, organizationId, body.name);
+  }
+
+  /** A one-time invitation link (owners and admins; an admin invites members only). */
+  @Post(':organizationId/invitations')
+  @ApiOkResponse({ type: CreatedInvitationView })
+  invite(@CurrentUser() user: AuthUser, @Param('organizationId', uuid) organizationId: string, @Body() body: InviteDto): Promise<CreatedInvitationView> {
+    return this.organizations.invite(user.id, organizationId, body.role, body.expiresInHours);
+  }
+
+  /** The links not yet used, revoked or expired. */
+  @Get(':organizationId/invitations')
+  @ApiOkResponse({ type: [InvitationView] })
+  invitations(@CurrentUser() user: AuthUser, @Param('organizationId', uuid) organizationId: string): Promise<InvitationView[]> {
+    return this.organizations.invitations(user.id, organizationId);
+  }
+
+  @Delete(':organizationId/invitations/:invitationId')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  revoke(@CurrentUser() user: AuthUser, @Param('organizationId', uuid) organizationId: string, @Param('invitationId', uuid) invitationId: string): Promise<void> {
+    return this.organizations.revoke(user.id, organizationId, invitationId);
+  }
+
+  @Patch(':organizationId/members/:userId')
+  @ApiOkResponse({ type: OrganizationView })
+  changeRole(
+    @CurrentUser() user: AuthUser,
+    @Param('organizationId', uuid) organizationId: string,
+    @Param('userId', uuid) memberId: string,
+    @Body() body: ChangeRoleDto,
+  ): Promise<OrganizationView> {
+    return this.organizations.changeRole(user.id, organizationId, memberId, body.role);
+  }
+
+  /** Removes a member, or leaves (one's own id); never the last owner. */
+  @Delete(':organizationId/members/:userId')
+  @HttpCode(204)
+  @ApiNoContentResponse()
+  remove(@CurrentUser() user: AuthUser, @Param('organizationId', uuid) organizationId: string, @Param('userId', uuid) memberId: string): Promise<void> {
+    return this.organizations.removeMember(user.id, organizationId, memberId);
+  }
+}

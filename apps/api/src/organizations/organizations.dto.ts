@@ -1,0 +1,83 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { MaxCharacters } from '../common/validation.js';
+import { ORGANIZATION_ROLES } from '../database/schema-organizations.js';
+
+export const ORGANIZATION_NAME_MAX_LENGTH = 60;
+const INVITABLE_ROLES = ['ADMIN', 'MEMBER'] as const;
+
+export class OrganizationNameDto {
+  @ApiProperty({ minLength: 1, maxLength: ORGANIZATION_NAME_MAX_LENGTH, example: '온길 상담센터', description: 'Trimmed; runs of white space become one space' })
+  @IsString()
+  @MaxCharacters(ORGANIZATION_NAME_MAX_LENGTH)
+  @Matches(/\S/, { message: 'name must not be blank' })
+  name!: string;
+}
+
+export class InviteDto {
+  @ApiProperty({ enum: INVITABLE_ROLES, description: 'An admin invites members; an owner admins too' })
+  @IsIn(INVITABLE_ROLES)
+  role!: 'ADMIN' | 'MEMBER';
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 720, default: 168, description: 'Hours the link stays valid' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(720)
+  expiresInHours?: number;
+}
+
+export class AcceptInvitationDto {
+  @ApiProperty({ description: 'The token of the invitation link' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_-]{32}$/)
+  token!: string;
+}
+
+export class ChangeRoleDto {
+  @ApiProperty({ enum: ORGANIZATION_ROLES })
+  @IsIn(ORGANIZATION_ROLES)
+  role!: 'OWNER' | 'ADMIN' | 'MEMBER';
+}
+
+export class OrganizationSummaryView {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ORGANIZATION_ROLES, description: "The caller's role" }) role!: string;
+  @ApiProperty() members!: number;
+  @ApiProperty() createdAt!: string;
+}
+
+export class MemberView {
+  @ApiProperty() userId!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty({ enum: ORGANIZATION_ROLES }) role!: string;
+  @ApiProperty({ type: Number, nullable: true, description: 'Tokens a month of the pool; null: no limit of their own' }) monthlyLimitTokens!: number | null;
+  @ApiProperty() joinedAt!: string;
+}
+
+export class OrganizationView {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ORGANIZATION_ROLES, description: "The caller's role" }) role!: string;
+  @ApiProperty() createdAt!: string;
+  @ApiProperty({ type: [MemberView], nullable: true, description: 'For owners and admins; null for members' }) members!: MemberView[] | null;
+}
+
+export class InvitationView {
+  @ApiProperty() id!: string;
+  @ApiProperty({ enum: INVITABLE_ROLES }) role!: string;
+  @ApiProperty() expiresAt!: string;
+  @ApiProperty() createdAt!: string;
+}
+
+export class CreatedInvitationView extends InvitationView {
+  @ApiProperty({ description: 'The one-time token; shown once, only its hash is kept' }) token!: string;
+  @ApiProperty({ example: '/organizations/join/?token=…', description: 'The link to send (on this site)' }) path!: string;
+}
+
+export class MembershipView {
+  @ApiProperty() organizationId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ enum: ORGANIZATION_ROLES }) role!: string;
+}

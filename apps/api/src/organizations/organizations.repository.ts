@@ -1,0 +1,163 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
+import { DATABASE, type DatabaseHandle, type Executor } from '../database/database.js';
+import { organizationInvitations, organizationMembers, organizations, users, type OrganizationRole } from '../database/schema.js';
+
+export type OrganizationRow = typeof organizations.$inferSelect;
+export type InvitationRow = typeof organizationInvitations.$inferSelect;
+export interface MemberRow {
+  userId: string;
+  email: string;
+  role: OrganizationRole;
+  monthlyLimitTokens: number | null;
+  joinedAt: Date;
+}
+
+/** Organizations, their members and invitations. */
+@Injectable()
+export class OrganizationsRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  get db() {
+    return this.database.db;
+  }
+
+  async insert(executor: Executor, name: string, ownerId: string, now: Date): Promise<OrganizationRow> {
+    const [row] = await executor.insert(organizations).values({ name, createdBy: ownerId, createdAt: now, updatedAt: now }).returning();
+    await executor.insert(organizationMembers).values({ organizationId: row!.id, userId: ownerId, role: 'OWNER', createdAt: now });
+    return row!;
+  }
+
+  /** The organizations a user belongs to, with their role, oldest first. */
+  ofUser(userId: string): Promise<(OrganizationRow & { role: OrganizationRole; members: number })[]> {
+    return this.db
+      .select({
+        id: organizations.id,
+        name: organizations.name,
+        createdBy: organizations.createdBy,
+        createdAt: organizations.createdAt,
+        updatedAt: organizations.updatedAt,
+        role: organizationMembers.role,
+        members: sql<number>`(select count(*)::int from organization_members m where m.organization_id = ${organizations.id})`,
+      })
+      .from(organizationMembers)
+      .innerJoin(organizations, eq(organizations.id, organizationMembers.organizationId))
+      .where(eq(organizationMembers.userId, userId))
+      .orderBy(asc(organizations.createdAt), asc(organizations.id));
+  }
+
+  async find(executor: Executor, organizationId: string): Promise<OrganizationRow | null> {
+    const [row] = await executor.select().from(organizations).where(eq(organizations.id, organizationId));
+    return row ?? null;
+  }
+
+  /** Locks the organization row: membership changes of one organization are serial (the last owner stays). */
+  async lock(executor: Executor, organizationId: string): Promise<OrganizationRow | null> {
+    const [row] = await executor.select().from(organizations).where(eq(organizations.id, organizationId)).for('update');
+    return row ?? null;
+  }
+
+  async roleOf(executor: Executor, organizationId: string, userId: string): Promise<OrganizationRole | null> {
+    const [row] = await executor
+      .select({ role: organizationMembers.role })
+      .from(organizationMembers)
+      .where(and(eq(organizationMembers.organizationId, organizationId), eq(organizationMembers.userId, userId)));
+    return row?.role ?? null;
+  }
+
+  members(executor: Executor, organizationId: string): Promise<MemberRow[]> {
+    return executor
+      .select({
+        userId: organizationMembers.userId,
+        email: users.email,
+        role: organizationMembers.role,
+        monthlyLimitTokens: organizationMembers.monthlyLimitTokens,
+        joinedAt: organizationMembers.createdAt,
+      })
+      .from(organizationMembers)
+      .innerJoin(users, eq(users.id, organizationMembers.userId))
+      .where(eq(organizationMembers.organizationId, organizationId))
+      .orderBy(asc(organizationMembers.createdAt), asc(users.email));
+  }
+
+  async owners(executor: Executor, organizationId: string): Promise<number> {
+    const [row] = await executor
+      .select({ owners: count() })
+      .from(organizationMembers)
+      .where(and(eq(organizationMembers.organizationId, organizationId), eq(organizationMembers.role, 'OWNER')));
+    return Number(row?.owners ?? 0);
+  }
+
+  async rename(executor: Executor, organizationId: string, name: string, now: Date): Promise<OrganizationRow | null> {
+    const [row] = await executor.update(organizations).set({ name, updatedAt: now }).where(eq(organizations.id, organizationId)).returning();
+    return row ?? null;
+  }
+
+  async setRole(executor: Executor, organizationId: string, userId: string, role: OrganizationRole): Promise<void> {
+    await executor
+      .update(organizationMembers)
+      .set({ role })
+      .where(and(eq(organizationMembers.organizationId, organizationId), eq(organizationMembers.userId, userId)));
+  }
+
+  async removeMember(executor: Executor, organizationId: string, userId: string): Promise<void> {
+    await executor.delete(organizationMembers).where(and(eq(organizationMembers.organizationId, organizationId), eq(organizationMembers.userId, userId)));
+  }
+
+  /** Adds a member; false when they already belong. */
+  async addMember(executor: Executor, organizationId: string, userId: string, role: OrganizationRole, now: Date): Promise<boolean> {
+    const rows = await executor
+      .insert(organizationMembers)
+      .values({ organizationId, userId, role, createdAt: now })
+      .onConflictDoNothing()
+      .returning({ userId: organizationMembers.userId });
+    return rows.length === 1;
+  }
+
+  async insertInvitation(executor: Executor, values: typeof organizationInvitations.$inferInsert): Promise<InvitationRow> {
+    const [row] = await executor.insert(organizationInvitations).values(values).returning();
+    return row!;
+  }
+
+  /** Invitations not yet used, revoked or expired, newest first. */
+  openInvitations(executor: Executor, organizationId: string, now: Date): Promise<InvitationRow[]> {
+    return executor
+      .select()
+      .from(organizationInvitations)
+      .where(
+        and(
+          eq(organizationInvitations.organizationId, organizationId),
+          isNull(organizationInvitations.acceptedAt),
+          isNull(organizationInvitations.revokedAt),
+          sql`${organizationInvitations.expiresAt} > ${now.toISOString()}::timestamptz`,
+        ),
+      )
+      .orderBy(sql`${organizationInvitations.createdAt} desc`);
+  }
+
+  async lockInvitationByHash(executor: Executor, tokenHash: string): Promise<InvitationRow | null> {
+    const [row] = await executor.select().from(organizationInvitations).where(eq(organizationInvitations.tokenHash, tokenHash)).for('update');
+    return row ?? null;
+  }
+
+  async markAccepted(executor: Executor, invitationId: string, userId: string, now: Date): Promise<void> {
+    await executor.update(organizationInvitations).set({ acceptedBy: userId, acceptedAt: now }).where(eq(organizationInvitations.id, invitationId));
+  }
+
+  /** Revokes an open invitation of the organization; false when there is none. */
+  async revoke(executor: Executor, organizationId: string, invitationId: string, now: Date): Promise<boolean> {
+    const rows = await executor
+      .update(organizationInvitations)
+      .set({ revokedAt: now })
+      .where(
+        and(
+          eq(organizationInvitations.id, invitationId),
+          eq(organizationInvitations.organizationId, organizationId),
+          isNull(organizationInvitations.acceptedAt),
+          isNull(organizationInvitations.revokedAt),
+        ),
+      )
+      .returning({ id: organizationInvitations.id });
+    return rows.length === 1;
+  }
+}

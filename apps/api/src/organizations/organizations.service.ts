@@ -1,0 +1,148 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { CLOCK, type Clock } from '../common/clock.js';
+import { AlreadyMemberError, ForbiddenError, InvitationInvalidError, LastOwnerError, NotFoundError } from '../common/errors.js';
+import type { Transaction } from '../database/database.js';
+import type { OrganizationRole } from '../database/schema-organizations.js';
+import { normalizeTitle } from '../chat/conversation-title.js';
+import { leavesOwnerless, managesMembers, mayChangeRole, mayInvite, mayRemove } from './organization-rules.js';
+import type { CreatedInvitationView, InvitationView, MembershipView, MemberView, OrganizationSummaryView, OrganizationView } from './organizations.dto.js';
+import { OrganizationsRepository, type InvitationRow, type MemberRow } from './organizations.repository.js';
+
+const DEFAULT_INVITATION_HOURS = 168;
+
+const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+
+function memberView(row: MemberRow): MemberView {
+  return { userId: row.userId, email: row.email, role: row.role, monthlyLimitTokens: row.monthlyLimitTokens, joinedAt: row.joinedAt.toISOString() };
+}
+
+function invitationView(row: InvitationRow): InvitationView {
+  return { id: row.id, role: row.role, expiresAt: row.expiresAt.toISOString(), createdAt: row.createdAt.toISOString() };
+}
+
+/**
+ * Organizations and their people (issue 15): a user creates one and owns it; owners and admins
+ * invite with one-time links, change roles and remove members (rules: organization-rules.ts).
+ * To anyone outside it, an organization does not exist (404); inside, a member lacking the role
+ * gets 403. Every change of membership locks the organization row, so it always keeps an owner.
+ */
+@Injectable()
+export class OrganizationsService {
+  constructor(
+    private readonly repository: OrganizationsRepository,
+    @Inject(CLOCK) private readonly clock: Clock,
+  ) {}
+
+  async create(userId: string, name: string): Promise<OrganizationView> {
+    const now = this.clock.now();
+    const row = await this.repository.db.transaction((tx) => this.repository.insert(tx, normalizeTitle(name), userId, now));
+    return this.get(userId, row.id);
+  }
+
+  async list(userId: string): Promise<OrganizationSummaryView[]> {
+    const rows = await this.repository.ofUser(userId);
+    return rows.map((row) => ({ id: row.id, name: row.name, role: row.role, members: Number(row.members), createdAt: row.createdAt.toISOString() }));
+  }
+
+  async get(userId: string, organizationId: string): Promise<OrganizationView> {
+    const db = this.repository.db;
+    const role = await this.roleOrNotFound(db, organizationId, userId);
+    const organization = (await this.repository.find(db, organizationId))!;
+    const members = managesMembers(role) ? (await this.repository.members(db, organizationId)).map(memberView) : null;
+    return { id: organization.id, name: organization.name, role, createdAt: organization.createdAt.toISOString(), members };
+  }
+
+  async rename(userId: string, organizationId: string, name: string): Promise<OrganizationView> {
+    await this.asManager(this.repository.db, organizationId, userId);
+    await this.repository.rename(this.repository.db, organizationId, normalizeTitle(name), this.clock.now());
+    return this.get(userId, organizationId);
+  }
+
+  /** A one-time invitation link: the token is returned once, only its hash is kept. */
+  async invite(userId: string, organizationId: string, role: 'ADMIN' | 'MEMBER', hours = DEFAULT_INVITATION_HOURS): Promise<CreatedInvitationView> {
+    const actor = await this.asManager(this.repository.db, organizationId, userId);
+    if (!mayInvite(actor, role)) throw new ForbiddenError();
+    const token = randomBytes(24).toString('base64url');
+    const now = this.clock.now();
+    const row = await this.repository.insertInvitation(this.repository.db, {
+      organizationId,
+      tokenHash: hashOf(token),
+      role,
+      createdBy: userId,
+      expiresAt: new Date(now.getTime() + hours * 3_600_000),
+      createdAt: now,
+    });
+    return { ...invitationView(row), token, path: `/organizations/join/?token=${token}` };
+  }
+
+  async invitations(userId: string, organizationId: string): Promise<InvitationView[]> {
+    await this.asManager(this.repository.db, organizationId, userId);
+    return (await this.repository.openInvitations(this.repository.db, organizationId, this.clock.now())).map(invitationView);
+  }
+
+  async revoke(userId: string, organizationId: string, invitationId: string): Promise<void> {
+    await this.asManager(this.repository.db, organizationId, userId);
+    if (!(await this.repository.revoke(this.repository.db, organizationId, invitationId, this.clock.now()))) throw new NotFoundError();
+  }
+
+  /** Joins the organization of an invitation: once, before it expires, unless it was revoked. */
+  async accept(userId: string, token: string): Promise<MembershipView> {
+    const now = this.clock.now();
+    return this.repository.db.transaction(async (tx) => {
+      const invitation = await this.repository.lockInvitationByHash(tx, hashOf(token));
+      if (!invitation || invitation.acceptedAt || invitation.revokedAt || invitation.expiresAt <= now) throw new InvitationInvalidError();
+      const organization = await this.repository.lock(tx, invitation.organizationId);
+      if (!organization) throw new InvitationInvalidError();
+      if (!(await this.repository.addMember(tx, organization.id, userId, invitation.role, now))) throw new AlreadyMemberError();
+      await this.repository.markAccepted(tx, invitation.id, userId, now);
+      return { organizationId: organization.id, name: organization.name, role: invitation.role };
+    });
+  }
+
+  async changeRole(userId: string, organizationId: string, memberId: string, role: OrganizationRole): Promise<OrganizationView> {
+    await this.repository.db.transaction(async (tx) => {
+      const actor = await this.lockAsMember(tx, organizationId, userId);
+      const current = await this.repository.roleOf(tx, organizationId, memberId);
+      if (!managesMembers(actor)) throw new ForbiddenError();
+      if (!current) throw new NotFoundError();
+      if (!mayChangeRole(actor, current, role)) throw new ForbiddenError();
+      if (leavesOwnerless(current, role, await this.repository.owners(tx, organizationId))) throw new LastOwnerError();
+      await this.repository.setRole(tx, organizationId, memberId, role);
+    });
+    return this.get(userId, organizationId);
+  }
+
+  /** Removes a member (owners and admins), or the caller themself (anyone may leave) — never the last owner. */
+  async removeMember(userId: string, organizationId: string, memberId: string): Promise<void> {
+    await this.repository.db.transaction(async (tx) => {
+      const actor = await this.lockAsMember(tx, organizationId, userId);
+      const target = memberId === userId ? actor : await this.repository.roleOf(tx, organizationId, memberId);
+      if (memberId !== userId && !managesMembers(actor)) throw new ForbiddenError();
+      if (!target) throw new NotFoundError();
+      if (memberId !== userId && !mayRemove(actor, target)) throw new ForbiddenError();
+      if (leavesOwnerless(target, null, await this.repository.owners(tx, organizationId))) throw new LastOwnerError();
+      await this.repository.removeMember(tx, organizationId, memberId);
+    });
+  }
+
+  /** The caller's role; an organization they are not in does not exist for them. */
+  private async roleOrNotFound(executor: Transaction | typeof this.repository.db, organizationId: string, userId: string): Promise<OrganizationRole> {
+    const role = await this.repository.roleOf(executor, organizationId, userId);
+    if (!role) throw new NotFoundError();
+    return role;
+  }
+
+  private async asManager(executor: Transaction | typeof this.repository.db, organizationId: string, userId: string): Promise<OrganizationRole> {
+    const role = await this.roleOrNotFound(executor, organizationId, userId);
+    if (!managesMembers(role)) throw new ForbiddenError();
+    return role;
+  }
+
+  /** Locks the organization, then reads the caller's role under that lock. */
+  private async lockAsMember(tx: Transaction, organizationId: string, userId: string): Promise<OrganizationRole> {
+    const organization = await this.repository.lock(tx, organizationId);
+    if (!organization) throw new NotFoundError();
+    return this.roleOrNotFound(tx, organizationId, userId);
+  }
+}
