@@ -22,6 +22,9 @@ function percentile(values: number[], fraction: number): number {
 }
 
 async function seed(client: pg.Client, period: string, periodStart: Date): Promise<void> {
+  // Plans: one user in ten on plus, one in fifty on pro (the allowances are left as seeded: only the breakdown is timed).
+  await client.query(`insert into plans (id, name_ko, name_en, monthly_tokens, completion_limit, turns_per_minute, concurrent_turns, price_krw, for_sale)
+    values ('plus', '플러스', 'Plus', 1000000, 4096, 60, 8, 9900, true), ('pro', '프로', 'Pro', 5000000, 8192, 120, 16, 29000, true) on conflict do nothing`);
   for (let from = 1; from <= USERS; from += BATCH) {
     const to = Math.min(USERS, from + BATCH - 1);
     // Usage per user: 5 % between 90 % and 105 %, the rest spread below 89 %; a few buy tokens.
@@ -34,7 +37,8 @@ async function seed(client: pg.Client, period: string, periodStart: Date): Promi
       [from, to],
     );
     await client.query(`alter table seed add column id uuid default gen_random_uuid()`);
-    await client.query(`insert into users (id, email, password_hash, created_at) select id, email, 'x', $1::timestamptz from seed`, [periodStart.toISOString()]);
+    // With their canonical address, as every account made since migration 0006 has (the start fills in any missing, one by one).
+    await client.query(`insert into users (id, email, email_canonical, password_hash, created_at) select id, email, email, 'x', $1::timestamptz from seed`, [periodStart.toISOString()]);
     await client.query(
       `insert into ledger_entries (user_id, kind, period_key, amount_tokens, free_delta, capacity_delta, created_at)
        select id, 'MONTHLY_GRANT', $1, 100000, 100000, 100000, $2::timestamptz from seed`,
@@ -49,18 +53,14 @@ async function seed(client: pg.Client, period: string, periodStart: Date): Promi
       [period, periodStart.toISOString()],
     );
     await client.query(
-      `insert into token_accounts (user_id, period_key, free_tokens, debt_tokens, period_capacity_tokens, period_consumed_tokens, last_active_at)
-       select id, $1, greatest(0, 100000 - used), greatest(0, used - 100000), 100000, used, $2::timestamptz + (turns * interval '7 hours') from seed`,
+      `insert into token_accounts (user_id, period_key, plan_id, free_tokens, debt_tokens, period_capacity_tokens, period_consumed_tokens, last_active_at)
+       select id, $1, case when n % 10 = 0 then 'plus' when n % 50 = 1 then 'pro' else 'free' end,
+              greatest(0, 100000 - used), greatest(0, used - 100000), 100000, used, $2::timestamptz + (turns * interval '7 hours') from seed`,
       [period, periodStart.toISOString()],
     );
     await client.query(`drop table seed`);
     log(`seeded ${to.toLocaleString()} / ${USERS.toLocaleString()} users`);
   }
-  // Plans: one user in ten on plus, one in fifty on pro (the allowances are left as seeded: only the breakdown is timed).
-  await client.query(`insert into plans (id, name_ko, name_en, monthly_tokens, completion_limit, turns_per_minute, concurrent_turns, price_krw, for_sale)
-    values ('plus', '플러스', 'Plus', 1000000, 4096, 60, 8, 9900, true), ('pro', '프로', 'Pro', 5000000, 8192, 120, 16, 29000, true) on conflict do nothing`);
-  await client.query(`update token_accounts set plan_id = case when hashtext(user_id::text) % 10 = 0 then 'plus' else 'pro' end
-    where hashtext(user_id::text) % 10 = 0 or hashtext(user_id::text) % 50 = 1`);
   await client.query('vacuum analyze');
 }
 
@@ -118,16 +118,16 @@ async function main() {
       const { rows } = await client.query(`explain (analyze, buffers, costs off) ${query}`, values);
       console.log(`\nEXPLAIN ANALYZE — ${label}\n${rows.map((row) => row['QUERY PLAN']).join('\n')}`);
     };
-    const usage = `select user_id, case when period_key = $1 then plan_id else coalesce(next_plan_id, plan_id) end as plan_id,
-        case when period_key = $1 then period_consumed_tokens else 0 end as used,
-        case when period_key = $1 then period_capacity_tokens
-          else (select monthly_tokens from plans where plans.id = coalesce(next_plan_id, plan_id)) + purchased_tokens end as capacity,
-        purchased_tokens as purchased, last_active_at from token_accounts`;
+    const usage = `select t.user_id, case when t.period_key = $1 then t.plan_id else coalesce(t.next_plan_id, t.plan_id) end as plan_id,
+        case when t.period_key = $1 then t.period_consumed_tokens else 0 end as used,
+        case when t.period_key = $1 then t.period_capacity_tokens
+          else case coalesce(t.next_plan_id, t.plan_id) when 'free' then 100000::bigint when 'plus' then 1000000::bigint when 'pro' then 5000000::bigint end + t.purchased_tokens end as capacity,
+        t.purchased_tokens as purchased, t.last_active_at from token_accounts t`;
     await explain(
       'overview, distribution and plans',
-      `with a as (${usage}) select grouping(plan_id), plan_id, count(*), count(*) filter (where used > 0), coalesce(sum(used), 0),
+      `with a as (${usage}) select plan_id, count(*), count(*) filter (where used > 0), coalesce(sum(used), 0),
         count(*) filter (where used * 10000 < 5000 * capacity), count(*) filter (where used * 10000 >= 9500 * capacity) from a
-        group by grouping sets ((), (plan_id))`,
+        group by plan_id`,
       [period.key],
     );
     await explain('top 100 users', `with a as (${usage}), top as (select * from a where used > 0 order by used desc, user_id limit 100) select top.*, u.email from top join users u on u.id = top.user_id`, [period.key]);

@@ -2,7 +2,7 @@
 
 import Link from 'next/link';
 import { usePathname, useRouter } from 'next/navigation';
-import { useEffect, type ReactNode } from 'react';
+import { useEffect, useRef, type ReactNode } from 'react';
 import { useAuth } from '@/lib/auth';
 import { useI18n, type Key } from '@/lib/i18n';
 import { safeNext } from '@/lib/safe-next';
@@ -14,6 +14,7 @@ const links: { href: string; key: Key }[] = [
   { href: '/purchase/', key: 'navPurchase' },
   { href: '/purchases/', key: 'navPurchases' },
   { href: '/history/', key: 'navHistory' },
+  { href: '/organizations/', key: 'navOrganizations' },
 ];
 
 const adminLinks: { href: string; key: Key }[] = [
@@ -54,6 +55,15 @@ export function AppShell({ children }: { children: ReactNode; wide?: boolean }) 
   const nav = user?.role === 'ADMIN' ? [...links, ...adminLinks] : links;
   // The longest link the path is under is the current page's ('/admin/plans/' is not also '/admin/').
   const current = nav.filter((link) => pathname === link.href || pathname?.startsWith(link.href)).sort((a, b) => b.href.length - a.href.length)[0]?.href;
+  // On a phone the links scroll sideways in their own row: bring the current one into it (the row only, never the page).
+  const navRef = useRef<HTMLElement>(null);
+  useEffect(() => {
+    const row = navRef.current;
+    const active = row?.querySelector<HTMLElement>('[aria-current="page"]');
+    if (!row || !active || row.scrollWidth <= row.clientWidth) return;
+    const left = active.getBoundingClientRect().left - row.getBoundingClientRect().left + row.scrollLeft;
+    if (left < row.scrollLeft || left + active.offsetWidth > row.scrollLeft + row.clientWidth) row.scrollLeft = Math.max(0, left - 8);
+  }, [current, user]);
   return (
     <div className="flex min-h-screen flex-col">
       <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:top-2 focus:left-2 focus:z-50 focus:rounded focus:bg-white focus:p-2">
@@ -64,7 +74,7 @@ export function AppShell({ children }: { children: ReactNode; wide?: boolean }) 
           <Link href="/dashboard/" className="mr-2 text-lg font-extrabold whitespace-nowrap text-blue-800">
             {t('appName')}
           </Link>
-          <nav aria-label="main" className="order-last -mx-1 flex w-full gap-1 overflow-x-auto sm:order-none sm:mx-0 sm:w-auto sm:flex-1">
+          <nav ref={navRef} aria-label="main" className="order-last -mx-1 flex w-full gap-1 overflow-x-auto sm:order-none sm:mx-0 sm:w-auto sm:flex-1">
             {nav.map((link) => {
               const active = link.href === current;
               return (

@@ -25,7 +25,13 @@ export function AuthForm({ mode }: { mode: 'login' | 'register' }) {
   const [error, setError] = useState<string | null>(null);
   const [expired, setExpired] = useState(false);
   const [busy, setBusy] = useState(false);
-  useEffect(() => setExpired(new URLSearchParams(window.location.search).has('expired')), []);
+  // Switching between login and sign-up keeps where to go afterwards (an invitation link, for one).
+  const [carry, setCarry] = useState('');
+  useEffect(() => {
+    const query = new URLSearchParams(window.location.search);
+    setExpired(query.has('expired'));
+    if (query.get('next')) setCarry(`?next=${encodeURIComponent(nextPage())}`);
+  }, []);
   useEffect(() => {
     if (token) router.replace(nextPage());
   }, [token, router]);
@@ -95,7 +101,7 @@ export function AuthForm({ mode }: { mode: 'login' | 'register' }) {
             {mode === 'login' ? t('loginButton') : t('registerButton')}
           </button>
           <p className="text-center text-sm">
-            <Link href={mode === 'login' ? '/register/' : '/login/'} className="font-medium text-blue-800 underline">
+            <Link href={`${mode === 'login' ? '/register/' : '/login/'}${carry}`} className="font-medium text-blue-800 underline">
               {mode === 'login' ? t('toRegister') : t('toLogin')}
             </Link>
           </p>

@@ -21,7 +21,7 @@ async function getJson<T>(page: Page, account: Account, path: string): Promise<T
 }
 
 test('axe: every page has no serious or critical violation', async ({ page, request }) => {
-  test.setTimeout(180_000);
+  test.setTimeout(300_000);
   await page.goto('/login/');
   await audit(page, '/login/');
   await page.goto('/register/');
@@ -69,6 +69,48 @@ test('axe: every page has no serious or critical violation', async ({ page, requ
   await audit(page, '/history/');
   await page.goto('/notifications/');
   await audit(page, '/notifications/');
+
+  // organizations: the list with its form, an organization's page as its owner (members, links, a
+  // link just made, the leave dialog), as a member, and the invitation link's page
+  const org = await page.request.post('/api/organizations', { data: { name: '접근성 점검 조직' }, headers: { authorization: `Bearer ${user.token}` } });
+  expect(org.status(), await org.text()).toBe(201);
+  const orgId = ((await org.json()) as { id: string }).id;
+  const colleague = await register(request, 'a11y-org');
+  const invitation = await page.request.post(`/api/organizations/${orgId}/invitations`, { data: { role: 'MEMBER' }, headers: { authorization: `Bearer ${user.token}` } });
+  const { path: joinPath } = (await invitation.json()) as { path: string };
+  expect((await page.request.post('/api/organizations/invitations/accept', { data: { token: new URL(joinPath, 'http://x').searchParams.get('token') }, headers: { authorization: `Bearer ${colleague.token}` } })).status()).toBe(200);
+  await page.goto('/organizations/');
+  await expect(page.getByTestId('org-row').first()).toBeVisible();
+  await audit(page, '/organizations/');
+  await page.getByTestId('org-create-submit').click();
+  await expect(page.getByTestId('org-create-error')).toBeVisible();
+  await audit(page, '/organizations/ form with an error');
+  await page.goto(`/organizations/detail/?id=${orgId}`);
+  await expect(page.getByTestId('member-row')).toHaveCount(2);
+  await page.getByTestId('invite-submit').click();
+  await expect(page.getByTestId('invite-url')).toBeVisible();
+  await audit(page, '/organizations/detail/ owner with a new link');
+  await page.getByTestId('org-leave').click();
+  await expect(page.getByTestId('leave-dialog')).toBeVisible();
+  await audit(page, '/organizations/detail/ leave dialog');
+  await page.keyboard.press('Escape');
+  await page.setViewportSize({ width: 360, height: 800 });
+  await expect(page.getByTestId('member-card').first()).toBeVisible();
+  await audit(page, '/organizations/detail/ at 360 px');
+  await page.setViewportSize({ width: 1280, height: 900 });
+  const colleagueContext = await page.context().browser()!.newContext({ baseURL: test.info().project.use.baseURL, locale: 'ko-KR' });
+  const colleaguePage = await colleagueContext.newPage();
+  await openAs(colleaguePage, colleague, `/organizations/detail/?id=${orgId}`);
+  await expect(colleaguePage.getByTestId('org-member-view')).toBeVisible();
+  await audit(colleaguePage, '/organizations/detail/ member');
+  const next = await page.request.post(`/api/organizations/${orgId}/invitations`, { data: { role: 'MEMBER' }, headers: { authorization: `Bearer ${user.token}` } });
+  await colleaguePage.goto(((await next.json()) as { path: string }).path);
+  await expect(colleaguePage.getByTestId('join-accept')).toBeVisible();
+  await audit(colleaguePage, '/organizations/join/');
+  await colleaguePage.getByTestId('join-accept').click();
+  await expect(colleaguePage.getByTestId('join-error')).toBeVisible();
+  await audit(colleaguePage, '/organizations/join/ with an error');
+  await colleagueContext.close();
 
   const adminContext = await page.context().browser()!.newContext({ baseURL: test.info().project.use.baseURL, locale: 'ko-KR' });
   const adminPage = await adminContext.newPage();

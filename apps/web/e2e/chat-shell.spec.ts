@@ -4,13 +4,13 @@
 // failures are made two ways: by answering the turn in the browser (refused, no answer, an answer
 // cut off) and, for a server stopped mid-answer and for Stop, with a second, slow API process.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect, test, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { freePort } from './payment-servers';
-import { ADMIN, login, openAs, register, setUsage, snap, uniqueEmail, type Account } from './helpers';
+import { ADMIN, login, noSidewaysScroll, openAs, register, setUsage, shotsIn, uniqueEmail, type Account } from './helpers';
 
 const web = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repo = path.resolve(web, '..', '..');
@@ -20,13 +20,7 @@ const shotsDir = process.env.CHAT_SHOTS_DIR;
 const LONG_WORD = '가'.repeat(40) + 'Supercalifragilisticexpialidocious'.repeat(8);
 const LONG_URL = `https://example.com/${'very-long-path-segment-without-any-break-'.repeat(8)}?q=${'x'.repeat(120)}`;
 
-async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  await snap(page, testInfo, name);
-  if (shotsDir) {
-    mkdirSync(shotsDir, { recursive: true });
-    await page.screenshot({ path: path.join(shotsDir, `${name}.png`) });
-  }
-}
+const shot = shotsIn(shotsDir);
 
 function auth(user: Account) {
   return { authorization: `Bearer ${user.token}` };
@@ -39,10 +33,6 @@ async function turn(request: APIRequestContext, user: Account, message: string, 
   return (await response.json()).conversationId;
 }
 
-async function noSidewaysScroll(page: Page, what: string): Promise<void> {
-  const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
-  expect(scrollWidth, `${what}: the page scrolls sideways (${scrollWidth} > ${clientWidth})`).toBeLessThanOrEqual(clientWidth);
-}
 
 /** Whether the element lies inside the window, whole. */
 async function inView(page: Page, testId: string): Promise<boolean> {

@@ -1,5 +1,5 @@
-import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
-import { openAs, register, snap, type Account } from './helpers';
+import { expect, test, type APIRequestContext } from '@playwright/test';
+import { noSidewaysScroll, openAs, register, snap, type Account } from './helpers';
 
 /** One finished turn through the API (the offline demo consultant answers). */
 async function turn(request: APIRequestContext, account: Account, message: string, conversationId?: string): Promise<string> {
@@ -11,10 +11,6 @@ async function turn(request: APIRequestContext, account: Account, message: strin
   return (await response.json()).conversationId as string;
 }
 
-async function noSidewaysScroll(page: Page) {
-  const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
-  expect(scrollWidth).toBeLessThanOrEqual(clientWidth);
-}
 
 test('conversations: grouped by day, renamed in place by keyboard, searched, deleted with the usage kept', async ({ page, request }, testInfo) => {
   const user = await register(request, 'conversations');

@@ -1,3 +1,5 @@
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { expect, type APIRequestContext, type Page, type TestInfo } from '@playwright/test';
 
 export const ADMIN = { email: 'admin@consult-on.local', password: 'admin1234!' };
@@ -62,4 +64,24 @@ export function cspViolations(page: Page): string[] {
 export async function snap(page: Page, testInfo: TestInfo, name: string): Promise<void> {
   const body = await page.screenshot({ path: testInfo.outputPath(`${name}.png`), fullPage: true });
   await testInfo.attach(name, { body, contentType: 'image/png' });
+}
+
+/**
+ * A spec's screenshot: attached to the report and, when `dir` is set (an env variable such as
+ * CHAT_SHOTS_DIR=/tmp/shots-chat), also saved there for people to look at (not committed).
+ */
+export function shotsIn(dir: string | undefined, options: { fullPage?: boolean } = {}) {
+  return async (page: Page, testInfo: TestInfo, name: string): Promise<void> => {
+    await snap(page, testInfo, name);
+    if (dir) {
+      mkdirSync(dir, { recursive: true });
+      await page.screenshot({ path: path.join(dir, `${name}.png`), fullPage: options.fullPage ?? false });
+    }
+  };
+}
+
+/** The page does not scroll sideways (a phone's width). */
+export async function noSidewaysScroll(page: Page, what = 'the page'): Promise<void> {
+  const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
+  expect(scrollWidth, `${what}: the page scrolls sideways (${scrollWidth} > ${clientWidth})`).toBeLessThanOrEqual(clientWidth);
 }

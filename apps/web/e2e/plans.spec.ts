@@ -2,25 +2,13 @@
 // then by the API), edits it, puts a user on it from the user's page (an upgrade: the user's
 // dashboard shows the plan and the larger month at once) and retires it (the user keeps it).
 // Both pages at 360 and 1280 px without sideways scrolling. Screenshots: PLANS_SHOTS_DIR=/tmp/shots-plans.
-import { mkdirSync } from 'node:fs';
-import path from 'node:path';
-import { expect, test, type Page, type TestInfo } from '@playwright/test';
-import { ADMIN, login, openAs, register, snap, type Account } from './helpers';
+import { expect, test } from '@playwright/test';
+import { ADMIN, login, noSidewaysScroll, openAs, register, shotsIn, type Account } from './helpers';
 
 const shotsDir = process.env.PLANS_SHOTS_DIR;
 
-async function shot(page: Page, testInfo: TestInfo, name: string): Promise<void> {
-  await snap(page, testInfo, name);
-  if (shotsDir) {
-    mkdirSync(shotsDir, { recursive: true });
-    await page.screenshot({ path: path.join(shotsDir, `${name}.png`), fullPage: true });
-  }
-}
+const shot = shotsIn(shotsDir, { fullPage: true });
 
-async function noSidewaysScroll(page: Page, what: string): Promise<void> {
-  const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
-  expect(scrollWidth, `${what}: the page scrolls sideways (${scrollWidth} > ${clientWidth})`).toBeLessThanOrEqual(clientWidth);
-}
 
 function auth(account: Account) {
   return { authorization: `Bearer ${account.token}` };

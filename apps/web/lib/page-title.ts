@@ -13,6 +13,9 @@ const pageKeys: Record<string, Key> = {
   admin: 'adminTitle',
   'admin/user': 'userDetail',
   'admin/plans': 'adminPlansTitle',
+  organizations: 'orgsTitle',
+  'organizations/detail': 'orgDetailTitle',
+  'organizations/join': 'orgJoinTitle',
   login: 'loginTitle',
   register: 'registerTitle',
 };

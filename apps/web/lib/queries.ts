@@ -37,6 +37,11 @@ export const queryKeys = {
   adminUserOrders: (userId: string) => ['admin', 'orders', userId] as const,
   /** Every plan with its accounts (GET /api/admin/plans, read in both languages), in the page's language. */
   adminPlans: (lang: string) => ['admin', 'plans', lang] as const,
+  /** The user's organizations: creating, renaming, joining or leaving one refreshes the group. */
+  organizations: () => ['organizations'] as const,
+  organizationList: () => ['organizations', 'list'] as const,
+  organization: (id: string | null) => ['organizations', 'one', id] as const,
+  organizationInvitations: (id: string) => ['organizations', 'invitations', id] as const,
 };
 
 /** Whether a cached query is one conversation's messages, which once loaded only the chat's stream changes. */

@@ -1,6 +1,7 @@
 import { chatAnswersEn } from './chat-answers';
 import { chatShellEn } from './chat-shell';
 import { conversationsEn } from './conversations';
+import { organizationsEn } from './organizations';
 import { plansEn } from './plans';
 import type { MessageKey } from './ko';
 
@@ -274,4 +275,5 @@ export const en = {
   ...chatAnswersEn,
   ...conversationsEn,
   ...plansEn,
+  ...organizationsEn,
 } satisfies Record<MessageKey, string>;

@@ -1,6 +1,7 @@
 import { chatAnswersKo } from './chat-answers';
 import { chatShellKo } from './chat-shell';
 import { conversationsKo } from './conversations';
+import { organizationsKo } from './organizations';
 import { plansKo } from './plans';
 
 /**
@@ -276,6 +277,7 @@ export const ko = {
   ...chatAnswersKo,
   ...conversationsKo,
   ...plansKo,
+  ...organizationsKo,
 };
 
 export type MessageKey = keyof typeof ko;

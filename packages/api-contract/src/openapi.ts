@@ -1145,6 +1145,10 @@ export interface components {
             /** @description Tokens a month of the pool; null: no limit of their own */
             monthlyLimitTokens: number | null;
             joinedAt: string;
+            /** @description The roles the caller may give this member (their own excluded) */
+            assignableRoles: ("OWNER" | "ADMIN" | "MEMBER")[];
+            /** @description Whether the caller may remove this member (leaving is always possible: one’s own entry says so) */
+            removable: boolean;
         };
         MembershipView: {
             organizationId: string;
@@ -1252,6 +1256,8 @@ export interface components {
             createdAt: string;
             /** @description For owners and admins; null for members */
             members: components["schemas"]["MemberView"][] | null;
+            /** @description The roles the caller may invite people with (none for members) */
+            invitableRoles: ("ADMIN" | "MEMBER")[];
         };
         OverviewView: {
             totalUsers: number;

@@ -1,10 +1,10 @@
+import { collapseWhitespace } from '../common/text.js';
+
 /** Longest title made from a first question, in characters (a rename may be longer, up to 100). */
 export const AUTO_TITLE_LENGTH = 40;
 
 /** Runs of white space (line breaks included) as one space, trimmed. */
-export function normalizeTitle(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
+export const normalizeTitle = collapseWhitespace;
 
 /**
  * A conversation's title from its first question: the first line that says something, without

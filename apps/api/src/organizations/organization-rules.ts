@@ -28,6 +28,20 @@ export function mayRemove(actor: OrganizationRole, target: OrganizationRole): bo
   return actor === 'ADMIN' && target !== 'OWNER';
 }
 
+/** What the caller may do to one member: the roles they may give (the member's own left out) and whether they may remove them. */
+export function actionsOn(actor: OrganizationRole, actorId: string, member: { userId: string; role: OrganizationRole }): { assignableRoles: OrganizationRole[]; removable: boolean } {
+  const roles: OrganizationRole[] = ['OWNER', 'ADMIN', 'MEMBER'];
+  return {
+    assignableRoles: managesMembers(actor) ? roles.filter((role) => role !== member.role && mayChangeRole(actor, member.role, role)) : [],
+    removable: member.userId === actorId || (managesMembers(actor) && mayRemove(actor, member.role)),
+  };
+}
+
+/** The roles an invitation from `actor` may give. */
+export function invitableRoles(actor: OrganizationRole): ('ADMIN' | 'MEMBER')[] {
+  return (['ADMIN', 'MEMBER'] as const).filter((role) => mayInvite(actor, role));
+}
+
 /** Whether taking the role of OWNER from one of `owners` owners would leave none. */
 export function leavesOwnerless(targetRole: OrganizationRole, newRole: OrganizationRole | null, owners: number): boolean {
   return targetRole === 'OWNER' && newRole !== 'OWNER' && owners <= 1;

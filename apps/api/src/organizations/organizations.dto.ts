@@ -54,6 +54,8 @@ export class MemberView {
   @ApiProperty({ enum: ORGANIZATION_ROLES }) role!: string;
   @ApiProperty({ type: Number, nullable: true, description: 'Tokens a month of the pool; null: no limit of their own' }) monthlyLimitTokens!: number | null;
   @ApiProperty() joinedAt!: string;
+  @ApiProperty({ enum: ORGANIZATION_ROLES, isArray: true, description: 'The roles the caller may give this member (their own excluded)' }) assignableRoles!: string[];
+  @ApiProperty({ description: 'Whether the caller may remove this member (leaving is always possible: one’s own entry says so)' }) removable!: boolean;
 }
 
 export class OrganizationView {
@@ -62,6 +64,7 @@ export class OrganizationView {
   @ApiProperty({ enum: ORGANIZATION_ROLES, description: "The caller's role" }) role!: string;
   @ApiProperty() createdAt!: string;
   @ApiProperty({ type: [MemberView], nullable: true, description: 'For owners and admins; null for members' }) members!: MemberView[] | null;
+  @ApiProperty({ enum: INVITABLE_ROLES, isArray: true, description: 'The roles the caller may invite people with (none for members)' }) invitableRoles!: string[];
 }
 
 export class InvitationView {

@@ -135,6 +135,14 @@ describe('roles and removal', () => {
     expect((await role(member, admin, 'MEMBER')).status).toBe(403);
     const promoted = await role(owner, member, 'OWNER');
     expect(promoted.body.members.find((m: { userId: string }) => m.userId === member.id).role).toBe('OWNER');
+    // What each caller may do, as the API says it (the web shows only that).
+    const byAdmin = await api.request('GET', `/api/organizations/${id}`, { token: admin.token });
+    const actions = Object.fromEntries(byAdmin.body.members.map((m: { userId: string; assignableRoles: string[]; removable: boolean }) => [m.userId, [m.assignableRoles, m.removable]]));
+    expect(actions).toEqual({ [owner.id]: [[], false], [admin.id]: [['MEMBER'], true], [member.id]: [[], false] });
+    expect(byAdmin.body.invitableRoles).toEqual(['MEMBER']);
+    const byOwner = await api.request('GET', `/api/organizations/${id}`, { token: owner.token });
+    expect(byOwner.body.invitableRoles).toEqual(['ADMIN', 'MEMBER']);
+    expect(byOwner.body.members.find((m: { userId: string }) => m.userId === admin.id)).toMatchObject({ assignableRoles: ['OWNER', 'MEMBER'], removable: true });
     expect((await api.request('DELETE', `/api/organizations/${id}/members/${member.id}`, { token: admin.token })).status).toBe(403);
     expect((await api.request('DELETE', `/api/organizations/${id}/members/${admin.id}`, { token: owner.token })).status).toBe(204);
     expect((await api.request('GET', `/api/organizations/${id}`, { token: admin.token })).status).toBe(404);

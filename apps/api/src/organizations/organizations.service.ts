@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
+import { collapseWhitespace } from '../common/text.js';
 import { AlreadyMemberError, ForbiddenError, InvitationInvalidError, LastOwnerError, NotFoundError } from '../common/errors.js';
-import type { Transaction } from '../database/database.js';
+import type { Executor, Transaction } from '../database/database.js';
 import type { OrganizationRole } from '../database/schema-organizations.js';
-import { normalizeTitle } from '../chat/conversation-title.js';
-import { leavesOwnerless, managesMembers, mayChangeRole, mayInvite, mayRemove } from './organization-rules.js';
+import { actionsOn, invitableRoles, leavesOwnerless, managesMembers, mayChangeRole, mayInvite, mayRemove } from './organization-rules.js';
 import type { CreatedInvitationView, InvitationView, MembershipView, MemberView, OrganizationSummaryView, OrganizationView } from './organizations.dto.js';
 import { OrganizationsRepository, type InvitationRow, type MemberRow } from './organizations.repository.js';
 
@@ -13,8 +13,8 @@ const DEFAULT_INVITATION_HOURS = 168;
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
-function memberView(row: MemberRow): MemberView {
-  return { userId: row.userId, email: row.email, role: row.role, monthlyLimitTokens: row.monthlyLimitTokens, joinedAt: row.joinedAt.toISOString() };
+function memberView(row: MemberRow, actor: OrganizationRole, actorId: string): MemberView {
+  return { userId: row.userId, email: row.email, role: row.role, monthlyLimitTokens: row.monthlyLimitTokens, joinedAt: row.joinedAt.toISOString(), ...actionsOn(actor, actorId, row) };
 }
 
 function invitationView(row: InvitationRow): InvitationView {
@@ -36,7 +36,7 @@ export class OrganizationsService {
 
   async create(userId: string, name: string): Promise<OrganizationView> {
     const now = this.clock.now();
-    const row = await this.repository.db.transaction((tx) => this.repository.insert(tx, normalizeTitle(name), userId, now));
+    const row = await this.repository.db.transaction((tx) => this.repository.insert(tx, collapseWhitespace(name), userId, now));
     return this.get(userId, row.id);
   }
 
@@ -49,13 +49,13 @@ export class OrganizationsService {
     const db = this.repository.db;
     const role = await this.roleOrNotFound(db, organizationId, userId);
     const organization = (await this.repository.find(db, organizationId))!;
-    const members = managesMembers(role) ? (await this.repository.members(db, organizationId)).map(memberView) : null;
-    return { id: organization.id, name: organization.name, role, createdAt: organization.createdAt.toISOString(), members };
+    const members = managesMembers(role) ? (await this.repository.members(db, organizationId)).map((row) => memberView(row, role, userId)) : null;
+    return { id: organization.id, name: organization.name, role, createdAt: organization.createdAt.toISOString(), members, invitableRoles: invitableRoles(role) };
   }
 
   async rename(userId: string, organizationId: string, name: string): Promise<OrganizationView> {
     await this.asManager(this.repository.db, organizationId, userId);
-    await this.repository.rename(this.repository.db, organizationId, normalizeTitle(name), this.clock.now());
+    await this.repository.rename(this.repository.db, organizationId, collapseWhitespace(name), this.clock.now());
     return this.get(userId, organizationId);
   }
 
@@ -127,13 +127,13 @@ export class OrganizationsService {
   }
 
   /** The caller's role; an organization they are not in does not exist for them. */
-  private async roleOrNotFound(executor: Transaction | typeof this.repository.db, organizationId: string, userId: string): Promise<OrganizationRole> {
+  private async roleOrNotFound(executor: Executor, organizationId: string, userId: string): Promise<OrganizationRole> {
     const role = await this.repository.roleOf(executor, organizationId, userId);
     if (!role) throw new NotFoundError();
     return role;
   }
 
-  private async asManager(executor: Transaction | typeof this.repository.db, organizationId: string, userId: string): Promise<OrganizationRole> {
+  private async asManager(executor: Executor, organizationId: string, userId: string): Promise<OrganizationRole> {
     const role = await this.roleOrNotFound(executor, organizationId, userId);
     if (!managesMembers(role)) throw new ForbiddenError();
     return role;

@@ -199,7 +199,7 @@ export function ConversationList({ activeId, usage, onOpen, onNew, onDeleted, on
                           {rename.isPending && rename.variables?.id === c.id ? rename.variables.title : c.title}
                         </span>
                         <span className="block truncate text-xs text-slate-600">
-                          {df(c.updatedAt, true)} · {nf(c.chargedTokens)}
+                          {df(c.updatedAt, true)} · {t('tokensCount', { n: nf(c.chargedTokens) })}
                         </span>
                       </button>
                       {/* Shown on hover, while the item has keyboard focus, and always on touch screens. */}

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { sql, type SQL } from 'drizzle-orm';
 import { DATABASE, rowsOf, type DatabaseHandle } from '../../database/database.js';
 import { usageLevelSql, type LevelThresholds } from '../../database/usage-level.js';
+import { plans } from '../../database/schema.js';
 import { FREE_PLAN_ID } from '../../config/plans-config.js';
 
 export interface AccountUsageRow {
@@ -56,17 +57,24 @@ export class TokenStatsRepository {
     return this.database.db;
   }
 
-  /** Per-account usage of a period, as a subquery (user_id, used, capacity, purchased, last_active_at). */
-  private usageOf(period: string, current: boolean): SQL {
+  /** Per-account usage of a period, as a subquery (user_id, plan_id, used, capacity, purchased, last_active_at). */
+  private async usageOf(period: string, current: boolean): Promise<SQL> {
     if (current) {
-      return sql`select user_id,
-          case when period_key = ${period} then plan_id else coalesce(next_plan_id, plan_id) end as plan_id,
-          case when period_key = ${period} then period_consumed_tokens else 0 end as used,
-          case when period_key = ${period} then period_capacity_tokens
-            -- as the reset will leave it (LedgerWriter.resetIntoPeriod): the allowance of the plan it starts the period on
-            else (select monthly_tokens from plans where plans.id = coalesce(next_plan_id, plan_id)) + purchased_tokens end as capacity,
-          purchased_tokens as purchased, last_active_at
-        from token_accounts`;
+      // An account nobody touched since the month began, as the reset will leave it
+      // (LedgerWriter.resetIntoPeriod): the allowance of the plan it starts the period on. The
+      // allowances are written into the statement (a CASE, evaluated only for such accounts), not
+      // joined or looked up per row: the scan stays parallel and cheap.
+      const allowances = await this.db.select({ id: plans.id, monthlyTokens: plans.monthlyTokens }).from(plans);
+      const allowance = sql`case coalesce(t.next_plan_id, t.plan_id) ${sql.join(
+        allowances.map((plan) => sql`when ${plan.id} then ${plan.monthlyTokens}::bigint`),
+        sql` `,
+      )} end`;
+      return sql`select t.user_id,
+          case when t.period_key = ${period} then t.plan_id else coalesce(t.next_plan_id, t.plan_id) end as plan_id,
+          case when t.period_key = ${period} then t.period_consumed_tokens else 0 end as used,
+          case when t.period_key = ${period} then t.period_capacity_tokens else ${allowance} + t.purchased_tokens end as capacity,
+          t.purchased_tokens as purchased, t.last_active_at
+        from token_accounts t`;
     }
     // Balances are running sums: at the end of a past period they are the sums of every delta up to it.
     // The plan of a past period: its last upgrade's, else the one its grant was made for (free before plans were recorded).
@@ -82,11 +90,12 @@ export class TokenStatsRepository {
 
   async aggregates(period: string, current: boolean): Promise<Aggregates> {
     const scaled = sql`used * 10000`;
-    // One scan: the totals (the empty grouping set) and each plan's figures together.
-    const rows = rowsOf<Record<string, string | null>>(
+    // One scan, grouped by plan (a grouping that PostgreSQL aggregates in parallel, which grouping
+    // sets are not); the totals are the plans' figures added up.
+    const rows = rowsOf<Record<string, string | number | null>>(
       await this.db.execute(sql`
-        with a as (${this.usageOf(period, current)})
-        select grouping(plan_id) = 1 as "isTotal", plan_id as "planId",
+        with a as (${await this.usageOf(period, current)})
+        select plan_id as "planId",
           count(*) as "totalUsers",
           count(*) filter (where used > 0) as "activeUsers",
           coalesce(sum(used), 0) as "totalUsedTokens",
@@ -96,15 +105,14 @@ export class TokenStatsRepository {
           count(*) filter (where capacity > 0 and ${scaled} >= 9000 * capacity and ${scaled} < 9500 * capacity) as under95,
           count(*) filter (where capacity > 0 and ${scaled} >= 9500 * capacity or capacity <= 0 and used > 0) as over95
         from a
-        group by grouping sets ((), (plan_id))`),
+        group by plan_id`),
     );
-    const total = rows.find((row) => String(row.isTotal) === 'true');
-    const numbers = Object.fromEntries(Object.entries(total ?? {}).filter(([key]) => key !== 'isTotal' && key !== 'planId').map(([key, value]) => [key, Number(value ?? 0)]));
+    const fields = ['totalUsers', 'activeUsers', 'totalUsedTokens', 'under50', 'under80', 'under90', 'under95', 'over95'] as const;
+    const totals = Object.fromEntries(fields.map((field) => [field, rows.reduce((sum, row) => sum + Number(row[field] ?? 0), 0)])) as Omit<Aggregates, 'byPlan'>;
     const byPlan = rows
-      .filter((row) => row !== total)
       .map((row) => ({ planId: String(row.planId), users: Number(row.totalUsers), activeUsers: Number(row.activeUsers), usedTokens: Number(row.totalUsedTokens) }))
       .sort((a, b) => b.users - a.users || a.planId.localeCompare(b.planId));
-    return { ...(numbers as Omit<Aggregates, 'byPlan'>), byPlan };
+    return { ...totals, byPlan };
   }
 
   async purchasedInPeriod(period: string): Promise<number> {
@@ -117,7 +125,7 @@ export class TokenStatsRepository {
   async topUsers(period: string, current: boolean, limit: number): Promise<AccountUsageRow[]> {
     return rowsOf<Record<string, unknown>>(
       await this.db.execute(sql`
-        with a as (${this.usageOf(period, current)}),
+        with a as (${await this.usageOf(period, current)}),
         top as (select * from a where used > 0 order by used desc, user_id limit ${limit})
         select top.user_id as "userId", u.email, top.used as "usedTokens", top.capacity as "capacityTokens",
                top.purchased as "purchasedTokens", top.last_active_at as "lastActiveAt"
@@ -144,7 +152,7 @@ export class TokenStatsRepository {
     };
     const rows = rowsOf<Record<string, unknown>>(
       await this.db.execute(sql`
-        with a as (${this.usageOf(period, true)})
+        with a as (${await this.usageOf(period, true)})
         select u.id as "userId", u.email, a.used as "usedTokens", a.capacity as "capacityTokens", a.purchased as "purchasedTokens",
                a.last_active_at as "lastActiveAt", count(*) over () as total
         from a join users u on u.id = a.user_id
@@ -155,7 +163,7 @@ export class TokenStatsRepository {
     let total = rows.length > 0 ? Number(rows[0]!.total) : 0;
     if (rows.length === 0 && filter.offset > 0) {
       const [count] = rowsOf<{ total: string }>(
-        await this.db.execute(sql`with a as (${this.usageOf(period, true)}) select count(*) as total from a join users u on u.id = a.user_id where ${where}`),
+        await this.db.execute(sql`with a as (${await this.usageOf(period, true)}) select count(*) as total from a join users u on u.id = a.user_id where ${where}`),
       );
       total = Number(count?.total ?? 0);
     }
@@ -168,7 +176,7 @@ export class TokenStatsRepository {
     for (;;) {
       const rows = rowsOf<Record<string, unknown>>(
         await this.db.execute(sql`
-          with a as (${this.usageOf(period, true)})
+          with a as (${await this.usageOf(period, true)})
           select u.id as "userId", u.email, a.used as "usedTokens", a.capacity as "capacityTokens", a.purchased as "purchasedTokens", a.last_active_at as "lastActiveAt"
           from a join users u on u.id = a.user_id
           where u.id > ${after}::uuid order by u.id limit ${batch}`),

@@ -1,0 +1,80 @@
+'use client';
+
+import { useEffect, useRef, type ReactNode } from 'react';
+import { errorText } from '@/lib/error-text';
+import { useI18n } from '@/lib/i18n';
+
+/**
+ * A modal question with a cancel and a (red) confirm button: opens on mount, focuses Cancel, gives
+ * focus back to its opener when it goes, and shows the failed request's error in the dialog.
+ */
+export function ConfirmDialog({
+  id,
+  title,
+  children,
+  confirmLabel,
+  pending,
+  error,
+  onConfirm,
+  onClose,
+  testId,
+}: {
+  id: string;
+  title: string;
+  children: ReactNode;
+  confirmLabel: string;
+  pending: boolean;
+  error: unknown;
+  onConfirm: () => void;
+  onClose: () => void;
+  testId: string;
+}) {
+  const { t } = useI18n();
+  const dialog = useRef<HTMLDialogElement>(null);
+  const cancel = useRef<HTMLButtonElement>(null);
+  useEffect(() => {
+    const element = dialog.current;
+    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
+    element?.showModal();
+    cancel.current?.focus();
+    return () => {
+      element?.close();
+      if (opener?.isConnected) opener.focus();
+    };
+  }, []);
+  return (
+    <dialog
+      ref={dialog}
+      aria-labelledby={`${id}-title`}
+      aria-describedby={`${id}-body`}
+      className="m-auto max-h-[calc(100dvh-2rem)] w-[min(28rem,calc(100vw-2rem))] overflow-y-auto rounded-xl p-0 break-keep shadow-2xl backdrop:bg-slate-900/50"
+      onCancel={(event) => {
+        event.preventDefault();
+        if (!pending) onClose();
+      }}
+      data-testid={testId}
+    >
+      <div className="p-6">
+        <h2 id={`${id}-title`} className="text-lg font-bold">
+          {title}
+        </h2>
+        <div id={`${id}-body`} className="mt-2 text-sm break-words text-slate-800">
+          {children}
+        </div>
+        {!!error && (
+          <p role="alert" className="mt-3 rounded bg-red-100 p-2 text-sm text-red-900" data-testid={`${testId}-error`}>
+            {errorText(error, t)}
+          </p>
+        )}
+        <div className="mt-6 flex flex-wrap justify-end gap-2">
+          <button ref={cancel} type="button" className="btn btn-secondary" onClick={onClose} disabled={pending}>
+            {t('cancel')}
+          </button>
+          <button type="button" className="btn btn-danger" onClick={onConfirm} disabled={pending} data-testid={`${testId}-confirm`}>
+            {confirmLabel}
+          </button>
+        </div>
+      </div>
+    </dialog>
+  );
+}
