@@ -29,6 +29,8 @@ import {
 } from '@/lib/organizations';
 import { queryKeys } from '@/lib/queries';
 
+const INVITE_ORDER: InvitableRole[] = ['MEMBER', 'ADMIN'];
+
 function Notice({ text, testId }: { text: string | null; testId: string }) {
   return (
     <p role="status" className={text ? 'mb-3 rounded bg-green-50 p-2 text-sm font-medium text-green-900' : 'sr-only'} data-testid={testId}>
@@ -230,7 +232,8 @@ function InviteForm({ organization, onCreated }: { organization: OrganizationVie
   const { t } = useI18n();
   const client = useQueryClient();
   const id = useId();
-  const roles = organization.invitableRoles as InvitableRole[];
+  // The roles the API allows, member first: the common case is the preselected one.
+  const roles = INVITE_ORDER.filter((role) => organization.invitableRoles.includes(role));
   const [role, setRole] = useState<InvitableRole>(roles[0] ?? 'MEMBER');
   const [hours, setHours] = useState(INVITATION_HOURS[0]!);
   const invite = useMutation({
