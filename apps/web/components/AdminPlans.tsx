@@ -1,7 +1,8 @@
 'use client';
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useEffect, useId, useRef, useState, type FormEvent, type ReactNode } from 'react';
+import { useId, useState, type FormEvent, type ReactNode } from 'react';
+import { ConfirmDialog } from '@/components/ConfirmDialog';
 import { TableHead } from '@/components/TableHead';
 import { api } from '@/lib/api';
 import { useModels } from '@/lib/chat-models';
@@ -30,6 +31,7 @@ import {
   type PlanView,
 } from '@/lib/plans';
 import { queryKeys } from '@/lib/queries';
+import { useModal } from '@/lib/use-modal';
 import type { UsageView } from '@consult-on/api-contract';
 
 const saleStyle = { forSale: 'bg-green-100 text-green-900', staffOnly: 'bg-slate-200 text-slate-900', retired: 'bg-red-100 text-red-900' } as const;
@@ -178,21 +180,6 @@ function Item({ label, children }: { label: string; children: ReactNode }) {
       <dd className="font-semibold break-words tabular-nums">{children}</dd>
     </div>
   );
-}
-
-/** A modal <dialog> that opens on mount and gives focus back to its opener when it goes. */
-function useModal() {
-  const dialog = useRef<HTMLDialogElement>(null);
-  useEffect(() => {
-    const element = dialog.current;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    element?.showModal();
-    return () => {
-      element?.close();
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
-  return dialog;
 }
 
 const dialogClass = 'm-auto max-h-[calc(100dvh-2rem)] w-[min(36rem,calc(100vw-2rem))] overflow-y-auto rounded-xl p-0 break-keep shadow-2xl backdrop:bg-slate-900/50';
@@ -400,9 +387,6 @@ export function PlanFormDialog({ plan, onClose, onDone }: { plan: AdminPlan | nu
 export function RetireDialog({ plan, onClose, onDone }: { plan: AdminPlan; onClose: () => void; onDone: (message: string) => void }) {
   const { t, nf } = useI18n();
   const client = useQueryClient();
-  const dialog = useModal();
-  const cancel = useRef<HTMLButtonElement>(null);
-  useEffect(() => cancel.current?.focus(), []);
   const retire = useMutation({
     mutationFn: () => api<PlanView>(`/api/admin/plans/${encodeURIComponent(plan.id)}/retire`, { method: 'POST' }),
     onSuccess: () => {
@@ -411,40 +395,22 @@ export function RetireDialog({ plan, onClose, onDone }: { plan: AdminPlan; onClo
     },
   });
   return (
-    <dialog
-      ref={dialog}
-      aria-labelledby="retire-plan-title"
-      aria-describedby="retire-plan-body"
-      className="m-auto w-[min(28rem,calc(100vw-2rem))] rounded-xl p-0 break-keep shadow-2xl backdrop:bg-slate-900/50"
-      onCancel={(event) => {
-        event.preventDefault();
-        if (!retire.isPending) onClose();
-      }}
-      data-testid="retire-dialog"
+    <ConfirmDialog
+      id="retire-plan"
+      title={t('planRetireTitle')}
+      confirmLabel={t('planRetireConfirm')}
+      pending={retire.isPending}
+      error={retire.isError ? retire.error : null}
+      onConfirm={() => retire.mutate()}
+      onClose={onClose}
+      testId="retire-dialog"
+      confirmTestId="retire-confirm"
     >
-      <div className="p-6">
-        <h2 id="retire-plan-title" className="text-lg font-bold">
-          {t('planRetireTitle')}
-        </h2>
-        <div id="retire-plan-body" className="mt-2 space-y-2 text-sm text-slate-800">
-          <p className="break-words">{t('planRetireBody', { name: plan.name })}</p>
-          <p className="rounded-lg bg-slate-100 p-2">{t('planRetireKeeps', { n: nf(plan.accounts) })}</p>
-        </div>
-        {retire.isError && (
-          <p role="alert" className="mt-3 rounded bg-red-100 p-2 text-sm text-red-900">
-            {errorText(retire.error, t)}
-          </p>
-        )}
-        <div className="mt-6 flex flex-wrap justify-end gap-2">
-          <button ref={cancel} type="button" className="btn btn-secondary" onClick={onClose} disabled={retire.isPending}>
-            {t('cancel')}
-          </button>
-          <button type="button" className="btn btn-danger" onClick={() => retire.mutate()} disabled={retire.isPending} data-testid="retire-confirm">
-            {t('planRetireConfirm')}
-          </button>
-        </div>
+      <div className="space-y-2">
+        <p>{t('planRetireBody', { name: plan.name })}</p>
+        <p className="rounded-lg bg-slate-100 p-2">{t('planRetireKeeps', { n: nf(plan.accounts) })}</p>
       </div>
-    </dialog>
+    </ConfirmDialog>
   );
 }
 

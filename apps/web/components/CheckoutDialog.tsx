@@ -5,6 +5,7 @@ import { useEffect, useRef, useState } from 'react';
 import { newIdempotencyKey } from '@/lib/api';
 import { errorText } from '@/lib/error-text';
 import { useI18n } from '@/lib/i18n';
+import { useModal } from '@/lib/use-modal';
 import { useMoney } from '@/lib/money';
 import { CheckoutError, handOffCheckout, needsProvider, requestCheckout } from '@/lib/payments';
 import { queryKeys } from '@/lib/queries';
@@ -25,18 +26,7 @@ export function CheckoutDialog({ product, onClose, onDone }: { product: TokenPac
   const [key] = useState(newIdempotencyKey);
   const [phase, setPhase] = useState<Phase>({ kind: 'idle' });
   const busy = useRef(false);
-  const dialog = useRef<HTMLDialogElement>(null);
-
-  useEffect(() => {
-    const element = dialog.current;
-    // The dialog is unmounted when closed: give focus back to whatever opened it, not <body>.
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    element?.showModal();
-    return () => {
-      element?.close();
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
+  const dialog = useModal();
 
   // Back from the provider's page through the browser's back button, the page may be restored as it was left.
   useEffect(() => {

@@ -1,8 +1,9 @@
 'use client';
 
-import { useEffect, useRef, type ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
 import { errorText } from '@/lib/error-text';
 import { useI18n } from '@/lib/i18n';
+import { useModal } from '@/lib/use-modal';
 
 /**
  * A modal question with a cancel and a (red) confirm button: opens on mount, focuses Cancel, gives
@@ -18,6 +19,7 @@ export function ConfirmDialog({
   onConfirm,
   onClose,
   testId,
+  confirmTestId = `${testId}-confirm`,
 }: {
   id: string;
   title: string;
@@ -28,20 +30,11 @@ export function ConfirmDialog({
   onConfirm: () => void;
   onClose: () => void;
   testId: string;
+  confirmTestId?: string;
 }) {
   const { t } = useI18n();
-  const dialog = useRef<HTMLDialogElement>(null);
   const cancel = useRef<HTMLButtonElement>(null);
-  useEffect(() => {
-    const element = dialog.current;
-    const opener = document.activeElement instanceof HTMLElement ? document.activeElement : null;
-    element?.showModal();
-    cancel.current?.focus();
-    return () => {
-      element?.close();
-      if (opener?.isConnected) opener.focus();
-    };
-  }, []);
+  const dialog = useModal(cancel);
   return (
     <dialog
       ref={dialog}
@@ -70,7 +63,7 @@ export function ConfirmDialog({
           <button ref={cancel} type="button" className="btn btn-secondary" onClick={onClose} disabled={pending}>
             {t('cancel')}
           </button>
-          <button type="button" className="btn btn-danger" onClick={onConfirm} disabled={pending} data-testid={`${testId}-confirm`}>
+          <button type="button" className="btn btn-danger" onClick={onConfirm} disabled={pending} data-testid={confirmTestId}>
             {confirmLabel}
           </button>
         </div>
