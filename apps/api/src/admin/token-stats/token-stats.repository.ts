@@ -150,9 +150,10 @@ export class TokenStatsRepository {
       lastActive: sql`a.last_active_at desc nulls last, u.id`,
       created: sql`u.created_at desc, u.id`,
     };
+    const usage = await this.usageOf(period, true);
     const rows = rowsOf<Record<string, unknown>>(
       await this.db.execute(sql`
-        with a as (${await this.usageOf(period, true)})
+        with a as (${usage})
         select u.id as "userId", u.email, a.used as "usedTokens", a.capacity as "capacityTokens", a.purchased as "purchasedTokens",
                a.last_active_at as "lastActiveAt", count(*) over () as total
         from a join users u on u.id = a.user_id
@@ -163,7 +164,7 @@ export class TokenStatsRepository {
     let total = rows.length > 0 ? Number(rows[0]!.total) : 0;
     if (rows.length === 0 && filter.offset > 0) {
       const [count] = rowsOf<{ total: string }>(
-        await this.db.execute(sql`with a as (${await this.usageOf(period, true)}) select count(*) as total from a join users u on u.id = a.user_id where ${where}`),
+        await this.db.execute(sql`with a as (${usage}) select count(*) as total from a join users u on u.id = a.user_id where ${where}`),
       );
       total = Number(count?.total ?? 0);
     }
@@ -173,10 +174,12 @@ export class TokenStatsRepository {
   /** Every account's usage in pages of `batch`, by user id: for the streamed CSV export. */
   async *allUsers(period: string, batch = 5_000): AsyncGenerator<AccountUsageRow[]> {
     let after = '00000000-0000-0000-0000-000000000000';
+    // The plans' allowances read once for the whole export, not once per batch.
+    const usage = await this.usageOf(period, true);
     for (;;) {
       const rows = rowsOf<Record<string, unknown>>(
         await this.db.execute(sql`
-          with a as (${await this.usageOf(period, true)})
+          with a as (${usage})
           select u.id as "userId", u.email, a.used as "usedTokens", a.capacity as "capacityTokens", a.purchased as "purchasedTokens", a.last_active_at as "lastActiveAt"
           from a join users u on u.id = a.user_id
           where u.id > ${after}::uuid order by u.id limit ${batch}`),
