@@ -4,6 +4,7 @@
  */
 import type { components } from '@consult-on/api-contract';
 import type { Key } from './i18n';
+import { collapseWhitespace } from './text';
 
 type Schemas = components['schemas'];
 export type OrganizationView = Schemas['OrganizationView'];
@@ -49,9 +50,7 @@ export function sortMembers<T extends Pick<MemberView, 'role' | 'joinedAt' | 'em
 export const ORGANIZATION_NAME_MAX = 60;
 
 /** The name as the API stores it: trimmed, runs of white space made one space. */
-export function normalizeName(text: string): string {
-  return text.replace(/\s+/g, ' ').trim();
-}
+export const normalizeName = collapseWhitespace;
 
 /** The name's problem as a message key, or null: 1–60 characters (by code point), not blank. */
 export function nameError(text: string): Key | null {

@@ -7,6 +7,7 @@ import { groupByDate, type DateGroup } from '@/lib/conversation-groups';
 import { errorText } from '@/lib/error-text';
 import { useI18n, type Key } from '@/lib/i18n';
 import { queryKeys, useConversations } from '@/lib/queries';
+import { collapseWhitespace } from '@/lib/text';
 import type { ConversationPageView, ConversationSummaryView, UsageView } from '@consult-on/api-contract';
 import { UsageSummary } from './UsageSummary';
 
@@ -112,7 +113,7 @@ export function ConversationList({ activeId, usage, onOpen, onNew, onDeleted, on
   const finishRename = (conversation: ConversationSummaryView, title: string | null) => {
     setRenaming(null);
     focusItem(conversation.id);
-    const cleaned = title?.replace(/\s+/g, ' ').trim();
+    const cleaned = title === null ? undefined : collapseWhitespace(title);
     if (!cleaned || cleaned === conversation.title) return;
     rename.mutate({ id: conversation.id, title: [...cleaned].slice(0, TITLE_MAX_LENGTH).join('') });
   };
