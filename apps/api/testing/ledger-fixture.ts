@@ -9,6 +9,7 @@ import { PlanCatalog } from '../src/plans/plan-catalog.js';
 import { PlansRepository } from '../src/plans/plans.repository.js';
 import { AccountsService } from '../src/quota/accounts/accounts.service.js';
 import { HoldsRepository } from '../src/quota/holds/holds.repository.js';
+import { MemberUsageRepository } from '../src/quota/members/member-usage.repository.js';
 import { HoldsService } from '../src/quota/holds/holds.service.js';
 import { LedgerRepository } from '../src/quota/ledger/ledger.repository.js';
 import { LedgerWriter } from '../src/quota/ledger/ledger-writer.js';
@@ -38,12 +39,14 @@ export async function createLedgerFixture(start = new Date('2026-11-10T03:00:00Z
   const repository = new LedgerRepository(database);
   const plans = new PlanCatalog(new PlansRepository(database), config, clock);
   await plans.onModuleInit();
-  const writer = new LedgerWriter(repository, new IdempotencyService(new IdempotencyRepository(database)), new LevelChangeHub(), plans, config, clock);
+  const levels = new LevelChangeHub();
+  const writer = new LedgerWriter(repository, new IdempotencyService(new IdempotencyRepository(database)), levels, plans, config, clock);
   const reads = new UsageReadsService(new UsageRepository(database), writer, clock);
+  const members = new MemberUsageRepository(database);
   const ledger = ledgerHarness({
-    holds: new HoldsService(writer, new HoldsRepository(database), config, clock),
-    accounts: new AccountsService(writer, repository, reads),
-    verification: new VerificationService(new VerificationRepository(database)),
+    holds: new HoldsService(writer, new HoldsRepository(database), members, repository, levels, config, clock),
+    accounts: new AccountsService(writer, repository, reads, members),
+    verification: new VerificationService(new VerificationRepository(database), members),
   });
   return {
     database,

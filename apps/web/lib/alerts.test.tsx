@@ -89,6 +89,8 @@ describe('a notification read later says the level it was created for', () => {
     const item: NotificationView = {
       id: 'n1',
       kind: 'USAGE_WARNING',
+      organizationId: null,
+      organizationName: null,
       level: 'WARNING',
       title: 'stale title',
       message: 'stale message',

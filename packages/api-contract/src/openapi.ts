@@ -609,6 +609,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/organizations/{organizationId}/ledger": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OrganizationsController_ledger"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/organizations/{organizationId}/members/{userId}": {
         parameters: {
             query?: never;
@@ -623,6 +639,38 @@ export interface paths {
         options?: never;
         head?: never;
         patch: operations["OrganizationsController_changeRole"];
+        trace?: never;
+    };
+    "/api/organizations/{organizationId}/members/{userId}/limit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["OrganizationsController_setLimit"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organizations/{organizationId}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OrganizationsController_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/payments/orders": {
@@ -926,6 +974,8 @@ export interface components {
             id: string;
             title: string;
             model: string;
+            /** @description The workspace its turns are charged to: an organization, or null (your own account) */
+            organizationId: string | null;
             turnCount: number;
             chargedTokens: number;
             createdAt: string;
@@ -935,6 +985,8 @@ export interface components {
             id: string;
             title: string;
             model: string;
+            /** @description The workspace its turns are charged to: an organization, or null (your own account) */
+            organizationId: string | null;
             turnCount: number;
             chargedTokens: number;
             createdAt: string;
@@ -1013,6 +1065,8 @@ export interface components {
              * @example consult-basic
              */
             model?: string;
+            /** @description The workspace: an organization you belong to, whose pool (and your monthly limit in it) the turn is charged to; omit for your own account. A conversation keeps the workspace it started in. */
+            organizationId?: string;
         };
         EstimateView: {
             model: string;
@@ -1123,8 +1177,11 @@ export interface components {
         };
         LedgerVerifyView: {
             ok: boolean;
+            /** @description Token accounts checked: every user’s and every organization’s pool */
             accountsChecked: number;
             accounts: components["schemas"]["LedgerProblemView"][];
+            /** @description Members whose usage in their organization’s pool differs from the pool’s ledger entries for them */
+            members: components["schemas"]["MemberLimitProblemView"][];
             /** @description Open holds past their expiry (the sweeper is behind or stopped) */
             expiredOpenHolds: number;
             /** @description Paid orders without exactly one grant, and purchase grants without a paid order */
@@ -1137,6 +1194,30 @@ export interface components {
             /** @example demo1234! */
             password: string;
         };
+        MemberLimitDto: {
+            /**
+             * @description Tokens a month of the pool; null: no limit of their own
+             * @example 50000
+             */
+            monthlyLimitTokens: number | null;
+        };
+        MemberLimitProblemView: {
+            organizationId: string;
+            userId: string;
+            problems: string[];
+        };
+        MemberUsageView: {
+            /** @description Tokens a month of the pool; null: no limit of their own */
+            monthlyLimitTokens: number | null;
+            /** @description Tokens of the pool the member used this period */
+            usedTokens: number;
+            /** @description Tokens held by the member’s turns in flight */
+            heldTokens: number;
+            /** @description What the limit leaves; null without a limit */
+            remainingTokens: number | null;
+            /** @description used / limit × 100, one decimal; null without a limit */
+            usagePercent: number | null;
+        };
         MemberView: {
             userId: string;
             email: string;
@@ -1144,6 +1225,8 @@ export interface components {
             role: "OWNER" | "ADMIN" | "MEMBER";
             /** @description Tokens a month of the pool; null: no limit of their own */
             monthlyLimitTokens: number | null;
+            /** @description The member’s use of the pool this period */
+            usage: components["schemas"]["MemberUsageView"];
             joinedAt: string;
             /** @description The roles the caller may give this member (their own excluded) */
             assignableRoles: ("OWNER" | "ADMIN" | "MEMBER")[];
@@ -1184,15 +1267,19 @@ export interface components {
         NotificationView: {
             id: string;
             /** @enum {string} */
-            kind: "USAGE_WARNING" | "USAGE_CRITICAL" | "USAGE_BLOCKED" | "USAGE_RECOVERED";
+            kind: "USAGE_WARNING" | "USAGE_CRITICAL" | "USAGE_BLOCKED" | "USAGE_RECOVERED" | "ORGANIZATION_WARNING" | "ORGANIZATION_CRITICAL" | "ORGANIZATION_BLOCKED" | "ORGANIZATION_RECOVERED" | "MEMBER_LIMIT_WARNING" | "MEMBER_LIMIT_REACHED";
             /** @enum {string} */
             level: "WARNING" | "CRITICAL" | "BLOCKED" | "NORMAL";
             title: string;
             message: string;
             usagePercent: number;
             remainingTokens: number;
-            /** @description Where to buy tokens */
+            /** @description Where to act: buy tokens, or the organization’s page for a notification about an organization */
             link: string;
+            /** @description The organization whose pool or member limit it is about; null for the reader’s own account */
+            organizationId: string | null;
+            /** @description Its name when notified (pool notifications) */
+            organizationName: string | null;
             read: boolean;
             readAt: string | null;
             createdAt: string;
@@ -1244,6 +1331,12 @@ export interface components {
             role: "OWNER" | "ADMIN" | "MEMBER";
             members: number;
             createdAt: string;
+        };
+        OrganizationUsageView: {
+            /** @description The organization’s pool, in the same shape as a person’s usage */
+            pool: components["schemas"]["UsageView"];
+            /** @description The caller’s own use of the pool and their limit */
+            member: components["schemas"]["MemberUsageView"];
         };
         OrganizationView: {
             id: string;
@@ -1405,6 +1498,8 @@ export interface components {
              * @example consult-basic
              */
             model?: string;
+            /** @description The workspace: an organization you belong to, whose pool (and your monthly limit in it) the turn is charged to; omit for your own account. A conversation keeps the workspace it started in. */
+            organizationId?: string;
         };
         SessionView: {
             accessToken: string;
@@ -2186,6 +2281,8 @@ export interface operations {
                 offset?: number;
                 /** @description Only conversations whose title or messages contain this text (case-insensitive, literal: % and _ match themselves) */
                 q?: string;
+                /** @description The workspace: the conversations charged to this organization’s pool; omit for those of your own account */
+                organizationId?: string;
             };
             header?: never;
             path?: never;
@@ -2629,6 +2726,31 @@ export interface operations {
             };
         };
     };
+    OrganizationsController_ledger: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Entries older than this id */
+                before?: number;
+            };
+            header?: never;
+            path: {
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerPageView"];
+                };
+            };
+        };
+    };
     OrganizationsController_remove: {
         parameters: {
             query?: never;
@@ -2671,6 +2793,55 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrganizationView"];
+                };
+            };
+        };
+    };
+    OrganizationsController_setLimit: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organizationId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["MemberLimitDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationView"];
+                };
+            };
+        };
+    };
+    OrganizationsController_usage: {
+        parameters: {
+            query?: never;
+            header: {
+                "accept-language": string;
+            };
+            path: {
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationUsageView"];
                 };
             };
         };

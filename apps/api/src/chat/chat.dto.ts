@@ -26,6 +26,13 @@ export class SendMessageDto {
   @IsString()
   @MaxLength(64)
   model?: string;
+
+  @ApiPropertyOptional({
+    description: "The workspace: an organization you belong to, whose pool (and your monthly limit in it) the turn is charged to; omit for your own account. A conversation keeps the workspace it started in.",
+  })
+  @IsOptional()
+  @IsUUID()
+  organizationId?: string;
 }
 
 export class EstimateDto extends SendMessageDto {}
@@ -97,6 +104,11 @@ export class ConversationsQuery extends OffsetPageQuery {
   @IsString()
   @MaxCharacters(CONVERSATION_QUERY_MAX_LENGTH)
   q?: string;
+
+  @ApiPropertyOptional({ description: 'The workspace: the conversations charged to this organization’s pool; omit for those of your own account' })
+  @IsOptional()
+  @IsUUID()
+  organizationId?: string;
 }
 
 export class RenameConversationDto {
@@ -111,6 +123,7 @@ export class ConversationSummaryView {
   @ApiProperty() id!: string;
   @ApiProperty() title!: string;
   @ApiProperty() model!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The workspace its turns are charged to: an organization, or null (your own account)' }) organizationId!: string | null;
   @ApiProperty() turnCount!: number;
   @ApiProperty() chargedTokens!: number;
   @ApiProperty() createdAt!: string;

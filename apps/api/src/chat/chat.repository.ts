@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, desc, eq, or, sql, type SQL } from 'drizzle-orm';
+import { and, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { DATABASE, executePrepared, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
 import { conversations, messages } from '../database/schema.js';
 import { ledgerChange, type AttachedWrite } from '../quota/ledger/ledger.repository.js';
@@ -25,17 +25,24 @@ export class ChatRepository {
     return row ?? null;
   }
 
+  /** Whether the user belongs to the organization (a workspace they may chat in). */
+  async isMember(organizationId: string, userId: string): Promise<boolean> {
+    const rows = rowsOf(await this.db.execute(sql`select 1 from organization_members where organization_id = ${organizationId} and user_id = ${userId}`));
+    return rows.length > 0;
+  }
+
   /** The newest messages of a conversation, newest first. */
   async recentMessages(conversationId: string, limit: number): Promise<MessageRow[]> {
     return this.db.select().from(messages).where(eq(messages.conversationId, conversationId)).orderBy(desc(messages.id)).limit(limit);
   }
 
   /**
-   * A page of the user's conversations, newest activity first. With `query`, only those whose
+   * A page of the user's conversations in one workspace (an organization's, or their own account's), newest activity first. With `query`, only those whose
    * title or messages contain it (ILIKE with `%`, `_` and the backslash escaped: the text matches literally).
    */
-  async listConversations(userId: string, page: { limit: number; offset: number; query?: string }) {
-    const where = page.query ? and(eq(conversations.userId, userId), matching(page.query)) : eq(conversations.userId, userId);
+  async listConversations(userId: string, page: { limit: number; offset: number; query?: string; organizationId: string | null }) {
+    const workspace = page.organizationId ? eq(conversations.organizationId, page.organizationId) : isNull(conversations.organizationId);
+    const where = and(eq(conversations.userId, userId), workspace, page.query ? matching(page.query) : undefined);
     const rows = await this.db
       .select()
       .from(conversations)
@@ -129,8 +136,8 @@ export class ChatRepository {
     );
     return sql`
         conversation as (
-          insert into conversations (id, user_id, title, model, turn_count, charged_tokens, created_at, updated_at)
-          select ${turn.conversationId}::uuid, ${turn.userId}::uuid, ${turn.title}::text, ${turn.model}::text, 1,
+          insert into conversations (id, user_id, organization_id, title, model, turn_count, charged_tokens, created_at, updated_at)
+          select ${turn.conversationId}::uuid, ${turn.userId}::uuid, ${turn.organizationId}::uuid, ${turn.title}::text, ${turn.model}::text, 1,
                  ${turn.chargedTokens}::bigint, ${at}::timestamptz, ${at}::timestamptz
           where ${when}
           on conflict (id) do update
@@ -138,8 +145,8 @@ export class ChatRepository {
                 charged_tokens = conversations.charged_tokens + excluded.charged_tokens,
                 model = excluded.model,
                 updated_at = excluded.updated_at
-            -- Never touches a row of another user, whatever id a client sends.
-            where conversations.user_id = excluded.user_id
+            -- Never touches a row of another user or workspace, whatever id a client sends.
+            where conversations.user_id = excluded.user_id and conversations.organization_id is not distinct from excluded.organization_id
           returning id
         ), inserted as (
           insert into messages (conversation_id, role, content, content_tokens, model, prompt_tokens, completion_tokens, charged_tokens,
@@ -175,6 +182,8 @@ function matching(query: string): SQL {
 export interface TurnRecord {
   conversationId: string;
   userId: string;
+  /** The workspace charged: an organization's pool, or null (the user's own account). */
+  organizationId: string | null;
   title: string;
   model: string;
   chargedTokens: number;

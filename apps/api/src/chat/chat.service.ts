@@ -18,6 +18,13 @@ import { ChatRepository } from './chat.repository.js';
 import type { EstimateView, ModelView, TokenWarningView, TurnView } from './chat.dto.js';
 import { TurnSettlementService } from './turn-settlement.service.js';
 import type { CommittedTurn, PreparedTurn, TurnInput } from './turn.js';
+import type { ConversationRow } from './chat.repository.js';
+
+/** Where a turn is charged, and its conversation when it continues one. */
+interface Workspace {
+  organizationId: string | null;
+  conversation: ConversationRow | null;
+}
 
 export type { TurnInput } from './turn.js';
 
@@ -64,20 +71,23 @@ export class ChatService {
   /** Runs a turn, yielding its start, each piece of text and the finished turn. */
   async *turn(user: AuthUser, input: TurnInput, locale: Locale, signal: AbortSignal): AsyncGenerator<TurnEvent> {
     const metering = this.config.chat.meteringEnabled;
+    const workspace = await this.workspaceOf(user.id, input);
     // Read once: its plan decides the model, the completion limit and the caps; the reservation starts from it.
-    const account = metering ? await this.accounts.current(user.id) : null;
-    const prepared = await this.prepare(user.id, input, locale, { signal, account });
-    const { model, promptTokens, plan, completionLimit } = prepared;
-    if (plan) await this.plans.assertTurnRate(user.id, plan);
-    const reservation = account
-      ? await this.holds.reserveWithAccount(user.id, {
-          tokens: chargedTokens(model, promptTokens, completionLimit),
-          minimumTokens: chargedTokens(model, promptTokens, this.config.chat.minCompletionTokens),
-          purpose: 'chat',
-          maxInFlight: plan?.concurrentTurns,
-          known: account,
-        })
-      : null;
+    const account = metering ? await this.accounts.current(workspace.organizationId ?? user.id) : null;
+    const prepared = await this.prepare(user.id, input, locale, { signal, account, workspace });
+    const { model, promptTokens, plan, completionLimit, organizationId } = prepared;
+    if (plan) await this.plans.assertTurnRate(user.id, plan, organizationId);
+    const request = {
+      tokens: chargedTokens(model, promptTokens, completionLimit),
+      minimumTokens: chargedTokens(model, promptTokens, this.config.chat.minCompletionTokens),
+      purpose: 'chat',
+      maxInFlight: plan?.concurrentTurns,
+    };
+    const reservation = !account
+      ? null
+      : organizationId
+        ? await this.holds.reserveForMember(organizationId, user.id, request)
+        : await this.holds.reserveWithAccount(user.id, { ...request, known: account });
     const hold = reservation?.hold ?? null;
     const maxCompletionTokens = hold ? Math.min(completionLimit, completionTokensWithin(model, hold.tokens, promptTokens)) : completionLimit;
 
@@ -109,7 +119,7 @@ export class ChatService {
       if (signal.aborted && text.length === 0) return;
       const committed = await this.settlement.commit(user.id, input, prepared, reservation, text, reported);
       settled = true;
-      yield { type: 'complete', turn: await this.describe(user.id, committed, locale) };
+      yield { type: 'complete', turn: await this.describe(organizationId ?? user.id, committed, locale) };
     } finally {
       if (!settled && hold) await this.voidQuietly(hold);
     }
@@ -125,19 +135,23 @@ export class ChatService {
 
   /** The cost of a message before it is sent; no model call, nothing held, one read of the account. */
   async estimate(userId: string, input: TurnInput, locale: Locale): Promise<EstimateView> {
-    const { balances, usage } = await this.accounts.balances(userId);
-    const { model, promptTokens, contextTokens, contextTruncated, completionLimit } = await this.prepare(userId, input, locale, { account: balances });
+    const workspace = await this.workspaceOf(userId, input);
+    const { balances, usage } = await this.accounts.balances(workspace.organizationId ?? userId);
+    const { model, promptTokens, contextTokens, contextTruncated, completionLimit } = await this.prepare(userId, input, locale, { account: balances, workspace });
     const typicalChargeTokens = chargedTokens(model, promptTokens, Math.min(completionLimit, TYPICAL_COMPLETION_TOKENS));
     const minimum = chargedTokens(model, promptTokens, this.config.chat.minCompletionTokens);
+    // In an organization, the member's own limit may leave less than the pool does.
+    const memberRoom = workspace.organizationId ? await this.accounts.memberRoom(workspace.organizationId, userId) : Number.POSITIVE_INFINITY;
+    const remainingTokens = Math.min(usage.remainingTokens, memberRoom);
     return {
       model: model.id,
       promptTokens,
       maxCompletionTokens: completionLimit,
       maxChargeTokens: chargedTokens(model, promptTokens, completionLimit),
       typicalChargeTokens,
-      remainingTokens: usage.remainingTokens,
-      shareOfRemainingPercent: usage.remainingTokens > 0 ? Math.round((typicalChargeTokens / usage.remainingTokens) * 1_000) / 10 : null,
-      allowed: usage.level !== 'BLOCKED' && usage.reservableTokens >= minimum,
+      remainingTokens,
+      shareOfRemainingPercent: remainingTokens > 0 ? Math.round((typicalChargeTokens / remainingTokens) * 1_000) / 10 : null,
+      allowed: usage.level !== 'BLOCKED' && usage.reservableTokens >= minimum && memberRoom >= minimum,
       ...this.contextOf(model, contextTokens, contextTruncated, typicalChargeTokens),
     };
   }
@@ -159,7 +173,12 @@ export class ChatService {
    * `account`: the account as the caller already read it (null when metering is off), so the plan
    * and quota checks below need no query.
    */
-  private async prepare(userId: string, input: TurnInput, locale: Locale, options: { signal?: AbortSignal; account: AccountRow | null }): Promise<PreparedTurn> {
+  private async prepare(
+    userId: string,
+    input: TurnInput,
+    locale: Locale,
+    options: { signal?: AbortSignal; account: AccountRow | null; workspace: Workspace },
+  ): Promise<PreparedTurn> {
     const plan = options.account ? await this.plans.limits(options.account.planId) : null;
     const model = this.catalog.find(input.model ?? this.defaultModelFor(plan));
     if (!model) {
@@ -173,9 +192,8 @@ export class ChatService {
     }
     let history: { role: 'user' | 'assistant'; content: string; contentTokens: number }[] = [];
     let contextTruncated = false;
-    if (input.conversationId) {
-      const conversation = await this.repository.findOwnConversation(userId, input.conversationId);
-      if (!conversation) throw new NotFoundError();
+    const conversation = options.workspace.conversation;
+    if (conversation) {
       // One more than can be sent, to know whether older messages were left out.
       ({ kept: history, truncated: contextTruncated } = this.withinCap(await this.repository.recentMessages(conversation.id, CONTEXT_MESSAGES + 1)));
     }
@@ -188,7 +206,29 @@ export class ChatService {
     ];
     const promptTokens = promptTokensOf([systemTokens!, ...history.map((m) => m.contentTokens), userTokens!]);
     const contextTokens = promptTokens - promptTokensOf([systemTokens!, userTokens!]);
-    return { model, plan, completionLimit, conversationId: input.conversationId ?? randomUUID(), isNew: !input.conversationId, prompt, promptTokens, userTokens, contextTokens, contextTruncated };
+    const organizationId = options.workspace.organizationId;
+    return { model, plan, completionLimit, conversationId: input.conversationId ?? randomUUID(), organizationId, isNew: !input.conversationId, prompt, promptTokens, userTokens, contextTokens, contextTruncated };
+  }
+
+  /**
+   * Where a turn is charged: the workspace its conversation started in, or for a new one the
+   * organization it names (which the user must belong to: another organization does not exist
+   * for them) or the user's own account. A turn naming another workspace than its conversation's
+   * is refused: a conversation never changes who pays.
+   */
+  private async workspaceOf(userId: string, input: TurnInput): Promise<Workspace> {
+    let organizationId = input.organizationId ?? null;
+    let conversation: ConversationRow | null = null;
+    if (input.conversationId) {
+      conversation = await this.repository.findOwnConversation(userId, input.conversationId);
+      if (!conversation) throw new NotFoundError();
+      if (input.organizationId !== undefined && conversation.organizationId !== input.organizationId) {
+        throw new ValidationFailedError([{ field: 'organizationId', problems: ['the conversation belongs to another workspace; omit organizationId to continue it'] }]);
+      }
+      organizationId = conversation.organizationId;
+    }
+    if (organizationId && !(await this.repository.isMember(organizationId, userId))) throw new NotFoundError();
+    return { organizationId, conversation };
   }
 
   /** The model a turn that names none gets: the service's default, or the plan's first when the plan leaves the default out. */

@@ -9,6 +9,7 @@ function toSummary(row: ConversationRow): ConversationSummaryView {
     id: row.id,
     title: row.title,
     model: row.model,
+    organizationId: row.organizationId,
     turnCount: row.turnCount,
     chargedTokens: row.chargedTokens,
     createdAt: row.createdAt.toISOString(),
@@ -42,9 +43,10 @@ function toMessage(row: MessageRow): MessageView {
 export class ConversationsService {
   constructor(private readonly repository: ChatRepository) {}
 
-  async list(userId: string, page: { limit?: number; offset?: number; q?: string }): Promise<ConversationPageView> {
+  /** A page of the user's conversations in one workspace: an organization's, or (without one) their own account's. */
+  async list(userId: string, page: { limit?: number; offset?: number; q?: string; organizationId?: string }): Promise<ConversationPageView> {
     const query = page.q?.trim() || undefined;
-    const { rows, total } = await this.repository.listConversations(userId, { limit: page.limit ?? 20, offset: page.offset ?? 0, query });
+    const { rows, total } = await this.repository.listConversations(userId, { limit: page.limit ?? 20, offset: page.offset ?? 0, query, organizationId: page.organizationId ?? null });
     return { items: rows.map(toSummary), total };
   }
 

@@ -136,6 +136,7 @@ export class TurnSettlementService {
     return {
       conversationId,
       userId,
+      organizationId: prepared.organizationId,
       title: titleFromQuestion(input.message),
       model: model.id,
       chargedTokens: charge.charged,

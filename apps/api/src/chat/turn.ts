@@ -9,6 +9,8 @@ export interface TurnInput {
   message: string;
   conversationId?: string;
   model?: string;
+  /** The workspace of a new conversation: an organization the user belongs to; omitted: their own account. */
+  organizationId?: string;
 }
 
 export interface CommittedTurn {
@@ -39,6 +41,8 @@ export interface PreparedTurn {
   /** The model's completion limit, capped by the plan's. */
   completionLimit: number;
   conversationId: string;
+  /** The workspace charged: the organization whose pool pays, or null (the user's own account). */
+  organizationId: string | null;
   isNew: boolean;
   prompt: ChatMessage[];
   promptTokens: number;

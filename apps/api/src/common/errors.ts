@@ -105,27 +105,59 @@ export class InvalidSignatureError extends domainError('INVALID_SIGNATURE', 401,
   en: 'The signature is invalid or too old.',
 }) {}
 
+const EXHAUSTED_MESSAGES = {
+  personal: {
+    ko: '토큰을 모두 사용했습니다. 토큰을 추가로 구매하면 바로 다시 상담할 수 있습니다.',
+    en: 'You have used all your tokens. Buy more tokens to continue right away.',
+  },
+  organization: {
+    ko: '조직의 토큰을 모두 사용했습니다. 조직 소유자나 관리자가 토큰을 추가로 구매하면 다시 상담할 수 있습니다.',
+    en: 'Your organization has used all its tokens. An owner or admin of the organization can buy more.',
+  },
+} as const;
+
+/** The account (a person's, or an organization's pool) is past its hard limit. */
 export class TokenExhaustedError extends DomainError {
   readonly code = 'TOKEN_EXHAUSTED';
   readonly status = 402;
-  readonly localized = {
-    ko: '토큰을 모두 사용했습니다. 토큰을 추가로 구매하면 바로 다시 상담할 수 있습니다.',
-    en: 'You have used all your tokens. Buy more tokens to continue right away.',
-  };
+  readonly localized: { ko: string; en: string };
   constructor(
     readonly remainingTokens: number,
     readonly usagePercent: number,
     readonly purchaseUrl: string,
+    /** Whose tokens ran out: the person's own, or their organization's pool. */
+    readonly scope: 'personal' | 'organization' = 'personal',
   ) {
     super('token exhausted');
+    this.localized = EXHAUSTED_MESSAGES[scope];
   }
   override details() {
     return {
       remainingTokens: this.remainingTokens,
       usagePercent: this.usagePercent,
-      recommendedAction: 'PURCHASE_TOKENS',
+      limit: this.scope === 'organization' ? 'ORGANIZATION' : 'ACCOUNT',
+      recommendedAction: this.scope === 'organization' ? 'ASK_ORGANIZATION_ADMIN' : 'PURCHASE_TOKENS',
       purchaseUrl: this.purchaseUrl,
     };
+  }
+}
+
+/** A member's monthly limit in their organization's pool is reached, though the pool may have room. */
+export class MemberLimitReachedError extends DomainError {
+  readonly code = 'MEMBER_LIMIT_REACHED';
+  readonly status = 402;
+  readonly localized = {
+    ko: '이번 달 조직에서 쓸 수 있는 내 한도를 모두 사용했습니다. 한도를 늘리려면 조직 관리자에게 요청해 주세요.',
+    en: 'You have used your monthly limit in this organization. Ask an organization admin to raise it.',
+  };
+  constructor(
+    readonly limitTokens: number,
+    readonly remainingTokens: number,
+  ) {
+    super('member limit reached');
+  }
+  override details() {
+    return { limit: 'MEMBER', limitTokens: this.limitTokens, remainingTokens: this.remainingTokens, recommendedAction: 'ASK_ORGANIZATION_ADMIN' };
   }
 }
 

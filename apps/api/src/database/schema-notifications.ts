@@ -1,9 +1,23 @@
 import { sql } from 'drizzle-orm';
 import { bigint, index, integer, jsonb, pgTable, primaryKey, text, timestamp, uuid } from 'drizzle-orm/pg-core';
 import { createdAt } from './columns.js';
+import { organizations } from './schema-organizations.js';
 import { users } from './schema.js';
 
-export const NOTIFICATION_KINDS = ['USAGE_WARNING', 'USAGE_CRITICAL', 'USAGE_BLOCKED', 'USAGE_RECOVERED'] as const;
+export const NOTIFICATION_KINDS = [
+  'USAGE_WARNING',
+  'USAGE_CRITICAL',
+  'USAGE_BLOCKED',
+  'USAGE_RECOVERED',
+  // An organization's pool, to its owners and admins.
+  'ORGANIZATION_WARNING',
+  'ORGANIZATION_CRITICAL',
+  'ORGANIZATION_BLOCKED',
+  'ORGANIZATION_RECOVERED',
+  // A member's own monthly limit in an organization's pool (90 % and 100 %), to the member.
+  'MEMBER_LIMIT_WARNING',
+  'MEMBER_LIMIT_REACHED',
+] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 
 export const notifications = pgTable(
@@ -15,8 +29,10 @@ export const notifications = pgTable(
       .references(() => users.id, { onDelete: 'cascade' }),
     kind: text('kind', { enum: NOTIFICATION_KINDS }).notNull(),
     periodKey: text('period_key').notNull(),
+    /** The organization whose pool (or member limit) it is about; null for the reader's own account. */
+    organizationId: uuid('organization_id').references(() => organizations.id, { onDelete: 'cascade' }),
     /** The figures the message is rendered from, in the reader's language. */
-    data: jsonb('data').$type<{ level: string; usagePercent: number; remainingTokens: number }>().notNull(),
+    data: jsonb('data').$type<{ level: string; usagePercent: number; remainingTokens: number; organizationName?: string }>().notNull(),
     source: text('source', { enum: ['turn', 'sweep', 'credit', 'reset'] }).notNull(),
     readAt: timestamp('read_at', { withTimezone: true }),
     createdAt: createdAt(),
@@ -28,7 +44,7 @@ export const notifications = pgTable(
 );
 
 /**
- * The last notification of each kind per user. A notification is only created by the upsert
+ * The last notification of each kind per user and scope (their own account, or an organization). A notification is only created by the upsert
  * that moves `last_sent_at` forward by 24 hours (or into a new period); concurrent writers
  * serialize on this row, so two sweeps — or a sweep racing a turn — create one.
  */
@@ -39,10 +55,12 @@ export const notificationThrottle = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     kind: text('kind', { enum: NOTIFICATION_KINDS }).notNull(),
+    /** Whose figures: '' for the reader's own account, else the organization's id (its pool, or the reader's limit in it). */
+    scope: text('scope').notNull().default(''),
     periodKey: text('period_key').notNull(),
     lastSentAt: timestamp('last_sent_at', { withTimezone: true }).notNull(),
   },
-  (table) => [primaryKey({ columns: [table.userId, table.kind] })],
+  (table) => [primaryKey({ columns: [table.userId, table.kind, table.scope] })],
 );
 
 /** The outbox of things a connected browser should hear about, read by every instance's poller. */

@@ -1,12 +1,12 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, check, index, integer, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { createdAt } from './columns.js';
 import { users } from './schema.js';
 
 export const ORGANIZATION_ROLES = ['OWNER', 'ADMIN', 'MEMBER'] as const;
 export type OrganizationRole = (typeof ORGANIZATION_ROLES)[number];
 
-/** A company account: its people (members with a role) and, later, its token pool. */
+/** A company account: its people (members with a role); its token pool is the token account with its id. */
 export const organizations = pgTable('organizations', {
   id: uuid('id').primaryKey().defaultRandom(),
   name: text('name').notNull(),
@@ -27,6 +27,16 @@ export const organizationMembers = pgTable(
     role: text('role', { enum: ORGANIZATION_ROLES }).notNull(),
     /** Tokens a month the member may use of the pool; null: no limit of their own. */
     monthlyLimitTokens: bigint('monthly_limit_tokens', { mode: 'number' }),
+    /**
+     * The member's use of the pool, kept beside the pool's ledger like an account's balances:
+     * `held_tokens` and `open_holds` equal the pool's open holds of the member's turns,
+     * `consumed_tokens` the pool's consumption for them in `period_key`. Written only with a
+     * change of the pool, under its lock.
+     */
+    periodKey: text('period_key'),
+    heldTokens: bigint('held_tokens', { mode: 'number' }).notNull().default(0),
+    consumedTokens: bigint('consumed_tokens', { mode: 'number' }).notNull().default(0),
+    openHolds: integer('open_holds').notNull().default(0),
     createdAt: createdAt(),
   },
   (table) => [
@@ -34,6 +44,7 @@ export const organizationMembers = pgTable(
     index('organization_members_user_idx').on(table.userId),
     check('organization_members_role_check', sql`${table.role} in ('OWNER', 'ADMIN', 'MEMBER')`),
     check('organization_members_limit_check', sql`${table.monthlyLimitTokens} is null or ${table.monthlyLimitTokens} >= 0`),
+    check('organization_members_usage_check', sql`${table.heldTokens} >= 0 and ${table.consumedTokens} >= 0 and ${table.openHolds} >= 0`),
   ],
 );
 

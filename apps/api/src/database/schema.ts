@@ -25,6 +25,7 @@ export * from './schema-organizations.js';
 /* Subscription plans: schema-plans.ts. */
 export * from './schema-plans.js';
 import { plans } from './schema-plans.js';
+import { organizations } from './schema-organizations.js';
 
 export const users = pgTable(
   'users',
@@ -51,9 +52,13 @@ export const users = pgTable(
 export const tokenAccounts = pgTable(
   'token_accounts',
   {
-    userId: uuid('user_id')
-      .primaryKey()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    /**
+     * The account's id: its user's id, or for an organization's pool its organization's id
+     * (`organization_id` then says so). No foreign key: it names a row of either table.
+     */
+    userId: uuid('user_id').primaryKey(),
+    /** Set on an organization's pool (equal to `user_id`); null on a person's account. */
+    organizationId: uuid('organization_id').references(() => organizations.id, { onDelete: 'cascade' }),
     periodKey: text('period_key').notNull(),
     freeTokens: tokens('free_tokens'),
     purchasedTokens: tokens('purchased_tokens'),
@@ -80,6 +85,7 @@ export const tokenAccounts = pgTable(
       'token_accounts_non_negative',
       sql`${table.freeTokens} >= 0 and ${table.purchasedTokens} >= 0 and ${table.debtTokens} >= 0 and ${table.heldTokens} >= 0 and ${table.periodCapacityTokens} >= 0 and ${table.periodConsumedTokens} >= 0 and ${table.openHolds} >= 0`,
     ),
+    check('token_accounts_organization_check', sql`${table.organizationId} is null or ${table.organizationId} = ${table.userId}`),
   ],
 );
 
@@ -104,9 +110,10 @@ export const ledgerEntries = pgTable(
   'ledger_entries',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The account (see `token_accounts.user_id`: a user's, or an organization's pool). */
+    userId: uuid('user_id').notNull(),
+    /** On a pool's entries for a member's turn: the member, whose monthly limit the entry counts against. */
+    memberId: uuid('member_id'),
     kind: text('kind', { enum: LEDGER_ENTRY_KINDS }).notNull(),
     periodKey: text('period_key').notNull(),
     amountTokens: bigint('amount_tokens', { mode: 'number' }).notNull(),
@@ -137,6 +144,8 @@ export const ledgerEntries = pgTable(
     index('ledger_entries_plan_changes_idx').on(table.userId, table.periodKey).where(sql`${table.kind} = 'PLAN_CHANGE'`),
     // Tokens bought in a period, for the admin statistics.
     index('ledger_entries_purchases_by_period_idx').on(table.periodKey).where(sql`${table.kind} = 'PURCHASE'`),
+    // A pool's entries per member: the member's usage, and the books of their limit.
+    index('ledger_entries_member_idx').on(table.userId, table.memberId, table.periodKey).where(sql`${table.memberId} is not null`),
     check('ledger_entries_amount_non_negative', sql`${table.amountTokens} >= 0`),
   ],
 );
@@ -149,9 +158,10 @@ export const tokenHolds = pgTable(
   'token_holds',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id')
-      .notNull()
-      .references(() => users.id, { onDelete: 'cascade' }),
+    /** The account holding the tokens (a user's, or an organization's pool). */
+    userId: uuid('user_id').notNull(),
+    /** On a pool's hold: the member whose turn it is (their limit holds the same tokens). */
+    memberId: uuid('member_id'),
     tokens: bigint('tokens', { mode: 'number' }).notNull(),
     status: text('status', { enum: HOLD_STATUSES }).notNull().default('OPEN'),
     periodKey: text('period_key').notNull(),
@@ -164,6 +174,8 @@ export const tokenHolds = pgTable(
     index('token_holds_open_expiry_idx').on(table.expiresAt).where(sql`${table.status} = 'OPEN'`),
     // A user's holds, newest last: the plan's turns-per-minute counts those of the last minute.
     index('token_holds_user_created_idx').on(table.userId, table.createdAt),
+    // A member's holds in their organization's pool, newest last: their turns per minute, and those a removal voids.
+    index('token_holds_member_created_idx').on(table.memberId, table.createdAt).where(sql`${table.memberId} is not null`),
     check('token_holds_tokens_positive', sql`${table.tokens} > 0`),
   ],
 );
@@ -189,6 +201,8 @@ export const conversations = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
+    /** The workspace the conversation's turns are charged to: an organization's pool, or (null) the user's own account. */
+    organizationId: uuid('organization_id').references(() => organizations.id, { onDelete: 'cascade' }),
     title: text('title').notNull(),
     model: text('model').notNull(),
     turnCount: integer('turn_count').notNull().default(0),

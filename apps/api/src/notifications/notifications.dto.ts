@@ -12,7 +12,9 @@ export class NotificationView {
   @ApiProperty() message!: string;
   @ApiProperty() usagePercent!: number;
   @ApiProperty() remainingTokens!: number;
-  @ApiProperty({ description: 'Where to buy tokens' }) link!: string;
+  @ApiProperty({ description: 'Where to act: buy tokens, or the organization’s page for a notification about an organization' }) link!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The organization whose pool or member limit it is about; null for the reader’s own account' }) organizationId!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Its name when notified (pool notifications)' }) organizationName!: string | null;
   @ApiProperty() read!: boolean;
   @ApiProperty({ type: String, nullable: true }) readAt!: string | null;
   @ApiProperty() createdAt!: string;

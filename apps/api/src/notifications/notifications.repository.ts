@@ -17,9 +17,10 @@ export class NotificationsRepository {
   }
 
   /**
-   * Creates the notifications of `candidates` (rows of user_id, kind, period_key, data) that
-   * the throttle lets through: at most one per user and kind within 24 hours or per period.
-   * One statement, so it is the same for one user (a turn) and for every user (the sweep).
+   * Creates the notifications of `candidates` (rows of user_id, kind, period_key, data,
+   * organization_id) that the throttle lets through: at most one per user, kind and scope (their
+   * own account, or the organization) within 24 hours or per period. One statement, so it is the
+   * same for one user (a turn), the owners and admins of a pool, and every user (the sweep).
    */
   private async notify(executor: Executor, candidates: SQL, source: string, now: Date, webhooks: boolean): Promise<number> {
     // Only the count comes back: memory stays flat however many users the sweep notifies.
@@ -27,18 +28,18 @@ export class NotificationsRepository {
       await executor.execute(sql`
         with candidates as (${candidates}),
         claimed as (
-          insert into notification_throttle (user_id, kind, period_key, last_sent_at)
-          select user_id, kind, period_key, ${now.toISOString()}::timestamptz from candidates
-          on conflict (user_id, kind) do update
+          insert into notification_throttle (user_id, kind, scope, period_key, last_sent_at)
+          select user_id, kind, coalesce(organization_id::text, ''), period_key, ${now.toISOString()}::timestamptz from candidates
+          on conflict (user_id, kind, scope) do update
             set last_sent_at = excluded.last_sent_at, period_key = excluded.period_key
             where notification_throttle.last_sent_at <= excluded.last_sent_at - interval '24 hours'
                or notification_throttle.period_key <> excluded.period_key
-          returning user_id, kind
+          returning user_id, kind, scope
         ),
         created as (
-          insert into notifications (user_id, kind, period_key, data, source, created_at)
-          select c.user_id, c.kind, c.period_key, c.data, ${source}, ${now.toISOString()}::timestamptz
-          from candidates c join claimed using (user_id, kind)
+          insert into notifications (user_id, kind, period_key, organization_id, data, source, created_at)
+          select c.user_id, c.kind, c.period_key, c.organization_id, c.data, ${source}, ${now.toISOString()}::timestamptz
+          from candidates c join claimed on claimed.user_id = c.user_id and claimed.kind = c.kind and claimed.scope = coalesce(c.organization_id::text, '')
           returning id, user_id
         ),
         events as (
@@ -56,13 +57,31 @@ export class NotificationsRepository {
 
   notifyOne(
     executor: Executor,
-    notification: { userId: string; kind: NotificationKind; periodKey: string; data: NotificationData; source: string },
+    notification: { userId: string; kind: NotificationKind; periodKey: string; data: NotificationData; source: string; organizationId?: string | null },
     now: Date,
     webhooks: boolean,
   ) {
     const candidate = sql`select ${notification.userId}::uuid as user_id, ${notification.kind}::text as kind,
-      ${notification.periodKey}::text as period_key, ${JSON.stringify(notification.data)}::jsonb as data`;
+      ${notification.periodKey}::text as period_key, ${JSON.stringify(notification.data)}::jsonb as data,
+      ${notification.organizationId ?? null}::uuid as organization_id`;
     return this.notify(executor, candidate, notification.source, now, webhooks);
+  }
+
+  /** The same notification of an organization's pool to each of its owners and admins (one statement, in the change's transaction). */
+  notifyManagers(
+    executor: Executor,
+    notification: { organizationId: string; kind: NotificationKind; periodKey: string; data: Omit<NotificationData, 'organizationName'>; source: string },
+    now: Date,
+    webhooks: boolean,
+  ) {
+    const candidates = sql`
+      select m.user_id, ${notification.kind}::text as kind, ${notification.periodKey}::text as period_key,
+             ${JSON.stringify(notification.data)}::jsonb || jsonb_build_object('organizationName', o.name) as data,
+             o.id as organization_id
+      from organization_members m join organizations o on o.id = m.organization_id
+      where m.organization_id = ${notification.organizationId} and m.role in ('OWNER', 'ADMIN')
+      order by m.user_id`;
+    return this.notify(executor, candidates, notification.source, now, webhooks);
   }
 
   /** The hourly sweep: every account of the period at ≥ the warning threshold, set-based. */
@@ -73,8 +92,9 @@ export class NotificationsRepository {
         jsonb_build_object(
           'level', level,
           'usagePercent', floor((period_consumed_tokens * 10000)::numeric / period_capacity_tokens) / 100,
-          'remainingTokens', period_capacity_tokens - period_consumed_tokens) as data
-      from (select *, ${level} as level from token_accounts where period_key = ${periodKey} and period_capacity_tokens > 0) accounts
+          'remainingTokens', period_capacity_tokens - period_consumed_tokens) as data,
+        null::uuid as organization_id
+      from (select *, ${level} as level from token_accounts where period_key = ${periodKey} and period_capacity_tokens > 0 and organization_id is null) accounts
       where level in ('WARNING', 'CRITICAL', 'BLOCKED')
       order by user_id`; // one lock order for every sweep: two sweeps at once wait, never deadlock
     return this.notify(executor, candidates, 'sweep', now, webhooks);

@@ -6,7 +6,7 @@ import { NotFoundError } from '../common/errors.js';
 import type { Transaction } from '../database/database.js';
 import type { NotificationKind } from '../database/schema.js';
 import { LedgerWriter } from '../quota/ledger/ledger-writer.js';
-import { LevelChangeHub, type LevelChange, type LevelChangeListener } from '../quota/ledger/level-change.js';
+import { LevelChangeHub, type LevelChange, type LevelChangeListener, type MemberLimitReached } from '../quota/ledger/level-change.js';
 import { purchaseUrl } from '../quota/purchase-url.js';
 import type { NotificationPageView, NotificationView } from './notifications.dto.js';
 import { renderNotification, type NotificationData } from './notification-messages.js';
@@ -17,6 +17,11 @@ const KIND_OF_LEVEL: Partial<Record<UsageLevel, NotificationKind>> = {
   WARNING: 'USAGE_WARNING',
   CRITICAL: 'USAGE_CRITICAL',
   BLOCKED: 'USAGE_BLOCKED',
+};
+const POOL_KIND_OF_LEVEL: Partial<Record<UsageLevel, NotificationKind>> = {
+  WARNING: 'ORGANIZATION_WARNING',
+  CRITICAL: 'ORGANIZATION_CRITICAL',
+  BLOCKED: 'ORGANIZATION_BLOCKED',
 };
 
 /**
@@ -42,20 +47,60 @@ export class NotificationsService implements LevelChangeListener, OnModuleInit {
   }
 
   async onLevelChange(tx: Transaction, change: LevelChange): Promise<void> {
-    const { after, before } = change;
+    // An organization's pool is nobody's own account: its owners and admins hear of it (see poolLevelChange).
+    if (change.organizationId) return this.onPoolLevelChange(tx, change);
+    const { after } = change;
     await this.repository.insertUsageEvent(tx, change.userId, { ...after, periodKey: change.periodKey });
-    const rising = RANK[after.level] > RANK[before.level];
-    let kind: NotificationKind | undefined;
-    if (rising) kind = KIND_OF_LEVEL[after.level];
-    else if (RANK[before.level] >= RANK.WARNING && RANK[after.level] < RANK.WARNING) kind = 'USAGE_RECOVERED';
+    const kind = this.kindOf(change, KIND_OF_LEVEL, 'USAGE_RECOVERED');
     if (!kind) return;
-    const source = change.causes.includes('CONSUMPTION') || change.causes.includes('TEST_USAGE') ? 'turn' : change.causes.length === 0 ? 'reset' : 'credit';
     await this.repository.notifyOne(
       tx,
-      { userId: change.userId, kind, periodKey: change.periodKey, data: { level: after.level, usagePercent: after.usagePercent, remainingTokens: after.remainingTokens }, source },
+      { userId: change.userId, kind, periodKey: change.periodKey, data: { level: after.level, usagePercent: after.usagePercent, remainingTokens: after.remainingTokens }, source: this.sourceOf(change) },
       change.now,
       this.webhooks,
     );
+  }
+
+  /** An organization's pool crossed a threshold (or came back under WARNING): its owners and admins are told, each once per 24 hours and level. */
+  private async onPoolLevelChange(tx: Transaction, change: LevelChange): Promise<void> {
+    const kind = this.kindOf(change, POOL_KIND_OF_LEVEL, 'ORGANIZATION_RECOVERED');
+    if (!kind) return;
+    const { level, usagePercent, remainingTokens } = change.after;
+    await this.repository.notifyManagers(
+      tx,
+      { organizationId: change.organizationId!, kind, periodKey: change.periodKey, data: { level, usagePercent, remainingTokens }, source: this.sourceOf(change) },
+      change.now,
+      this.webhooks,
+    );
+  }
+
+  /** A member reached 90 % or 100 % of their monthly limit in an organization's pool: the member is told. */
+  async onMemberLimit(tx: Transaction, reached: MemberLimitReached): Promise<void> {
+    await this.repository.notifyOne(
+      tx,
+      {
+        userId: reached.userId,
+        organizationId: reached.organizationId,
+        kind: reached.threshold === 100 ? 'MEMBER_LIMIT_REACHED' : 'MEMBER_LIMIT_WARNING',
+        periodKey: reached.periodKey,
+        data: { level: reached.threshold === 100 ? 'BLOCKED' : 'WARNING', usagePercent: reached.usagePercent, remainingTokens: reached.remainingTokens },
+        source: 'turn',
+      },
+      reached.now,
+      this.webhooks,
+    );
+  }
+
+  /** The notification a level change calls for: a rise to WARNING or above, or a fall back under WARNING. */
+  private kindOf(change: LevelChange, rising: Partial<Record<UsageLevel, NotificationKind>>, recovered: NotificationKind): NotificationKind | undefined {
+    const { after, before } = change;
+    if (RANK[after.level] > RANK[before.level]) return rising[after.level];
+    if (RANK[before.level] >= RANK.WARNING && RANK[after.level] < RANK.WARNING) return recovered;
+    return undefined;
+  }
+
+  private sourceOf(change: LevelChange): 'turn' | 'reset' | 'credit' {
+    return change.causes.includes('CONSUMPTION') || change.causes.includes('TEST_USAGE') ? 'turn' : change.causes.length === 0 ? 'reset' : 'credit';
   }
 
   /** Every account at or above the warning threshold gets what it is missing; returns how many were created. */
@@ -90,7 +135,10 @@ export class NotificationsService implements LevelChangeListener, OnModuleInit {
       ...renderNotification(row.kind, data, locale),
       usagePercent: Number(data.usagePercent),
       remainingTokens: Number(data.remainingTokens),
-      link: purchaseUrl(this.config),
+      // About an organization: its page (its pool's card, the reader's limit); else where to buy tokens.
+      link: row.organizationId ? `/organizations/detail/?id=${row.organizationId}` : purchaseUrl(this.config),
+      organizationId: row.organizationId,
+      organizationName: data.organizationName ?? null,
       read: row.readAt !== null,
       readAt: row.readAt?.toISOString() ?? null,
       createdAt: row.createdAt.toISOString(),

@@ -1,4 +1,6 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { localeOf } from '../common/locale.js';
+import { HistoryQuery, LedgerPageView } from '../quota/usage/usage.dto.js';
 import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../auth/auth.decorators.js';
 import { NotFoundError } from '../common/errors.js';
@@ -8,8 +10,10 @@ import {
   CreatedInvitationView,
   InvitationView,
   InviteDto,
+  MemberLimitDto,
   MembershipView,
   OrganizationNameDto,
+  OrganizationUsageView,
   OrganizationSummaryView,
   OrganizationView,
 } from './organizations.dto.js';
@@ -88,6 +92,32 @@ export class OrganizationsController {
     @Body() body: ChangeRoleDto,
   ): Promise<OrganizationView> {
     return this.organizations.changeRole(user.id, organizationId, memberId, body.role);
+  }
+
+  /** Sets a member's monthly limit in the pool (owners and admins); null removes it. */
+  @Put(':organizationId/members/:userId/limit')
+  @ApiOkResponse({ type: OrganizationView })
+  setLimit(
+    @CurrentUser() user: AuthUser,
+    @Param('organizationId', uuid) organizationId: string,
+    @Param('userId', uuid) memberId: string,
+    @Body() body: MemberLimitDto,
+  ): Promise<OrganizationView> {
+    return this.organizations.setLimit(user.id, organizationId, memberId, body.monthlyLimitTokens);
+  }
+
+  /** The pool's usage and the caller's own use of it and limit (any member): the workspace's usage card. */
+  @Get(':organizationId/usage')
+  @ApiOkResponse({ type: OrganizationUsageView })
+  usage(@CurrentUser() user: AuthUser, @Param('organizationId', uuid) organizationId: string, @Headers('accept-language') language?: string): Promise<OrganizationUsageView> {
+    return this.organizations.usageOf(user.id, organizationId, localeOf(language));
+  }
+
+  /** The pool's ledger, newest first, each member's turn with its member (owners and admins). */
+  @Get(':organizationId/ledger')
+  @ApiOkResponse({ type: LedgerPageView })
+  ledger(@CurrentUser() user: AuthUser, @Param('organizationId', uuid) organizationId: string, @Query() query: HistoryQuery): Promise<LedgerPageView> {
+    return this.organizations.ledgerOf(user.id, organizationId, query);
   }
 
   /** Removes a member, or leaves (one's own id); never the last owner. */

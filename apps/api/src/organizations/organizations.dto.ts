@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { UsageView } from '../quota/usage/usage.dto.js';
 import { MaxCharacters } from '../common/validation.js';
 import { ORGANIZATION_ROLES } from '../database/schema-organizations.js';
 
@@ -40,6 +41,31 @@ export class ChangeRoleDto {
   role!: 'OWNER' | 'ADMIN' | 'MEMBER';
 }
 
+/** The largest monthly limit an admin may set: far above any pool, well inside a safe integer. */
+export const MEMBER_LIMIT_MAX_TOKENS = 1_000_000_000_000;
+
+export class MemberLimitDto {
+  @ApiProperty({ type: Number, nullable: true, minimum: 0, maximum: MEMBER_LIMIT_MAX_TOKENS, example: 50_000, description: 'Tokens a month of the pool; null: no limit of their own' })
+  @ValidateIf((_object, value) => value !== null)
+  @IsInt()
+  @Min(0)
+  @Max(MEMBER_LIMIT_MAX_TOKENS)
+  monthlyLimitTokens!: number | null;
+}
+
+export class MemberUsageView {
+  @ApiProperty({ type: Number, nullable: true, description: 'Tokens a month of the pool; null: no limit of their own' }) monthlyLimitTokens!: number | null;
+  @ApiProperty({ description: 'Tokens of the pool the member used this period' }) usedTokens!: number;
+  @ApiProperty({ description: 'Tokens held by the member’s turns in flight' }) heldTokens!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'What the limit leaves; null without a limit' }) remainingTokens!: number | null;
+  @ApiProperty({ type: Number, nullable: true, description: 'used / limit × 100, one decimal; null without a limit' }) usagePercent!: number | null;
+}
+
+export class OrganizationUsageView {
+  @ApiProperty({ type: UsageView, description: 'The organization’s pool, in the same shape as a person’s usage' }) pool!: UsageView;
+  @ApiProperty({ type: MemberUsageView, description: 'The caller’s own use of the pool and their limit' }) member!: MemberUsageView;
+}
+
 export class OrganizationSummaryView {
   @ApiProperty() id!: string;
   @ApiProperty() name!: string;
@@ -53,6 +79,7 @@ export class MemberView {
   @ApiProperty() email!: string;
   @ApiProperty({ enum: ORGANIZATION_ROLES }) role!: string;
   @ApiProperty({ type: Number, nullable: true, description: 'Tokens a month of the pool; null: no limit of their own' }) monthlyLimitTokens!: number | null;
+  @ApiProperty({ type: MemberUsageView, description: 'The member’s use of the pool this period' }) usage!: MemberUsageView;
   @ApiProperty() joinedAt!: string;
   @ApiProperty({ enum: ORGANIZATION_ROLES, isArray: true, description: 'The roles the caller may give this member (their own excluded)' }) assignableRoles!: string[];
   @ApiProperty({ description: 'Whether the caller may remove this member (leaving is always possible: one’s own entry says so)' }) removable!: boolean;

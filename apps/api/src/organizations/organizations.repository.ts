@@ -2,14 +2,14 @@ import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import { DATABASE, type DatabaseHandle, type Executor } from '../database/database.js';
 import { organizationInvitations, organizationMembers, organizations, users, type OrganizationRole } from '../database/schema.js';
+import type { MemberUsage } from '../quota/members/member-limit.js';
 
 export type OrganizationRow = typeof organizations.$inferSelect;
 export type InvitationRow = typeof organizationInvitations.$inferSelect;
-export interface MemberRow {
+export interface MemberRow extends MemberUsage {
   userId: string;
   email: string;
   role: OrganizationRole;
-  monthlyLimitTokens: number | null;
   joinedAt: Date;
 }
 
@@ -72,6 +72,10 @@ export class OrganizationsRepository {
         email: users.email,
         role: organizationMembers.role,
         monthlyLimitTokens: organizationMembers.monthlyLimitTokens,
+        periodKey: organizationMembers.periodKey,
+        heldTokens: organizationMembers.heldTokens,
+        consumedTokens: organizationMembers.consumedTokens,
+        openHolds: organizationMembers.openHolds,
         joinedAt: organizationMembers.createdAt,
       })
       .from(organizationMembers)

@@ -6,16 +6,18 @@ import { AlreadyMemberError, ForbiddenError, InvitationInvalidError, LastOwnerEr
 import type { Executor, Transaction } from '../database/database.js';
 import type { OrganizationRole } from '../database/schema-organizations.js';
 import { actionsOn, invitableRoles, leavesOwnerless, managesMembers, mayChangeRole, mayInvite, mayRemove } from './organization-rules.js';
-import type { CreatedInvitationView, InvitationView, MembershipView, MemberView, OrganizationSummaryView, OrganizationView } from './organizations.dto.js';
+import type { Locale } from '@consult-on/quota-policy';
+import { AccountsService } from '../quota/accounts/accounts.service.js';
+import { MemberLimitsService } from '../quota/members/member-limits.service.js';
+import type { LedgerPageView } from '../quota/usage/usage.dto.js';
+import { UsageService } from '../quota/usage/usage.service.js';
+import type { CreatedInvitationView, InvitationView, MembershipView, MemberView, OrganizationSummaryView, OrganizationUsageView, OrganizationView } from './organizations.dto.js';
 import { OrganizationsRepository, type InvitationRow, type MemberRow } from './organizations.repository.js';
 
 const DEFAULT_INVITATION_HOURS = 168;
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
-function memberView(row: MemberRow, actor: OrganizationRole, actorId: string): MemberView {
-  return { userId: row.userId, email: row.email, role: row.role, monthlyLimitTokens: row.monthlyLimitTokens, joinedAt: row.joinedAt.toISOString(), ...actionsOn(actor, actorId, row) };
-}
 
 function invitationView(row: InvitationRow): InvitationView {
   return { id: row.id, role: row.role, expiresAt: row.expiresAt.toISOString(), createdAt: row.createdAt.toISOString() };
@@ -31,13 +33,57 @@ function invitationView(row: InvitationRow): InvitationView {
 export class OrganizationsService {
   constructor(
     private readonly repository: OrganizationsRepository,
+    private readonly accounts: AccountsService,
+    private readonly limits: MemberLimitsService,
+    private readonly usage: UsageService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
+  /** Creates an organization with its owner and its token pool (on the free plan, with this period's allowance). */
   async create(userId: string, name: string): Promise<OrganizationView> {
     const now = this.clock.now();
-    const row = await this.repository.db.transaction((tx) => this.repository.insert(tx, collapseWhitespace(name), userId, now));
+    const row = await this.repository.db.transaction(async (tx) => {
+      const organization = await this.repository.insert(tx, collapseWhitespace(name), userId, now);
+      await this.accounts.openAccount(tx, organization.id, organization.id);
+      await this.limits.join(tx, organization.id, userId);
+      return organization;
+    });
     return this.get(userId, row.id);
+  }
+
+  /** The pool's usage (for every member: it is what their turns draw on) and the caller's own use of it. */
+  async usageOf(userId: string, organizationId: string, locale: Locale): Promise<OrganizationUsageView> {
+    await this.roleOrNotFound(this.repository.db, organizationId, userId);
+    const [pool, member] = await Promise.all([this.usage.usage(organizationId, locale), this.limits.figuresOf(organizationId, userId)]);
+    if (!member) throw new NotFoundError();
+    return { pool, member };
+  }
+
+  /** The pool's ledger, newest first (owners and admins). */
+  async ledgerOf(userId: string, organizationId: string, page: { limit?: number; before?: number }): Promise<LedgerPageView> {
+    await this.asManager(this.repository.db, organizationId, userId);
+    return this.usage.history(organizationId, page);
+  }
+
+  /** Sets a member's monthly limit in the pool (owners and admins; null: none). */
+  async setLimit(userId: string, organizationId: string, memberId: string, monthlyLimitTokens: number | null): Promise<OrganizationView> {
+    await this.repository.db.transaction(async (tx) => {
+      if (!managesMembers(await this.lockAsMember(tx, organizationId, userId))) throw new ForbiddenError();
+      if (!(await this.limits.setLimit(tx, organizationId, memberId, monthlyLimitTokens))) throw new NotFoundError();
+    });
+    return this.get(userId, organizationId);
+  }
+
+  private memberView(row: MemberRow, actor: OrganizationRole, actorId: string): MemberView {
+    return {
+      userId: row.userId,
+      email: row.email,
+      role: row.role,
+      monthlyLimitTokens: row.monthlyLimitTokens,
+      usage: this.limits.figures(row),
+      joinedAt: row.joinedAt.toISOString(),
+      ...actionsOn(actor, actorId, row),
+    };
   }
 
   async list(userId: string): Promise<OrganizationSummaryView[]> {
@@ -49,7 +95,7 @@ export class OrganizationsService {
     const db = this.repository.db;
     const role = await this.roleOrNotFound(db, organizationId, userId);
     const organization = (await this.repository.find(db, organizationId))!;
-    const members = managesMembers(role) ? (await this.repository.members(db, organizationId)).map((row) => memberView(row, role, userId)) : null;
+    const members = managesMembers(role) ? (await this.repository.members(db, organizationId)).map((row) => this.memberView(row, role, userId)) : null;
     return { id: organization.id, name: organization.name, role, createdAt: organization.createdAt.toISOString(), members, invitableRoles: invitableRoles(role) };
   }
 
@@ -95,6 +141,7 @@ export class OrganizationsService {
       const organization = await this.repository.lock(tx, invitation.organizationId);
       if (!organization) throw new InvitationInvalidError();
       if (!(await this.repository.addMember(tx, organization.id, userId, invitation.role, now))) throw new AlreadyMemberError();
+      await this.limits.join(tx, organization.id, userId);
       await this.repository.markAccepted(tx, invitation.id, userId, now);
       return { organizationId: organization.id, name: organization.name, role: invitation.role };
     });
@@ -122,6 +169,8 @@ export class OrganizationsService {
       if (!target) throw new NotFoundError();
       if (memberId !== userId && !mayRemove(actor, target)) throw new ForbiddenError();
       if (leavesOwnerless(target, null, await this.repository.owners(tx, organizationId))) throw new LastOwnerError();
+      // Their turns in flight lose their holds, and no new one starts before the removal commits.
+      await this.limits.leave(tx, organizationId, memberId);
       await this.repository.removeMember(tx, organizationId, memberId);
     });
   }

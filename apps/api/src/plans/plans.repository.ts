@@ -98,10 +98,13 @@ export class PlansRepository {
     return rows.map((row) => ({ planId: row.plan_id, accounts: Number(row.accounts), joining: Number(row.joining) }));
   }
 
-  /** Turns the account started in the last minute (its holds), for the plan's turns-per-minute. */
-  async turnsStartedSince(userId: string, since: Date): Promise<number> {
+  /** Turns the user started since `since` (their holds: on their account, or as a member in the organization's pool), for the plan's turns-per-minute. */
+  async turnsStartedSince(userId: string, since: Date, organizationId: string | null = null): Promise<number> {
+    const holds = organizationId
+      ? sql`member_id = ${userId} and user_id = ${organizationId}`
+      : sql`user_id = ${userId}`;
     const rows = rowsOf<{ count: string | number }>(
-      await this.db.execute(sql`select count(*) as count from token_holds where user_id = ${userId} and created_at > ${since.toISOString()}::timestamptz`),
+      await this.db.execute(sql`select count(*) as count from token_holds where ${holds} and created_at > ${since.toISOString()}::timestamptz`),
     );
     return Number(rows[0]?.count ?? 0);
   }

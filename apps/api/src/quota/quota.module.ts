@@ -8,6 +8,8 @@ import { HoldsService } from './holds/holds.service.js';
 import { LedgerRepository } from './ledger/ledger.repository.js';
 import { LedgerWriter } from './ledger/ledger-writer.js';
 import { LevelChangeHub } from './ledger/level-change.js';
+import { MemberLimitsService } from './members/member-limits.service.js';
+import { MemberUsageRepository } from './members/member-usage.repository.js';
 import { AiUsageController, TestUsageController } from './usage/ai-usage.controller.js';
 import { UsageReadsService } from './usage/usage-reads.service.js';
 import { UsageRepository } from './usage/usage.repository.js';
@@ -19,8 +21,10 @@ const providers = [
   LevelChangeHub,
   LedgerRepository,
   LedgerWriter,
+  MemberUsageRepository,
   HoldsRepository,
   HoldsService,
+  MemberLimitsService,
   AccountsService,
   UsageRepository,
   UsageReadsService,

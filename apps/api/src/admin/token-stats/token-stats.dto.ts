@@ -137,10 +137,18 @@ export class PaymentGrantProblemView {
   @ApiProperty({ example: 'paid order with 0 grants' }) problem!: string;
 }
 
+export class MemberLimitProblemView {
+  @ApiProperty() organizationId!: string;
+  @ApiProperty() userId!: string;
+  @ApiProperty({ type: [String] }) problems!: string[];
+}
+
 export class LedgerVerifyView {
   @ApiProperty() ok!: boolean;
-  @ApiProperty() accountsChecked!: number;
+  @ApiProperty({ description: 'Token accounts checked: every user’s and every organization’s pool' }) accountsChecked!: number;
   @ApiProperty({ type: [LedgerProblemView] }) accounts!: LedgerProblemView[];
+  @ApiProperty({ type: [MemberLimitProblemView], description: 'Members whose usage in their organization’s pool differs from the pool’s ledger entries for them' })
+  members!: MemberLimitProblemView[];
   @ApiProperty({ description: 'Open holds past their expiry (the sweeper is behind or stopped)' }) expiredOpenHolds!: number;
   @ApiProperty({ type: [PaymentGrantProblemView], description: 'Paid orders without exactly one grant, and purchase grants without a paid order' })
   payments!: PaymentGrantProblemView[];

@@ -74,7 +74,7 @@ export class TokenStatsRepository {
           case when t.period_key = ${period} then t.period_consumed_tokens else 0 end as used,
           case when t.period_key = ${period} then t.period_capacity_tokens else ${allowance} + t.purchased_tokens end as capacity,
           t.purchased_tokens as purchased, t.last_active_at
-        from token_accounts t`;
+        from token_accounts t where t.organization_id is null`;
     }
     // Balances are running sums: at the end of a past period they are the sums of every delta up to it.
     // The plan of a past period: its last upgrade's, else the one its grant was made for (free before plans were recorded).
@@ -84,7 +84,7 @@ export class TokenStatsRepository {
                    ${FREE_PLAN_ID}) as plan_id,
           sum(consumed_delta) as used, sum(capacity_delta) as capacity, sum(purchased_delta) as purchased,
           max(created_at) filter (where kind = 'CONSUMPTION') as last_active_at
-        from ledger_entries where period_key <= ${period}
+        from ledger_entries where period_key <= ${period} and user_id not in (select id from organizations)
         group by user_id having max(period_key) = ${period}`;
   }
 

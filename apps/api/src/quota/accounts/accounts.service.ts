@@ -17,6 +17,8 @@ import type { Executor, Transaction } from '../../database/database.js';
 import { LedgerRepository, type AccountRow, type NewLedgerEntry } from '../ledger/ledger.repository.js';
 import { LedgerWriter, type AccountChange, type Idempotency } from '../ledger/ledger-writer.js';
 import { UsageReadsService } from '../usage/usage-reads.service.js';
+import { inPeriod, memberRoom } from '../members/member-limit.js';
+import { MemberUsageRepository } from '../members/member-usage.repository.js';
 
 /** The account row as services outside the quota domain see it (plan, balances, turns in flight). */
 export type { AccountRow };
@@ -28,6 +30,7 @@ export class AccountsService {
     private readonly writer: LedgerWriter,
     private readonly repository: LedgerRepository,
     private readonly reads: UsageReadsService,
+    private readonly members: MemberUsageRepository,
   ) {}
 
   /**
@@ -52,9 +55,15 @@ export class AccountsService {
     return this.writer.change({ userId }, null, async ({ account: current }) => ({ entries: [], result: current }));
   }
 
-  /** Creates the account of a new user with this period's free allowance, inside the caller's transaction. */
-  openAccount(tx: Executor, userId: string): Promise<void> {
-    return this.writer.openAccount(tx, userId);
+  /** Creates the account of a new user (or with `organizationId`, a new organization's pool) with this period's free allowance, inside the caller's transaction. */
+  openAccount(tx: Executor, userId: string, organizationId: string | null = null): Promise<void> {
+    return this.writer.openAccount(tx, userId, organizationId);
+  }
+
+  /** What the member's monthly limit leaves them of their organization's pool this period (Infinity without a limit; 0 when not a member). */
+  async memberRoom(organizationId: string, userId: string): Promise<number> {
+    const member = await this.members.find(this.repository.db, organizationId, userId);
+    return member ? memberRoom(inPeriod(member, this.writer.currentPeriod().key)) : 0;
   }
 
   /** The usage state of an account in the current period (resetting it first when a new period began). */

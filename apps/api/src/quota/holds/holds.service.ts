@@ -13,10 +13,14 @@ import {
   type UsageEvaluation,
 } from '@consult-on/quota-policy';
 import { CLOCK, type Clock } from '../../common/clock.js';
-import { HoldClosedError, TokenExhaustedError, TooManyConcurrentTurnsError } from '../../common/errors.js';
+import { HoldClosedError, MemberLimitReachedError, NotFoundError, TokenExhaustedError, TooManyConcurrentTurnsError } from '../../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { Transaction } from '../../database/database.js';
-import type { AccountRow, AttachedWrite } from '../ledger/ledger.repository.js';
+import type { AccountRow, AttachedWrite, LockedHold } from '../ledger/ledger.repository.js';
+import { LedgerRepository } from '../ledger/ledger.repository.js';
+import { afterHold, inPeriod, memberChargeCap, memberReservation, memberRoom, memberThreshold, memberUsagePercent, type MemberUsage } from '../members/member-limit.js';
+import { LevelChangeHub } from '../ledger/level-change.js';
+import { MemberUsageRepository } from '../members/member-usage.repository.js';
 import { LedgerWriter, NEEDS_LOCK, OPTIMISTIC_ATTEMPTS, RETRY, type AccountChange, type AccountContext, type Idempotency } from '../ledger/ledger-writer.js';
 import { purchaseUrl } from '../purchase-url.js';
 import { HoldsRepository } from './holds.repository.js';
@@ -67,6 +71,9 @@ export class HoldsService {
   constructor(
     private readonly writer: LedgerWriter,
     private readonly repository: HoldsRepository,
+    private readonly members: MemberUsageRepository,
+    private readonly ledger: LedgerRepository,
+    private readonly levels: LevelChangeHub,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -123,6 +130,52 @@ export class HoldsService {
   }
 
   /**
+   * Holds tokens of an organization's pool for a member's turn, within both caps at once: the
+   * member's monthly limit (MEMBER_LIMIT_REACHED) and the pool's hard limit (TOKEN_EXHAUSTED),
+   * and the plan's cap on the member's turns in flight. One transaction under the pool's lock,
+   * which every change of the pool and of its members' usage takes: neither cap can be passed
+   * under any concurrency, on any number of instances.
+   */
+  async reserveForMember(
+    organizationId: string,
+    memberId: string,
+    request: { tokens: number; minimumTokens?: number; purpose: string; maxInFlight?: number },
+  ): Promise<TurnReservation> {
+    const hold = await this.writer.change({ userId: organizationId }, null, async ({ balances, period, now, tx }): Promise<AccountChange<HoldView>> => {
+      const found = await this.members.find(tx!, organizationId, memberId);
+      if (!found) throw new NotFoundError();
+      const member = inPeriod(found, period.key);
+      if (request.maxInFlight !== undefined && member.openHolds >= request.maxInFlight) throw new TooManyConcurrentTurnsError(request.maxInFlight);
+      const minimum = request.minimumTokens ?? request.tokens;
+      const allowed = memberReservation(member, request.tokens, minimum);
+      if (allowed === null) throw new MemberLimitReachedError(member.monthlyLimitTokens ?? 0, memberRoom(member));
+      const decision = decideReservation(balances, allowed, this.writer.policy, Math.min(minimum, allowed));
+      if (!decision.allowed) throw this.exhausted(balances, 'organization');
+      await this.members.write(tx!, organizationId, memberId, afterHold(member, { openedTokens: decision.tokens }));
+      const expiresAt = new Date(now.getTime() + this.config.holdTtlSeconds * 1_000);
+      const holdId = randomUUID();
+      return {
+        entries: [{ kind: 'HOLD', amountTokens: decision.tokens, delta: delta({ heldTokens: decision.tokens }), holdId, memberId }],
+        result: { holdId, tokens: decision.tokens, expiresAt: expiresAt.toISOString() },
+        openHold: { id: holdId, tokens: decision.tokens, purpose: request.purpose, expiresAt, memberId },
+      };
+    });
+    return { hold, account: null };
+  }
+
+  /**
+   * Voids a member's open holds in their organization's pool, in the caller's transaction, with the
+   * pool locked first: no turn of theirs can start in the pool until the transaction ends (their
+   * removal from the organization).
+   */
+  async voidMemberHolds(tx: Transaction, organizationId: string, memberId: string): Promise<number> {
+    await this.ledger.lockAccount(tx, organizationId);
+    const holds = await this.members.openHoldIds(tx, organizationId, memberId);
+    for (const holdId of holds) await this.closeWithoutCharge(holdId, 'VOIDED', tx);
+    return holds.length;
+  }
+
+  /**
    * Refuses with TOKEN_EXHAUSTED when a reservation of `minimumTokens` would be refused, writing
    * nothing, from balances the caller already read (of the current period): a request is turned
    * away before work that costs (counting a long message). The reservation still decides.
@@ -158,7 +211,7 @@ export class HoldsService {
     const holdId = reservation.hold.holdId;
     const operation = async (): Promise<AccountChange<(entryIds: number[]) => SettlementView>> =>
       this.settlementChange(holdId, consumedTokens, metadata, 'OPEN', planned.split, planned.delta, planned.after);
-    const known = { account: reservation.account, hold: { id: holdId, tokens: reservation.hold.tokens, status: 'OPEN' as const } };
+    const known = { account: reservation.account, hold: { id: holdId, accountId: reservation.account.userId, tokens: reservation.hold.tokens, status: 'OPEN' as const, memberId: null } };
     const outcome = await this.writer.tryChange(reservation.account.userId, operation, { known, attach: attached });
     if (outcome === RETRY || outcome === NEEDS_LOCK) return null;
     return { settlement: outcome.result, attached: outcome.attached };
@@ -179,15 +232,24 @@ export class HoldsService {
     return this.writer.change(
       { holdId },
       null,
-      async ({ balances, hold }) => {
+      async ({ balances, hold, period, now, tx: lockedTx }) => {
         const locked = hold!;
         // A turn that outlived its hold's TTL is still charged; the expiry already released the hold.
         if (locked.status !== 'OPEN' && locked.status !== 'EXPIRED') throw new HoldClosedError();
         const release = locked.status === 'OPEN' ? locked.tokens : 0;
-        const late = lateSettlement({ ...balances, heldTokens: balances.heldTokens - release }, consumedTokens, this.writer.policy);
+        // A member's turn is charged within their limit too (a member who left: the pool's alone).
+        const member = await this.memberOf(lockedTx!, locked, period.key);
+        const withinMember = member ? Math.min(consumedTokens, memberChargeCap(member, release)) : consumedTokens;
+        const late = lateSettlement({ ...balances, heldTokens: balances.heldTokens - release }, withinMember, this.writer.policy);
         const plan = planSettlement(balances, release, late.chargedTokens, this.writer.policy.consumptionOrder);
-        const recorded = late.writtenOffTokens > 0 ? { ...metadata, writtenOffTokens: late.writtenOffTokens } : metadata;
-        return this.settlementChange(holdId, late.chargedTokens, recorded, locked.status, plan.split, plan.delta, applyDelta(balances, plan.delta));
+        const writtenOff = consumedTokens - late.chargedTokens;
+        const recorded = writtenOff > 0 ? { ...metadata, writtenOffTokens: writtenOff } : metadata;
+        if (member) {
+          const after = afterHold(member, { releasedTokens: release, closesOpenHold: locked.status === 'OPEN', chargedTokens: late.chargedTokens });
+          await this.members.write(lockedTx!, locked.accountId, locked.memberId!, after);
+          await this.announceMemberThreshold(lockedTx!, locked, member, after, period.key, now);
+        }
+        return this.settlementChange(holdId, late.chargedTokens, recorded, locked.status, plan.split, plan.delta, applyDelta(balances, plan.delta), locked.memberId);
       },
       tx,
     );
@@ -196,6 +258,29 @@ export class HoldsService {
   /** Releases a hold without charging anything (the model failed, the client left before any output). */
   async voidHold(holdId: string): Promise<void> {
     await this.closeWithoutCharge(holdId, 'VOIDED');
+  }
+
+  /** Tells listeners (notifications) when a settlement took the member to 90 % or 100 % of their limit. */
+  private async announceMemberThreshold(tx: Transaction, hold: LockedHold, before: MemberUsage, after: MemberUsage, periodKey: string, now: Date): Promise<void> {
+    const threshold = memberThreshold(after);
+    if (threshold === null || threshold === memberThreshold(before)) return;
+    const room = memberRoom({ ...after, heldTokens: 0 });
+    await this.levels.emitMemberLimit(tx, {
+      organizationId: hold.accountId,
+      userId: hold.memberId!,
+      periodKey,
+      threshold,
+      usagePercent: memberUsagePercent(after) ?? 0,
+      remainingTokens: Number.isFinite(room) ? room : 0,
+      now,
+    });
+  }
+
+  /** The usage of the member whose turn holds a pool's tokens, in the pool's period; null on a personal hold or a member who left. */
+  private async memberOf(tx: Transaction, hold: LockedHold, periodKey: string): Promise<MemberUsage | null> {
+    if (!hold.memberId) return null;
+    const found = await this.members.find(tx, hold.accountId, hold.memberId);
+    return found ? inPeriod(found, periodKey) : null;
   }
 
   /** Expires holds whose TTL passed (their process crashed or never settled); returns how many. */
@@ -224,9 +309,10 @@ export class HoldsService {
     split: ConsumptionSplit,
     change: BalanceDelta,
     after: AccountBalances,
+    memberId: string | null = null,
   ): AccountChange<(entryIds: number[]) => SettlementView> {
     return {
-      entries: [{ kind: 'CONSUMPTION', amountTokens: consumedTokens, delta: change, holdId, metadata }],
+      entries: [{ kind: 'CONSUMPTION', amountTokens: consumedTokens, delta: change, holdId, metadata, memberId }],
       closeHold: { id: holdId, from, status: 'SETTLED' },
       result: (entryIds: number[]) => ({
         holdId,
@@ -240,21 +326,28 @@ export class HoldsService {
     };
   }
 
-  private async closeWithoutCharge(holdId: string, status: 'VOIDED' | 'EXPIRED') {
-    await this.writer.change({ holdId }, null, async ({ hold }) => {
-      const open = hold!;
-      if (open.status !== 'OPEN') throw new HoldClosedError();
-      return {
-        entries: [{ kind: status === 'VOIDED' ? 'HOLD_VOID' : 'HOLD_EXPIRY', amountTokens: open.tokens, delta: delta({ heldTokens: -open.tokens }), holdId }],
-        closeHold: { id: holdId, from: 'OPEN', status },
-        result: null,
-      };
-    });
+  private async closeWithoutCharge(holdId: string, status: 'VOIDED' | 'EXPIRED', tx: Transaction | null = null) {
+    await this.writer.change(
+      { holdId },
+      null,
+      async ({ hold, period, tx: lockedTx }) => {
+        const open = hold!;
+        if (open.status !== 'OPEN') throw new HoldClosedError();
+        const member = await this.memberOf(lockedTx!, open, period.key);
+        if (member) await this.members.write(lockedTx!, open.accountId, open.memberId!, afterHold(member, { releasedTokens: open.tokens, closesOpenHold: true }));
+        return {
+          entries: [{ kind: status === 'VOIDED' ? 'HOLD_VOID' : 'HOLD_EXPIRY', amountTokens: open.tokens, delta: delta({ heldTokens: -open.tokens }), holdId, memberId: open.memberId }],
+          closeHold: { id: holdId, from: 'OPEN', status },
+          result: null,
+        };
+      },
+      tx,
+    );
   }
 
-  private exhausted(balances: AccountBalances): TokenExhaustedError {
+  private exhausted(balances: AccountBalances, scope: 'personal' | 'organization' = 'personal'): TokenExhaustedError {
     const usage = evaluateUsage(balances, this.writer.policy);
-    return new TokenExhaustedError(Math.max(0, usage.remainingTokens), usage.usagePercent, purchaseUrl(this.config));
+    return new TokenExhaustedError(Math.max(0, usage.remainingTokens), usage.usagePercent, purchaseUrl(this.config), scope);
   }
 }
 

@@ -110,15 +110,18 @@ export class LedgerWriter {
     return (this.lastPeriod = periodOf(now, this.policy.timeZone));
   }
 
-  /** Creates the account of a new user on the free plan with this period's allowance, inside the caller's transaction. */
-  async openAccount(tx: Executor, userId: string): Promise<void> {
+  /**
+   * Creates an account on the free plan with this period's allowance, inside the caller's
+   * transaction: a new user's, or with `organizationId` (its id) a new organization's pool.
+   */
+  async openAccount(tx: Executor, userId: string, organizationId: string | null = null): Promise<void> {
     const now = this.clock.now();
     const period = this.currentPeriod(now);
-    await this.repository.insertAccount(tx, userId, period.key, FREE_PLAN_ID);
+    await this.repository.insertAccount(tx, userId, period.key, FREE_PLAN_ID, organizationId);
     const allowance = (await this.plans.limitsIn(tx, FREE_PLAN_ID)).monthlyTokens;
     const grant = delta({ freeTokens: allowance, periodCapacityTokens: allowance });
     await this.writeLocked(tx, {
-      next: { userId, periodKey: period.key, ...grant, planId: FREE_PLAN_ID, nextPlanId: null, openHolds: 0, version: 0 },
+      next: { userId, organizationId, periodKey: period.key, ...grant, planId: FREE_PLAN_ID, nextPlanId: null, openHolds: 0, version: 0 },
       previousOpenHolds: 0,
       expectedVersion: null,
       entries: [{ kind: 'MONTHLY_GRANT', amountTokens: allowance, delta: grant }],
@@ -247,7 +250,7 @@ export class LedgerWriter {
     const previous = this.snapshot(before);
     const next = this.snapshot(after);
     if (previous.level === next.level) return;
-    await this.levels.emit(tx, { userId: before.userId, periodKey, before: previous, after: next, causes: entries.map((entry) => entry.kind), now });
+    await this.levels.emit(tx, { userId: before.userId, organizationId: before.organizationId, periodKey, before: previous, after: next, causes: entries.map((entry) => entry.kind), now });
   }
 
   /** The lazy monthly reset: runs under the account lock, so it happens once however many requests race. */

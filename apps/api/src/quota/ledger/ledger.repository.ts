@@ -5,7 +5,9 @@ import { DATABASE, executePrepared, rowsOf, type DatabaseHandle, type Executor }
 import { ledgerEntries, tokenAccounts, tokenHolds, type LedgerEntryKind } from '../../database/schema.js';
 
 export interface AccountRow extends AccountBalances {
+  /** The account's id: a user's, or an organization's pool (then `organizationId` equals it). */
   userId: string;
+  organizationId: string | null;
   periodKey: string;
   /** The plan that applies now, and the one chosen to start at the next reset (null: the same). */
   planId: string;
@@ -21,6 +23,8 @@ export interface NewLedgerEntry {
   amountTokens: number;
   delta: BalanceDelta;
   holdId?: string | null;
+  /** On a pool's entry for a member's turn: the member. */
+  memberId?: string | null;
   paymentId?: string | null;
   actorId?: string | null;
   reason?: string | null;
@@ -36,6 +40,8 @@ export interface NewHold {
   tokens: number;
   purpose: string;
   expiresAt: Date;
+  /** On a pool's hold: the member whose turn it is. */
+  memberId?: string | null;
 }
 
 /** Everything one ledger change writes, applied by `applyChange` as a single statement. */
@@ -88,12 +94,17 @@ export const ledgerChange = {
 
 export interface LockedHold {
   id: string;
+  /** The account holding it (a user's, or an organization's pool). */
+  accountId: string;
   tokens: number;
   status: HoldRow['status'];
+  /** The member whose turn holds a pool's tokens; null on a personal hold. */
+  memberId: string | null;
 }
 
 const accountColumns = {
   userId: tokenAccounts.userId,
+  organizationId: tokenAccounts.organizationId,
   periodKey: tokenAccounts.periodKey,
   freeTokens: tokenAccounts.freeTokens,
   purchasedTokens: tokenAccounts.purchasedTokens,
@@ -118,8 +129,9 @@ export class LedgerRepository {
     return this.database.db;
   }
 
-  async insertAccount(executor: Executor, userId: string, periodKey: string, planId: string): Promise<AccountRow> {
-    const [row] = await executor.insert(tokenAccounts).values({ userId, periodKey, planId }).returning(accountColumns);
+  /** A new account: a user's, or with `organizationId` (its id) an organization's pool. */
+  async insertAccount(executor: Executor, userId: string, periodKey: string, planId: string, organizationId: string | null = null): Promise<AccountRow> {
+    const [row] = await executor.insert(tokenAccounts).values({ userId, organizationId, periodKey, planId }).returning(accountColumns);
     return row!;
   }
 
@@ -154,7 +166,7 @@ export class LedgerRepository {
    */
   async lockAccountWithHold(executor: Executor, holdId: string): Promise<{ account: AccountRow; hold: LockedHold } | null> {
     const [row] = await executor
-      .select({ ...accountColumns, holdTokens: tokenHolds.tokens, holdStatus: tokenHolds.status })
+      .select({ ...accountColumns, holdTokens: tokenHolds.tokens, holdStatus: tokenHolds.status, holdMemberId: tokenHolds.memberId })
       .from(tokenAccounts)
       .innerJoin(tokenHolds, eq(tokenHolds.userId, tokenAccounts.userId))
       .where(eq(tokenHolds.id, sql.placeholder('holdId')))
@@ -162,8 +174,8 @@ export class LedgerRepository {
       .prepare('ledger_lock_account_with_hold')
       .execute({ holdId });
     if (!row) return null;
-    const { holdTokens, holdStatus, ...account } = row;
-    return { account, hold: { id: holdId, tokens: holdTokens, status: holdStatus } };
+    const { holdTokens, holdStatus, holdMemberId, ...account } = row;
+    return { account, hold: { id: holdId, accountId: account.userId, tokens: holdTokens, status: holdStatus, memberId: holdMemberId } };
   }
 
   /**
@@ -193,6 +205,7 @@ export class LedgerRepository {
         capacity_delta: entry.delta.periodCapacityTokens,
         consumed_delta: entry.delta.periodConsumedTokens,
         hold_id: entry.holdId ?? null,
+        member_id: entry.memberId ?? null,
         payment_id: entry.paymentId ?? null,
         actor_id: entry.actorId ?? null,
         reason: entry.reason ?? null,
@@ -227,8 +240,8 @@ export class LedgerRepository {
           where user_id = ${next.userId} ${compare} ${guard}
           returning user_id, version
         ), opened as (
-          insert into token_holds (id, user_id, tokens, period_key, purpose, expires_at, created_at)
-          select ${open?.id ?? null}::uuid, user_id, ${open?.tokens ?? null}::bigint, ${next.periodKey}, ${open?.purpose ?? null}::text,
+          insert into token_holds (id, user_id, member_id, tokens, period_key, purpose, expires_at, created_at)
+          select ${open?.id ?? null}::uuid, user_id, ${open?.memberId ?? null}::uuid, ${open?.tokens ?? null}::bigint, ${next.periodKey}, ${open?.purpose ?? null}::text,
                  ${open ? open.expiresAt.toISOString() : null}::timestamptz, ${at}::timestamptz
           from account where ${open !== null}::boolean
           returning id
@@ -237,14 +250,14 @@ export class LedgerRepository {
           from account where token_holds.id = ${close?.id ?? null}::uuid and token_holds.status = ${close?.from ?? null}::text
           returning token_holds.id
         ), appended as (
-          insert into ledger_entries (user_id, period_key, kind, amount_tokens, free_delta, purchased_delta, debt_delta, held_delta,
+          insert into ledger_entries (user_id, member_id, period_key, kind, amount_tokens, free_delta, purchased_delta, debt_delta, held_delta,
                                       capacity_delta, consumed_delta, hold_id, payment_id, actor_id, reason, metadata, created_at)
-          select account.user_id, ${next.periodKey}, e.kind, e.amount_tokens, e.free_delta, e.purchased_delta, e.debt_delta, e.held_delta,
+          select account.user_id, e.member_id, ${next.periodKey}, e.kind, e.amount_tokens, e.free_delta, e.purchased_delta, e.debt_delta, e.held_delta,
                  e.capacity_delta, e.consumed_delta, e.hold_id, e.payment_id, e.actor_id, e.reason, e.metadata, ${at}::timestamptz
           from account,
                jsonb_to_recordset(${entries}::jsonb) as e(ord int, kind text, amount_tokens bigint, free_delta bigint,
                  purchased_delta bigint, debt_delta bigint, held_delta bigint, capacity_delta bigint, consumed_delta bigint,
-                 hold_id uuid, payment_id uuid, actor_id uuid, reason text, metadata jsonb)
+                 hold_id uuid, member_id uuid, payment_id uuid, actor_id uuid, reason text, metadata jsonb)
           order by e.ord
           returning id
         )${attached ? sql`, ${attached.ctes}` : sql``}

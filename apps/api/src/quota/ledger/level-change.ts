@@ -11,7 +11,9 @@ export interface UsageSnapshot {
 
 /** A change of an account's usage level, seen inside the transaction that caused it. */
 export interface LevelChange {
+  /** The account: a user's, or an organization's pool (then `organizationId` equals it). */
   userId: string;
+  organizationId: string | null;
   periodKey: string;
   before: UsageSnapshot;
   after: UsageSnapshot;
@@ -20,8 +22,20 @@ export interface LevelChange {
   now: Date;
 }
 
+/** A member's use of their organization's pool reached 90 % or 100 % of their monthly limit, seen inside the settlement's transaction. */
+export interface MemberLimitReached {
+  organizationId: string;
+  userId: string;
+  periodKey: string;
+  threshold: 90 | 100;
+  usagePercent: number;
+  remainingTokens: number;
+  now: Date;
+}
+
 export interface LevelChangeListener {
   onLevelChange(tx: Transaction, change: LevelChange): Promise<void>;
+  onMemberLimit?(tx: Transaction, reached: MemberLimitReached): Promise<void>;
 }
 
 /**
@@ -38,5 +52,9 @@ export class LevelChangeHub {
 
   async emit(tx: Transaction, change: LevelChange): Promise<void> {
     for (const listener of this.listeners) await listener.onLevelChange(tx, change);
+  }
+
+  async emitMemberLimit(tx: Transaction, reached: MemberLimitReached): Promise<void> {
+    for (const listener of this.listeners) await listener.onMemberLimit?.(tx, reached);
   }
 }

@@ -1,0 +1,250 @@
+import { and, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../database/database.js';
+import { ledgerEntries, organizationMembers, tokenAccounts, tokenHolds } from '../database/schema.js';
+import { HoldsService } from '../quota/holds/holds.service.js';
+import { createTestApp, type TestApp } from '../../testing/test-app.js';
+
+type User = { id: string; token: string; email: string };
+
+let api: TestApp;
+let admin: User;
+
+beforeAll(async () => {
+  api = await createTestApp();
+  admin = await api.signUpAdmin();
+});
+afterAll(async () => {
+  await api?.close();
+});
+
+async function organization(owner: User): Promise<string> {
+  const created = await api.request('POST', '/api/organizations', { token: owner.token, body: { name: '온길 상담센터' } });
+  expect(created.status).toBe(201);
+  return created.body.id as string;
+}
+
+async function join(owner: User, organizationId: string, role: 'ADMIN' | 'MEMBER' = 'MEMBER', user?: User): Promise<User> {
+  const member = user ?? (await api.signUp('member'));
+  const link = await api.request('POST', `/api/organizations/${organizationId}/invitations`, { token: owner.token, body: { role } });
+  expect((await api.request('POST', '/api/organizations/invitations/accept', { token: member.token, body: { token: link.body.token } })).status).toBe(200);
+  return member;
+}
+
+const send = (user: User, body: Record<string, unknown>) => api.request('POST', '/api/chat/send', { token: user.token, body });
+const setLimit = (by: User, organizationId: string, memberId: string, monthlyLimitTokens: unknown) =>
+  api.request('PUT', `/api/organizations/${organizationId}/members/${memberId}/limit`, { token: by.token, body: { monthlyLimitTokens } });
+const usageOf = async (user: User, organizationId: string) => (await api.request('GET', `/api/organizations/${organizationId}/usage`, { token: user.token })).body;
+
+async function pool(organizationId: string) {
+  const [row] = await api.database.db.select().from(tokenAccounts).where(eq(tokenAccounts.userId, organizationId));
+  return row!;
+}
+
+async function member(organizationId: string, userId: string) {
+  const [row] = await api.database.db
+    .select()
+    .from(organizationMembers)
+    .where(and(eq(organizationMembers.organizationId, organizationId), eq(organizationMembers.userId, userId)));
+  return row!;
+}
+
+async function booksBalance() {
+  const verify = await api.request('GET', '/api/admin/ledger/verify', { token: admin.token });
+  expect(verify.body).toMatchObject({ accounts: [], members: [], expiredOpenHolds: 0 });
+}
+
+describe("an organization's pool", () => {
+  it('is opened with the organization on the free plan; a member’s turn is charged to it, with the member on the entries', async () => {
+    const owner = await api.signUp('pool-owner');
+    const id = await organization(owner);
+    const account = await pool(id);
+    expect(account).toMatchObject({ organizationId: id, planId: 'free', freeTokens: 100_000, periodCapacityTokens: 100_000, periodConsumedTokens: 0 });
+    const person = await join(owner, id);
+    const own = (await api.request('GET', '/api/ai-usage', { token: person.token })).body;
+
+    const turn = await send(person, { message: '조직 토큰으로 상담합니다', organizationId: id });
+    expect(turn.status).toBe(200);
+    const charged = turn.body.usage.chargedTokens as number;
+    expect(charged).toBeGreaterThan(0);
+    expect((await pool(id)).periodConsumedTokens).toBe(charged);
+    expect((await api.request('GET', '/api/ai-usage', { token: person.token })).body.usedTokens).toBe(own.usedTokens);
+    expect(await member(id, person.id)).toMatchObject({ consumedTokens: charged, heldTokens: 0, openHolds: 0 });
+    const entries = await api.database.db.select().from(ledgerEntries).where(and(eq(ledgerEntries.userId, id), eq(ledgerEntries.memberId, person.id)));
+    expect(entries.map((entry) => entry.kind)).toEqual(['HOLD', 'CONSUMPTION']);
+
+    // The conversation keeps its workspace: continuing it is charged to the pool without naming it again.
+    const next = await send(person, { message: '이어서 질문합니다', conversationId: turn.body.conversationId });
+    expect(next.status).toBe(200);
+    expect((await member(id, person.id)).consumedTokens).toBe(charged + next.body.usage.chargedTokens);
+    expect((await send(person, { message: '다른 곳으로', conversationId: turn.body.conversationId, organizationId: owner.id })).status).toBe(400);
+
+    const usage = await usageOf(person, id);
+    expect(usage.pool).toMatchObject({ usedTokens: charged + next.body.usage.chargedTokens, plan: { id: 'free' } });
+    expect(usage.member).toMatchObject({ monthlyLimitTokens: null, usedTokens: charged + next.body.usage.chargedTokens, remainingTokens: null });
+    await booksBalance();
+  });
+
+  it('is not there for anyone outside the organization', async () => {
+    const owner = await api.signUp('closed-owner');
+    const id = await organization(owner);
+    const stranger = await api.signUp('stranger');
+    expect((await send(stranger, { message: '남의 조직', organizationId: id })).status).toBe(404);
+    expect((await api.request('GET', `/api/organizations/${id}/usage`, { token: stranger.token })).status).toBe(404);
+    expect((await api.request('POST', '/api/chat/estimate', { token: stranger.token, body: { message: '남의 조직', organizationId: id } })).status).toBe(404);
+  });
+});
+
+describe("a member's monthly limit", () => {
+  it('is set by owners and admins only, to a whole number of tokens or null', async () => {
+    const owner = await api.signUp('limit-owner');
+    const id = await organization(owner);
+    const person = await join(owner, id);
+    const other = await join(owner, id);
+    expect((await setLimit(person, id, other.id, 10)).status).toBe(403);
+    expect((await setLimit(await api.signUp('outsider'), id, other.id, 10)).status).toBe(404);
+    for (const value of [-1, 1.5, '100', 1e23, Number.MAX_SAFE_INTEGER, { tokens: 1 }, [1], true]) {
+      expect((await setLimit(owner, id, other.id, value)).status).toBe(400);
+    }
+    expect((await api.request('PUT', `/api/organizations/${id}/members/${other.id}/limit`, { token: owner.token, body: {} })).status).toBe(400);
+    const set = await setLimit(owner, id, other.id, 5_000);
+    expect(set.status).toBe(200);
+    expect(set.body.members.find((row: { userId: string }) => row.userId === other.id)).toMatchObject({
+      monthlyLimitTokens: 5_000,
+      usage: { usedTokens: 0, remainingTokens: 5_000, usagePercent: 0 },
+    });
+    expect((await setLimit(owner, id, other.id, null)).body.members.find((row: { userId: string }) => row.userId === other.id).monthlyLimitTokens).toBeNull();
+    expect((await setLimit(owner, id, admin.id, 10)).status).toBe(404);
+  });
+
+  it('blocks the member at their limit while the pool still has room, and not the others', async () => {
+    const owner = await api.signUp('blocked-owner');
+    const id = await organization(owner);
+    const person = await join(owner, id);
+    const first = await send(person, { message: '첫 질문', organizationId: id });
+    const perTurn = first.body.usage.chargedTokens as number;
+    // Room for the next turn's minimum, not for a whole turn: the turn is cut to fit, then nothing fits.
+    expect((await setLimit(owner, id, person.id, perTurn + 20)).status).toBe(200);
+    let refusal = null;
+    for (let turn = 0; turn < 5 && !refusal; turn += 1) {
+      const response = await send(person, { message: '한도까지 질문', organizationId: id });
+      if (response.status !== 200) refusal = response;
+    }
+    expect(refusal).toMatchObject({ status: 402, body: { code: 'MEMBER_LIMIT_REACHED', limit: 'MEMBER', limitTokens: perTurn + 20 } });
+    expect((await member(id, person.id)).consumedTokens).toBeLessThanOrEqual(perTurn + 20);
+    const usage = await usageOf(person, id);
+    expect(usage.pool.chatAllowed).toBe(true);
+    expect((await api.request('POST', '/api/chat/estimate', { token: person.token, body: { message: '또 질문', organizationId: id } })).body.allowed).toBe(false);
+    // Their own account and the rest of the organization are untouched.
+    expect((await send(person, { message: '개인 계정으로' })).status).toBe(200);
+    expect((await send(owner, { message: '소유자는 계속', organizationId: id })).status).toBe(200);
+    await booksBalance();
+  });
+
+  it('lets a pool at its hard limit refuse everyone, whatever room their limits leave', async () => {
+    const owner = await api.signUp('exhausted-owner');
+    const id = await organization(owner);
+    const person = await join(owner, id);
+    await setLimit(owner, id, person.id, 50_000);
+    expect((await api.request('POST', '/api/ai-usage/test-usage', { token: admin.token, body: { userId: id, usagePercent: 105 } })).status).toBe(200);
+    const refusal = await send(person, { message: '조직 토큰이 없습니다', organizationId: id });
+    expect(refusal).toMatchObject({ status: 402, body: { code: 'TOKEN_EXHAUSTED', limit: 'ORGANIZATION', recommendedAction: 'ASK_ORGANIZATION_ADMIN' } });
+    expect(refusal.body.message).toContain('조직');
+    expect((await usageOf(person, id)).member).toMatchObject({ usedTokens: 0, remainingTokens: 50_000 });
+    expect((await send(person, { message: '개인 계정은 그대로' })).status).toBe(200);
+    await booksBalance();
+  });
+
+  it('holds at both levels under concurrent turns: no member past their limit, the pool not past 105 %', async () => {
+    const owner = await api.signUp('race-owner');
+    const id = await organization(owner);
+    const people = await Promise.all(Array.from({ length: 4 }, () => join(owner, id)));
+    const probe = await send(owner, { message: '얼마나 드나요', organizationId: id });
+    const perTurn = probe.body.usage.chargedTokens as number;
+    for (const person of people) await setLimit(owner, id, person.id, perTurn * 3);
+    // The pool left with room for about six turns: between the members' limits (12 turns) and nothing.
+    const capacity = (await pool(id)).periodCapacityTokens;
+    const used = Math.floor(((capacity * 1.05 - perTurn * 6) / capacity) * 10_000) / 100;
+    expect((await api.request('POST', '/api/ai-usage/test-usage', { token: admin.token, body: { userId: id, usagePercent: used } })).status).toBe(200);
+    const responses = await Promise.all(people.flatMap((person) => Array.from({ length: 6 }, () => send(person, { message: '동시에 묻습니다', organizationId: id }))));
+    const codes = new Set(responses.filter((response) => response.status !== 200).map((response) => `${response.status} ${response.body.code}`));
+    expect([...codes].every((code) => ['402 MEMBER_LIMIT_REACHED', '402 TOKEN_EXHAUSTED'].includes(code))).toBe(true);
+    expect(responses.filter((response) => response.status === 200).length).toBeGreaterThan(0);
+    const after = await pool(id);
+    expect(after.periodConsumedTokens * 100).toBeLessThanOrEqual(after.periodCapacityTokens * 105);
+    for (const person of people) expect((await member(id, person.id)).consumedTokens).toBeLessThanOrEqual(perTurn * 3);
+    await booksBalance();
+  });
+});
+
+describe('removing a member', () => {
+  it('voids their open holds and stops their turns in the pool; coming back keeps what they used this month', async () => {
+    const owner = await api.signUp('remove-owner');
+    const id = await organization(owner);
+    const person = await join(owner, id);
+    const turn = await send(person, { message: '나가기 전에', organizationId: id });
+    const used = turn.body.usage.chargedTokens as number;
+    const reservation = await api.app.get(HoldsService).reserveForMember(id, person.id, { tokens: 500, purpose: 'test' });
+    expect(await member(id, person.id)).toMatchObject({ heldTokens: 500, openHolds: 1 });
+
+    expect((await api.request('DELETE', `/api/organizations/${id}/members/${person.id}`, { token: owner.token })).status).toBe(204);
+    const [hold] = await api.database.db.select().from(tokenHolds).where(eq(tokenHolds.id, reservation.hold.holdId));
+    expect(hold!.status).toBe('VOIDED');
+    expect((await pool(id)).heldTokens).toBe(0);
+    expect((await send(person, { message: '나간 뒤에', conversationId: turn.body.conversationId })).status).toBe(404);
+
+    await join(owner, id, 'MEMBER', person);
+    expect(await member(id, person.id)).toMatchObject({ consumedTokens: used, heldTokens: 0, openHolds: 0 });
+    await booksBalance();
+  });
+});
+
+describe('the books of members', () => {
+  it('name a member whose usage was changed behind the ledger', async () => {
+    const owner = await api.signUp('books-owner');
+    const id = await organization(owner);
+    await api.database.db.execute(sql`update organization_members set consumed_tokens = consumed_tokens + 9 where organization_id = ${id}`);
+    const verify = await api.request('GET', '/api/admin/ledger/verify', { token: admin.token });
+    expect(verify.body.ok).toBe(false);
+    expect(verify.body.members).toEqual([{ organizationId: id, userId: owner.id, problems: ['consumed: usage 9 ≠ Σ ledger 0'] }]);
+    await api.database.db.execute(sql`update organization_members set consumed_tokens = consumed_tokens - 9 where organization_id = ${id}`);
+    const rows = rowsOf(await api.database.db.execute(sql`select count(*) as count from token_accounts where organization_id is not null`));
+    expect(Number((rows[0] as { count: string }).count)).toBeGreaterThan(0);
+  });
+});
+
+describe('notifications of a pool and of a member’s limit', () => {
+  const inbox = async (user: User) => (await api.request('GET', '/api/notifications', { token: user.token })).body.items as { kind: string; title: string; organizationId: string | null; link: string }[];
+
+  it('tell the owners and admins when the pool crosses a threshold, and a member at 90 % and 100 % of their limit', async () => {
+    const owner = await api.signUp('notify-owner');
+    const id = await organization(owner);
+    const manager = await join(owner, id, 'ADMIN');
+    const person = await join(owner, id);
+    expect((await api.request('POST', '/api/ai-usage/test-usage', { token: admin.token, body: { userId: id, usagePercent: 91 } })).status).toBe(200);
+    for (const reader of [owner, manager]) {
+      expect(await inbox(reader)).toEqual([expect.objectContaining({ kind: 'ORGANIZATION_WARNING', organizationId: id, link: `/organizations/detail/?id=${id}` })]);
+      expect((await inbox(reader))[0]!.title).toContain('온길 상담센터');
+    }
+    expect(await inbox(person)).toEqual([]);
+    // The same level again within 24 hours: nobody is told twice.
+    await api.request('POST', '/api/ai-usage/test-usage', { token: admin.token, body: { userId: id, usagePercent: 50 } });
+    await api.request('POST', '/api/ai-usage/test-usage', { token: admin.token, body: { userId: id, usagePercent: 92 } });
+    expect((await inbox(owner)).filter((item) => item.kind === 'ORGANIZATION_WARNING')).toHaveLength(1);
+
+    const first = await send(person, { message: '한도 알림', organizationId: id });
+    const perTurn = first.body.usage.chargedTokens as number;
+    // The next turn takes them past 90 % of a limit of a little more than two turns…
+    await setLimit(owner, id, person.id, Math.ceil((perTurn * 2) / 0.95));
+    await send(person, { message: '한도 알림 두 번째', organizationId: id });
+    expect((await inbox(person)).map((item) => item.kind)).toEqual(['MEMBER_LIMIT_WARNING']);
+    // …and a turn charged exactly what is left, to the limit.
+    const left = (await usageOf(person, id)).member.remainingTokens as number;
+    const holds = api.app.get(HoldsService);
+    const reservation = await holds.reserveForMember(id, person.id, { tokens: left, purpose: 'test' });
+    await holds.settle(reservation.hold.holdId, left);
+    expect((await inbox(person)).map((item) => item.kind).sort()).toEqual(['MEMBER_LIMIT_REACHED', 'MEMBER_LIMIT_WARNING']);
+    expect((await usageOf(person, id)).member).toMatchObject({ remainingTokens: 0, usagePercent: 100 });
+    await booksBalance();
+  });
+});
