@@ -8,6 +8,7 @@ import pg from 'pg';
 import { DEFAULT_QUOTA_POLICY, periodOf } from '@consult-on/quota-policy';
 import { log, signSession, startApi } from '../bench/bench-support.js';
 import { openDatabase, type DatabaseHandle } from '../src/database/database.js';
+import { MemberUsageRepository } from '../src/quota/members/member-usage.repository.js';
 import { VerificationRepository } from '../src/quota/verification/verification.repository.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
 import { UNCAPPED_PLANS } from '../testing/test-config.js';
@@ -141,6 +142,44 @@ async function ledgerChecks(handle: DatabaseHandle, client: pg.Client, label: st
             coalesce(max(period_consumed_tokens * 100.0 / nullif(period_capacity_tokens, 0)), 0)::numeric(8,3) as worst from token_accounts`,
   );
   check(`${label}: nobody above 105.000 %`, over!.count === 0, `highest usage ${over!.worst} %`);
+  const members = await new MemberUsageRepository(handle).findUnbalanced(handle.db);
+  const [past] = await query<{ count: number }>(client, `select count(*)::int as count from organization_members where consumed_tokens > monthly_limit_tokens`);
+  check(`${label}: members' usage = their pool's ledger, none past their limit`, members.length === 0 && past!.count === 0, `${members.length} members differ, ${past!.count} past their limit`);
+}
+
+/**
+ * Three organizations of 100 members each: A with room, B whose pool starts at 104 % (one or two
+ * turns from its hard limit), C whose members each have a limit of 800 tokens (about two turns).
+ */
+async function seedOrganizations(client: pg.Client, period: string): Promise<{ organizations: string[]; members: string[][] }> {
+  const organizations: string[] = [];
+  const members: string[][] = [];
+  for (const [index, name] of ['A', 'B', 'C'].entries()) {
+    const [organization] = await query<{ id: string }>(client, `insert into organizations (name) values ($1) returning id`, [`faults ${name}`]);
+    const id = organization!.id;
+    const capacity = index === 1 ? 100_000 : 100_000_000;
+    const used = index === 1 ? 104_000 : 0;
+    await client.query(
+      `insert into token_accounts (user_id, organization_id, period_key, free_tokens, debt_tokens, period_capacity_tokens, period_consumed_tokens)
+       values ($1, $1, $2, $3::bigint, $4::bigint, $5::bigint, $6::bigint)`,
+      [id, period, Math.max(0, capacity - used), Math.max(0, used - capacity), capacity, used],
+    );
+    await client.query(`insert into ledger_entries (user_id, kind, period_key, amount_tokens, free_delta, capacity_delta) values ($1, 'MONTHLY_GRANT', $2, $3::bigint, $3::bigint, $3::bigint)`, [id, period, capacity]);
+    if (used > 0) {
+      await client.query(
+        `insert into ledger_entries (user_id, kind, period_key, amount_tokens, free_delta, debt_delta, consumed_delta) values ($1, 'TEST_USAGE', $2, $3::bigint, $4::bigint, $5::bigint, $3::bigint)`,
+        [id, period, used, -Math.min(capacity, used), Math.max(0, used - capacity)],
+      );
+    }
+    const rows = await query<{ id: string }>(client, `insert into users (email, password_hash) select 'member-' || $1 || '-' || g || '@faults.local', 'x' from generate_series(1, 100) g returning id`, [name]);
+    await client.query(
+      `insert into organization_members (organization_id, user_id, role, monthly_limit_tokens, period_key) select $1, id, 'MEMBER', $2::bigint, $3 from unnest($4::uuid[]) as id`,
+      [id, index === 2 ? 800 : null, period, rows.map((row) => row.id)],
+    );
+    organizations.push(id);
+    members.push(rows.map((row) => row.id));
+  }
+  return { organizations, members };
 }
 
 async function reconnect(url: string): Promise<{ handle: DatabaseHandle; client: pg.Client }> {
@@ -270,10 +309,52 @@ async function main(): Promise<void> {
     await ledgerChecks(handle, client, 'plan cap');
     await client.query(`update token_accounts set plan_id = 'free' where user_id = any($1::uuid[])`, [capped]);
 
-    log('scenario 2 — kill -9 of an instance while 50 turns are in flight');
+    log('scenario 1c — organizations: 1,000 concurrent turns over both instances from 300 members of three pools (one pool at 104 %, one with members near their limits)');
+    const pools = await seedOrganizations(client, period);
+    const memberTokens = pools.members.map((ids) => ids.map((id) => signSession(SECRET, id)));
+    const chargesInPools = async () =>
+      (await query<{ count: number }>(client, `select count(*)::int as count from ledger_entries where kind = 'CONSUMPTION' and user_id = any($1::uuid[])`, [pools.organizations]))[0]!.count;
+    const poolChargesBefore = await chargesInPools();
+    const poolStatuses: number[] = [];
+    const refusals = new Map<string, number>();
+    let nextTurn = 0;
+    await Promise.all(
+      Array.from({ length: 100 }, async () => {
+        while (nextTurn < 1_000) {
+          const index = nextTurn++;
+          const organization = index % 3;
+          const token = memberTokens[organization]![Math.floor(index / 3) % 100]!;
+          const response = await fetch(`http://127.0.0.1:${PORTS[index % 2]}/api/chat/send`, {
+            method: 'POST',
+            headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+            body: JSON.stringify({ message: `조직 상담 ${index}`, organizationId: pools.organizations[organization] }),
+            signal: AbortSignal.timeout(30_000),
+          }).catch(() => null);
+          const body = response ? ((await response.json().catch(() => ({}))) as { code?: string }) : {};
+          poolStatuses.push(response?.status ?? 0);
+          if (response && response.status !== 200) refusals.set(`${response.status} ${body.code}`, (refusals.get(`${response.status} ${body.code}`) ?? 0) + 1);
+        }
+      }),
+    );
+    const poolAccepted = poolStatuses.filter((status) => status === 200).length;
+    log(`  1,000 turns: ${poolAccepted} answered; refused: ${[...refusals.entries()].map(([code, count]) => `${code} × ${count}`).join(', ') || 'none'}`);
+    check(
+      'organizations: every turn answered or refused with the limit that stopped it',
+      poolStatuses.every((status) => status === 200 || status === 402) && [...refusals.keys()].every((code) => code === '402 MEMBER_LIMIT_REACHED' || code === '402 TOKEN_EXHAUSTED'),
+      `${poolStatuses.filter((status) => status !== 200 && status !== 402).length} failed`,
+    );
+    check('organizations: both limits refused turns', (refusals.get('402 MEMBER_LIMIT_REACHED') ?? 0) > 0 && (refusals.get('402 TOKEN_EXHAUSTED') ?? 0) > 0, JSON.stringify(Object.fromEntries(refusals)));
+    check('organizations: each answered turn charged once, to its pool', (await chargesInPools()) - poolChargesBefore === poolAccepted, `${(await chargesInPools()) - poolChargesBefore} charges for ${poolAccepted} answers`);
+    await ledgerChecks(handle, client, 'organizations');
+
+    log('scenario 2 — kill -9 of an instance while 50 turns are in flight (30 personal, 20 in an organization)');
     fake.defaultBehavior = { kind: 'reply', text: Array.from({ length: 30 }, (_, index) => `조각${index} `).join(''), promptTokens: 60, completionTokens: 30, chunkDelayMs: 60 };
     const [beforeKill] = await query<{ count: number }>(client, `select count(*)::int as count from ledger_entries where kind = 'CONSUMPTION'`);
-    const inFlight = Array.from({ length: 50 }, (_, index) => send(PORTS[0]!, tokens[index]!, { message: `중단될 상담 ${index}` }));
+    const inFlight = Array.from({ length: 50 }, (_, index) =>
+      index < 30
+        ? send(PORTS[0]!, tokens[index]!, { message: `중단될 상담 ${index}` })
+        : send(PORTS[0]!, memberTokens[0]![index]!, { message: `중단될 조직 상담 ${index}`, organizationId: pools.organizations[0] }),
+    );
     await new Promise((resolve) => setTimeout(resolve, 800));
     const [open] = await query<{ count: number }>(client, `select count(*)::int as count from token_holds where status = 'OPEN'`);
     apis[0]!.kill('SIGKILL');
@@ -285,6 +366,17 @@ async function main(): Promise<void> {
     const [expired] = await query<{ count: number }>(client, `select count(*)::int as count from ledger_entries where kind = 'HOLD_EXPIRY'`);
     const [afterKill] = await query<{ count: number }>(client, `select count(*)::int as count from ledger_entries where kind = 'CONSUMPTION'`);
     check('kill -9: unfinished turns not charged once their holds expire', left!.count === 0 && expired!.count >= open!.count, `${left!.count} holds still open, ${expired!.count} expired by the other instance`);
+    const [memberHolds] = await query<{ held: string; open: number }>(
+      client,
+      `select coalesce(sum(held_tokens), 0) as held, coalesce(sum(open_holds), 0)::int as open from organization_members where organization_id = $1`,
+      [pools.organizations[0]],
+    );
+    const [poolHeld] = await query<{ held: string }>(client, `select held_tokens as held from token_accounts where user_id = $1`, [pools.organizations[0]]);
+    check(
+      'kill -9: the pool and the members\' limits get their holds back',
+      Number(memberHolds!.held) === 0 && memberHolds!.open === 0 && Number(poolHeld!.held) === 0,
+      `members hold ${memberHolds!.held} tokens in ${memberHolds!.open} turns, the pool ${poolHeld!.held}`,
+    );
     check('kill -9: settled turns kept, none charged twice', afterKill!.count - beforeKill!.count === killedStatuses.filter((s) => s === 200).length, `${afterKill!.count - beforeKill!.count} new charges for ${killedStatuses.filter((s) => s === 200).length} answers`);
     await ledgerChecks(handle, client, 'kill -9');
 
