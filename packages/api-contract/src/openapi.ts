@@ -1232,6 +1232,8 @@ export interface components {
             assignableRoles: ("OWNER" | "ADMIN" | "MEMBER")[];
             /** @description Whether the caller may remove this member (leaving is always possible: one’s own entry says so) */
             removable: boolean;
+            /** @description Whether the caller may set this member’s monthly limit (owners: anyone’s; admins: not an owner’s) */
+            limitEditable: boolean;
         };
         MembershipView: {
             organizationId: string;

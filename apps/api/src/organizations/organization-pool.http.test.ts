@@ -115,6 +115,14 @@ describe("a member's monthly limit", () => {
     });
     expect((await setLimit(owner, id, other.id, null)).body.members.find((row: { userId: string }) => row.userId === other.id).monthlyLimitTokens).toBeNull();
     expect((await setLimit(owner, id, admin.id, 10)).status).toBe(404);
+    // An organization's admin sets members' and admins' limits, never an owner's.
+    const manager = await join(owner, id, 'ADMIN');
+    expect((await setLimit(manager, id, owner.id, 0)).status).toBe(403);
+    const byManager = await setLimit(manager, id, other.id, 7_000);
+    expect(byManager.status).toBe(200);
+    const rows = byManager.body.members as { userId: string; limitEditable: boolean }[];
+    expect(rows.find((row) => row.userId === owner.id)!.limitEditable).toBe(false);
+    expect(rows.find((row) => row.userId === other.id)!.limitEditable).toBe(true);
   });
 
   it('blocks the member at their limit while the pool still has room, and not the others', async () => {

@@ -28,12 +28,22 @@ export function mayRemove(actor: OrganizationRole, target: OrganizationRole): bo
   return actor === 'ADMIN' && target !== 'OWNER';
 }
 
-/** What the caller may do to one member: the roles they may give (the member's own left out) and whether they may remove them. */
-export function actionsOn(actor: OrganizationRole, actorId: string, member: { userId: string; role: OrganizationRole }): { assignableRoles: OrganizationRole[]; removable: boolean } {
+/** Whether `actor` may set the monthly limit of a member whose role is `target`: as with removing, an admin never touches an owner. */
+export function maySetLimit(actor: OrganizationRole, target: OrganizationRole): boolean {
+  return mayRemove(actor, target);
+}
+
+/** What the caller may do to one member: the roles they may give (the member's own left out), whether they may remove them, and whether they may set their limit. */
+export function actionsOn(
+  actor: OrganizationRole,
+  actorId: string,
+  member: { userId: string; role: OrganizationRole },
+): { assignableRoles: OrganizationRole[]; removable: boolean; limitEditable: boolean } {
   const roles: OrganizationRole[] = ['OWNER', 'ADMIN', 'MEMBER'];
   return {
     assignableRoles: managesMembers(actor) ? roles.filter((role) => role !== member.role && mayChangeRole(actor, member.role, role)) : [],
     removable: member.userId === actorId || (managesMembers(actor) && mayRemove(actor, member.role)),
+    limitEditable: managesMembers(actor) && maySetLimit(actor, member.role),
   };
 }
 

@@ -83,6 +83,7 @@ export class MemberView {
   @ApiProperty() joinedAt!: string;
   @ApiProperty({ enum: ORGANIZATION_ROLES, isArray: true, description: 'The roles the caller may give this member (their own excluded)' }) assignableRoles!: string[];
   @ApiProperty({ description: 'Whether the caller may remove this member (leaving is always possible: one’s own entry says so)' }) removable!: boolean;
+  @ApiProperty({ description: 'Whether the caller may set this member’s monthly limit (owners: anyone’s; admins: not an owner’s)' }) limitEditable!: boolean;
 }
 
 export class OrganizationView {

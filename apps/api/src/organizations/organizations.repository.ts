@@ -51,9 +51,14 @@ export class OrganizationsRepository {
     return row ?? null;
   }
 
-  /** Locks the organization row: membership changes of one organization are serial (the last owner stays). */
+  /**
+   * Locks the organization row: membership changes of one organization are serial (the last owner
+   * stays). NO KEY UPDATE: rows that point at the organization (a conversation, a notification,
+   * written under the pool's lock) take KEY SHARE on it, which this does not block — a lock that
+   * did would deadlock with a turn settling while an owner removes a member.
+   */
   async lock(executor: Executor, organizationId: string): Promise<OrganizationRow | null> {
-    const [row] = await executor.select().from(organizations).where(eq(organizations.id, organizationId)).for('update');
+    const [row] = await executor.select().from(organizations).where(eq(organizations.id, organizationId)).for('no key update');
     return row ?? null;
   }
 

@@ -5,7 +5,7 @@ import { collapseWhitespace } from '../common/text.js';
 import { AlreadyMemberError, ForbiddenError, InvitationInvalidError, LastOwnerError, NotFoundError } from '../common/errors.js';
 import type { Executor, Transaction } from '../database/database.js';
 import type { OrganizationRole } from '../database/schema-organizations.js';
-import { actionsOn, invitableRoles, leavesOwnerless, managesMembers, mayChangeRole, mayInvite, mayRemove } from './organization-rules.js';
+import { actionsOn, invitableRoles, leavesOwnerless, managesMembers, mayChangeRole, mayInvite, mayRemove, maySetLimit } from './organization-rules.js';
 import type { Locale } from '@consult-on/quota-policy';
 import { AccountsService } from '../quota/accounts/accounts.service.js';
 import { MemberLimitsService } from '../quota/members/member-limits.service.js';
@@ -68,7 +68,11 @@ export class OrganizationsService {
   /** Sets a member's monthly limit in the pool (owners and admins; null: none). */
   async setLimit(userId: string, organizationId: string, memberId: string, monthlyLimitTokens: number | null): Promise<OrganizationView> {
     await this.repository.db.transaction(async (tx) => {
-      if (!managesMembers(await this.lockAsMember(tx, organizationId, userId))) throw new ForbiddenError();
+      const actor = await this.lockAsMember(tx, organizationId, userId);
+      if (!managesMembers(actor)) throw new ForbiddenError();
+      const target = await this.repository.roleOf(tx, organizationId, memberId);
+      if (!target) throw new NotFoundError();
+      if (!maySetLimit(actor, target)) throw new ForbiddenError();
       if (!(await this.limits.setLimit(tx, organizationId, memberId, monthlyLimitTokens))) throw new NotFoundError();
     });
     return this.get(userId, organizationId);

@@ -141,10 +141,11 @@ export class HoldsService {
     memberId: string,
     request: { tokens: number; minimumTokens?: number; purpose: string; maxInFlight?: number },
   ): Promise<TurnReservation> {
-    const hold = await this.writer.change({ userId: organizationId }, null, async ({ balances, period, now, tx }): Promise<AccountChange<HoldView>> => {
+    const hold = await this.writer.change({ userId: organizationId }, null, async ({ account, balances, now, tx }): Promise<AccountChange<HoldView>> => {
       const found = await this.members.find(tx!, organizationId, memberId);
       if (!found) throw new NotFoundError();
-      const member = inPeriod(found, period.key);
+      // The period of the pool as locked (and reset), not this instance's clock: the entries are written in it.
+      const member = inPeriod(found, account.periodKey);
       if (request.maxInFlight !== undefined && member.openHolds >= request.maxInFlight) throw new TooManyConcurrentTurnsError(request.maxInFlight);
       const minimum = request.minimumTokens ?? request.tokens;
       const allowed = memberReservation(member, request.tokens, minimum);
@@ -232,13 +233,13 @@ export class HoldsService {
     return this.writer.change(
       { holdId },
       null,
-      async ({ balances, hold, period, now, tx: lockedTx }) => {
+      async ({ account, balances, hold, now, tx: lockedTx }) => {
         const locked = hold!;
         // A turn that outlived its hold's TTL is still charged; the expiry already released the hold.
         if (locked.status !== 'OPEN' && locked.status !== 'EXPIRED') throw new HoldClosedError();
         const release = locked.status === 'OPEN' ? locked.tokens : 0;
         // A member's turn is charged within their limit too (a member who left: the pool's alone).
-        const member = await this.memberOf(lockedTx!, locked, period.key);
+        const member = await this.memberOf(lockedTx!, locked, account.periodKey);
         const withinMember = member ? Math.min(consumedTokens, memberChargeCap(member, release)) : consumedTokens;
         const late = lateSettlement({ ...balances, heldTokens: balances.heldTokens - release }, withinMember, this.writer.policy);
         const plan = planSettlement(balances, release, late.chargedTokens, this.writer.policy.consumptionOrder);
@@ -247,7 +248,7 @@ export class HoldsService {
         if (member) {
           const after = afterHold(member, { releasedTokens: release, closesOpenHold: locked.status === 'OPEN', chargedTokens: late.chargedTokens });
           await this.members.write(lockedTx!, locked.accountId, locked.memberId!, after);
-          await this.announceMemberThreshold(lockedTx!, locked, member, after, period.key, now);
+          await this.announceMemberThreshold(lockedTx!, locked, member, after, account.periodKey, now);
         }
         return this.settlementChange(holdId, late.chargedTokens, recorded, locked.status, plan.split, plan.delta, applyDelta(balances, plan.delta), locked.memberId);
       },
@@ -330,10 +331,10 @@ export class HoldsService {
     await this.writer.change(
       { holdId },
       null,
-      async ({ hold, period, tx: lockedTx }) => {
+      async ({ account, hold, tx: lockedTx }) => {
         const open = hold!;
         if (open.status !== 'OPEN') throw new HoldClosedError();
-        const member = await this.memberOf(lockedTx!, open, period.key);
+        const member = await this.memberOf(lockedTx!, open, account.periodKey);
         if (member) await this.members.write(lockedTx!, open.accountId, open.memberId!, afterHold(member, { releasedTokens: open.tokens, closesOpenHold: true }));
         return {
           entries: [{ kind: status === 'VOIDED' ? 'HOLD_VOID' : 'HOLD_EXPIRY', amountTokens: open.tokens, delta: delta({ heldTokens: -open.tokens }), holdId, memberId: open.memberId }],
