@@ -1,6 +1,7 @@
 /**
  * npm run bench:stats — admin statistics at one million users on PostgreSQL. Seeds 1,000,000
- * users with ledgers (skewed usage, about 5 % over 90 %), starts the built API, then times the
+ * users with ledgers (skewed usage, about 5 % over 90 %) and 10,000 organizations with their
+ * pools (the plan and organization breakdowns are part of the statistics), starts the built API, then times the
  * uncached statistics, the cached endpoint and the user detail, and prints EXPLAIN of the
  * main queries.
  */
@@ -11,6 +12,7 @@ import { openDatabase } from '../src/database/database.js';
 import { createScratchDatabase, log, runScript, signSession, startApi, stopApi } from './bench-support.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
+const ORGANIZATIONS = Number(process.env.BENCH_ORGANIZATIONS ?? 10_000);
 const DATABASE = 'consult_on_bench_stats';
 const SECRET = 'bench-secret-bench-secret-bench-secret-00';
 const PORT = 3_901;
@@ -61,6 +63,42 @@ async function seed(client: pg.Client, period: string, periodStart: Date): Promi
     await client.query(`drop table seed`);
     log(`seeded ${to.toLocaleString()} / ${USERS.toLocaleString()} users`);
   }
+  // 10,000 organizations, each with its pool (one in five on enterprise) and five of the users above as members.
+  await client.query(`insert into plans (id, name_ko, name_en, monthly_tokens, completion_limit, turns_per_minute, concurrent_turns, price_krw, for_sale)
+    values ('enterprise', '엔터프라이즈', 'Enterprise', 10000000, 8192, 600, 64, 990000, false) on conflict do nothing`);
+  await client.query(
+    `create temp table orgs as select g as n, gen_random_uuid() as id, ((g::bigint * 104729) % 9500000) as used,
+            case when g % 5 = 0 then 'enterprise' else 'free' end as plan_id,
+            case when g % 5 = 0 then 10000000 else 100000 end as capacity
+     from generate_series(1, $1::int) g`,
+    [ORGANIZATIONS],
+  );
+  await client.query(`update orgs set used = used % (capacity * 104 / 100)`);
+  await client.query(`insert into organizations (id, name, created_at) select id, 'bench org ' || n, $1::timestamptz from orgs`, [periodStart.toISOString()]);
+  await client.query(
+    `insert into token_accounts (user_id, organization_id, period_key, plan_id, free_tokens, debt_tokens, period_capacity_tokens, period_consumed_tokens)
+     select id, id, $1, plan_id, greatest(0, capacity - used), greatest(0, used - capacity), capacity, used from orgs`,
+    [period],
+  );
+  await client.query(
+    `insert into ledger_entries (user_id, kind, period_key, amount_tokens, free_delta, capacity_delta, created_at)
+     select id, 'MONTHLY_GRANT', $1, capacity, capacity, capacity, $2::timestamptz from orgs`,
+    [period, periodStart.toISOString()],
+  );
+  await client.query(
+    `insert into ledger_entries (user_id, kind, period_key, amount_tokens, free_delta, debt_delta, consumed_delta, created_at)
+     select id, 'CONSUMPTION', $1, used, -least(used, capacity), greatest(0, used - capacity), used, $2::timestamptz + interval '3 hours' from orgs where used > 0`,
+    [period, periodStart.toISOString()],
+  );
+  await client.query(
+    `insert into organization_members (organization_id, user_id, role, period_key)
+     select o.id, u.id, case when m = 1 then 'OWNER' else 'MEMBER' end, $1
+     from orgs o cross join generate_series(1, 5) m
+     join lateral (select id from users where email = 'stats-' || (((o.n - 1) * 5 + m - 1) % $2::int + 1) || '@bench.local') u on true`,
+    [period, USERS],
+  );
+  await client.query(`drop table orgs`);
+  log(`seeded ${ORGANIZATIONS.toLocaleString()} organizations with their pools and 5 members each`);
   await client.query('vacuum analyze');
 }
 

@@ -49,6 +49,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/organizations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminOrganizationsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/organizations/{organizationId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["AdminOrganizationsController_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/organizations/{organizationId}/plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put: operations["AdminPlansController_assignOrganization"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/plans": {
         parameters: {
             query?: never;
@@ -881,6 +929,42 @@ export interface components {
             /** @example 상담 오류 보상 */
             reason: string;
         };
+        AdminMemberView: {
+            userId: string;
+            email: string;
+            /** @enum {string} */
+            role: "OWNER" | "ADMIN" | "MEMBER";
+            usage: components["schemas"]["MemberUsageView"];
+            joinedAt: string;
+        };
+        AdminOrganizationDetailView: {
+            organization: components["schemas"]["AdminOrganizationView"];
+            /** @description Its pool */
+            pool: components["schemas"]["UsageView"];
+            /** @description Members with their use of the pool (never their conversations) */
+            members: components["schemas"]["AdminMemberView"][];
+        };
+        AdminOrganizationPageView: {
+            /** @description Most used first */
+            items: components["schemas"]["AdminOrganizationView"][];
+            total: number;
+            page: number;
+            pageSize: number;
+        };
+        AdminOrganizationView: {
+            id: string;
+            name: string;
+            /** @description The plan of its pool */
+            planId: string;
+            members: number;
+            /** @description Tokens its pool was charged this period */
+            usedTokens: number;
+            capacityTokens: number;
+            usagePercent: number;
+            /** @enum {string} */
+            level: "NORMAL" | "NOTICE" | "WARNING" | "CRITICAL" | "BLOCKED";
+            createdAt: string;
+        };
         AdminPlanView: {
             /** @example plus */
             id: string;
@@ -1323,6 +1407,18 @@ export interface components {
              */
             name: string;
         };
+        OrganizationStatsView: {
+            /** @description Organizations (their pools) in the period */
+            total: number;
+            /** @description Of those, the ones whose pool was used */
+            active: number;
+            /** @description Tokens their pools were charged */
+            usedTokens: number;
+            /** @description Per plan of the pool (users: organizations), most first */
+            plans: components["schemas"]["PlanUsageView"][];
+            /** @description The pools that used the most tokens */
+            top: components["schemas"]["TopOrganizationView"][];
+        };
         OrganizationSummaryView: {
             id: string;
             name: string;
@@ -1557,6 +1653,8 @@ export interface components {
             /** @description Per plan (the plan an account is on in the period), most users first */
             plans: components["schemas"]["PlanUsageView"][];
             topUsers: components["schemas"]["TopUserView"][];
+            /** @description Organizations’ pools (not counted among the users above) */
+            organizations: components["schemas"]["OrganizationStatsView"];
             generatedAt: string;
             /** @description True when served from the cache */
             cached: boolean;
@@ -1570,6 +1668,17 @@ export interface components {
             estimatedTurns: number;
             usagePercent: number;
             purchaseUrl: string;
+        };
+        TopOrganizationView: {
+            organizationId: string;
+            name: string;
+            /** @example enterprise */
+            planId: string;
+            members: number;
+            usedTokens: number;
+            usagePercent: number;
+            /** @enum {string} */
+            level: "NORMAL" | "NOTICE" | "WARNING" | "CRITICAL" | "BLOCKED";
         };
         TopUserView: {
             userId: string;
@@ -1787,6 +1896,78 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["RefundResultView"];
+                };
+            };
+        };
+    };
+    AdminOrganizationsController_list: {
+        parameters: {
+            query?: {
+                /** @description Part of the name */
+                query?: string;
+                page?: number;
+                pageSize?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminOrganizationPageView"];
+                };
+            };
+        };
+    };
+    AdminOrganizationsController_get: {
+        parameters: {
+            query?: never;
+            header: {
+                "accept-language": string;
+            };
+            path: {
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AdminOrganizationDetailView"];
+                };
+            };
+        };
+    };
+    AdminPlansController_assignOrganization: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChoosePlanDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PlanChangeView"];
                 };
             };
         };

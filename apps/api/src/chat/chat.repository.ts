@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { and, desc, eq, isNull, or, sql, type SQL } from 'drizzle-orm';
 import { DATABASE, executePrepared, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
 import { conversations, messages } from '../database/schema.js';
+import { containsPattern } from '../common/text.js';
 import { ledgerChange, type AttachedWrite } from '../quota/ledger/ledger.repository.js';
 
 export type ConversationRow = typeof conversations.$inferSelect;
@@ -164,10 +165,6 @@ export class ChatRepository {
   }
 }
 
-/** `text` as an ILIKE pattern that matches it literally anywhere (escape character: backslash). */
-export function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (character) => `\\${character}`)}%`;
-}
 
 /** Conversations whose title or any message contains `query`, case-insensitively. */
 function matching(query: string): SQL {

@@ -256,3 +256,42 @@ describe('notifications of a pool and of a member’s limit', () => {
     await booksBalance();
   });
 });
+
+describe("the service's admins", () => {
+  it('list organizations by their pool’s use, see one with its members’ use, and put its pool on a plan', async () => {
+    const owner = await api.signUp('admin-view-owner');
+    const id = await organization(owner);
+    const person = await join(owner, id);
+    await setLimit(owner, id, person.id, 9_000);
+    await send(person, { message: '관리자 화면용', organizationId: id });
+    expect((await api.request('POST', '/api/ai-usage/test-usage', { token: admin.token, body: { userId: id, usagePercent: 99 } })).status).toBe(200);
+
+    const list = await api.request('GET', '/api/admin/organizations?pageSize=100', { token: admin.token });
+    expect(list.status).toBe(200);
+    const items = list.body.items as { id: string; usagePercent: number }[];
+    expect(items.find((row) => row.id === id)).toMatchObject({ name: '온길 상담센터', planId: 'free', members: 2, level: 'CRITICAL', usagePercent: 99 });
+    // Most used first.
+    expect(items.map((row) => row.usagePercent)).toEqual([...items.map((row) => row.usagePercent)].sort((a, b) => b - a));
+    const found = await api.request('GET', `/api/admin/organizations?query=${encodeURIComponent('상담%')}`, { token: admin.token });
+    expect(found.body.items).toEqual([]);
+
+    const detail = await api.request('GET', `/api/admin/organizations/${id}`, { token: admin.token });
+    expect(detail.body.pool).toMatchObject({ level: 'CRITICAL', plan: { id: 'free' } });
+    expect(detail.body.members.find((row: { userId: string }) => row.userId === person.id)).toMatchObject({ role: 'MEMBER', usage: { monthlyLimitTokens: 9_000 } });
+    expect(JSON.stringify(detail.body)).not.toContain('관리자 화면용');
+
+    const plan = await api.request('PUT', `/api/admin/organizations/${id}/plan`, { token: admin.token, body: { planId: 'enterprise' } });
+    expect(plan.status).toBe(200);
+    expect(plan.body).toMatchObject({ change: 'upgrade', current: { planId: 'enterprise' } });
+    expect((await pool(id)).planId).toBe('enterprise');
+    // The routes keep to their kind of account: a person is not an organization, nor the other way round.
+    expect((await api.request('PUT', `/api/admin/organizations/${person.id}/plan`, { token: admin.token, body: { planId: 'plus' } })).status).toBe(404);
+    expect((await api.request('PUT', `/api/admin/users/${id}/plan`, { token: admin.token, body: { planId: 'plus' } })).status).toBe(404);
+
+    const stats = await api.request('GET', '/api/admin/token-stats', { token: admin.token });
+    expect(stats.body.organizations.total).toBeGreaterThan(0);
+    expect(stats.body.organizations.top.map((row: { organizationId: string }) => row.organizationId)).toContain(id);
+    expect(stats.body.topUsers.map((row: { userId: string }) => row.userId)).not.toContain(id);
+    await booksBalance();
+  });
+});

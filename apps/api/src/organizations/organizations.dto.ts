@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { UsageView } from '../quota/usage/usage.dto.js';
 import { MaxCharacters } from '../common/validation.js';
 import { ORGANIZATION_ROLES } from '../database/schema-organizations.js';
@@ -111,4 +112,61 @@ export class MembershipView {
   @ApiProperty() organizationId!: string;
   @ApiProperty() name!: string;
   @ApiProperty({ enum: ORGANIZATION_ROLES }) role!: string;
+}
+
+export class AdminOrganizationsQuery {
+  @ApiPropertyOptional({ description: 'Part of the name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(ORGANIZATION_NAME_MAX_LENGTH)
+  query?: string;
+
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  page?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  pageSize?: number;
+}
+
+export class AdminOrganizationView {
+  @ApiProperty() id!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ description: 'The plan of its pool' }) planId!: string;
+  @ApiProperty() members!: number;
+  @ApiProperty({ description: 'Tokens its pool was charged this period' }) usedTokens!: number;
+  @ApiProperty() capacityTokens!: number;
+  @ApiProperty() usagePercent!: number;
+  @ApiProperty({ enum: ['NORMAL', 'NOTICE', 'WARNING', 'CRITICAL', 'BLOCKED'] }) level!: string;
+  @ApiProperty() createdAt!: string;
+}
+
+export class AdminOrganizationPageView {
+  @ApiProperty({ type: [AdminOrganizationView], description: 'Most used first' }) items!: AdminOrganizationView[];
+  @ApiProperty() total!: number;
+  @ApiProperty() page!: number;
+  @ApiProperty() pageSize!: number;
+}
+
+export class AdminMemberView {
+  @ApiProperty() userId!: string;
+  @ApiProperty() email!: string;
+  @ApiProperty({ enum: ORGANIZATION_ROLES }) role!: string;
+  @ApiProperty({ type: MemberUsageView }) usage!: MemberUsageView;
+  @ApiProperty() joinedAt!: string;
+}
+
+export class AdminOrganizationDetailView {
+  @ApiProperty({ type: AdminOrganizationView }) organization!: AdminOrganizationView;
+  @ApiProperty({ type: UsageView, description: 'Its pool' }) pool!: UsageView;
+  @ApiProperty({ type: [AdminMemberView], description: 'Members with their use of the pool (never their conversations)' }) members!: AdminMemberView[];
 }

@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { QuotaModule } from '../quota/quota.module.js';
+import { AdminOrganizationsController } from './admin-organizations.controller.js';
 import { OrganizationsController } from './organizations.controller.js';
 import { OrganizationsRepository } from './organizations.repository.js';
 import { OrganizationsService } from './organizations.service.js';
 
 /** Organizations: their people, invitation links, token pool and members' limits. */
-@Module({ imports: [QuotaModule], controllers: [OrganizationsController], providers: [OrganizationsRepository, OrganizationsService], exports: [OrganizationsService] })
+@Module({ imports: [QuotaModule], controllers: [OrganizationsController, AdminOrganizationsController], providers: [OrganizationsRepository, OrganizationsService], exports: [OrganizationsService] })
 export class OrganizationsModule {}

@@ -1,10 +1,20 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
-import { DATABASE, type DatabaseHandle, type Executor } from '../database/database.js';
+import { containsPattern } from '../common/text.js';
+import { DATABASE, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
 import { organizationInvitations, organizationMembers, organizations, users, type OrganizationRole } from '../database/schema.js';
 import type { MemberUsage } from '../quota/members/member-limit.js';
 
 export type OrganizationRow = typeof organizations.$inferSelect;
+export interface AdminOrganizationRow {
+  id: string;
+  name: string;
+  createdAt: Date;
+  planId: string;
+  usedTokens: number;
+  capacityTokens: number;
+  members: number;
+}
 export type InvitationRow = typeof organizationInvitations.$inferSelect;
 export interface MemberRow extends MemberUsage {
   userId: string;
@@ -87,6 +97,42 @@ export class OrganizationsRepository {
       .innerJoin(users, eq(users.id, organizationMembers.userId))
       .where(eq(organizationMembers.organizationId, organizationId))
       .orderBy(asc(organizationMembers.createdAt), asc(users.email));
+  }
+
+  /**
+   * Organizations for the service's admins with their pool's figures in `periodKey` (a pool not
+   * touched since it began: nothing used yet), most used first; by part of the name.
+   */
+  async adminPage(filter: { query?: string; offset: number; limit: number; id?: string }, periodKey: string): Promise<{ rows: AdminOrganizationRow[]; total: number }> {
+    const where = filter.id
+      ? sql`o.id = ${filter.id}`
+      : filter.query
+        ? sql`o.name ilike ${containsPattern(filter.query)} escape '\\'`
+        : sql`true`;
+    const rows = rowsOf<Record<string, string | number | Date | null>>(
+      await this.db.execute(sql`
+        select o.id, o.name, o.created_at as "createdAt", a.plan_id as "planId",
+               case when a.period_key = ${periodKey} then a.period_consumed_tokens else 0 end as "usedTokens",
+               a.period_capacity_tokens as "capacityTokens",
+               (select count(*) from organization_members m where m.organization_id = o.id) as members,
+               count(*) over () as total
+        from organizations o join token_accounts a on a.user_id = o.id
+        where ${where}
+        order by case when a.period_key = ${periodKey} and a.period_capacity_tokens > 0 then a.period_consumed_tokens::numeric / a.period_capacity_tokens else 0 end desc, o.created_at, o.id
+        limit ${filter.limit} offset ${filter.offset}`),
+    );
+    return {
+      rows: rows.map((row) => ({
+        id: String(row.id),
+        name: String(row.name),
+        createdAt: new Date(row.createdAt as string | Date),
+        planId: String(row.planId),
+        usedTokens: Number(row.usedTokens),
+        capacityTokens: Number(row.capacityTokens),
+        members: Number(row.members),
+      })),
+      total: Number(rows[0]?.total ?? 0),
+    };
   }
 
   async owners(executor: Executor, organizationId: string): Promise<number> {

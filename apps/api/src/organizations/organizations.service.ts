@@ -11,8 +11,19 @@ import { AccountsService } from '../quota/accounts/accounts.service.js';
 import { MemberLimitsService } from '../quota/members/member-limits.service.js';
 import type { LedgerPageView } from '../quota/usage/usage.dto.js';
 import { UsageService } from '../quota/usage/usage.service.js';
-import type { CreatedInvitationView, InvitationView, MembershipView, MemberView, OrganizationSummaryView, OrganizationUsageView, OrganizationView } from './organizations.dto.js';
-import { OrganizationsRepository, type InvitationRow, type MemberRow } from './organizations.repository.js';
+import type {
+  AdminOrganizationDetailView,
+  AdminOrganizationPageView,
+  AdminOrganizationView,
+  CreatedInvitationView,
+  InvitationView,
+  MembershipView,
+  MemberView,
+  OrganizationSummaryView,
+  OrganizationUsageView,
+  OrganizationView,
+} from './organizations.dto.js';
+import { OrganizationsRepository, type AdminOrganizationRow, type InvitationRow, type MemberRow } from './organizations.repository.js';
 
 const DEFAULT_INVITATION_HOURS = 168;
 
@@ -76,6 +87,41 @@ export class OrganizationsService {
       if (!(await this.limits.setLimit(tx, organizationId, memberId, monthlyLimitTokens))) throw new NotFoundError();
     });
     return this.get(userId, organizationId);
+  }
+
+  // ---- the service's admins: every organization, its pool and its members' use of it (never their conversations) ----
+
+  async adminList(query: { query?: string; page?: number; pageSize?: number }): Promise<AdminOrganizationPageView> {
+    const page = query.page ?? 1;
+    const pageSize = query.pageSize ?? 20;
+    const { rows, total } = await this.repository.adminPage({ query: query.query?.trim() || undefined, offset: (page - 1) * pageSize, limit: pageSize }, this.accounts.currentPeriodKey());
+    return { items: rows.map((row) => this.adminView(row)), total, page, pageSize };
+  }
+
+  async adminGet(organizationId: string, locale: Locale): Promise<AdminOrganizationDetailView> {
+    const { rows } = await this.repository.adminPage({ id: organizationId, offset: 0, limit: 1 }, this.accounts.currentPeriodKey());
+    if (!rows[0]) throw new NotFoundError();
+    const [pool, members] = await Promise.all([this.usage.usage(organizationId, locale), this.repository.members(this.repository.db, organizationId)]);
+    return {
+      organization: this.adminView(rows[0]),
+      pool,
+      members: members.map((row) => ({ userId: row.userId, email: row.email, role: row.role, usage: this.limits.figures(row), joinedAt: row.joinedAt.toISOString() })),
+    };
+  }
+
+  private adminView(row: AdminOrganizationRow): AdminOrganizationView {
+    const usage = this.accounts.evaluate({ periodConsumedTokens: row.usedTokens, periodCapacityTokens: row.capacityTokens });
+    return {
+      id: row.id,
+      name: row.name,
+      planId: row.planId,
+      members: row.members,
+      usedTokens: row.usedTokens,
+      capacityTokens: row.capacityTokens,
+      usagePercent: usage.usagePercent,
+      level: usage.level,
+      createdAt: row.createdAt.toISOString(),
+    };
   }
 
   private memberView(row: MemberRow, actor: OrganizationRole, actorId: string): MemberView {

@@ -72,10 +72,17 @@ export class AdminPlansController {
     return this.plans.retire(planIdOf(planId), localeOf(language));
   }
 
+  /** Puts an organization's pool on a plan (`enterprise`, say), as for a user: an upgrade applies now, a downgrade at the next reset. */
+  @Put('organizations/:organizationId/plan')
+  @ApiOkResponse({ type: PlanChangeView })
+  assignOrganization(@CurrentUser() admin: AuthUser, @Param('organizationId', uuid) organizationId: string, @Body() body: ChoosePlanDto): Promise<PlanChangeView> {
+    return this.plans.assign(admin.id, organizationId, body.planId, 'organization');
+  }
+
   /** Puts a user on a plan: an upgrade applies now (the allowances' difference credited), a downgrade at the next reset. */
   @Put('users/:userId/plan')
   @ApiOkResponse({ type: PlanChangeView })
   assign(@CurrentUser() admin: AuthUser, @Param('userId', uuid) userId: string, @Body() body: ChoosePlanDto): Promise<PlanChangeView> {
-    return this.plans.assign(admin.id, userId, body.planId);
+    return this.plans.assign(admin.id, userId, body.planId, 'user');
   }
 }

@@ -47,11 +47,15 @@ export class PlansService {
     return this.change(userId, target.id, null);
   }
 
-  /** An admin puts an account on a plan (a contract agreed elsewhere): upgrades apply now, downgrades at the reset. */
-  async assign(adminId: string, userId: string, planId: string): Promise<PlanChangeView> {
+  /**
+   * An admin puts an account on a plan (a contract agreed elsewhere): upgrades apply now,
+   * downgrades at the reset. `holder` says whose account the id must be: a user's, or an
+   * organization's pool (404 otherwise).
+   */
+  async assign(adminId: string, accountId: string, planId: string, holder: 'user' | 'organization'): Promise<PlanChangeView> {
     const target = await this.repository.find(this.repository.db, planId);
     if (!target) throw new NotFoundError();
-    return this.change(userId, target.id, adminId);
+    return this.change(accountId, target.id, adminId, holder);
   }
 
   private async offered(planId: string): Promise<PlanRow> {
@@ -61,8 +65,9 @@ export class PlansService {
     return target;
   }
 
-  private async change(userId: string, planId: string, actorId: string | null): Promise<PlanChangeView> {
+  private async change(userId: string, planId: string, actorId: string | null, holder: 'user' | 'organization' = 'user'): Promise<PlanChangeView> {
     return this.writer.change<PlanChangeView>({ userId }, null, async ({ account, balances, tx }) => {
+      if ((account.organizationId !== null) !== (holder === 'organization')) throw new NotFoundError();
       // Both plans as this transaction sees them: the tokens credited follow from their allowances.
       const current = await this.catalog.limitsIn(tx!, account.planId);
       const target = await this.catalog.limitsIn(tx!, planId);

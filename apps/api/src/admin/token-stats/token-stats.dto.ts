@@ -44,12 +44,31 @@ export class TopUserView {
   @ApiProperty({ type: String, nullable: true }) lastActiveAt!: string | null;
 }
 
+export class TopOrganizationView {
+  @ApiProperty() organizationId!: string;
+  @ApiProperty() name!: string;
+  @ApiProperty({ example: 'enterprise' }) planId!: string;
+  @ApiProperty() members!: number;
+  @ApiProperty() usedTokens!: number;
+  @ApiProperty() usagePercent!: number;
+  @ApiProperty({ enum: ['NORMAL', 'NOTICE', 'WARNING', 'CRITICAL', 'BLOCKED'] }) level!: string;
+}
+
+export class OrganizationStatsView {
+  @ApiProperty({ description: 'Organizations (their pools) in the period' }) total!: number;
+  @ApiProperty({ description: 'Of those, the ones whose pool was used' }) active!: number;
+  @ApiProperty({ description: 'Tokens their pools were charged' }) usedTokens!: number;
+  @ApiProperty({ type: [PlanUsageView], description: 'Per plan of the pool (users: organizations), most first' }) plans!: PlanUsageView[];
+  @ApiProperty({ type: [TopOrganizationView], description: 'The pools that used the most tokens' }) top!: TopOrganizationView[];
+}
+
 export class TokenStatsView {
   @ApiProperty() period!: string;
   @ApiProperty({ type: OverviewView }) overview!: OverviewView;
   @ApiProperty({ type: DistributionView }) distribution!: DistributionView;
   @ApiProperty({ type: [PlanUsageView], description: 'Per plan (the plan an account is on in the period), most users first' }) plans!: PlanUsageView[];
   @ApiProperty({ type: [TopUserView] }) topUsers!: TopUserView[];
+  @ApiProperty({ type: OrganizationStatsView, description: 'Organizations’ pools (not counted among the users above)' }) organizations!: OrganizationStatsView;
   @ApiProperty() generatedAt!: string;
   @ApiProperty({ description: 'True when served from the cache' }) cached!: boolean;
 }

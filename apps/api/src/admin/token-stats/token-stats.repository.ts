@@ -1,4 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { containsPattern } from '../../common/text.js';
 import { sql, type SQL } from 'drizzle-orm';
 import { DATABASE, rowsOf, type DatabaseHandle } from '../../database/database.js';
 import { usageLevelSql, type LevelThresholds } from '../../database/usage-level.js';
@@ -20,6 +21,15 @@ export interface PlanUsage {
   users: number;
   activeUsers: number;
   usedTokens: number;
+}
+
+export interface OrganizationUsageRow {
+  organizationId: string;
+  name: string;
+  planId: string;
+  usedTokens: number;
+  capacityTokens: number;
+  members: number;
 }
 
 export interface Aggregates {
@@ -58,7 +68,8 @@ export class TokenStatsRepository {
   }
 
   /** Per-account usage of a period, as a subquery (user_id, plan_id, used, capacity, purchased, last_active_at). */
-  private async usageOf(period: string, current: boolean): Promise<SQL> {
+  private async usageOf(period: string, current: boolean, accounts: 'people' | 'organizations' = 'people'): Promise<SQL> {
+    const pools = accounts === 'organizations';
     if (current) {
       // An account nobody touched since the month began, as the reset will leave it
       // (LedgerWriter.resetIntoPeriod): the allowance of the plan it starts the period on. The
@@ -74,7 +85,7 @@ export class TokenStatsRepository {
           case when t.period_key = ${period} then t.period_consumed_tokens else 0 end as used,
           case when t.period_key = ${period} then t.period_capacity_tokens else ${allowance} + t.purchased_tokens end as capacity,
           t.purchased_tokens as purchased, t.last_active_at
-        from token_accounts t where t.organization_id is null`;
+        from token_accounts t where t.organization_id is ${pools ? sql`not null` : sql`null`}`;
     }
     // Balances are running sums: at the end of a past period they are the sums of every delta up to it.
     // The plan of a past period: its last upgrade's, else the one its grant was made for (free before plans were recorded).
@@ -84,7 +95,7 @@ export class TokenStatsRepository {
                    ${FREE_PLAN_ID}) as plan_id,
           sum(consumed_delta) as used, sum(capacity_delta) as capacity, sum(purchased_delta) as purchased,
           max(created_at) filter (where kind = 'CONSUMPTION') as last_active_at
-        from ledger_entries where period_key <= ${period} and user_id not in (select id from organizations)
+        from ledger_entries where period_key <= ${period} and user_id ${pools ? sql`in` : sql`not in`} (select id from organizations)
         group by user_id having max(period_key) = ${period}`;
   }
 
@@ -115,6 +126,45 @@ export class TokenStatsRepository {
     return { ...totals, byPlan };
   }
 
+  /** Organizations' pools in the period: how many, how many used tokens, the tokens used, per plan. */
+  async organizationAggregates(period: string, current: boolean): Promise<{ total: number; active: number; usedTokens: number; byPlan: PlanUsage[] }> {
+    const rows = rowsOf<{ planId: string; total: string | number; active: string | number; used: string | number | null }>(
+      await this.db.execute(sql`
+        with a as (${await this.usageOf(period, current, 'organizations')})
+        select plan_id as "planId", count(*) as total, count(*) filter (where used > 0) as active, coalesce(sum(used), 0) as used
+        from a group by plan_id`),
+    );
+    const byPlan = rows
+      .map((row) => ({ planId: String(row.planId), users: Number(row.total), activeUsers: Number(row.active), usedTokens: Number(row.used ?? 0) }))
+      .sort((a, b) => b.users - a.users || a.planId.localeCompare(b.planId));
+    return {
+      total: byPlan.reduce((sum, plan) => sum + plan.users, 0),
+      active: byPlan.reduce((sum, plan) => sum + plan.activeUsers, 0),
+      usedTokens: byPlan.reduce((sum, plan) => sum + plan.usedTokens, 0),
+      byPlan,
+    };
+  }
+
+  /** The organizations whose pools used the most tokens in the period, with their plan and number of members. */
+  async topOrganizations(period: string, current: boolean, limit: number): Promise<OrganizationUsageRow[]> {
+    return rowsOf<Record<string, string | number | null>>(
+      await this.db.execute(sql`
+        with a as (${await this.usageOf(period, current, 'organizations')}),
+        top as (select * from a where used > 0 order by used desc, user_id limit ${limit})
+        select top.user_id as "organizationId", o.name, top.plan_id as "planId", top.used as "usedTokens", top.capacity as "capacityTokens",
+               (select count(*) from organization_members m where m.organization_id = top.user_id) as members
+        from top join organizations o on o.id = top.user_id
+        order by top.used desc, top.user_id`),
+    ).map((row) => ({
+      organizationId: String(row.organizationId),
+      name: String(row.name),
+      planId: String(row.planId),
+      usedTokens: Number(row.usedTokens),
+      capacityTokens: Number(row.capacityTokens),
+      members: Number(row.members),
+    }));
+  }
+
   async purchasedInPeriod(period: string): Promise<number> {
     const [row] = rowsOf<{ total: string }>(
       await this.db.execute(sql`select coalesce(sum(amount_tokens), 0) as total from ledger_entries where kind = 'PURCHASE' and period_key = ${period}`),
@@ -141,7 +191,7 @@ export class TokenStatsRepository {
     thresholds: LevelThresholds,
   ): Promise<{ rows: AccountUsageRow[]; total: number }> {
     const conditions: SQL[] = [sql`true`];
-    if (filter.query) conditions.push(sql`u.email ilike ${`%${filter.query.replace(/[\\%_]/g, (char) => `\\${char}`)}%`}`);
+    if (filter.query) conditions.push(sql`u.email ilike ${containsPattern(filter.query)}`);
     if (filter.level) conditions.push(sql`${usageLevelSql(sql`a.used`, sql`a.capacity`, thresholds)} = ${filter.level}`);
     const where = sql.join(conditions, sql` and `);
     const order: Record<string, SQL> = {

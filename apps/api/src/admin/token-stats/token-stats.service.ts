@@ -19,6 +19,8 @@ import { TokenStatsRepository, type AccountUsageRow } from './token-stats.reposi
 
 const VERSION_KEY = 'admin:token-stats:version';
 const TOP_USERS = 100;
+/** The organizations listed as the top of the period. */
+const TOP_ORGANIZATIONS = 10;
 const DAILY_DAYS = 90;
 /** The version key outlives any cached figure, so an old version never comes back. */
 const VERSION_TTL_MS = 30 * 86_400_000;
@@ -175,10 +177,12 @@ export class TokenStatsService {
   }
 
   private async compute(period: string, current: boolean): Promise<TokenStatsView> {
-    const [aggregates, purchased, top] = await Promise.all([
+    const [aggregates, purchased, top, organizations, topOrganizations] = await Promise.all([
       this.repository.aggregates(period, current),
       this.repository.purchasedInPeriod(period),
       this.repository.topUsers(period, current, TOP_USERS),
+      this.repository.organizationAggregates(period, current),
+      this.repository.topOrganizations(period, current, TOP_ORGANIZATIONS),
     ]);
     const { totalUsers, activeUsers, totalUsedTokens, byPlan, ...distribution } = aggregates;
     return {
@@ -193,6 +197,21 @@ export class TokenStatsService {
       distribution,
       plans: byPlan,
       topUsers: top.map((row) => this.toUser(row)),
+      organizations: {
+        total: organizations.total,
+        active: organizations.active,
+        usedTokens: organizations.usedTokens,
+        plans: organizations.byPlan,
+        top: topOrganizations.map((row) => ({
+          organizationId: row.organizationId,
+          name: row.name,
+          planId: row.planId,
+          members: row.members,
+          usedTokens: row.usedTokens,
+          usagePercent: usageBasisPoints(row.usedTokens, row.capacityTokens) / 100,
+          level: levelOf(row.usedTokens, row.capacityTokens, this.config.quota),
+        })),
+      },
       generatedAt: this.clock.now().toISOString(),
       cached: false,
     };

@@ -60,6 +60,16 @@ export class AccountsService {
     return this.writer.openAccount(tx, userId, organizationId);
   }
 
+  /** The current period's key (the quota's time zone). */
+  currentPeriodKey(): string {
+    return this.writer.currentPeriod().key;
+  }
+
+  /** The usage level and percent of figures read elsewhere (a list of accounts). */
+  evaluate(figures: { periodConsumedTokens: number; periodCapacityTokens: number }): UsageEvaluation {
+    return evaluateUsage({ freeTokens: 0, purchasedTokens: 0, debtTokens: 0, heldTokens: 0, ...figures }, this.writer.policy);
+  }
+
   /** What the member's monthly limit leaves them of their organization's pool this period (Infinity without a limit; 0 when not a member). */
   async memberRoom(organizationId: string, userId: string): Promise<number> {
     const member = await this.members.find(this.repository.db, organizationId, userId);
