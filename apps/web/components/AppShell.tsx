@@ -7,6 +7,7 @@ import { useAuth } from '@/lib/auth';
 import { useI18n, type Key } from '@/lib/i18n';
 import { safeNext } from '@/lib/safe-next';
 import { NotificationBell } from './NotificationBell';
+import { WorkspaceSwitch } from './WorkspaceSwitch';
 
 const links: { href: string; key: Key }[] = [
   { href: '/dashboard/', key: 'navDashboard' },
@@ -90,7 +91,8 @@ export function AppShell({ children }: { children: ReactNode; wide?: boolean }) 
               );
             })}
           </nav>
-          <div className="ml-auto flex items-center gap-1 whitespace-nowrap">
+          <div className="ml-auto flex min-w-0 items-center gap-1 whitespace-nowrap">
+            {user && <WorkspaceSwitch />}
             <LanguageSwitch />
             {token && <NotificationBell />}
             {user && (

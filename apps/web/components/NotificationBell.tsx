@@ -6,7 +6,8 @@ import { useEffect, useRef, useState } from 'react';
 import { api } from '@/lib/api';
 import { useAnyBannerShown } from '@/lib/alerts';
 import { useI18n } from '@/lib/i18n';
-import { notificationMessage, notificationTitle } from '@/lib/notification-text';
+import { aboutOrganization, notificationMessage, notificationTitle } from '@/lib/notification-text';
+import { organizationPath } from '@/lib/organizations';
 import { queryKeys, useNotifications } from '@/lib/queries';
 import type { NotificationView, ReadAllView } from '@consult-on/api-contract';
 
@@ -41,10 +42,18 @@ export function NotificationItem({ item, onRead }: { item: NotificationView; onR
         <p className="text-sm text-slate-700">{notificationMessage(item, t, lang)}</p>
         <p className="mt-1 text-xs text-slate-600">{df(item.createdAt, true)}</p>
         <div className="mt-1 flex flex-wrap gap-3 text-sm">
-          {item.level !== 'NORMAL' && !bannerOnPage && (
-            <Link href="/purchase/" className="btn btn-primary px-3! py-1!">
-              {t('buyTokens')}
+          {/* About an organization: its page, where its owners and admins manage its tokens; nothing to buy for it here. */}
+          {aboutOrganization(item) && item.organizationId ? (
+            <Link href={organizationPath(item.organizationId)} className="btn btn-secondary px-3! py-1!" data-testid="notification-organization">
+              {t('notifOpenOrganization')}
             </Link>
+          ) : (
+            item.level !== 'NORMAL' &&
+            !bannerOnPage && (
+              <Link href="/purchase/" className="btn btn-primary px-3! py-1!">
+                {t('buyTokens')}
+              </Link>
+            )
           )}
           {!item.read && (
             <button type="button" className="font-medium text-slate-700 underline" onClick={() => onRead(item.id)}>

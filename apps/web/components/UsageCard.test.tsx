@@ -225,3 +225,46 @@ describe('the plan on the card', () => {
     }
   });
 });
+
+describe('an organization’s pool on the card', () => {
+  const member = (monthlyLimitTokens: number | null, usedTokens: number) => ({
+    monthlyLimitTokens,
+    usedTokens,
+    heldTokens: 0,
+    remainingTokens: monthlyLimitTokens === null ? null : Math.max(0, monthlyLimitTokens - usedTokens),
+    usagePercent: monthlyLimitTokens === null ? null : (usedTokens / monthlyLimitTokens) * 100,
+  });
+  function renderPool(usage: UsageView, limit: ReturnType<typeof member>) {
+    return render(
+      <I18nProvider>
+        <UsageBanner usage={usage} organizationName="온길 상담센터" />
+        <UsageCard usage={usage} pool={{ name: '온길 상담센터', member: limit }} />
+      </I18nProvider>,
+    );
+  }
+
+  it('is titled with the organization, gives the reader’s own limit and offers no purchase', () => {
+    renderPool(usageAt('WARNING', 92), member(50_000, 12_000));
+    expect(screen.getByTestId('usage-title')).toHaveTextContent('온길 상담센터의 AI 사용량');
+    expect(screen.getByTestId('member-limit-line')).toHaveTextContent('내 한도: 12,000 / 50,000토큰 · 남은 토큰 38,000');
+    expect(screen.getByTestId('usage-banner')).toHaveTextContent(ko.orgWarningBanner);
+    expect(screen.queryByTestId('purchase-button')).toBeNull();
+    expect(screen.getByTestId('org-pool-managed')).toHaveTextContent(ko.orgPoolManaged);
+    expect(screen.getByTestId('chat-button').tagName).toBe('A');
+  });
+
+  it('refuses chat for the member’s limit while the pool has room', () => {
+    renderPool(usageAt('NORMAL', 10), member(5_000, 5_000));
+    expect(screen.getByTestId('blocked-message')).toHaveAttribute('data-reason', 'MEMBER');
+    expect(screen.getByTestId('blocked-message')).toHaveTextContent('내 한도를 모두 사용했습니다');
+    expect(screen.getByTestId('chat-button')).toBeDisabled();
+  });
+
+  it('refuses chat for the organization once the pool is blocked, whatever the limit leaves', () => {
+    renderPool(usageAt('BLOCKED', 105), member(null, 0));
+    expect(screen.getByTestId('blocked-message')).toHaveAttribute('data-reason', 'ORGANIZATION');
+    expect(screen.getByTestId('blocked-message')).toHaveTextContent('‘온길 상담센터’ 조직의 이번 달 토큰');
+    expect(screen.getByTestId('usage-banner')).toHaveTextContent(ko.orgBlockedBanner);
+    expect(screen.queryByTestId('purchase-button')).toBeNull();
+  });
+});

@@ -4,7 +4,14 @@ import Link from 'next/link';
 import { useEffect } from 'react';
 import { registerBanner, useBannerShown } from '@/lib/alerts';
 import { useI18n, type Key } from '@/lib/i18n';
+import { memberLimitReached, memberUsageText, type MemberUsageView } from '@/lib/organizations';
 import type { Level, UsageView } from '@consult-on/api-contract';
+
+/** An organization's pool on a usage card: its name, and the reader's own use of it against their limit. */
+export interface PoolOf {
+  name: string;
+  member: MemberUsageView;
+}
 
 export const levelStyle: Record<Level, { bar: string; badge: string; text: string }> = {
   NORMAL: { bar: 'bg-green-600', badge: 'bg-green-100 text-green-900', text: 'text-green-800' },
@@ -23,24 +30,33 @@ export function percentText(value: number, lang: string): string {
   return `${new Intl.NumberFormat(lang === 'ko' ? 'ko-KR' : 'en-US', { maximumFractionDigits: 1 }).format(Math.floor(value * 10) / 10)}%`;
 }
 
-/** The orange (90–95 %), red (95–105 %) or blocked (≥ 105 %) banner; nothing below 90 %. */
-export function UsageBanner({ usage }: { usage: UsageView }) {
+/**
+ * The orange (90–95 %), red (95–105 %) or blocked (≥ 105 %) banner; nothing below 90 %. For an
+ * organization's pool (`organizationName`) it speaks of the organization and offers no purchase:
+ * its owners and admins manage its tokens.
+ */
+export function UsageBanner({ usage, organizationName }: { usage: UsageView; organizationName?: string }) {
   const { t } = useI18n();
   // The page's one alert for the level: the card and toasts defer to it while it is on the page.
   useEffect(() => registerBanner(usage.level), [usage.level]);
   if (usage.level !== 'WARNING' && usage.level !== 'CRITICAL' && usage.level !== 'BLOCKED') return null;
   const style =
     usage.level === 'WARNING' ? 'border-orange-500 bg-orange-100 text-orange-950' : usage.level === 'CRITICAL' ? 'border-red-600 bg-red-100 text-red-950' : 'border-red-800 bg-red-700 text-white';
-  const text = usage.level === 'WARNING' ? t('warningBanner') : usage.level === 'CRITICAL' ? t('criticalBanner') : t('blockedBanner');
+  const pool = organizationName !== undefined;
+  const text = pool
+    ? t(usage.level === 'WARNING' ? 'orgWarningBanner' : usage.level === 'CRITICAL' ? 'orgCriticalBanner' : 'orgBlockedBanner')
+    : t(usage.level === 'WARNING' ? 'warningBanner' : usage.level === 'CRITICAL' ? 'criticalBanner' : 'blockedBanner');
   return (
     <div role="alert" data-testid="usage-banner" data-level={usage.level} className={`mb-4 flex flex-col gap-3 rounded-xl border-l-8 p-4 sm:flex-row sm:items-center ${style}`}>
       <div className="flex-1">
         <p className="font-bold">{text}</p>
-        {usage.message && <p className="mt-1 text-sm">{usage.message}</p>}
+        {pool ? <p className="mt-1 text-sm">{t('orgPoolManaged')}</p> : usage.message && <p className="mt-1 text-sm">{usage.message}</p>}
       </div>
-      <Link href="/purchase/" className={`btn btn-primary shrink-0 ${usage.level === 'BLOCKED' ? 'ring-2 ring-white' : ''}`} data-testid="purchase-button">
-        {t('buyTokens')}
-      </Link>
+      {!pool && (
+        <Link href="/purchase/" className={`btn btn-primary shrink-0 ${usage.level === 'BLOCKED' ? 'ring-2 ring-white' : ''}`} data-testid="purchase-button">
+          {t('buyTokens')}
+        </Link>
+      )}
     </div>
   );
 }
@@ -122,19 +138,25 @@ export function PlanLine({ usage }: { usage: UsageView }) {
   );
 }
 
-/** The AI usage card: bar, figures, forecast and the level's buttons. */
-export function UsageCard({ usage, showActions = true }: { usage: UsageView; showActions?: boolean }) {
+/**
+ * The AI usage card: bar, figures, forecast and the level's buttons. With `pool` it is an
+ * organization's: titled with its name, with the reader's own limit under the bar and no purchase
+ * (its owners and admins manage its tokens); chat is refused there also when that limit is used up.
+ */
+export function UsageCard({ usage, showActions = true, pool }: { usage: UsageView; showActions?: boolean; pool?: PoolOf }) {
   const { t, nf, df, lang } = useI18n();
   const style = levelStyle[usage.level] ?? levelStyle.NORMAL;
   const width = Math.min(100, Math.max(0, usage.usagePercent));
   const blocked = usage.level === 'BLOCKED' || !usage.chatAllowed;
+  const limitReached = !blocked && !!pool && memberLimitReached(pool.member);
+  const title = pool ? t('orgPoolTitle', { name: pool.name }) : t('usageTitle');
   // With the level's banner on the page, its buy link is the page's one: the card does not repeat it.
   const bannerOnPage = useBannerShown(usage.level);
   return (
-    <section className="card" aria-labelledby="usage-title" data-testid="usage-card" data-level={usage.level}>
+    <section className="card" aria-labelledby="usage-title" data-testid="usage-card" data-level={usage.level} data-workspace={pool ? 'organization' : 'personal'}>
       <div className="flex flex-wrap items-center gap-2">
-        <h2 id="usage-title" className="text-lg font-bold">
-          {t('usageTitle')}
+        <h2 id="usage-title" className="min-w-0 text-lg font-bold break-words" data-testid="usage-title">
+          {title}
         </h2>
         <LevelBadge level={usage.level} />
         {usage.graceInUse && <span className="text-xs font-semibold text-red-800">{t('graceInUse')}</span>}
@@ -151,7 +173,7 @@ export function UsageCard({ usage, showActions = true }: { usage: UsageView; sho
       <div
         className="mt-2 h-4 w-full overflow-hidden rounded-full bg-slate-200"
         role="progressbar"
-        aria-label={t('usageTitle')}
+        aria-label={title}
         aria-valuemin={0}
         aria-valuemax={100}
         aria-valuenow={Math.round(usage.usagePercent)}
@@ -159,6 +181,11 @@ export function UsageCard({ usage, showActions = true }: { usage: UsageView; sho
       >
         <div className={`h-full rounded-full transition-all ${style.bar}`} style={{ width: `${width}%` }} data-testid="usage-bar" />
       </div>
+      {pool && (
+        <p className={`mt-2 text-sm font-semibold ${limitReached ? 'text-red-800' : 'text-slate-800'}`} data-testid="member-limit-line">
+          {memberUsageText(pool.member, 'line', t, nf)}
+        </p>
+      )}
       <dl className="mt-4 grid grid-cols-2 gap-2 sm:grid-cols-3">
         <Figure label={t('used')} value={nf(usage.usedTokens)} testid="used-tokens" />
         <Figure label={t('remaining')} value={nf(Math.max(0, usage.remainingTokens))} testid="remaining-tokens" />
@@ -172,14 +199,23 @@ export function UsageCard({ usage, showActions = true }: { usage: UsageView; sho
         <h3 className="mb-1 text-sm font-bold text-slate-800">{t('forecast')}</h3>
         <ForecastText usage={usage} />
       </div>
-      {blocked && (
-        <p role="alert" className="mt-4 rounded-lg bg-red-700 p-3 font-semibold text-white" data-testid="blocked-message">
-          {t('chatBlockedTitle')} — {t('chatBlockedBody')}
+      {(blocked || limitReached) && (
+        <p role="alert" className="mt-4 rounded-lg bg-red-700 p-3 font-semibold text-white" data-testid="blocked-message" data-reason={limitReached ? 'MEMBER' : pool ? 'ORGANIZATION' : 'ACCOUNT'}>
+          {limitReached
+            ? `${t('memberLimitBlockedTitle')} — ${t('memberLimitBlockedBody', { name: pool!.name, limit: nf(pool!.member.monthlyLimitTokens ?? 0) })}`
+            : pool
+              ? `${t('chatBlockedTitle')} — ${t('orgChatBlockedBody', { name: pool.name })}`
+              : `${t('chatBlockedTitle')} — ${t('chatBlockedBody')}`}
+        </p>
+      )}
+      {pool && (
+        <p className="mt-4 text-sm text-slate-700" data-testid="org-pool-managed">
+          {t('orgPoolManaged')}
         </p>
       )}
       {showActions && (
         <div className="mt-4 flex flex-wrap gap-2">
-          {blocked ? (
+          {blocked || limitReached ? (
             <button type="button" className="btn btn-primary" disabled data-testid="chat-button">
               {t('startChat')}
             </button>
@@ -188,7 +224,7 @@ export function UsageCard({ usage, showActions = true }: { usage: UsageView; sho
               {t('startChat')}
             </Link>
           )}
-          {(usage.showPurchaseButton || usage.usagePercent >= usage.thresholds.notice) && !bannerOnPage && (
+          {!pool && (usage.showPurchaseButton || usage.usagePercent >= usage.thresholds.notice) && !bannerOnPage && (
             <Link href="/purchase/" className="btn btn-primary" data-testid="purchase-button">
               {t('buyTokens')}
             </Link>

@@ -3,7 +3,8 @@ import { expect, test, type Page } from '@playwright/test';
 import { ADMIN, login, openAs, register, setUsage, type Account } from './helpers';
 
 // Every page through axe (WCAG 2 A/AA): no serious or critical violation; the rest is printed.
-async function audit(page: Page, label: string): Promise<void> {
+// `strict`: no violation at all (the pages of an organization's pool and its workspace).
+async function audit(page: Page, label: string, strict = false): Promise<void> {
   await expect(page.getByRole('main').first()).toBeVisible();
   await page.waitForTimeout(300);
   const { violations, passes } = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa']).analyze();
@@ -11,7 +12,7 @@ async function audit(page: Page, label: string): Promise<void> {
   console.log(`${label}: ${passes.length} rules passed, ${violations.length} violations`);
   const describe = (v: (typeof violations)[number]) => `${label}: [${v.impact}] ${v.id} — ${v.help} — ${v.nodes.map((n) => n.target.join(' ')).slice(0, 5).join(', ')}`;
   for (const v of violations.filter((v) => v.impact !== 'serious' && v.impact !== 'critical')) console.log(describe(v));
-  expect(violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map(describe)).toEqual([]);
+  expect(violations.filter((v) => strict || v.impact === 'serious' || v.impact === 'critical').map(describe)).toEqual([]);
 }
 
 async function getJson<T>(page: Page, account: Account, path: string): Promise<T> {
@@ -87,6 +88,14 @@ test('axe: every page has no serious or critical violation', async ({ page, requ
   await audit(page, '/organizations/ form with an error');
   await page.goto(`/organizations/detail/?id=${orgId}`);
   await expect(page.getByTestId('member-row')).toHaveCount(2);
+  // the pool card and the members' limits, with an editor's error
+  await expect(page.getByTestId('org-pool').getByTestId('usage-card')).toBeVisible();
+  await audit(page, '/organizations/detail/ owner: pool and limits', true);
+  const limitRow = page.locator(`[data-testid="member-row"][data-email="${colleague.email}"]`);
+  await limitRow.getByTestId('member-limit-input').fill('-1');
+  await limitRow.getByTestId('member-limit-save').click();
+  await expect(limitRow.getByTestId('member-limit-error')).toBeVisible();
+  await audit(page, '/organizations/detail/ limit editor with an error', true);
   await page.getByTestId('invite-submit').click();
   await expect(page.getByTestId('invite-url')).toBeVisible();
   await audit(page, '/organizations/detail/ owner with a new link');
@@ -96,13 +105,25 @@ test('axe: every page has no serious or critical violation', async ({ page, requ
   await page.keyboard.press('Escape');
   await page.setViewportSize({ width: 360, height: 800 });
   await expect(page.getByTestId('member-card').first()).toBeVisible();
-  await audit(page, '/organizations/detail/ at 360 px');
+  await audit(page, '/organizations/detail/ at 360 px', true);
   await page.setViewportSize({ width: 1280, height: 900 });
+  // the organization's workspace: the dashboard's pool card and the chat in it
+  await page.getByLabel('작업 공간').selectOption(orgId);
+  await page.goto('/dashboard/');
+  await expect(page.getByTestId('usage-card')).toHaveAttribute('data-workspace', 'organization');
+  await audit(page, '/dashboard/ in an organization', true);
+  await page.goto('/chat/');
+  await page.getByTestId('message-input').fill('조직의 토큰으로 상담을 받고 싶습니다.');
+  await page.getByTestId('send-button').click();
+  await expect(page.getByTestId('assistant-message').first().getByTestId('receipt-toggle')).toBeVisible({ timeout: 30_000 });
+  await audit(page, '/chat/ in an organization', true);
+  await page.getByLabel('작업 공간').selectOption('');
   const colleagueContext = await page.context().browser()!.newContext({ baseURL: test.info().project.use.baseURL, locale: 'ko-KR' });
   const colleaguePage = await colleagueContext.newPage();
   await openAs(colleaguePage, colleague, `/organizations/detail/?id=${orgId}`);
   await expect(colleaguePage.getByTestId('org-member-view')).toBeVisible();
-  await audit(colleaguePage, '/organizations/detail/ member');
+  await expect(colleaguePage.getByTestId('member-limit-line')).toBeVisible();
+  await audit(colleaguePage, '/organizations/detail/ member', true);
   const next = await page.request.post(`/api/organizations/${orgId}/invitations`, { data: { role: 'MEMBER' }, headers: { authorization: `Bearer ${user.token}` } });
   await colleaguePage.goto(((await next.json()) as { path: string }).path);
   await expect(colleaguePage.getByTestId('join-accept')).toBeVisible();

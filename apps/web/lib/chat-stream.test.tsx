@@ -50,7 +50,7 @@ function openEvents(...frames: [event: string, data: unknown][]): Response {
   return new Response(body, { headers: { 'Content-Type': 'text/event-stream' } });
 }
 
-function renderChat(url: string) {
+function renderChat(url: string, organizationId: string | null = null) {
   window.history.replaceState(null, '', url);
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   const wrapper = ({ children }: { children: ReactNode }) => (
@@ -58,7 +58,7 @@ function renderChat(url: string) {
       <I18nProvider>{children}</I18nProvider>
     </QueryClientProvider>
   );
-  return renderHook(() => useChatStream(), { wrapper });
+  return renderHook(() => useChatStream(organizationId), { wrapper });
 }
 
 afterEach(() => {
@@ -235,5 +235,25 @@ describe('useChatStream', () => {
     expect(result.current.messages[1]).toMatchObject({ content: 'Par', status: 'interrupted', streaming: false });
     expect(result.current.refusal).toBeNull();
     expect(readDraft(null)).toBe('Hi');
+  });
+
+  it('starts a new conversation in the workspace, and continues one without naming it (it keeps its own)', async () => {
+    serve({ 'POST /api/chat/stream': () => events(['start', { conversationId: 'c1' }], ['delta', { text: 'Hi' }], ['usage', { usage: turnUsage, warning: null }]) });
+    const { result } = renderChat('/chat/', 'org-1');
+    await act(() => result.current.send('First'));
+    await waitFor(() => expect(result.current.activeId).toBe('c1'));
+    await act(() => result.current.send('Second'));
+    expect(turnBodies).toMatchObject([{ message: 'First', organizationId: 'org-1' }, { message: 'Second', conversationId: 'c1' }]);
+    expect(turnBodies[1]).not.toHaveProperty('organizationId');
+  });
+
+  it('keeps what the server recommends with a refusal: an organization’s tokens are not bought here', async () => {
+    serve({
+      'POST /api/chat/stream': () =>
+        json(402, { code: 'MEMBER_LIMIT_REACHED', message: '내 한도를 모두 사용했습니다.', limit: 'MEMBER', limitTokens: 5_000, remainingTokens: 0, recommendedAction: 'ASK_ORGANIZATION_ADMIN' }),
+    });
+    const { result } = renderChat('/chat/', 'org-1');
+    await act(() => result.current.send('Hi'));
+    await waitFor(() => expect(result.current.turn).toMatchObject({ kind: 'unsent', reason: '내 한도를 모두 사용했습니다.', code: 'MEMBER_LIMIT_REACHED', recommendedAction: 'ASK_ORGANIZATION_ADMIN' }));
   });
 });

@@ -38,8 +38,10 @@ export interface TurnProblem {
   question: string;
   /** Why, in the reader's language (the server's message, or ours for a lost connection); null after Stop. */
   reason: string | null;
-  /** The server's error code, e.g. TOKEN_EXHAUSTED (offer a purchase). */
+  /** The server's error code, e.g. TOKEN_EXHAUSTED (offer a purchase) or MEMBER_LIMIT_REACHED. */
   code: string | null;
+  /** What the server recommends with a refusal: PURCHASE_TOKENS, or ASK_ORGANIZATION_ADMIN (an organization's tokens or limit: nothing to buy). */
+  recommendedAction?: string | null;
   charge: TurnCharge;
   /** The conversation it shows in (null: not started). */
   conversationId: string | null;
@@ -74,12 +76,15 @@ async function loadConversation(id: string): Promise<ChatMessage[]> {
   return toMessages(await api<ConversationView>(`/api/chat/conversations/${id}`));
 }
 
-/** Posts a turn and returns its event stream; a refusal throws its ApiError (a 401 after sending the user to login). */
-async function postTurn(message: string, conversationId: string | null, model: string | null, key: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+/**
+ * Posts a turn and returns its event stream; a refusal throws its ApiError (a 401 after sending the
+ * user to login). A new conversation starts in `organizationId`'s workspace; one continued keeps its own.
+ */
+async function postTurn(message: string, conversationId: string | null, organizationId: string | null, model: string | null, key: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
   const response = await fetch('/api/chat/stream', {
     method: 'POST',
     headers: headers({ 'Content-Type': 'application/json', Accept: 'text/event-stream', 'Idempotency-Key': key }),
-    body: JSON.stringify({ message, ...(conversationId ? { conversationId } : {}), ...(model ? { model } : {}) }),
+    body: JSON.stringify({ message, ...(conversationId ? { conversationId } : organizationId ? { organizationId } : {}), ...(model ? { model } : {}) }),
     signal,
   });
   if (!response.ok || !response.body) {
@@ -130,9 +135,9 @@ async function settleLookup(conversationId: string, savedBefore: number, delays:
  * keeps them current and its warnings exist nowhere else), and each turn writes its events there.
  * A turn that does not end normally becomes `turn`: why, what it was charged (looked up on the
  * server when it may have been), and `retry`; its question goes back to the message box unless
- * the server saved it.
+ * the server saved it. New conversations start in `organizationId`'s workspace (null: one's own account).
  */
-export function useChatStream() {
+export function useChatStream(organizationId: string | null = null) {
   const { t } = useI18n();
   const client = useQueryClient();
   const [activeId, setActiveIdState] = useState<string | null>(null);
@@ -144,6 +149,8 @@ export function useChatStream() {
   const busyRef = useRef(false);
   const activeRef = useRef<string | null>(null);
   const turnRef = useRef<TurnProblem | null>(null);
+  const organizationRef = useRef(organizationId);
+  organizationRef.current = organizationId;
   const conversation = useQuery({
     queryKey: queryKeys.conversation(activeId),
     queryFn: activeId === null ? skipToken : () => loadConversation(activeId),
@@ -272,7 +279,8 @@ export function useChatStream() {
     let failure: unknown = null;
     let opened = false;
     try {
-      const body = await postTurn(message, options.requestConversationId !== undefined ? options.requestConversationId : conversationId, model, idempotencyKey, controller.signal);
+      const requestConversationId = options.requestConversationId !== undefined ? options.requestConversationId : conversationId;
+      const body = await postTurn(message, requestConversationId, organizationRef.current, model, idempotencyKey, controller.signal);
       opened = true;
       await readSse(
         body,
@@ -329,6 +337,8 @@ export function useChatStream() {
               ? t('chatConnectionLost')
               : t('chatStreamCut');
     const code = refused ? (failure as ApiError).code : (broken?.code ?? null);
+    const action = refused ? (failure as ApiError).body.recommendedAction : null;
+    const recommendedAction = typeof action === 'string' ? action : null;
     // A refusal or a reported failure is never charged; a turn cut off after it started may be.
     const mayBeCharged = !refused && !broken && started && conversationId !== null;
     // The question: out of the thread's answer, and back in the box — the server has not saved it.
@@ -352,6 +362,7 @@ export function useChatStream() {
       question: message,
       reason,
       code,
+      recommendedAction,
       charge: mayBeCharged ? { state: 'checking' } : { state: 'none' },
       conversationId: shownIn,
       draftKept: true,

@@ -5,7 +5,8 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { shouldToast } from './alerts';
 import { errorOf, handleUnauthorized, headers } from './api';
-import { notificationMessage, notificationTitle } from './notification-text';
+import { aboutOrganization, notificationMessage, notificationTitle } from './notification-text';
+import { organizationPath } from './organizations';
 import { useI18n } from './i18n';
 import { queryKeys } from './queries';
 import { readSse } from './sse';
@@ -45,12 +46,14 @@ export function useNotificationStream(token: string | null | undefined) {
             if (event?.event === 'notification') {
               const item = event.data;
               // No toast for what the page already shows: its banner for this level.
+              // One about an organization leads to its page (nothing to buy for it here), one about the reader's account to the purchase.
+              const organizationId = aboutOrganization(item) ? item.organizationId : null;
               if (shouldToast(item.level)) push({
                 title: notificationTitle(item, t, lang),
                 message: notificationMessage(item, t, lang),
                 tone: item.level === 'NORMAL' ? 'success' : item.level === 'WARNING' ? 'warning' : 'danger',
-                link: item.level === 'NORMAL' ? undefined : '/purchase/',
-                linkLabel: t('buyTokens'),
+                link: organizationId ? organizationPath(organizationId) : item.level === 'NORMAL' ? undefined : '/purchase/',
+                linkLabel: organizationId ? t('notifOpenOrganization') : t('buyTokens'),
               });
               void client.invalidateQueries({ queryKey: queryKeys.notifications() });
               void client.invalidateQueries({ queryKey: queryKeys.usage() });

@@ -4,13 +4,20 @@ import {
   invitationUrl,
   isInvitationToken,
   managesMembers,
+  MEMBER_LIMIT_MAX,
   memberActions,
+  memberLimitReached,
+  memberUsageText,
   nameError,
   normalizeName,
   organizationPath,
+  parseLimitInput,
   sortMembers,
   type OrganizationRole,
 } from './organizations';
+
+import { ko } from '@/messages/ko';
+import { en } from '@/messages/en';
 
 const ROLES: OrganizationRole[] = ['OWNER', 'ADMIN', 'MEMBER'];
 
@@ -88,5 +95,48 @@ describe('invitation links', () => {
   it('links an organization by a query parameter (static export)', () => {
     expect(organizationPath('1b2c')).toBe('/organizations/detail/?id=1b2c');
     expect(organizationPath('a&b')).toBe('/organizations/detail/?id=a%26b');
+  });
+});
+
+describe('a member’s use of the pool against their limit', () => {
+  const words = (messages: Record<string, string>) => (key: string, vars?: Record<string, string | number>) =>
+    (messages[key] ?? key).replace(/\{(\w+)\}/g, (_, name: string) => String(vars?.[name] ?? `{${name}}`));
+  const nf = (n: number) => new Intl.NumberFormat('ko-KR').format(n);
+  const limited = { monthlyLimitTokens: 50_000, usedTokens: 12_000, heldTokens: 500, remainingTokens: 37_500, usagePercent: 24 };
+  const unlimited = { monthlyLimitTokens: null, usedTokens: 12_000, heldTokens: 0, remainingTokens: null, usagePercent: null };
+
+  it('says used / limit in the table, and "한도 없음" without one', () => {
+    expect(memberUsageText(limited, 'cell', words(ko) as never, nf)).toBe('12,000 / 50,000토큰');
+    expect(memberUsageText(unlimited, 'cell', words(ko) as never, nf)).toBe('12,000토큰 사용 · 한도 없음');
+    expect(memberUsageText(limited, 'cell', words(en) as never, nf)).toBe('12,000 / 50,000 tokens');
+    expect(memberUsageText(unlimited, 'cell', words(en) as never, nf)).toBe('12,000 tokens used · no limit');
+  });
+
+  it('says "내 한도" with what it leaves on the member’s own card, never a negative figure', () => {
+    expect(memberUsageText(limited, 'line', words(ko) as never, nf)).toBe('내 한도: 12,000 / 50,000토큰 · 남은 토큰 37,500');
+    expect(memberUsageText({ ...limited, remainingTokens: -10 }, 'line', words(ko) as never, nf)).toBe('내 한도: 12,000 / 50,000토큰 · 남은 토큰 0');
+    expect(memberUsageText(unlimited, 'line', words(ko) as never, nf)).toBe('내 한도: 없음 · 이번 달 12,000토큰 사용');
+    expect(memberUsageText(limited, 'line', words(en) as never, nf)).toBe('Your limit: 12,000 / 50,000 tokens · 37,500 tokens left');
+  });
+
+  it('is reached when the limit leaves nothing; never without a limit', () => {
+    expect(memberLimitReached(limited)).toBe(false);
+    expect(memberLimitReached({ monthlyLimitTokens: 50_000, remainingTokens: 0 })).toBe(true);
+    expect(memberLimitReached({ monthlyLimitTokens: 0, remainingTokens: 0 })).toBe(true);
+    expect(memberLimitReached(unlimited)).toBe(false);
+  });
+});
+
+describe('a limit as typed', () => {
+  it('is no limit when empty, a whole number of tokens otherwise', () => {
+    expect(parseLimitInput('')).toEqual({ valid: true, monthlyLimitTokens: null });
+    expect(parseLimitInput('   ')).toEqual({ valid: true, monthlyLimitTokens: null });
+    expect(parseLimitInput('0')).toEqual({ valid: true, monthlyLimitTokens: 0 });
+    expect(parseLimitInput(' 50,000 ')).toEqual({ valid: true, monthlyLimitTokens: 50_000 });
+    expect(parseLimitInput(String(MEMBER_LIMIT_MAX))).toEqual({ valid: true, monthlyLimitTokens: MEMBER_LIMIT_MAX });
+  });
+
+  it('refuses what the API would: negative, fractional, words, past the maximum', () => {
+    for (const text of ['-1', '1.5', '1e3', '오만', 'abc', String(MEMBER_LIMIT_MAX + 1), '99999999999999999999']) expect(parseLimitInput(text), text).toEqual({ valid: false });
   });
 });

@@ -13,6 +13,7 @@ export type MemberView = Schemas['MemberView'];
 export type InvitationView = Schemas['InvitationView'];
 export type CreatedInvitationView = Schemas['CreatedInvitationView'];
 export type MembershipView = Schemas['MembershipView'];
+export type OrganizationUsageView = Schemas['OrganizationUsageView'];
 export type OrganizationRole = OrganizationView['role'];
 export type InvitableRole = InvitationView['role'];
 
@@ -78,4 +79,43 @@ export const INVITATION_HOURS: readonly number[] = [168, 24, 72, 720];
 /** An organization page's address. */
 export function organizationPath(id: string): string {
   return `/organizations/detail/?id=${encodeURIComponent(id)}`;
+}
+
+// ---- the pool: each member's use of it against their monthly limit ----
+
+export type MemberUsageView = Schemas['MemberUsageView'];
+
+type Translate = (key: Key, vars?: Record<string, string | number>) => string;
+
+/**
+ * A member's use of the pool in words: "12,000 / 50,000토큰" against a limit, "12,000토큰 사용 ·
+ * 한도 없음" without one (`cell`, the members table); "내 한도: … · 남은 토큰 38,000" for the
+ * member themself (`line`, their usage card).
+ */
+export function memberUsageText(usage: MemberUsageView, form: 'cell' | 'line', t: Translate, nf: (n: number) => string): string {
+  const used = nf(usage.usedTokens);
+  if (usage.monthlyLimitTokens === null) return t(form === 'cell' ? 'memberUsageNoLimit' : 'memberNoLimitLine', { used });
+  const limit = nf(usage.monthlyLimitTokens);
+  if (form === 'cell') return t('memberUsageOfLimit', { used, limit });
+  return t('memberLimitLine', { used, limit, left: nf(Math.max(0, usage.remainingTokens ?? 0)) });
+}
+
+/** Whether the member's limit leaves nothing this month (the pool may still have room). */
+export function memberLimitReached(usage: Pick<MemberUsageView, 'monthlyLimitTokens' | 'remainingTokens'>): boolean {
+  return usage.monthlyLimitTokens !== null && (usage.remainingTokens ?? 0) <= 0;
+}
+
+/** The most a limit may be (PUT …/members/:userId/limit). */
+export const MEMBER_LIMIT_MAX = 1_000_000_000_000;
+
+/**
+ * A limit as typed: empty is no limit (null); otherwise a whole number of tokens, 0 to the
+ * maximum, with thousands separators allowed ("50,000"). Anything else: `invalid`.
+ */
+export function parseLimitInput(text: string): { valid: true; monthlyLimitTokens: number | null } | { valid: false } {
+  const plain = text.trim().replace(/[,\s]/g, '');
+  if (!plain) return { valid: true, monthlyLimitTokens: null };
+  if (!/^\d+$/.test(plain)) return { valid: false };
+  const value = Number(plain);
+  return Number.isSafeInteger(value) && value <= MEMBER_LIMIT_MAX ? { valid: true, monthlyLimitTokens: value } : { valid: false };
 }

@@ -1,8 +1,11 @@
 'use client';
 
-import { useQuery, type QueryKey } from '@tanstack/react-query';
-import { api } from './api';
+import { useQuery, useQueryClient, type QueryKey } from '@tanstack/react-query';
+import { useEffect } from 'react';
+import { api, ApiError } from './api';
 import type { ConversationPageView, NotificationPageView, TokenPackageView, UsageView } from '@consult-on/api-contract';
+import type { MemberUsageView, OrganizationUsageView } from './organizations';
+import type { Workspace } from './workspace';
 
 /**
  * Every query key of the web app. A key that names a group (`history()`) is the prefix of the
@@ -10,7 +13,10 @@ import type { ConversationPageView, NotificationPageView, TokenPackageView, Usag
  */
 export const queryKeys = {
   me: (token: string | null | undefined) => ['me', token] as const,
+  /** The person's own usage, and the prefix of every usage key: refreshing it refreshes each workspace's. */
   usage: () => ['ai-usage'] as const,
+  /** An organization's pool and the caller's limit in it (GET /api/organizations/:id/usage). */
+  organizationUsage: (organizationId: string) => ['ai-usage', 'organization', organizationId] as const,
   packages: () => ['packages'] as const,
   /** Monthly products on sale (GET /api/payments/products). */
   products: () => ['products'] as const,
@@ -22,6 +28,10 @@ export const queryKeys = {
   notifications: () => ['notifications'] as const,
   notificationPage: (limit: number) => ['notifications', limit] as const,
   conversations: () => ['conversations'] as const,
+  /** The latest conversations of one workspace (null: one's own account). */
+  conversationList: (organizationId: string | null) => ['conversations', 'list', organizationId] as const,
+  /** A search over one workspace's conversations. */
+  conversationSearch: (organizationId: string | null, query: string) => ['conversations', 'search', organizationId, query] as const,
   /**
    * One conversation's messages, outside the `conversations()` group so that refreshing the list
    * after a turn leaves the streamed messages alone; `null` is the conversation not started yet.
@@ -49,8 +59,56 @@ export function isConversation(query: { queryKey: QueryKey }): boolean {
   return query.queryKey[0] === queryKeys.conversation(null)[0];
 }
 
+const personalUsage = { queryKey: queryKeys.usage(), queryFn: () => api<UsageView>('/api/ai-usage'), staleTime: 15_000 };
+
+/** The person's own usage (the purchase and history pages: tokens are bought for one's own account). */
 export function useUsage() {
-  return useQuery({ queryKey: queryKeys.usage(), queryFn: () => api<UsageView>('/api/ai-usage'), staleTime: 15_000 });
+  return useQuery(personalUsage);
+}
+
+/** An organization's pool and the caller's own use of it and limit (any member); `null` reads nothing. */
+export function useOrganizationUsage(organizationId: string | null) {
+  return useQuery({
+    queryKey: queryKeys.organizationUsage(organizationId ?? ''),
+    queryFn: () => api<OrganizationUsageView>(`/api/organizations/${encodeURIComponent(organizationId!)}/usage`),
+    staleTime: 15_000,
+    enabled: !!organizationId,
+    retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
+  });
+}
+
+/**
+ * The usage of a workspace, in one shape: the account's or the pool's `UsageView`, and in an
+ * organization the caller's own use of the pool against their limit (`member`).
+ */
+export interface WorkspaceUsage {
+  workspace: Workspace;
+  usage: UsageView;
+  member: MemberUsageView | null;
+}
+
+/**
+ * The one place that reads usage for the workspace in use (`useWorkspace`): the person's own,
+ * or the organization's pool. Both keys are under `usage()`, so every refresh of it reaches this.
+ * `workspace` null (not known yet) reads nothing.
+ */
+export function useWorkspaceUsage(workspace: Workspace | null) {
+  const organizationId = workspace?.kind === 'organization' ? workspace.id : null;
+  const personal = useQuery({ ...personalUsage, enabled: workspace?.kind === 'personal' });
+  const organization = useOrganizationUsage(organizationId);
+  const client = useQueryClient();
+  const gone = organization.error instanceof ApiError && organization.error.status === 404;
+  useEffect(() => {
+    // No longer a member (removed, or the organization deleted): the list says so, and the workspace falls back to one's own.
+    if (gone) void client.invalidateQueries({ queryKey: queryKeys.organizationList() });
+  }, [gone, client]);
+  const current = organizationId ? organization : personal;
+  const data: WorkspaceUsage | undefined = !workspace
+    ? undefined
+    : organizationId
+      ? organization.data && { workspace, usage: organization.data.pool, member: organization.data.member }
+      : personal.data && { workspace, usage: personal.data, member: null };
+  return { data, isError: !!workspace && current.isError, error: current.error, refetch: current.refetch };
 }
 
 export function useNotifications(limit = 20) {
@@ -61,10 +119,12 @@ export function useNotifications(limit = 20) {
   });
 }
 
-export function useConversations() {
+/** The latest 50 conversations of a workspace (null: one's own account). */
+export function useConversations(organizationId: string | null = null, enabled = true) {
   return useQuery({
-    queryKey: queryKeys.conversations(),
-    queryFn: () => api<ConversationPageView>('/api/chat/conversations?limit=50'),
+    queryKey: queryKeys.conversationList(organizationId),
+    queryFn: () => api<ConversationPageView>(`/api/chat/conversations?limit=50${organizationId ? `&organizationId=${encodeURIComponent(organizationId)}` : ''}`),
+    enabled,
   });
 }
 

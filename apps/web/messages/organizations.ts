@@ -2,9 +2,10 @@
  * Messages of one part of the app, kept apart so that parts can be worked on side by side; ko.ts
  * and en.ts spread them in. Both objects must have the same keys (the `satisfies` below checks it).
  *
- * This part: organizations (조직) — the list, an organization's page (members, invitation links,
- * leaving) and the page an invitation link opens. The organization's admin is 조직 관리자, never
- * bare 관리자 (the service's staff); the token pool and member limits are not built yet.
+ * This part: organizations (조직) — the list, an organization's page (its tokens, members and their
+ * limits, invitation links, leaving), the page an invitation link opens, the workspace switcher
+ * (내 계정 or an organization) and the notifications about an organization's tokens and one's limit
+ * in it ("내 한도"). The organization's admin is 조직 관리자, never bare 관리자 (the service's staff).
  */
 export const organizationsKo = {
   // navigation and titles
@@ -98,6 +99,52 @@ export const organizationsKo = {
   orgJoinOpen: '조직 페이지로 가기',
   orgJoinBadLink: '초대 링크 주소가 올바르지 않습니다. 받은 주소 전체를 그대로 열었는지 확인해 주세요.',
   orgJoinToList: '내 조직 보기',
+  // the workspace: one's own account or an organization, whose tokens the chat uses
+  workspaceLabel: '작업 공간',
+  workspacePersonal: '내 계정',
+  // an organization's tokens (its usage card) and one's own limit in it
+  orgPoolTitle: '{name}의 AI 사용량',
+  orgPoolManaged: '이 조직의 토큰은 소유자와 조직 관리자가 관리합니다.',
+  orgMyLimitTitle: '내 한도',
+  memberLimitLine: '내 한도: {used} / {limit}토큰 · 남은 토큰 {left}',
+  memberNoLimitLine: '내 한도: 없음 · 이번 달 {used}토큰 사용',
+  memberUsageOfLimit: '{used} / {limit}토큰',
+  memberUsageNoLimit: '{used}토큰 사용 · 한도 없음',
+  orgWarningBanner: '조직의 토큰 사용량이 90%를 넘었습니다. 105%에 이르면 구성원 모두의 상담이 차단됩니다.',
+  orgCriticalBanner: '조직의 토큰이 거의 소진되었습니다. 곧 구성원 모두의 상담이 차단됩니다.',
+  orgBlockedBanner: '조직의 토큰을 모두 사용하여 이 조직의 AI 상담이 차단되었습니다.',
+  orgChatBlockedBody: '‘{name}’ 조직의 이번 달 토큰을 초과 사용 한도(105%)까지 모두 사용했습니다. 조직의 소유자나 조직 관리자에게 문의해 주세요. 내 계정으로는 계속 상담할 수 있습니다.',
+  memberLimitBlockedTitle: '내 한도를 모두 사용했습니다',
+  memberLimitBlockedBody: '이번 달 ‘{name}’ 조직에서 쓸 수 있는 내 한도({limit}토큰)를 모두 사용했습니다. 한도를 늘리려면 조직의 소유자나 조직 관리자에게 요청해 주세요. 내 계정으로는 계속 상담할 수 있습니다.',
+  workspaceSwitchPersonal: '내 계정으로 상담하기',
+  orgChatCannotSend: '조직의 남은 토큰이나 내 한도가 모자라 이 메시지는 보낼 수 없습니다. 메시지를 줄여 주세요.',
+  // members' limits (owners and admins)
+  orgMemberUsage: '사용량 / 한도',
+  orgLimitHelp: '구성원마다 한 달에 조직의 토큰을 얼마나 쓸 수 있는지 정합니다. 비워 두면 한도가 없습니다.',
+  orgLimitLabelOf: '{email}의 월 한도(토큰)',
+  orgLimitPlaceholder: '한도 없음',
+  orgLimitSave: '저장',
+  orgLimitSaveOf: '{email}의 한도 저장',
+  orgLimitSaving: '저장 중…',
+  orgLimitSaved: '{email}의 한도를 저장했습니다.',
+  orgLimitInvalid: '0 이상의 정수로 입력해 주세요. 비워 두면 한도가 없습니다.',
+  // notifications about an organization's tokens and one's limit in it
+  notifOrgNamed: '‘{name}’ 조직',
+  notifOrgUnnamed: '조직',
+  notifOpenOrganization: '조직 페이지 보기',
+  notifTitleORGANIZATION_WARNING: '{org}의 토큰 사용량 {pct} 도달',
+  notifTitleORGANIZATION_CRITICAL: '{org}의 토큰이 거의 소진되었습니다({pct})',
+  notifTitleORGANIZATION_BLOCKED: '{org}의 AI 상담이 차단되었습니다',
+  notifTitleORGANIZATION_RECOVERED: '{org}의 토큰이 다시 넉넉합니다',
+  notifTitleMEMBER_LIMIT_WARNING: '내 한도의 {pct} 사용',
+  notifTitleMEMBER_LIMIT_REACHED: '내 한도를 모두 사용했습니다',
+  notifBodyORGANIZATION_WARNING: '{org}의 이번 달 토큰 중 {pct}를 사용해 {left}토큰이 남았습니다. 105%에 이르면 구성원 모두의 상담이 차단됩니다.',
+  notifBodyORGANIZATION_CRITICAL: '{org}의 이번 달 토큰 중 {pct}를 사용해 {left}토큰만 남았습니다. 곧 구성원 모두의 상담이 차단됩니다.',
+  notifBodyORGANIZATION_CRITICALGrace: '{org}의 이번 달 토큰을 모두 쓰고 초과 사용(최대 105%) 중입니다. 곧 구성원 모두의 상담이 차단됩니다.',
+  notifBodyORGANIZATION_BLOCKED: '{org}의 사용량이 {pct}에 이르러 구성원 모두의 AI 상담이 차단되었습니다.',
+  notifBodyORGANIZATION_RECOVERED: '{org}의 사용량이 {pct}로 내려갔습니다. {left}토큰이 남았습니다.',
+  notifBodyMEMBER_LIMIT_WARNING: '이번 달 {org}에서 쓸 수 있는 내 한도의 {pct}를 사용해 {left}토큰이 남았습니다. 한도에 이르면 이 조직에서는 상담할 수 없습니다.',
+  notifBodyMEMBER_LIMIT_REACHED: '이번 달 {org}에서 쓸 수 있는 내 한도를 모두 사용했습니다. 한도를 늘리려면 조직의 소유자나 조직 관리자에게 요청해 주세요.',
 };
 
 export const organizationsEn = {
@@ -183,4 +230,46 @@ export const organizationsEn = {
   orgJoinOpen: 'Go to the organization',
   orgJoinBadLink: 'This invitation link’s address is not valid. Check that you opened the whole address you received.',
   orgJoinToList: 'Your organizations',
+  workspaceLabel: 'Workspace',
+  workspacePersonal: 'My account',
+  orgPoolTitle: 'AI usage of {name}',
+  orgPoolManaged: 'The owners and admins of this organization manage its tokens.',
+  orgMyLimitTitle: 'Your limit',
+  memberLimitLine: 'Your limit: {used} / {limit} tokens · {left} tokens left',
+  memberNoLimitLine: 'Your limit: none · {used} tokens used this month',
+  memberUsageOfLimit: '{used} / {limit} tokens',
+  memberUsageNoLimit: '{used} tokens used · no limit',
+  orgWarningBanner: 'The organization has used over 90% of its tokens. Chat is blocked for every member at 105%.',
+  orgCriticalBanner: 'The organization’s tokens are almost gone! Chat will soon be blocked for every member.',
+  orgBlockedBanner: 'The organization has used all its tokens and AI chat in it is blocked.',
+  orgChatBlockedBody: '‘{name}’ has used all of this month’s tokens, up to the overage limit (105%). Ask its owners or admins. You can keep chatting with your own account.',
+  memberLimitBlockedTitle: 'You have reached your limit',
+  memberLimitBlockedBody: 'You have used your monthly limit in ‘{name}’ ({limit} tokens). Ask its owners or admins to raise it. You can keep chatting with your own account.',
+  workspaceSwitchPersonal: 'Chat with my account',
+  orgChatCannotSend: 'Not enough left of the organization’s tokens or of your limit to send this message. Shorten it.',
+  orgMemberUsage: 'Usage / limit',
+  orgLimitHelp: 'How many of the organization’s tokens each member may use a month. Leave it empty for no limit.',
+  orgLimitLabelOf: 'Monthly limit of {email} (tokens)',
+  orgLimitPlaceholder: 'No limit',
+  orgLimitSave: 'Save',
+  orgLimitSaveOf: 'Save the limit of {email}',
+  orgLimitSaving: 'Saving…',
+  orgLimitSaved: 'Saved the limit of {email}.',
+  orgLimitInvalid: 'Enter a whole number, 0 or more. Leave it empty for no limit.',
+  notifOrgNamed: '‘{name}’',
+  notifOrgUnnamed: 'your organization',
+  notifOpenOrganization: 'Open the organization',
+  notifTitleORGANIZATION_WARNING: 'Tokens of {org}: {pct} used',
+  notifTitleORGANIZATION_CRITICAL: 'Tokens of {org} almost gone ({pct})',
+  notifTitleORGANIZATION_BLOCKED: 'AI chat is blocked in {org}',
+  notifTitleORGANIZATION_RECOVERED: 'Tokens to spare again in {org}',
+  notifTitleMEMBER_LIMIT_WARNING: '{pct} of your limit used',
+  notifTitleMEMBER_LIMIT_REACHED: 'You have reached your limit',
+  notifBodyORGANIZATION_WARNING: '{pct} of this month’s tokens of {org} are used; {left} tokens are left. Chat is blocked for every member at 105%.',
+  notifBodyORGANIZATION_CRITICAL: '{pct} of this month’s tokens of {org} are used; only {left} tokens are left. Chat will soon be blocked for every member.',
+  notifBodyORGANIZATION_CRITICALGrace: 'All of this month’s tokens of {org} are used and it is in overage (up to 105%). Chat will soon be blocked for every member.',
+  notifBodyORGANIZATION_BLOCKED: 'Usage of {org} reached {pct} and AI chat is blocked for every member.',
+  notifBodyORGANIZATION_RECOVERED: 'Usage of {org} is back down to {pct}; {left} tokens are left.',
+  notifBodyMEMBER_LIMIT_WARNING: 'You have used {pct} of your monthly limit in {org}; {left} tokens are left. At the limit you cannot chat in it.',
+  notifBodyMEMBER_LIMIT_REACHED: 'You have used your monthly limit in {org}. Ask its owners or admins to raise it.',
 } satisfies Record<keyof typeof organizationsKo, string>;

@@ -123,12 +123,15 @@ export class TurnSettlementService {
       const written = await this.holds.settlePlanned(planned, this.repository.turnWrite(record));
       if (written) return this.committed(prepared, charge, written.settlement, this.repository.recordedTurn(record, written.attached!).id);
     }
-    return this.repository.db.transaction(async (tx) => {
-      const settlement = await this.holds.settle(reservation.hold.holdId, charge.charged, charge.metadata, tx);
+    // Under the account's lock (a turn in an organization's pool always comes here): the split is
+    // known once the account is locked, and the messages go with the settlement's statement.
+    let record: TurnRecord | null = null;
+    const { settlement, attached } = await this.holds.settleWith(reservation.hold.holdId, charge.charged, charge.metadata, (split, charged) => {
       // A turn that outlived its hold may be charged less (up to 105 %): the receipt says what was.
-      const settled = { ...charge, charged: settlement.chargedTokens };
-      return this.committed(prepared, settled, settlement, (await this.repository.recordTurn(tx, this.turnRecord(userId, input, prepared, settled, settlement.split, settlement.ledgerEntryId))).id);
+      record = this.turnRecord(userId, input, prepared, { ...charge, charged }, split, null);
+      return this.repository.turnWrite(record);
     });
+    return this.committed(prepared, { ...charge, charged: settlement.chargedTokens }, settlement, this.repository.recordedTurn(record!, attached!).id);
   }
 
   private turnRecord(userId: string, input: TurnInput, prepared: PreparedTurn, charge: TurnCharge, split: ConsumptionSplit, ledgerEntryId: number | null): TurnRecord {

@@ -111,8 +111,8 @@ const EXHAUSTED_MESSAGES = {
     en: 'You have used all your tokens. Buy more tokens to continue right away.',
   },
   organization: {
-    ko: '조직의 토큰을 모두 사용했습니다. 조직 소유자나 관리자가 토큰을 추가로 구매하면 다시 상담할 수 있습니다.',
-    en: 'Your organization has used all its tokens. An owner or admin of the organization can buy more.',
+    ko: '조직의 토큰을 모두 사용했습니다. 조직 소유자나 조직 관리자에게 알려 주세요. 내 계정으로는 계속 상담할 수 있습니다.',
+    en: 'Your organization has used all its tokens. Let its owners or organization admins know; you can still chat on your own account.',
   },
 } as const;
 

@@ -45,14 +45,18 @@ export function renderNotification(kind: NotificationKind, data: NotificationDat
     case 'ORGANIZATION_BLOCKED':
     case 'ORGANIZATION_RECOVERED':
       return poolNotification(kind, data.organizationName ?? (ko ? '조직' : 'Your organization'), used, left, ko);
-    case 'MEMBER_LIMIT_WARNING':
+    case 'MEMBER_LIMIT_WARNING': {
+      const name = data.organizationName ?? (ko ? '조직' : 'the organization');
       return ko
-        ? { title: `조직 내 한도 ${used}% 사용`, message: `이번 달 조직에서 쓸 수 있는 한도의 ${used}%를 사용해 ${left}토큰이 남았습니다.` }
-        : { title: `${used}% of your limit used`, message: `You have used ${used}% of your monthly limit in the organization; ${left} tokens are left.` };
-    case 'MEMBER_LIMIT_REACHED':
+        ? { title: `${name}에서 내 한도 ${used}% 사용`, message: `이번 달 ${name}에서 쓸 수 있는 내 한도의 ${used}%를 사용해 ${left}토큰이 남았습니다.` }
+        : { title: `${used}% of your limit in ${name} used`, message: `You have used ${used}% of your monthly limit in ${name}; ${left} tokens are left.` };
+    }
+    case 'MEMBER_LIMIT_REACHED': {
+      const name = data.organizationName ?? (ko ? '조직' : 'the organization');
       return ko
-        ? { title: '조직 내 한도를 모두 사용했습니다', message: '이번 달 조직에서 쓸 수 있는 한도를 모두 사용했습니다. 한도를 늘리려면 조직 관리자에게 요청해 주세요.' }
-        : { title: 'You have reached your limit', message: 'You have used your monthly limit in the organization. Ask an organization admin to raise it.' };
+        ? { title: `${name}에서 내 한도를 모두 사용했습니다`, message: `이번 달 ${name}에서 쓸 수 있는 내 한도를 모두 사용했습니다. 한도를 늘리려면 조직 소유자나 조직 관리자에게 요청해 주세요.` }
+        : { title: `You have reached your limit in ${name}`, message: `You have used your monthly limit in ${name}. Ask its owners or organization admins to raise it.` };
+    }
     case 'USAGE_RECOVERED':
       return ko
         ? { title: '토큰이 다시 넉넉합니다', message: `사용량이 ${used}%로 내려갔습니다. ${left}토큰이 남았습니다.` }
@@ -60,21 +64,21 @@ export function renderNotification(kind: NotificationKind, data: NotificationDat
   }
 }
 
-/** An organization's pool, to its owners and admins: the same levels as a person's account, named by the organization. */
+/** An organization's pool, to its owners and organization admins: the same levels as a person's account, named by the organization. */
 function poolNotification(kind: 'ORGANIZATION_WARNING' | 'ORGANIZATION_CRITICAL' | 'ORGANIZATION_BLOCKED' | 'ORGANIZATION_RECOVERED', name: string, used: string, left: string, ko: boolean) {
   switch (kind) {
     case 'ORGANIZATION_WARNING':
       return ko
-        ? { title: `${name} 토큰 사용량 ${used}% 도달`, message: `${name}의 이번 달 토큰 중 ${used}%를 사용해 ${left}토큰이 남았습니다. 토큰을 추가로 구매하면 구성원이 끊김 없이 상담할 수 있습니다.` }
-        : { title: `${name}: ${used}% of tokens used`, message: `${name} has used ${used}% of this month's tokens; ${left} tokens are left. Buy more so members can keep chatting.` };
+        ? { title: `${name} 토큰 사용량 ${used}% 도달`, message: `${name}의 이번 달 토큰 중 ${used}%를 사용해 ${left}토큰이 남았습니다.` }
+        : { title: `${name}: ${used}% of tokens used`, message: `${name} has used ${used}% of this month's tokens; ${left} tokens are left.` };
     case 'ORGANIZATION_CRITICAL':
       return ko
-        ? { title: `${name} 토큰이 거의 소진되었습니다`, message: `${name}의 이번 달 토큰 중 ${used}%를 사용했습니다. 곧 구성원의 상담이 차단되니 토큰을 구매해 주세요.` }
-        : { title: `${name}: tokens almost gone`, message: `${name} has used ${used}% of this month's tokens. Members will soon be blocked: please buy tokens.` };
+        ? { title: `${name} 토큰이 거의 소진되었습니다`, message: `${name}의 이번 달 토큰 중 ${used}%를 사용했습니다. 곧 구성원의 AI 상담이 차단됩니다.` }
+        : { title: `${name}: tokens almost gone`, message: `${name} has used ${used}% of this month's tokens. Members' AI chat will soon be blocked.` };
     case 'ORGANIZATION_BLOCKED':
       return ko
-        ? { title: `${name}의 AI 상담이 차단되었습니다`, message: `${name}의 초과 사용분(105%)까지 모두 사용하여 구성원의 AI 상담이 차단되었습니다. 토큰을 구매하면 바로 다시 이용할 수 있습니다.` }
-        : { title: `${name}: AI chat is blocked`, message: `${name} has used its overage (up to 105%) too, so members' AI chat is blocked. Buy tokens to reopen it right away.` };
+        ? { title: `${name}의 AI 상담이 차단되었습니다`, message: `${name}의 초과 사용분(105%)까지 모두 사용하여 구성원의 AI 상담이 차단되었습니다. 다음 초기화 때 다시 열립니다.` }
+        : { title: `${name}: AI chat is blocked`, message: `${name} has used its overage (up to 105%) too, so members' AI chat is blocked until the next reset.` };
     case 'ORGANIZATION_RECOVERED':
       return ko
         ? { title: `${name} 토큰이 다시 넉넉합니다`, message: `${name}의 사용량이 ${used}%로 내려갔습니다. ${left}토큰이 남았습니다.` }

@@ -67,6 +67,20 @@ export class NotificationsRepository {
     return this.notify(executor, candidate, notification.source, now, webhooks);
   }
 
+  /** A member's own limit in an organization's pool, to the member, with the organization's name. */
+  notifyMember(
+    executor: Executor,
+    notification: { organizationId: string; userId: string; kind: NotificationKind; periodKey: string; data: Omit<NotificationData, 'organizationName'>; source: string },
+    now: Date,
+    webhooks: boolean,
+  ) {
+    const candidates = sql`
+      select ${notification.userId}::uuid as user_id, ${notification.kind}::text as kind, ${notification.periodKey}::text as period_key,
+             ${JSON.stringify(notification.data)}::jsonb || jsonb_build_object('organizationName', o.name) as data, o.id as organization_id
+      from organizations o where o.id = ${notification.organizationId}`;
+    return this.notify(executor, candidates, notification.source, now, webhooks);
+  }
+
   /** The same notification of an organization's pool to each of its owners and admins (one statement, in the change's transaction). */
   notifyManagers(
     executor: Executor,

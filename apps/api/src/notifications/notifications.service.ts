@@ -76,7 +76,7 @@ export class NotificationsService implements LevelChangeListener, OnModuleInit {
 
   /** A member reached 90 % or 100 % of their monthly limit in an organization's pool: the member is told. */
   async onMemberLimit(tx: Transaction, reached: MemberLimitReached): Promise<void> {
-    await this.repository.notifyOne(
+    await this.repository.notifyMember(
       tx,
       {
         userId: reached.userId,

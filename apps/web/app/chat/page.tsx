@@ -2,7 +2,7 @@
 
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AppShell } from '@/components/AppShell';
-import { ChatBlocked } from '@/components/chat/ChatBlocked';
+import { ChatBlocked, type ChatBlockedReason } from '@/components/chat/ChatBlocked';
 import { ChatScrollPane } from '@/components/chat/ChatScrollPane';
 import { Composer } from '@/components/chat/Composer';
 import { ConversationDrawer, drawerPanelClass } from '@/components/chat/ConversationDrawer';
@@ -14,19 +14,37 @@ import { useDraft, writeDraft } from '@/lib/chat-draft';
 import { useModelChoice } from '@/lib/chat-models';
 import { useChatStream } from '@/lib/chat-stream';
 import { useI18n } from '@/lib/i18n';
-import { useConversations, useUsage } from '@/lib/queries';
+import { useConversations, useWorkspaceUsage, type WorkspaceUsage } from '@/lib/queries';
 import { useFillHeight } from '@/lib/use-fill-height';
+import { chatRefusal, useWorkspace, workspaceOrganizationId } from '@/lib/workspace';
+
+/** Why the message box is replaced, in the workspace's terms; null while chat is open. */
+function blockedReason(current: WorkspaceUsage | undefined): ChatBlockedReason | null {
+  if (!current) return null;
+  const { workspace, usage, member } = current;
+  const refusal = chatRefusal(usage, member, workspace);
+  if (!refusal) return null;
+  if (workspace.kind === 'personal' || refusal === 'ACCOUNT') return { kind: 'ACCOUNT' };
+  if (refusal === 'MEMBER') return { kind: 'MEMBER', name: workspace.name, limitTokens: member?.monthlyLimitTokens ?? 0 };
+  return { kind: 'ORGANIZATION', name: workspace.name };
+}
 
 /**
  * The chat: as tall as the window, with the conversation list beside it (a drawer on small
  * screens), the messages in their own scrolling pane and the message box always at the bottom.
- * Every usage figure on the page comes from the one usage snapshot (`useUsage`).
+ * Every usage figure on the page comes from the one usage snapshot of the workspace in use
+ * (`useWorkspaceUsage`): one's own account or an organization's pool. New conversations start in
+ * that workspace, the list shows its conversations, and switching it starts a new conversation.
  */
 function Chat() {
   const { t } = useI18n();
-  const usage = useUsage();
-  const chat = useChatStream();
-  const conversations = useConversations();
+  const { workspace, choose } = useWorkspace();
+  const organizationId = workspace ? workspaceOrganizationId(workspace) : null;
+  const workspaceUsage = useWorkspaceUsage(workspace);
+  const usage = { data: workspaceUsage.data?.usage };
+  const member = workspaceUsage.data?.member ?? null;
+  const chat = useChatStream(organizationId);
+  const conversations = useConversations(organizationId, !!workspace);
   const serverModel = conversations.data?.items.find((c) => c.id === chat.activeId)?.model;
   const { models, model, setModel } = useModelChoice(chat.activeId, serverModel);
   const [draft, setDraft] = useDraft(chat.activeId);
@@ -80,12 +98,31 @@ function Chat() {
   useEffect(() => {
     if (window.matchMedia('(min-width: 768px) and (hover: hover)').matches) input.current?.focus({ preventScroll: true });
   }, []);
-  const blocked = usage.data ? !usage.data.chatAllowed : false;
+  // Another workspace chosen (here or in the header): its conversations are not this one's, so start anew.
+  const shownWorkspace = useRef<string | null | undefined>(undefined);
+  const { open: openChat } = chat;
+  useEffect(() => {
+    if (!workspace) return;
+    if (shownWorkspace.current !== undefined && shownWorkspace.current !== organizationId) openChat(null);
+    shownWorkspace.current = organizationId;
+  }, [workspace, organizationId, openChat]);
+  const refusal = blockedReason(workspaceUsage.data);
+  const blocked = refusal !== null;
+  const poolName = workspace?.kind === 'organization' ? workspace.name : undefined;
 
   return (
     <div ref={frame} style={height ? { height } : undefined} className="grid h-[calc(100dvh-9rem)] grid-cols-1 grid-rows-1 gap-4 md:grid-cols-[16rem_minmax(0,1fr)]" data-testid="chat-layout">
       <ConversationDrawer open={drawerOpen} onClose={closeDrawer}>
-        <ConversationList activeId={chat.activeId} usage={usage.data} onOpen={openConversation} onNew={startNew} onDeleted={onDeleted} className={drawerPanelClass} />
+        <ConversationList
+          activeId={chat.activeId}
+          organizationId={organizationId}
+          usage={usage.data}
+          usageTitle={poolName !== undefined ? t('orgPoolTitle', { name: poolName }) : undefined}
+          onOpen={openConversation}
+          onNew={startNew}
+          onDeleted={onDeleted}
+          className={drawerPanelClass}
+        />
       </ConversationDrawer>
       <section className="flex min-h-0 min-w-0 flex-col" aria-label={t('navChat')}>
         <div className="mb-2 flex shrink-0 items-center gap-2 md:hidden">
@@ -107,7 +144,7 @@ function Chat() {
         </div>
         {usage.data && (
           <div className="shrink-0">
-            <UsageBanner usage={usage.data} />
+            <UsageBanner usage={usage.data} organizationName={poolName} />
           </div>
         )}
         <ChatScrollPane content={paneContent} resetKey={chat.activeId} pin={pin}>
@@ -118,9 +155,9 @@ function Chat() {
             {chat.refusal}
           </p>
         )}
-        {blocked ? (
+        {refusal ? (
           <div className="shrink-0">
-            <ChatBlocked />
+            <ChatBlocked reason={refusal} onUsePersonal={() => choose(null)} />
           </div>
         ) : (
           <Composer
@@ -128,6 +165,8 @@ function Chat() {
             onTextChange={setDraft}
             busy={chat.busy}
             conversationId={chat.activeId}
+            organizationId={organizationId}
+            memberRemainingTokens={member?.remainingTokens ?? null}
             model={model}
             usage={usage.data}
             onSend={send}

@@ -6,11 +6,14 @@ import { NotificationItem, useMarkRead } from '@/components/NotificationBell';
 import { UsageBanner, UsageCard } from '@/components/UsageCard';
 import { errorText } from '@/lib/error-text';
 import { useI18n } from '@/lib/i18n';
-import { useNotifications, useUsage } from '@/lib/queries';
+import { useNotifications, useWorkspaceUsage } from '@/lib/queries';
+import { useWorkspace } from '@/lib/workspace';
 
 function Dashboard() {
   const { t } = useI18n();
-  const usage = useUsage();
+  // The usage of the workspace in use: one's own account, or an organization's pool and one's limit in it.
+  const { workspace } = useWorkspace();
+  const usage = useWorkspaceUsage(workspace);
   const notifications = useNotifications(20);
   const { one } = useMarkRead();
   if (usage.isError) {
@@ -24,14 +27,16 @@ function Dashboard() {
     );
   }
   if (!usage.data) return <Spinner />;
+  const current = usage.data;
+  const pool = current.workspace.kind === 'organization' && current.member ? { name: current.workspace.name, member: current.member } : undefined;
   const recent = notifications.data?.items.slice(0, 3) ?? [];
   return (
     <>
       <h1 className="mb-4 text-2xl font-bold">{t('navDashboard')}</h1>
-      <UsageBanner usage={usage.data} />
+      <UsageBanner usage={current.usage} organizationName={pool?.name} />
       <div className="grid gap-4 lg:grid-cols-3">
         <div className="lg:col-span-2">
-          <UsageCard usage={usage.data} />
+          <UsageCard usage={current.usage} pool={pool} />
         </div>
         <section className="card" aria-labelledby="recent-notifications">
           <div className="mb-2 flex items-center justify-between">

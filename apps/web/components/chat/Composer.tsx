@@ -12,6 +12,10 @@ interface ComposerProps {
   onTextChange: (text: string) => void;
   busy: boolean;
   conversationId: string | null;
+  /** The workspace a new conversation starts in (null: one's own account): its estimate, and no purchase link in an organization. */
+  organizationId?: string | null;
+  /** In an organization, what the reader's own limit leaves (null: no limit). */
+  memberRemainingTokens?: number | null;
   model: string | null;
   usage: UsageView | undefined;
   onSend: (message: string) => void;
@@ -28,12 +32,13 @@ interface ComposerProps {
  * breaks the line, Stop ends a streaming reply. When the preview says the message cannot be sent,
  * Send is disabled and the reason is shown under it.
  */
-export function Composer({ text, onTextChange, busy, conversationId, model, usage, onSend, onStop, inputRef, tools, onNewConversation }: ComposerProps) {
+export function Composer({ text, onTextChange, busy, conversationId, organizationId = null, memberRemainingTokens = null, model, usage, onSend, onStop, inputRef, tools, onNewConversation }: ComposerProps) {
   const { t } = useI18n();
   const reasonId = useId();
   const [priced, setPriced] = useState<PricedDraft | null>(null);
   const onEstimate = useCallback((next: PricedDraft | null) => setPriced(next), []);
-  const refused = !!priced && !priced.estimate.allowed && priced.text === text && priced.conversationId === conversationId && priced.model === model;
+  const refused =
+    !!priced && !priced.estimate.allowed && priced.text === text && priced.conversationId === conversationId && priced.organizationId === organizationId && priced.model === model;
   const send = (event?: FormEvent) => {
     event?.preventDefault();
     const message = text.trim();
@@ -85,16 +90,30 @@ export function Composer({ text, onTextChange, busy, conversationId, model, usag
       </div>
       <div className="mt-1 flex min-w-0 flex-wrap items-center gap-x-3 gap-y-1">
         {tools}
-        <CostPreview text={text} conversationId={conversationId} model={model} usage={usage} onEstimate={onEstimate} onNewConversation={onNewConversation} />
+        <CostPreview
+          text={text}
+          conversationId={conversationId}
+          organizationId={organizationId}
+          memberRemainingTokens={memberRemainingTokens}
+          model={model}
+          usage={usage}
+          onEstimate={onEstimate}
+          onNewConversation={onNewConversation}
+        />
       </div>
-      {refused && (
-        <p id={reasonId} className="mt-1 text-sm font-medium text-red-800" data-testid="send-disabled-reason">
-          {t('chatCannotSend')}{' '}
-          <Link href="/purchase/" className="underline">
-            {t('buyTokens')}
-          </Link>
-        </p>
-      )}
+      {refused &&
+        (organizationId ? (
+          <p id={reasonId} className="mt-1 text-sm font-medium text-red-800" data-testid="send-disabled-reason">
+            {t('orgChatCannotSend')}
+          </p>
+        ) : (
+          <p id={reasonId} className="mt-1 text-sm font-medium text-red-800" data-testid="send-disabled-reason">
+            {t('chatCannotSend')}{' '}
+            <Link href="/purchase/" className="underline">
+              {t('buyTokens')}
+            </Link>
+          </p>
+        ))}
     </form>
   );
 }

@@ -13,7 +13,11 @@ import { UsageSummary } from './UsageSummary';
 
 export interface ConversationListProps {
   activeId: string | null;
+  /** The workspace whose conversations are listed (null or absent: one's own account). */
+  organizationId?: string | null;
   usage: UsageView | undefined;
+  /** The usage summary's title, when it is an organization's pool. */
+  usageTitle?: string;
   onOpen: (id: string) => void;
   onNew: () => void;
   /** After a conversation was deleted. Without it, deleting the open conversation starts a new one (`onNew`). */
@@ -59,16 +63,16 @@ function updateLists(client: ReturnType<typeof useQueryClient>, change: (page: C
  * item show on hover, on keyboard focus and on touch screens; on its button F2 renames and
  * Delete deletes.
  */
-export function ConversationList({ activeId, usage, onOpen, onNew, onDeleted, onRenamed, className }: ConversationListProps) {
+export function ConversationList({ activeId, organizationId = null, usage, usageTitle, onOpen, onNew, onDeleted, onRenamed, className }: ConversationListProps) {
   const { t, df, nf } = useI18n();
   const client = useQueryClient();
   const searchId = useId();
   const [search, setSearch] = useState('');
   const query = useSettled(search.trim(), SEARCH_DELAY_MS);
-  const latest = useConversations();
+  const latest = useConversations(organizationId);
   const found = useQuery({
-    queryKey: [...queryKeys.conversations(), 'search', query],
-    queryFn: () => api<ConversationPageView>(`/api/chat/conversations?limit=50&q=${encodeURIComponent(query)}`),
+    queryKey: queryKeys.conversationSearch(organizationId, query),
+    queryFn: () => api<ConversationPageView>(`/api/chat/conversations?limit=50&q=${encodeURIComponent(query)}${organizationId ? `&organizationId=${encodeURIComponent(organizationId)}` : ''}`),
     enabled: query.length > 0,
     staleTime: 10_000,
   });
@@ -141,7 +145,7 @@ export function ConversationList({ activeId, usage, onOpen, onNew, onDeleted, on
           <span aria-hidden>+</span> {t('newConversation')}
         </button>
       </div>
-      {usage && <UsageSummary usage={usage} />}
+      {usage && <UsageSummary usage={usage} title={usageTitle} />}
       <div role="search" className="relative mb-2">
         <label htmlFor={searchId} className="sr-only">
           {t('convSearchLabel')}

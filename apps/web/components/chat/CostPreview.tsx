@@ -13,6 +13,8 @@ import type { EstimateView, UsageView } from '@consult-on/api-contract';
 export interface PricedDraft {
   text: string;
   conversationId: string | null;
+  /** The workspace a new conversation would start in (null: one's own account). */
+  organizationId: string | null;
   model: string | null;
   estimate: EstimateView;
 }
@@ -20,6 +22,9 @@ export interface PricedDraft {
 interface CostPreviewProps {
   text: string;
   conversationId: string | null;
+  organizationId: string | null;
+  /** In an organization, what the reader's own limit leaves (null: no limit); the estimate counts it too. */
+  memberRemainingTokens?: number | null;
   model: string | null;
   /** The page's usage snapshot: the share of what is left is figured from it, like every other figure on the page. */
   usage: UsageView | undefined;
@@ -32,7 +37,7 @@ interface CostPreviewProps {
  * The typical and maximum charge of the message being typed, asked for once typing pauses for
  * 400 ms. An estimate that sees another balance than the page's snapshot refreshes the snapshot.
  */
-export function CostPreview({ text, conversationId, model, usage, onEstimate, onNewConversation }: CostPreviewProps) {
+export function CostPreview({ text, conversationId, organizationId, memberRemainingTokens = null, model, usage, onEstimate, onNewConversation }: CostPreviewProps) {
   const { t, nf, lang } = useI18n();
   const client = useQueryClient();
   const [priced, setPriced] = useState<PricedDraft | null>(null);
@@ -44,9 +49,10 @@ export function CostPreview({ text, conversationId, model, usage, onEstimate, on
     }
     const controller = new AbortController();
     const timer = window.setTimeout(() => {
-      api<EstimateView>('/api/chat/estimate', { body: { message: text, ...(conversationId ? { conversationId } : {}), ...(model ? { model } : {}) }, signal: controller.signal })
+      const workspace = conversationId ? { conversationId } : organizationId ? { organizationId } : {};
+      api<EstimateView>('/api/chat/estimate', { body: { message: text, ...workspace, ...(model ? { model } : {}) }, signal: controller.signal })
         .then((estimate) => {
-          const next = { text, conversationId, model, estimate };
+          const next = { text, conversationId, organizationId, model, estimate };
           setPriced(next);
           onEstimate(next);
         })
@@ -56,15 +62,17 @@ export function CostPreview({ text, conversationId, model, usage, onEstimate, on
       window.clearTimeout(timer);
       controller.abort();
     };
-  }, [text, conversationId, model, onEstimate]);
+  }, [text, conversationId, organizationId, model, onEstimate]);
   const estimate = priced?.estimate;
-  const stale = usage && estimate && estimate.remainingTokens !== usage.remainingTokens;
+  // The estimate's remaining is the smaller of the account's (or pool's) and, in an organization, the member's limit.
+  const snapshotRemaining = usage ? Math.min(usage.remainingTokens, memberRemainingTokens ?? Number.POSITIVE_INFINITY) : null;
+  const stale = usage && estimate && estimate.remainingTokens !== snapshotRemaining;
   useEffect(() => {
     // The balance moved since the snapshot (another tab, a purchase): refresh it, so that all figures agree again.
     if (stale) void client.invalidateQueries({ queryKey: queryKeys.usage() });
   }, [stale, client]);
   if (!estimate || !text.trim()) return <p className="min-h-5 min-w-0 flex-1 text-xs text-slate-600" aria-live="polite" />;
-  const remaining = usage ? chatFigures(usage).remainingTokens : Math.max(0, estimate.remainingTokens);
+  const remaining = usage ? Math.min(chatFigures(usage).remainingTokens, Math.max(0, memberRemainingTokens ?? Number.POSITIVE_INFINITY)) : Math.max(0, estimate.remainingTokens);
   const share = remaining > 0 ? (estimate.typicalChargeTokens / remaining) * 100 : null;
   // The context (earlier messages resent with each turn): its share of the charge, when there is one.
   const contextShare = estimate.contextTokens > 0 && typeof estimate.contextShare === 'number' ? estimate.contextShare : null;

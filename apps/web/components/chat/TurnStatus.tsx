@@ -60,7 +60,8 @@ export function TurnStatus({ turn, busy, onRetry }: { turn: TurnProblem; busy: b
         </p>
       )}
       {turn.draftKept && <p className="mt-1 text-xs opacity-80">{t('chatDraftKept')}</p>}
-      {turn.code && purchaseCodes.has(turn.code) && (
+      {/* An organization's tokens or a member's limit are not bought here: the server says to ask its owners and admins. */}
+      {turn.code && purchaseCodes.has(turn.code) && turn.recommendedAction !== 'ASK_ORGANIZATION_ADMIN' && (
         <Link href="/purchase/" className="btn btn-primary mt-2">
           {t('buyTokens')}
         </Link>

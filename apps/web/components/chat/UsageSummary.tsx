@@ -10,13 +10,13 @@ import type { UsageView } from '@consult-on/api-contract';
  * The usage card in brief beside the conversations: percentage, bar and what is left, linking to
  * the dashboard. Past 100 % what is left is the way to the block, the same figure the banner gives.
  */
-export function UsageSummary({ usage }: { usage: UsageView }) {
+export function UsageSummary({ usage, title }: { usage: UsageView; title?: string }) {
   const { t, nf, lang } = useI18n();
   const figures = chatFigures(usage);
   return (
     <Link href="/dashboard/" className="mb-3 block rounded-lg bg-slate-50 p-2 text-xs" data-testid="chat-usage" data-level={usage.level}>
       <span className="flex justify-between font-semibold">
-        <span>{t('usageTitle')}</span>
+        <span className="min-w-0 truncate">{title ?? t('usageTitle')}</span>
         <span data-testid="chat-usage-percent">{percentText(usage.usagePercent, lang)}</span>
       </span>
       <span className="mt-1 block h-2 overflow-hidden rounded-full bg-slate-200">

@@ -141,8 +141,8 @@ export class HoldsService {
     memberId: string,
     request: { tokens: number; minimumTokens?: number; purpose: string; maxInFlight?: number },
   ): Promise<TurnReservation> {
-    const hold = await this.writer.change({ userId: organizationId }, null, async ({ account, balances, now, tx }): Promise<AccountChange<HoldView>> => {
-      const found = await this.members.find(tx!, organizationId, memberId);
+    const hold = await this.writer.change({ userId: organizationId, memberId }, null, async ({ account, balances, now, member: found }): Promise<AccountChange<HoldView>> => {
+      // Read with the pool's lock, in the same statement: no member row, no turn.
       if (!found) throw new NotFoundError();
       // The period of the pool as locked (and reset), not this instance's clock: the entries are written in it.
       const member = inPeriod(found, account.periodKey);
@@ -152,13 +152,13 @@ export class HoldsService {
       if (allowed === null) throw new MemberLimitReachedError(member.monthlyLimitTokens ?? 0, memberRoom(member));
       const decision = decideReservation(balances, allowed, this.writer.policy, Math.min(minimum, allowed));
       if (!decision.allowed) throw this.exhausted(balances, 'organization');
-      await this.members.write(tx!, organizationId, memberId, afterHold(member, { openedTokens: decision.tokens }));
       const expiresAt = new Date(now.getTime() + this.config.holdTtlSeconds * 1_000);
       const holdId = randomUUID();
       return {
         entries: [{ kind: 'HOLD', amountTokens: decision.tokens, delta: delta({ heldTokens: decision.tokens }), holdId, memberId }],
         result: { holdId, tokens: decision.tokens, expiresAt: expiresAt.toISOString() },
         openHold: { id: holdId, tokens: decision.tokens, purpose: request.purpose, expiresAt, memberId },
+        member: { userId: memberId, usage: afterHold(member, { openedTokens: decision.tokens }) },
       };
     });
     return { hold, account: null };
@@ -229,28 +229,59 @@ export class HoldsService {
    * hold is refused.
    */
   async settle(holdId: string, consumedTokens: number, metadata: Record<string, unknown> = {}, tx: Transaction | null = null): Promise<SettlementView> {
+    return (await this.settleLocked(holdId, consumedTokens, metadata, tx, null)).settlement;
+  }
+
+  /**
+   * `settle`, with another table's writes (built from the settlement's split: a turn's messages)
+   * made by the same statement as the settlement, under the account's lock.
+   */
+  settleWith(
+    holdId: string,
+    consumedTokens: number,
+    metadata: Record<string, unknown>,
+    attachFor: (split: ConsumptionSplit, chargedTokens: number) => AttachedWrite,
+  ): Promise<{ settlement: SettlementView; attached: Record<string, unknown> | null }> {
+    return this.settleLocked(holdId, consumedTokens, metadata, null, attachFor);
+  }
+
+  private async settleLocked(
+    holdId: string,
+    consumedTokens: number,
+    metadata: Record<string, unknown>,
+    tx: Transaction | null,
+    attachFor: ((split: ConsumptionSplit, chargedTokens: number) => AttachedWrite) | null,
+  ): Promise<{ settlement: SettlementView; attached: Record<string, unknown> | null }> {
     assertTokens(consumedTokens);
     return this.writer.change(
       { holdId },
       null,
-      async ({ account, balances, hold, now, tx: lockedTx }) => {
+      async ({ account, balances, hold, now, tx: lockedTx, member: found }) => {
         const locked = hold!;
         // A turn that outlived its hold's TTL is still charged; the expiry already released the hold.
         if (locked.status !== 'OPEN' && locked.status !== 'EXPIRED') throw new HoldClosedError();
         const release = locked.status === 'OPEN' ? locked.tokens : 0;
-        // A member's turn is charged within their limit too (a member who left: the pool's alone).
-        const member = await this.memberOf(lockedTx!, locked, account.periodKey);
+        // A member's turn is charged within their limit too (a member who left: the pool's alone),
+        // in the period of the pool as locked (and reset), not this instance's clock.
+        const member = found ? inPeriod(found, account.periodKey) : null;
         const withinMember = member ? Math.min(consumedTokens, memberChargeCap(member, release)) : consumedTokens;
         const late = lateSettlement({ ...balances, heldTokens: balances.heldTokens - release }, withinMember, this.writer.policy);
         const plan = planSettlement(balances, release, late.chargedTokens, this.writer.policy.consumptionOrder);
         const writtenOff = consumedTokens - late.chargedTokens;
         const recorded = writtenOff > 0 ? { ...metadata, writtenOffTokens: writtenOff } : metadata;
+        const change = this.settlementChange(holdId, late.chargedTokens, recorded, locked.status, plan.split, plan.delta, applyDelta(balances, plan.delta), locked.memberId);
+        let memberAfter: AccountChange<unknown>['member'];
         if (member) {
           const after = afterHold(member, { releasedTokens: release, closesOpenHold: locked.status === 'OPEN', chargedTokens: late.chargedTokens });
-          await this.members.write(lockedTx!, locked.accountId, locked.memberId!, after);
           await this.announceMemberThreshold(lockedTx!, locked, member, after, account.periodKey, now);
+          memberAfter = { userId: locked.memberId!, usage: after };
         }
-        return this.settlementChange(holdId, late.chargedTokens, recorded, locked.status, plan.split, plan.delta, applyDelta(balances, plan.delta), locked.memberId);
+        return {
+          ...change,
+          member: memberAfter,
+          attach: attachFor ? attachFor(plan.split, late.chargedTokens) : undefined,
+          result: (entryIds: number[], attached: Record<string, unknown> | null) => ({ settlement: change.result(entryIds), attached }),
+        };
       },
       tx,
     );
@@ -277,12 +308,6 @@ export class HoldsService {
     });
   }
 
-  /** The usage of the member whose turn holds a pool's tokens, in the pool's period; null on a personal hold or a member who left. */
-  private async memberOf(tx: Transaction, hold: LockedHold, periodKey: string): Promise<MemberUsage | null> {
-    if (!hold.memberId) return null;
-    const found = await this.members.find(tx, hold.accountId, hold.memberId);
-    return found ? inPeriod(found, periodKey) : null;
-  }
 
   /** Expires holds whose TTL passed (their process crashed or never settled); returns how many. */
   async expireHolds(limit = 500): Promise<number> {
@@ -331,12 +356,12 @@ export class HoldsService {
     await this.writer.change(
       { holdId },
       null,
-      async ({ account, hold, tx: lockedTx }) => {
+      async ({ account, hold, member: found }) => {
         const open = hold!;
         if (open.status !== 'OPEN') throw new HoldClosedError();
-        const member = await this.memberOf(lockedTx!, open, account.periodKey);
-        if (member) await this.members.write(lockedTx!, open.accountId, open.memberId!, afterHold(member, { releasedTokens: open.tokens, closesOpenHold: true }));
+        const member = found ? inPeriod(found, account.periodKey) : null;
         return {
+          member: member ? { userId: open.memberId!, usage: afterHold(member, { releasedTokens: open.tokens, closesOpenHold: true }) } : undefined,
           entries: [{ kind: status === 'VOIDED' ? 'HOLD_VOID' : 'HOLD_EXPIRY', amountTokens: open.tokens, delta: delta({ heldTokens: -open.tokens }), holdId, memberId: open.memberId }],
           closeHold: { id: holdId, from: 'OPEN', status },
           result: null,

@@ -17,6 +17,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { Executor, Transaction } from '../../database/database.js';
 import { FREE_PLAN_ID } from '../../config/plans-config.js';
 import { PlanCatalog } from '../../plans/plan-catalog.js';
+import type { MemberUsage } from '../members/member-limit.js';
 import { LevelChangeHub, type UsageSnapshot } from './level-change.js';
 import {
   LedgerRepository,
@@ -43,6 +44,8 @@ export interface AccountContext {
   hold: LockedHold | null;
   /** The transaction holding the account's lock, for reads the change depends on; null on the compare-and-swap path. */
   tx: Transaction | null;
+  /** A pool's change for a member's turn (a target's `memberId`, or the hold's member): their usage, read under the pool's lock; null when they do not belong. */
+  member: MemberUsage | null;
 }
 
 export interface AccountChange<T> {
@@ -56,10 +59,20 @@ export interface AccountChange<T> {
   closeHold?: AccountWrite['closeHold'];
   /** The account's plan from this change on, and the one chosen for the next reset. */
   plan?: { planId: string; nextPlanId: string | null };
+  /** A member's usage of the pool as this change leaves it, written by the same statement (locking path only). */
+  member?: { userId: string; usage: MemberUsage };
+  /** Another table's writes made by the same statement (locking path; the compare-and-swap path takes them as `attach`). */
+  attach?: AttachedWrite;
 }
 
-/** Which account a change locks: by its user, or through one of its holds. */
-export type ChangeTarget = { userId: string } | { holdId: string };
+/**
+ * Which account a change locks: by its id (with `memberId`, an organization's pool and that
+ * member's usage of it), or through one of its holds (with the member whose turn it is).
+ */
+export type ChangeTarget = { userId: string; memberId?: string } | { holdId: string };
+
+/** A change's result computed from what its statement wrote: the ids of its entries, and the attached writes' columns. */
+export type ResultOf<T> = (entryIds: number[], attached: Record<string, unknown> | null) => T;
 
 /** An optimistic change found the account changed under it (retry), or needs the locking path. */
 export const RETRY = Symbol('retry');
@@ -139,7 +152,7 @@ export class LedgerWriter {
   async change<T>(
     target: ChangeTarget,
     idempotency: Idempotency | null,
-    operation: (context: AccountContext) => Promise<AccountChange<T | ((entryIds: number[]) => T)>>,
+    operation: (context: AccountContext) => Promise<AccountChange<T | ResultOf<T>>>,
     outerTx: Transaction | null = null,
   ): Promise<T> {
     const run = async (tx: Transaction): Promise<T> => {
@@ -147,10 +160,17 @@ export class LedgerWriter {
       const period = this.currentPeriod(now);
       let locked: AccountRow;
       let hold: LockedHold | null = null;
+      let member: MemberUsage | null = null;
       if ('holdId' in target) {
         const found = await this.repository.lockAccountWithHold(tx, target.holdId);
         if (!found) throw new NotFoundError();
         ({ account: locked, hold } = found);
+        // A member's turn in a pool: their usage, read once the pool is locked.
+        if (hold.memberId) member = await this.repository.memberOfLockedPool(tx, locked.userId, hold.memberId);
+      } else if (target.memberId) {
+        const found = await this.repository.lockPoolWithMember(tx, target.userId, target.memberId);
+        if (!found) throw new NotFoundError();
+        ({ account: locked, member } = found);
       } else {
         const found = await this.repository.lockAccount(tx, target.userId);
         if (!found) throw new NotFoundError();
@@ -159,14 +179,14 @@ export class LedgerWriter {
       const userId = locked.userId;
       const account = await this.resetIntoPeriod(tx, locked, period, now);
       const apply = async (): Promise<T> => {
-        const change = await operation({ account, balances: account, period, now, hold, tx });
+        const change = await operation({ account, balances: account, period, now, hold, tx, member });
         const balances = this.balancesAfter(userId, account, change.entries);
-        let entryIds: number[] = [];
-        if (change.entries.length > 0 || change.activity || change.openHold || change.closeHold || change.plan) {
-          entryIds = await this.write(tx, this.writeOf(account, balances, change, now, null));
+        let written: { entryIds: number[]; attached: Record<string, unknown> | null } = { entryIds: [], attached: null };
+        if (change.entries.length > 0 || change.activity || change.openHold || change.closeHold || change.plan || change.member || change.attach) {
+          written = await this.write(tx, this.writeOf(account, balances, change, now, null), change.attach ?? null);
         }
         await this.announceLevelChange(tx, locked, balances, period.key, change.entries, now);
-        return this.resultOf(change, entryIds);
+        return this.resultOf(change, written.entryIds, written.attached);
       };
       if (!idempotency) return apply();
       return this.idempotency.run(tx, { ownerId: userId, scope: 'ledger', key: idempotency.key, request: idempotency.request }, apply);
@@ -184,7 +204,7 @@ export class LedgerWriter {
    */
   async tryChange<T>(
     userId: string,
-    operation: (context: AccountContext) => Promise<AccountChange<T | ((entryIds: number[]) => T)>>,
+    operation: (context: AccountContext) => Promise<AccountChange<T | ResultOf<T>>>,
     options: { known?: { account: AccountRow; hold: LockedHold | null }; attach?: AttachedWrite | null } = {},
   ): Promise<{ result: T; account: AccountRow; attached: Record<string, unknown> | null } | typeof RETRY | typeof NEEDS_LOCK> {
     const now = this.clock.now();
@@ -192,13 +212,13 @@ export class LedgerWriter {
     const account = options.known?.account ?? (await this.repository.findAccount(userId));
     if (!account) throw new NotFoundError();
     if (account.periodKey !== period.key) return NEEDS_LOCK;
-    const change = await operation({ account, balances: account, period, now, hold: options.known?.hold ?? null, tx: null });
+    const change = await operation({ account, balances: account, period, now, hold: options.known?.hold ?? null, tx: null, member: null });
     const balances = this.balancesAfter(userId, account, change.entries);
     if (this.snapshot(account).level !== this.snapshot(balances).level) return NEEDS_LOCK;
     const write = this.writeOf(account, balances, change, now, account.version);
     const written = await this.repository.applyChange(this.repository.db, write, options.attach ?? null);
     if (!written.applied) return RETRY;
-    return { result: this.resultOf(change, written.entryIds), account: { ...write.next, version: written.version }, attached: written.attached };
+    return { result: this.resultOf(change, written.entryIds, written.attached), account: { ...write.next, version: written.version }, attached: written.attached };
   }
 
   private balancesAfter(userId: string, account: AccountBalances, entries: NewLedgerEntry[]): AccountBalances {
@@ -219,18 +239,19 @@ export class LedgerWriter {
       now,
       openHold: change.openHold ?? null,
       closeHold: change.closeHold ?? null,
+      member: change.member ?? null,
     };
   }
 
-  /** Writes a change under the account lock; returns the ids of its entries. */
-  private async write(tx: Transaction, write: AccountWrite): Promise<number[]> {
-    const result = await this.repository.applyChange(tx, write);
+  /** Writes a change under the account lock; returns the ids of its entries and what the attached writes returned. */
+  private async write(tx: Transaction, write: AccountWrite, attach: AttachedWrite | null): Promise<{ entryIds: number[]; attached: Record<string, unknown> | null }> {
+    const result = await this.repository.applyChange(tx, write, attach);
     if (!result.applied) throw new NotFoundError();
-    return result.entryIds;
+    return { entryIds: result.entryIds, attached: result.attached };
   }
 
-  private resultOf<T>(change: AccountChange<T | ((entryIds: number[]) => T)>, entryIds: number[]): T {
-    return typeof change.result === 'function' ? (change.result as (entryIds: number[]) => T)(entryIds) : (change.result as T);
+  private resultOf<T>(change: AccountChange<T | ResultOf<T>>, entryIds: number[], attached: Record<string, unknown> | null): T {
+    return typeof change.result === 'function' ? (change.result as ResultOf<T>)(entryIds, attached) : (change.result as T);
   }
 
   private snapshot(balances: AccountBalances): UsageSnapshot {

@@ -1,8 +1,9 @@
 import { Inject, Injectable } from '@nestjs/common';
 import type { AccountBalances, BalanceDelta } from '@consult-on/quota-policy';
-import { eq, lt, sql, type SQL } from 'drizzle-orm';
+import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
 import { DATABASE, executePrepared, rowsOf, type DatabaseHandle, type Executor } from '../../database/database.js';
-import { ledgerEntries, tokenAccounts, tokenHolds, type LedgerEntryKind } from '../../database/schema.js';
+import { ledgerEntries, organizationMembers, tokenAccounts, tokenHolds, type LedgerEntryKind } from '../../database/schema.js';
+import type { MemberUsage } from '../members/member-limit.js';
 
 export interface AccountRow extends AccountBalances {
   /** The account's id: a user's, or an organization's pool (then `organizationId` equals it). */
@@ -62,6 +63,8 @@ export interface AccountWrite {
   openHold?: NewHold | null;
   /** Closes a hold that is still in status `from`. */
   closeHold?: { id: string; from: HoldRow['status']; status: 'SETTLED' | 'VOIDED' | 'EXPIRED' } | null;
+  /** A member's usage of this pool as the change leaves it (a member's turn), written by the same statement. */
+  member?: { userId: string; usage: MemberUsage } | null;
 }
 
 /**
@@ -118,6 +121,34 @@ const accountColumns = {
   version: tokenAccounts.version,
 };
 
+const memberUsageColumns = {
+  monthlyLimitTokens: organizationMembers.monthlyLimitTokens,
+  periodKey: organizationMembers.periodKey,
+  heldTokens: organizationMembers.heldTokens,
+  consumedTokens: organizationMembers.consumedTokens,
+  openHolds: organizationMembers.openHolds,
+};
+
+const memberColumns = {
+  memberFound: organizationMembers.userId,
+  memberLimit: organizationMembers.monthlyLimitTokens,
+  memberPeriodKey: organizationMembers.periodKey,
+  memberHeld: organizationMembers.heldTokens,
+  memberConsumed: organizationMembers.consumedTokens,
+  memberOpenHolds: organizationMembers.openHolds,
+};
+
+type WithMember = AccountRow & { memberFound: string | null; memberLimit: number | null; memberPeriodKey: string | null; memberHeld: number | null; memberConsumed: number | null; memberOpenHolds: number | null };
+
+function splitMember(row: WithMember): { account: AccountRow; member: MemberUsage | null } {
+  const { memberFound, memberLimit, memberPeriodKey, memberHeld, memberConsumed, memberOpenHolds, ...account } = row;
+  const member =
+    memberFound === null
+      ? null
+      : { monthlyLimitTokens: memberLimit === null ? null : Number(memberLimit), periodKey: memberPeriodKey, heldTokens: Number(memberHeld), consumedTokens: Number(memberConsumed), openHolds: Number(memberOpenHolds) };
+  return { account, member };
+}
+
 /** The statements that lock and write token accounts, their ledger entries and holds. */
 @Injectable()
 export class LedgerRepository {
@@ -161,8 +192,43 @@ export class LedgerRepository {
   }
 
   /**
+   * Locks an organization's pool and a member's row in one statement (pool first, as every change
+   * of the pool's members takes them), with the member's usage; null when either is missing (the
+   * member does not belong). Both rows are locked, not only read: a statement that waited for the
+   * pool's lock reads them as the transaction before it left them, not as its snapshot had them.
+   */
+  async lockPoolWithMember(executor: Executor, organizationId: string, memberId: string): Promise<{ account: AccountRow; member: MemberUsage } | null> {
+    const [row] = await executor
+      .select({ ...accountColumns, ...memberColumns })
+      .from(tokenAccounts)
+      .innerJoin(organizationMembers, and(eq(organizationMembers.organizationId, tokenAccounts.userId), eq(organizationMembers.userId, sql.placeholder('memberId'))))
+      .where(eq(tokenAccounts.userId, sql.placeholder('organizationId')))
+      .for('update', { of: [tokenAccounts, organizationMembers] })
+      .prepare('ledger_lock_pool_with_member')
+      .execute({ organizationId, memberId });
+    if (!row) return null;
+    const { account, member } = splitMember(row);
+    return { account, member: member! };
+  }
+
+  /**
+   * A member's usage of a pool this transaction holds the lock of, read by a statement of its own
+   * (after the lock: it sees what the transaction before it wrote); null when they left.
+   */
+  async memberOfLockedPool(executor: Executor, organizationId: string, memberId: string): Promise<MemberUsage | null> {
+    const [row] = await executor
+      .select(memberUsageColumns)
+      .from(organizationMembers)
+      .where(and(eq(organizationMembers.organizationId, sql.placeholder('organizationId')), eq(organizationMembers.userId, sql.placeholder('memberId'))))
+      .prepare('ledger_member_of_locked_pool')
+      .execute({ organizationId, memberId });
+    return row ? { ...row, monthlyLimitTokens: row.monthlyLimitTokens === null ? null : Number(row.monthlyLimitTokens) } : null;
+  }
+
+  /**
    * Locks a hold's account and the hold (in that order, as every other change does: account
-   * first) in one statement; null when the hold does not exist.
+   * first) in one statement, with the usage of the member whose turn it is (a pool's hold);
+   * null when the hold does not exist.
    */
   async lockAccountWithHold(executor: Executor, holdId: string): Promise<{ account: AccountRow; hold: LockedHold } | null> {
     const [row] = await executor
@@ -214,6 +280,7 @@ export class LedgerRepository {
     );
     const open = write.openHold ?? null;
     const close = write.closeHold ?? null;
+    const member = write.member ?? null;
     // Without the row lock, the hold to close must still be as planned: the version says so
     // (every change of a hold bumps it), and the statement checks it too. The assertion at the
     // end catches what a check against the statement's snapshot cannot: the statement aborts,
@@ -227,7 +294,7 @@ export class LedgerRepository {
     const activity = write.touchActivity ? sql`, last_active_at = ${at}::timestamptz` : sql``;
     const rows = rowsOf<{ applied: number; version: number | string | null; entry_ids: number[] | string }>(
       // Prepared: planning this statement costs PostgreSQL more than running it. One name per SQL text.
-      await executePrepared(executor, `ledger_apply_${expectedVersion === null ? 'locked' : 'cas'}_${write.touchActivity ? 'active' : 'quiet'}${attached ? `_${attached.name}` : ''}`, sql`
+      await executePrepared(executor, `ledger_apply_${expectedVersion === null ? 'locked' : 'cas'}_${write.touchActivity ? 'active' : 'quiet'}${member ? '_member' : ''}${attached ? `_${attached.name}` : ''}`, sql`
         with account as (
           update token_accounts
           set period_key = ${next.periodKey}, free_tokens = ${next.freeTokens}, purchased_tokens = ${next.purchasedTokens},
@@ -260,13 +327,25 @@ export class LedgerRepository {
                  hold_id uuid, member_id uuid, payment_id uuid, actor_id uuid, reason text, metadata jsonb)
           order by e.ord
           returning id
-        )${attached ? sql`, ${attached.ctes}` : sql``}
+        )${
+          member
+            ? sql`, member_usage as (
+          update organization_members
+          set period_key = ${member.usage.periodKey}::text, held_tokens = ${member.usage.heldTokens}::bigint,
+              consumed_tokens = ${member.usage.consumedTokens}::bigint, open_holds = ${member.usage.openHolds}::int
+          from account where organization_members.organization_id = account.user_id and organization_members.user_id = ${member.userId}::uuid
+          returning 1
+        )`
+            : sql``
+        }${attached ? sql`, ${attached.ctes}` : sql``}
         select (select count(*) from account)::int as applied, (select version from account) as version,
                coalesce((select json_agg(id order by id) from appended), '[]'::json) as entry_ids,
                ledger_assert(
                  not exists (select 1 from account)
                    or ((select count(*) from opened) = ${open ? 1 : 0}::int and (select count(*) from closed) = ${close ? 1 : 0}::int
-                       and (select count(*) from appended) = ${write.entries.length}::int ${attached ? sql`and ${attached.assertion}` : sql``}),
+                       and (select count(*) from appended) = ${write.entries.length}::int
+                       ${member ? sql`and (select count(*) from member_usage) = 1` : sql``}
+                       ${attached ? sql`and ${attached.assertion}` : sql``}),
                  'ledger write incomplete for account ' || ${next.userId}::text
                ) as complete
                ${attached ? sql`, ${attached.columns}` : sql``}

@@ -13,8 +13,8 @@ const usageColumns = {
 };
 
 /**
- * A member's use of their organization's pool (organization_members' usage columns). Written
- * only under the pool's lock, in the transaction of the pool's ledger change.
+ * A member's use of their organization's pool (organization_members' usage columns): read here;
+ * written only by the pool's ledger statement (LedgerRepository.applyChange), under the pool's lock.
  */
 @Injectable()
 export class MemberUsageRepository {
@@ -30,13 +30,6 @@ export class MemberUsageRepository {
       .from(organizationMembers)
       .where(and(eq(organizationMembers.organizationId, organizationId), eq(organizationMembers.userId, userId)));
     return row ?? null;
-  }
-
-  async write(executor: Executor, organizationId: string, userId: string, usage: MemberUsage): Promise<void> {
-    await executor
-      .update(organizationMembers)
-      .set({ periodKey: usage.periodKey, heldTokens: usage.heldTokens, consumedTokens: usage.consumedTokens, openHolds: usage.openHolds })
-      .where(and(eq(organizationMembers.organizationId, organizationId), eq(organizationMembers.userId, userId)));
   }
 
   async setLimit(executor: Executor, organizationId: string, userId: string, monthlyLimitTokens: number | null): Promise<boolean> {

@@ -6,9 +6,11 @@ import { useRouter } from 'next/navigation';
 import { useEffect, useId, useRef, useState, type FormEvent } from 'react';
 import { AppShell, Spinner } from '@/components/AppShell';
 import { ConfirmDialog } from '@/components/ConfirmDialog';
+import { MemberLimitForm } from '@/components/MemberLimitForm';
 import { OrganizationNameForm } from '@/components/OrganizationNameForm';
 import { Panel } from '@/components/Panel';
 import { TableHead } from '@/components/TableHead';
+import { UsageCard } from '@/components/UsageCard';
 import { api, ApiError } from '@/lib/api';
 import { useAuth } from '@/lib/auth';
 import { errorText } from '@/lib/error-text';
@@ -27,7 +29,7 @@ import {
   type OrganizationRole,
   type OrganizationView,
 } from '@/lib/organizations';
-import { queryKeys } from '@/lib/queries';
+import { queryKeys, useOrganizationUsage } from '@/lib/queries';
 
 const INVITE_ORDER: InvitableRole[] = ['MEMBER', 'ADMIN'];
 
@@ -126,6 +128,7 @@ function Members({ organization, selfId }: { organization: OrganizationView; sel
   return (
     <Panel id="org-members" title={t('orgMembersTitle')} className="mt-4">
       <Notice text={notice} testId="members-notice" />
+      <p className="mb-2 text-xs text-slate-600">{t('orgLimitHelp')}</p>
       <ul className="divide-y divide-slate-100 md:hidden" data-testid="member-cards">
         {members.map((member) => {
           const self = member.userId === selfId;
@@ -139,6 +142,9 @@ function Members({ organization, selfId }: { organization: OrganizationView; sel
               <p className="mt-0.5 text-xs text-slate-600">
                 {t('orgMemberJoined')} {df(member.joinedAt)}
               </p>
+              <div className="mt-2">
+                <MemberLimitForm organization={organization} member={member} />
+              </div>
               <div className="mt-2 flex flex-wrap items-start gap-2">
                 <RoleControl organization={organization} member={member} self={self} />
                 {actions.remove && <RemoveButton member={member} onRemove={open} />}
@@ -150,7 +156,9 @@ function Members({ organization, selfId }: { organization: OrganizationView; sel
       {/* relative: the sr-only header is absolutely positioned and would otherwise widen the page. */}
       <div className="relative hidden md:block">
         <table className="w-full text-left text-sm" data-testid="member-table">
-          <TableHead columns={[{ label: t('orgMemberEmail') }, { label: t('orgMemberRole') }, { label: t('orgMemberJoined') }, { label: t('orgMemberActions'), hidden: true }]} />
+          <TableHead
+            columns={[{ label: t('orgMemberEmail') }, { label: t('orgMemberRole') }, { label: t('orgMemberUsage') }, { label: t('orgMemberJoined') }, { label: t('orgMemberActions'), hidden: true }]}
+          />
           <tbody>
             {members.map((member) => {
               const self = member.userId === selfId;
@@ -163,6 +171,9 @@ function Members({ organization, selfId }: { organization: OrganizationView; sel
                   </td>
                   <td className="px-2 py-2">
                     <RoleControl organization={organization} member={member} self={self} />
+                  </td>
+                  <td className="px-2 py-2">
+                    <MemberLimitForm organization={organization} member={member} />
                   </td>
                   <td className="px-2 py-2 whitespace-nowrap">{df(member.joinedAt)}</td>
                   <td className="px-2 py-2 text-right">{actions.remove && <RemoveButton member={member} onRemove={open} />}</td>
@@ -498,6 +509,27 @@ function Header({ organization }: { organization: OrganizationView }) {
   );
 }
 
+/** The organization's tokens, for every member: the pool in the usage card's levels, and the reader's own limit in it. */
+function Pool({ organization }: { organization: OrganizationView }) {
+  const { t } = useI18n();
+  const usage = useOrganizationUsage(organization.id);
+  if (usage.isError)
+    return (
+      <p role="alert" className="card mt-4 text-red-800">
+        {errorText(usage.error, t)}{' '}
+        <button type="button" className="underline" onClick={() => void usage.refetch()}>
+          {t('retry')}
+        </button>
+      </p>
+    );
+  if (!usage.data) return <Spinner />;
+  return (
+    <div className="mt-4" data-testid="org-pool">
+      <UsageCard usage={usage.data.pool} pool={{ name: organization.name, member: usage.data.member }} showActions={false} />
+    </div>
+  );
+}
+
 function Detail() {
   const { t } = useI18n();
   const { user } = useAuth();
@@ -534,6 +566,7 @@ function Detail() {
   return (
     <>
       <Header organization={data} />
+      <Pool organization={data} />
       {data.members ? (
         <>
           <Members organization={data} selfId={user.id} />
