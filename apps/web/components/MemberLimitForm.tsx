@@ -54,10 +54,9 @@ export function MemberLimitForm({ organization, member }: { organization: Organi
           </label>
           <input
             id={`${id}-limit`}
-            type="number"
+            type="text"
             inputMode="numeric"
-            min={0}
-            step={1}
+            autoComplete="off"
             className="input w-36 py-1"
             placeholder={t('orgLimitPlaceholder')}
             value={text}

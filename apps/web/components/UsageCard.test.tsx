@@ -245,7 +245,7 @@ describe('an organization’s pool on the card', () => {
 
   it('is titled with the organization, gives the reader’s own limit and offers no purchase', () => {
     renderPool(usageAt('WARNING', 92), member(50_000, 12_000));
-    expect(screen.getByTestId('usage-title')).toHaveTextContent('온길 상담센터의 AI 사용량');
+    expect(screen.getByTestId('usage-title')).toHaveTextContent('‘온길 상담센터’ 조직의 AI 사용량');
     expect(screen.getByTestId('member-limit-line')).toHaveTextContent('내 한도: 12,000 / 50,000토큰 · 남은 토큰 38,000');
     expect(screen.getByTestId('usage-banner')).toHaveTextContent(ko.orgWarningBanner);
     expect(screen.queryByTestId('purchase-button')).toBeNull();

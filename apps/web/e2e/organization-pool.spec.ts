@@ -62,7 +62,7 @@ test('an owner sets a member’s limit; the member chats in the organization unt
 
   // (a) the owner: the pool card, then the member's row — no limit yet — and its editor
   await openAs(page, owner, `/organizations/detail/?id=${orgId}`);
-  await expect(page.getByTestId('usage-title')).toHaveText(`${name}의 AI 사용량`);
+  await expect(page.getByTestId('usage-title')).toHaveText(`‘${name}’ 조직의 AI 사용량`);
   await expect(page.getByTestId('usage-card')).toHaveAttribute('data-level', 'NORMAL');
   await expect(page.getByTestId('usage-card')).toContainText(`/ ${nf(100_000)}`);
   await expect(page.getByTestId('member-limit-line')).toHaveText('내 한도: 없음 · 이번 달 0토큰 사용');
@@ -97,7 +97,7 @@ test('an owner sets a member’s limit; the member chats in the organization unt
   await expect(select).toHaveValue('');
   await expect(memberPage.getByTestId('usage-card')).toHaveAttribute('data-workspace', 'personal');
   await select.selectOption(orgId);
-  await expect(memberPage.getByTestId('usage-title')).toHaveText(`${name}의 AI 사용량`);
+  await expect(memberPage.getByTestId('usage-title')).toHaveText(`‘${name}’ 조직의 AI 사용량`);
   await expect(memberPage.getByTestId('usage-card')).toHaveAttribute('data-workspace', 'organization');
   await expect(memberPage.getByTestId('member-limit-line')).toHaveText(`내 한도: 0 / ${nf(limit)}토큰 · 남은 토큰 ${nf(limit)}`);
   await expect(memberPage.getByTestId('usage-card').getByTestId('purchase-button')).toHaveCount(0);
@@ -109,7 +109,7 @@ test('an owner sets a member’s limit; the member chats in the organization unt
   // the chat follows the workspace: a new conversation in the organization, until the limit is used up
   await memberPage.getByTestId('nav-chat').click();
   await expect(memberPage.getByLabel('작업 공간')).toHaveValue(orgId);
-  await expect(memberPage.getByTestId('chat-usage')).toContainText(`${name}의 AI 사용량`);
+  await expect(memberPage.getByTestId('chat-usage')).toContainText(`‘${name}’ 조직의 AI 사용량`);
   await ask(memberPage, question);
   const blocked = memberPage.getByTestId('chat-blocked');
   await expect(blocked).toHaveAttribute('data-reason', 'MEMBER');

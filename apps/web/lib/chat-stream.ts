@@ -1,7 +1,7 @@
 'use client';
 
 import { parseChatEvent, type ConversationView, type ErrorBody, type TokenWarningView, type TurnUsageView } from '@consult-on/api-contract';
-import { skipToken, useQuery, useQueryClient } from '@tanstack/react-query';
+import { skipToken, useQuery, useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useCallback, useEffect, useRef, useState } from 'react';
 import { api, ApiError, errorOf, handleUnauthorized, headers, newIdempotencyKey } from './api';
 import { keepQuestion, readDraft, writeDraft } from './chat-draft';
@@ -72,8 +72,11 @@ function toMessages(conversation: ConversationView): ChatMessage[] {
   return conversation.messages.map((m) => ({ key: `m${m.id}`, role: m.role as ChatMessage['role'], content: m.content, usage: m.usage }));
 }
 
-async function loadConversation(id: string): Promise<ChatMessage[]> {
-  return toMessages(await api<ConversationView>(`/api/chat/conversations/${id}`));
+/** A conversation's messages; its workspace is kept beside them (`queryKeys.conversationWorkspace`), for the page to follow. */
+async function loadConversation(client: QueryClient, id: string): Promise<ChatMessage[]> {
+  const conversation = await api<ConversationView>(`/api/chat/conversations/${id}`);
+  client.setQueryData(queryKeys.conversationWorkspace(id), conversation.organizationId ?? null);
+  return toMessages(conversation);
 }
 
 /**
@@ -153,7 +156,7 @@ export function useChatStream(organizationId: string | null = null) {
   organizationRef.current = organizationId;
   const conversation = useQuery({
     queryKey: queryKeys.conversation(activeId),
-    queryFn: activeId === null ? skipToken : () => loadConversation(activeId),
+    queryFn: activeId === null ? skipToken : () => loadConversation(client, activeId),
     staleTime: Infinity,
   });
 

@@ -28,7 +28,7 @@ describe('notifications about an organization', () => {
       '이번 달 조직에서 쓸 수 있는 내 한도의 90%를 사용해 500토큰이 남았습니다. 한도에 이르면 이 조직에서는 상담할 수 없습니다.',
     );
     expect(notificationTitle({ ...limit, kind: 'MEMBER_LIMIT_REACHED', level: 'BLOCKED', usagePercent: 100 }, tk, 'ko')).toBe('내 한도를 모두 사용했습니다');
-    expect(notificationMessage({ ...limit, kind: 'MEMBER_LIMIT_REACHED', level: 'BLOCKED' }, te, 'en')).toBe('You have used your monthly limit in your organization. Ask its owners or admins to raise it.');
+    expect(notificationMessage({ ...limit, kind: 'MEMBER_LIMIT_REACHED', level: 'BLOCKED' }, te, 'en')).toBe('You have used your monthly limit in your organization. Ask its owners or organization admins to raise it.');
     expect(notificationTitle({ ...limit, kind: 'MEMBER_LIMIT_REACHED', level: 'BLOCKED' }, tk, 'ko')).not.toBe(ko.notifTitleBLOCKED);
   });
 

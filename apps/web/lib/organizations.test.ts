@@ -121,8 +121,10 @@ describe('a member’s use of the pool against their limit', () => {
 
   it('is reached when the limit leaves nothing; never without a limit', () => {
     expect(memberLimitReached(limited)).toBe(false);
-    expect(memberLimitReached({ monthlyLimitTokens: 50_000, remainingTokens: 0 })).toBe(true);
-    expect(memberLimitReached({ monthlyLimitTokens: 0, remainingTokens: 0 })).toBe(true);
+    expect(memberLimitReached({ monthlyLimitTokens: 50_000, usedTokens: 50_000 })).toBe(true);
+    // A turn in flight holds the rest: not reached until it is used.
+    expect(memberLimitReached({ monthlyLimitTokens: 50_000, usedTokens: 48_000 })).toBe(false);
+    expect(memberLimitReached({ monthlyLimitTokens: 0, usedTokens: 0 })).toBe(true);
     expect(memberLimitReached(unlimited)).toBe(false);
   });
 });

@@ -100,9 +100,13 @@ export function memberUsageText(usage: MemberUsageView, form: 'cell' | 'line', t
   return t('memberLimitLine', { used, limit, left: nf(Math.max(0, usage.remainingTokens ?? 0)) });
 }
 
-/** Whether the member's limit leaves nothing this month (the pool may still have room). */
-export function memberLimitReached(usage: Pick<MemberUsageView, 'monthlyLimitTokens' | 'remainingTokens'>): boolean {
-  return usage.monthlyLimitTokens !== null && (usage.remainingTokens ?? 0) <= 0;
+/**
+ * Whether the member has used their whole monthly limit (what they used, not what their turns in
+ * flight hold: a turn of theirs being answered takes what room is left, and must not show the
+ * limit as reached before it ends).
+ */
+export function memberLimitReached(usage: Pick<MemberUsageView, 'monthlyLimitTokens' | 'usedTokens'>): boolean {
+  return usage.monthlyLimitTokens !== null && usage.usedTokens >= usage.monthlyLimitTokens;
 }
 
 /** The most a limit may be (PUT …/members/:userId/limit). */

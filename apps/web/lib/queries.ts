@@ -37,6 +37,8 @@ export const queryKeys = {
    * after a turn leaves the streamed messages alone; `null` is the conversation not started yet.
    */
   conversation: (id: string | null) => ['conversation', id] as const,
+  /** The workspace a loaded conversation belongs to (its organization's id, or null), set when its messages are read. */
+  conversationWorkspace: (id: string | null) => ['conversation-workspace', id] as const,
   history: () => ['history'] as const,
   historyDaily: (days: number) => ['history', 'daily', days] as const,
   historyLedger: () => ['history', 'ledger'] as const,

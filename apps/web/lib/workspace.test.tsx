@@ -38,7 +38,7 @@ describe('the workspace a stored choice stands for', () => {
 describe('why chat is refused before anything is sent', () => {
   const open = { chatAllowed: true };
   const blocked = { chatAllowed: false };
-  const limit = (monthlyLimitTokens: number | null, remainingTokens: number | null) => ({ monthlyLimitTokens, remainingTokens });
+  const limit = (monthlyLimitTokens: number | null, usedTokens: number) => ({ monthlyLimitTokens, usedTokens });
 
   it('is the account’s block in one’s own account', () => {
     expect(chatRefusal(blocked, null, PERSONAL)).toBe('ACCOUNT');
@@ -46,15 +46,15 @@ describe('why chat is refused before anything is sent', () => {
   });
 
   it('is the pool’s block in an organization, whatever the member’s limit leaves', () => {
-    expect(chatRefusal(blocked, limit(null, null), inA)).toBe('ORGANIZATION');
-    expect(chatRefusal(blocked, limit(50_000, 10_000), inA)).toBe('ORGANIZATION');
+    expect(chatRefusal(blocked, limit(null, 0), inA)).toBe('ORGANIZATION');
+    expect(chatRefusal(blocked, limit(50_000, 40_000), inA)).toBe('ORGANIZATION');
   });
 
-  it('is the member’s limit once it leaves nothing, though the pool has room', () => {
-    expect(chatRefusal(open, limit(5_000, 0), inA)).toBe('MEMBER');
+  it('is the member’s limit once it is used up, though the pool has room', () => {
+    expect(chatRefusal(open, limit(5_000, 5_000), inA)).toBe('MEMBER');
     expect(chatRefusal(open, limit(0, 0), inA)).toBe('MEMBER');
-    expect(chatRefusal(open, limit(5_000, 1), inA)).toBeNull();
-    expect(chatRefusal(open, limit(null, null), inA)).toBeNull();
+    expect(chatRefusal(open, limit(5_000, 4_999), inA)).toBeNull();
+    expect(chatRefusal(open, limit(null, 1_000_000), inA)).toBeNull();
   });
 });
 

@@ -37,6 +37,30 @@ export function resolveWorkspace(storedId: string | null, organizations: readonl
   return organization ? { kind: 'organization', id: organization.id, name: organization.name, role: organization.role } : PERSONAL;
 }
 
+// ---- while a turn is being answered the switcher waits: switching would cut the answer off ----
+
+let turnInFlight = false;
+const lockListeners = new Set<() => void>();
+
+/** Set by the chat while a turn is being answered (and cleared when it ends or the chat closes). */
+export function setTurnInFlight(value: boolean): void {
+  if (turnInFlight === value) return;
+  turnInFlight = value;
+  for (const listener of lockListeners) listener();
+}
+
+/** Whether the workspace may not be switched now (a turn is being answered). */
+export function useTurnInFlight(): boolean {
+  return useSyncExternalStore(
+    (listener) => {
+      lockListeners.add(listener);
+      return () => lockListeners.delete(listener);
+    },
+    () => turnInFlight,
+    () => false,
+  );
+}
+
 // ---- the stored choice, shared by every component of the tab (and other tabs, through `storage`) ----
 
 const listeners = new Set<() => void>();
@@ -115,7 +139,7 @@ export function useWorkspace(): WorkspaceState {
  * pool's block (`ACCOUNT`, `ORGANIZATION`), or — the pool still having room — the member's own
  * monthly limit used up (`MEMBER`); null when chat is open.
  */
-export function chatRefusal(usage: Pick<UsageView, 'chatAllowed'>, member: Pick<MemberUsageView, 'monthlyLimitTokens' | 'remainingTokens'> | null, workspace: Workspace): 'ACCOUNT' | 'ORGANIZATION' | 'MEMBER' | null {
+export function chatRefusal(usage: Pick<UsageView, 'chatAllowed'>, member: Pick<MemberUsageView, 'monthlyLimitTokens' | 'usedTokens'> | null, workspace: Workspace): 'ACCOUNT' | 'ORGANIZATION' | 'MEMBER' | null {
   if (!usage.chatAllowed) return workspace.kind === 'organization' ? 'ORGANIZATION' : 'ACCOUNT';
   if (workspace.kind === 'organization' && member && memberLimitReached(member)) return 'MEMBER';
   return null;

@@ -103,7 +103,7 @@ export const organizationsKo = {
   workspaceLabel: '작업 공간',
   workspacePersonal: '내 계정',
   // an organization's tokens (its usage card) and one's own limit in it
-  orgPoolTitle: '{name}의 AI 사용량',
+  orgPoolTitle: '‘{name}’ 조직의 AI 사용량',
   orgPoolManaged: '이 조직의 토큰은 소유자와 조직 관리자가 관리합니다.',
   orgMyLimitTitle: '내 한도',
   memberLimitLine: '내 한도: {used} / {limit}토큰 · 남은 토큰 {left}',
@@ -242,9 +242,9 @@ export const organizationsEn = {
   orgWarningBanner: 'The organization has used over 90% of its tokens. Chat is blocked for every member at 105%.',
   orgCriticalBanner: 'The organization’s tokens are almost gone! Chat will soon be blocked for every member.',
   orgBlockedBanner: 'The organization has used all its tokens and AI chat in it is blocked.',
-  orgChatBlockedBody: '‘{name}’ has used all of this month’s tokens, up to the overage limit (105%). Ask its owners or admins. You can keep chatting with your own account.',
+  orgChatBlockedBody: '‘{name}’ has used all of this month’s tokens, up to the overage limit (105%). Ask its owners or organization admins. You can keep chatting with your own account.',
   memberLimitBlockedTitle: 'You have reached your limit',
-  memberLimitBlockedBody: 'You have used your monthly limit in ‘{name}’ ({limit} tokens). Ask its owners or admins to raise it. You can keep chatting with your own account.',
+  memberLimitBlockedBody: 'You have used your monthly limit in ‘{name}’ ({limit} tokens). Ask its owners or organization admins to raise it. You can keep chatting with your own account.',
   workspaceSwitchPersonal: 'Chat with my account',
   orgChatCannotSend: 'Not enough left of the organization’s tokens or of your limit to send this message. Shorten it.',
   orgMemberUsage: 'Usage / limit',
@@ -271,5 +271,5 @@ export const organizationsEn = {
   notifBodyORGANIZATION_BLOCKED: 'Usage of {org} reached {pct} and AI chat is blocked for every member.',
   notifBodyORGANIZATION_RECOVERED: 'Usage of {org} is back down to {pct}; {left} tokens are left.',
   notifBodyMEMBER_LIMIT_WARNING: 'You have used {pct} of your monthly limit in {org}; {left} tokens are left. At the limit you cannot chat in it.',
-  notifBodyMEMBER_LIMIT_REACHED: 'You have used your monthly limit in {org}. Ask its owners or admins to raise it.',
+  notifBodyMEMBER_LIMIT_REACHED: 'You have used your monthly limit in {org}. Ask its owners or organization admins to raise it.',
 } satisfies Record<keyof typeof organizationsKo, string>;

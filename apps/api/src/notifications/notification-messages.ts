@@ -46,13 +46,13 @@ export function renderNotification(kind: NotificationKind, data: NotificationDat
     case 'ORGANIZATION_RECOVERED':
       return poolNotification(kind, data.organizationName ?? (ko ? '조직' : 'Your organization'), used, left, ko);
     case 'MEMBER_LIMIT_WARNING': {
-      const name = data.organizationName ?? (ko ? '조직' : 'the organization');
+      const name = memberScope(data, ko);
       return ko
         ? { title: `${name}에서 내 한도 ${used}% 사용`, message: `이번 달 ${name}에서 쓸 수 있는 내 한도의 ${used}%를 사용해 ${left}토큰이 남았습니다.` }
         : { title: `${used}% of your limit in ${name} used`, message: `You have used ${used}% of your monthly limit in ${name}; ${left} tokens are left.` };
     }
     case 'MEMBER_LIMIT_REACHED': {
-      const name = data.organizationName ?? (ko ? '조직' : 'the organization');
+      const name = memberScope(data, ko);
       return ko
         ? { title: `${name}에서 내 한도를 모두 사용했습니다`, message: `이번 달 ${name}에서 쓸 수 있는 내 한도를 모두 사용했습니다. 한도를 늘리려면 조직 소유자나 조직 관리자에게 요청해 주세요.` }
         : { title: `You have reached your limit in ${name}`, message: `You have used your monthly limit in ${name}. Ask its owners or organization admins to raise it.` };
@@ -84,4 +84,10 @@ function poolNotification(kind: 'ORGANIZATION_WARNING' | 'ORGANIZATION_CRITICAL'
         ? { title: `${name} 토큰이 다시 넉넉합니다`, message: `${name}의 사용량이 ${used}%로 내려갔습니다. ${left}토큰이 남았습니다.` }
         : { title: `${name} has tokens to spare again`, message: `${name}'s usage is back down to ${used}%; ${left} tokens are left.` };
   }
+}
+
+/** The organization a member's limit is in, as the sentence names it: "‘온길’ 조직" (or "조직" without a stored name). */
+function memberScope(data: NotificationData, ko: boolean): string {
+  if (!data.organizationName) return ko ? '조직' : 'the organization';
+  return ko ? `‘${data.organizationName}’ 조직` : `‘${data.organizationName}’`;
 }

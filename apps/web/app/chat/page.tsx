@@ -1,5 +1,6 @@
 'use client';
 
+import { skipToken, useQuery } from '@tanstack/react-query';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AppShell } from '@/components/AppShell';
 import { ChatBlocked, type ChatBlockedReason } from '@/components/chat/ChatBlocked';
@@ -14,9 +15,9 @@ import { useDraft, writeDraft } from '@/lib/chat-draft';
 import { useModelChoice } from '@/lib/chat-models';
 import { useChatStream } from '@/lib/chat-stream';
 import { useI18n } from '@/lib/i18n';
-import { useConversations, useWorkspaceUsage, type WorkspaceUsage } from '@/lib/queries';
+import { queryKeys, useConversations, useWorkspaceUsage, type WorkspaceUsage } from '@/lib/queries';
 import { useFillHeight } from '@/lib/use-fill-height';
-import { chatRefusal, useWorkspace, workspaceOrganizationId } from '@/lib/workspace';
+import { chatRefusal, setTurnInFlight, useWorkspace, workspaceOrganizationId } from '@/lib/workspace';
 
 /** Why the message box is replaced, in the workspace's terms; null while chat is open. */
 function blockedReason(current: WorkspaceUsage | undefined): ChatBlockedReason | null {
@@ -38,7 +39,7 @@ function blockedReason(current: WorkspaceUsage | undefined): ChatBlockedReason |
  */
 function Chat() {
   const { t } = useI18n();
-  const { workspace, choose } = useWorkspace();
+  const { workspace, organizations, choose } = useWorkspace();
   const organizationId = workspace ? workspaceOrganizationId(workspace) : null;
   const workspaceUsage = useWorkspaceUsage(workspace);
   const usage = { data: workspaceUsage.data?.usage };
@@ -98,16 +99,34 @@ function Chat() {
   useEffect(() => {
     if (window.matchMedia('(min-width: 768px) and (hover: hover)').matches) input.current?.focus({ preventScroll: true });
   }, []);
-  // Another workspace chosen (here or in the header): its conversations are not this one's, so start anew.
+  // Another workspace chosen (here, in the header or in another tab): its conversations are not
+  // this one's, so start anew — once the answer being written (if any) has ended.
   const shownWorkspace = useRef<string | null | undefined>(undefined);
-  const { open: openChat } = chat;
+  const { open: openChat, busy } = chat;
   useEffect(() => {
-    if (!workspace) return;
+    setTurnInFlight(busy);
+  }, [busy]);
+  useEffect(() => () => setTurnInFlight(false), []);
+  useEffect(() => {
+    if (!workspace || busy) return;
     if (shownWorkspace.current !== undefined && shownWorkspace.current !== organizationId) openChat(null);
     shownWorkspace.current = organizationId;
-  }, [workspace, organizationId, openChat]);
+  }, [workspace, organizationId, openChat, busy]);
+  // A conversation opened by its address belongs to its own workspace: the page follows it (its
+  // usage, preview and refusals are that workspace's), or starts anew if the person left it.
+  const { data: conversationWorkspace } = useQuery<string | null>({ queryKey: queryKeys.conversationWorkspace(chat.activeId), queryFn: skipToken });
+  useEffect(() => {
+    if (!workspace || busy || chat.activeId === null || conversationWorkspace === undefined || conversationWorkspace === organizationId) return;
+    if (conversationWorkspace === null || organizations.some((organization) => organization.id === conversationWorkspace)) {
+      shownWorkspace.current = conversationWorkspace;
+      choose(conversationWorkspace);
+    } else {
+      openChat(null);
+    }
+  }, [workspace, busy, chat.activeId, conversationWorkspace, organizationId, organizations, choose, openChat]);
   const refusal = blockedReason(workspaceUsage.data);
-  const blocked = refusal !== null;
+  // Never while an answer is being written: its Stop button stays, and its hold is not a used-up limit.
+  const blocked = refusal !== null && !busy;
   const poolName = workspace?.kind === 'organization' ? workspace.name : undefined;
 
   return (
@@ -116,6 +135,7 @@ function Chat() {
         <ConversationList
           activeId={chat.activeId}
           organizationId={organizationId}
+          workspaceKnown={!!workspace}
           usage={usage.data}
           usageTitle={poolName !== undefined ? t('orgPoolTitle', { name: poolName }) : undefined}
           onOpen={openConversation}
@@ -157,7 +177,14 @@ function Chat() {
         )}
         {refusal ? (
           <div className="shrink-0">
-            <ChatBlocked reason={refusal} onUsePersonal={() => choose(null)} />
+            <ChatBlocked
+              reason={refusal}
+              onUsePersonal={() => {
+                choose(null);
+                // The message box comes back in place of the notice: focus goes to it, not to the page.
+                setTimeout(() => input.current?.focus({ preventScroll: true }), 0);
+              }}
+            />
           </div>
         ) : (
           <Composer

@@ -15,6 +15,8 @@ export interface ConversationListProps {
   activeId: string | null;
   /** The workspace whose conversations are listed (null or absent: one's own account). */
   organizationId?: string | null;
+  /** False until the workspace is known: nothing is listed for a workspace that may not be the one in use. */
+  workspaceKnown?: boolean;
   usage: UsageView | undefined;
   /** The usage summary's title, when it is an organization's pool. */
   usageTitle?: string;
@@ -63,13 +65,13 @@ function updateLists(client: ReturnType<typeof useQueryClient>, change: (page: C
  * item show on hover, on keyboard focus and on touch screens; on its button F2 renames and
  * Delete deletes.
  */
-export function ConversationList({ activeId, organizationId = null, usage, usageTitle, onOpen, onNew, onDeleted, onRenamed, className }: ConversationListProps) {
+export function ConversationList({ activeId, organizationId = null, workspaceKnown = true, usage, usageTitle, onOpen, onNew, onDeleted, onRenamed, className }: ConversationListProps) {
   const { t, df, nf } = useI18n();
   const client = useQueryClient();
   const searchId = useId();
   const [search, setSearch] = useState('');
   const query = useSettled(search.trim(), SEARCH_DELAY_MS);
-  const latest = useConversations(organizationId);
+  const latest = useConversations(organizationId, workspaceKnown);
   const found = useQuery({
     queryKey: queryKeys.conversationSearch(organizationId, query),
     queryFn: () => api<ConversationPageView>(`/api/chat/conversations?limit=50&q=${encodeURIComponent(query)}${organizationId ? `&organizationId=${encodeURIComponent(organizationId)}` : ''}`),

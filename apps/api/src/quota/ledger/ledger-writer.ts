@@ -213,6 +213,8 @@ export class LedgerWriter {
     if (!account) throw new NotFoundError();
     if (account.periodKey !== period.key) return NEEDS_LOCK;
     const change = await operation({ account, balances: account, period, now, hold: options.known?.hold ?? null, tx: null, member: null });
+    // A member's usage is only written under the pool's lock; attached writes come through `options.attach`.
+    if (change.member || change.attach) throw new LedgerInvariantError(`a member's usage or an attached write on the compare-and-swap path of ${userId}`);
     const balances = this.balancesAfter(userId, account, change.entries);
     if (this.snapshot(account).level !== this.snapshot(balances).level) return NEEDS_LOCK;
     const write = this.writeOf(account, balances, change, now, account.version);
