@@ -13,6 +13,7 @@ import { countPromptTokens, TokenCounter } from './llm/token-counter.js';
 import { appLedger } from '../testing/ledger-harness.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
 import { readSse } from '../testing/sse.js';
+import { earlyInAMinute } from '../testing/rate-window.js';
 import { createTestApp, type TestApp } from '../testing/test-app.js';
 import { testConfig } from '../testing/test-config.js';
 
@@ -389,6 +390,7 @@ describe('9. headers and documentation as documented', () => {
   it('counts the rate limit per client address across routes, as documented', async () => {
     const limited = await createTestApp({ RATE_LIMIT_PER_MINUTE: '6' });
     try {
+      await earlyInAMinute();
       const user = await limited.signUp();
       const statuses = [];
       for (const path of ['/api/auth/me', '/api/ai-usage', '/api/chat/models', '/api/auth/me', '/api/ai-usage', '/api/chat/models']) {
@@ -399,7 +401,7 @@ describe('9. headers and documentation as documented', () => {
     } finally {
       await limited.close();
     }
-  });
+  }, 120_000);
 });
 
 /** The built API (`apps/api/dist/main.js`) in a process of its own, on DATABASE_URL if set, else a fresh embedded database. */

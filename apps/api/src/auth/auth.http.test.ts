@@ -1,5 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { earlyInAMinute } from '../../testing/rate-window.js';
 import { createTestApp, type TestApp } from '../../testing/test-app.js';
 
 let api: TestApp;
@@ -115,11 +116,7 @@ describe('brute force', () => {
   it('limits login attempts per client', async () => {
     const limited = await createTestApp({ AUTH_RATE_LIMIT_PER_MINUTE: '5' });
     try {
-      // The limiter's window is the wall clock's minute (a sliding window made of two fixed ones):
-      // attempts that straddle a minute's turn are counted at the previous minute's weight, so the
-      // burst starts early in a minute.
-      const intoMinute = Date.now() % 60_000;
-      if (intoMinute > 30_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - intoMinute + 100));
+      await earlyInAMinute();
       const statuses: number[] = [];
       for (let attempt = 0; attempt < 8; attempt += 1) {
         statuses.push((await limited.request('POST', '/api/auth/login', { body: { email: 'x@test.local', password: 'guess-123' } })).status);
