@@ -1903,10 +1903,10 @@ export interface operations {
     AdminOrganizationsController_list: {
         parameters: {
             query?: {
-                /** @description Part of the name */
-                query?: string;
                 page?: number;
                 pageSize?: number;
+                /** @description Part of the name */
+                query?: string;
             };
             header?: never;
             path?: never;
@@ -2157,12 +2157,12 @@ export interface operations {
     TokenStatsController_users: {
         parameters: {
             query?: {
+                page?: number;
+                pageSize?: number;
                 /** @description Part of an email */
                 query?: string;
                 level?: "NORMAL" | "NOTICE" | "WARNING" | "CRITICAL" | "BLOCKED";
                 sort?: "usage" | "email" | "lastActive" | "created";
-                page?: number;
-                pageSize?: number;
             };
             header?: never;
             path?: never;

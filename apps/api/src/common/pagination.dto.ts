@@ -34,3 +34,22 @@ export class CursorPageQuery extends LimitQuery {
   @Max(Number.MAX_SAFE_INTEGER)
   before?: number;
 }
+
+/** `?page=&pageSize=` for admin tables with numbered pages: pages from 1, at most 100 rows each. */
+export class NumberedPageQuery {
+  @ApiPropertyOptional({ minimum: 1, default: 1 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  page?: number;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  pageSize?: number;
+}

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { NumberedPageQuery } from '../common/pagination.dto.js';
 import { UsageView } from '../quota/usage/usage.dto.js';
 import { MaxCharacters } from '../common/validation.js';
 import { ORGANIZATION_ROLES } from '../database/schema-organizations.js';
@@ -114,28 +114,13 @@ export class MembershipView {
   @ApiProperty({ enum: ORGANIZATION_ROLES }) role!: string;
 }
 
-export class AdminOrganizationsQuery {
+export class AdminOrganizationsQuery extends NumberedPageQuery {
   @ApiPropertyOptional({ description: 'Part of the name' })
   @IsOptional()
   @IsString()
   @MaxLength(ORGANIZATION_NAME_MAX_LENGTH)
   query?: string;
 
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100_000)
-  page?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  pageSize?: number;
 }
 
 export class AdminOrganizationView {

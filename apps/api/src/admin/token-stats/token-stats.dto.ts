@@ -1,8 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsOptional, IsString, Matches, MaxLength } from 'class-validator';
 import { DailyUsageView, LedgerEntryView, UsageView } from '../../quota/usage/usage.dto.js';
-import { CursorPageQuery } from '../../common/pagination.dto.js';
+import { CursorPageQuery, NumberedPageQuery } from '../../common/pagination.dto.js';
 
 export class StatsQuery {
   @ApiPropertyOptional({ example: '2026-10', description: 'A past month; the current period when omitted' })
@@ -94,7 +93,7 @@ export class UserDetailView {
 export const USER_SORTS = ['usage', 'email', 'lastActive', 'created'] as const;
 export const LEVEL_FILTERS = ['NORMAL', 'NOTICE', 'WARNING', 'CRITICAL', 'BLOCKED'] as const;
 
-export class UsersQuery {
+export class UsersQuery extends NumberedPageQuery {
   @ApiPropertyOptional({ description: 'Part of an email' })
   @IsOptional()
   @IsString()
@@ -111,21 +110,6 @@ export class UsersQuery {
   @IsIn(USER_SORTS)
   sort?: (typeof USER_SORTS)[number];
 
-  @ApiPropertyOptional({ minimum: 1, default: 1 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100_000)
-  page?: number;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 100, default: 20 })
-  @IsOptional()
-  @Type(() => Number)
-  @IsInt()
-  @Min(1)
-  @Max(100)
-  pageSize?: number;
 }
 
 export class UserPageView {
