@@ -5,6 +5,7 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
+import type { Server } from 'node:http';
 import { AppModule, type AppDependencies } from './app.module.js';
 import { StorableTextPipe, verifyJsonBody } from './common/input-guard.js';
 import { createValidationPipe } from './common/validation.js';
@@ -47,6 +48,7 @@ export async function createApp(dependencies: AppDependencies): Promise<INestApp
   });
   // Express's own JSON parser (Nest's typed helper does not take `verify`): it keeps the raw body
   // (signed webhooks need it) and refuses deep nesting before parsing. Nest then adds no other.
+  keepIdleConnections(app.getHttpServer() as Server);
   app.use(json({ limit: config.bodyLimit, verify: verifyJsonBody }));
   app.set('trust proxy', config.trustProxy);
   app.use(
@@ -65,6 +67,19 @@ export async function createApp(dependencies: AppDependencies): Promise<INestApp
     SwaggerModule.setup('api/docs', app, () => openApiDocument(app), { jsonDocumentUrl: 'api/docs-json' });
   }
   return app;
+}
+
+/** How long an idle kept-alive connection stays open: longer than the usual proxy idle timeout (60 s). */
+export const KEEP_ALIVE_SECONDS = 65;
+
+/**
+ * Node closes an idle kept-alive connection after 5 s, racing any client or proxy that reuses it
+ * at that moment: its request is reset (ECONNRESET). Held longer than the proxy's own timeout, the
+ * connection is always closed from the other side first.
+ */
+function keepIdleConnections(server: Server): void {
+  server.keepAliveTimeout = KEEP_ALIVE_SECONDS * 1000;
+  server.headersTimeout = (KEEP_ALIVE_SECONDS + 1) * 1000;
 }
 
 /** Request latency by route pattern (not raw path, so ids do not explode the label set). */

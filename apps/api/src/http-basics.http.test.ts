@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { KEEP_ALIVE_SECONDS } from './app.factory.js';
 
 let api: TestApp;
 
@@ -202,6 +203,12 @@ describe('HTTP basics', () => {
     expect(response.headers.get('x-content-type-options')).toBe('nosniff');
     expect(response.headers.get('x-powered-by')).toBeNull();
     expect(response.headers.get('content-security-policy')).toBeTruthy();
+  });
+
+  it('keeps idle connections longer than a proxy does, so a reused connection is never reset', async () => {
+    const response = await api.request('GET', '/health');
+    expect(response.headers.get('keep-alive')).toBe(`timeout=${KEEP_ALIVE_SECONDS}`);
+    expect(KEEP_ALIVE_SECONDS).toBeGreaterThan(60);
   });
 
   it('serves Swagger UI and a document with every DTO', async () => {
