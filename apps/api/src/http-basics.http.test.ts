@@ -61,6 +61,8 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'POST', path: '/api/admin/orders/:otherOrder/refunds', body: { tokens: 1_000, reason: 'matrix refund' }, anonymous: 401, user: 403, admin: 200 },
   { method: 'GET', path: '/api/plans', anonymous: 401, user: 200, admin: 200 },
   { method: 'POST', path: '/api/plans/choose', body: { planId: 'free' }, anonymous: 401, user: 200, admin: 200 },
+  // No Idempotency-Key: refused before any order (a signed-in caller gets 400, nobody else gets in).
+  { method: 'POST', path: '/api/plans/subscribe', body: { planId: 'plus' }, anonymous: 401, user: 400, admin: 400 },
   { method: 'GET', path: '/api/admin/plans', anonymous: 401, user: 403, admin: 200 },
   {
     method: 'POST',

@@ -15,6 +15,7 @@ const links: { href: string; key: Key }[] = [
   { href: '/purchase/', key: 'navPurchase' },
   { href: '/purchases/', key: 'navPurchases' },
   { href: '/history/', key: 'navHistory' },
+  { href: '/plans/', key: 'navPlans' },
   { href: '/organizations/', key: 'navOrganizations' },
 ];
 

@@ -7,9 +7,9 @@ import { errorText } from '@/lib/error-text';
 import { useI18n } from '@/lib/i18n';
 import { useModal } from '@/lib/use-modal';
 import { useMoney } from '@/lib/money';
-import { CheckoutError, handOffCheckout, needsProvider, requestCheckout } from '@/lib/payments';
+import { CheckoutError, handOffCheckout, needsProvider, requestCheckout, type CheckoutProduct } from '@/lib/payments';
 import { queryKeys } from '@/lib/queries';
-import type { CheckoutResultView, TokenPackageView } from '@consult-on/api-contract';
+import type { CheckoutResultView } from '@consult-on/api-contract';
 
 type Phase = { kind: 'idle' } | { kind: 'opening' } | { kind: 'handoff' } | { kind: 'canceled' } | { kind: 'error'; error: unknown };
 
@@ -18,7 +18,7 @@ type Phase = { kind: 'idle' } | { kind: 'opening' } | { kind: 'handoff' } | { ki
  * provider) or hands over to the provider's payment window. Any way of buying (a package, a
  * monthly product, a plan later) goes through here with its product.
  */
-export function CheckoutDialog({ product, onClose, onDone }: { product: TokenPackageView; onClose: () => void; onDone: (result: CheckoutResultView) => void }) {
+export function CheckoutDialog({ product, onClose, onDone }: { product: CheckoutProduct; onClose: () => void; onDone: (result: CheckoutResultView) => void }) {
   const { t, nf } = useI18n();
   const money = useMoney();
   const client = useQueryClient();
@@ -66,10 +66,13 @@ export function CheckoutDialog({ product, onClose, onDone }: { product: TokenPac
 
   const working = phase.kind === 'opening' || phase.kind === 'handoff';
   const subscription = product.kind === 'subscription';
+  const plan = product.kind === 'plan';
   const price = money(product.price, product.currency);
-  const body = subscription ? t('subscribeBody', { name: product.name, price, tokens: nf(product.tokens) }) : t('confirmBody', { name: product.name, tokens: nf(product.tokens), price });
+  const vars = { name: product.name, price, tokens: nf(product.tokens) };
+  const body = plan ? t('plansBuyBody', vars) : subscription ? t('subscribeBody', vars) : t('confirmBody', vars);
   const failed = phase.kind === 'error' || phase.kind === 'canceled';
-  const label = phase.kind === 'opening' ? t('purchasing') : phase.kind === 'handoff' ? t('redirecting') : failed ? t('retry') : subscription ? t('subscribeConfirm') : t('confirm');
+  const label =
+    phase.kind === 'opening' ? t('purchasing') : phase.kind === 'handoff' ? t('redirecting') : failed ? t('retry') : plan ? t('plansBuyConfirm') : subscription ? t('subscribeConfirm') : t('confirm');
   return (
     <dialog
       ref={dialog}
@@ -83,7 +86,7 @@ export function CheckoutDialog({ product, onClose, onDone }: { product: TokenPac
     >
       <div className="p-6">
         <h2 id="confirm-title" className="text-lg font-bold">
-          {subscription ? t('subscribeTitle') : t('confirmTitle')}
+          {plan ? t('plansBuyTitle') : subscription ? t('subscribeTitle') : t('confirmTitle')}
         </h2>
         <p className="mt-2 text-slate-800">{body}</p>
         {phase.kind === 'canceled' && (

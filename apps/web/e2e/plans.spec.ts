@@ -206,3 +206,38 @@ test('a downgrade waits for the reset, and the user’s card says when', async (
   await expect(result).toHaveText('변경 없음: 프로 요금제를 유지하고 예정된 변경을 취소했습니다.');
   await expect(page.getByTestId('user-plan-next')).toHaveText('변경 예정 없음');
 });
+
+test('a user compares plans, buys Plus (applied at once, renewing before the reset) and moves back to free from the reset', async ({ page, request }, testInfo) => {
+  const user = await register(request, 'plan-buyer');
+  await page.setViewportSize({ width: 360, height: 800 });
+  await openAs(page, user, '/plans/');
+  await expect(page.getByTestId('current-plan')).toHaveAttribute('data-standing', 'free');
+  await expect(page.getByTestId('plan-card-free')).toHaveAttribute('aria-current', 'true');
+  await expect(page.getByTestId('plan-card-plus')).toContainText('월 9,900원');
+  await expect(page.getByTestId('plan-card-plus')).toContainText(`매월 ${nf(1_000_000)}토큰`);
+  await expect(page.getByTestId('plan-card-enterprise')).toHaveCount(0);
+  await noSidewaysScroll(page, 'plans at 360 px');
+  await shot(page, testInfo, 'plans-page-360');
+
+  await page.getByRole('button', { name: '플러스 요금제 구독' }).click();
+  await expect(page.getByTestId('confirm-dialog')).toContainText('지금 9,900원이 결제되고 바로 적용되어');
+  await page.getByTestId('confirm-purchase').click();
+  await expect(page.getByTestId('plan-done')).toHaveText('플러스 요금제가 적용되었습니다.');
+  await expect(page.getByTestId('plan-card-plus')).toHaveAttribute('aria-current', 'true');
+  const standing = page.getByTestId('current-plan');
+  await expect(standing).toHaveAttribute('data-standing', 'renews');
+  await expect(page.getByTestId('plan-standing')).toContainText('9,900원이 자동 결제됩니다');
+  // The usage card follows at once: the larger month.
+  const usage = await (await request.get('/api/ai-usage', { headers: auth(user) })).json();
+  expect(usage.plan.id).toBe('plus');
+
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.getByTestId('plan-to-free').click();
+  await expect(page.getByTestId('to-free-dialog')).toContainText('플러스 요금제를 그대로 쓰고');
+  await page.getByTestId('to-free-dialog-confirm').click();
+  await expect(page.getByTestId('plan-done')).toContainText(/^무료 요금제로 바꿉니다\. \d{4}\. \d{1,2}\. \d{1,2}\. 초기화부터 적용$/);
+  await expect(standing).toHaveAttribute('data-standing', 'moves');
+  await expect(page.getByTestId('plan-standing')).toContainText('부터 무료 요금제');
+  await noSidewaysScroll(page, 'plans at 1280 px');
+  await shot(page, testInfo, 'plans-page-1280');
+});

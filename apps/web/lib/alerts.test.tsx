@@ -91,6 +91,8 @@ describe('a notification read later says the level it was created for', () => {
       kind: 'USAGE_WARNING',
       organizationId: null,
       organizationName: null,
+      planName: null,
+      planFreeFrom: null,
       level: 'WARNING',
       title: 'stale title',
       message: 'stale message',

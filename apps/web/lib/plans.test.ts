@@ -114,7 +114,7 @@ describe('sale state and order', () => {
 
 describe('planChangeMessage', () => {
   const format = { nf: (n: number) => n.toLocaleString('en-US'), df: (iso: string) => iso.slice(0, 10) };
-  const current = { planId: 'pro', nextPlanId: null, periodEndsAt: '2025-06-30T15:00:00.000Z' };
+  const current = { planId: 'pro', nextPlanId: null, periodEndsAt: '2025-06-30T15:00:00.000Z', paidThrough: null, endsUnpaidAtReset: false };
 
   it('says an upgrade applies now with the tokens it added', () => {
     expect(planChangeMessage({ change: 'upgrade', addedTokens: 4_900_000, current }, '프로', false, format)).toEqual({ key: 'planChangeUpgrade', vars: { name: '프로', tokens: '4,900,000' } });

@@ -49,6 +49,8 @@ export const queryKeys = {
   adminUserOrders: (userId: string) => ['admin', 'orders', userId] as const,
   /** Every plan with its accounts (GET /api/admin/plans, read in both languages), in the page's language. */
   adminPlans: (lang: string) => ['admin', 'plans', lang] as const,
+  /** The plans page (GET /api/plans: plans on sale and the account's own), in the page's language. */
+  plans: (lang: string) => ['plans', lang] as const,
   /** The user's organizations: creating, renaming, joining or leaving one refreshes the group. */
   organizations: () => ['organizations'] as const,
   organizationList: () => ['organizations', 'list'] as const,

@@ -3,6 +3,7 @@ import { chatShellEn } from './chat-shell';
 import { conversationsEn } from './conversations';
 import { organizationsEn } from './organizations';
 import { plansEn } from './plans';
+import { planPageEn } from './plan-page';
 import type { MessageKey } from './ko';
 
 /** The English messages: `satisfies` makes a key missing from ko.ts, or one it lacks, a type error. */
@@ -275,5 +276,6 @@ export const en = {
   ...chatAnswersEn,
   ...conversationsEn,
   ...plansEn,
+  ...planPageEn,
   ...organizationsEn,
 } satisfies Record<MessageKey, string>;

@@ -3,6 +3,7 @@ import { chatShellKo } from './chat-shell';
 import { conversationsKo } from './conversations';
 import { organizationsKo } from './organizations';
 import { plansKo } from './plans';
+import { planPageKo } from './plan-page';
 
 /**
  * The Korean messages, the app's first language: its keys are the message keys, and en.ts must
@@ -277,6 +278,7 @@ export const ko = {
   ...chatAnswersKo,
   ...conversationsKo,
   ...plansKo,
+  ...planPageKo,
   ...organizationsKo,
 };
 

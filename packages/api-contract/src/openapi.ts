@@ -881,6 +881,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/plans/subscribe": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["PlanCheckoutController_subscribe"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1114,6 +1130,13 @@ export interface components {
              * @description When this period ends (the next reset)
              */
             periodEndsAt: string;
+            /**
+             * @description The last period (YYYY-MM) the paid plan’s payments cover; null: the plan does not depend on payments (free, or an admin’s contract)
+             * @example 2026-12
+             */
+            paidThrough: string | null;
+            /** @description The paid plan is not paid for the next period yet: unless its renewal is paid before, the account is on the free plan from the reset */
+            endsUnpaidAtReset: boolean;
         };
         DailyUsageView: {
             /**
@@ -1353,7 +1376,7 @@ export interface components {
         NotificationView: {
             id: string;
             /** @enum {string} */
-            kind: "USAGE_WARNING" | "USAGE_CRITICAL" | "USAGE_BLOCKED" | "USAGE_RECOVERED" | "ORGANIZATION_WARNING" | "ORGANIZATION_CRITICAL" | "ORGANIZATION_BLOCKED" | "ORGANIZATION_RECOVERED" | "MEMBER_LIMIT_WARNING" | "MEMBER_LIMIT_REACHED";
+            kind: "USAGE_WARNING" | "USAGE_CRITICAL" | "USAGE_BLOCKED" | "USAGE_RECOVERED" | "ORGANIZATION_WARNING" | "ORGANIZATION_CRITICAL" | "ORGANIZATION_BLOCKED" | "ORGANIZATION_RECOVERED" | "MEMBER_LIMIT_WARNING" | "MEMBER_LIMIT_REACHED" | "PLAN_ENDING" | "PLAN_RENEWAL_FAILED";
             /** @enum {string} */
             level: "WARNING" | "CRITICAL" | "BLOCKED" | "NORMAL";
             title: string;
@@ -1366,6 +1389,13 @@ export interface components {
             organizationId: string | null;
             /** @description Its name when notified (pool notifications) */
             organizationName: string | null;
+            /** @description Plan notifications: the plan’s name in the reader’s language */
+            planName: string | null;
+            /**
+             * @description Plan notifications: the local day the account moves to the free plan
+             * @example 2026-12-01
+             */
+            planFreeFrom: string | null;
             read: boolean;
             readAt: string | null;
             createdAt: string;
@@ -1614,6 +1644,8 @@ export interface components {
         SubscriptionView: {
             id: string;
             productId: string;
+            /** @description The plan a paid plan’s subscription keeps the account on; null for another monthly product */
+            planId: string | null;
             /** @description The product's name in the reader's language */
             productName: string;
             provider: string;
@@ -1622,8 +1654,13 @@ export interface components {
             amount: number;
             currency: string;
             tokens: number;
-            /** @description When the next renewal is charged */
+            /** @description When the paid period ends: the next renewal is charged then (a plan’s, PLAN_RENEWAL_LEAD_HOURS before it, at the reset) */
             currentPeriodEnd: string;
+            /**
+             * Format: date-time
+             * @description When the next renewal is charged by us (a plan’s ahead of the reset); null once cancelled
+             */
+            renewsAt: string | null;
             canceledAt: string | null;
         };
         TestUsageDto: {
@@ -3276,6 +3313,33 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["PlanChangeView"];
+                };
+            };
+        };
+    };
+    PlanCheckoutController_subscribe: {
+        parameters: {
+            query?: never;
+            header: {
+                "accept-language": string;
+                /** @description Applies the request at most once; the same key with another body is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChoosePlanDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutResultView"];
                 };
             };
         };

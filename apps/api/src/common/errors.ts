@@ -264,6 +264,12 @@ export class PlanNeedsPaymentError extends domainError('PLAN_NEEDS_PAYMENT', 409
   en: 'A paid plan starts once it is paid for.',
 }) {}
 
+/** The plan already runs, paid through this period: a second payment would buy nothing. */
+export class PlanAlreadyPaidError extends domainError('PLAN_ALREADY_PAID', 409, {
+  ko: '이미 이번 달 결제가 끝난 요금제입니다.',
+  en: 'This plan is already paid for this month.',
+}) {}
+
 export class PlanExistsError extends domainError('PLAN_EXISTS', 409, {
   ko: '같은 ID의 요금제가 이미 있습니다.',
   en: 'A plan with this id already exists.',

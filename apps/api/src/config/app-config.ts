@@ -51,6 +51,7 @@ const environmentSchema = z.object({
   PAYMENT_ORDER_EXPIRE_MINUTES: positiveInt.default(60),
   PAYMENT_RENEWAL_CRON: z.string().default('15 * * * *'),
   PAYMENT_RENEWAL_MAX_ATTEMPTS: positiveInt.default(3),
+  PLAN_RENEWAL_LEAD_HOURS: positiveInt.default(72),
   TOSS_CLIENT_KEY: z.string().min(1).optional(),
   TOSS_SECRET_KEY: z.string().min(1).optional(),
   TOSS_API_URL: z.url().default('https://api.tosspayments.com'),
@@ -206,6 +207,8 @@ export interface PaymentsConfig {
   orderExpireMinutes: number;
   renewalCron: string;
   renewalMaxAttempts: number;
+  /** A paid plan's renewal is charged this long before the reset, so a failure is known (and told) while the plan still runs. */
+  planRenewalLeadMs: number;
   seller: { name: string; registrationNumber: string | null };
 }
 
@@ -244,6 +247,7 @@ function paymentsConfig(env: Environment, isProduction: boolean): PaymentsConfig
     orderExpireMinutes: env.PAYMENT_ORDER_EXPIRE_MINUTES,
     renewalCron: env.PAYMENT_RENEWAL_CRON,
     renewalMaxAttempts: env.PAYMENT_RENEWAL_MAX_ATTEMPTS,
+    planRenewalLeadMs: env.PLAN_RENEWAL_LEAD_HOURS * 3_600_000,
     seller: { name: env.RECEIPT_SELLER_NAME, registrationNumber: env.RECEIPT_SELLER_REGISTRATION_NUMBER ?? null },
   };
 }

@@ -17,6 +17,9 @@ export const NOTIFICATION_KINDS = [
   // A member's own monthly limit in an organization's pool (90 % and 100 %), to the member.
   'MEMBER_LIMIT_WARNING',
   'MEMBER_LIMIT_REACHED',
+  // A paid plan that ends at the next reset: its subscription cancelled, or its renewal declined.
+  'PLAN_ENDING',
+  'PLAN_RENEWAL_FAILED',
 ] as const;
 export type NotificationKind = (typeof NOTIFICATION_KINDS)[number];
 

@@ -73,6 +73,12 @@ export const tokenAccounts = pgTable(
       .references(() => plans.id),
     /** A plan chosen to start at the next reset (a downgrade, or the end of a paid plan); null: the same plan goes on. */
     nextPlanId: text('next_plan_id').references(() => plans.id),
+    /**
+     * The last period (its key) a paid plan's payment covers; at a reset into a later period the
+     * account drops to the free plan. Null: the plan does not depend on payments (free, or put on
+     * by an admin under a contract).
+     */
+    planPaidThrough: text('plan_paid_through'),
     /** Holds in status OPEN (turns in flight), kept with the balances so that a plan's cap on them holds under any concurrency. */
     openHolds: integer('open_holds').notNull().default(0),
     /** Bumped by every change: the compare-and-swap of a change written without the row lock. */

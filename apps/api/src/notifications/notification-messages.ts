@@ -7,6 +7,15 @@ export interface NotificationData {
   remainingTokens: number;
   /** Pool notifications: the organization's name when notified. */
   organizationName?: string;
+  /** Plan notifications: the plan's name in both languages, and the local day (YYYY-MM-DD) the account moves to the free plan. */
+  plan?: { nameKo: string; nameEn: string; freeFrom: string };
+}
+
+/** "12월 1일" / "December 1" from a local day (YYYY-MM-DD), without a time zone to get wrong. */
+export function dayText(day: string, ko: boolean): string {
+  const [, month, date] = day.split('-').map(Number);
+  if (ko) return `${month}월 ${date}일`;
+  return `${['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'][month! - 1]} ${date}`;
 }
 
 const tokens = (value: number, locale: Locale) => Math.max(0, Math.round(value)).toLocaleString(locale === 'ko' ? 'ko-KR' : 'en-US');
@@ -56,6 +65,20 @@ export function renderNotification(kind: NotificationKind, data: NotificationDat
       return ko
         ? { title: `${name}에서 내 한도를 모두 사용했습니다`, message: `이번 달 ${name}에서 쓸 수 있는 내 한도를 모두 사용했습니다. 한도를 늘리려면 조직 소유자나 조직 관리자에게 요청해 주세요.` }
         : { title: `You have reached your limit in ${name}`, message: `You have used your monthly limit in ${name}. Ask its owners or organization admins to raise it.` };
+    }
+    case 'PLAN_ENDING':
+    case 'PLAN_RENEWAL_FAILED': {
+      const plan = data.plan;
+      const name = plan ? (ko ? plan.nameKo : plan.nameEn) : ko ? '유료' : 'paid';
+      const day = plan ? dayText(plan.freeFrom, ko) : ko ? '다음 초기화' : 'the next reset';
+      if (kind === 'PLAN_ENDING') {
+        return ko
+          ? { title: `${name} 요금제가 ${day}에 끝납니다`, message: `구독을 해지해 ${day}부터 무료 요금제로 바뀝니다. 그때까지는 지금 요금제를 그대로 쓸 수 있습니다.` }
+          : { title: `Your ${name} plan ends on ${day}`, message: `The subscription is cancelled, so you move to the free plan on ${day}. Until then your plan stays as it is.` };
+      }
+      return ko
+        ? { title: `${name} 요금제 갱신 결제에 실패했습니다`, message: `${day} 전에 결제되지 않으면 무료 요금제로 바뀝니다. 카드를 확인해 주세요. 하루 뒤 다시 결제를 시도합니다.` }
+        : { title: `The renewal of your ${name} plan failed`, message: `Unless it is paid before ${day}, you move to the free plan. Please check your card; we will try again in a day.` };
     }
     case 'USAGE_RECOVERED':
       return ko

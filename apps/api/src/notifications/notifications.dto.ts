@@ -15,6 +15,8 @@ export class NotificationView {
   @ApiProperty({ description: 'Where to act: buy tokens, or the organization’s page for a notification about an organization' }) link!: string;
   @ApiProperty({ type: String, nullable: true, description: 'The organization whose pool or member limit it is about; null for the reader’s own account' }) organizationId!: string | null;
   @ApiProperty({ type: String, nullable: true, description: 'Its name when notified (pool notifications)' }) organizationName!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'Plan notifications: the plan’s name in the reader’s language' }) planName!: string | null;
+  @ApiProperty({ type: String, nullable: true, example: '2026-12-01', description: 'Plan notifications: the local day the account moves to the free plan' }) planFreeFrom!: string | null;
   @ApiProperty() read!: boolean;
   @ApiProperty({ type: String, nullable: true }) readAt!: string | null;
   @ApiProperty() createdAt!: string;

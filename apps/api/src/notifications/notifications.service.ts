@@ -91,6 +91,28 @@ export class NotificationsService implements LevelChangeListener, OnModuleInit {
     );
   }
 
+  /**
+   * A paid plan ends at the next reset (`endsAt`): its subscription cancelled, or its renewal
+   * declined. Told once a day at most, like every notification.
+   */
+  async notifyPlan(notice: { userId: string; kind: 'PLAN_ENDING' | 'PLAN_RENEWAL_FAILED'; planName: string; planNameEn: string; endsAt: Date; now: Date }): Promise<void> {
+    // The reset's local day (YYYY-MM-DD, as en-CA writes it) in the service's time zone.
+    const freeFrom = new Intl.DateTimeFormat('en-CA', { timeZone: this.config.quota.timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(notice.endsAt);
+    await this.repository.notifyOne(
+      this.repository.db,
+      {
+        userId: notice.userId,
+        kind: notice.kind,
+        periodKey: this.ledger.currentPeriod(notice.now).key,
+        // No usage figures: a plan's notice is about the plan, not the balance.
+        data: { level: 'NORMAL', usagePercent: 0, remainingTokens: 0, plan: { nameKo: notice.planName, nameEn: notice.planNameEn, freeFrom } },
+        source: 'plan',
+      },
+      notice.now,
+      this.webhooks,
+    );
+  }
+
   /** The notification a level change calls for: a rise to WARNING or above, or a fall back under WARNING. */
   private kindOf(change: LevelChange, rising: Partial<Record<UsageLevel, NotificationKind>>, recovered: NotificationKind): NotificationKind | undefined {
     const { after, before } = change;
@@ -136,9 +158,11 @@ export class NotificationsService implements LevelChangeListener, OnModuleInit {
       usagePercent: Number(data.usagePercent),
       remainingTokens: Number(data.remainingTokens),
       // About an organization: its page (its pool's card, the reader's limit); else where to buy tokens.
-      link: row.organizationId ? `/organizations/detail/?id=${row.organizationId}` : purchaseUrl(this.config),
+      link: row.organizationId ? `/organizations/detail/?id=${row.organizationId}` : row.kind.startsWith('PLAN_') ? '/plans/' : purchaseUrl(this.config),
       organizationId: row.organizationId,
       organizationName: data.organizationName ?? null,
+      planName: data.plan ? (locale === 'ko' ? data.plan.nameKo : data.plan.nameEn) : null,
+      planFreeFrom: data.plan?.freeFrom ?? null,
       read: row.readAt !== null,
       readAt: row.readAt?.toISOString() ?? null,
       createdAt: row.createdAt.toISOString(),

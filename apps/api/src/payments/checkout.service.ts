@@ -9,6 +9,7 @@ import {
   InvalidSignatureError,
   NotFoundError,
   PaymentProviderUnavailableError,
+  PlanNotOfferedError,
 } from '../common/errors.js';
 import { IdempotencyService } from '../common/idempotency.js';
 import { UsageService } from '../quota/usage/usage.service.js';
@@ -25,7 +26,8 @@ import {
   type VerifiedEvent,
 } from './providers/payment-provider.js';
 import { SubscriptionsService } from './subscriptions.service.js';
-import { findProduct, MONTHLY_PRODUCTS, TOKEN_PACKAGES, type Product } from './token-packages.js';
+import { findProduct, MONTHLY_PRODUCTS, planProduct, TOKEN_PACKAGES, type Product } from './token-packages.js';
+import { PlansService } from '../plans/plans.service.js';
 
 /** Adapter codes for a return that is not this order's (tampered, another customer's, empty). */
 const RETURN_MISMATCHES = new Set(['ORDER_MISMATCH', 'SESSION_MISMATCH', 'CUSTOMER_MISMATCH', 'INVALID_REQUEST']);
@@ -46,6 +48,7 @@ export class CheckoutService {
     private readonly subscriptions: SubscriptionsService,
     private readonly usage: UsageService,
     private readonly idempotency: IdempotencyService,
+    private readonly plans: PlansService,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -77,10 +80,27 @@ export class CheckoutService {
   ): Promise<CheckoutResultView> {
     if (!idempotencyKey) throw new IdempotencyKeyRequiredError();
     const product = findProduct(productId);
-    const price = product?.prices[this.provider.currency];
-    if (!product || product.kind !== kind || price === undefined) throw new NotFoundError();
+    if (!product || product.kind !== kind || product.prices[this.provider.currency] === undefined) throw new NotFoundError();
+    return this.checkoutProduct(user, product, idempotencyKey, origin, locale);
+  }
+
+  /**
+   * A paid plan's first month: a monthly product renewed at each reset with the card saved now.
+   * Paid, the plan applies at once (PlansService.applyPayment). Priced in KRW only.
+   */
+  async checkoutPlan(user: { id: string; email: string }, planId: string, idempotencyKey: string | null, origin: string, locale: Locale): Promise<CheckoutResultView> {
+    if (!idempotencyKey) throw new IdempotencyKeyRequiredError();
+    const plan = await this.plans.assertPurchasable(user.id, planId);
+    const product = planProduct(plan);
+    if (product.prices[this.provider.currency] === undefined) throw new PlanNotOfferedError();
+    return this.checkoutProduct(user, product, idempotencyKey, origin, locale);
+  }
+
+  private async checkoutProduct(user: { id: string; email: string }, product: Product, idempotencyKey: string, origin: string, locale: Locale): Promise<CheckoutResultView> {
+    const kind = product.kind;
+    const price = product.prices[this.provider.currency]!;
     const orderId = await this.repository.db.transaction((tx) =>
-      this.idempotency.run(tx, { ownerId: user.id, scope: `checkout-${kind}`, key: idempotencyKey, request: { productId } }, async () => {
+      this.idempotency.run(tx, { ownerId: user.id, scope: `checkout-${kind}`, key: idempotencyKey, request: { productId: product.id } }, async () => {
         const order = await this.repository.insertOrder(tx, {
           userId: user.id,
           kind,

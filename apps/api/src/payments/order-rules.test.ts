@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planOrderUpdate, statusAfterRefunds, tokensForRefundedAmount, type OrderFacts } from './order-rules.js';
+import { planOrderUpdate, renewalDueAt, statusAfterRefunds, tokensForRefundedAmount, type OrderFacts } from './order-rules.js';
 import { addMonth, renewalPeriodStart } from './orders.service.js';
 import type { ProviderPayment } from './providers/payment-provider.js';
 import { amountForTokens, vatBreakdown } from './token-packages.js';
@@ -106,5 +106,13 @@ describe('monthly periods', () => {
     expect(renewalPeriodStart('2026-12-10T03:00:00.000Z#2')?.toISOString()).toBe('2026-12-10T03:00:00.000Z');
     expect(renewalPeriodStart('in_123')).toBeNull();
     expect(renewalPeriodStart(null)).toBeNull();
+  });
+});
+
+describe('renewalDueAt', () => {
+  const end = new Date('2026-11-30T15:00:00Z');
+  it('charges a paid plan its lead before the reset, another monthly product when its period ends', () => {
+    expect(renewalDueAt({ productId: 'plan-plus', currentPeriodEnd: end }, 72 * 3_600_000).toISOString()).toBe('2026-11-27T15:00:00.000Z');
+    expect(renewalDueAt({ productId: 'monthly-test', currentPeriodEnd: end }, 72 * 3_600_000)).toEqual(end);
   });
 });

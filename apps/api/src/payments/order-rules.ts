@@ -1,5 +1,6 @@
 import type { PaymentStatus } from '../database/schema.js';
 import type { ProviderPayment } from './providers/payment-provider.js';
+import { planOfProduct } from './token-packages.js';
 
 /** What our order knows, for deciding what the provider's truth does to it. */
 export interface OrderFacts {
@@ -60,4 +61,14 @@ export function tokensForRefundedAmount(order: OrderFacts, amount: number): numb
 export function statusAfterRefunds(order: { amount: number }, refundedAmount: number): PaymentStatus {
   if (refundedAmount >= order.amount) return 'REFUNDED';
   return refundedAmount > 0 ? 'PARTIALLY_REFUNDED' : 'PAID';
+}
+
+/**
+ * When a subscription's renewal is charged: a paid plan's `planLeadMs` before the reset its period
+ * ends at (a failure is then known, and told, while the plan still runs); any other monthly
+ * product's when its period ends.
+ */
+export function renewalDueAt(subscription: { productId: string; currentPeriodEnd: Date }, planLeadMs: number): Date {
+  if (planOfProduct(subscription.productId) === null) return subscription.currentPeriodEnd;
+  return new Date(subscription.currentPeriodEnd.getTime() - planLeadMs);
 }

@@ -12,7 +12,9 @@ import type { OrderView, RefundView, SubscriptionView } from './payments.dto.js'
 import { PaymentsRepository, type OrderRow, type RefundRow, type SubscriptionRow } from './payments.repository.js';
 import type { OrderRef, ProviderPayment } from './providers/payment-provider.js';
 import type { Locale } from '@consult-on/quota-policy';
-import { findProduct, vatBreakdown } from './token-packages.js';
+import { findProduct, planOfProduct, vatBreakdown } from './token-packages.js';
+import { PlansService } from '../plans/plans.service.js';
+import { periodOf, type QuotaPeriod } from '@consult-on/quota-policy';
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -65,6 +67,7 @@ export class OrdersService {
   constructor(
     private readonly repository: PaymentsRepository,
     private readonly accounts: AccountsService,
+    private readonly plans: PlansService,
     metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -158,7 +161,14 @@ export class OrdersService {
       subscriptionId = subscription?.id ?? null;
       periodKey ??= paidAt.toISOString();
     }
-    const { settledOverageTokens } = await this.accounts.credit(tx, order.userId, { kind: 'PURCHASE', tokens: order.tokens, bucket: 'purchased', paymentId: order.id });
+    const planId = planOfProduct(order.packageId);
+    let settledOverageTokens = 0;
+    if (planId !== null) {
+      // A plan's month: no tokens, the account is on the plan through the period it pays for.
+      await this.plans.applyPayment(tx, order.userId, planId, this.paidPeriod(order, now).key);
+    } else {
+      ({ settledOverageTokens } = await this.accounts.credit(tx, order.userId, { kind: 'PURCHASE', tokens: order.tokens, bucket: 'purchased', paymentId: order.id }));
+    }
     const paid = await this.repository.updateOrder(
       tx,
       order.id,
@@ -182,6 +192,14 @@ export class OrdersService {
     return paid;
   }
 
+  /**
+   * The quota period a plan's payment is for: a renewal's is the one starting where the paid
+   * period ended (its key says when); a first month's, the period it is paid in.
+   */
+  private paidPeriod(order: OrderRow, now: Date): QuotaPeriod {
+    return periodOf(renewalPeriodStart(order.subscriptionId ? order.periodKey : null) ?? now, this.config.quota.timeZone);
+  }
+
   /** A subscription's first payment opens it; a renewal's moves its period on. */
   private async startOrRenew(tx: Transaction, order: OrderRow, truth: ProviderPayment, paidAt: Date, now: Date): Promise<SubscriptionRow | null> {
     if (order.subscriptionId) {
@@ -193,7 +211,8 @@ export class OrdersService {
         return subscription;
       }
       const from = renewalPeriodStart(order.periodKey) ?? paidAt;
-      const next = addMonth(from, subscription.createdAt.getUTCDate());
+      // A plan renews at each reset; another monthly product on the day it was bought.
+      const next = planOfProduct(subscription.productId) !== null ? this.paidPeriod(order, now).end : addMonth(from, subscription.createdAt.getUTCDate());
       await this.repository.updateSubscription(
         tx,
         subscription.id,
@@ -215,8 +234,8 @@ export class OrdersService {
       amount: order.amount,
       currency: order.currency,
       tokens: order.tokens,
-      // From our clock, like createdAt: its day is the anchor of every later period.
-      currentPeriodEnd: addMonth(now),
+      // From our clock, like createdAt: its day is the anchor of every later period (a plan's: the reset).
+      currentPeriodEnd: planOfProduct(order.packageId) !== null ? this.paidPeriod(order, now).end : addMonth(now),
       createdAt: now,
       updatedAt: now,
     });
@@ -312,17 +331,20 @@ export function refundView(refund: RefundRow): RefundView {
   };
 }
 
-export function subscriptionView(subscription: SubscriptionRow, locale: Locale = 'ko'): SubscriptionView {
+/** A subscription as its owner sees it; `productName` given for a plan (its name is the plan table's), else the product's. */
+export function subscriptionView(subscription: SubscriptionRow, locale: Locale, renewsAt: Date | null, productName?: string): SubscriptionView {
   return {
     id: subscription.id,
     productId: subscription.productId,
-    productName: findProduct(subscription.productId)?.name[locale] ?? subscription.productId,
+    planId: planOfProduct(subscription.productId),
+    productName: productName ?? findProduct(subscription.productId)?.name[locale] ?? subscription.productId,
     provider: subscription.provider,
     status: subscription.status,
     amount: subscription.amount,
     currency: subscription.currency,
     tokens: subscription.tokens,
     currentPeriodEnd: subscription.currentPeriodEnd.toISOString(),
+    renewsAt: subscription.status === 'CANCELED' ? null : renewsAt?.toISOString() ?? null,
     canceledAt: subscription.canceledAt?.toISOString() ?? null,
   };
 }

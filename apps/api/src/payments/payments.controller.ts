@@ -6,6 +6,7 @@ import { NotFoundError } from '../common/errors.js';
 import { ApiIdempotencyKey, IdempotencyKey } from '../common/idempotency-key.decorator.js';
 import { localeOf } from '../common/locale.js';
 import { CheckoutService } from './checkout.service.js';
+import { ChoosePlanDto } from '../plans/plans.dto.js';
 import { OrdersService } from './orders.service.js';
 import {
   AbandonOrderDto,
@@ -148,6 +149,31 @@ export class OrdersController {
     @Headers('accept-language') language?: string,
   ): Promise<SubscriptionView> {
     return this.subscriptions.cancel(user.id, subscriptionId, localeOf(language));
+  }
+}
+
+@ApiTags('plans')
+@ApiBearerAuth()
+@Controller('plans')
+export class PlanCheckoutController {
+  constructor(private readonly checkout: CheckoutService) {}
+
+  /**
+   * Buys a paid plan: its first month now (the plan applies at once once paid), then a renewal
+   * charged with the saved card before each reset. The same Idempotency-Key opens the same order.
+   */
+  @Post('subscribe')
+  @HttpCode(200)
+  @ApiIdempotencyKey()
+  @ApiOkResponse({ type: CheckoutResultView })
+  subscribe(
+    @CurrentUser() user: AuthUser,
+    @Body() body: ChoosePlanDto,
+    @IdempotencyKey() key: string | null,
+    @Req() request: Request,
+    @Headers('accept-language') language?: string,
+  ): Promise<CheckoutResultView> {
+    return this.checkout.checkoutPlan(user, body.planId, key, originOf(request), localeOf(language));
   }
 }
 

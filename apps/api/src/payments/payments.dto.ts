@@ -175,13 +175,15 @@ export class CheckoutResultView extends OrderResultView {
 export class SubscriptionView {
   @ApiProperty() id!: string;
   @ApiProperty() productId!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'The plan a paid plan’s subscription keeps the account on; null for another monthly product' }) planId!: string | null;
   @ApiProperty({ description: "The product's name in the reader's language" }) productName!: string;
   @ApiProperty() provider!: string;
   @ApiProperty({ enum: SUBSCRIPTION_STATUSES }) status!: (typeof SUBSCRIPTION_STATUSES)[number];
   @ApiProperty() amount!: number;
   @ApiProperty() currency!: string;
   @ApiProperty() tokens!: number;
-  @ApiProperty({ description: 'When the next renewal is charged' }) currentPeriodEnd!: string;
+  @ApiProperty({ description: 'When the paid period ends: the next renewal is charged then (a plan’s, PLAN_RENEWAL_LEAD_HOURS before it, at the reset)' }) currentPeriodEnd!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When the next renewal is charged by us (a plan’s ahead of the reset); null once cancelled' }) renewsAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) canceledAt!: string | null;
 }
 

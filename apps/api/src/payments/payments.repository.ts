@@ -246,6 +246,8 @@ export class PaymentsRepository {
         from ${payments} o
         left join ${ledgerEntries} e on e.payment_id = o.id and e.kind = 'PURCHASE'
        where o.status in (${granted})
+         -- A paid plan's order grants no tokens (its payment keeps the account on the plan): none to find.
+         and o.tokens > 0
        group by o.id
       having count(e.id) <> 1
       union all

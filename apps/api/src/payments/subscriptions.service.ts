@@ -8,7 +8,12 @@ import type { SubscriptionView } from './payments.dto.js';
 import { PaymentsRepository, type OrderRow, type SubscriptionRow } from './payments.repository.js';
 import { PAYMENT_PROVIDER } from './providers/provider.factory.js';
 import { ProviderDeclinedError, ProviderUnavailableError, type PaymentProvider, type ProviderPayment } from './providers/payment-provider.js';
-import { findProduct } from './token-packages.js';
+import { findProduct, planOfProduct, planProduct } from './token-packages.js';
+import { renewalDueAt } from './order-rules.js';
+import { AccountsService } from '../quota/accounts/accounts.service.js';
+import { PlanCatalog } from '../plans/plan-catalog.js';
+import { renewsPlan } from '../plans/plan-rules.js';
+import { NotificationsService } from '../notifications/notifications.service.js';
 
 /** A past-due subscription is charged again this long after its last failed attempt. */
 const RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
@@ -25,20 +30,37 @@ export class SubscriptionsService {
   constructor(
     private readonly repository: PaymentsRepository,
     private readonly orders: OrdersService,
+    private readonly accounts: AccountsService,
+    private readonly catalog: PlanCatalog,
+    private readonly notifications: NotificationsService,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   async list(userId: string, locale: Locale): Promise<SubscriptionView[]> {
-    return (await this.repository.listSubscriptions(this.repository.db, userId)).map((row) => subscriptionView(row, locale));
+    const rows = await this.repository.listSubscriptions(this.repository.db, userId);
+    return Promise.all(rows.map(async (row) => subscriptionView(row, locale, this.renewsAt(row), await this.planName(row.productId, locale))));
+  }
+
+  /** When the next renewal is charged: by us (a plan's ahead of its reset), or by a provider that renews by itself (Stripe) at the period's end. */
+  private renewsAt(row: SubscriptionRow): Date | null {
+    return this.provider.renewals === 'merchant' ? renewalDueAt(row, this.config.payments.planRenewalLeadMs) : row.currentPeriodEnd;
+  }
+
+  /** A plan's product is named by the plan table (in the reader's language); other products by their own. */
+  private async planName(productId: string, locale: Locale): Promise<string | undefined> {
+    const planId = planOfProduct(productId);
+    if (planId === null) return undefined;
+    const product = planProduct({ id: planId, nameKo: await this.catalog.name(planId, 'ko'), nameEn: await this.catalog.name(planId, 'en'), priceKrw: 0 });
+    return product.name[locale];
   }
 
   /** Stops renewing; the period already paid for is kept. A provider that renews by itself is told first. */
   async cancel(userId: string, subscriptionId: string, locale: Locale): Promise<SubscriptionView> {
     const row = await this.repository.findSubscription(this.repository.db, subscriptionId);
     if (!row || row.userId !== userId) throw new NotFoundError();
-    if (row.status === 'CANCELED') return subscriptionView(row, locale);
+    if (row.status === 'CANCELED') return subscriptionView(row, locale, this.renewsAt(row), await this.planName(row.productId, locale));
     if (row.provider === this.provider.name) {
       try {
         await this.provider.cancelSaved({ reference: row.reference, customerKey: row.customerKey });
@@ -49,7 +71,8 @@ export class SubscriptionsService {
     }
     const now = this.clock.now();
     await this.repository.updateSubscription(this.repository.db, row.id, { status: 'CANCELED', canceledAt: now }, now);
-    return subscriptionView({ ...row, status: 'CANCELED', canceledAt: now }, locale);
+    await this.notifyPlanEnding(row, 'PLAN_ENDING');
+    return subscriptionView({ ...row, status: 'CANCELED', canceledAt: now }, locale, null, await this.planName(row.productId, locale));
   }
 
   /** Charges every merchant-renewed subscription whose period ended (the renewal job). */
@@ -57,7 +80,10 @@ export class SubscriptionsService {
     const counts = { due: 0, paid: 0, failed: 0, pending: 0, canceled: 0 };
     if (this.provider.renewals !== 'merchant') return counts;
     const now = this.clock.now();
-    const due = await this.repository.dueSubscriptions(this.repository.db, this.provider.name, now, limit);
+    // A plan's renewal falls due ahead of its period's end: look that far ahead, keep what is due.
+    const lead = this.config.payments.planRenewalLeadMs;
+    const candidates = await this.repository.dueSubscriptions(this.repository.db, this.provider.name, new Date(now.getTime() + lead), limit);
+    const due = candidates.filter((subscription) => renewalDueAt(subscription, lead) <= now);
     for (const subscription of due) {
       if (subscription.status === 'PAST_DUE' && now.getTime() - subscription.updatedAt.getTime() < RETRY_AFTER_MS) continue;
       counts.due += 1;
@@ -76,6 +102,7 @@ export class SubscriptionsService {
    * the reconciler; once it is settled, paid moves the period on and failed counts as a failure.
    */
   async renew(subscription: SubscriptionRow): Promise<'paid' | 'failed' | 'pending' | 'canceled'> {
+    if (await this.planLapsed(subscription)) return 'canceled';
     const attempt = await this.renewalAttempt(subscription);
     if (attempt === 'canceled' || attempt === 'renewed') return attempt === 'renewed' ? 'paid' : 'canceled';
     const { order, fresh } = attempt;
@@ -111,20 +138,47 @@ export class SubscriptionsService {
     return this.repository.db.transaction(async (tx) => {
       const current = await this.repository.lockSubscription(tx, subscription.id);
       if (!current || current.status === 'CANCELED') return 'canceled';
-      if (current.currentPeriodEnd > now) return 'renewed';
+      if (renewalDueAt(current, this.config.payments.planRenewalLeadMs) > now) return 'renewed';
       const periodKey = `${current.currentPeriodEnd.toISOString()}#${current.failedAttempts}`;
-      const { order, inserted } = await this.repository.insertRenewalOrder(tx, this.renewalOrderValues(current, periodKey, now));
+      const { order, inserted } = await this.repository.insertRenewalOrder(tx, await this.renewalOrderValues(current, periodKey, now));
       return { order, fresh: inserted };
     });
   }
 
-  private renewalOrderValues(subscription: SubscriptionRow, periodKey: string, now: Date) {
+  /**
+   * A plan's subscription that must not be charged again: the account moved off the plan (another
+   * plan bought, an admin's contract, back to free chosen), or the reset passed with its renewal
+   * unpaid (the account started the new month on free). It ends here, and is not charged.
+   */
+  private async planLapsed(subscription: SubscriptionRow): Promise<boolean> {
+    const planId = planOfProduct(subscription.productId);
+    if (planId === null) return false;
+    const now = this.clock.now();
+    const account = await this.accounts.current(subscription.userId);
+    const unpaidPastReset = subscription.status === 'PAST_DUE' && subscription.currentPeriodEnd <= now;
+    if (renewsPlan(account, planId) && !unpaidPastReset) return false;
+    await this.repository.updateSubscription(this.repository.db, subscription.id, { status: 'CANCELED', canceledAt: now }, now);
+    this.logger.log(`plan subscription ${subscription.id} ended: ${unpaidPastReset ? 'the reset passed unpaid' : `the account is no longer on ${planId}`}`);
+    return true;
+  }
+
+  /** Tells a plan's subscriber, before the reset, that the plan ends there (cancelled, or its renewal declined). */
+  private async notifyPlanEnding(subscription: SubscriptionRow, kind: 'PLAN_ENDING' | 'PLAN_RENEWAL_FAILED'): Promise<void> {
+    const planId = planOfProduct(subscription.productId);
+    if (planId === null) return;
+    const now = this.clock.now();
+    const account = await this.accounts.current(subscription.userId);
+    if (account.planId !== planId) return;
+    await this.notifications.notifyPlan({ userId: subscription.userId, kind, planName: await this.catalog.name(planId, 'ko'), planNameEn: await this.catalog.name(planId, 'en'), endsAt: subscription.currentPeriodEnd, now });
+  }
+
+  private async renewalOrderValues(subscription: SubscriptionRow, periodKey: string, now: Date) {
     const product = findProduct(subscription.productId);
     return {
       userId: subscription.userId,
       kind: 'subscription' as const,
       packageId: subscription.productId,
-      orderName: product ? product.name.ko : subscription.productId,
+      orderName: (await this.planName(subscription.productId, 'ko')) ?? (product ? product.name.ko : subscription.productId),
       tokens: subscription.tokens,
       amount: subscription.amount,
       currency: subscription.currency,
@@ -146,6 +200,7 @@ export class SubscriptionsService {
     const canceled = this.provider.renewals === 'merchant' && attempts >= this.config.payments.renewalMaxAttempts;
     const now = this.clock.now();
     await this.repository.updateSubscription(this.repository.db, subscription.id, { status: canceled ? 'CANCELED' : 'PAST_DUE', failedAttempts: attempts, ...(canceled ? { canceledAt: now } : {}) }, now);
+    await this.notifyPlanEnding(subscription, 'PLAN_RENEWAL_FAILED');
     this.logger.warn(`renewal of subscription ${subscription.id} failed (${failure.code}: ${failure.message}); attempt ${attempts}${canceled ? ', canceled' : ''}`);
     return canceled ? 'canceled' : 'failed';
   }
@@ -159,7 +214,7 @@ export class SubscriptionsService {
     }
     // One order per invoice: a redelivered invoice.paid finds it again and changes nothing.
     const now = this.clock.now();
-    const { order } = await this.repository.insertRenewalOrder(this.repository.db, this.renewalOrderValues(subscription, payment.providerPaymentId ?? eventId, now));
+    const { order } = await this.repository.insertRenewalOrder(this.repository.db, await this.renewalOrderValues(subscription, payment.providerPaymentId ?? eventId, now));
     const before = order.status;
     const after = await this.orders.applyProviderTruth(order.id, { ...payment, orderId: order.id }, eventId);
     // The provider's period end, never moved backwards by an invoice that arrives late.

@@ -23,6 +23,29 @@ export const MONTHLY_PRODUCTS: readonly Product[] = [
   { id: 'monthly-test', kind: 'subscription', name: { ko: '월간 30만 토큰 (테스트 상품)', en: 'Monthly 300K tokens (test product)' }, tokens: 300_000, prices: { KRW: 9_900, USD: 799 } },
 ];
 
+/** A paid plan is sold as a monthly product under this id: `plan-plus`. Its payments grant no tokens; they keep the account on the plan. */
+const PLAN_PRODUCT_PREFIX = 'plan-';
+
+export function planProductId(planId: string): string {
+  return `${PLAN_PRODUCT_PREFIX}${planId}`;
+}
+
+/** The plan a product sells, or null (a token package, another monthly product). */
+export function planOfProduct(productId: string): string | null {
+  return productId.startsWith(PLAN_PRODUCT_PREFIX) ? productId.slice(PLAN_PRODUCT_PREFIX.length) : null;
+}
+
+/** A paid plan as a monthly product: priced in KRW only (a provider in another currency does not sell it). */
+export function planProduct(plan: { id: string; nameKo: string; nameEn: string; priceKrw: number }): Product {
+  return {
+    id: planProductId(plan.id),
+    kind: 'subscription',
+    name: { ko: `${plan.nameKo} 요금제 (월간)`, en: `${plan.nameEn} plan (monthly)` },
+    tokens: 0,
+    prices: { KRW: plan.priceKrw },
+  };
+}
+
 export const TOKEN_PACKAGE_IDS = TOKEN_PACKAGES.map((item) => item.id);
 export const MONTHLY_PRODUCT_IDS = MONTHLY_PRODUCTS.map((item) => item.id);
 

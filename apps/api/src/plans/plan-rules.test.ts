@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPlans, parsePlans } from '../config/plans-config.js';
-import { allowsModel, completionLimitOf, decidePlanChange, withinRate, type PlanLimits } from './plan-rules.js';
+import { allowsModel, completionLimitOf, decidePlanChange, endsUnpaidAtReset, laterPeriod, paidFor, planAtReset, renewsPlan, withinRate, type PlanLimits, type PlanState } from './plan-rules.js';
 
 const plan = (id: string, monthlyTokens: number, priceKrw: number, more: Partial<PlanLimits> = {}): PlanLimits => ({
   id,
@@ -80,5 +80,47 @@ describe('PLANS', () => {
     ['a free plan not for sale', JSON.stringify({ free: { forSale: false } })],
   ])('refuses %s', (_, json) => {
     expect(() => parsePlans(json, 100_000, models)).toThrow(/PLANS/);
+  });
+});
+
+describe('a paid plan at the reset', () => {
+  const state = (planId: string, planPaidThrough: string | null, nextPlanId: string | null = null): PlanState => ({ planId, nextPlanId, planPaidThrough });
+
+  it('goes on while its payments cover the new period, and ends (free) once they do not', () => {
+    expect(planAtReset(state('plus', '2026-12'), '2026-12')).toEqual({ planId: 'plus', planPaidThrough: '2026-12' });
+    expect(planAtReset(state('plus', '2026-11'), '2026-12')).toEqual({ planId: 'free', planPaidThrough: null });
+    // Months apart (nobody came for a while): still free.
+    expect(planAtReset(state('plus', '2026-11'), '2027-03')).toEqual({ planId: 'free', planPaidThrough: null });
+    // Across a year: keys sort in time.
+    expect(planAtReset(state('plus', '2026-12'), '2027-01').planId).toBe('free');
+  });
+
+  it('a plan that does not depend on payments (free, an admin’s contract) goes on', () => {
+    expect(planAtReset(state('pro', null), '2027-01')).toEqual({ planId: 'pro', planPaidThrough: null });
+  });
+
+  it('a move chosen for the reset wins, and does not depend on payments', () => {
+    expect(planAtReset(state('plus', '2026-12', 'free'), '2026-12')).toEqual({ planId: 'free', planPaidThrough: null });
+    expect(planAtReset(state('pro', '2026-11', 'plus'), '2026-12')).toEqual({ planId: 'plus', planPaidThrough: null });
+  });
+
+  it('says when a paid plan ends unpaid at the next reset, and not when something else was chosen', () => {
+    expect(endsUnpaidAtReset(state('plus', '2026-11'), '2026-12')).toBe(true);
+    expect(endsUnpaidAtReset(state('plus', '2026-12'), '2026-12')).toBe(false);
+    expect(endsUnpaidAtReset(state('plus', '2026-11', 'free'), '2026-12')).toBe(false);
+    expect(endsUnpaidAtReset(state('free', null), '2026-12')).toBe(false);
+  });
+
+  it('knows a plan already paid for this period, the later of two periods, and which subscriptions renew', () => {
+    expect(paidFor(state('plus', '2026-11'), 'plus', '2026-11')).toBe(true);
+    expect(paidFor(state('plus', '2026-10'), 'plus', '2026-11')).toBe(false);
+    expect(paidFor(state('plus', '2026-12'), 'pro', '2026-11')).toBe(false);
+    expect(paidFor(state('pro', null), 'pro', '2026-11')).toBe(false);
+    expect(laterPeriod(null, '2026-11')).toBe('2026-11');
+    expect(laterPeriod('2026-12', '2026-11')).toBe('2026-12');
+    expect(laterPeriod('2026-09', '2026-11')).toBe('2026-11');
+    expect(renewsPlan(state('plus', '2026-11'), 'plus')).toBe(true);
+    expect(renewsPlan(state('plus', '2026-11', 'free'), 'plus')).toBe(false);
+    expect(renewsPlan(state('pro', null), 'plus')).toBe(false);
   });
 });

@@ -2,6 +2,7 @@
  * The plan rules, pure: what a plan change does to an account, and what a plan lets a turn do.
  * The services apply them; nothing here reads or writes.
  */
+import { FREE_PLAN_ID } from '../config/plans-config.js';
 
 export interface PlanLimits {
   id: string;
@@ -34,6 +35,49 @@ export function decidePlanChange(current: PlanLimits, target: PlanLimits, grante
   const upgrade = target.priceKrw > current.priceKrw || (target.priceKrw === current.priceKrw && target.monthlyTokens > current.monthlyTokens);
   if (!upgrade) return { kind: 'downgrade' };
   return { kind: 'upgrade', allowanceDelta: Math.max(0, target.monthlyTokens - grantedThisPeriod) };
+}
+
+/**
+ * The plan an account starts a new period on: the one chosen for the reset, or the same — unless
+ * it is a paid plan whose payments stop before this period (a renewal that failed, or none: the
+ * subscription was cancelled), which drops the account to the free plan. Period keys sort in time.
+ */
+export function planAtReset(account: PlanState, periodKey: string): { planId: string; planPaidThrough: string | null } {
+  // A move chosen for the reset (back to free, an admin's downgrade) does not depend on payments.
+  if (account.nextPlanId !== null) return { planId: account.nextPlanId, planPaidThrough: null };
+  if (account.planPaidThrough !== null && account.planPaidThrough < periodKey) return { planId: FREE_PLAN_ID, planPaidThrough: null };
+  return { planId: account.planId, planPaidThrough: account.planPaidThrough };
+}
+
+/** An account's plan: the one now, the one chosen for the reset, and the last period its payments cover. */
+export interface PlanState {
+  planId: string;
+  nextPlanId: string | null;
+  planPaidThrough: string | null;
+}
+
+/** Whether a paid plan ends at the next reset for want of a payment (nothing else chosen for it). */
+export function endsUnpaidAtReset(account: PlanState, nextPeriodKey: string): boolean {
+  return account.nextPlanId === null && planAtReset(account, nextPeriodKey).planId !== account.planId;
+}
+
+/** Whether the account runs on `planId` paid through `periodKey` already: paying again would buy nothing. */
+export function paidFor(account: PlanState, planId: string, periodKey: string): boolean {
+  return account.planId === planId && account.planPaidThrough !== null && account.planPaidThrough >= periodKey;
+}
+
+/** The later of two period keys (they sort in time); null counts as none. */
+export function laterPeriod(a: string | null, b: string): string {
+  return a !== null && a > b ? a : b;
+}
+
+/**
+ * Whether a plan's subscription should be renewed: only while the account is on that plan and
+ * stays on it at the reset. Moved elsewhere (another plan bought, an admin's contract, back to
+ * free chosen), renewing would take money for a plan it will not have.
+ */
+export function renewsPlan(account: PlanState, planId: string): boolean {
+  return account.planId === planId && account.nextPlanId === null;
 }
 
 /** Whether the plan may use the model. */

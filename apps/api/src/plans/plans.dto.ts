@@ -22,6 +22,10 @@ export class CurrentPlanView {
   @ApiProperty() planId!: string;
   @ApiProperty({ type: String, nullable: true, description: 'The plan that starts at the next reset; null: the same plan goes on' }) nextPlanId!: string | null;
   @ApiProperty({ format: 'date-time', description: 'When this period ends (the next reset)' }) periodEndsAt!: string;
+  @ApiProperty({ type: String, nullable: true, example: '2026-12', description: 'The last period (YYYY-MM) the paid plan’s payments cover; null: the plan does not depend on payments (free, or an admin’s contract)' })
+  paidThrough!: string | null;
+  @ApiProperty({ description: 'The paid plan is not paid for the next period yet: unless its renewal is paid before, the account is on the free plan from the reset' })
+  endsUnpaidAtReset!: boolean;
 }
 
 export class PlansPageView {

@@ -1,16 +1,23 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { planCredit, type Locale } from '@consult-on/quota-policy';
+import { periodOf, planCredit, type Locale, type QuotaPeriod } from '@consult-on/quota-policy';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { FREE_PLAN_ID } from '../config/plans-config.js';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { FreePlanRequiredError, NotFoundError, PlanExistsError, PlanNeedsPaymentError, PlanNotOfferedError, ValidationFailedError } from '../common/errors.js';
+import { FreePlanRequiredError, NotFoundError, PlanAlreadyPaidError, PlanExistsError, PlanNeedsPaymentError, PlanNotOfferedError, ValidationFailedError } from '../common/errors.js';
 import { AccountsService } from '../quota/accounts/accounts.service.js';
 import type { AccountRow } from '../quota/accounts/accounts.service.js';
+import type { Transaction } from '../database/database.js';
 import { LedgerWriter } from '../quota/ledger/ledger-writer.js';
 import { limitsOf, PlanCatalog } from './plan-catalog.js';
-import { decidePlanChange } from './plan-rules.js';
+import { decidePlanChange, endsUnpaidAtReset, laterPeriod, paidFor } from './plan-rules.js';
 import type { AdminPlanView, CreatePlanDto, CurrentPlanView, PlanChangeView, PlansPageView, PlanView, UpdatePlanDto } from './plans.dto.js';
 import { PlansRepository, type PlanRow } from './plans.repository.js';
+
+/** Who changes an account's plan: the user (free plans only), an admin (a contract), or a plan's payment for a period. */
+type ChangeSource =
+  | { by: 'user' }
+  | { by: 'admin'; adminId: string; holder: 'user' | 'organization' }
+  | { by: 'payment'; periodKey: string };
 
 /**
  * Subscribing accounts to plans, and the plans themselves. A change goes through the ledger
@@ -44,7 +51,29 @@ export class PlansService {
    */
   async choose(userId: string, planId: string): Promise<PlanChangeView> {
     const target = await this.offered(planId);
-    return this.change(userId, target.id, null);
+    return this.change(userId, target.id, { by: 'user' });
+  }
+
+  /**
+   * A paid plan bought by its user: whether it may be bought now. Refused when it is not on sale,
+   * has no price, or already runs paid through this period (a second payment would buy nothing).
+   */
+  async assertPurchasable(userId: string, planId: string): Promise<PlanRow> {
+    const target = await this.offered(planId);
+    if (target.priceKrw <= 0) throw new PlanNotOfferedError();
+    const account = await this.accounts.current(userId);
+    if (paidFor(account, target.id, this.writer.currentPeriod(this.clock.now()).key)) throw new PlanAlreadyPaidError();
+    return target;
+  }
+
+  /**
+   * A plan's payment for a period (its first month, or a renewal), in the payment's transaction:
+   * the account is on the plan through `periodKey`. Not on it yet, it switches at once — an
+   * upgrade tops this period's allowance up (the difference in the ledger, as for any upgrade), a
+   * smaller plan keeps what this period already got. A move chosen for the reset is dropped.
+   */
+  applyPayment(tx: Transaction, userId: string, planId: string, periodKey: string): Promise<PlanChangeView> {
+    return this.change(userId, planId, { by: 'payment', periodKey }, tx);
   }
 
   /**
@@ -55,7 +84,7 @@ export class PlansService {
   async assign(adminId: string, accountId: string, planId: string, holder: 'user' | 'organization'): Promise<PlanChangeView> {
     const target = await this.repository.find(this.repository.db, planId);
     if (!target) throw new NotFoundError();
-    return this.change(accountId, target.id, adminId, holder);
+    return this.change(accountId, target.id, { by: 'admin', adminId, holder });
   }
 
   private async offered(planId: string): Promise<PlanRow> {
@@ -65,40 +94,57 @@ export class PlansService {
     return target;
   }
 
-  private async change(userId: string, planId: string, actorId: string | null, holder: 'user' | 'organization' = 'user'): Promise<PlanChangeView> {
-    return this.writer.change<PlanChangeView>({ userId }, null, async ({ account, balances, tx }) => {
-      if ((account.organizationId !== null) !== (holder === 'organization')) throw new NotFoundError();
-      // Both plans as this transaction sees them: the tokens credited follow from their allowances.
-      const current = await this.catalog.limitsIn(tx!, account.planId);
-      const target = await this.catalog.limitsIn(tx!, planId);
-      const decision = decidePlanChange(current, target, await this.writer.allowanceGranted(tx!, account));
-      // The user's own choice never starts or keeps a paid plan: that is its payment's to do.
-      const keepsUnchanged = decision.kind === 'same' && account.nextPlanId === null;
-      if (actorId === null && target.priceKrw > 0 && !keepsUnchanged) throw new PlanNeedsPaymentError();
-      if (decision.kind === 'same') {
-        return { entries: [], plan: { planId: account.planId, nextPlanId: null }, result: { change: 'same', addedTokens: 0, current: this.currentOf({ ...account, nextPlanId: null }) } };
-      }
-      if (decision.kind === 'downgrade') {
+  private async change(userId: string, planId: string, source: ChangeSource, outerTx: Transaction | null = null): Promise<PlanChangeView> {
+    const holder = source.by === 'admin' ? source.holder : 'user';
+    const actorId = source.by === 'admin' ? source.adminId : null;
+    return this.writer.change<PlanChangeView>(
+      { userId },
+      null,
+      async ({ account, balances, tx, period }) => {
+        if ((account.organizationId !== null) !== (holder === 'organization')) throw new NotFoundError();
+        // Both plans as this transaction sees them: the tokens credited follow from their allowances.
+        const current = await this.catalog.limitsIn(tx!, account.planId);
+        const target = await this.catalog.limitsIn(tx!, planId);
+        const decision = decidePlanChange(current, target, await this.writer.allowanceGranted(tx!, account));
+        // The user's own choice never starts or keeps a paid plan: that is its payment's to do.
+        const keepsUnchanged = decision.kind === 'same' && account.nextPlanId === null;
+        if (source.by === 'user' && target.priceKrw > 0 && !keepsUnchanged) throw new PlanNeedsPaymentError();
+        // Whose plan it is from now: paid through a period, or (an admin's contract, free) not depending on payments.
+        const paidThrough = source.by === 'payment' ? laterPeriod(account.planId === target.id ? account.planPaidThrough : null, source.periodKey) : null;
+        if (decision.kind === 'same') {
+          const kept = source.by === 'user' ? account.planPaidThrough : paidThrough;
+          const next = { ...account, nextPlanId: null, planPaidThrough: kept };
+          return { entries: [], plan: { planId: account.planId, nextPlanId: null, planPaidThrough: kept }, result: { change: 'same', addedTokens: 0, current: this.currentOf(next, period) } };
+        }
+        if (decision.kind === 'downgrade' && source.by !== 'payment') {
+          const next = { ...account, nextPlanId: target.id };
+          return { entries: [], plan: { planId: account.planId, nextPlanId: target.id }, result: { change: 'downgrade', addedTokens: 0, current: this.currentOf(next, period) } };
+        }
+        // An upgrade, or a paid switch to a smaller plan (the period keeps what it already got).
+        const added = decision.kind === 'upgrade' ? decision.allowanceDelta : 0;
+        const metadata = { fromPlanId: current.id, toPlanId: target.id, ...(source.by === 'payment' ? { paidThrough } : {}) };
+        const next = { ...account, planId: target.id, nextPlanId: null, planPaidThrough: paidThrough };
         return {
-          entries: [],
-          plan: { planId: account.planId, nextPlanId: target.id },
-          result: { change: 'downgrade', addedTokens: 0, current: this.currentOf({ ...account, nextPlanId: target.id }) },
+          // The allowances' difference, like any credit: overage already used is settled first.
+          entries: added > 0 ? [{ kind: 'PLAN_CHANGE' as const, amountTokens: added, delta: planCredit(balances, added, 'free'), actorId, metadata }] : [],
+          plan: { planId: target.id, nextPlanId: null, planPaidThrough: paidThrough },
+          activity: actorId === null,
+          result: { change: 'upgrade', addedTokens: added, current: this.currentOf(next, period) },
         };
-      }
-      const added = decision.allowanceDelta;
-      const metadata = { fromPlanId: current.id, toPlanId: target.id };
-      return {
-        // The allowances' difference, like any credit: overage already used is settled first.
-        entries: added > 0 ? [{ kind: 'PLAN_CHANGE' as const, amountTokens: added, delta: planCredit(balances, added, 'free'), actorId, metadata }] : [],
-        plan: { planId: target.id, nextPlanId: null },
-        activity: actorId === null,
-        result: { change: 'upgrade', addedTokens: added, current: this.currentOf({ ...account, planId: target.id, nextPlanId: null }) },
-      };
-    });
+      },
+      outerTx,
+    );
   }
 
-  private currentOf(account: Pick<AccountRow, 'planId' | 'nextPlanId'>): CurrentPlanView {
-    return { planId: account.planId, nextPlanId: account.nextPlanId, periodEndsAt: this.writer.currentPeriod(this.clock.now()).end.toISOString() };
+  private currentOf(account: Pick<AccountRow, 'planId' | 'nextPlanId' | 'planPaidThrough'>, period: QuotaPeriod = this.writer.currentPeriod(this.clock.now())): CurrentPlanView {
+    const nextPeriod = periodOf(period.end, this.config.quota.timeZone);
+    return {
+      planId: account.planId,
+      nextPlanId: account.nextPlanId,
+      periodEndsAt: period.end.toISOString(),
+      paidThrough: account.planPaidThrough,
+      endsUnpaidAtReset: endsUnpaidAtReset(account, nextPeriod.key),
+    };
   }
 
   view(row: PlanRow, locale: Locale): PlanView {

@@ -17,6 +17,7 @@ import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { Executor, Transaction } from '../../database/database.js';
 import { FREE_PLAN_ID } from '../../config/plans-config.js';
 import { PlanCatalog } from '../../plans/plan-catalog.js';
+import { planAtReset } from '../../plans/plan-rules.js';
 import type { MemberUsage } from '../members/member-limit.js';
 import { LevelChangeHub, type UsageSnapshot } from './level-change.js';
 import {
@@ -58,7 +59,7 @@ export interface AccountChange<T> {
   /** A hold to close with the change (settle, void, expiry), still in status `from`. */
   closeHold?: AccountWrite['closeHold'];
   /** The account's plan from this change on, and the one chosen for the next reset. */
-  plan?: { planId: string; nextPlanId: string | null };
+  plan?: { planId: string; nextPlanId: string | null; planPaidThrough?: string | null };
   /** A member's usage of the pool as this change leaves it, written by the same statement (locking path only). */
   member?: { userId: string; usage: MemberUsage };
   /** Another table's writes made by the same statement (locking path; the compare-and-swap path takes them as `attach`). */
@@ -134,7 +135,7 @@ export class LedgerWriter {
     const allowance = (await this.plans.limitsIn(tx, FREE_PLAN_ID)).monthlyTokens;
     const grant = delta({ freeTokens: allowance, periodCapacityTokens: allowance });
     await this.writeLocked(tx, {
-      next: { userId, organizationId, periodKey: period.key, ...grant, planId: FREE_PLAN_ID, nextPlanId: null, openHolds: 0, version: 0 },
+      next: { userId, organizationId, periodKey: period.key, ...grant, planId: FREE_PLAN_ID, nextPlanId: null, planPaidThrough: null, openHolds: 0, version: 0 },
       previousOpenHolds: 0,
       expectedVersion: null,
       entries: [{ kind: 'MONTHLY_GRANT', amountTokens: allowance, delta: grant }],
@@ -280,8 +281,8 @@ export class LedgerWriter {
   private async resetIntoPeriod(tx: Transaction, account: AccountRow, period: QuotaPeriod, now: Date): Promise<AccountRow> {
     const elapsed = periodsBetween(account.periodKey, period.key);
     if (elapsed <= 0) return account;
-    // A plan chosen for the next reset (a downgrade, the end of a paid plan) starts with it.
-    const planId = account.nextPlanId ?? account.planId;
+    // A plan chosen for the next reset (a downgrade) starts with it; a paid plan not paid for the new period ends.
+    const { planId, planPaidThrough } = planAtReset(account, period.key);
     const allowance = (await this.plans.limitsIn(tx, planId)).monthlyTokens;
     const plan = planReset(account, allowance, elapsed);
     const entries: NewLedgerEntry[] = [];
@@ -303,7 +304,7 @@ export class LedgerWriter {
     let balances: AccountBalances = account;
     for (const entry of entries) balances = applyDelta(balances, entry.delta);
     this.assertSound(account.userId, balances);
-    const next = { ...account, ...balances, periodKey: period.key, planId, nextPlanId: null };
+    const next = { ...account, ...balances, periodKey: period.key, planId, nextPlanId: null, planPaidThrough };
     const version = await this.writeLocked(tx, { next, previousOpenHolds: account.openHolds, expectedVersion: null, entries, touchActivity: false, now });
     return { ...next, version };
   }

@@ -13,6 +13,8 @@ export interface AccountRow extends AccountBalances {
   /** The plan that applies now, and the one chosen to start at the next reset (null: the same). */
   planId: string;
   nextPlanId: string | null;
+  /** The last period a paid plan's payment covers (null: the plan does not depend on payments). */
+  planPaidThrough: string | null;
   /** Holds in status OPEN: turns in flight, capped by the plan. */
   openHolds: number;
   /** Bumped by every write of the account. */
@@ -117,6 +119,7 @@ const accountColumns = {
   periodConsumedTokens: tokenAccounts.periodConsumedTokens,
   planId: tokenAccounts.planId,
   nextPlanId: tokenAccounts.nextPlanId,
+  planPaidThrough: tokenAccounts.planPaidThrough,
   openHolds: tokenAccounts.openHolds,
   version: tokenAccounts.version,
 };
@@ -300,7 +303,7 @@ export class LedgerRepository {
           set period_key = ${next.periodKey}, free_tokens = ${next.freeTokens}, purchased_tokens = ${next.purchasedTokens},
               debt_tokens = ${next.debtTokens}, held_tokens = ${next.heldTokens},
               period_capacity_tokens = ${next.periodCapacityTokens}, period_consumed_tokens = ${next.periodConsumedTokens},
-              plan_id = ${next.planId}, next_plan_id = ${next.nextPlanId}::text,
+              plan_id = ${next.planId}, next_plan_id = ${next.nextPlanId}::text, plan_paid_through = ${next.planPaidThrough}::text,
               -- relative, and never below 0: a hold closed by a build from before the counter (0013) cannot make it fail
               open_holds = greatest(0, open_holds + ${next.openHolds - write.previousOpenHolds}::int),
               version = version + 1, updated_at = ${at}::timestamptz ${activity}
