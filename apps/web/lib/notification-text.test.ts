@@ -39,3 +39,15 @@ describe('notifications about an organization', () => {
     expect(notificationTitle({ kind: 'USAGE_BLOCKED', level: 'BLOCKED', usagePercent: 105, remainingTokens: -5_000 }, tk, 'ko')).toBe(ko.notifTitleBLOCKED);
   });
 });
+
+describe('notifications about a paid plan', () => {
+  const plan = { organizationName: null, usagePercent: 0, remainingTokens: 0, level: 'NORMAL' as const, planName: '플러스', planFreeFrom: '2026-12-01' };
+
+  it('name the plan and the day it ends, never a usage level', () => {
+    expect(notificationTitle({ ...plan, kind: 'PLAN_ENDING' }, tk, 'ko')).toBe('플러스 요금제가 12월 1일에 끝납니다');
+    expect(notificationMessage({ ...plan, kind: 'PLAN_RENEWAL_FAILED' }, tk, 'ko')).toBe('12월 1일 전에 결제되지 않으면 무료 요금제로 바뀝니다. 카드를 확인해 주세요. 하루 뒤 다시 결제를 시도합니다.');
+    expect(notificationTitle({ ...plan, kind: 'PLAN_RENEWAL_FAILED', planName: 'Plus' }, te, 'en')).toBe('The renewal of your Plus plan failed');
+    expect(notificationTitle({ ...plan, kind: 'PLAN_ENDING', planName: 'Plus' }, te, 'en')).toBe('Your Plus plan ends on December 1');
+    expect(notificationTitle({ ...plan, kind: 'PLAN_ENDING' }, tk, 'ko')).not.toBe(ko.notifTitleNORMAL);
+  });
+});

@@ -3,7 +3,7 @@ import { percentText } from '@/components/UsageCard';
 import type { Key } from './i18n';
 
 type T = (key: Key, vars?: Record<string, string | number>) => string;
-type Stored = Pick<NotificationView, 'level' | 'usagePercent' | 'remainingTokens'> & Partial<Pick<NotificationView, 'kind' | 'organizationName'>>;
+type Stored = Pick<NotificationView, 'level' | 'usagePercent' | 'remainingTokens'> & Partial<Pick<NotificationView, 'kind' | 'organizationName' | 'planName' | 'planFreeFrom'>>;
 
 /** Whether a notification is about an organization (its pool, or the reader's limit in it) rather than the reader's own account. */
 export function aboutOrganization(item: Pick<NotificationView, 'kind'>): boolean {
@@ -21,7 +21,7 @@ function organizationWords(item: Stored, t: T): string {
  */
 function keysOf(item: Stored): { title: Key; body: Key; grace: Key } {
   const kind = item.kind ?? '';
-  if (kind.startsWith('ORGANIZATION_') || kind.startsWith('MEMBER_LIMIT_')) {
+  if (kind.startsWith('ORGANIZATION_') || kind.startsWith('MEMBER_LIMIT_') || kind.startsWith('PLAN_')) {
     return { title: `notifTitle${kind}` as Key, body: `notifBody${kind}` as Key, grace: kind === 'ORGANIZATION_CRITICAL' ? 'notifBodyORGANIZATION_CRITICALGrace' : (`notifBody${kind}` as Key) };
   }
   return { title: `notifTitle${item.level}` as Key, body: `notifBody${item.level}` as Key, grace: 'notifBodyCRITICALGrace' };
@@ -32,7 +32,15 @@ function varsOf(item: Stored, t: T, lang: string) {
     pct: percentText(item.usagePercent, lang),
     left: Math.max(0, Math.round(item.remainingTokens)).toLocaleString(lang === 'ko' ? 'ko-KR' : 'en-US'),
     org: organizationWords(item, t),
+    plan: item.planName ?? '',
+    date: item.planFreeFrom ? dayText(item.planFreeFrom, lang) : '',
   };
+}
+
+/** A stored local day (YYYY-MM-DD) as the reader writes it: "12월 1일", "December 1" — read as a calendar day, never moved by a time zone. */
+function dayText(day: string, lang: string): string {
+  const [year, month, date] = day.split('-').map(Number);
+  return new Intl.DateTimeFormat(lang === 'ko' ? 'ko-KR' : 'en-US', { month: 'long', day: 'numeric', timeZone: 'UTC' }).format(new Date(Date.UTC(year!, month! - 1, date!)));
 }
 
 /**

@@ -31,6 +31,11 @@ export const planPageKo = {
   plansBought: '{name} 요금제가 적용되었습니다.',
   plansBuyPending: '결제를 확인하는 중입니다. 확인되면 요금제가 바로 적용됩니다.',
   plansNotInWorkspace: '요금제는 내 계정의 것입니다. 조직의 요금제는 서비스 관리자가 정합니다.',
+  // notifications (worded from what they stored: the plan's name and the day it ends)
+  notifTitlePLAN_ENDING: '{plan} 요금제가 {date}에 끝납니다',
+  notifBodyPLAN_ENDING: '구독을 해지해 {date}부터 무료 요금제로 바뀝니다. 그때까지는 지금 요금제를 그대로 쓸 수 있습니다.',
+  notifTitlePLAN_RENEWAL_FAILED: '{plan} 요금제 갱신 결제에 실패했습니다',
+  notifBodyPLAN_RENEWAL_FAILED: '{date} 전에 결제되지 않으면 무료 요금제로 바뀝니다. 카드를 확인해 주세요. 하루 뒤 다시 결제를 시도합니다.',
 };
 
 export const planPageEn = {
@@ -62,4 +67,8 @@ export const planPageEn = {
   plansBought: 'You are now on the {name} plan.',
   plansBuyPending: 'Checking the payment: the plan applies as soon as it is confirmed.',
   plansNotInWorkspace: 'Plans belong to your own account; an organization’s plan is set by the service’s admins.',
+  notifTitlePLAN_ENDING: 'Your {plan} plan ends on {date}',
+  notifBodyPLAN_ENDING: 'The subscription is cancelled, so you move to the free plan on {date}. Until then your plan stays as it is.',
+  notifTitlePLAN_RENEWAL_FAILED: 'The renewal of your {plan} plan failed',
+  notifBodyPLAN_RENEWAL_FAILED: 'Unless it is paid before {date}, you move to the free plan. Please check your card; we will try again in a day.',
 } satisfies Record<keyof typeof planPageKo, string>;
