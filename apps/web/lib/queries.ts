@@ -49,6 +49,10 @@ export const queryKeys = {
   adminUserOrders: (userId: string) => ['admin', 'orders', userId] as const,
   /** Every plan with its accounts (GET /api/admin/plans, read in both languages), in the page's language. */
   adminPlans: (lang: string) => ['admin', 'plans', lang] as const,
+  /** A page of the admin list of organizations (a search, a page number). */
+  adminOrganizations: (query: string, page: number) => ['admin', 'organizations', query, page] as const,
+  /** One organization for the admins: its pool, members' use and plan. */
+  adminOrganization: (id: string | null) => ['admin', 'organization', id] as const,
   /** The user's organizations: creating, renaming, joining or leaving one refreshes the group. */
   organizations: () => ['organizations'] as const,
   organizationList: () => ['organizations', 'list'] as const,

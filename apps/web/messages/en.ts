@@ -1,3 +1,4 @@
+import { adminOrganizationsEn } from './admin-organizations';
 import { chatAnswersEn } from './chat-answers';
 import { chatShellEn } from './chat-shell';
 import { conversationsEn } from './conversations';
@@ -276,4 +277,5 @@ export const en = {
   ...conversationsEn,
   ...plansEn,
   ...organizationsEn,
+  ...adminOrganizationsEn,
 } satisfies Record<MessageKey, string>;

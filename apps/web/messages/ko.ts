@@ -1,3 +1,4 @@
+import { adminOrganizationsKo } from './admin-organizations';
 import { chatAnswersKo } from './chat-answers';
 import { chatShellKo } from './chat-shell';
 import { conversationsKo } from './conversations';
@@ -278,6 +279,7 @@ export const ko = {
   ...conversationsKo,
   ...plansKo,
   ...organizationsKo,
+  ...adminOrganizationsKo,
 };
 
 export type MessageKey = keyof typeof ko;
