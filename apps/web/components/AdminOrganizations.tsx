@@ -61,7 +61,7 @@ export function OrganizationsTable({ rows, ranked = false, testId }: { rows: Org
                   {row.name}
                 </Link>
               </td>
-              <td className="px-2 py-2" data-testid="org-plan">
+              <td className="px-2 py-2" data-testid="org-row-plan">
                 {planNameOf(row.planId, plans)}
               </td>
               <td className="px-2 py-2 text-right tabular-nums">{t('orgMembersCount', { n: nf(row.members) })}</td>

@@ -106,11 +106,11 @@ function Members({ members }: { members: AdminMemberView[] }) {
 }
 
 function Detail() {
-  const { t, nf, df } = useI18n();
+  const { t, nf, df, lang } = useI18n();
   const [id, setId] = useState<string | null>(null);
   useEffect(() => setId(new URLSearchParams(window.location.search).get('id') ?? ''), []);
   const detail = useQuery({
-    queryKey: queryKeys.adminOrganization(id),
+    queryKey: queryKeys.adminOrganization(id, lang),
     queryFn: () => api<AdminOrganizationDetailView>(`/api/admin/organizations/${encodeURIComponent(id ?? '')}`),
     enabled: !!id,
     retry: (count, error) => !(error instanceof ApiError && error.status < 500) && count < 2,
