@@ -18,6 +18,7 @@ import {
   FREE_PLAN_ID,
   numberBounds,
   planChangeMessage,
+  planTargetPath,
   saleState,
   saleStateKey,
   updateBody,
@@ -28,6 +29,7 @@ import {
   type PlanChangeView,
   type PlanField,
   type PlanForm,
+  type PlanTarget,
   type PlanView,
 } from '@/lib/plans';
 import { queryKeys } from '@/lib/queries';
@@ -415,11 +417,12 @@ export function RetireDialog({ plan, onClose, onDone }: { plan: AdminPlan; onClo
 }
 
 /**
- * A user's plan on the admin user page: the current one, the one set for the next reset, and a
- * select to put the user on another (PUT /api/admin/users/:id/plan). Says what happened, then
- * refreshes the user's figures.
+ * An account's plan on the admin pages — a user's (the user page) or an organization's pool (the
+ * organization page): the current one, the one set for the next reset, and a select to put the
+ * account on another (PUT …/users/:id/plan or …/organizations/:id/plan). Says what happened, then
+ * refreshes the admin figures. Test ids start `user-plan-` or `org-plan-`.
  */
-export function UserPlanForm({ userId, usage }: { userId: string; usage: UsageView }) {
+export function AssignPlanForm({ target, usage }: { target: PlanTarget; usage: UsageView }) {
   const { t, nf, df, lang } = useI18n();
   const money = useMoney();
   const client = useQueryClient();
@@ -428,9 +431,10 @@ export function UserPlanForm({ userId, usage }: { userId: string; usage: UsageVi
   const [chosen, setChosen] = useState(usage.plan.nextId ?? usage.plan.id);
   const [outcome, setOutcome] = useState<{ change: PlanChangeView['change']; text: string } | null>(null);
   const hadNext = usage.plan.nextId !== null;
+  const testId = target.kind === 'user' ? 'user-plan' : 'org-plan';
   const options = byPrice(plans.data ?? []).filter((plan) => !plan.retiredAt || plan.id === usage.plan.id || plan.id === usage.plan.nextId);
   const change = useMutation({
-    mutationFn: (planId: string) => api<PlanChangeView>(`/api/admin/users/${encodeURIComponent(userId)}/plan`, { method: 'PUT', body: { planId } }),
+    mutationFn: (planId: string) => api<PlanChangeView>(planTargetPath(target), { method: 'PUT', body: { planId } }),
     onMutate: () => setOutcome(null),
     onSuccess: (result, planId) => {
       const name = plans.data?.find((plan) => plan.id === planId)?.name ?? planId;
@@ -444,17 +448,17 @@ export function UserPlanForm({ userId, usage }: { userId: string; usage: UsageVi
     if (chosen && !change.isPending) change.mutate(chosen);
   };
   return (
-    <div className="space-y-3" data-testid="user-plan">
+    <div className="space-y-3" data-testid={testId}>
       <dl className="grid gap-2 sm:grid-cols-2">
         <div className="rounded-lg bg-slate-50 p-3">
           <dt className="text-xs font-medium text-slate-600">{t('planCurrent')}</dt>
-          <dd className="mt-0.5 font-bold" data-testid="user-plan-current" data-plan={usage.plan.id}>
+          <dd className="mt-0.5 font-bold" data-testid={`${testId}-current`} data-plan={usage.plan.id}>
             {usage.plan.name}
           </dd>
         </div>
         <div className="rounded-lg bg-slate-50 p-3">
           <dt className="text-xs font-medium text-slate-600">{t('planNextLabel')}</dt>
-          <dd className="mt-0.5 font-bold" data-testid="user-plan-next" data-plan={usage.plan.nextId ?? ''}>
+          <dd className="mt-0.5 font-bold" data-testid={`${testId}-next`} data-plan={usage.plan.nextId ?? ''}>
             {usage.plan.nextId ? t('planNext', { date: df(usage.nextResetAt), name: usage.plan.nextName ?? usage.plan.nextId }) : t('planNoNext')}
           </dd>
         </div>
@@ -471,7 +475,7 @@ export function UserPlanForm({ userId, usage }: { userId: string; usage: UsageVi
             onChange={(event) => setChosen(event.target.value)}
             disabled={!plans.data}
             aria-describedby={`${prefix}-hint`}
-            data-testid="user-plan-select"
+            data-testid={`${testId}-select`}
           >
             {!plans.data && <option value={chosen}>{t('loading')}</option>}
             {options.map((plan) => (
@@ -481,7 +485,7 @@ export function UserPlanForm({ userId, usage }: { userId: string; usage: UsageVi
             ))}
           </select>
         </div>
-        <button type="submit" className="btn btn-primary" disabled={!plans.data || change.isPending} data-testid="user-plan-change">
+        <button type="submit" className="btn btn-primary" disabled={!plans.data || change.isPending} data-testid={`${testId}-change`}>
           {change.isPending ? t('planChanging') : t('planChange')}
         </button>
       </form>
@@ -490,7 +494,7 @@ export function UserPlanForm({ userId, usage }: { userId: string; usage: UsageVi
       </p>
       <div aria-live="polite">
         {outcome && (
-          <p role="status" className="rounded-lg bg-green-50 p-3 text-sm font-medium text-green-900" data-testid="user-plan-result" data-change={outcome.change}>
+          <p role="status" className="rounded-lg bg-green-50 p-3 text-sm font-medium text-green-900" data-testid={`${testId}-result`} data-change={outcome.change}>
             {outcome.text}
           </p>
         )}

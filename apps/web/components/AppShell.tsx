@@ -22,6 +22,7 @@ const links: { href: string; key: Key }[] = [
 const adminLinks: { href: string; key: Key }[] = [
   { href: '/admin/', key: 'navAdmin' },
   { href: '/admin/plans/', key: 'navAdminPlans' },
+  { href: '/admin/organizations/', key: 'navAdminOrganizations' },
 ];
 
 export function LanguageSwitch() {

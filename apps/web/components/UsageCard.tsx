@@ -7,10 +7,13 @@ import { useI18n, type Key } from '@/lib/i18n';
 import { memberLimitReached, memberUsageText, type MemberUsageView } from '@/lib/organizations';
 import type { Level, UsageView } from '@consult-on/api-contract';
 
-/** An organization's pool on a usage card: its name, and the reader's own use of it against their limit. */
+/**
+ * An organization's pool on a usage card: its name, and the reader's own use of it against their
+ * limit (null: the reader is not a member — a service admin looking at it).
+ */
 export interface PoolOf {
   name: string;
-  member: MemberUsageView;
+  member: MemberUsageView | null;
 }
 
 export const levelStyle: Record<Level, { bar: string; badge: string; text: string }> = {
@@ -148,7 +151,7 @@ export function UsageCard({ usage, showActions = true, pool }: { usage: UsageVie
   const style = levelStyle[usage.level] ?? levelStyle.NORMAL;
   const width = Math.min(100, Math.max(0, usage.usagePercent));
   const blocked = usage.level === 'BLOCKED' || !usage.chatAllowed;
-  const limitReached = !blocked && !!pool && memberLimitReached(pool.member);
+  const limitReached = !blocked && !!pool?.member && memberLimitReached(pool.member);
   const title = pool ? t('orgPoolTitle', { name: pool.name }) : t('usageTitle');
   // With the level's banner on the page, its buy link is the page's one: the card does not repeat it.
   const bannerOnPage = useBannerShown(usage.level);
@@ -181,7 +184,7 @@ export function UsageCard({ usage, showActions = true, pool }: { usage: UsageVie
       >
         <div className={`h-full rounded-full transition-all ${style.bar}`} style={{ width: `${width}%` }} data-testid="usage-bar" />
       </div>
-      {pool && (
+      {pool?.member && (
         <p className={`mt-2 text-sm font-semibold ${limitReached ? 'text-red-800' : 'text-slate-800'}`} data-testid="member-limit-line">
           {memberUsageText(pool.member, 'line', t, nf)}
         </p>
@@ -202,7 +205,7 @@ export function UsageCard({ usage, showActions = true, pool }: { usage: UsageVie
       {(blocked || limitReached) && (
         <p role="alert" className="mt-4 rounded-lg bg-red-700 p-3 font-semibold text-white" data-testid="blocked-message" data-reason={limitReached ? 'MEMBER' : pool ? 'ORGANIZATION' : 'ACCOUNT'}>
           {limitReached
-            ? `${t('memberLimitBlockedTitle')} — ${t('memberLimitBlockedBody', { name: pool!.name, limit: nf(pool!.member.monthlyLimitTokens ?? 0) })}`
+            ? `${t('memberLimitBlockedTitle')} — ${t('memberLimitBlockedBody', { name: pool!.name, limit: nf(pool!.member?.monthlyLimitTokens ?? 0) })}`
             : pool
               ? `${t('chatBlockedTitle')} — ${t('orgChatBlockedBody', { name: pool.name })}`
               : `${t('chatBlockedTitle')} — ${t('chatBlockedBody')}`}

@@ -153,7 +153,21 @@ test('axe: every page has no serious or critical violation', async ({ page, requ
   await expect(adminPage.getByTestId('retire-dialog')).toBeVisible();
   await audit(adminPage, '/admin/plans/ retire dialog');
   await adminPage.keyboard.press('Escape');
+  // the organizations: the list, and one organization's page (its pool, members' use and plan form)
+  await adminPage.goto('/admin/organizations/');
+  await expect(adminPage.getByTestId('org-row').first()).toBeVisible();
+  await audit(adminPage, '/admin/organizations/', true);
+  await adminPage.goto(`/admin/organizations/detail/?id=${orgId}`);
+  await expect(adminPage.getByTestId('admin-member-row')).toHaveCount(2);
+  await expect(adminPage.getByTestId('org-plan-select')).toBeEnabled();
+  await audit(adminPage, '/admin/organizations/detail/', true);
   await adminPage.setViewportSize({ width: 360, height: 800 });
+  await expect(adminPage.getByTestId('admin-member').first()).toBeVisible();
+  await audit(adminPage, '/admin/organizations/detail/ at 360 px', true);
+  await adminPage.goto('/admin/organizations/');
+  await expect(adminPage.getByTestId('org-card').first()).toBeVisible();
+  await audit(adminPage, '/admin/organizations/ at 360 px', true);
+  await adminPage.goto('/admin/plans/');
   await expect(adminPage.getByTestId('plan-card').first()).toBeVisible();
   await audit(adminPage, '/admin/plans/ at 360 px');
   await adminContext.close();

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { byPrice, createBody, emptyPlanForm, formOf, parseCount, planChangeMessage, saleState, updateBody, validatePlanForm, type AdminPlan, type PlanForm } from './plans';
+import { byPrice, createBody, emptyPlanForm, formOf, parseCount, planChangeMessage, planTargetPath, saleState, updateBody, validatePlanForm, type AdminPlan, type PlanForm } from './plans';
 
 const plus: AdminPlan = {
   id: 'plus',
@@ -131,5 +131,13 @@ describe('planChangeMessage', () => {
   it('says nothing changed, or that the change ahead was cancelled', () => {
     expect(planChangeMessage({ change: 'same', addedTokens: 0, current }, '프로', false, format).key).toBe('planChangeSame');
     expect(planChangeMessage({ change: 'same', addedTokens: 0, current }, '프로', true, format).key).toBe('planChangeCancelled');
+  });
+});
+
+describe('planTargetPath', () => {
+  it('puts a user or an organization’s pool on a plan', () => {
+    expect(planTargetPath({ kind: 'user', id: 'u-1' })).toBe('/api/admin/users/u-1/plan');
+    expect(planTargetPath({ kind: 'organization', id: 'o-1' })).toBe('/api/admin/organizations/o-1/plan');
+    expect(planTargetPath({ kind: 'organization', id: '../x' })).toBe('/api/admin/organizations/..%2Fx/plan');
   });
 });

@@ -196,7 +196,18 @@ export function updateBody(plan: AdminPlan, form: PlanForm): UpdatePlanDto | nul
   return Object.keys(body).length > 0 ? body : null;
 }
 
-// ---- a user's plan change ----
+// ---- an account's plan change ----
+
+/** Whose plan an admin changes: a user's own account, or an organization's pool. */
+export interface PlanTarget {
+  kind: 'user' | 'organization';
+  id: string;
+}
+
+/** PUT /api/admin/users/:id/plan or PUT /api/admin/organizations/:id/plan. */
+export function planTargetPath(target: PlanTarget): string {
+  return `/api/admin/${target.kind === 'user' ? 'users' : 'organizations'}/${encodeURIComponent(target.id)}/plan`;
+}
 
 /** What a plan change did, as a message key and its values; `hadNext`: a change was set for the reset before. */
 export function planChangeMessage(

@@ -51,6 +51,10 @@ export const queryKeys = {
   adminPlans: (lang: string) => ['admin', 'plans', lang] as const,
   /** The plans page (GET /api/plans: plans on sale and the account's own), in the page's language. */
   plans: (lang: string) => ['plans', lang] as const,
+  /** A page of the admin list of organizations (a search, a page number). */
+  adminOrganizations: (query: string, page: number) => ['admin', 'organizations', query, page] as const,
+  /** One organization for the admins: its pool, members' use and plan (the plan named in the page's language). */
+  adminOrganization: (id: string | null, lang: string) => ['admin', 'organization', id, lang] as const,
   /** The user's organizations: creating, renaming, joining or leaving one refreshes the group. */
   organizations: () => ['organizations'] as const,
   organizationList: () => ['organizations', 'list'] as const,

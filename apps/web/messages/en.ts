@@ -1,3 +1,4 @@
+import { adminOrganizationsEn } from './admin-organizations';
 import { chatAnswersEn } from './chat-answers';
 import { chatShellEn } from './chat-shell';
 import { conversationsEn } from './conversations';
@@ -278,4 +279,5 @@ export const en = {
   ...plansEn,
   ...planPageEn,
   ...organizationsEn,
+  ...adminOrganizationsEn,
 } satisfies Record<MessageKey, string>;

@@ -1,3 +1,4 @@
+import { adminOrganizationsKo } from './admin-organizations';
 import { chatAnswersKo } from './chat-answers';
 import { chatShellKo } from './chat-shell';
 import { conversationsKo } from './conversations';
@@ -280,6 +281,7 @@ export const ko = {
   ...plansKo,
   ...planPageKo,
   ...organizationsKo,
+  ...adminOrganizationsKo,
 };
 
 export type MessageKey = keyof typeof ko;

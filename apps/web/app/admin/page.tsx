@@ -4,25 +4,18 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useState, type FormEvent } from 'react';
 import { AdminGate } from '@/components/AdminGate';
+import { OrganizationsStats } from '@/components/AdminOrganizations';
 import { Spinner } from '@/components/AppShell';
 import { DistributionChart } from '@/components/DistributionChart';
 import { Forbidden } from '@/components/Forbidden';
 import { Panel } from '@/components/Panel';
+import { Stat } from '@/components/Stat';
 import { LevelBadge, percentText } from '@/components/UsageCard';
 import { api, ApiError } from '@/lib/api';
 import { errorText } from '@/lib/error-text';
 import { useI18n } from '@/lib/i18n';
 import { queryKeys } from '@/lib/queries';
 import type { CacheClearedView, LedgerVerifyView, TokenStatsView, TopUserView, UserPageView } from '@consult-on/api-contract';
-
-function Stat({ label, value }: { label: string; value: string }) {
-  return (
-    <div className="card p-4!">
-      <p className="text-xs font-medium text-slate-600">{label}</p>
-      <p className="mt-1 text-2xl font-extrabold tabular-nums">{value}</p>
-    </div>
-  );
-}
 
 function UsersTable({ users }: { users: TopUserView[] }) {
   const { t, nf, df, lang } = useI18n();
@@ -103,6 +96,9 @@ function Admin() {
           <Link href="/admin/plans/" className="btn btn-secondary" data-testid="admin-plans-link">
             {t('navAdminPlans')}
           </Link>
+          <Link href="/admin/organizations/" className="btn btn-secondary" data-testid="admin-organizations-link">
+            {t('navAdminOrganizations')}
+          </Link>
           <button type="button" className="btn btn-secondary" onClick={() => clear.mutate()} disabled={clear.isPending} data-testid="clear-cache">
             {t('clearCache')}
           </button>
@@ -152,6 +148,7 @@ function Admin() {
         </div>
         {query && search.isPending ? <Spinner /> : <UsersTable users={users} />}
       </section>
+      <OrganizationsStats stats={stats.data.organizations} />
     </>
   );
 }

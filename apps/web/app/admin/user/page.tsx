@@ -4,7 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import Link from 'next/link';
 import { useEffect, useState, type FormEvent } from 'react';
 import { AdminGate } from '@/components/AdminGate';
-import { UserPlanForm } from '@/components/AdminPlans';
+import { AssignPlanForm } from '@/components/AdminPlans';
 import { Spinner } from '@/components/AppShell';
 import { Forbidden } from '@/components/Forbidden';
 import { LedgerTable } from '@/components/LedgerTable';
@@ -116,7 +116,7 @@ function Detail() {
         </Panel>
       </div>
       <Panel id="user-plan" title={t('planUserTitle')} className="mt-4">
-        <UserPlanForm userId={data.userId} usage={data.usage} />
+        <AssignPlanForm target={{ kind: 'user', id: data.userId }} usage={data.usage} />
       </Panel>
       <Panel id="user-adjust" title={t('adjustments')} className="mt-4">
         <LedgerTable entries={data.adjustments} showReason />
