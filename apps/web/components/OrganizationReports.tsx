@@ -45,7 +45,7 @@ export function MemberUsageChart({
             <label htmlFor={`${id}-member`} className="label">
               {t('orgUsageMember')}
             </label>
-            <select id={`${id}-member`} className="input w-full" value={memberId} onChange={(event) => onMemberChange(event.target.value)} data-testid="usage-member">
+            <select id={`${id}-member`} className="input w-full" value={memberId} onChange={(event) => onMemberChange(event.target.value)} data-testid="daily-member">
               {sortMembers(members).map((member) => (
                 <option key={member.userId} value={member.userId}>
                   {member.email}
@@ -58,7 +58,7 @@ export function MemberUsageChart({
           <label htmlFor={`${id}-days`} className="label">
             {t('orgUsagePeriod')}
           </label>
-          <select id={`${id}-days`} className="input w-auto" value={days} onChange={(event) => setDays(Number(event.target.value))} data-testid="usage-days">
+          <select id={`${id}-days`} className="input w-auto" value={days} onChange={(event) => setDays(Number(event.target.value))} data-testid="daily-days">
             {MEMBER_CHART_DAYS.map((option) => (
               <option key={option} value={option}>
                 {t('orgUsageLastDays', { n: option })}
@@ -77,8 +77,8 @@ export function MemberUsageChart({
           </button>
         </p>
       ) : (
-        <div data-testid="member-usage" data-member={memberId} data-total={total}>
-          <p className="mb-2 text-sm text-slate-700" data-testid="member-usage-total">
+        <div data-testid="member-daily" data-member={memberId} data-total={total}>
+          <p className="mb-2 text-sm text-slate-700" data-testid="member-daily-total">
             {t('orgUsageTotal', { n: days, tokens: nf(total) })}
           </p>
           {total > 0 ? (
@@ -87,7 +87,7 @@ export function MemberUsageChart({
               <DailyChart rows={seriesRows(daily.data)} height={240} label={email ? t('orgUsageOf', { email }) : t('orgUsageOwnTitle')} />
             </>
           ) : (
-            <p className="rounded-lg bg-slate-50 p-4 text-center text-sm text-slate-700" data-testid="member-usage-none">
+            <p className="rounded-lg bg-slate-50 p-4 text-center text-sm text-slate-700" data-testid="member-daily-none">
               {t('orgUsageNone')}
             </p>
           )}

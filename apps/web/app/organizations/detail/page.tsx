@@ -118,7 +118,7 @@ function UsageButton({ member, shown, onShow }: { member: MemberView; shown: boo
       aria-label={t('orgUsageShowOf', { email: member.email })}
       aria-pressed={shown}
       aria-controls="org-member-usage-panel"
-      data-testid="member-usage-show"
+      data-testid="member-daily-show"
     >
       {t('orgUsageShow')}
     </button>
