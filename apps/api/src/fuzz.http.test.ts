@@ -49,7 +49,7 @@ const hostileQuery = fc.oneof(
   fc.constantFrom('1e23', '1e308', '-1e23', '9007199254740993', 'NaN', 'Infinity', '0x10', '\u0000', '\ud83d', '%00', '[]', 'a'.repeat(5_000)),
 );
 
-const FIELDS = ['message', 'model', 'conversationId', 'packageId', 'email', 'password', 'userId', 'usagePercent', 'tokens', 'reason', 'bucket', 'eventId', 'type', 'paymentId', 'role', 'purchasedTokens', 'limit', 'offset', 'period', 'query', 'level', 'sort', 'page', 'scope', 'before', 'days', 'productId', 'paymentKey', 'orderId', 'amount', 'authKey', 'customerKey', 'sessionId', 'provider', 'title', 'q', 'code', 'planId', 'id', 'name', 'monthlyTokens', 'models', 'completionLimit', 'turnsPerMinute', 'concurrentTurns', 'priceKrw', 'forSale', 'expiresInHours', 'token', 'organizationId', 'monthlyLimitTokens', '__proto__'];
+const FIELDS = ['message', 'model', 'conversationId', 'packageId', 'email', 'password', 'userId', 'usagePercent', 'tokens', 'reason', 'bucket', 'eventId', 'type', 'paymentId', 'role', 'purchasedTokens', 'limit', 'offset', 'period', 'query', 'level', 'sort', 'page', 'scope', 'before', 'days', 'productId', 'paymentKey', 'orderId', 'amount', 'authKey', 'customerKey', 'sessionId', 'provider', 'title', 'q', 'code', 'planId', 'id', 'name', 'monthlyTokens', 'models', 'completionLimit', 'turnsPerMinute', 'concurrentTurns', 'priceKrw', 'forSale', 'expiresInHours', 'token', 'organizationId', 'monthlyLimitTokens', 'from', 'to', '__proto__'];
 
 const request = fc.record({
   route: fc.nat(),

@@ -92,6 +92,8 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'PUT', path: '/api/organizations/:otherOrganization/members/:other/limit', body: { monthlyLimitTokens: 1_000 }, anonymous: 401, user: 404, admin: 404 },
   { method: 'GET', path: '/api/organizations/:otherOrganization/usage', anonymous: 401, user: 404, admin: 404 },
   { method: 'GET', path: '/api/organizations/:otherOrganization/ledger', anonymous: 401, user: 404, admin: 404 },
+  { method: 'GET', path: '/api/organizations/:otherOrganization/ledger.csv', anonymous: 401, user: 404, admin: 404 },
+  { method: 'GET', path: '/api/organizations/:otherOrganization/members/:other/daily', anonymous: 401, user: 404, admin: 404 },
 ];
 
 /** The status of a long-lived stream, without waiting for it to end. */

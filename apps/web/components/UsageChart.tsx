@@ -58,14 +58,23 @@ export function buildRows(days: DayPoint[], usage: UsageView): Row[] {
   return rows;
 }
 
-export function DailyChart({ rows, capacity, height = 280 }: { rows: Row[]; capacity?: number; height?: number }) {
+/** A plain daily series (one member's, say) with its running total over the days shown: no period, no forecast. */
+export function seriesRows(days: DayPoint[]): Row[] {
+  let cumulative = 0;
+  return days.map((point) => {
+    cumulative += point.tokens;
+    return { day: point.day, tokens: point.tokens, cumulative };
+  });
+}
+
+export function DailyChart({ rows, capacity, height = 280, label }: { rows: Row[]; capacity?: number; height?: number; label?: string }) {
   const { t, nf } = useI18n();
   const peak = Math.max(0, ...rows.map((row) => Math.max(row.cumulative ?? 0, row.projected ?? 0)));
   // The 100 % line only when the curve comes near it; otherwise it would flatten the chart.
   const showCapacity = !!capacity && peak >= capacity * 0.5;
   const total = rows.reduce((sum, row) => sum + (row.tokens ?? 0), 0);
   return (
-    <div style={{ width: '100%', height }} data-testid="daily-chart" role="img" aria-label={`${t('dailyUsage')}: ${rows.filter((r) => r.tokens !== undefined).length} days, ${nf(total)} tokens`}>
+    <div style={{ width: '100%', height }} data-testid="daily-chart" role="img" aria-label={`${label ?? t('dailyUsage')}: ${rows.filter((r) => r.tokens !== undefined).length} days, ${nf(total)} tokens`}>
       <ResponsiveContainer>
         <ComposedChart data={rows} margin={{ top: 10, right: 10, bottom: 0, left: 0 }}>
           <CartesianGrid strokeDasharray="3 3" stroke="#e2e8f0" />
@@ -76,7 +85,9 @@ export function DailyChart({ rows, capacity, height = 280 }: { rows: Row[]; capa
           <Legend wrapperStyle={{ fontSize: 12 }} />
           <Bar yAxisId="daily" dataKey="tokens" name={t('dailyUsage')} fill="#2563eb" radius={[3, 3, 0, 0]} isAnimationActive={false} />
           <Line yAxisId="total" dataKey="cumulative" name={t('cumulative')} stroke="#0f172a" dot={false} strokeWidth={2} isAnimationActive={false} />
-          <Line yAxisId="total" dataKey="projected" name={t('projected')} stroke="#ea580c" strokeDasharray="6 4" dot={false} strokeWidth={2} isAnimationActive={false} />
+          {rows.some((row) => row.projected !== undefined) && (
+            <Line yAxisId="total" dataKey="projected" name={t('projected')} stroke="#ea580c" strokeDasharray="6 4" dot={false} strokeWidth={2} isAnimationActive={false} />
+          )}
           {showCapacity ? <ReferenceLine yAxisId="total" y={capacity} ifOverflow="extendDomain" stroke="#dc2626" strokeDasharray="2 2" label={{ value: t('capacity'), fontSize: 11, fill: '#b91c1c', position: 'insideTopLeft' }} /> : null}
         </ComposedChart>
       </ResponsiveContainer>

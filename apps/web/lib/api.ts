@@ -93,6 +93,17 @@ export async function api<T>(path: string, options: RequestOptions = {}): Promis
   return (await response.json()) as T;
 }
 
+/** A file from the API (GET, with the session's token), as a Blob to save; errors as `api` throws them. */
+export async function apiBlob(path: string): Promise<Blob> {
+  const response = await fetch(path, { headers: headers() });
+  if (!response.ok) {
+    const error = await errorOf(response);
+    if (response.status === 401) handleUnauthorized();
+    throw error;
+  }
+  return response.blob();
+}
+
 export function newIdempotencyKey(): string {
   if (typeof crypto !== 'undefined' && typeof crypto.randomUUID === 'function') return crypto.randomUUID();
   const bytes = new Uint8Array(16);

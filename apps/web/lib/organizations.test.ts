@@ -1,6 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import {
+  exportRangeValid,
   INVITATION_HOURS,
+  ledgerFileName,
+  shiftDay,
+  todayIn,
   invitationUrl,
   isInvitationToken,
   managesMembers,
@@ -140,5 +144,28 @@ describe('a limit as typed', () => {
 
   it('refuses what the API would: negative, fractional, words, past the maximum', () => {
     for (const text of ['-1', '1.5', '1e3', '오만', 'abc', String(MEMBER_LIMIT_MAX + 1), '99999999999999999999']) expect(parseLimitInput(text), text).toEqual({ valid: false });
+  });
+});
+
+describe('the CSV file of the usage history', () => {
+  it('takes today in the quota time zone, not the browser’s', () => {
+    expect(todayIn('Asia/Seoul', new Date('2026-11-30T15:00:00Z'))).toBe('2026-12-01');
+    expect(todayIn('Asia/Seoul', new Date('2026-11-30T14:59:59Z'))).toBe('2026-11-30');
+    expect(shiftDay('2026-12-01', -29)).toBe('2026-11-02');
+  });
+
+  it('asks only for a range the API exports: real dates, in order, at most 366 days', () => {
+    expect(exportRangeValid('2026-11-01', '2026-11-30')).toBe(true);
+    expect(exportRangeValid('2026-11-30', '2026-11-30')).toBe(true);
+    expect(exportRangeValid('2025-11-10', '2026-11-10')).toBe(true);
+    expect(exportRangeValid('2025-11-09', '2026-11-10')).toBe(false);
+    expect(exportRangeValid('2026-11-30', '2026-11-01')).toBe(false);
+    expect(exportRangeValid('2026-02-30', '2026-03-01')).toBe(false);
+    expect(exportRangeValid('', '2026-11-01')).toBe(false);
+  });
+
+  it('names the file by the organization and the days, without what a file name may not hold', () => {
+    expect(ledgerFileName('온길 상담센터', '사용 내역', '2026-11-01', '2026-11-30')).toBe('온길 상담센터 사용 내역 2026-11-01~2026-11-30.csv');
+    expect(ledgerFileName('A/B: "C"', 'usage history', '2026-11-01', '2026-11-30')).toBe('A_B_ _C_ usage history 2026-11-01~2026-11-30.csv');
   });
 });

@@ -123,3 +123,35 @@ export function parseLimitInput(text: string): { valid: true; monthlyLimitTokens
   const value = Number(plain);
   return Number.isSafeInteger(value) && value <= MEMBER_LIMIT_MAX ? { valid: true, monthlyLimitTokens: value } : { valid: false };
 }
+
+// ---- reports on the pool: a member's daily use, the ledger as a CSV file ----
+
+/** The days a member's chart may show (the API allows 1–90); the first is the default. */
+export const MEMBER_CHART_DAYS: readonly number[] = [30, 7, 90];
+
+/** The most days one CSV file may cover (GET …/ledger.csv). */
+export const LEDGER_EXPORT_MAX_DAYS = 366;
+
+/** Today (YYYY-MM-DD) in the time zone of the quota's days. */
+export function todayIn(timeZone: string, now = new Date()): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** The day `days` days after `day` (before, when negative). */
+export function shiftDay(day: string, days: number): string {
+  const [year, month, date] = day.split('-').map(Number) as [number, number, number];
+  return new Date(Date.UTC(year, month - 1, date + days)).toISOString().slice(0, 10);
+}
+
+/** Whether the days from `from` to `to` (both included) make a range the API exports: real dates, in order, at most 366 days. */
+export function exportRangeValid(from: string, to: string): boolean {
+  const day = /^\d{4}-\d{2}-\d{2}$/;
+  if (!day.test(from) || !day.test(to) || shiftDay(from, 0) !== from || shiftDay(to, 0) !== to) return false;
+  return from <= to && shiftDay(from, LEDGER_EXPORT_MAX_DAYS - 1) >= to;
+}
+
+/** The saved file's name: the organization's name (without what a file name may not hold) and the days. */
+export function ledgerFileName(organizationName: string, label: string, from: string, to: string): string {
+  const name = organizationName.replace(/[\\/:*?"<>|\u0000-\u001f]/g, '_').trim() || 'organization';
+  return `${name} ${label} ${from}~${to}.csv`;
+}

@@ -60,6 +60,10 @@ export const queryKeys = {
   organizationList: () => ['organizations', 'list'] as const,
   organization: (id: string | null) => ['organizations', 'one', id] as const,
   organizationInvitations: (id: string) => ['organizations', 'invitations', id] as const,
+  /** A member's tokens of the pool per day (GET /api/organizations/:id/members/:userId/daily). */
+  organizationMemberDaily: (id: string, memberId: string, days: number) => ['organizations', 'daily', id, memberId, days] as const,
+  /** The pool's ledger, page by page (owners and admins). */
+  organizationLedger: (id: string) => ['organizations', 'ledger', id] as const,
 };
 
 /** Whether a cached query is one conversation's messages, which once loaded only the chat's stream changes. */

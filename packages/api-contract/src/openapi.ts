@@ -673,6 +673,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/organizations/{organizationId}/ledger.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OrganizationsController_ledgerCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/organizations/{organizationId}/members/{userId}": {
         parameters: {
             query?: never;
@@ -687,6 +703,22 @@ export interface paths {
         options?: never;
         head?: never;
         patch: operations["OrganizationsController_changeRole"];
+        trace?: never;
+    };
+    "/api/organizations/{organizationId}/members/{userId}/daily": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OrganizationsController_memberDaily"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/organizations/{organizationId}/members/{userId}/limit": {
@@ -2971,6 +3003,31 @@ export interface operations {
             };
         };
     };
+    OrganizationsController_ledgerCsv: {
+        parameters: {
+            query?: {
+                /** @description First day, in the quota time zone; default: 29 days before `to` */
+                from?: string;
+                /** @description Last day, included; default: today */
+                to?: string;
+            };
+            header?: never;
+            path: {
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UTF-8 with a byte order mark; columns: id,createdAt,createdAtLocal,kind,period,memberEmail,amountTokens,freeDelta,purchasedDelta,overageDelta,heldDelta,reason */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     OrganizationsController_remove: {
         parameters: {
             query?: never;
@@ -3013,6 +3070,30 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrganizationView"];
+                };
+            };
+        };
+    };
+    OrganizationsController_memberDaily: {
+        parameters: {
+            query?: {
+                days?: number;
+            };
+            header?: never;
+            path: {
+                organizationId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DailyUsageView"][];
                 };
             };
         };

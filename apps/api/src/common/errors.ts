@@ -294,3 +294,22 @@ export class LastOwnerError extends domainError('LAST_OWNER', 409, {
   ko: '조직에는 소유자가 한 명 이상 있어야 합니다. 다른 구성원을 먼저 소유자로 지정해 주세요.',
   en: 'An organization needs at least one owner. Make another member an owner first.',
 }) {}
+
+/** An export would hold more rows than one file may: a shorter period fits. */
+export class ExportTooLargeError extends DomainError {
+  readonly code = 'EXPORT_TOO_LARGE';
+  readonly status = 413;
+  readonly localized = {
+    ko: '내려받을 내역이 너무 많습니다. 기간을 줄여 다시 시도해 주세요.',
+    en: 'There are too many entries to download at once. Choose a shorter period.',
+  };
+  constructor(
+    readonly rows: number,
+    readonly maxRows: number,
+  ) {
+    super('export too large');
+  }
+  override details() {
+    return { rows: this.rows, maxRows: this.maxRows };
+  }
+}

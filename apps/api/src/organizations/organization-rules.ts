@@ -56,3 +56,8 @@ export function invitableRoles(actor: OrganizationRole): ('ADMIN' | 'MEMBER')[] 
 export function leavesOwnerless(targetRole: OrganizationRole, newRole: OrganizationRole | null, owners: number): boolean {
   return targetRole === 'OWNER' && newRole !== 'OWNER' && owners <= 1;
 }
+
+/** Whether `actor` may read the use of the pool by the member `memberId`: owners and admins anyone's, a member their own. */
+export function mayReadUsageOf(actor: OrganizationRole, actorId: string, memberId: string): boolean {
+  return managesMembers(actor) || actorId === memberId;
+}

@@ -1,7 +1,9 @@
-import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query } from '@nestjs/common';
+import { Body, Controller, Delete, Get, Headers, HttpCode, Param, ParseUUIDPipe, Patch, Post, Put, Query, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { sendCsv } from '../common/csv-download.js';
 import { localeOf } from '../common/locale.js';
-import { HistoryQuery, LedgerPageView } from '../quota/usage/usage.dto.js';
-import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { DailyUsageView, HistoryQuery, LedgerPageView } from '../quota/usage/usage.dto.js';
+import { ApiBearerAuth, ApiNoContentResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { CurrentUser, type AuthUser } from '../auth/auth.decorators.js';
 import { NotFoundError } from '../common/errors.js';
 import {
@@ -10,6 +12,8 @@ import {
   CreatedInvitationView,
   InvitationView,
   InviteDto,
+  LedgerExportQuery,
+  MemberDailyQuery,
   MemberLimitDto,
   MembershipView,
   OrganizationNameDto,
@@ -17,6 +21,7 @@ import {
   OrganizationSummaryView,
   OrganizationView,
 } from './organizations.dto.js';
+import { OrganizationReportsService } from './organization-reports.service.js';
 import { OrganizationsService } from './organizations.service.js';
 
 const uuid = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError() });
@@ -25,7 +30,10 @@ const uuid = new ParseUUIDPipe({ exceptionFactory: () => new NotFoundError() });
 @ApiBearerAuth()
 @Controller('organizations')
 export class OrganizationsController {
-  constructor(private readonly organizations: OrganizationsService) {}
+  constructor(
+    private readonly organizations: OrganizationsService,
+    private readonly reports: OrganizationReportsService,
+  ) {}
 
   /** Creates an organization; the caller is its owner. */
   @Post()
@@ -118,6 +126,26 @@ export class OrganizationsController {
   @ApiOkResponse({ type: LedgerPageView })
   ledger(@CurrentUser() user: AuthUser, @Param('organizationId', uuid) organizationId: string, @Query() query: HistoryQuery): Promise<LedgerPageView> {
     return this.organizations.ledgerOf(user.id, organizationId, query);
+  }
+
+  /** The pool's entries of a range of days as CSV, oldest first (owners and admins; at most 366 days and 100,000 entries). */
+  @Get(':organizationId/ledger.csv')
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: 'UTF-8 with a byte order mark; columns: id,createdAt,createdAtLocal,kind,period,memberEmail,amountTokens,freeDelta,purchasedDelta,overageDelta,heldDelta,reason' })
+  async ledgerCsv(@CurrentUser() user: AuthUser, @Param('organizationId', uuid) organizationId: string, @Query() query: LedgerExportQuery, @Res() response: Response): Promise<void> {
+    await sendCsv(response, await this.reports.ledgerCsv(user.id, organizationId, query));
+  }
+
+  /** A member's tokens of the pool per day (owners and admins: anyone's; a member: their own). */
+  @Get(':organizationId/members/:userId/daily')
+  @ApiOkResponse({ type: [DailyUsageView] })
+  memberDaily(
+    @CurrentUser() user: AuthUser,
+    @Param('organizationId', uuid) organizationId: string,
+    @Param('userId', uuid) memberId: string,
+    @Query() query: MemberDailyQuery,
+  ): Promise<DailyUsageView[]> {
+    return this.reports.memberDaily(user.id, organizationId, memberId, query.days);
   }
 
   /** Removes a member, or leaves (one's own id); never the last owner. */

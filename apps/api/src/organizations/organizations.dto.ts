@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { Type } from 'class-transformer';
+import { IsIn, IsInt, IsISO8601, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { NumberedPageQuery } from '../common/pagination.dto.js';
 import { UsageView } from '../quota/usage/usage.dto.js';
 import { MaxCharacters } from '../common/validation.js';
@@ -154,4 +155,37 @@ export class AdminOrganizationDetailView {
   @ApiProperty({ type: AdminOrganizationView }) organization!: AdminOrganizationView;
   @ApiProperty({ type: UsageView, description: 'Its pool' }) pool!: UsageView;
   @ApiProperty({ type: [AdminMemberView], description: 'Members with their use of the pool (never their conversations)' }) members!: AdminMemberView[];
+}
+
+/** The most days a member's daily series goes back. */
+export const MEMBER_DAILY_MAX_DAYS = 90;
+
+/** `?days=`: how many days back a member's daily series goes (today included). */
+export class MemberDailyQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: MEMBER_DAILY_MAX_DAYS, default: 30 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(MEMBER_DAILY_MAX_DAYS)
+  days?: number;
+}
+
+const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
+
+/** `?from=&to=`: the local days (quota time zone, both included) of a ledger export; at most 366 days. */
+export class LedgerExportQuery {
+  @ApiPropertyOptional({ format: 'date', example: '2026-11-01', description: 'First day, in the quota time zone; default: 29 days before `to`' })
+  @IsOptional()
+  @IsString()
+  @Matches(DAY_PATTERN)
+  @IsISO8601({ strict: true })
+  from?: string;
+
+  @ApiPropertyOptional({ format: 'date', example: '2026-11-30', description: 'Last day, included; default: today' })
+  @IsOptional()
+  @IsString()
+  @Matches(DAY_PATTERN)
+  @IsISO8601({ strict: true })
+  to?: string;
 }

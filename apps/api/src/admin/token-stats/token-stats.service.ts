@@ -8,6 +8,7 @@ import { AuthService } from '../../auth/auth.service.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import { CLOCK, type Clock } from '../../common/clock.js';
 import { NotFoundError } from '../../common/errors.js';
+import { CSV_BOM, csvCell } from '../../common/csv.js';
 import { LedgerWriter } from '../../quota/ledger/ledger-writer.js';
 import { UsageReadsService } from '../../quota/usage/usage-reads.service.js';
 import { VerificationService } from '../../quota/verification/verification.service.js';
@@ -162,12 +163,12 @@ export class TokenStatsService {
     const period = this.ledger.currentPeriod().key;
     response.setHeader('content-type', 'text/csv; charset=utf-8');
     response.setHeader('content-disposition', `attachment; filename="token-stats-${period}-${scope}.csv"`);
-    response.write('\uFEFFuserId,email,usedTokens,usagePercent,purchasedTokens,level,lastActiveAt\n');
+    response.write(CSV_BOM + 'userId,email,usedTokens,usagePercent,purchasedTokens,level,lastActiveAt\n');
     const write = (rows: AccountUsageRow[]) => {
       for (const row of rows) {
         const user = this.toUser(row);
         response.write(
-          [user.userId, csvField(user.email), user.usedTokens, user.usagePercent, user.purchasedTokens, user.level, user.lastActiveAt ?? ''].join(',') + '\n',
+          [user.userId, csvCell(user.email), user.usedTokens, user.usagePercent, user.purchasedTokens, user.level, user.lastActiveAt ?? ''].join(',') + '\n',
         );
       }
     };
@@ -245,10 +246,4 @@ export class TokenStatsService {
       this.logger.debug?.({ message: 'cache write failed', error: String(error) });
     }
   }
-}
-
-function csvField(value: string): string {
-  // Quote, and defuse spreadsheet formulas (=, +, -, @ at the start of a cell).
-  const safe = /^[=+\-@]/.test(value) ? `'${value}` : value;
-  return `"${safe.replaceAll('"', '""')}"`;
 }

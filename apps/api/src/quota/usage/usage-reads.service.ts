@@ -5,6 +5,8 @@ import { LedgerWriter } from '../ledger/ledger-writer.js';
 import { fillDays, seriesStart } from './usage-history.js';
 import { UsageRepository } from './usage.repository.js';
 
+export type { LedgerExportRow } from './usage.repository.js';
+
 /** Days of usage behind the exhaustion forecast. */
 const FORECAST_DAYS = 14;
 /** Consumption entries averaged for a user's cost per turn. */
@@ -25,11 +27,11 @@ export class UsageReadsService {
     return evaluateUsage(balances, this.writer.policy, average);
   }
 
-  /** Tokens consumed per local day over the last `days` days, oldest first, zeros included. */
-  async dailyUsage(userId: string, days: number): Promise<{ day: string; tokens: number }[]> {
+  /** Tokens consumed per local day over the last `days` days, oldest first, zeros included; with `memberId`, that member's turns in the pool `userId`. */
+  async dailyUsage(userId: string, days: number, memberId?: string): Promise<{ day: string; tokens: number }[]> {
     const now = this.clock.now();
     const timeZone = this.writer.policy.timeZone;
-    const rows = await this.repository.dailyConsumption(this.repository.db, userId, seriesStart(now, days, timeZone), timeZone);
+    const rows = await this.repository.dailyConsumption(this.repository.db, userId, seriesStart(now, days, timeZone), timeZone, memberId);
     return fillDays(rows, now, days, timeZone);
   }
 
@@ -55,5 +57,20 @@ export class UsageReadsService {
 
   async history(userId: string, page: { limit: number; beforeId?: number }) {
     return this.repository.listEntries(this.repository.db, userId, page);
+  }
+
+  /** How many entries of the account fall in the span, and the ids they lie between: what an export will read. */
+  entriesExtent(userId: string, span: { start: Date; end: Date }) {
+    return this.repository.entriesExtent(this.repository.db, userId, span);
+  }
+
+  /** The account's entries in the span, oldest first, in batches (see UsageRepository.entriesBetween). */
+  entriesBetween(userId: string, span: { start: Date; end: Date; firstId: number; lastId: number }) {
+    return this.repository.entriesBetween(this.repository.db, userId, span);
+  }
+
+  /** The time zone of the quota's days and periods. */
+  get timeZone(): string {
+    return this.writer.policy.timeZone;
   }
 }

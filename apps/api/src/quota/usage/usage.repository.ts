@@ -1,7 +1,10 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, desc, eq, getTableColumns, lt, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, getTableColumns, gt, gte, lt, lte, sql } from 'drizzle-orm';
 import { DATABASE, rowsOf, type DatabaseHandle, type Executor } from '../../database/database.js';
-import { conversations, ledgerEntries } from '../../database/schema.js';
+import { conversations, ledgerEntries, users } from '../../database/schema.js';
+
+/** A ledger entry as exported: its columns and the email of the member whose turn it was (null: no member's). */
+export type LedgerExportRow = typeof ledgerEntries.$inferSelect & { memberEmail: string | null };
 
 const UUID_TEXT = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$';
 
@@ -46,16 +49,65 @@ export class UsageRepository {
       .limit(limit);
   }
 
-  /** Tokens consumed per local day since `since`, for charts and the forecast (days without use are absent). */
-  async dailyConsumption(executor: Executor, userId: string, since: Date, timeZone: string): Promise<{ day: string; tokens: number }[]> {
+  /**
+   * Tokens consumed per local day since `since`, for charts and the forecast (days without use are
+   * absent); with `memberId`, only that member's turns in the pool `userId`.
+   */
+  async dailyConsumption(executor: Executor, userId: string, since: Date, timeZone: string, memberId?: string): Promise<{ day: string; tokens: number }[]> {
     const rows = rowsOf<{ day: string; tokens: string }>(
       await executor.execute(sql`
         select to_char(created_at at time zone ${timeZone}, 'YYYY-MM-DD') as day, sum(consumed_delta) as tokens
         from ledger_entries
-        where user_id = ${userId} and kind in ('CONSUMPTION', 'TEST_USAGE') and created_at >= ${since.toISOString()}::timestamptz
+        where user_id = ${userId} ${memberId ? sql`and member_id = ${memberId}` : sql``}
+          and kind in ('CONSUMPTION', 'TEST_USAGE') and created_at >= ${since.toISOString()}::timestamptz
         group by 1 order by 1`),
     );
     return rows.map((row) => ({ day: row.day, tokens: Number(row.tokens) }));
+  }
+
+  /** How many entries of the account fall in [start, end), and the ids they lie between (null without any). */
+  async entriesExtent(executor: Executor, userId: string, span: { start: Date; end: Date }): Promise<{ rows: number; firstId: number | null; lastId: number | null }> {
+    const [row] = rowsOf<{ rows: string; firstId: string | null; lastId: string | null }>(
+      await executor.execute(sql`
+        select count(*) as rows, min(id) as "firstId", max(id) as "lastId" from ledger_entries
+        where user_id = ${userId} and created_at >= ${span.start.toISOString()}::timestamptz and created_at < ${span.end.toISOString()}::timestamptz`),
+    );
+    const id = (value: string | null | undefined) => (value === null || value === undefined ? null : Number(value));
+    return { rows: Number(row?.rows ?? 0), firstId: id(row?.firstId), lastId: id(row?.lastId) };
+  }
+
+  /**
+   * The account's entries in [start, end) with ids from `firstId` to `lastId`, oldest first, in
+   * batches of `batch` (each its own query, by id), with the email of the member whose turn it was.
+   */
+  async *entriesBetween(
+    executor: Executor,
+    userId: string,
+    span: { start: Date; end: Date; firstId: number; lastId: number },
+    batch = 1_000,
+  ): AsyncGenerator<LedgerExportRow[]> {
+    let after = span.firstId - 1;
+    for (;;) {
+      const rows = await executor
+        .select({ ...getTableColumns(ledgerEntries), memberEmail: users.email })
+        .from(ledgerEntries)
+        .leftJoin(users, eq(users.id, ledgerEntries.memberId))
+        .where(
+          and(
+            eq(ledgerEntries.userId, userId),
+            gt(ledgerEntries.id, after),
+            lte(ledgerEntries.id, span.lastId),
+            gte(ledgerEntries.createdAt, span.start),
+            lt(ledgerEntries.createdAt, span.end),
+          ),
+        )
+        .orderBy(asc(ledgerEntries.id))
+        .limit(batch);
+      if (rows.length === 0) return;
+      yield rows;
+      if (rows.length < batch) return;
+      after = rows[rows.length - 1]!.id;
+    }
   }
 
   /** The user's average cost of a turn over their last `turns` consumptions, or null without history. */

@@ -82,9 +82,9 @@ export class UsageService {
     };
   }
 
-  /** The same daily series the forecast and the admin detail use, computed in the database over the whole period asked. */
-  daily(userId: string, days: number): Promise<DailyUsageView[]> {
-    return this.reads.dailyUsage(userId, days);
+  /** The same daily series the forecast and the admin detail use, computed in the database over the whole period asked; with `memberId`, one member's in a pool. */
+  daily(userId: string, days: number, memberId?: string): Promise<DailyUsageView[]> {
+    return this.reads.dailyUsage(userId, days, memberId);
   }
 
   async history(userId: string, page: { limit?: number; before?: number }): Promise<LedgerPageView> {

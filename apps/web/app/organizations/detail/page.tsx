@@ -8,6 +8,7 @@ import { AppShell, Spinner } from '@/components/AppShell';
 import { ConfirmDialog } from '@/components/ConfirmDialog';
 import { MemberLimitForm } from '@/components/MemberLimitForm';
 import { OrganizationNameForm } from '@/components/OrganizationNameForm';
+import { MemberUsageChart, OrganizationLedger } from '@/components/OrganizationReports';
 import { Panel } from '@/components/Panel';
 import { TableHead } from '@/components/TableHead';
 import { UsageCard } from '@/components/UsageCard';
@@ -106,8 +107,26 @@ function YouBadge() {
   return <span className="ml-1 rounded-full bg-blue-100 px-2 py-0.5 text-xs font-bold whitespace-nowrap text-blue-900">{t('orgMemberYou')}</span>;
 }
 
+/** The button that shows a member's daily use in the chart below the table. */
+function UsageButton({ member, shown, onShow }: { member: MemberView; shown: boolean; onShow: (member: MemberView) => void }) {
+  const { t } = useI18n();
+  return (
+    <button
+      type="button"
+      className="btn btn-secondary px-3 py-1"
+      onClick={() => onShow(member)}
+      aria-label={t('orgUsageShowOf', { email: member.email })}
+      aria-pressed={shown}
+      aria-controls="org-member-usage-panel"
+      data-testid="member-daily-show"
+    >
+      {t('orgUsageShow')}
+    </button>
+  );
+}
+
 /** The members, for owners and admins: cards on a phone, a table from `md` up. */
-function Members({ organization, selfId }: { organization: OrganizationView; selfId: string }) {
+function Members({ organization, selfId, chartMemberId, onShowUsage }: { organization: OrganizationView; selfId: string; chartMemberId: string; onShowUsage: (member: MemberView) => void }) {
   const { t, df } = useI18n();
   const client = useQueryClient();
   const [removing, setRemoving] = useState<MemberView | null>(null);
@@ -147,6 +166,7 @@ function Members({ organization, selfId }: { organization: OrganizationView; sel
               </div>
               <div className="mt-2 flex flex-wrap items-start gap-2">
                 <RoleControl organization={organization} member={member} self={self} />
+                <UsageButton member={member} shown={member.userId === chartMemberId} onShow={onShowUsage} />
                 {actions.remove && <RemoveButton member={member} onRemove={open} />}
               </div>
             </li>
@@ -176,7 +196,12 @@ function Members({ organization, selfId }: { organization: OrganizationView; sel
                     <MemberLimitForm organization={organization} member={member} />
                   </td>
                   <td className="px-2 py-2 whitespace-nowrap">{df(member.joinedAt)}</td>
-                  <td className="px-2 py-2 text-right">{actions.remove && <RemoveButton member={member} onRemove={open} />}</td>
+                  <td className="px-2 py-2 text-right">
+                    <div className="flex flex-wrap justify-end gap-2">
+                      <UsageButton member={member} shown={member.userId === chartMemberId} onShow={onShowUsage} />
+                      {actions.remove && <RemoveButton member={member} onRemove={open} />}
+                    </div>
+                  </td>
                 </tr>
               );
             })}
@@ -530,6 +555,33 @@ function Pool({ organization }: { organization: OrganizationView }) {
   );
 }
 
+/**
+ * The organization's reports: a member's daily use (owners and admins pick the member, from the
+ * members table or the chart's own select; a member sees their own) and, for owners and admins, the
+ * usage history with its CSV file.
+ */
+function Manage({ organization, selfId }: { organization: OrganizationView; selfId: string }) {
+  const [chartMemberId, setChartMemberId] = useState(selfId);
+  const chart = useRef<HTMLDivElement>(null);
+  const showUsage = (member: MemberView) => {
+    setChartMemberId(member.userId);
+    chart.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+  };
+  const members = organization.members ?? [];
+  // A member removed meanwhile: the chart falls back to the reader's own use.
+  const memberId = members.some((member) => member.userId === chartMemberId) ? chartMemberId : selfId;
+  return (
+    <>
+      <Members organization={organization} selfId={selfId} chartMemberId={memberId} onShowUsage={showUsage} />
+      <div ref={chart} id="org-member-usage-panel" className="scroll-mt-4">
+        <MemberUsageChart organization={organization} memberId={memberId} onMemberChange={setChartMemberId} members={members} />
+      </div>
+      <OrganizationLedger organization={organization} />
+      <Invitations organization={organization} />
+    </>
+  );
+}
+
 function Detail() {
   const { t } = useI18n();
   const { user } = useAuth();
@@ -568,14 +620,14 @@ function Detail() {
       <Header organization={data} />
       <Pool organization={data} />
       {data.members ? (
-        <>
-          <Members organization={data} selfId={user.id} />
-          <Invitations organization={data} />
-        </>
+        <Manage organization={data} selfId={user.id} />
       ) : (
-        <p className="card mt-4 text-sm text-slate-700" data-testid="org-member-view">
-          {t('orgMemberView')}
-        </p>
+        <>
+          <MemberUsageChart organization={data} memberId={user.id} members={null} />
+          <p className="card mt-4 text-sm text-slate-700" data-testid="org-member-view">
+            {t('orgMemberView')}
+          </p>
+        </>
       )}
       <Leave organization={data} selfId={user.id} />
     </>
