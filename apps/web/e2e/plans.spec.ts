@@ -239,5 +239,9 @@ test('a user compares plans, buys Plus (applied at once, renewing before the res
   await expect(standing).toHaveAttribute('data-standing', 'moves');
   await expect(page.getByTestId('plan-standing')).toContainText('부터 무료 요금제');
   await noSidewaysScroll(page, 'plans at 1280 px');
+  // Changing one's mind before the reset: the plan goes on, renewing as before.
+  await page.getByTestId('plan-keep-plus').click();
+  await expect(page.getByTestId('plan-done')).toHaveText('변경 없음: 플러스 요금제를 유지하고 예정된 변경을 취소했습니다.');
+  await expect(standing).toHaveAttribute('data-standing', 'renews');
   await shot(page, testInfo, 'plans-page-1280');
 });

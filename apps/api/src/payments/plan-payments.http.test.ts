@@ -124,6 +124,35 @@ describe('paying for a plan', () => {
     expect(await usage(user)).toMatchObject({ freeTokens: 100_000 });
   });
 
+  it('moving back to free waits without charging or ending; changing one’s mind before the reset renews as before', async () => {
+    api.clock.set(new Date('2026-11-10T03:00:00Z'));
+    const user = await api.signUp('plan-mind');
+    await buyPlan(user);
+    const choose = (planId: string) => api.request('POST', '/api/plans/choose', { token: user.token, body: { planId } });
+    expect((await choose('free')).body).toMatchObject({ change: 'downgrade', current: { nextPlanId: 'free' } });
+    const before = await orderCount(user);
+    api.clock.set(new Date(NOVEMBER_RESET.getTime() - 71 * HOUR));
+    expect(await harness.runJob(admin, 'payments-renew')).toMatchObject({ due: 0 });
+    expect(await orderCount(user)).toBe(before);
+    expect((await subscriptions(user))[0].status).toBe('ACTIVE');
+    // Staying on the paid plan after all: the move is dropped, and the renewal is charged.
+    expect((await choose('plus')).body).toMatchObject({ change: 'same', current: { nextPlanId: null } });
+    expect(await harness.runJob(admin, 'payments-renew')).toMatchObject({ due: 1, paid: 1 });
+    expect((await plans(user)).current).toMatchObject({ planId: 'plus', paidThrough: '2026-12' });
+  });
+
+  it('moving back to free for good: free at the reset, and the subscription then ends uncharged', async () => {
+    api.clock.set(new Date('2026-11-10T03:00:00Z'));
+    const user = await api.signUp('plan-leave');
+    await buyPlan(user);
+    await api.request('POST', '/api/plans/choose', { token: user.token, body: { planId: 'free' } });
+    const before = await orderCount(user);
+    api.clock.set(new Date(NOVEMBER_RESET.getTime() + HOUR));
+    expect((await plans(user)).current).toMatchObject({ planId: 'free', paidThrough: null });
+    expect(await harness.runJob(admin, 'payments-renew')).toMatchObject({ canceled: 1 });
+    expect(await orderCount(user)).toBe(before);
+  });
+
   it('a renewal never charged before the reset cannot keep the plan: free at the reset, and the subscription ends uncharged', async () => {
     api.clock.set(new Date('2026-11-10T03:00:00Z'));
     const user = await api.signUp('plan-missed');

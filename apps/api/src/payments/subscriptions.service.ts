@@ -12,7 +12,7 @@ import { findProduct, planOfProduct, planProduct } from './token-packages.js';
 import { renewalDueAt } from './order-rules.js';
 import { AccountsService } from '../quota/accounts/accounts.service.js';
 import { PlanCatalog } from '../plans/plan-catalog.js';
-import { renewsPlan } from '../plans/plan-rules.js';
+import { planRenewal } from '../plans/plan-rules.js';
 import { NotificationsService } from '../notifications/notifications.service.js';
 
 /** A past-due subscription is charged again this long after its last failed attempt. */
@@ -86,9 +86,12 @@ export class SubscriptionsService {
     const due = candidates.filter((subscription) => renewalDueAt(subscription, lead) <= now);
     for (const subscription of due) {
       if (subscription.status === 'PAST_DUE' && now.getTime() - subscription.updatedAt.getTime() < RETRY_AFTER_MS) continue;
-      counts.due += 1;
       try {
-        counts[await this.renew(subscription)] += 1;
+        // A plan's subscription while another plan is chosen for the reset: not charged, not ended (yet).
+        const decision = await this.planRenewal(subscription);
+        if (decision === 'wait') continue;
+        counts.due += 1;
+        counts[decision === 'end' ? 'canceled' : await this.renew(subscription)] += 1;
       } catch (error) {
         this.logger.error(`renewal of subscription ${subscription.id}: ${(error as Error).stack ?? String(error)}`);
       }
@@ -101,8 +104,7 @@ export class SubscriptionsService {
    * job runs twice), the charge, the outcome. An attempt whose charge went unanswered is left to
    * the reconciler; once it is settled, paid moves the period on and failed counts as a failure.
    */
-  async renew(subscription: SubscriptionRow): Promise<'paid' | 'failed' | 'pending' | 'canceled'> {
-    if (await this.planLapsed(subscription)) return 'canceled';
+  private async renew(subscription: SubscriptionRow): Promise<'paid' | 'failed' | 'pending' | 'canceled'> {
     const attempt = await this.renewalAttempt(subscription);
     if (attempt === 'canceled' || attempt === 'renewed') return attempt === 'renewed' ? 'paid' : 'canceled';
     const { order, fresh } = attempt;
@@ -146,20 +148,22 @@ export class SubscriptionsService {
   }
 
   /**
-   * A plan's subscription that must not be charged again: the account moved off the plan (another
-   * plan bought, an admin's contract, back to free chosen), or the reset passed with its renewal
-   * unpaid (the account started the new month on free). It ends here, and is not charged.
+   * Whether a plan's subscription is charged now (`renew`, and always for another product), left
+   * alone while another plan is chosen for the reset (`wait`), or ended uncharged (`end`): the
+   * account moved off the plan (another plan bought, an admin's contract), or the reset passed with
+   * its renewal unpaid (the account started the new month on free).
    */
-  private async planLapsed(subscription: SubscriptionRow): Promise<boolean> {
+  private async planRenewal(subscription: SubscriptionRow): Promise<'renew' | 'wait' | 'end'> {
     const planId = planOfProduct(subscription.productId);
-    if (planId === null) return false;
+    if (planId === null) return 'renew';
     const now = this.clock.now();
     const account = await this.accounts.current(subscription.userId);
     const unpaidPastReset = subscription.status === 'PAST_DUE' && subscription.currentPeriodEnd <= now;
-    if (renewsPlan(account, planId) && !unpaidPastReset) return false;
+    const decision = unpaidPastReset ? 'end' : planRenewal(account, planId);
+    if (decision !== 'end') return decision;
     await this.repository.updateSubscription(this.repository.db, subscription.id, { status: 'CANCELED', canceledAt: now }, now);
     this.logger.log(`plan subscription ${subscription.id} ended: ${unpaidPastReset ? 'the reset passed unpaid' : `the account is no longer on ${planId}`}`);
-    return true;
+    return 'end';
   }
 
   /** Tells a plan's subscriber, before the reset, that the plan ends there (cancelled, or its renewal declined). */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPlans, parsePlans } from '../config/plans-config.js';
-import { allowsModel, completionLimitOf, decidePlanChange, endsUnpaidAtReset, laterPeriod, paidFor, planAtReset, renewsPlan, withinRate, type PlanLimits, type PlanState } from './plan-rules.js';
+import { allowsModel, completionLimitOf, decidePlanChange, endsUnpaidAtReset, laterPeriod, paidFor, planAtReset, planRenewal, withinRate, type PlanLimits, type PlanState } from './plan-rules.js';
 
 const plan = (id: string, monthlyTokens: number, priceKrw: number, more: Partial<PlanLimits> = {}): PlanLimits => ({
   id,
@@ -119,8 +119,8 @@ describe('a paid plan at the reset', () => {
     expect(laterPeriod(null, '2026-11')).toBe('2026-11');
     expect(laterPeriod('2026-12', '2026-11')).toBe('2026-12');
     expect(laterPeriod('2026-09', '2026-11')).toBe('2026-11');
-    expect(renewsPlan(state('plus', '2026-11'), 'plus')).toBe(true);
-    expect(renewsPlan(state('plus', '2026-11', 'free'), 'plus')).toBe(false);
-    expect(renewsPlan(state('pro', null), 'plus')).toBe(false);
+    expect(planRenewal(state('plus', '2026-11'), 'plus')).toBe('renew');
+    expect(planRenewal(state('plus', '2026-11', 'free'), 'plus')).toBe('wait');
+    expect(planRenewal(state('pro', null), 'plus')).toBe('end');
   });
 });

@@ -72,12 +72,14 @@ export function laterPeriod(a: string | null, b: string): string {
 }
 
 /**
- * Whether a plan's subscription should be renewed: only while the account is on that plan and
- * stays on it at the reset. Moved elsewhere (another plan bought, an admin's contract, back to
- * free chosen), renewing would take money for a plan it will not have.
+ * What a plan's subscription does at its renewal: `renew` while the account is on that plan and
+ * stays on it; `wait` while another plan is chosen for the reset (the user may still change their
+ * mind: nothing is charged, nothing ends); `end` once the account is on another plan (another
+ * plan bought, an admin's contract, the reset passed) — charging would buy a plan it does not have.
  */
-export function renewsPlan(account: PlanState, planId: string): boolean {
-  return account.planId === planId && account.nextPlanId === null;
+export function planRenewal(account: PlanState, planId: string): 'renew' | 'wait' | 'end' {
+  if (account.planId !== planId) return 'end';
+  return account.nextPlanId === null ? 'renew' : 'wait';
 }
 
 /** Whether the plan may use the model. */

@@ -106,8 +106,9 @@ export class PlansService {
         const current = await this.catalog.limitsIn(tx!, account.planId);
         const target = await this.catalog.limitsIn(tx!, planId);
         const decision = decidePlanChange(current, target, await this.writer.allowanceGranted(tx!, account));
-        // The user's own choice never starts or keeps a paid plan: that is its payment's to do.
-        const keepsUnchanged = decision.kind === 'same' && account.nextPlanId === null;
+        // The user's own choice never starts or keeps a paid plan: that is its payment's to do —
+        // unless the plan is paid for (then staying on it, a move chosen for the reset dropped, is the subscription's renewal to keep).
+        const keepsUnchanged = decision.kind === 'same' && (account.nextPlanId === null || account.planPaidThrough !== null);
         if (source.by === 'user' && target.priceKrw > 0 && !keepsUnchanged) throw new PlanNeedsPaymentError();
         // Whose plan it is from now: paid through a period, or (an admin's contract, free) not depending on payments.
         const paidThrough = source.by === 'payment' ? laterPeriod(account.planId === target.id ? account.planPaidThrough : null, source.periodKey) : null;

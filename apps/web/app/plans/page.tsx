@@ -54,7 +54,7 @@ function Standing({ standing, page, name }: { standing: PlanStanding; page: Plan
   );
 }
 
-function PlanCard({ plan, current, onBuy, onFree }: { plan: PlanView; current: boolean; onBuy: () => void; onFree: () => void }) {
+function PlanCard({ plan, current, leaving, onBuy, onFree, onKeep }: { plan: PlanView; current: boolean; leaving: boolean; onBuy: () => void; onFree: () => void; onKeep: () => void }) {
   const { t, nf } = useI18n();
   const money = useMoney();
   const paid = plan.priceKrw > 0;
@@ -69,7 +69,11 @@ function PlanCard({ plan, current, onBuy, onFree }: { plan: PlanView; current: b
         <li>{t('plansRate', { n: nf(plan.turnsPerMinute), m: nf(plan.concurrentTurns) })}</li>
       </ul>
       <div className="mt-auto pt-4">
-        {current ? (
+        {current && leaving ? (
+          <button type="button" className="btn btn-secondary w-full" onClick={onKeep} data-testid={`plan-keep-${plan.id}`}>
+            {t('plansKeep', { name: plan.name })}
+          </button>
+        ) : current ? (
           <p className="rounded-lg bg-blue-50 px-3 py-2 text-center text-sm font-semibold text-blue-900">{t('plansIsCurrent')}</p>
         ) : paid && plan.forSale && !plan.retiredAt ? (
           <button type="button" className="btn btn-primary w-full" onClick={onBuy} aria-label={t('plansBuy', { name: plan.name })} data-testid={`plan-buy-${plan.id}`}>
@@ -93,15 +97,19 @@ function Plans() {
   const [buying, setBuying] = useState<CheckoutProduct | null>(null);
   const [confirmFree, setConfirmFree] = useState(false);
   const [done, setDone] = useState<string | null>(null);
-  const toFree = useMutation({
-    mutationFn: () => api<PlanChangeView>('/api/plans/choose', { body: { planId: FREE_PLAN_ID } }),
-    onSuccess: (result) => {
-      const free = page.data?.plans.find((plan) => plan.id === FREE_PLAN_ID)?.name ?? FREE_PLAN_ID;
-      const message = planChangeMessage(result, free, false, { nf, df: (iso) => df(iso) });
+  // Back to free from the reset, or (a move already chosen) staying on the plan after all.
+  const choose = useMutation({
+    mutationFn: (planId: string) => api<PlanChangeView>('/api/plans/choose', { body: { planId } }),
+    onSuccess: (result, planId) => {
+      const name = page.data?.plans.find((plan) => plan.id === planId)?.name ?? planId;
+      const message = planChangeMessage(result, name, planId !== FREE_PLAN_ID, { nf, df: (iso) => df(iso) });
       setDone(t(message.key, message.vars));
       setConfirmFree(false);
       void client.invalidateQueries({ queryKey: queryKeys.plans(lang) });
       void client.invalidateQueries({ queryKey: queryKeys.usage() });
+    },
+    onError: (error) => {
+      if (!confirmFree) setDone(errorText(error, t));
     },
   });
   const refresh = () => {
@@ -131,19 +139,24 @@ function Plans() {
         </p>
       )}
       <Standing standing={standing} page={page.data} name={currentName} />
-      <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-4" aria-label={t('plansPageTitle')}>
+      <ul className="grid gap-4 sm:grid-cols-2 lg:grid-cols-3" aria-label={t('plansPageTitle')}>
         {plans.map((plan) => (
           <PlanCard
             key={plan.id}
             plan={plan}
             current={plan.id === page.data.current.planId}
+            leaving={page.data.current.nextPlanId !== null && plan.priceKrw > 0}
+            onKeep={() => {
+              setDone(null);
+              choose.mutate(plan.id);
+            }}
             onBuy={() => {
               setDone(null);
               setBuying({ id: plan.id, kind: 'plan', name: plan.name, tokens: plan.monthlyTokens, price: plan.priceKrw, currency: 'KRW' });
             }}
             onFree={() => {
               setDone(null);
-              toFree.reset();
+              choose.reset();
               setConfirmFree(true);
             }}
           />
@@ -167,9 +180,9 @@ function Plans() {
           id="to-free"
           title={t('plansToFreeTitle')}
           confirmLabel={t('plansToFreeConfirm')}
-          pending={toFree.isPending}
-          error={toFree.error}
-          onConfirm={() => toFree.mutate()}
+          pending={choose.isPending}
+          error={choose.error}
+          onConfirm={() => choose.mutate(FREE_PLAN_ID)}
           onClose={() => setConfirmFree(false)}
           testId="to-free-dialog"
         >
