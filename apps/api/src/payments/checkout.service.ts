@@ -92,7 +92,9 @@ export class CheckoutService {
     if (!idempotencyKey) throw new IdempotencyKeyRequiredError();
     const plan = await this.plans.assertPurchasable(user.id, planId);
     const product = planProduct(plan);
-    if (product.prices[this.provider.currency] === undefined) throw new PlanNotOfferedError();
+    // A plan renews before each reset, charged by us: a provider that renews on its own schedule
+    // (Stripe, on the day bought) would let the plan lapse at every reset. Not sold there yet.
+    if (product.prices[this.provider.currency] === undefined || this.provider.renewals !== 'merchant') throw new PlanNotOfferedError();
     return this.checkoutProduct(user, product, idempotencyKey, origin, locale);
   }
 

@@ -197,4 +197,10 @@ describe('Stripe: a window left and paid later', () => {
     expect(expiresIn).toBeGreaterThan(60 * 60 - 120);
     expect(expiresIn).toBeLessThanOrEqual(61 * 60);
   });
+
+  it('does not sell plans yet: Stripe renews on the day bought, and a plan must renew before each reset', async () => {
+    const user = await api.signUp();
+    const response = await api.request('POST', '/api/plans/subscribe', { token: user.token, body: { planId: 'plus' }, headers: idempotencyKey() });
+    expect(response).toMatchObject({ status: 409, body: { code: 'PLAN_NOT_OFFERED' } });
+  });
 });
