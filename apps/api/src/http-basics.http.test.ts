@@ -61,8 +61,7 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'POST', path: '/api/admin/orders/:otherOrder/refunds', body: { tokens: 1_000, reason: 'matrix refund' }, anonymous: 401, user: 403, admin: 200 },
   { method: 'GET', path: '/api/plans', anonymous: 401, user: 200, admin: 200 },
   { method: 'POST', path: '/api/plans/choose', body: { planId: 'free' }, anonymous: 401, user: 200, admin: 200 },
-  // No Idempotency-Key: refused before any order (a signed-in caller gets 400, nobody else gets in).
-  { method: 'POST', path: '/api/plans/subscribe', body: { planId: 'plus' }, anonymous: 401, user: 400, admin: 400 },
+  { method: 'POST', path: '/api/plans/subscribe', body: { planId: 'plus' }, anonymous: 401, user: 200, admin: 200 },
   { method: 'GET', path: '/api/admin/plans', anonymous: 401, user: 403, admin: 200 },
   {
     method: 'POST',
@@ -82,6 +81,9 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'GET', path: '/api/organizations', anonymous: 401, user: 200, admin: 200 },
   { method: 'POST', path: '/api/organizations/invitations/accept', body: { token: 'A'.repeat(32) }, anonymous: 401, user: 410, admin: 410 },
   // Another user's organization does not exist for the caller, admins of the service included.
+  { method: 'GET', path: '/api/organizations/packages', anonymous: 401, user: 200, admin: 200 },
+  // Another organization's pool: not theirs to buy for.
+  { method: 'POST', path: '/api/organizations/:otherOrganization/purchase', body: { packageId: 'org-tokens-1m' }, anonymous: 401, user: 404, admin: 404 },
   { method: 'GET', path: '/api/organizations/:otherOrganization', anonymous: 401, user: 404, admin: 404 },
   { method: 'PATCH', path: '/api/organizations/:otherOrganization', body: { name: '남의 조직' }, anonymous: 401, user: 404, admin: 404 },
   { method: 'POST', path: '/api/organizations/:otherOrganization/invitations', body: { role: 'MEMBER' }, anonymous: 401, user: 404, admin: 404 },

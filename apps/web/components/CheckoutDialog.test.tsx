@@ -1,10 +1,11 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { CheckoutResultView, TokenPackageView, UsageView } from '@consult-on/api-contract';
 import { I18nProvider } from '@/lib/i18n';
 import { ko } from '@/messages/ko';
 import { CheckoutDialog } from './CheckoutDialog';
+import type { CheckoutProduct } from '@/lib/payments';
 
 const pack: TokenPackageView = { id: 'tokens-50k', kind: 'package', name: '라이트 5만 토큰', tokens: 50_000, price: 5_000, currency: 'KRW', pricePer1kTokens: 100 };
 const monthly: TokenPackageView = { id: 'monthly-test', kind: 'subscription', name: '월간 30만 토큰', tokens: 300_000, price: 9_900, currency: 'KRW', pricePer1kTokens: 33 };
@@ -25,7 +26,7 @@ function serve(...answers: (() => Response | Promise<Response>)[]) {
   return requests;
 }
 
-function renderDialog(product: TokenPackageView) {
+function renderDialog(product: CheckoutProduct) {
   const onDone = vi.fn();
   const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   render(
@@ -86,6 +87,25 @@ describe('CheckoutDialog', () => {
     fireEvent.click(confirm());
     await waitFor(() => expect(onDone).toHaveBeenCalled());
     expect(requests[0]).toMatchObject({ path: '/api/payments/subscriptions', body: { productId: 'monthly-test' } });
+  });
+
+  it('buys a plan and an organization’s bulk package through their own endpoints, saying what each does', async () => {
+    const requests = serve(
+      () => json(200, paid),
+      () => json(200, paid),
+    );
+    const plan = renderDialog({ id: 'plus', kind: 'plan', name: '플러스', tokens: 1_000_000, price: 9_900, currency: 'KRW' });
+    expect(screen.getByRole('heading')).toHaveTextContent(ko.plansBuyTitle);
+    expect(plan.confirm()).toHaveTextContent(ko.plansBuyConfirm);
+    expect(screen.getByTestId('confirm-dialog')).toHaveTextContent('지금 9,900원이 결제되고 바로 적용되어');
+    fireEvent.click(plan.confirm());
+    await waitFor(() => expect(plan.onDone).toHaveBeenCalled());
+    expect(requests[0]).toMatchObject({ path: '/api/plans/subscribe', body: { planId: 'plus' } });
+    cleanup();
+    const bulk = renderDialog({ ...pack, id: 'org-tokens-1m', organizationId: 'org-1' });
+    fireEvent.click(bulk.confirm());
+    await waitFor(() => expect(bulk.onDone).toHaveBeenCalled());
+    expect(requests[1]).toMatchObject({ path: '/api/organizations/org-1/purchase', body: { packageId: 'org-tokens-1m' } });
   });
 
   it('shows "결제창으로 이동 중…" while handing over to the provider', async () => {

@@ -192,3 +192,27 @@ test('a blocked pool refuses chat in the organization for the organization’s r
   await expect(page.getByTestId('usage-card')).toHaveAttribute('data-workspace', 'personal');
   await expect(page.getByTestId('usage-card')).toHaveAttribute('data-level', 'NORMAL');
 });
+
+test('an owner buys bulk tokens for the pool; a plain member is not offered them', async ({ browser, request }, testInfo) => {
+  const owner = await register(request, 'bulk-owner');
+  const member = await register(request, 'bulk-member');
+  const id = await organizationWith(request, owner, '대량 구매 상담센터', [member]);
+  const page = await newPage(browser, testInfo);
+  await page.setViewportSize({ width: 360, height: 800 });
+  await openAs(page, owner, `/organizations/detail/?id=${id}`);
+  const section = page.getByTestId('org-purchase');
+  await expect(section.getByTestId('org-package-org-tokens-1m')).toContainText('75,000원');
+  await noSidewaysScroll(page, 'the organization page with its purchase section at 360 px');
+  await section.getByRole('button', { name: '조직용 100만 토큰 구매' }).click();
+  await page.getByTestId('confirm-purchase').click();
+  await expect(page.getByTestId('org-purchase-done')).toHaveText(`조직에 ${nf(1_000_000)}토큰이 추가되었습니다.`);
+  const usage = await (await request.get(`/api/organizations/${id}/usage`, { headers: auth(owner) })).json();
+  expect(usage.pool.purchasedTokens).toBe(1_000_000);
+  await expect(page.getByTestId('org-pool')).toContainText(nf(1_100_000));
+  await shot(page, testInfo, 'org-bulk-purchase-360');
+
+  const memberPage = await newPage(browser, testInfo);
+  await openAs(memberPage, member, `/organizations/detail/?id=${id}`);
+  await expect(memberPage.getByTestId('org-pool')).toBeVisible();
+  await expect(memberPage.getByTestId('org-purchase')).toHaveCount(0);
+});

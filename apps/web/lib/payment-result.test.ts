@@ -10,6 +10,7 @@ function order(status: OrderView['status'], patch: Partial<OrderView> = {}): Ord
     id: ORDER_ID,
     kind: 'package',
     productId: 'tokens-50k',
+    organizationId: null,
     orderName: '라이트 5만 토큰',
     tokens: 50_000,
     amount: 5_000,

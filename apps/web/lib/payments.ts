@@ -124,13 +124,18 @@ async function openTossWindow(checkout: CheckoutView, environment: HandOffEnviro
 }
 
 /** What the checkout dialog sells: a token package, a monthly product, or a paid plan (kind `plan`, its id the plan's; `tokens` its monthly tokens). */
-export type CheckoutProduct = Pick<TokenPackageView, 'id' | 'name' | 'tokens' | 'price' | 'currency'> & { kind: TokenPackageView['kind'] | 'plan' };
+export type CheckoutProduct = Pick<TokenPackageView, 'id' | 'name' | 'tokens' | 'price' | 'currency'> & {
+  kind: TokenPackageView['kind'] | 'plan';
+  /** A bulk package bought for this organization's pool. */
+  organizationId?: string;
+};
 
 /**
  * Opens an order for a product (one per Idempotency-Key: a double click or a retry after an error
  * is the same order) and returns how to pay it.
  */
-export function requestCheckout(product: Pick<CheckoutProduct, 'id' | 'kind'>, idempotencyKey: string): Promise<CheckoutResultView> {
+export function requestCheckout(product: Pick<CheckoutProduct, 'id' | 'kind' | 'organizationId'>, idempotencyKey: string): Promise<CheckoutResultView> {
+  if (product.organizationId) return api<CheckoutResultView>(`/api/organizations/${encodeURIComponent(product.organizationId)}/purchase`, { body: { packageId: product.id }, idempotencyKey });
   if (product.kind === 'plan') return api<CheckoutResultView>('/api/plans/subscribe', { body: { planId: product.id }, idempotencyKey });
   return product.kind === 'subscription'
     ? api<CheckoutResultView>('/api/payments/subscriptions', { body: { productId: product.id }, idempotencyKey })

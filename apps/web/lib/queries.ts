@@ -18,6 +18,8 @@ export const queryKeys = {
   /** An organization's pool and the caller's limit in it (GET /api/organizations/:id/usage). */
   organizationUsage: (organizationId: string) => ['ai-usage', 'organization', organizationId] as const,
   packages: () => ['packages'] as const,
+  /** Bulk packages for an organization's pool (GET /api/organizations/packages). */
+  organizationPackages: () => ['packages', 'organization'] as const,
   /** Monthly products on sale (GET /api/payments/products). */
   products: () => ['products'] as const,
   /** The user's orders and subscriptions: a purchase, a confirmation or a cancel refreshes the group. */
@@ -141,10 +143,17 @@ export function useConversations(organizationId: string | null = null, enabled =
 }
 
 /** Token packages, or monthly products, in the provider's currency. */
-export function useCatalog(kind: 'package' | 'subscription') {
+const CATALOGS = {
+  package: { key: queryKeys.packages(), path: '/api/ai-usage/packages' },
+  subscription: { key: queryKeys.products(), path: '/api/payments/products' },
+  organization: { key: queryKeys.organizationPackages(), path: '/api/organizations/packages' },
+} as const;
+
+/** What is on sale: token packages, monthly products, or an organization's bulk packages. */
+export function useCatalog(kind: keyof typeof CATALOGS) {
   return useQuery({
-    queryKey: kind === 'package' ? queryKeys.packages() : queryKeys.products(),
-    queryFn: () => api<TokenPackageView[]>(kind === 'package' ? '/api/ai-usage/packages' : '/api/payments/products'),
+    queryKey: CATALOGS[kind].key,
+    queryFn: () => api<TokenPackageView[]>(CATALOGS[kind].path),
     staleTime: 10 * 60_000,
   });
 }

@@ -609,6 +609,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/organizations/packages": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OrganizationPurchaseController_packages"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/organizations/{organizationId}": {
         parameters: {
             query?: never;
@@ -731,6 +747,22 @@ export interface paths {
         get?: never;
         put: operations["OrganizationsController_setLimit"];
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/organizations/{organizationId}/purchase": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["OrganizationPurchaseController_purchase"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1441,6 +1473,8 @@ export interface components {
             /** @enum {string} */
             kind: "package" | "subscription";
             productId: string;
+            /** @description A bulk purchase for this organization’s pool; null: for the buyer’s own account */
+            organizationId: string | null;
             orderName: string;
             tokens: number;
             /** @description Integer minor units of `currency`, VAT included */
@@ -1468,6 +1502,10 @@ export interface components {
              * @example 온길 상담센터
              */
             name: string;
+        };
+        OrganizationPurchaseDto: {
+            /** @enum {string} */
+            packageId: "org-tokens-1m" | "org-tokens-10m";
         };
         OrganizationStatsView: {
             /** @description Organizations (their pools) in the period */
@@ -2866,6 +2904,27 @@ export interface operations {
             };
         };
     };
+    OrganizationPurchaseController_packages: {
+        parameters: {
+            query?: never;
+            header: {
+                "accept-language": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TokenPackageView"][];
+                };
+            };
+        };
+    };
     OrganizationsController_get: {
         parameters: {
             query?: never;
@@ -3120,6 +3179,35 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrganizationView"];
+                };
+            };
+        };
+    };
+    OrganizationPurchaseController_purchase: {
+        parameters: {
+            query?: never;
+            header: {
+                "accept-language": string;
+                /** @description Applies the request at most once; the same key with another body is a 409. */
+                "Idempotency-Key"?: string;
+            };
+            path: {
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["OrganizationPurchaseDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CheckoutResultView"];
                 };
             };
         };

@@ -22,6 +22,12 @@ export const payments = pgTable(
       .notNull()
       .references(() => users.id, { onDelete: 'cascade' }),
     kind: text('kind', { enum: ORDER_KINDS }).notNull().default('package'),
+    /**
+     * A bulk purchase for an organization's pool (bought by `userId`, one of its owners or admins):
+     * the tokens go to the pool. Kept as it was when the organization is deleted (the record of a
+     * payment outlives it), so no foreign key.
+     */
+    organizationId: uuid('organization_id'),
     /** The package or monthly product. */
     packageId: text('package_id').notNull(),
     /** Shown in the payment window and on the receipt, in the buyer's language at purchase. */
@@ -57,6 +63,7 @@ export const payments = pgTable(
   },
   (table) => [
     index('payments_user_idx').on(table.userId, table.createdAt),
+    index('payments_organization_idx').on(table.organizationId, table.createdAt).where(sql`${table.organizationId} is not null`),
     // Reconciliation reads the oldest pending orders first.
     index('payments_pending_idx').on(table.createdAt).where(sql`${table.status} = 'PENDING'`),
     uniqueIndex('payments_provider_payment_idx').on(table.provider, table.providerPaymentId),

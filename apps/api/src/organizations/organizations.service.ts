@@ -225,6 +225,11 @@ export class OrganizationsService {
     });
   }
 
+  /** Refuses anyone but the organization's owners and admins (404 to strangers, 403 to plain members): who may buy its tokens. */
+  async assertManager(userId: string, organizationId: string): Promise<void> {
+    await this.asManager(this.repository.db, organizationId, userId);
+  }
+
   /** The caller's role; an organization they are not in does not exist for them. */
   private async roleOrNotFound(executor: Executor, organizationId: string, userId: string): Promise<OrganizationRole> {
     const role = await this.repository.roleOf(executor, organizationId, userId);

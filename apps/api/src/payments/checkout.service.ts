@@ -26,7 +26,8 @@ import {
   type VerifiedEvent,
 } from './providers/payment-provider.js';
 import { SubscriptionsService } from './subscriptions.service.js';
-import { findProduct, MONTHLY_PRODUCTS, planProduct, TOKEN_PACKAGES, type Product } from './token-packages.js';
+import { findProduct, MONTHLY_PRODUCTS, ORGANIZATION_PACKAGES, planOfProduct, planProduct, TOKEN_PACKAGES, type Product } from './token-packages.js';
+import { OrganizationsService } from '../organizations/organizations.service.js';
 import { PlansService } from '../plans/plans.service.js';
 
 /** Adapter codes for a return that is not this order's (tampered, another customer's, empty). */
@@ -49,15 +50,16 @@ export class CheckoutService {
     private readonly usage: UsageService,
     private readonly idempotency: IdempotencyService,
     private readonly plans: PlansService,
+    private readonly organizations: OrganizationsService,
     @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
   /** The products on sale with this provider (a product without a price in its currency is not). */
-  catalog(kind: 'package' | 'subscription', locale: Locale): TokenPackageView[] {
+  catalog(kind: 'package' | 'subscription' | 'organization', locale: Locale): TokenPackageView[] {
     const currency = this.provider.currency;
-    return (kind === 'package' ? TOKEN_PACKAGES : MONTHLY_PRODUCTS)
+    return (kind === 'package' ? TOKEN_PACKAGES : kind === 'organization' ? ORGANIZATION_PACKAGES : MONTHLY_PRODUCTS)
       .filter((item) => item.prices[currency] !== undefined)
       .map((item) => {
         const price = item.prices[currency]!;
@@ -80,8 +82,27 @@ export class CheckoutService {
   ): Promise<CheckoutResultView> {
     if (!idempotencyKey) throw new IdempotencyKeyRequiredError();
     const product = findProduct(productId);
-    if (!product || product.kind !== kind || product.prices[this.provider.currency] === undefined) throw new NotFoundError();
+    if (!product || product.kind !== kind || product.audience !== undefined || product.prices[this.provider.currency] === undefined) throw new NotFoundError();
     return this.checkoutProduct(user, product, idempotencyKey, origin, locale);
+  }
+
+  /**
+   * A bulk package for an organization's pool, bought by one of its owners or admins (404 to
+   * strangers, 403 to plain members): the order is the buyer's, its tokens the pool's.
+   */
+  async checkoutOrganization(
+    user: { id: string; email: string },
+    organizationId: string,
+    packageId: string,
+    idempotencyKey: string | null,
+    origin: string,
+    locale: Locale,
+  ): Promise<CheckoutResultView> {
+    if (!idempotencyKey) throw new IdempotencyKeyRequiredError();
+    await this.organizations.assertManager(user.id, organizationId);
+    const product = findProduct(packageId);
+    if (!product || product.audience !== 'organization' || product.prices[this.provider.currency] === undefined) throw new NotFoundError();
+    return this.checkoutProduct(user, product, idempotencyKey, origin, locale, organizationId);
   }
 
   /**
@@ -98,13 +119,23 @@ export class CheckoutService {
     return this.checkoutProduct(user, product, idempotencyKey, origin, locale);
   }
 
-  private async checkoutProduct(user: { id: string; email: string }, product: Product, idempotencyKey: string, origin: string, locale: Locale): Promise<CheckoutResultView> {
+  private async checkoutProduct(
+    user: { id: string; email: string },
+    product: Product,
+    idempotencyKey: string,
+    origin: string,
+    locale: Locale,
+    organizationId: string | null = null,
+  ): Promise<CheckoutResultView> {
     const kind = product.kind;
     const price = product.prices[this.provider.currency]!;
+    // Each way of buying keeps its own keys: the same key sent to two of them is two requests.
+    const scope = organizationId ? 'checkout-organization' : planOfProduct(product.id) !== null ? 'checkout-plan' : `checkout-${kind}`;
     const orderId = await this.repository.db.transaction((tx) =>
-      this.idempotency.run(tx, { ownerId: user.id, scope: `checkout-${kind}`, key: idempotencyKey, request: { productId: product.id } }, async () => {
+      this.idempotency.run(tx, { ownerId: user.id, scope, key: idempotencyKey, request: { productId: product.id, organizationId } }, async () => {
         const order = await this.repository.insertOrder(tx, {
           userId: user.id,
+          organizationId,
           kind,
           packageId: product.id,
           orderName: product.name[locale],

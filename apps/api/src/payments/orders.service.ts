@@ -38,6 +38,11 @@ export function renewalPeriodStart(periodKey: string | null): Date | null {
   return Number.isNaN(start.getTime()) ? null : start;
 }
 
+/** The account an order's tokens go to (and come back from): an organization's pool for its bulk purchase, else the buyer's own. */
+export function accountOf(order: Pick<OrderRow, 'userId' | 'organizationId'>): string {
+  return order.organizationId ?? order.userId;
+}
+
 /** How long a failed order the provider may still be paid for (expired, abandoned) is asked about. */
 export const RECHECK_FOR_MS = 24 * 3_600_000;
 
@@ -167,7 +172,7 @@ export class OrdersService {
       // A plan's month: no tokens, the account is on the plan through the period it pays for.
       await this.plans.applyPayment(tx, order.userId, planId, this.paidPeriod(order, now).key);
     } else {
-      ({ settledOverageTokens } = await this.accounts.credit(tx, order.userId, { kind: 'PURCHASE', tokens: order.tokens, bucket: 'purchased', paymentId: order.id }));
+      ({ settledOverageTokens } = await this.accounts.credit(tx, accountOf(order), { kind: 'PURCHASE', tokens: order.tokens, bucket: 'purchased', paymentId: order.id }));
     }
     const paid = await this.repository.updateOrder(
       tx,
@@ -188,7 +193,7 @@ export class OrdersService {
       now,
     );
     this.countOutcome(order.provider, 'paid');
-    this.logger.log(`order ${order.id} paid: ${order.tokens} tokens granted to ${order.userId}`);
+    this.logger.log(`order ${order.id} paid: ${order.tokens} tokens granted to ${accountOf(order)}`);
     return paid;
   }
 
@@ -246,7 +251,7 @@ export class OrdersService {
     const tokens = tokensForRefundedAmount(order, amount);
     const refundId = randomUUID();
     const { recoveredTokens } =
-      tokens > 0 ? await this.accounts.refundPayment(tx, order.userId, { paymentId: order.id, refundId, tokens, exact: false }) : { recoveredTokens: 0 };
+      tokens > 0 ? await this.accounts.refundPayment(tx, accountOf(order), { paymentId: order.id, refundId, tokens, exact: false }) : { recoveredTokens: 0 };
     await this.repository.insertRefund(tx, {
       id: refundId,
       paymentId: order.id,
@@ -287,6 +292,7 @@ export class OrdersService {
       id: order.id,
       kind: order.kind,
       productId: order.packageId,
+      organizationId: order.organizationId,
       orderName: order.orderName,
       tokens: order.tokens,
       amount: order.amount,

@@ -14,6 +14,7 @@ import {
   ConfirmOrderDto,
   OrderResultView,
   OrderView,
+  OrganizationPurchaseDto,
   PurchaseDto,
   RefundDto,
   RefundResultView,
@@ -174,6 +175,39 @@ export class PlanCheckoutController {
     @Headers('accept-language') language?: string,
   ): Promise<CheckoutResultView> {
     return this.checkout.checkoutPlan(user, body.planId, key, originOf(request), localeOf(language));
+  }
+}
+
+@ApiTags('organizations')
+@ApiBearerAuth()
+@Controller('organizations')
+export class OrganizationPurchaseController {
+  constructor(private readonly checkout: CheckoutService) {}
+
+  /** Bulk packages for an organization's pool (on sale with this provider). */
+  @Get('packages')
+  @ApiOkResponse({ type: [TokenPackageView] })
+  packages(@Headers('accept-language') language?: string): TokenPackageView[] {
+    return this.checkout.catalog('organization', localeOf(language));
+  }
+
+  /**
+   * Buys a bulk package for the organization's pool (its owners and admins): the order is the
+   * buyer's, the purchased tokens the pool's, never expiring. One order per Idempotency-Key.
+   */
+  @Post(':organizationId/purchase')
+  @HttpCode(200)
+  @ApiIdempotencyKey()
+  @ApiOkResponse({ type: CheckoutResultView })
+  purchase(
+    @CurrentUser() user: AuthUser,
+    @Param('organizationId', uuid) organizationId: string,
+    @Body() body: OrganizationPurchaseDto,
+    @IdempotencyKey() key: string | null,
+    @Req() request: Request,
+    @Headers('accept-language') language?: string,
+  ): Promise<CheckoutResultView> {
+    return this.checkout.checkoutOrganization(user, organizationId, body.packageId, key, originOf(request), localeOf(language));
   }
 }
 

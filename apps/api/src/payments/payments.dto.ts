@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsInt, IsOptional, IsString, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { PAYMENT_STATUSES, REFUND_STATUSES, SUBSCRIPTION_STATUSES } from '../database/schema.js';
 import { UsageView } from '../quota/usage/usage.dto.js';
-import { MONTHLY_PRODUCT_IDS, TOKEN_PACKAGE_IDS } from './token-packages.js';
+import { MONTHLY_PRODUCT_IDS, ORGANIZATION_PACKAGE_IDS, TOKEN_PACKAGE_IDS } from './token-packages.js';
 
 export class TokenPackageView {
   @ApiProperty({ example: 'tokens-50k' }) id!: string;
@@ -17,6 +17,12 @@ export class TokenPackageView {
 export class PurchaseDto {
   @ApiProperty({ enum: TOKEN_PACKAGE_IDS })
   @IsIn(TOKEN_PACKAGE_IDS)
+  packageId!: string;
+}
+
+export class OrganizationPurchaseDto {
+  @ApiProperty({ enum: ORGANIZATION_PACKAGE_IDS })
+  @IsIn(ORGANIZATION_PACKAGE_IDS)
   packageId!: string;
 }
 
@@ -125,6 +131,7 @@ export class OrderView {
   @ApiProperty() id!: string;
   @ApiProperty({ enum: ['package', 'subscription'] }) kind!: 'package' | 'subscription';
   @ApiProperty() productId!: string;
+  @ApiProperty({ type: String, nullable: true, description: 'A bulk purchase for this organization’s pool; null: for the buyer’s own account' }) organizationId!: string | null;
   @ApiProperty() orderName!: string;
   @ApiProperty() tokens!: number;
   @ApiProperty({ description: 'Integer minor units of `currency`, VAT included' }) amount!: number;

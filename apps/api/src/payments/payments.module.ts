@@ -4,10 +4,11 @@ import { JobsModule } from '../jobs/jobs.module.js';
 import { QuotaModule } from '../quota/quota.module.js';
 import { CheckoutService } from './checkout.service.js';
 import { OrdersService } from './orders.service.js';
-import { AdminPaymentsController, OrdersController, PaymentWebhooksController, PlanCheckoutController, PurchaseController } from './payments.controller.js';
+import { AdminPaymentsController, OrdersController, OrganizationPurchaseController, PaymentWebhooksController, PlanCheckoutController, PurchaseController } from './payments.controller.js';
 import { NotificationsModule } from '../notifications/notifications.module.js';
 import { PlanCatalogModule } from '../plans/plan-catalog.module.js';
 import { PlansModule } from '../plans/plans.module.js';
+import { OrganizationsModule } from '../organizations/organizations.module.js';
 import { PaymentsRepository } from './payments.repository.js';
 import { createPaymentProvider, PAYMENT_PROVIDER } from './providers/provider.factory.js';
 import { PaymentsReconciliationJob } from './reconciliation.job.js';
@@ -15,8 +16,8 @@ import { RefundsService } from './refunds.service.js';
 import { SubscriptionsService } from './subscriptions.service.js';
 
 @Module({
-  imports: [QuotaModule, JobsModule, PlansModule, PlanCatalogModule, NotificationsModule],
-  controllers: [PurchaseController, OrdersController, PlanCheckoutController, PaymentWebhooksController, AdminPaymentsController],
+  imports: [QuotaModule, JobsModule, PlansModule, PlanCatalogModule, NotificationsModule, OrganizationsModule],
+  controllers: [PurchaseController, OrdersController, PlanCheckoutController, OrganizationPurchaseController, PaymentWebhooksController, AdminPaymentsController],
   providers: [
     { provide: PAYMENT_PROVIDER, inject: [APP_CONFIG], useFactory: (config: AppConfig) => createPaymentProvider(config.payments) },
     PaymentsRepository,

@@ -5,7 +5,7 @@ import { IdempotencyKeyRequiredError, NotFoundError, NotRefundableError, RefundT
 import { IdempotencyService } from '../common/idempotency.js';
 import { AccountsService } from '../quota/accounts/accounts.service.js';
 import { statusAfterRefunds } from './order-rules.js';
-import { orderRef, OrdersService, refundView } from './orders.service.js';
+import { accountOf, orderRef, OrdersService, refundView } from './orders.service.js';
 import type { OrderView, RefundResultView } from './payments.dto.js';
 import { PaymentsRepository, type OrderRow, type RefundRow } from './payments.repository.js';
 import { PAYMENT_PROVIDER } from './providers/provider.factory.js';
@@ -51,7 +51,7 @@ export class RefundsService {
         const id = randomUUID();
         // Exact when the admin named a number; otherwise as many of the order's tokens as are unspent.
         // Purchased tokens are spent oldest order first: those of later orders are theirs, not this one's.
-        const { recoveredTokens } = await this.accounts.refundPayment(tx, order.userId, {
+        const { recoveredTokens } = await this.accounts.refundPayment(tx, accountOf(order), {
           paymentId: order.id,
           refundId: id,
           tokens: wanted,
@@ -150,7 +150,7 @@ export class RefundsService {
       if (refund.status !== 'PENDING') return refund;
       const order = (await this.repository.lockOrder(tx, refund.paymentId))!;
       const now = this.clock.now();
-      await this.accounts.reverseRefund(tx, order.userId, { paymentId: order.id, refundId: refund.id, tokens: refund.tokens });
+      await this.accounts.reverseRefund(tx, accountOf(order), { paymentId: order.id, refundId: refund.id, tokens: refund.tokens });
       await this.repository.setRefund(tx, refund.id, { status: 'FAILED', failureMessage: message.slice(0, 500) }, now);
       await this.repository.updateOrder(tx, order.id, { refundedTokens: order.refundedTokens - refund.tokens }, now);
       this.logger.warn(`refund ${refund.id} of order ${order.id} refused by ${this.provider.name}: ${message}; ${refund.tokens} tokens given back`);

@@ -6,6 +6,8 @@
 export interface Product {
   id: string;
   kind: 'package' | 'subscription';
+  /** Who buys it: a person for their own account, or an organization's owners and admins for its pool (bulk). */
+  audience?: 'organization';
   name: { ko: string; en: string };
   /** Tokens granted per purchase (a package) or per paid month (a monthly product). */
   tokens: number;
@@ -16,6 +18,12 @@ export const TOKEN_PACKAGES: readonly Product[] = [
   { id: 'tokens-50k', kind: 'package', name: { ko: '라이트 5만 토큰', en: 'Light 50K tokens' }, tokens: 50_000, prices: { KRW: 5_000, USD: 399 } },
   { id: 'tokens-200k', kind: 'package', name: { ko: '스탠다드 20만 토큰', en: 'Standard 200K tokens' }, tokens: 200_000, prices: { KRW: 18_000, USD: 1_399 } },
   { id: 'tokens-1m', kind: 'package', name: { ko: '프로 100만 토큰', en: 'Pro 1M tokens' }, tokens: 1_000_000, prices: { KRW: 80_000, USD: 5_999 } },
+];
+
+/** Bulk packages for an organization's pool, bought by its owners and admins: the same purchased tokens, never expiring, cheaper per token. */
+export const ORGANIZATION_PACKAGES: readonly Product[] = [
+  { id: 'org-tokens-1m', kind: 'package', audience: 'organization', name: { ko: '조직용 100만 토큰', en: 'Organization 1M tokens' }, tokens: 1_000_000, prices: { KRW: 75_000, USD: 5_599 } },
+  { id: 'org-tokens-10m', kind: 'package', audience: 'organization', name: { ko: '조직용 1,000만 토큰', en: 'Organization 10M tokens' }, tokens: 10_000_000, prices: { KRW: 650_000, USD: 48_999 } },
 ];
 
 /** Monthly products. Subscription plans (the next capability) will be sold through the same path; this one exercises renewals. */
@@ -47,10 +55,11 @@ export function planProduct(plan: { id: string; nameKo: string; nameEn: string; 
 }
 
 export const TOKEN_PACKAGE_IDS = TOKEN_PACKAGES.map((item) => item.id);
+export const ORGANIZATION_PACKAGE_IDS = ORGANIZATION_PACKAGES.map((item) => item.id);
 export const MONTHLY_PRODUCT_IDS = MONTHLY_PRODUCTS.map((item) => item.id);
 
 export function findProduct(id: string): Product | undefined {
-  return TOKEN_PACKAGES.find((item) => item.id === id) ?? MONTHLY_PRODUCTS.find((item) => item.id === id);
+  return TOKEN_PACKAGES.find((item) => item.id === id) ?? MONTHLY_PRODUCTS.find((item) => item.id === id) ?? ORGANIZATION_PACKAGES.find((item) => item.id === id);
 }
 
 /** Won (or cents) for a number of an order's tokens, rounded down: the refund of `tokens` is amountFor(after) − amountFor(before), so partial refunds add up to the whole price exactly. */

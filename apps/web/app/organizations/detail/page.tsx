@@ -11,6 +11,7 @@ import { OrganizationNameForm } from '@/components/OrganizationNameForm';
 import { MemberUsageChart, OrganizationLedger } from '@/components/OrganizationReports';
 import { Panel } from '@/components/Panel';
 import { TableHead } from '@/components/TableHead';
+import { OrganizationPurchase } from '@/components/OrganizationPurchase';
 import { UsageCard } from '@/components/UsageCard';
 import { api, ApiError } from '@/lib/api';
 import { useAuth } from '@/lib/auth';
@@ -619,6 +620,7 @@ function Detail() {
     <>
       <Header organization={data} />
       <Pool organization={data} />
+      {managesMembers(data) && <OrganizationPurchase organizationId={data.id} />}
       {data.members ? (
         <Manage organization={data} selfId={user.id} />
       ) : (

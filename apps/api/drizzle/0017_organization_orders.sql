@@ -1,0 +1,2 @@
+ALTER TABLE "payments" ADD COLUMN "organization_id" uuid;--> statement-breakpoint
+CREATE INDEX "payments_organization_idx" ON "payments" USING btree ("organization_id","created_at") WHERE "payments"."organization_id" is not null;
