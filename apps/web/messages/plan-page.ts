@@ -19,7 +19,7 @@ export const planPageKo = {
   plansToFree: '무료 요금제로 바꾸기',
   plansKeep: '{name} 요금제 계속 쓰기',
   plansToFreeTitle: '무료 요금제로 바꾸시겠습니까?',
-  plansToFreeBody: '{date}까지는 {name} 요금제를 그대로 쓰고, 그다음 초기화부터 무료 요금제가 적용됩니다. 자동 결제도 더 이상 되지 않습니다.',
+  plansToFreeBody: '{date} 초기화 전까지는 {name} 요금제를 그대로 쓰고, 초기화부터 무료 요금제가 적용됩니다(다음 달 요금을 이미 냈다면 그 달이 끝난 뒤부터). 더 이상 자동 결제되지 않습니다.',
   plansToFreeConfirm: '무료로 바꾸기',
   plansRenews: '{date}에 다음 달 요금 {price}이 자동 결제됩니다.',
   plansEndsUnpaid: '다음 결제가 없어 {date}부터 무료 요금제로 바뀝니다.',
@@ -34,7 +34,7 @@ export const planPageKo = {
   plansNotInWorkspace: '요금제는 내 계정의 것입니다. 조직의 요금제는 서비스 관리자가 정합니다.',
   // notifications (worded from what they stored: the plan's name and the day it ends)
   notifTitlePLAN_ENDING: '{plan} 요금제가 {date}에 끝납니다',
-  notifBodyPLAN_ENDING: '구독을 해지해 {date}부터 무료 요금제로 바뀝니다. 그때까지는 지금 요금제를 그대로 쓸 수 있습니다.',
+  notifBodyPLAN_ENDING: '다음 달 결제가 없어 {date}부터 무료 요금제로 바뀝니다. 그 전까지는 지금 요금제를 그대로 쓸 수 있습니다.',
   notifTitlePLAN_RENEWAL_FAILED: '{plan} 요금제 갱신 결제에 실패했습니다',
   notifBodyPLAN_RENEWAL_FAILED: '{date} 전에 결제되지 않으면 무료 요금제로 바뀝니다. 카드를 확인해 주세요. 하루 뒤 다시 결제를 시도합니다.',
 };
@@ -56,7 +56,7 @@ export const planPageEn = {
   plansToFree: 'Move to the free plan',
   plansKeep: 'Keep {name}',
   plansToFreeTitle: 'Move to the free plan?',
-  plansToFreeBody: 'You keep {name} until {date}; the free plan applies from that reset. Nothing more is charged.',
+  plansToFreeBody: 'You keep {name} until the reset on {date}, and the free plan applies from then (after next month, if it is already paid). Nothing more is charged.',
   plansToFreeConfirm: 'Move to free',
   plansRenews: 'Next month ({price}) is charged automatically on {date}.',
   plansEndsUnpaid: 'No renewal is due, so you move to the free plan on {date}.',
@@ -70,7 +70,7 @@ export const planPageEn = {
   plansBuyPending: 'Checking the payment: the plan applies as soon as it is confirmed.',
   plansNotInWorkspace: 'Plans belong to your own account; an organization’s plan is set by the service’s admins.',
   notifTitlePLAN_ENDING: 'Your {plan} plan ends on {date}',
-  notifBodyPLAN_ENDING: 'The subscription is cancelled, so you move to the free plan on {date}. Until then your plan stays as it is.',
+  notifBodyPLAN_ENDING: 'Next month is not paid for, so you move to the free plan on {date}. Until then your plan stays as it is.',
   notifTitlePLAN_RENEWAL_FAILED: 'The renewal of your {plan} plan failed',
   notifBodyPLAN_RENEWAL_FAILED: 'Unless it is paid before {date}, you move to the free plan. Please check your card; we will try again in a day.',
 } satisfies Record<keyof typeof planPageKo, string>;

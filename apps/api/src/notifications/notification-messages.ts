@@ -73,8 +73,8 @@ export function renderNotification(kind: NotificationKind, data: NotificationDat
       const day = plan ? dayText(plan.freeFrom, ko) : ko ? '다음 초기화' : 'the next reset';
       if (kind === 'PLAN_ENDING') {
         return ko
-          ? { title: `${name} 요금제가 ${day}에 끝납니다`, message: `구독을 해지해 ${day}부터 무료 요금제로 바뀝니다. 그때까지는 지금 요금제를 그대로 쓸 수 있습니다.` }
-          : { title: `Your ${name} plan ends on ${day}`, message: `The subscription is cancelled, so you move to the free plan on ${day}. Until then your plan stays as it is.` };
+          ? { title: `${name} 요금제가 ${day}에 끝납니다`, message: `다음 달 결제가 없어 ${day}부터 무료 요금제로 바뀝니다. 그 전까지는 지금 요금제를 그대로 쓸 수 있습니다.` }
+          : { title: `Your ${name} plan ends on ${day}`, message: `Next month is not paid for, so you move to the free plan on ${day}. Until then your plan stays as it is.` };
       }
       return ko
         ? { title: `${name} 요금제 갱신 결제에 실패했습니다`, message: `${day} 전에 결제되지 않으면 무료 요금제로 바뀝니다. 카드를 확인해 주세요. 하루 뒤 다시 결제를 시도합니다.` }

@@ -170,7 +170,7 @@ export class OrdersService {
     let settledOverageTokens = 0;
     if (planId !== null) {
       // A plan's month: no tokens, the account is on the plan through the period it pays for.
-      await this.plans.applyPayment(tx, order.userId, planId, this.paidPeriod(order, now).key);
+      await this.plans.applyPayment(tx, order.userId, planId, this.paidPeriod(order, now).key, order.subscriptionId !== null);
     } else {
       ({ settledOverageTokens } = await this.accounts.credit(tx, accountOf(order), { kind: 'PURCHASE', tokens: order.tokens, bucket: 'purchased', paymentId: order.id }));
     }
@@ -202,7 +202,13 @@ export class OrdersService {
    * period ended (its key says when); a first month's, the period it is paid in.
    */
   private paidPeriod(order: OrderRow, now: Date): QuotaPeriod {
-    return periodOf(renewalPeriodStart(order.subscriptionId ? order.periodKey : null) ?? now, this.config.quota.timeZone);
+    const zone = this.config.quota.timeZone;
+    const renewalStart = renewalPeriodStart(order.subscriptionId ? order.periodKey : null);
+    if (renewalStart) return periodOf(renewalStart, zone);
+    // A first month bought when its renewal would already be due (inside the lead before the
+    // reset) pays through the next period too: one charge, not a second one within the hour.
+    const current = periodOf(now, zone);
+    return current.end.getTime() - now.getTime() <= this.config.payments.planRenewalLeadMs ? periodOf(current.end, zone) : current;
   }
 
   /** A subscription's first payment opens it; a renewal's moves its period on. */
@@ -230,6 +236,15 @@ export class OrdersService {
       this.logger.error(`subscription order ${order.id} paid without a saved method: it will not renew`);
       return null;
     }
+    // One paid plan at a time: a new plan's subscription ends the user's others (a plan bought again
+    // after a lapse, or another plan bought instead) — marked here, charged by us, so nothing else renews them.
+    if (planOfProduct(order.packageId) !== null) {
+      for (const other of await this.repository.openSubscriptions(tx, order.userId)) {
+        if (planOfProduct(other.productId) === null) continue;
+        await this.repository.updateSubscription(tx, other.id, { status: 'CANCELED', canceledAt: now }, now);
+        this.logger.log(`plan subscription ${other.id} ended: order ${order.id} starts another`);
+      }
+    }
     return this.repository.insertSubscription(tx, {
       userId: order.userId,
       productId: order.packageId,
@@ -246,10 +261,25 @@ export class OrdersService {
     });
   }
 
+  /**
+   * A plan's payment refunded at the provider: its subscription ends (no more renewals) and the
+   * period it paid for is no longer paid — the plan ends at the first reset it is not paid for.
+   */
+  private async revokePlanPayment(tx: Transaction, order: OrderRow, planId: string, now: Date): Promise<void> {
+    if (order.subscriptionId) {
+      const subscription = await this.repository.lockSubscription(tx, order.subscriptionId);
+      if (subscription && subscription.status !== 'CANCELED') await this.repository.updateSubscription(tx, subscription.id, { status: 'CANCELED', canceledAt: now }, now);
+    }
+    await this.plans.revokePayment(tx, order.userId, planId, this.paidPeriod(order, now).key);
+    this.logger.warn(`plan order ${order.id} refunded at the provider: its subscription ended, ${planId} no longer paid for its period`);
+  }
+
   /** Money the provider refunded outside our refunds (its dashboard): the same share of tokens comes back, as far as they are unspent. */
   private async recordProviderRefund(tx: Transaction, order: OrderRow, amount: number, now: Date): Promise<OrderRow> {
     const tokens = tokensForRefundedAmount(order, amount);
     const refundId = randomUUID();
+    const planId = planOfProduct(order.packageId);
+    if (planId !== null) await this.revokePlanPayment(tx, order, planId, now);
     const { recoveredTokens } =
       tokens > 0 ? await this.accounts.refundPayment(tx, accountOf(order), { paymentId: order.id, refundId, tokens, exact: false }) : { recoveredTokens: 0 };
     await this.repository.insertRefund(tx, {

@@ -217,7 +217,8 @@ export class PaymentsRepository {
   }
 
   /** Merchant-renewed subscriptions whose period has ended, oldest first. */
-  dueSubscriptions(executor: Executor, provider: string, now: Date, limit: number): Promise<SubscriptionRow[]> {
+  /** Open subscriptions whose period ends by `until`, a page at a time in (period end, id) order after `after`. */
+  dueSubscriptions(executor: Executor, provider: string, until: Date, limit: number, after: { end: Date; id: string } | null = null): Promise<SubscriptionRow[]> {
     return executor
       .select()
       .from(paymentSubscriptions)
@@ -225,11 +226,32 @@ export class PaymentsRepository {
         and(
           eq(paymentSubscriptions.provider, provider),
           inArray(paymentSubscriptions.status, ['ACTIVE', 'PAST_DUE']),
-          lte(paymentSubscriptions.currentPeriodEnd, now),
+          lte(paymentSubscriptions.currentPeriodEnd, until),
+          after
+            ? or(gt(paymentSubscriptions.currentPeriodEnd, after.end), and(eq(paymentSubscriptions.currentPeriodEnd, after.end), gt(paymentSubscriptions.id, after.id)))
+            : undefined,
         ),
       )
-      .orderBy(asc(paymentSubscriptions.currentPeriodEnd))
+      .orderBy(asc(paymentSubscriptions.currentPeriodEnd), asc(paymentSubscriptions.id))
       .limit(limit);
+  }
+
+  /** Whether a renewal of the subscription is still waiting for its provider's answer. */
+  async hasPendingRenewal(executor: Executor, subscriptionId: string): Promise<boolean> {
+    const [row] = await executor
+      .select({ id: payments.id })
+      .from(payments)
+      .where(and(eq(payments.subscriptionId, subscriptionId), eq(payments.status, 'PENDING')))
+      .limit(1);
+    return row !== undefined;
+  }
+
+  /** A user's subscriptions that are not cancelled (a handful at most). */
+  openSubscriptions(executor: Executor, userId: string): Promise<SubscriptionRow[]> {
+    return executor
+      .select()
+      .from(paymentSubscriptions)
+      .where(and(eq(paymentSubscriptions.userId, userId), inArray(paymentSubscriptions.status, ['ACTIVE', 'PAST_DUE'])));
   }
 
   /**

@@ -187,6 +187,85 @@ describe('paying for a plan', () => {
     expect((await plans(user)).current.planId).toBe('pro');
   });
 
+  it('back to free chosen after the renewal was paid: the paid month is kept, free starts the month after', async () => {
+    api.clock.set(new Date('2026-11-10T03:00:00Z'));
+    const user = await api.signUp('plan-paid-month');
+    await buyPlan(user);
+    api.clock.set(new Date(NOVEMBER_RESET.getTime() - 71 * HOUR));
+    await harness.runJob(admin, 'payments-renew');
+    expect((await plans(user)).current.paidThrough).toBe('2026-12');
+    await api.request('POST', '/api/plans/choose', { token: user.token, body: { planId: 'free' } });
+    api.clock.set(new Date(NOVEMBER_RESET.getTime() + HOUR));
+    expect((await plans(user)).current).toMatchObject({ planId: 'plus', nextPlanId: 'free', paidThrough: '2026-12' });
+    expect(await usage(user)).toMatchObject({ freeTokens: 1_000_000 });
+    // December's renewal is not charged while free is chosen; January starts on free.
+    const before = await orderCount(user);
+    api.clock.set(new Date(DECEMBER_RESET.getTime() - 71 * HOUR));
+    await harness.runJob(admin, 'payments-renew');
+    api.clock.set(new Date(DECEMBER_RESET.getTime() + HOUR));
+    expect((await plans(user)).current).toMatchObject({ planId: 'free', nextPlanId: null, paidThrough: null });
+    await harness.runJob(admin, 'payments-renew');
+    expect((await subscriptions(user))[0].status).toBe('CANCELED');
+    expect(await orderCount(user)).toBe(before);
+  });
+
+  it('one paid plan at a time: buying it again after a lapse ends the old subscription, which is never charged', async () => {
+    api.clock.set(new Date('2026-11-10T03:00:00Z'));
+    const user = await api.signUp('plan-twice');
+    await buyPlan(user);
+    api.clock.set(new Date(NOVEMBER_RESET.getTime() + HOUR));
+    expect((await plans(user)).current.planId).toBe('free');
+    await buyPlan(user);
+    const open = ((await subscriptions(user)) as { status: string }[]).filter((item) => item.status !== 'CANCELED');
+    expect(open).toHaveLength(1);
+    const before = await orderCount(user);
+    api.clock.set(new Date(DECEMBER_RESET.getTime() - 71 * HOUR));
+    await harness.runJob(admin, 'payments-renew');
+    expect(await orderCount(user)).toBe(before + 1);
+  });
+
+  it('a plan bought inside the lead before the reset pays through the next month: one charge, not two', async () => {
+    api.clock.set(new Date(NOVEMBER_RESET.getTime() - 10 * HOUR));
+    const user = await api.signUp('plan-late');
+    await buyPlan(user);
+    expect((await plans(user)).current).toMatchObject({ planId: 'plus', paidThrough: '2026-12', endsUnpaidAtReset: false });
+    expect((await subscriptions(user))[0]).toMatchObject({ currentPeriodEnd: DECEMBER_RESET.toISOString() });
+    const before = await orderCount(user);
+    await harness.runJob(admin, 'payments-renew');
+    expect(await orderCount(user)).toBe(before);
+    api.clock.set(new Date(NOVEMBER_RESET.getTime() + HOUR));
+    expect(await usage(user)).toMatchObject({ freeTokens: 1_000_000 });
+  });
+
+  it('an admin putting a subscriber on the plan they pay for makes it a contract: the card is not charged again', async () => {
+    api.clock.set(new Date('2026-11-10T03:00:00Z'));
+    const user = await api.signUp('plan-same-contract');
+    await buyPlan(user);
+    expect((await api.request('PUT', `/api/admin/users/${user.id}/plan`, { token: admin.token, body: { planId: 'plus' } })).status).toBe(200);
+    const before = await orderCount(user);
+    api.clock.set(new Date(NOVEMBER_RESET.getTime() - 71 * HOUR));
+    await harness.runJob(admin, 'payments-renew');
+    expect((await subscriptions(user))[0].status).toBe('CANCELED');
+    expect(await orderCount(user)).toBe(before);
+    api.clock.set(new Date(NOVEMBER_RESET.getTime() + HOUR));
+    expect((await plans(user)).current).toMatchObject({ planId: 'plus', paidThrough: null });
+  });
+
+  it('a plan payment refunded at Toss ends its subscription, and the plan ends at the reset', async () => {
+    api.clock.set(new Date('2026-11-10T03:00:00Z'));
+    const user = await api.signUp('plan-refunded');
+    const order = await buyPlan(user);
+    const paymentKey = (await harness.order(order.id)).providerPaymentId!;
+    toss.cancel(paymentKey, order.amount);
+    expect((await toss.sendWebhook(`${api.baseUrl}/api/payments/webhooks/toss`, toss.webhookEvent(paymentKey))).status).toBe(200);
+    expect(await harness.order(order.id)).toMatchObject({ status: 'REFUNDED' });
+    expect((await subscriptions(user))[0].status).toBe('CANCELED');
+    expect((await plans(user)).current).toMatchObject({ planId: 'plus', paidThrough: '2026-10', endsUnpaidAtReset: true });
+    api.clock.set(new Date(NOVEMBER_RESET.getTime() + HOUR));
+    expect((await plans(user)).current.planId).toBe('free');
+    expect((await harness.verify(admin)).ok).toBe(true);
+  });
+
   it('refuses a free plan, a plan not for sale and an unknown plan; without an Idempotency-Key; to nobody signed in', async () => {
     const user = await api.signUp('plan-refused');
     const subscribe = (planId: string, headers: Record<string, string> = idempotencyKey()) => api.request('POST', '/api/plans/subscribe', { token: user.token, body: { planId }, headers });

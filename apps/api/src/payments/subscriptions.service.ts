@@ -10,6 +10,7 @@ import { PAYMENT_PROVIDER } from './providers/provider.factory.js';
 import { ProviderDeclinedError, ProviderUnavailableError, type PaymentProvider, type ProviderPayment } from './providers/payment-provider.js';
 import { findProduct, planOfProduct, planProduct } from './token-packages.js';
 import { renewalDueAt } from './order-rules.js';
+import { periodOf } from '@consult-on/quota-policy';
 import { AccountsService } from '../quota/accounts/accounts.service.js';
 import { PlanCatalog } from '../plans/plan-catalog.js';
 import { planRenewal } from '../plans/plan-rules.js';
@@ -81,22 +82,28 @@ export class SubscriptionsService {
     if (this.provider.renewals !== 'merchant') return counts;
     const now = this.clock.now();
     // A plan's renewal falls due ahead of its period's end: look that far ahead, keep what is due.
+    // Page by page, so that subscriptions skipped (waiting, retried later) never hide the ones after them.
     const lead = this.config.payments.planRenewalLeadMs;
-    const candidates = await this.repository.dueSubscriptions(this.repository.db, this.provider.name, new Date(now.getTime() + lead), limit);
-    const due = candidates.filter((subscription) => renewalDueAt(subscription, lead) <= now);
-    for (const subscription of due) {
-      if (subscription.status === 'PAST_DUE' && now.getTime() - subscription.updatedAt.getTime() < RETRY_AFTER_MS) continue;
-      try {
-        // A plan's subscription while another plan is chosen for the reset: not charged, not ended (yet).
-        const decision = await this.planRenewal(subscription);
-        if (decision === 'wait') continue;
-        counts.due += 1;
-        counts[decision === 'end' ? 'canceled' : await this.renew(subscription)] += 1;
-      } catch (error) {
-        this.logger.error(`renewal of subscription ${subscription.id}: ${(error as Error).stack ?? String(error)}`);
+    let after: { end: Date; id: string } | null = null;
+    for (;;) {
+      const page = await this.repository.dueSubscriptions(this.repository.db, this.provider.name, new Date(now.getTime() + lead), limit, after);
+      for (const subscription of page) {
+        if (renewalDueAt(subscription, lead) > now) continue;
+        if (subscription.status === 'PAST_DUE' && now.getTime() - subscription.updatedAt.getTime() < RETRY_AFTER_MS) continue;
+        try {
+          // A plan's subscription while another plan is chosen for the reset: not charged, not ended (yet).
+          const decision = await this.planRenewal(subscription);
+          if (decision === 'wait') continue;
+          counts.due += 1;
+          counts[decision === 'end' ? 'canceled' : await this.renew(subscription)] += 1;
+        } catch (error) {
+          this.logger.error(`renewal of subscription ${subscription.id}: ${(error as Error).stack ?? String(error)}`);
+        }
       }
+      if (page.length < limit) return counts;
+      const last = page[page.length - 1]!;
+      after = { end: last.currentPeriodEnd, id: last.id };
     }
-    return counts;
   }
 
   /**
@@ -158,11 +165,22 @@ export class SubscriptionsService {
     if (planId === null) return 'renew';
     const now = this.clock.now();
     const account = await this.accounts.current(subscription.userId);
-    const unpaidPastReset = subscription.status === 'PAST_DUE' && subscription.currentPeriodEnd <= now;
-    const decision = unpaidPastReset ? 'end' : planRenewal(account, planId);
+    // The period it paid for: the one its period end closes.
+    const paysFor = periodOf(new Date(subscription.currentPeriodEnd.getTime() - 1), this.config.quota.timeZone).key;
+    // The reset it renews at passed unpaid: the account started the new month on free; a late charge would buy nothing.
+    const pastReset = subscription.currentPeriodEnd <= now;
+    const decision = pastReset ? 'end' : planRenewal(account, planId, paysFor);
     if (decision !== 'end') return decision;
-    await this.repository.updateSubscription(this.repository.db, subscription.id, { status: 'CANCELED', canceledAt: now }, now);
-    this.logger.log(`plan subscription ${subscription.id} ended: ${unpaidPastReset ? 'the reset passed unpaid' : `the account is no longer on ${planId}`}`);
+    // Under the subscription's lock, and not while a renewal charge waits for its answer (the reconciler settles it first).
+    const ended = await this.repository.db.transaction(async (tx) => {
+      const current = await this.repository.lockSubscription(tx, subscription.id);
+      if (!current || current.status === 'CANCELED') return true;
+      if (await this.repository.hasPendingRenewal(tx, subscription.id)) return false;
+      await this.repository.updateSubscription(tx, subscription.id, { status: 'CANCELED', canceledAt: now }, now);
+      return true;
+    });
+    if (!ended) return 'wait';
+    this.logger.log(`plan subscription ${subscription.id} ended: ${pastReset ? 'the reset passed unpaid' : `the account is no longer on ${planId} paid by it`}`);
     return 'end';
   }
 
@@ -204,7 +222,8 @@ export class SubscriptionsService {
     const canceled = this.provider.renewals === 'merchant' && attempts >= this.config.payments.renewalMaxAttempts;
     const now = this.clock.now();
     await this.repository.updateSubscription(this.repository.db, subscription.id, { status: canceled ? 'CANCELED' : 'PAST_DUE', failedAttempts: attempts, ...(canceled ? { canceledAt: now } : {}) }, now);
-    await this.notifyPlanEnding(subscription, 'PLAN_RENEWAL_FAILED');
+    // Tried again tomorrow: "check your card"; the last attempt: the plan ends at the reset.
+    await this.notifyPlanEnding(subscription, canceled ? 'PLAN_ENDING' : 'PLAN_RENEWAL_FAILED');
     this.logger.warn(`renewal of subscription ${subscription.id} failed (${failure.code}: ${failure.message}); attempt ${attempts}${canceled ? ', canceled' : ''}`);
     return canceled ? 'canceled' : 'failed';
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { defaultPlans, parsePlans } from '../config/plans-config.js';
-import { allowsModel, completionLimitOf, decidePlanChange, endsUnpaidAtReset, laterPeriod, paidFor, planAtReset, planRenewal, withinRate, type PlanLimits, type PlanState } from './plan-rules.js';
+import { allowsModel, completionLimitOf, decidePlanChange, endsUnpaidAtReset, laterPeriod, paidFor, planAtReset, planRenewal, previousPeriodKey, withinRate, type PlanLimits, type PlanState } from './plan-rules.js';
 
 const plan = (id: string, monthlyTokens: number, priceKrw: number, more: Partial<PlanLimits> = {}): PlanLimits => ({
   id,
@@ -87,21 +87,25 @@ describe('a paid plan at the reset', () => {
   const state = (planId: string, planPaidThrough: string | null, nextPlanId: string | null = null): PlanState => ({ planId, nextPlanId, planPaidThrough });
 
   it('goes on while its payments cover the new period, and ends (free) once they do not', () => {
-    expect(planAtReset(state('plus', '2026-12'), '2026-12')).toEqual({ planId: 'plus', planPaidThrough: '2026-12' });
-    expect(planAtReset(state('plus', '2026-11'), '2026-12')).toEqual({ planId: 'free', planPaidThrough: null });
+    expect(planAtReset(state('plus', '2026-12'), '2026-12')).toEqual(state('plus', '2026-12'));
+    expect(planAtReset(state('plus', '2026-11'), '2026-12')).toEqual(state('free', null));
     // Months apart (nobody came for a while): still free.
-    expect(planAtReset(state('plus', '2026-11'), '2027-03')).toEqual({ planId: 'free', planPaidThrough: null });
+    expect(planAtReset(state('plus', '2026-11'), '2027-03')).toEqual(state('free', null));
     // Across a year: keys sort in time.
     expect(planAtReset(state('plus', '2026-12'), '2027-01').planId).toBe('free');
   });
 
   it('a plan that does not depend on payments (free, an admin’s contract) goes on', () => {
-    expect(planAtReset(state('pro', null), '2027-01')).toEqual({ planId: 'pro', planPaidThrough: null });
+    expect(planAtReset(state('pro', null), '2027-01')).toEqual(state('pro', null));
   });
 
-  it('a move chosen for the reset wins, and does not depend on payments', () => {
-    expect(planAtReset(state('plus', '2026-12', 'free'), '2026-12')).toEqual({ planId: 'free', planPaidThrough: null });
-    expect(planAtReset(state('pro', '2026-11', 'plus'), '2026-12')).toEqual({ planId: 'plus', planPaidThrough: null });
+  it('a move chosen for the reset starts once the paid plan is not paid for the new period; a paid month is never lost', () => {
+    expect(planAtReset(state('plus', '2026-11', 'free'), '2026-12')).toEqual(state('free', null));
+    expect(planAtReset(state('pro', '2026-11', 'plus'), '2026-12')).toEqual(state('plus', null));
+    expect(planAtReset(state('pro', null, 'plus'), '2026-12')).toEqual(state('plus', null));
+    // Renewed for December, then back to free chosen: December stays paid, free starts in January.
+    expect(planAtReset(state('plus', '2026-12', 'free'), '2026-12')).toEqual(state('plus', '2026-12', 'free'));
+    expect(planAtReset(state('plus', '2026-12', 'free'), '2027-01')).toEqual(state('free', null));
   });
 
   it('says when a paid plan ends unpaid at the next reset, and not when something else was chosen', () => {
@@ -119,8 +123,14 @@ describe('a paid plan at the reset', () => {
     expect(laterPeriod(null, '2026-11')).toBe('2026-11');
     expect(laterPeriod('2026-12', '2026-11')).toBe('2026-12');
     expect(laterPeriod('2026-09', '2026-11')).toBe('2026-11');
-    expect(planRenewal(state('plus', '2026-11'), 'plus')).toBe('renew');
-    expect(planRenewal(state('plus', '2026-11', 'free'), 'plus')).toBe('wait');
-    expect(planRenewal(state('pro', null), 'plus')).toBe('end');
+    expect(planRenewal(state('plus', '2026-11'), 'plus', '2026-11')).toBe('renew');
+    expect(planRenewal(state('plus', '2026-11', 'free'), 'plus', '2026-11')).toBe('wait');
+    expect(planRenewal(state('pro', null), 'plus', '2026-11')).toBe('end');
+    // An admin's contract on the same plan: nothing to pay.
+    expect(planRenewal(state('plus', null), 'plus', '2026-11')).toBe('end');
+    // Another subscription of the same plan paid the account's period (bought again after a lapse): this one ends.
+    expect(planRenewal(state('plus', '2026-12'), 'plus', '2026-11')).toBe('end');
+    expect(previousPeriodKey('2026-12')).toBe('2026-11');
+    expect(previousPeriodKey('2027-01')).toBe('2026-12');
   });
 });

@@ -38,15 +38,17 @@ export function decidePlanChange(current: PlanLimits, target: PlanLimits, grante
 }
 
 /**
- * The plan an account starts a new period on: the one chosen for the reset, or the same — unless
- * it is a paid plan whose payments stop before this period (a renewal that failed, or none: the
- * subscription was cancelled), which drops the account to the free plan. Period keys sort in time.
+ * The plan an account starts a new period on. A paid plan paid for this period goes on (a move
+ * chosen meanwhile waits for the first reset it is not paid for: a paid month is never lost);
+ * else the move chosen for the reset (back to free, an admin's downgrade) starts; else a paid plan
+ * whose payments stop before this period (a renewal declined, or none: the subscription was
+ * cancelled) drops to the free plan. Period keys sort in time.
  */
-export function planAtReset(account: PlanState, periodKey: string): { planId: string; planPaidThrough: string | null } {
-  // A move chosen for the reset (back to free, an admin's downgrade) does not depend on payments.
-  if (account.nextPlanId !== null) return { planId: account.nextPlanId, planPaidThrough: null };
-  if (account.planPaidThrough !== null && account.planPaidThrough < periodKey) return { planId: FREE_PLAN_ID, planPaidThrough: null };
-  return { planId: account.planId, planPaidThrough: account.planPaidThrough };
+export function planAtReset(account: PlanState, periodKey: string): PlanState {
+  if (account.planPaidThrough !== null && account.planPaidThrough >= periodKey) return account;
+  if (account.nextPlanId !== null) return { planId: account.nextPlanId, nextPlanId: null, planPaidThrough: null };
+  if (account.planPaidThrough !== null) return { planId: FREE_PLAN_ID, nextPlanId: null, planPaidThrough: null };
+  return account;
 }
 
 /** An account's plan: the one now, the one chosen for the reset, and the last period its payments cover. */
@@ -66,19 +68,28 @@ export function paidFor(account: PlanState, planId: string, periodKey: string): 
   return account.planId === planId && account.planPaidThrough !== null && account.planPaidThrough >= periodKey;
 }
 
+/** The period before a period key (YYYY-MM): a calendar month back. */
+export function previousPeriodKey(key: string): string {
+  const [year, month] = key.split('-').map(Number) as [number, number];
+  return month === 1 ? `${year - 1}-12` : `${year}-${String(month - 1).padStart(2, '0')}`;
+}
+
 /** The later of two period keys (they sort in time); null counts as none. */
 export function laterPeriod(a: string | null, b: string): string {
   return a !== null && a > b ? a : b;
 }
 
 /**
- * What a plan's subscription does at its renewal: `renew` while the account is on that plan and
- * stays on it; `wait` while another plan is chosen for the reset (the user may still change their
- * mind: nothing is charged, nothing ends); `end` once the account is on another plan (another
- * plan bought, an admin's contract, the reset passed) — charging would buy a plan it does not have.
+ * What a plan's subscription, whose paid period is `paysFor`, does at its renewal: `renew` while
+ * the account is on that plan, paid by it through that period, and stays on it; `wait` while
+ * another plan is chosen for the reset (the user may still change their mind: nothing is charged,
+ * nothing ends); `end` otherwise (another plan bought, an admin's contract, the reset passed) —
+ * charging would buy a plan the account does not have.
  */
-export function planRenewal(account: PlanState, planId: string): 'renew' | 'wait' | 'end' {
-  if (account.planId !== planId) return 'end';
+export function planRenewal(account: PlanState, planId: string, paysFor: string): 'renew' | 'wait' | 'end' {
+  // Only the subscription that paid the account's plan up to now renews it: another one of the
+  // same plan (bought again after a lapse), or an admin's contract (nothing to pay), ends.
+  if (account.planId !== planId || account.planPaidThrough !== paysFor) return 'end';
   return account.nextPlanId === null ? 'renew' : 'wait';
 }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { periodOf, planCredit, type Locale, type QuotaPeriod } from '@consult-on/quota-policy';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { FREE_PLAN_ID } from '../config/plans-config.js';
@@ -9,7 +9,7 @@ import type { AccountRow } from '../quota/accounts/accounts.service.js';
 import type { Transaction } from '../database/database.js';
 import { LedgerWriter } from '../quota/ledger/ledger-writer.js';
 import { limitsOf, PlanCatalog } from './plan-catalog.js';
-import { decidePlanChange, endsUnpaidAtReset, laterPeriod, paidFor } from './plan-rules.js';
+import { decidePlanChange, endsUnpaidAtReset, laterPeriod, paidFor, previousPeriodKey } from './plan-rules.js';
 import type { AdminPlanView, CreatePlanDto, CurrentPlanView, PlanChangeView, PlansPageView, PlanView, UpdatePlanDto } from './plans.dto.js';
 import { PlansRepository, type PlanRow } from './plans.repository.js';
 
@@ -17,7 +17,8 @@ import { PlansRepository, type PlanRow } from './plans.repository.js';
 type ChangeSource =
   | { by: 'user' }
   | { by: 'admin'; adminId: string; holder: 'user' | 'organization' }
-  | { by: 'payment'; periodKey: string };
+  /** `renewal`: it only keeps the plan the account is on; it never switches plans (the account moved on while it was being charged). */
+  | { by: 'payment'; periodKey: string; renewal: boolean };
 
 /**
  * Subscribing accounts to plans, and the plans themselves. A change goes through the ledger
@@ -27,6 +28,8 @@ type ChangeSource =
  */
 @Injectable()
 export class PlansService {
+  private readonly logger = new Logger(PlansService.name);
+
   constructor(
     private readonly repository: PlansRepository,
     private readonly catalog: PlanCatalog,
@@ -72,8 +75,25 @@ export class PlansService {
    * upgrade tops this period's allowance up (the difference in the ledger, as for any upgrade), a
    * smaller plan keeps what this period already got. A move chosen for the reset is dropped.
    */
-  applyPayment(tx: Transaction, userId: string, planId: string, periodKey: string): Promise<PlanChangeView> {
-    return this.change(userId, planId, { by: 'payment', periodKey }, tx);
+  applyPayment(tx: Transaction, userId: string, planId: string, periodKey: string, renewal: boolean): Promise<PlanChangeView> {
+    return this.change(userId, planId, { by: 'payment', periodKey, renewal }, tx);
+  }
+
+  /**
+   * A plan's payment refunded: the period it paid for is no longer paid (the plan's paid-through
+   * period steps back before it), so the plan ends at the first reset it is not paid for. Nothing
+   * else changes now: this period's allowance was granted and may be in use.
+   */
+  async revokePayment(tx: Transaction, userId: string, planId: string, periodKey: string): Promise<void> {
+    await this.writer.change<void>(
+      { userId },
+      null,
+      async ({ account }) => {
+        if (account.planId !== planId || account.planPaidThrough === null || account.planPaidThrough < periodKey) return { entries: [], result: undefined };
+        return { entries: [], plan: { planId: account.planId, nextPlanId: account.nextPlanId, planPaidThrough: previousPeriodKey(periodKey) }, result: undefined };
+      },
+      tx,
+    );
   }
 
   /**
@@ -110,12 +130,19 @@ export class PlansService {
         // unless the plan is paid for (then staying on it, a move chosen for the reset dropped, is the subscription's renewal to keep).
         const keepsUnchanged = decision.kind === 'same' && (account.nextPlanId === null || account.planPaidThrough !== null);
         if (source.by === 'user' && target.priceKrw > 0 && !keepsUnchanged) throw new PlanNeedsPaymentError();
+        if (source.by === 'payment' && source.renewal && account.planId !== target.id) {
+          // Charged for a plan the account has left meanwhile: recorded with its order, never a switch back.
+          this.logger.warn(`renewal paid for ${target.id} while ${userId} is on ${account.planId}: not applied; refund its order`);
+          return { entries: [], result: { change: 'same', addedTokens: 0, current: this.currentOf(account, period) } };
+        }
         // Whose plan it is from now: paid through a period, or (an admin's contract, free) not depending on payments.
         const paidThrough = source.by === 'payment' ? laterPeriod(account.planId === target.id ? account.planPaidThrough : null, source.periodKey) : null;
         if (decision.kind === 'same') {
           const kept = source.by === 'user' ? account.planPaidThrough : paidThrough;
-          const next = { ...account, nextPlanId: null, planPaidThrough: kept };
-          return { entries: [], plan: { planId: account.planId, nextPlanId: null, planPaidThrough: kept }, result: { change: 'same', addedTokens: 0, current: this.currentOf(next, period) } };
+          // A payment keeps a move the user chose meanwhile (it waits for the paid period to end); any other choice of the same plan drops it.
+          const nextPlanId = source.by === 'payment' ? account.nextPlanId : null;
+          const next = { ...account, nextPlanId, planPaidThrough: kept };
+          return { entries: [], plan: { planId: account.planId, nextPlanId, planPaidThrough: kept }, result: { change: 'same', addedTokens: 0, current: this.currentOf(next, period) } };
         }
         if (decision.kind === 'downgrade' && source.by !== 'payment') {
           const next = { ...account, nextPlanId: target.id };

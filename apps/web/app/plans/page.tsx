@@ -128,7 +128,8 @@ function Plans() {
   const plans = byPrice(page.data.plans);
   const currentPlan = plans.find((plan) => plan.id === page.data.current.planId);
   const currentName = currentPlan?.name ?? page.data.current.planId;
-  const standing = planStanding(page.data.current, subscriptions.data ?? [], (id) => plans.find((plan) => plan.id === id)?.name ?? id);
+  // Until the subscriptions are read, nothing is said about renewals (a renewing plan would read as ending).
+  const standing: PlanStanding = subscriptions.data ? planStanding(page.data.current, subscriptions.data, (id) => plans.find((plan) => plan.id === id)?.name ?? id) : { kind: 'free' };
   return (
     <div className="break-keep">
       <h1 className="text-2xl font-bold">{t('plansPageTitle')}</h1>

@@ -282,7 +282,7 @@ export class LedgerWriter {
     const elapsed = periodsBetween(account.periodKey, period.key);
     if (elapsed <= 0) return account;
     // A plan chosen for the next reset (a downgrade) starts with it; a paid plan not paid for the new period ends.
-    const { planId, planPaidThrough } = planAtReset(account, period.key);
+    const { planId, nextPlanId, planPaidThrough } = planAtReset(account, period.key);
     const allowance = (await this.plans.limitsIn(tx, planId)).monthlyTokens;
     const plan = planReset(account, allowance, elapsed);
     const entries: NewLedgerEntry[] = [];
@@ -304,7 +304,7 @@ export class LedgerWriter {
     let balances: AccountBalances = account;
     for (const entry of entries) balances = applyDelta(balances, entry.delta);
     this.assertSound(account.userId, balances);
-    const next = { ...account, ...balances, periodKey: period.key, planId, nextPlanId: null, planPaidThrough };
+    const next = { ...account, ...balances, periodKey: period.key, planId, nextPlanId, planPaidThrough };
     const version = await this.writeLocked(tx, { next, previousOpenHolds: account.openHolds, expectedVersion: null, entries, touchActivity: false, now });
     return { ...next, version };
   }
