@@ -96,6 +96,7 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'GET', path: '/api/organizations/:otherOrganization/ledger', anonymous: 401, user: 404, admin: 404 },
   { method: 'GET', path: '/api/organizations/:otherOrganization/ledger.csv', anonymous: 401, user: 404, admin: 404 },
   { method: 'GET', path: '/api/organizations/:otherOrganization/members/:other/daily', anonymous: 401, user: 404, admin: 404 },
+  { method: 'GET', path: '/api/organizations/:otherOrganization/members/:other/history', anonymous: 401, user: 404, admin: 404 },
 ];
 
 /** The status of a long-lived stream, without waiting for it to end. */

@@ -216,3 +216,27 @@ test('an owner buys bulk tokens for the pool; a plain member is not offered them
   await expect(memberPage.getByTestId('org-pool')).toBeVisible();
   await expect(memberPage.getByTestId('org-purchase')).toHaveCount(0);
 });
+
+test('the history follows the workspace: one’s own turns in the organization there, one’s own account’s otherwise', async ({ browser, request }, testInfo) => {
+  const owner = await register(request, 'history-owner');
+  const member = await register(request, 'history-member');
+  const name = '내역 상담센터';
+  const orgId = await organizationWith(request, owner, name, [member]);
+  const send = (body: Record<string, unknown>, who: Account) => request.post('/api/chat/send', { data: body, headers: auth(who) });
+  expect((await send({ message: '조직에서 묻는 질문', organizationId: orgId }, member)).status()).toBe(200);
+  expect((await send({ message: '다른 구성원의 질문', organizationId: orgId }, owner)).status()).toBe(200);
+  const page = await newPage(browser, testInfo);
+  await page.addInitScript(([userId, id]) => window.localStorage.setItem(`consulton.workspace.${userId}`, id!), [member.user.id, orgId]);
+  await openAs(page, member, '/history/');
+  await expect(page.getByTestId('history-workspace')).toContainText(`‘${name}’ 조직에서 내가 쓴 토큰입니다`);
+  // One turn of one's own in the pool: its charge (the holds stay hidden), not the owner's, not the pool's grant.
+  const rows = page.getByTestId('ledger-table').locator('tbody tr');
+  await expect(rows).toHaveCount(1);
+  await expect(page.getByTestId('ledger-conversation-link')).toHaveCount(1);
+  await noSidewaysScroll(page, 'the history in an organization');
+  await shot(page, testInfo, 'history-in-organization');
+  await page.getByLabel('작업 공간').selectOption('');
+  await expect(page.getByTestId('history-workspace')).toHaveCount(0);
+  // One's own account: no turn yet, its monthly grant only.
+  await expect(page.getByTestId('ledger-conversation-link')).toHaveCount(0);
+});

@@ -42,8 +42,9 @@ export const queryKeys = {
   /** The workspace a loaded conversation belongs to (its organization's id, or null), set when its messages are read. */
   conversationWorkspace: (id: string | null) => ['conversation-workspace', id] as const,
   history: () => ['history'] as const,
-  historyDaily: (days: number) => ['history', 'daily', days] as const,
-  historyLedger: () => ['history', 'ledger'] as const,
+  /** A workspace's daily use (null: one's own account; else one's own use of that organization's pool). */
+  historyDaily: (days: number, organizationId: string | null = null) => ['history', 'daily', organizationId, days] as const,
+  historyLedger: (organizationId: string | null = null) => ['history', 'ledger', organizationId] as const,
   admin: () => ['admin'] as const,
   adminStats: () => ['admin', 'stats'] as const,
   adminUsers: (query: string) => ['admin', 'users', query] as const,

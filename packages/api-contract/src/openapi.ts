@@ -737,6 +737,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/organizations/{organizationId}/members/{userId}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OrganizationsController_memberHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/organizations/{organizationId}/members/{userId}/limit": {
         parameters: {
             query?: never;
@@ -3153,6 +3169,32 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["DailyUsageView"][];
+                };
+            };
+        };
+    };
+    OrganizationsController_memberHistory: {
+        parameters: {
+            query?: {
+                limit?: number;
+                /** @description Entries older than this id */
+                before?: number;
+            };
+            header?: never;
+            path: {
+                organizationId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["LedgerPageView"];
                 };
             };
         };

@@ -152,6 +152,8 @@ export const ledgerEntries = pgTable(
     index('ledger_entries_purchases_by_period_idx').on(table.periodKey).where(sql`${table.kind} = 'PURCHASE'`),
     // A pool's entries per member: the member's usage, and the books of their limit.
     index('ledger_entries_member_idx').on(table.userId, table.memberId, table.periodKey).where(sql`${table.memberId} is not null`),
+    // A member's own history in a pool, newest first, a page at a time.
+    index('ledger_entries_member_history_idx').on(table.userId, table.memberId, table.id).where(sql`${table.memberId} is not null`),
     check('ledger_entries_amount_non_negative', sql`${table.amountTokens} >= 0`),
   ],
 );

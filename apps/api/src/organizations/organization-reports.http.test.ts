@@ -103,6 +103,39 @@ describe("a member's daily use of the pool", () => {
   });
 });
 
+describe("a member's own history in the pool", () => {
+  const history = (user: User, organizationId: string, memberId: string, query = '') =>
+    api.request('GET', `/api/organizations/${organizationId}/members/${memberId}/history${query}`, { token: user.token });
+
+  it('lists only that member’s entries, newest first, a page at a time; the same access as the daily use', async () => {
+    const owner = await api.signUp('history-owner');
+    const id = await organization(owner);
+    const member = await join(owner, id);
+    const other = await join(owner, id, 'MEMBER', 'other');
+    await turn(member, id);
+    await turn(other, id);
+    await turn(member, id);
+    const page = await history(member, id, member.id, '?limit=2');
+    expect(page.status).toBe(200);
+    const ids = (items: { id: number }[]) => items.map((item) => item.id);
+    expect(ids(page.body.items)).toEqual([...ids(page.body.items)].sort((a, b) => b - a));
+    const all = [...page.body.items];
+    let cursor = page.body.nextCursor as number | null;
+    while (cursor) {
+      const next = await history(member, id, member.id, `?limit=2&before=${cursor}`);
+      all.push(...next.body.items);
+      cursor = next.body.nextCursor;
+    }
+    // Two turns (a hold and its settlement each) — none of the other member's, and nothing of the pool's own (its monthly grant).
+    expect(all.length).toBe(4);
+    const pool = (await api.request('GET', `/api/organizations/${id}/ledger?limit=100`, { token: owner.token })).body.items as { id: number }[];
+    expect(pool.length).toBeGreaterThan(all.length);
+    expect((await history(owner, id, member.id)).body.items).toEqual((await history(member, id, member.id)).body.items);
+    expect((await history(member, id, other.id)).status).toBe(404);
+    expect((await history(member, id, owner.id)).status).toBe(404);
+  });
+});
+
 describe("the pool's ledger as CSV", () => {
   it('has the byte order mark, the header and one line per entry, with each turn’s member and formulas neutralized', async () => {
     const owner = await api.signUp('csv-owner');

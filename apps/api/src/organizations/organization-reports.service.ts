@@ -4,7 +4,7 @@ import type { CsvDownload } from '../common/csv-download.js';
 import { ExportTooLargeError, ForbiddenError, NotFoundError, ValidationFailedError } from '../common/errors.js';
 import { daysFromTo, localDay, localDaysSpan, shiftDay } from '../quota/usage/usage-history.js';
 import { UsageReadsService } from '../quota/usage/usage-reads.service.js';
-import type { DailyUsageView } from '../quota/usage/usage.dto.js';
+import type { DailyUsageView, LedgerPageView } from '../quota/usage/usage.dto.js';
 import { UsageService } from '../quota/usage/usage.service.js';
 import { LEDGER_CSV_HEAD, ledgerCsvFileNames, ledgerCsvLine } from './organization-ledger-csv.js';
 import { managesMembers, mayReadUsageOf } from './organization-rules.js';
@@ -36,11 +36,22 @@ export class OrganizationReportsService {
 
   /** A member's tokens of the pool per local day, oldest first, zeros included. */
   async memberDaily(userId: string, organizationId: string, memberId: string, days = DEFAULT_SERIES_DAYS): Promise<DailyUsageView[]> {
+    await this.assertMayRead(userId, organizationId, memberId);
+    return this.usage.daily(organizationId, days, memberId);
+  }
+
+  /** A member's entries in the pool, newest first (the history page in the organization's workspace). */
+  async memberHistory(userId: string, organizationId: string, memberId: string, page: { limit?: number; before?: number }): Promise<LedgerPageView> {
+    await this.assertMayRead(userId, organizationId, memberId);
+    return this.usage.history(organizationId, page, memberId);
+  }
+
+  /** Owners and admins read any member's use; a member their own; to anyone else it does not exist (404). */
+  private async assertMayRead(userId: string, organizationId: string, memberId: string): Promise<void> {
     const db = this.repository.db;
     const actor = await this.repository.roleOf(db, organizationId, userId);
     if (!actor || !mayReadUsageOf(actor, userId, memberId)) throw new NotFoundError();
     if (memberId !== userId && !(await this.repository.roleOf(db, organizationId, memberId))) throw new NotFoundError();
-    return this.usage.daily(organizationId, days, memberId);
   }
 
   /**

@@ -136,6 +136,18 @@ export class OrganizationsController {
     await sendCsv(response, await this.reports.ledgerCsv(user.id, organizationId, query));
   }
 
+  /** A member's entries in the pool, newest first (owners and admins: anyone's; a member: their own). */
+  @Get(':organizationId/members/:userId/history')
+  @ApiOkResponse({ type: LedgerPageView })
+  memberHistory(
+    @CurrentUser() user: AuthUser,
+    @Param('organizationId', uuid) organizationId: string,
+    @Param('userId', uuid) memberId: string,
+    @Query() query: HistoryQuery,
+  ): Promise<LedgerPageView> {
+    return this.reports.memberHistory(user.id, organizationId, memberId, query);
+  }
+
   /** A member's tokens of the pool per day (owners and admins: anyone's; a member: their own). */
   @Get(':organizationId/members/:userId/daily')
   @ApiOkResponse({ type: [DailyUsageView] })

@@ -6,11 +6,14 @@ import { useId, useState } from 'react';
 import { AppShell, Spinner } from '@/components/AppShell';
 import { HOLD_KINDS, LedgerTable } from '@/components/LedgerTable';
 import { Panel } from '@/components/Panel';
-import { buildRows, DailyChart } from '@/components/UsageChart';
+import { buildRows, DailyChart, seriesRows } from '@/components/UsageChart';
 import { ForecastText } from '@/components/UsageCard';
 import { api } from '@/lib/api';
 import { useI18n } from '@/lib/i18n';
-import { queryKeys, useUsage } from '@/lib/queries';
+import { useAuth } from '@/lib/auth';
+import { historySource } from '@/lib/history';
+import { queryKeys, useWorkspaceUsage } from '@/lib/queries';
+import { useWorkspace } from '@/lib/workspace';
 import type { DailyUsageView, LedgerPageView } from '@consult-on/api-contract';
 
 /** Days of the current period so far, today included: what the chart shows. */
@@ -34,21 +37,28 @@ function EmptyUsage({ compact = false }: { compact?: boolean }) {
 
 function History() {
   const { t } = useI18n();
-  const usage = useUsage();
+  const { user } = useAuth();
+  // The workspace in use: one's own account, or one's own use of an organization's pool.
+  const { workspace } = useWorkspace();
+  const current = useWorkspaceUsage(workspace);
+  const usage = current.data?.usage;
+  const organization = workspace?.kind === 'organization' ? workspace : null;
+  const source = historySource(organization?.id ?? null, user?.id ?? null);
   const holdsId = useId();
   const [showHolds, setShowHolds] = useState(false);
   // The server's daily series (the same one the forecast and the admin detail use), however many turns.
-  const days = usage.data ? daysOfPeriod(usage.data.periodStart) : 0;
+  const days = usage ? daysOfPeriod(usage.periodStart) : 0;
   const daily = useQuery({
-    queryKey: queryKeys.historyDaily(days),
-    queryFn: () => api<DailyUsageView[]>(`/api/ai-usage/daily?days=${days}`),
-    enabled: days > 0,
+    queryKey: queryKeys.historyDaily(days, organization?.id ?? null),
+    queryFn: () => api<DailyUsageView[]>(source!.daily(days)),
+    enabled: days > 0 && source !== null,
   });
   const ledger = useInfiniteQuery({
-    queryKey: queryKeys.historyLedger(),
-    queryFn: ({ pageParam }) => api<LedgerPageView>(`/api/ai-usage/history?limit=20${pageParam ? `&before=${pageParam}` : ''}`),
+    queryKey: queryKeys.historyLedger(organization?.id ?? null),
+    queryFn: ({ pageParam }) => api<LedgerPageView>(source!.ledger(pageParam)),
     initialPageParam: 0,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
+    enabled: source !== null,
   });
   const entries = ledger.data?.pages.flatMap((page) => page.items) ?? [];
   // A turn sets tokens aside while it is answered, then is charged what it used: by default only the charge is listed.
@@ -56,21 +66,31 @@ function History() {
   const used = daily.data?.some((day) => day.tokens > 0) ?? false;
   return (
     <>
-      <h1 className="mb-4 text-2xl font-bold">{t('historyTitle')}</h1>
+      <h1 className={`text-2xl font-bold ${organization ? '' : 'mb-4'}`}>{t('historyTitle')}</h1>
+      {organization && (
+        <p className="mb-4 text-sm text-slate-700" data-testid="history-workspace">
+          {t('historyInOrganization', { name: organization.name })}
+        </p>
+      )}
       <section className="card mb-4 min-w-0" aria-labelledby="daily-title">
         <h2 id="daily-title" className="text-lg font-bold">
           {t('dailyUsage')}
         </h2>
-        {usage.data && daily.data ? (
+        {usage && daily.data ? (
           used ? (
-            <>
-              <p className="mb-2 text-xs text-slate-600">{t('dailyChartNote')}</p>
-              <DailyChart rows={buildRows(daily.data, usage.data)} capacity={usage.data.totalAvailable} />
-              <div className="mt-3">
-                <h3 className="mb-1 text-sm font-bold">{t('forecast')}</h3>
-                <ForecastText usage={usage.data} />
-              </div>
-            </>
+            organization ? (
+              // One's own use of the pool over this period (the pool's forecast is the organization page's).
+              <DailyChart rows={seriesRows(daily.data)} capacity={current.data?.member?.monthlyLimitTokens ?? undefined} label={t('historyOwnUse')} />
+            ) : (
+              <>
+                <p className="mb-2 text-xs text-slate-600">{t('dailyChartNote')}</p>
+                <DailyChart rows={buildRows(daily.data, usage)} capacity={usage.totalAvailable} />
+                <div className="mt-3">
+                  <h3 className="mb-1 text-sm font-bold">{t('forecast')}</h3>
+                  <ForecastText usage={usage} />
+                </div>
+              </>
+            )
           ) : (
             <div className="mt-2">
               <EmptyUsage />

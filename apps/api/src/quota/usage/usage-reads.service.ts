@@ -55,8 +55,8 @@ export class UsageReadsService {
     return this.repository.listAdjustments(this.repository.db, userId, 100);
   }
 
-  async history(userId: string, page: { limit: number; beforeId?: number }) {
-    return this.repository.listEntries(this.repository.db, userId, page);
+  async history(userId: string, page: { limit: number; beforeId?: number }, memberId?: string) {
+    return this.repository.listEntries(this.repository.db, userId, page, memberId);
   }
 
   /** How many entries of the account fall in the span, and the ids they lie between: what an export will read. */

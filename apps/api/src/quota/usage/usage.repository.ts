@@ -27,14 +27,17 @@ export class UsageRepository {
     return this.database.db;
   }
 
-  async listEntries(executor: Executor, userId: string, page: { limit: number; beforeId?: number }) {
+  /** An account's entries, newest first, a page at a time; with `memberId`, only that member's in a pool. */
+  async listEntries(executor: Executor, userId: string, page: { limit: number; beforeId?: number }, memberId?: string) {
     return executor
       .select({ ...getTableColumns(ledgerEntries), conversationId: conversationOfEntry })
       .from(ledgerEntries)
       .where(
-        page.beforeId === undefined
-          ? eq(ledgerEntries.userId, userId)
-          : and(eq(ledgerEntries.userId, userId), lt(ledgerEntries.id, page.beforeId)),
+        and(
+          eq(ledgerEntries.userId, userId),
+          memberId === undefined ? undefined : eq(ledgerEntries.memberId, memberId),
+          page.beforeId === undefined ? undefined : lt(ledgerEntries.id, page.beforeId),
+        ),
       )
       .orderBy(desc(ledgerEntries.id))
       .limit(page.limit);

@@ -87,9 +87,10 @@ export class UsageService {
     return this.reads.dailyUsage(userId, days, memberId);
   }
 
-  async history(userId: string, page: { limit?: number; before?: number }): Promise<LedgerPageView> {
+  /** An account's ledger, newest first; with `memberId`, one member's entries in a pool. */
+  async history(userId: string, page: { limit?: number; before?: number }, memberId?: string): Promise<LedgerPageView> {
     const limit = page.limit ?? 20;
-    const entries = await this.reads.history(userId, { limit, beforeId: page.before });
+    const entries = await this.reads.history(userId, { limit, beforeId: page.before }, memberId);
     return {
       items: entries.map(toLedgerEntryView),
       nextCursor: entries.length === limit ? entries[entries.length - 1]!.id : null,

@@ -1,0 +1,1 @@
+CREATE INDEX "ledger_entries_member_history_idx" ON "ledger_entries" USING btree ("user_id","member_id","id") WHERE "ledger_entries"."member_id" is not null;
