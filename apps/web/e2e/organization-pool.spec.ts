@@ -232,11 +232,14 @@ test('the history follows the workspace: one’s own turns in the organization t
   // One turn of one's own in the pool: its charge (the holds stay hidden), not the owner's, not the pool's grant.
   const rows = page.getByTestId('ledger-table').locator('tbody tr');
   await expect(rows).toHaveCount(1);
-  await expect(page.getByTestId('ledger-conversation-link')).toHaveCount(1);
+  await expect(page.getByTestId('ledger-table').getByTestId('ledger-conversation-link')).toHaveCount(1);
   await noSidewaysScroll(page, 'the history in an organization');
   await shot(page, testInfo, 'history-in-organization');
   await page.getByLabel('작업 공간').selectOption('');
   await expect(page.getByTestId('history-workspace')).toHaveCount(0);
   // One's own account: no turn yet, its monthly grant only.
-  await expect(page.getByTestId('ledger-conversation-link')).toHaveCount(0);
+  await expect(page.getByTestId('ledger-table').locator('tr[data-kind="MONTHLY_GRANT"]')).toHaveCount(1);
+  await expect(page.getByTestId('ledger-table').getByTestId('ledger-conversation-link')).toHaveCount(0);
+  await page.setViewportSize({ width: 360, height: 800 });
+  await noSidewaysScroll(page, 'the history at 360 px');
 });

@@ -130,7 +130,16 @@ describe("a member's own history in the pool", () => {
     expect(all.length).toBe(4);
     const pool = (await api.request('GET', `/api/organizations/${id}/ledger?limit=100`, { token: owner.token })).body.items as { id: number }[];
     expect(pool.length).toBeGreaterThan(all.length);
-    expect((await history(owner, id, member.id)).body.items).toEqual((await history(member, id, member.id)).body.items);
+    // The member's own turns link to their conversations; to the owner they are use, not conversations.
+    const mine = (await history(member, id, member.id)).body.items as { conversationId: string | null; metadata: Record<string, unknown> | null; kind: string }[];
+    const seen = (await history(owner, id, member.id)).body.items as typeof mine;
+    expect(seen.map((item) => item.kind)).toEqual(mine.map((item) => item.kind));
+    expect(mine.some((item) => item.conversationId !== null)).toBe(true);
+    expect(seen.every((item) => item.conversationId === null && !(item.metadata && 'conversationId' in item.metadata))).toBe(true);
+    const poolView = (await api.request('GET', `/api/organizations/${id}/ledger?limit=100`, { token: owner.token })).body.items as typeof mine;
+    // The pool's ledger, read by an owner who had no turn: every turn is someone else's.
+    expect(poolView.filter((item) => item.kind === 'CONSUMPTION' || item.kind === 'HOLD').length).toBeGreaterThan(0);
+    expect(poolView.every((item) => item.conversationId === null && !(item.metadata && 'conversationId' in item.metadata))).toBe(true);
     expect((await history(member, id, other.id)).status).toBe(404);
     expect((await history(member, id, owner.id)).status).toBe(404);
   });

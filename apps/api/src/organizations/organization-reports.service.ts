@@ -43,7 +43,7 @@ export class OrganizationReportsService {
   /** A member's entries in the pool, newest first (the history page in the organization's workspace). */
   async memberHistory(userId: string, organizationId: string, memberId: string, page: { limit?: number; before?: number }): Promise<LedgerPageView> {
     await this.assertMayRead(userId, organizationId, memberId);
-    return this.usage.history(organizationId, page, memberId);
+    return this.usage.history(organizationId, page, memberId, userId);
   }
 
   /** Owners and admins read any member's use; a member their own; to anyone else it does not exist (404). */

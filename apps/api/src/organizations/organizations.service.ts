@@ -73,7 +73,7 @@ export class OrganizationsService {
   /** The pool's ledger, newest first (owners and admins). */
   async ledgerOf(userId: string, organizationId: string, page: { limit?: number; before?: number }): Promise<LedgerPageView> {
     await this.asManager(this.repository.db, organizationId, userId);
-    return this.usage.history(organizationId, page);
+    return this.usage.history(organizationId, page, undefined, userId);
   }
 
   /** Sets a member's monthly limit in the pool (owners and admins; null: none). */

@@ -200,6 +200,8 @@ export class CheckoutService {
         this.orders.countOutcome(order.provider, 'tampered_return');
         throw new AmountMismatchError();
       }
+      // A bulk purchase is confirmed (and, with Toss, captured) only by someone who still manages the organization.
+      if (order.organizationId) await this.organizations.assertManager(userId, order.organizationId);
       order = await this.confirmWithProvider(order, returned);
     }
     return { order: await this.orders.view(order), usage: await this.usage.usage(userId, locale) };

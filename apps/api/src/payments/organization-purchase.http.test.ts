@@ -2,7 +2,7 @@ import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { idempotencyKey, paymentHarness } from '../../testing/payment-harness.js';
 import { createTestApp, type TestApp } from '../../testing/test-app.js';
-import { ledgerEntries } from '../database/schema.js';
+import { ledgerEntries, payments } from '../database/schema.js';
 
 // Bulk tokens for an organization's pool: bought by its owners and admins (the instant provider
 // pays at once), granted to the pool — never to the buyer — and refunded from the pool.
@@ -81,6 +81,35 @@ describe('bulk tokens for an organization', () => {
     expect(refund.body.refund).toMatchObject({ tokens: 400_000, amount: 30_000 });
     expect(await pool(owner, id)).toMatchObject({ purchasedTokens: 600_000 });
     expect((await own(owner)).purchasedTokens).toBe(0);
+    expect((await harness.verify(admin)).ok).toBe(true);
+  });
+
+  it('a personal order and a bulk order of the same buyer are refunded each from its own account', async () => {
+    const owner = await api.signUp('org-two-accounts');
+    const id = await organizationWith(owner, []);
+    const personal = (await api.request('POST', '/api/ai-usage/purchase', { token: owner.token, body: { packageId: 'tokens-1m' }, headers: idempotencyKey() })).body.order as { id: string };
+    const bulk = (await buy(owner, id, 'org-tokens-10m')).body.order as { id: string };
+    // The pool's later order does not hold back the personal order's tokens (nor the other way round).
+    const refundAll = (orderId: string) => api.request('POST', `/api/admin/orders/${orderId}/refunds`, { token: admin.token, body: { reason: '고객 요청 환불' }, headers: idempotencyKey() });
+    expect((await refundAll(personal.id)).body.refund).toMatchObject({ tokens: 1_000_000 });
+    expect((await own(owner)).purchasedTokens).toBe(0);
+    expect(await pool(owner, id)).toMatchObject({ purchasedTokens: 10_000_000 });
+    expect((await refundAll(bulk.id)).body.refund).toMatchObject({ tokens: 10_000_000 });
+    expect(await pool(owner, id)).toMatchObject({ purchasedTokens: 0 });
+    expect((await harness.verify(admin)).ok).toBe(true);
+  });
+
+  it('the books check that each grant is on the account its order pays for', async () => {
+    const owner = await api.signUp('org-books');
+    const id = await organizationWith(owner, []);
+    const order = (await buy(owner, id)).body.order as { id: string };
+    expect((await harness.verify(admin)).ok).toBe(true);
+    // Break it on purpose: the order says the buyer's own account, the grant is on the pool.
+    await api.database.db.update(payments).set({ organizationId: null }).where(eq(payments.id, order.id));
+    const broken = await harness.verify(admin);
+    expect(broken.ok).toBe(false);
+    expect(broken.payments).toEqual([{ orderId: order.id, problem: 'grant on another account' }]);
+    await api.database.db.update(payments).set({ organizationId: id }).where(eq(payments.id, order.id));
     expect((await harness.verify(admin)).ok).toBe(true);
   });
 

@@ -116,14 +116,19 @@ export class PaymentsRepository {
       .limit(limit);
   }
 
-  /** Tokens of the user's paid orders bought after this one and not refunded: purchased tokens are spent oldest order first, so these are kept. */
+  /**
+   * Tokens of the paid orders granted to the same account (the buyer's own, or the organization's
+   * pool: `accountOf`) after this one and not refunded: purchased tokens are spent oldest order
+   * first, so these are kept.
+   */
   async unspentOfLaterOrders(executor: Executor, order: OrderRow): Promise<number> {
+    const sameAccount = order.organizationId ? eq(payments.organizationId, order.organizationId) : and(eq(payments.userId, order.userId), isNull(payments.organizationId));
     const [row] = await executor
       .select({ tokens: sql<string>`coalesce(sum(${payments.tokens} - ${payments.refundedTokens}), 0)` })
       .from(payments)
       .where(
         and(
-          eq(payments.userId, order.userId),
+          sameAccount,
           inArray(payments.status, [...GRANTED_STATUSES]),
           sql`(${payments.createdAt}, ${payments.id}) > (select created_at, id from payments where id = ${order.id})`,
         ),
@@ -272,6 +277,12 @@ export class PaymentsRepository {
          and o.tokens > 0
        group by o.id
       having count(e.id) <> 1
+      union all
+      -- The grant is on the account the order pays for: the buyer's own, or the organization's pool (accountOf).
+      select o.id as "orderId", 'grant on another account' as problem
+        from ${ledgerEntries} e
+        join ${payments} o on o.id = e.payment_id
+       where e.kind = 'PURCHASE' and e.user_id <> coalesce(o.organization_id, o.user_id)
       union all
       select e.payment_id as "orderId", 'grant without a paid order' as problem
         from ${ledgerEntries} e

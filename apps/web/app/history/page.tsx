@@ -43,7 +43,8 @@ function History() {
   const current = useWorkspaceUsage(workspace);
   const usage = current.data?.usage;
   const organization = workspace?.kind === 'organization' ? workspace : null;
-  const source = historySource(organization?.id ?? null, user?.id ?? null);
+  // Nothing is read until the workspace is known (else one's own history would flash before the organization's).
+  const source = workspace ? historySource(organization?.id ?? null, user?.id ?? null) : null;
   const holdsId = useId();
   const [showHolds, setShowHolds] = useState(false);
   // The server's daily series (the same one the forecast and the admin detail use), however many turns.

@@ -167,7 +167,9 @@ export class TokenStatsRepository {
 
   async purchasedInPeriod(period: string): Promise<number> {
     const [row] = rowsOf<{ total: string }>(
-      await this.db.execute(sql`select coalesce(sum(amount_tokens), 0) as total from ledger_entries where kind = 'PURCHASE' and period_key = ${period}`),
+      // People's purchases: an organization's bulk purchases go to its pool, counted with the organizations.
+      await this.db.execute(sql`select coalesce(sum(e.amount_tokens), 0) as total from ledger_entries e
+        where e.kind = 'PURCHASE' and e.period_key = ${period} and not exists (select 1 from organizations o where o.id = e.user_id)`),
     );
     return Number(row?.total ?? 0);
   }

@@ -10,13 +10,14 @@ const UUID_TEXT = '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-
 
 /**
  * The conversation a ledger entry belongs to (a chat turn's metadata names it), when it still
- * exists and is the entry's user's: a deleted conversation leaves its entries without a link.
+ * exists and is the entry's user's — in a pool, the member's whose turn it was: a deleted
+ * conversation leaves its entries without a link.
  */
 const conversationOfEntry = sql<string | null>`(
   select ${conversations.id} from ${conversations}
   where ${conversations.id} = case when ${ledgerEntries.metadata}->>'conversationId' ~ ${UUID_TEXT}
                                    then (${ledgerEntries.metadata}->>'conversationId')::uuid end
-    and ${conversations.userId} = ${ledgerEntries.userId})`;
+    and ${conversations.userId} = coalesce(${ledgerEntries.memberId}, ${ledgerEntries.userId}))`;
 
 /** Reads of the ledger for people: history pages, adjustments, daily consumption, the cost of a turn. */
 @Injectable()

@@ -32,6 +32,12 @@ export function toLedgerEntryView(entry: LedgerEntryRow & { conversationId?: str
   };
 }
 
+/** An entry of someone else's turn: no link to, nor id of, their conversation. */
+function withoutConversation<T extends LedgerEntryRow & { conversationId?: string | null }>(entry: T): T {
+  const { conversationId: _dropped, ...metadata } = (entry.metadata ?? {}) as Record<string, unknown>;
+  return { ...entry, conversationId: null, metadata: entry.metadata ? metadata : null };
+}
+
 /** Shapes ledger state into what people see: the usage card and the history table. */
 @Injectable()
 export class UsageService {
@@ -87,12 +93,16 @@ export class UsageService {
     return this.reads.dailyUsage(userId, days, memberId);
   }
 
-  /** An account's ledger, newest first; with `memberId`, one member's entries in a pool. */
-  async history(userId: string, page: { limit?: number; before?: number }, memberId?: string): Promise<LedgerPageView> {
+  /**
+   * An account's ledger, newest first; with `memberId`, one member's entries in a pool. A pool's
+   * entries are read by `viewer`: another member's turn says which conversation it was only to
+   * that member (owners and admins see the use, never the conversations).
+   */
+  async history(userId: string, page: { limit?: number; before?: number }, memberId?: string, viewer?: string): Promise<LedgerPageView> {
     const limit = page.limit ?? 20;
     const entries = await this.reads.history(userId, { limit, beforeId: page.before }, memberId);
     return {
-      items: entries.map(toLedgerEntryView),
+      items: entries.map((entry) => toLedgerEntryView(viewer !== undefined && entry.memberId !== null && entry.memberId !== viewer ? withoutConversation(entry) : entry)),
       nextCursor: entries.length === limit ? entries[entries.length - 1]!.id : null,
     };
   }

@@ -47,6 +47,9 @@ function Result() {
   if (!query) return <Spinner />;
   const state = decideResult(query, outcome, slow);
   const actions = 'mt-6 flex flex-wrap gap-2';
+  // Trying again where the order was started: an organization's page for its bulk purchase, else the purchase page.
+  const organizationId = 'order' in state ? state.order?.organizationId : null;
+  const retryHref = organizationId ? `/organizations/detail/?id=${encodeURIComponent(organizationId)}` : '/purchase/';
   switch (state.kind) {
     case 'missing':
       return (
@@ -69,7 +72,8 @@ function Result() {
         </Frame>
       );
     case 'paid': {
-      const balance = state.usage ?? usage.data ?? null;
+      // A bulk purchase went to an organization's pool: the buyer's own balance says nothing of it.
+      const balance = state.order.organizationId ? null : (state.usage ?? usage.data ?? null);
       return (
         <Frame state={state.kind} title={t('resultPaidTitle')} tone="green">
           <OrderLine order={state.order} />
@@ -79,6 +83,14 @@ function Result() {
           {state.order.settledOverageTokens > 0 && (
             <p className="mt-1 text-slate-800" data-testid="result-settlement">
               {t('overageSettled', { settled: nf(state.order.settledOverageTokens), added: nf(state.order.tokens - state.order.settledOverageTokens) })}
+            </p>
+          )}
+          {state.order.organizationId && (
+            <p className="mt-1 text-slate-800" data-testid="result-organization">
+              {t('resultForOrganization')}{' '}
+              <Link href={`/organizations/detail/?id=${encodeURIComponent(state.order.organizationId)}`} className="font-medium text-blue-800 underline">
+                {t('resultOrganizationLink')}
+              </Link>
             </p>
           )}
           {balance && (
@@ -141,7 +153,7 @@ function Result() {
             </p>
           )}
           <div className={actions}>
-            <Link href="/purchase/" className="btn btn-primary">
+            <Link href={retryHref} className="btn btn-primary">
               {t('retry')}
             </Link>
             <Link href="/purchases/" className="btn btn-secondary">
@@ -158,7 +170,7 @@ function Result() {
             {t('checkoutCanceled')}
           </p>
           <div className={actions}>
-            <Link href="/purchase/" className="btn btn-primary">
+            <Link href={retryHref} className="btn btn-primary">
               {t('retry')}
             </Link>
           </div>
@@ -179,7 +191,7 @@ function Result() {
                 {t('retry')}
               </button>
             ) : (
-              <Link href="/purchase/" className="btn btn-primary">
+              <Link href={retryHref} className="btn btn-primary">
                 {t('purchaseTitle')}
               </Link>
             )}
