@@ -82,6 +82,7 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'POST', path: '/api/organizations/invitations/accept', body: { token: 'A'.repeat(32) }, anonymous: 401, user: 410, admin: 410 },
   // Another user's organization does not exist for the caller, admins of the service included.
   { method: 'GET', path: '/api/organizations/packages', anonymous: 401, user: 200, admin: 200 },
+  { method: 'GET', path: '/api/organizations/:otherOrganization/orders', anonymous: 401, user: 404, admin: 404 },
   // Another organization's pool: not theirs to buy for.
   { method: 'POST', path: '/api/organizations/:otherOrganization/purchase', body: { packageId: 'org-tokens-1m' }, anonymous: 401, user: 404, admin: 404 },
   { method: 'GET', path: '/api/organizations/:otherOrganization', anonymous: 401, user: 404, admin: 404 },

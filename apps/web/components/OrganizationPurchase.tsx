@@ -1,15 +1,17 @@
 'use client';
 
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { Spinner } from '@/components/AppShell';
 import { CheckoutDialog } from '@/components/CheckoutDialog';
+import { OrderList } from '@/components/OrderList';
+import { api } from '@/lib/api';
 import { errorText } from '@/lib/error-text';
 import { useI18n } from '@/lib/i18n';
 import { useMoney } from '@/lib/money';
 import { isSettled, type CheckoutProduct } from '@/lib/payments';
 import { queryKeys, useCatalog } from '@/lib/queries';
-import type { CheckoutResultView } from '@consult-on/api-contract';
+import type { CheckoutResultView, OrderView } from '@consult-on/api-contract';
 
 /** Bulk tokens for the organization's pool, for its owners and admins: purchased tokens that never expire, shared by every member. */
 export function OrganizationPurchase({ organizationId }: { organizationId: string }) {
@@ -17,6 +19,7 @@ export function OrganizationPurchase({ organizationId }: { organizationId: strin
   const money = useMoney();
   const client = useQueryClient();
   const catalog = useCatalog('organization');
+  const orders = useQuery({ queryKey: queryKeys.organizationOrders(organizationId), queryFn: () => api<OrderView[]>(`/api/organizations/${encodeURIComponent(organizationId)}/orders`) });
   const [selected, setSelected] = useState<CheckoutProduct | null>(null);
   const [done, setDone] = useState<string | null>(null);
   return (
@@ -60,6 +63,12 @@ export function OrganizationPurchase({ organizationId }: { organizationId: strin
           ))}
         </ul>
       )}
+      {!!orders.data?.length && (
+        <div className="mt-5" data-testid="org-orders">
+          <h3 className="mb-2 font-bold">{t('orgOrdersTitle')}</h3>
+          <OrderList orders={orders.data} receipts={false} />
+        </div>
+      )}
       {selected && (
         <CheckoutDialog
           key={selected.id}
@@ -69,6 +78,7 @@ export function OrganizationPurchase({ organizationId }: { organizationId: strin
             setSelected(null);
             setDone(isSettled(result.order) ? t('orgBuyDone', { tokens: nf(result.order.tokens) }) : t('purchasePending'));
             void client.invalidateQueries({ queryKey: queryKeys.organizationUsage(organizationId) });
+            void client.invalidateQueries({ queryKey: queryKeys.organizationOrders(organizationId) });
           }}
         />
       )}

@@ -209,6 +209,10 @@ test('an owner buys bulk tokens for the pool; a plain member is not offered them
   const usage = await (await request.get(`/api/organizations/${id}/usage`, { headers: auth(owner) })).json();
   expect(usage.pool.purchasedTokens).toBe(1_000_000);
   await expect(page.getByTestId('org-pool')).toContainText(nf(1_100_000));
+  // The organization's purchases, listed for its managers (the receipt is the buyer's, on their purchases page).
+  await expect(page.getByTestId('org-orders').getByTestId('order-card')).toHaveCount(1);
+  await expect(page.getByTestId('org-orders')).toContainText('조직용 100만 토큰');
+  await noSidewaysScroll(page, 'the organization page with its purchases at 360 px');
   await shot(page, testInfo, 'org-bulk-purchase-360');
 
   const memberPage = await newPage(browser, testInfo);

@@ -18,6 +18,8 @@ export const queryKeys = {
   /** An organization's pool and the caller's limit in it (GET /api/organizations/:id/usage). */
   organizationUsage: (organizationId: string) => ['ai-usage', 'organization', organizationId] as const,
   packages: () => ['packages'] as const,
+  /** An organization's bulk purchases (GET /api/organizations/:id/orders), in the payments group. */
+  organizationOrders: (organizationId: string) => ['payments', 'organization', organizationId] as const,
   /** Bulk packages for an organization's pool (GET /api/organizations/packages). */
   organizationPackages: () => ['packages', 'organization'] as const,
   /** Monthly products on sale (GET /api/payments/products). */

@@ -14,7 +14,7 @@ import {
 import { IdempotencyService } from '../common/idempotency.js';
 import { UsageService } from '../quota/usage/usage.service.js';
 import { orderRef, OrdersService, RECHECK_FOR_MS, UUID } from './orders.service.js';
-import type { AbandonOrderDto, CheckoutResultView, CheckoutView, ConfirmOrderDto, OrderResultView, TokenPackageView, WebhookResultView } from './payments.dto.js';
+import type { AbandonOrderDto, CheckoutResultView, CheckoutView, ConfirmOrderDto, OrderResultView, OrderView, TokenPackageView, WebhookResultView } from './payments.dto.js';
 import { PaymentsRepository, type OrderRow } from './payments.repository.js';
 import { PAYMENT_PROVIDER } from './providers/provider.factory.js';
 import {
@@ -117,6 +117,12 @@ export class CheckoutService {
     // (Stripe, on the day bought) would let the plan lapse at every reset. Not sold there yet.
     if (product.prices[this.provider.currency] === undefined || this.provider.renewals !== 'merchant') throw new PlanNotOfferedError();
     return this.checkoutProduct(user, product, idempotencyKey, origin, locale);
+  }
+
+  /** An organization's bulk purchases, the last 100 (its owners and admins). */
+  async organizationOrders(userId: string, organizationId: string): Promise<OrderView[]> {
+    await this.organizations.assertManager(userId, organizationId);
+    return this.orders.views(await this.repository.listOrganizationOrders(this.repository.db, organizationId, 100));
   }
 
   private async checkoutProduct(

@@ -66,6 +66,10 @@ describe('bulk tokens for an organization', () => {
     expect((await own(orgAdmin)).purchasedTokens).toBe(0);
     const grants = await api.database.db.select().from(ledgerEntries).where(and(eq(ledgerEntries.userId, id), eq(ledgerEntries.kind, 'PURCHASE')));
     expect(grants.map((entry) => entry.amountTokens).sort((a, b) => a - b)).toEqual([1_000_000, 10_000_000]);
+    // The organization's purchases, whoever of its managers bought them; not for anyone else.
+    const theirs = (await api.request('GET', `/api/organizations/${id}/orders`, { token: orgAdmin.token })).body as { tokens: number; organizationId: string }[];
+    expect(theirs.map((order) => order.tokens)).toEqual([10_000_000, 1_000_000]);
+    expect((await api.request('GET', `/api/organizations/${id}/orders`, { token: (await api.signUp('org-outsider')).token })).status).toBe(404);
     // The buyer's order list shows it, for the organization.
     const orders = (await api.request('GET', '/api/payments/orders', { token: owner.token })).body as { organizationId: string | null }[];
     expect(orders).toEqual([expect.objectContaining({ organizationId: id })]);
@@ -119,6 +123,7 @@ describe('bulk tokens for an organization', () => {
     const stranger = await api.signUp('org-stranger');
     const id = await organizationWith(owner, [{ user: member, role: 'MEMBER' }]);
     expect((await buy(member, id)).status).toBe(403);
+    expect((await api.request('GET', `/api/organizations/${id}/orders`, { token: member.token })).status).toBe(403);
     expect((await buy(stranger, id)).status).toBe(404);
     expect((await buy(owner, '00000000-0000-4000-8000-000000000000')).status).toBe(404);
     expect((await buy(owner, id, 'tokens-50k')).body.code).toBe('VALIDATION_FAILED');

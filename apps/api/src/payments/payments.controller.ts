@@ -191,6 +191,13 @@ export class OrganizationPurchaseController {
     return this.checkout.catalog('organization', localeOf(language));
   }
 
+  /** The organization's bulk purchases, newest first (its owners and admins; whoever bought them). */
+  @Get(':organizationId/orders')
+  @ApiOkResponse({ type: [OrderView] })
+  orders(@CurrentUser() user: AuthUser, @Param('organizationId', uuid) organizationId: string): Promise<OrderView[]> {
+    return this.checkout.organizationOrders(user.id, organizationId);
+  }
+
   /**
    * Buys a bulk package for the organization's pool (its owners and admins): the order is the
    * buyer's, the purchased tokens the pool's, never expiring. One order per Idempotency-Key.

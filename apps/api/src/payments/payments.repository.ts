@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, asc, desc, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import { DATABASE, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
 import { paymentEvents, paymentRefunds, payments, paymentSubscriptions, ledgerEntries, type PaymentStatus, type RefundStatus, type SubscriptionStatus } from '../database/schema.js';
 
@@ -88,6 +88,16 @@ export class PaymentsRepository {
       .select()
       .from(payments)
       .where(and(eq(payments.userId, userId), before ? lt(payments.createdAt, before) : undefined))
+      .orderBy(desc(payments.createdAt), desc(payments.id))
+      .limit(limit);
+  }
+
+  /** An organization's bulk purchases, newest first (whoever of its owners and admins bought them). */
+  listOrganizationOrders(executor: Executor, organizationId: string, limit: number): Promise<OrderRow[]> {
+    return executor
+      .select()
+      .from(payments)
+      .where(and(isNotNull(payments.organizationId), eq(payments.organizationId, organizationId)))
       .orderBy(desc(payments.createdAt), desc(payments.id))
       .limit(limit);
   }
