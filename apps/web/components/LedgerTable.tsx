@@ -31,10 +31,13 @@ function conversationDeleted(entry: LedgerEntryView): boolean {
 export function LedgerTable({
   entries,
   showReason = false,
+  showMembers = false,
   linkConversations = false,
   empty,
 }: {
   entries: LedgerEntryView[];
+  /** An organization's pool: say whose turn each entry was. */
+  showMembers?: boolean;
   showReason?: boolean;
   /** Link a turn's entry to its conversation: only on the user's own history (an admin cannot open it). */
   linkConversations?: boolean;
@@ -54,6 +57,11 @@ export function LedgerTable({
       {entry.purchasedDelta !== 0 && <span className="mr-2 inline-block">{t('purchasedTokens')} {signed(entry.purchasedDelta)}</span>}
       {entry.overageDelta !== 0 && <span className="mr-2 inline-block">{t('overage')} {signed(entry.overageDelta)}</span>}
       {showReason && entry.reason && <span className="block break-words">{t('reason')}: {entry.reason}</span>}
+      {showMembers && entry.memberEmail && (
+        <span className="block break-all" data-testid="ledger-member">
+          {t('ledgerMember', { email: entry.memberEmail })}
+        </span>
+      )}
     </>
   );
   const conversation = (entry: LedgerEntryView) =>

@@ -203,7 +203,7 @@ export function OrganizationLedger({ organization }: { organization: Organizatio
             {errorText(ledger.error, t)}
           </p>
         ) : (
-          <LedgerTable entries={shown} showReason />
+          <LedgerTable entries={shown} showReason showMembers />
         )}
       </div>
       {ledger.hasNextPage && (

@@ -58,6 +58,8 @@ test('an owner sees a member’s daily use and the usage history, and downloads 
   // The usage history: the member's charge is listed; the CSV of the last 30 days is saved under the organization's name.
   const ledger = page.getByTestId('org-ledger');
   await expect(ledger.getByTestId('ledger-table').locator('tr[data-kind="CONSUMPTION"]')).toHaveCount(1);
+  // Whose turn it was: the member's address on the charge.
+  await expect(ledger.getByTestId('ledger-table').locator('tr[data-kind="CONSUMPTION"]').getByTestId('ledger-member')).toHaveText(`구성원: ${member.user.email}`);
   await expect(ledger.getByTestId('ledger-table').locator('tr[data-kind="HOLD"]')).toHaveCount(0);
   await page.getByTestId('org-ledger-holds').check();
   await expect(ledger.getByTestId('ledger-table').locator('tr[data-kind="HOLD"]')).toHaveCount(1);

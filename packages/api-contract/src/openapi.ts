@@ -1367,6 +1367,8 @@ export interface components {
             metadata: Record<string, unknown> | null;
             /** @description The chat turn's conversation, while it exists (null once deleted, and for entries of no conversation) */
             conversationId: string | null;
+            /** @description In an organization's pool: the email of the member whose turn it was; null elsewhere */
+            memberEmail: string | null;
             createdAt: string;
         };
         LedgerPageView: {

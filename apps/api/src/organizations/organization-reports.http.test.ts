@@ -137,6 +137,9 @@ describe("a member's own history in the pool", () => {
     expect(mine.some((item) => item.conversationId !== null)).toBe(true);
     expect(seen.every((item) => item.conversationId === null && !(item.metadata && 'conversationId' in item.metadata))).toBe(true);
     const poolView = (await api.request('GET', `/api/organizations/${id}/ledger?limit=100`, { token: owner.token })).body.items as typeof mine;
+    // The pool's ledger names whose turn each entry was (the pool's own entries: nobody's).
+    const emails = new Set((poolView as unknown as { memberEmail: string | null }[]).map((item) => item.memberEmail));
+    expect(emails).toEqual(new Set([member.email, other.email, null]));
     // The pool's ledger, read by an owner who had no turn: every turn is someone else's.
     expect(poolView.filter((item) => item.kind === 'CONSUMPTION' || item.kind === 'HOLD').length).toBeGreaterThan(0);
     expect(poolView.every((item) => item.conversationId === null && !(item.metadata && 'conversationId' in item.metadata))).toBe(true);

@@ -77,6 +77,8 @@ export class LedgerEntryView {
   @ApiProperty({ nullable: true, type: Object }) metadata!: Record<string, unknown> | null;
   @ApiProperty({ type: String, nullable: true, description: "The chat turn's conversation, while it exists (null once deleted, and for entries of no conversation)" })
   conversationId!: string | null;
+  @ApiProperty({ type: String, nullable: true, description: "In an organization's pool: the email of the member whose turn it was; null elsewhere" })
+  memberEmail!: string | null;
   @ApiProperty() createdAt!: string;
 }
 

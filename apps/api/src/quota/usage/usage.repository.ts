@@ -19,6 +19,9 @@ const conversationOfEntry = sql<string | null>`(
                                    then (${ledgerEntries.metadata}->>'conversationId')::uuid end
     and ${conversations.userId} = coalesce(${ledgerEntries.memberId}, ${ledgerEntries.userId}))`;
 
+/** The member whose turn a pool's entry is (their email); null on a person's own entries. */
+const memberEmailOfEntry = sql<string | null>`(select ${users.email} from ${users} where ${users.id} = ${ledgerEntries.memberId})`;
+
 /** Reads of the ledger for people: history pages, adjustments, daily consumption, the cost of a turn. */
 @Injectable()
 export class UsageRepository {
@@ -31,7 +34,7 @@ export class UsageRepository {
   /** An account's entries, newest first, a page at a time; with `memberId`, only that member's in a pool. */
   async listEntries(executor: Executor, userId: string, page: { limit: number; beforeId?: number }, memberId?: string) {
     return executor
-      .select({ ...getTableColumns(ledgerEntries), conversationId: conversationOfEntry })
+      .select({ ...getTableColumns(ledgerEntries), conversationId: conversationOfEntry, memberEmail: memberEmailOfEntry })
       .from(ledgerEntries)
       .where(
         and(

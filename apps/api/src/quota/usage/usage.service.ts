@@ -12,7 +12,7 @@ const WARNED_LEVELS = new Set(['WARNING', 'CRITICAL', 'BLOCKED']);
 const PURCHASE_LEVELS = new Set(['NOTICE', 'WARNING', 'CRITICAL', 'BLOCKED']);
 
 /** `conversationId`: the entry's conversation when the reader looked it up (the user's history does). */
-export function toLedgerEntryView(entry: LedgerEntryRow & { conversationId?: string | null }): LedgerEntryView {
+export function toLedgerEntryView(entry: LedgerEntryRow & { conversationId?: string | null; memberEmail?: string | null }): LedgerEntryView {
   return {
     id: entry.id,
     kind: entry.kind,
@@ -28,6 +28,7 @@ export function toLedgerEntryView(entry: LedgerEntryRow & { conversationId?: str
     reason: entry.reason,
     metadata: entry.metadata ?? null,
     conversationId: entry.conversationId ?? null,
+    memberEmail: entry.memberEmail ?? null,
     createdAt: entry.createdAt.toISOString(),
   };
 }
