@@ -282,20 +282,29 @@ async function main(): Promise<void> {
     const chargesOfCapped = async () =>
       (await query<{ count: number }>(client, `select count(*)::int as count from ledger_entries where kind = 'CONSUMPTION' and user_id = any($1::uuid[])`, [capped]))[0]!.count;
     const cappedChargesBefore = await chargesOfCapped();
+    const [{ last: lastEntryBefore }] = (await query<{ last: number }>(client, `select coalesce(max(id), 0)::bigint as last from ledger_entries`)) as [{ last: number }];
     const usual = fake.defaultBehavior;
     fake.defaultBehavior = { ...usual, firstChunkDelayMs: 300 };
     const cappedStatuses = await Promise.all(
       capped.flatMap((_, user) => Array.from({ length: 10 }, (_, turn) => send(PORTS[turn % 2]!, tokens[user]!, { message: `동시에 ${turn}` }))),
     );
     fake.defaultBehavior = usual;
-    // The most holds of one user open at one instant: at each hold's start, those started before and not yet closed.
+    // The most holds of one user open at one instant, in the order the database applied them: an
+    // account's entries are numbered while its row is locked by the write, so their ids follow
+    // the account's changes. (The rows' timestamps do not: each is the instance's clock read
+    // before its statement, and a turn that read the account after another closed may carry an
+    // earlier time.) A hold opens at its HOLD entry and closes at its first later entry.
     const [overlap] = await query<{ worst: number }>(
       client,
-      `select coalesce(max(open), 0)::int as worst from (
-         select (select count(*) from token_holds o where o.user_id = h.user_id and o.created_at <= h.created_at
-                   and (o.closed_at is null or o.closed_at > h.created_at)) as open
-         from token_holds h where h.user_id = any($1::uuid[])) moments`,
-      [capped],
+      `with events as (
+         select user_id, id, 1 as step from ledger_entries where kind = 'HOLD' and user_id = any($1::uuid[]) and id > $2
+         union all
+         select user_id, min(id), -1 from ledger_entries
+         where kind <> 'HOLD' and hold_id is not null and user_id = any($1::uuid[]) and id > $2 group by user_id, hold_id
+       )
+       select coalesce(max(open), 0)::int as worst
+       from (select sum(step) over (partition by user_id order by id) as open from events) running`,
+      [capped, lastEntryBefore],
     );
     const cappedCharges = (await chargesOfCapped()) - cappedChargesBefore;
     const cappedAccepted = cappedStatuses.filter((status) => status === 200).length;
