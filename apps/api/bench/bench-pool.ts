@@ -107,7 +107,7 @@ async function meteringCeiling(holds: HoldsService, seeded: Seeded, phase: Phase
           phase === 'shared pool'
             ? await holds.reserveForMember(seeded.organizationId, seeded.members[i]!, { tokens: 400, minimumTokens: 100, purpose: 'bench' })
             : await holds.reserveWithAccount(seeded.people[i]!, { tokens: 400, minimumTokens: 100, purpose: 'bench' });
-        await holds.settle(reservation.hold.holdId, 150, { bench: true });
+        await holds.settle(reservation.hold.holdId, 150, { bench: true }, null, reservation.poolId ?? null);
         turns += 1;
       } catch {
         refused += 1;
@@ -117,6 +117,17 @@ async function meteringCeiling(holds: HoldsService, seeded: Seeded, phase: Phase
   const started = performance.now();
   await Promise.all(Array.from({ length: CONCURRENCY }, loop));
   return { turns, perSecond: turns / ((performance.now() - started) / 1_000), refused };
+}
+
+/** The API's counters of the pool's batches (`/metrics`). */
+async function poolBatches(port: number): Promise<{ committed: number; lost: number; changes: number }> {
+  const text = await (await fetch(`http://127.0.0.1:${port}/metrics`)).text();
+  const value = (line: string) => Number(text.split('\n').find((row) => row.startsWith(line))?.split(' ').pop() ?? 0);
+  return {
+    committed: value('consult_on_pool_batches_total{result="committed"}'),
+    lost: value('consult_on_pool_batches_total{result="lost"}'),
+    changes: value('consult_on_pool_batched_changes_total'),
+  };
 }
 
 /** The books after the run: the pool not past 105 %, no member past their limit, balances = Σ ledger for every account and member. */
@@ -160,6 +171,7 @@ async function main() {
         results[phase].push(await runLoad({ port: PORT, seconds: SECONDS, concurrency: CONCURRENCY, request: (index) => requestFor(seeded, phase, tokens, index), label: phase }));
       }
     }
+    const batches = await poolBatches(PORT);
     await stopApi(api);
     api = null;
 
@@ -193,6 +205,9 @@ async function main() {
     }
     const personal = mean(results['personal accounts'].map((result) => result.throughput));
     const shared = mean(results['shared pool'].map((result) => result.throughput));
+    console.log(
+      `\nthe pool's changes (reservations, settlements) were written in ${batches.committed.toLocaleString()} batches, ${(batches.changes / Math.max(1, batches.committed)).toFixed(1)} changes each on average; ${batches.lost} batches lost`,
+    );
     console.log(`\nshared pool: ${Math.round(shared)} turns/s = ${Math.round((100 * shared) / personal)} % of personal accounts (${Math.round(personal)} turns/s); target ≥ 80 %`);
     console.log(`\nMetering alone — reserve + settle in-process, ${CONCURRENCY} at once:\n`);
     console.log('| round | phase | turns | turns/s | refused |');

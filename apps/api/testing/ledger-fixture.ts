@@ -5,6 +5,8 @@ import { IdempotencyRepository } from '../src/common/idempotency.repository.js';
 import type { AppConfig } from '../src/config/app-config.js';
 import type { DatabaseHandle } from '../src/database/database.js';
 import { users } from '../src/database/schema.js';
+import { MetricsRepository } from '../src/metrics/metrics.repository.js';
+import { MetricsService } from '../src/metrics/metrics.service.js';
 import { PlanCatalog } from '../src/plans/plan-catalog.js';
 import { PlansRepository } from '../src/plans/plans.repository.js';
 import { AccountsService } from '../src/quota/accounts/accounts.service.js';
@@ -40,7 +42,7 @@ export async function createLedgerFixture(start = new Date('2026-11-10T03:00:00Z
   const plans = new PlanCatalog(new PlansRepository(database), config, clock);
   await plans.onModuleInit();
   const levels = new LevelChangeHub();
-  const writer = new LedgerWriter(repository, new IdempotencyService(new IdempotencyRepository(database)), levels, plans, config, clock);
+  const writer = new LedgerWriter(repository, new IdempotencyService(new IdempotencyRepository(database)), levels, plans, new MetricsService(new MetricsRepository(database)), config, clock);
   const reads = new UsageReadsService(new UsageRepository(database), writer, clock);
   const members = new MemberUsageRepository(database);
   const ledger = ledgerHarness({

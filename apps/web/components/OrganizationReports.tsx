@@ -3,7 +3,7 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { useId, useState, type FormEvent } from 'react';
 import { Spinner } from '@/components/AppShell';
-import { HOLD_KINDS, LedgerTable } from '@/components/LedgerTable';
+import { LedgerPages } from '@/components/LedgerPages';
 import { Panel } from '@/components/Panel';
 import { DailyChart, seriesRows } from '@/components/UsageChart';
 import { api, apiBlob } from '@/lib/api';
@@ -171,8 +171,6 @@ function LedgerDownload({ organization, timeZone }: { organization: Organization
 /** The pool's entries, newest first, 20 at a time, and its CSV file (owners and admins). */
 export function OrganizationLedger({ organization }: { organization: OrganizationView }) {
   const { t } = useI18n();
-  const holdsId = useId();
-  const [showHolds, setShowHolds] = useState(false);
   const usage = useOrganizationUsage(organization.id);
   const ledger = useInfiniteQuery({
     queryKey: queryKeys.organizationLedger(organization.id),
@@ -180,37 +178,11 @@ export function OrganizationLedger({ organization }: { organization: Organizatio
     initialPageParam: 0,
     getNextPageParam: (last) => last.nextCursor ?? undefined,
   });
-  const entries = ledger.data?.pages.flatMap((page) => page.items) ?? [];
-  const shown = showHolds ? entries : entries.filter((entry) => !HOLD_KINDS.has(entry.kind));
   return (
     <Panel id="org-ledger" title={t('orgLedgerTitle')} className="mt-4 min-w-0">
       <p className="mb-3 text-xs text-slate-600">{t('orgLedgerNote')}</p>
       <LedgerDownload organization={organization} timeZone={usage.data?.pool.timeZone ?? 'Asia/Seoul'} />
-      <div className="mb-3">
-        <label className="inline-flex items-start gap-2 text-sm text-slate-800">
-          <input type="checkbox" className="mt-1 size-4 shrink-0" checked={showHolds} onChange={(event) => setShowHolds(event.target.checked)} aria-describedby={holdsId} data-testid="org-ledger-holds" />
-          <span>{t('usageShowHolds')}</span>
-        </label>
-        <p id={holdsId} className="mt-0.5 text-xs text-slate-600">
-          {t('usageHoldsHint')}
-        </p>
-      </div>
-      <div data-testid="org-ledger">
-        {ledger.isPending ? (
-          <Spinner />
-        ) : ledger.isError ? (
-          <p role="alert" className="text-red-800">
-            {errorText(ledger.error, t)}
-          </p>
-        ) : (
-          <LedgerTable entries={shown} showReason showMembers />
-        )}
-      </div>
-      {ledger.hasNextPage && (
-        <button type="button" className="btn btn-secondary mt-3" onClick={() => void ledger.fetchNextPage()} disabled={ledger.isFetchingNextPage} data-testid="org-ledger-more">
-          {t('loadMore')}
-        </button>
-      )}
+      <LedgerPages ledger={ledger} showReason showMembers testIds={{ holds: 'org-ledger-holds', table: 'org-ledger', more: 'org-ledger-more' }} />
     </Panel>
   );
 }

@@ -5,29 +5,12 @@
 // at 360 and 1280 px without sideways scrolling. The users, the organization, its members and
 // their limits are made through the API. Screenshots: ADMIN_ORGS_SHOTS_DIR=/tmp/shots-admin-orgs.
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { ADMIN, login, noSidewaysScroll, openAs, register, setUsage, shotsIn, type Account } from './helpers';
+import { ADMIN, auth, login, noSidewaysScroll, openAs, organizationWith, register, setUsage, shotsIn, type Account } from './helpers';
 
 const shot = shotsIn(process.env.ADMIN_ORGS_SHOTS_DIR, { fullPage: true });
 const nf = (n: number) => new Intl.NumberFormat('ko-KR').format(n);
 
-function auth(account: Account) {
-  return { authorization: `Bearer ${account.token}` };
-}
 
-/** An organization owned by `owner`, with `members` joined as 구성원 through invitation links; returns its id. */
-async function organizationWith(request: APIRequestContext, owner: Account, name: string, members: Account[]): Promise<string> {
-  const created = await request.post('/api/organizations', { data: { name }, headers: auth(owner) });
-  expect(created.status(), await created.text()).toBe(201);
-  const id = ((await created.json()) as { id: string }).id;
-  for (const member of members) {
-    const invitation = await request.post(`/api/organizations/${id}/invitations`, { data: { role: 'MEMBER' }, headers: auth(owner) });
-    expect(invitation.status(), await invitation.text()).toBe(201);
-    const token = new URL(((await invitation.json()) as { path: string }).path, 'http://x').searchParams.get('token');
-    const accepted = await request.post('/api/organizations/invitations/accept', { data: { token }, headers: auth(member) });
-    expect(accepted.status(), await accepted.text()).toBe(200);
-  }
-  return id;
-}
 
 test('an admin finds an organization, sees its members’ use and puts it on the enterprise plan', async ({ page, request }, testInfo) => {
   test.setTimeout(150_000);

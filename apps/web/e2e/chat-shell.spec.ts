@@ -10,7 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { freePort } from './payment-servers';
-import { ADMIN, login, noSidewaysScroll, openAs, register, setUsage, shotsIn, uniqueEmail, type Account } from './helpers';
+import { ADMIN, auth, login, noSidewaysScroll, openAs, register, setUsage, shotsIn, uniqueEmail, type Account } from './helpers';
 
 const web = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const repo = path.resolve(web, '..', '..');
@@ -22,9 +22,6 @@ const LONG_URL = `https://example.com/${'very-long-path-segment-without-any-brea
 
 const shot = shotsIn(shotsDir);
 
-function auth(user: Account) {
-  return { authorization: `Bearer ${user.token}` };
-}
 
 /** One finished turn through the JSON endpoint; returns its conversation. */
 async function turn(request: APIRequestContext, user: Account, message: string, conversationId?: string, base = ''): Promise<string> {

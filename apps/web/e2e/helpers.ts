@@ -85,3 +85,23 @@ export async function noSidewaysScroll(page: Page, what = 'the page'): Promise<v
   const { scrollWidth, clientWidth } = await page.evaluate(() => ({ scrollWidth: document.documentElement.scrollWidth, clientWidth: document.documentElement.clientWidth }));
   expect(scrollWidth, `${what}: the page scrolls sideways (${scrollWidth} > ${clientWidth})`).toBeLessThanOrEqual(clientWidth);
 }
+
+/** The authorization header of an account's session, for API calls made by a test. */
+export function auth(account: Account): { authorization: string } {
+  return { authorization: `Bearer ${account.token}` };
+}
+
+/** An organization owned by `owner`, with `members` joined as 구성원 through invitation links; returns its id. */
+export async function organizationWith(request: APIRequestContext, owner: Account, name: string, members: Account[]): Promise<string> {
+  const created = await request.post('/api/organizations', { data: { name }, headers: auth(owner) });
+  expect(created.status(), await created.text()).toBe(201);
+  const id = ((await created.json()) as { id: string }).id;
+  for (const member of members) {
+    const invitation = await request.post(`/api/organizations/${id}/invitations`, { data: { role: 'MEMBER' }, headers: auth(owner) });
+    expect(invitation.status(), await invitation.text()).toBe(201);
+    const token = new URL(((await invitation.json()) as { path: string }).path, 'http://x').searchParams.get('token');
+    const accepted = await request.post('/api/organizations/invitations/accept', { data: { token }, headers: auth(member) });
+    expect(accepted.status(), await accepted.text()).toBe(200);
+  }
+  return id;
+}

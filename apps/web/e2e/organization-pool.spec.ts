@@ -6,34 +6,17 @@
 // without sideways scrolling. Users, the organization and its members are made through the API:
 // only the pool and the limits are what is tested here. Screenshots: POOL_SHOTS_DIR=/tmp/shots-pool.
 import { expect, test, type APIRequestContext, type Browser, type Page, type TestInfo } from '@playwright/test';
-import { ADMIN, login, noSidewaysScroll, openAs, register, setUsage, shotsIn, type Account } from './helpers';
+import { ADMIN, auth, login, noSidewaysScroll, openAs, organizationWith, register, setUsage, shotsIn, type Account } from './helpers';
 
 const shot = shotsIn(process.env.POOL_SHOTS_DIR, { fullPage: true });
 const nf = (n: number) => new Intl.NumberFormat('ko-KR').format(n);
 
-function auth(account: Account) {
-  return { authorization: `Bearer ${account.token}` };
-}
 
 async function newPage(browser: Browser, testInfo: TestInfo): Promise<Page> {
   const context = await browser.newContext({ baseURL: testInfo.project.use.baseURL, locale: 'ko-KR', timezoneId: 'Asia/Seoul' });
   return context.newPage();
 }
 
-/** An organization owned by `owner`, with `members` joined as 구성원 through invitation links; returns its id. */
-async function organizationWith(request: APIRequestContext, owner: Account, name: string, members: Account[]): Promise<string> {
-  const created = await request.post('/api/organizations', { data: { name }, headers: auth(owner) });
-  expect(created.status(), await created.text()).toBe(201);
-  const id = ((await created.json()) as { id: string }).id;
-  for (const member of members) {
-    const invitation = await request.post(`/api/organizations/${id}/invitations`, { data: { role: 'MEMBER' }, headers: auth(owner) });
-    expect(invitation.status(), await invitation.text()).toBe(201);
-    const token = new URL(((await invitation.json()) as { path: string }).path, 'http://x').searchParams.get('token');
-    const accepted = await request.post('/api/organizations/invitations/accept', { data: { token }, headers: auth(member) });
-    expect(accepted.status(), await accepted.text()).toBe(200);
-  }
-  return id;
-}
 
 /** Sends a question in the chat and waits for its answer (its receipt). */
 async function ask(page: Page, question: string): Promise<void> {

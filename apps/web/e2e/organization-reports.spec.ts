@@ -6,34 +6,20 @@
 // Screenshots: REPORTS_SHOTS_DIR=/tmp/shots-reports.
 import { readFile } from 'node:fs/promises';
 import { expect, test, type APIRequestContext } from '@playwright/test';
-import { noSidewaysScroll, openAs, register, shotsIn, type Account } from './helpers';
+import { auth, noSidewaysScroll, openAs, organizationWith, register, shotsIn, type Account } from './helpers';
 
 const shot = shotsIn(process.env.REPORTS_SHOTS_DIR, { fullPage: true });
 
 const HEADER = 'id,createdAt,createdAtLocal,kind,period,memberEmail,amountTokens,freeDelta,purchasedDelta,overageDelta,heldDelta,reason';
 
-function auth(account: Account) {
-  return { authorization: `Bearer ${account.token}` };
-}
 
-/** An organization owned by `owner` with `member` joined through an invitation link; returns its id. */
-async function organizationWith(request: APIRequestContext, owner: Account, name: string, member: Account): Promise<string> {
-  const created = await request.post('/api/organizations', { data: { name }, headers: auth(owner) });
-  expect(created.status(), await created.text()).toBe(201);
-  const id = ((await created.json()) as { id: string }).id;
-  const invitation = await request.post(`/api/organizations/${id}/invitations`, { data: { role: 'MEMBER' }, headers: auth(owner) });
-  const token = new URL(((await invitation.json()) as { path: string }).path, 'http://x').searchParams.get('token');
-  const accepted = await request.post('/api/organizations/invitations/accept', { data: { token }, headers: auth(member) });
-  expect(accepted.status(), await accepted.text()).toBe(200);
-  return id;
-}
 
 test('an owner sees a member’s daily use and the usage history, and downloads it as CSV; a member sees their own use', async ({ page, browser, request }, testInfo) => {
   test.setTimeout(120_000);
   const owner = await register(request, 'reports-owner');
   const member = await register(request, 'reports-member');
   const name = `온길 상담센터 ${Date.now().toString(36)}`;
-  const orgId = await organizationWith(request, owner, name, member);
+  const orgId = await organizationWith(request, owner, name, [member]);
   const turn = await request.post('/api/chat/send', { data: { message: '조직 토큰으로 상담합니다', organizationId: orgId }, headers: auth(member) });
   expect(turn.status(), await turn.text()).toBe(200);
   const charged = ((await turn.json()) as { usage: { chargedTokens: number } }).usage.chargedTokens;

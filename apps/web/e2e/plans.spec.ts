@@ -3,16 +3,13 @@
 // dashboard shows the plan and the larger month at once) and retires it (the user keeps it).
 // Both pages at 360 and 1280 px without sideways scrolling. Screenshots: PLANS_SHOTS_DIR=/tmp/shots-plans.
 import { expect, test } from '@playwright/test';
-import { ADMIN, login, noSidewaysScroll, openAs, register, shotsIn, type Account } from './helpers';
+import { ADMIN, auth, login, noSidewaysScroll, openAs, register, shotsIn, type Account } from './helpers';
 
 const shotsDir = process.env.PLANS_SHOTS_DIR;
 
 const shot = shotsIn(shotsDir, { fullPage: true });
 
 
-function auth(account: Account) {
-  return { authorization: `Bearer ${account.token}` };
-}
 
 const nf = (n: number) => new Intl.NumberFormat('ko-KR').format(n);
 

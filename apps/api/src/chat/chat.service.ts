@@ -71,9 +71,10 @@ export class ChatService {
   /** Runs a turn, yielding its start, each piece of text and the finished turn. */
   async *turn(user: AuthUser, input: TurnInput, locale: Locale, signal: AbortSignal): AsyncGenerator<TurnEvent> {
     const metering = this.config.chat.meteringEnabled;
-    const workspace = await this.workspaceOf(user.id, input);
+    // Metered, the account's read checks the membership (a pool is read only for its members).
+    const workspace = await this.workspaceOf(user.id, input, !metering);
     // Read once: its plan decides the model, the completion limit and the caps; the reservation starts from it.
-    const account = metering ? await this.accounts.current(workspace.organizationId ?? user.id) : null;
+    const account = !metering ? null : workspace.organizationId ? await this.accounts.currentForMember(workspace.organizationId, user.id) : await this.accounts.current(user.id);
     const prepared = await this.prepare(user.id, input, locale, { signal, account, workspace });
     const { model, promptTokens, plan, completionLimit, organizationId } = prepared;
     if (plan) await this.plans.assertTurnRate(user.id, plan, organizationId);
@@ -121,7 +122,7 @@ export class ChatService {
       settled = true;
       yield { type: 'complete', turn: await this.describe(organizationId ?? user.id, committed, locale) };
     } finally {
-      if (!settled && hold) await this.voidQuietly(hold);
+      if (!settled && reservation?.hold) await this.voidQuietly(reservation);
     }
   }
 
@@ -214,9 +215,10 @@ export class ChatService {
    * Where a turn is charged: the workspace its conversation started in, or for a new one the
    * organization it names (which the user must belong to: another organization does not exist
    * for them) or the user's own account. A turn naming another workspace than its conversation's
-   * is refused: a conversation never changes who pays.
+   * is refused: a conversation never changes who pays. `checkMembership` false: the caller's
+   * next read (the pool's, for members only) checks it.
    */
-  private async workspaceOf(userId: string, input: TurnInput): Promise<Workspace> {
+  private async workspaceOf(userId: string, input: TurnInput, checkMembership = true): Promise<Workspace> {
     let organizationId = input.organizationId ?? null;
     let conversation: ConversationRow | null = null;
     if (input.conversationId) {
@@ -227,7 +229,7 @@ export class ChatService {
       }
       organizationId = conversation.organizationId;
     }
-    if (organizationId && !(await this.repository.isMember(organizationId, userId))) throw new NotFoundError();
+    if (checkMembership && organizationId && !(await this.repository.isMember(organizationId, userId))) throw new NotFoundError();
     return { organizationId, conversation };
   }
 
@@ -305,9 +307,9 @@ export class ChatService {
     };
   }
 
-  private async voidQuietly(hold: TurnReservation['hold']): Promise<void> {
+  private async voidQuietly({ hold, poolId }: TurnReservation): Promise<void> {
     try {
-      await this.holds.voidHold(hold.holdId);
+      await this.holds.voidHold(hold.holdId, poolId ?? null);
     } catch (error) {
       // The sweeper expires the hold after its TTL if this fails (the database is down, say).
       this.logger.error({ message: 'could not void a hold; it will expire', holdId: hold.holdId, error: String(error) });

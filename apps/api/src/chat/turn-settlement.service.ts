@@ -130,7 +130,7 @@ export class TurnSettlementService {
       // A turn that outlived its hold may be charged less (up to 105 %): the receipt says what was.
       record = this.turnRecord(userId, input, prepared, { ...charge, charged }, split, null);
       return this.repository.turnWrite(record);
-    });
+    }, reservation.poolId ?? null);
     return this.committed(prepared, { ...charge, charged: settlement.chargedTokens }, settlement, this.repository.recordedTurn(record!, attached!).id);
   }
 

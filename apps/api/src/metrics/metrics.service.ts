@@ -34,6 +34,17 @@ export class MetricsService implements RefusalCounter {
   readonly jobRuns = new Counter({ name: 'consult_on_job_runs_total', help: 'Scheduled job runs by job and result', labelNames: ['job', 'result'], registers: [this.registry] });
   readonly jobTicksSkipped = new Counter({ name: 'consult_on_job_ticks_skipped_total', help: 'Scheduled ticks this instance was handed but another had already claimed', labelNames: ['job'], registers: [this.registry] });
   readonly cacheLookups = new Counter({ name: 'consult_on_cache_lookups_total', help: 'Statistics cache lookups', labelNames: ['result'], registers: [this.registry] });
+  readonly poolBatches = new Counter({
+    name: 'consult_on_pool_batches_total',
+    help: "Transactions that wrote members' changes of an organization's pool together: committed, or lost (its changes then ran alone)",
+    labelNames: ['result'],
+    registers: [this.registry],
+  });
+  readonly poolBatchedChanges = new Counter({
+    name: 'consult_on_pool_batched_changes_total',
+    help: "Members' changes of a pool (reservations, settlements, voids) decided in committed batches; divided by the committed batches, the mean batch",
+    registers: [this.registry],
+  });
 
   constructor(repository: MetricsRepository) {
     collectDefaultMetrics({ register: this.registry, prefix: 'consult_on_' });

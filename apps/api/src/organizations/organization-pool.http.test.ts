@@ -2,7 +2,9 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { rowsOf } from '../database/database.js';
 import { ledgerEntries, organizationMembers, tokenAccounts, tokenHolds } from '../database/schema.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { HoldsService } from '../quota/holds/holds.service.js';
+import type { AttachedWrite } from '../quota/ledger/ledger.repository.js';
 import { createTestApp, type TestApp } from '../../testing/test-app.js';
 
 type User = { id: string; token: string; email: string };
@@ -181,6 +183,61 @@ describe("a member's monthly limit", () => {
     const after = await pool(id);
     expect(after.periodConsumedTokens * 100).toBeLessThanOrEqual(after.periodCapacityTokens * 105);
     for (const person of people) expect((await member(id, person.id)).consumedTokens).toBeLessThanOrEqual(perTurn * 3);
+    await booksBalance();
+  });
+});
+
+describe("members' changes of one pool", () => {
+  it('are written together in batches (the pool locked once), and a change its batch cannot write fails alone', async () => {
+    const owner = await api.signUp('batch-owner');
+    const id = await organization(owner);
+    const people = await Promise.all(Array.from({ length: 5 }, () => join(owner, id)));
+    const holds = api.app.get(HoldsService);
+    const metrics = api.app.get(MetricsService);
+    const counted = async () => {
+      const batches = (await metrics.poolBatches.get()).values;
+      return {
+        committed: batches.find((value) => value.labels.result === 'committed')?.value ?? 0,
+        lost: batches.find((value) => value.labels.result === 'lost')?.value ?? 0,
+        changes: (await metrics.poolBatchedChanges.get()).values[0]?.value ?? 0,
+      };
+    };
+    const start = await counted();
+
+    // Twenty turns at once: the first runs alone, the nineteen that came meanwhile in one transaction.
+    const reservations = await Promise.all(people.flatMap((person) => Array.from({ length: 4 }, () => holds.reserveForMember(id, person.id, { tokens: 500, purpose: 'test' }))));
+    expect(reservations.every((reservation) => reservation.poolId === id)).toBe(true);
+    const reserved = await counted();
+    expect(reserved.changes - start.changes).toBe(20);
+    expect(reserved.committed - start.committed).toBe(2);
+    expect((await pool(id)).openHolds).toBe(20);
+    for (const person of people) expect(await member(id, person.id)).toMatchObject({ openHolds: 4, heldTokens: 2_000 });
+
+    // One settlement carries a write the database refuses: its batch is lost, every change of it runs alone, and only that one fails.
+    const refused: AttachedWrite = { name: 'test_refused', guard: sql`true`, ctes: sql`refused as (select 1)`, columns: sql`1 as refused`, assertion: sql`false` };
+    const settled = await Promise.allSettled(
+      reservations.map((reservation, index) =>
+        index === 7
+          ? holds.settleWith(reservation.hold.holdId, 100, {}, () => refused, id)
+          : holds.settle(reservation.hold.holdId, 100, {}, null, reservation.poolId ?? null),
+      ),
+    );
+    expect(settled.filter((outcome) => outcome.status === 'rejected')).toHaveLength(1);
+    expect((settled[7] as PromiseRejectedResult).reason).toBeDefined();
+    const after = await counted();
+    expect(after.lost - reserved.lost).toBe(1);
+    const account = await pool(id);
+    expect(account.openHolds).toBe(1);
+    const charges = await api.database.db.select().from(ledgerEntries).where(and(eq(ledgerEntries.userId, id), eq(ledgerEntries.kind, 'CONSUMPTION')));
+    expect(charges).toHaveLength(19);
+    const unlucky = people[Math.floor(7 / 4)]!;
+    expect(await member(id, unlucky.id)).toMatchObject({ openHolds: 1, heldTokens: 500, consumedTokens: 300 });
+
+    // A hold named as the pool's that is not (a wrong guess): it runs alone, on its own account.
+    const personal = await holds.reserveWithAccount(owner.id, { tokens: 500, purpose: 'test' });
+    expect((await holds.settle(personal.hold.holdId, 100, {}, null, id)).chargedTokens).toBe(100);
+    await holds.voidHold(reservations[7]!.hold.holdId, id);
+    expect((await pool(id)).openHolds).toBe(0);
     await booksBalance();
   });
 });

@@ -2,9 +2,8 @@
 
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import Link from 'next/link';
-import { useId, useState } from 'react';
 import { AppShell, Spinner } from '@/components/AppShell';
-import { HOLD_KINDS, LedgerTable } from '@/components/LedgerTable';
+import { LedgerPages } from '@/components/LedgerPages';
 import { Panel } from '@/components/Panel';
 import { buildRows, DailyChart, seriesRows } from '@/components/UsageChart';
 import { ForecastText } from '@/components/UsageCard';
@@ -45,8 +44,6 @@ function History() {
   const organization = workspace?.kind === 'organization' ? workspace : null;
   // Nothing is read until the workspace is known (else one's own history would flash before the organization's).
   const source = workspace ? historySource(organization?.id ?? null, user?.id ?? null) : null;
-  const holdsId = useId();
-  const [showHolds, setShowHolds] = useState(false);
   // The server's daily series (the same one the forecast and the admin detail use), however many turns.
   const days = usage ? daysOfPeriod(usage.periodStart) : 0;
   const daily = useQuery({
@@ -61,9 +58,6 @@ function History() {
     getNextPageParam: (last) => last.nextCursor ?? undefined,
     enabled: source !== null,
   });
-  const entries = ledger.data?.pages.flatMap((page) => page.items) ?? [];
-  // A turn sets tokens aside while it is answered, then is charged what it used: by default only the charge is listed.
-  const shown = showHolds ? entries : entries.filter((entry) => !HOLD_KINDS.has(entry.kind));
   const used = daily.data?.some((day) => day.tokens > 0) ?? false;
   return (
     <>
@@ -102,21 +96,7 @@ function History() {
         )}
       </section>
       <Panel id="ledger-title" title={t('usageListTitle')} className="min-w-0">
-        <div className="mb-3">
-          <label className="inline-flex items-start gap-2 text-sm text-slate-800">
-            <input type="checkbox" className="mt-1 size-4 shrink-0" checked={showHolds} onChange={(event) => setShowHolds(event.target.checked)} aria-describedby={holdsId} data-testid="show-holds" />
-            <span>{t('usageShowHolds')}</span>
-          </label>
-          <p id={holdsId} className="mt-0.5 text-xs text-slate-600">
-            {t('usageHoldsHint')}
-          </p>
-        </div>
-        {ledger.isPending ? <Spinner /> : <LedgerTable entries={shown} linkConversations empty={<EmptyUsage compact />} />}
-        {ledger.hasNextPage && (
-          <button type="button" className="btn btn-secondary mt-3" onClick={() => void ledger.fetchNextPage()} disabled={ledger.isFetchingNextPage}>
-            {t('loadMore')}
-          </button>
-        )}
+        <LedgerPages ledger={ledger} linkConversations empty={<EmptyUsage compact />} testIds={{ holds: 'show-holds' }} />
       </Panel>
     </>
   );

@@ -47,9 +47,14 @@ export class AccountsService {
     return this.inCurrentPeriod(userId, this.writer.currentPeriod());
   }
 
-  /** The account as it is now, reset first when a new period began since it was last written. */
-  private async inCurrentPeriod(userId: string, period: QuotaPeriod): Promise<AccountRow> {
-    const account = await this.writer.findAccount(userId);
+  /** `current` of an organization's pool, for one of its members: NOT_FOUND when they do not belong (one read: membership and pool together). */
+  currentForMember(organizationId: string, memberId: string): Promise<AccountRow> {
+    return this.inCurrentPeriod(organizationId, this.writer.currentPeriod(), memberId);
+  }
+
+  /** The account as it is now, reset first when a new period began since it was last written; with `memberId`, a pool read only for its member. */
+  private async inCurrentPeriod(userId: string, period: QuotaPeriod, memberId: string | null = null): Promise<AccountRow> {
+    const account = memberId ? await this.writer.findPoolOfMember(userId, memberId) : await this.writer.findAccount(userId);
     if (!account) throw new NotFoundError();
     if (account.periodKey === period.key) return account;
     return this.writer.change({ userId }, null, async ({ account: current }) => ({ entries: [], result: current }));

@@ -39,6 +39,8 @@ export interface TurnReservation {
   hold: HoldView;
   /** The account right after the reservation; null when it was written under the lock. */
   account: AccountRow | null;
+  /** The organization's pool the hold is on (a member's turn); settling and voiding it join the pool's batches. */
+  poolId?: string;
 }
 
 export interface SettlementView {
@@ -161,7 +163,7 @@ export class HoldsService {
         member: { userId: memberId, usage: afterHold(member, { openedTokens: decision.tokens }) },
       };
     });
-    return { hold, account: null };
+    return { hold, account: null, poolId: organizationId };
   }
 
   /**
@@ -226,10 +228,11 @@ export class HoldsService {
    * after the other open holds (`lateSettlement`; the rest is written off and recorded in the
    * entry's metadata): an expired hold's room may have gone to other turns, and an admin debit or
    * a refund during the turn may have lowered the limit under an open one. A settled or voided
-   * hold is refused.
+   * hold is refused. `poolId`: the hold is a member's on that pool (its settlement joins the
+   * pool's batches; a wrong guess only costs the batch).
    */
-  async settle(holdId: string, consumedTokens: number, metadata: Record<string, unknown> = {}, tx: Transaction | null = null): Promise<SettlementView> {
-    return (await this.settleLocked(holdId, consumedTokens, metadata, tx, null)).settlement;
+  async settle(holdId: string, consumedTokens: number, metadata: Record<string, unknown> = {}, tx: Transaction | null = null, poolId: string | null = null): Promise<SettlementView> {
+    return (await this.settleLocked(holdId, consumedTokens, metadata, tx, null, poolId)).settlement;
   }
 
   /**
@@ -241,8 +244,9 @@ export class HoldsService {
     consumedTokens: number,
     metadata: Record<string, unknown>,
     attachFor: (split: ConsumptionSplit, chargedTokens: number) => AttachedWrite,
+    poolId: string | null = null,
   ): Promise<{ settlement: SettlementView; attached: Record<string, unknown> | null }> {
-    return this.settleLocked(holdId, consumedTokens, metadata, null, attachFor);
+    return this.settleLocked(holdId, consumedTokens, metadata, null, attachFor, poolId);
   }
 
   private async settleLocked(
@@ -251,10 +255,11 @@ export class HoldsService {
     metadata: Record<string, unknown>,
     tx: Transaction | null,
     attachFor: ((split: ConsumptionSplit, chargedTokens: number) => AttachedWrite) | null,
+    poolId: string | null = null,
   ): Promise<{ settlement: SettlementView; attached: Record<string, unknown> | null }> {
     assertTokens(consumedTokens);
     return this.writer.change(
-      { holdId },
+      poolId ? { holdId, poolId } : { holdId },
       null,
       async ({ account, balances, hold, now, tx: lockedTx, member: found }) => {
         const locked = hold!;
@@ -287,9 +292,9 @@ export class HoldsService {
     );
   }
 
-  /** Releases a hold without charging anything (the model failed, the client left before any output). */
-  async voidHold(holdId: string): Promise<void> {
-    await this.closeWithoutCharge(holdId, 'VOIDED');
+  /** Releases a hold without charging anything (the model failed, the client left before any output); `poolId`: a member's hold on that pool. */
+  async voidHold(holdId: string, poolId: string | null = null): Promise<void> {
+    await this.closeWithoutCharge(holdId, 'VOIDED', null, poolId);
   }
 
   /** Tells listeners (notifications) when a settlement took the member to 90 % or 100 % of their limit. */
@@ -352,9 +357,9 @@ export class HoldsService {
     };
   }
 
-  private async closeWithoutCharge(holdId: string, status: 'VOIDED' | 'EXPIRED', tx: Transaction | null = null) {
+  private async closeWithoutCharge(holdId: string, status: 'VOIDED' | 'EXPIRED', tx: Transaction | null = null, poolId: string | null = null) {
     await this.writer.change(
-      { holdId },
+      poolId ? { holdId, poolId } : { holdId },
       null,
       async ({ account, hold, member: found }) => {
         const open = hold!;

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   applyDelta,
   balanceProblems,
@@ -11,14 +11,16 @@ import {
   type QuotaPeriod,
 } from '@consult-on/quota-policy';
 import { CLOCK, type Clock } from '../../common/clock.js';
-import { NotFoundError } from '../../common/errors.js';
+import { DomainError, NotFoundError } from '../../common/errors.js';
 import { IdempotencyService } from '../../common/idempotency.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { Executor, Transaction } from '../../database/database.js';
 import { FREE_PLAN_ID } from '../../config/plans-config.js';
+import { MetricsService } from '../../metrics/metrics.service.js';
 import { PlanCatalog } from '../../plans/plan-catalog.js';
 import { planAtReset } from '../../plans/plan-rules.js';
 import type { MemberUsage } from '../members/member-limit.js';
+import { GroupCommit } from './group-commit.js';
 import { LevelChangeHub, type UsageSnapshot } from './level-change.js';
 import {
   LedgerRepository,
@@ -68,9 +70,10 @@ export interface AccountChange<T> {
 
 /**
  * Which account a change locks: by its id (with `memberId`, an organization's pool and that
- * member's usage of it), or through one of its holds (with the member whose turn it is).
+ * member's usage of it), or through one of its holds (with the member whose turn it is; with
+ * `poolId`, the caller knows it is a hold of that pool).
  */
-export type ChangeTarget = { userId: string; memberId?: string } | { holdId: string };
+export type ChangeTarget = { userId: string; memberId?: string } | { holdId: string; poolId?: string };
 
 /** A change's result computed from what its statement wrote: the ids of its entries, and the attached writes' columns. */
 export type ResultOf<T> = (entryIds: number[], attached: Record<string, unknown> | null) => T;
@@ -83,6 +86,17 @@ export const OPTIMISTIC_ATTEMPTS = 3;
 
 export class LedgerInvariantError extends Error {}
 
+/** The most changes of one pool written in one transaction (see `GroupCommit`). */
+export const POOL_BATCH_MAX = 64;
+
+/** A change of an organization's pool waiting for its batch. */
+interface PoolChange {
+  target: ChangeTarget;
+  operation: (context: AccountContext) => Promise<AccountChange<unknown>>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
 /**
  * The one writer of token balances. A change brings the account into the current period (the
  * lazy monthly reset), appends ledger entries and stores the new balances in one statement —
@@ -92,13 +106,17 @@ export class LedgerInvariantError extends Error {}
  */
 @Injectable()
 export class LedgerWriter {
+  private readonly logger = new Logger(LedgerWriter.name);
   private lastPeriod: QuotaPeriod | null = null;
+  /** Members' turns on one pool, written in batches: the pool's row is locked once per batch (see `changePools`). */
+  private readonly pools = new GroupCommit<PoolChange>((poolId, changes) => this.changePools(poolId, changes), POOL_BATCH_MAX);
 
   constructor(
     private readonly repository: LedgerRepository,
     private readonly idempotency: IdempotencyService,
     private readonly levels: LevelChangeHub,
     private readonly plans: PlanCatalog,
+    private readonly metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -110,6 +128,11 @@ export class LedgerWriter {
   /** The account as it is now, read outside any transaction (see `LedgerRepository.findAccount`). */
   findAccount(userId: string): Promise<AccountRow | null> {
     return this.repository.findAccount(userId);
+  }
+
+  /** An organization's pool as it is now, when `memberId` belongs to it (one read, outside any transaction); null otherwise. */
+  findPoolOfMember(organizationId: string, memberId: string): Promise<AccountRow | null> {
+    return this.repository.findPoolOfMember(organizationId, memberId);
   }
 
   /** Tokens this period's allowance came to so far (its monthly grant and upgrades), read under the account's lock. */
@@ -156,6 +179,22 @@ export class LedgerWriter {
     operation: (context: AccountContext) => Promise<AccountChange<T | ResultOf<T>>>,
     outerTx: Transaction | null = null,
   ): Promise<T> {
+    // A member's turn on a pool (in no transaction of the caller's): with the others of the moment.
+    const pool = !outerTx && !idempotency ? poolOf(target) : null;
+    if (pool) {
+      return new Promise<T>((resolve, reject) =>
+        this.pools.add(pool, { target, operation: operation as PoolChange['operation'], resolve: resolve as PoolChange['resolve'], reject }),
+      );
+    }
+    return this.changeAlone(target, idempotency, operation, outerTx);
+  }
+
+  private async changeAlone<T>(
+    target: ChangeTarget,
+    idempotency: Idempotency | null,
+    operation: (context: AccountContext) => Promise<AccountChange<T | ResultOf<T>>>,
+    outerTx: Transaction | null,
+  ): Promise<T> {
     const run = async (tx: Transaction): Promise<T> => {
       const now = this.clock.now();
       const period = this.currentPeriod(now);
@@ -183,7 +222,7 @@ export class LedgerWriter {
         const change = await operation({ account, balances: account, period, now, hold, tx, member });
         const balances = this.balancesAfter(userId, account, change.entries);
         let written: { entryIds: number[]; attached: Record<string, unknown> | null } = { entryIds: [], attached: null };
-        if (change.entries.length > 0 || change.activity || change.openHold || change.closeHold || change.plan || change.member || change.attach) {
+        if (writes(change)) {
           written = await this.write(tx, this.writeOf(account, balances, change, now, null), change.attach ?? null);
         }
         await this.announceLevelChange(tx, locked, balances, period.key, change.entries, now);
@@ -193,6 +232,95 @@ export class LedgerWriter {
       return this.idempotency.run(tx, { ownerId: userId, scope: 'ledger', key: idempotency.key, request: idempotency.request }, apply);
     };
     return outerTx ? run(outerTx) : this.repository.db.transaction(run);
+  }
+
+  /**
+   * Writes a batch of changes of one organization's pool (members' reservations, settlements and
+   * voids) in one transaction: the pool's row is locked once, the members' usage and the holds read
+   * in one statement each, then each change is planned on the account as the one before it left
+   * it and written by its own statement, exactly as `change` would write it alone. A change its
+   * operation refuses (a DomainError: a limit reached) is refused alone; the results are given only once the
+   * transaction committed. Should the transaction fail, every change of the batch runs again
+   * alone. A hold not found on the pool (the caller's guess was wrong) runs alone too.
+   */
+  private async changePools(poolId: string, changes: PoolChange[]): Promise<void> {
+    const outcomes: Array<() => void> = [];
+    const alone: PoolChange[] = [];
+    try {
+      await this.repository.db.transaction(async (tx) => {
+        outcomes.length = 0;
+        alone.length = 0;
+        const now = this.clock.now();
+        const period = this.currentPeriod(now);
+        const locked = await this.repository.lockAccount(tx, poolId);
+        if (!locked) {
+          alone.push(...changes);
+          return;
+        }
+        let account = await this.resetIntoPeriod(tx, locked, period, now);
+        let levelFrom: AccountRow = locked;
+        const holdIds = changes.flatMap(({ target }) => ('holdId' in target ? [target.holdId] : []));
+        const holds = await this.repository.lockHoldsOfLockedAccount(tx, poolId, holdIds);
+        const memberIds = new Set<string>();
+        for (const { target } of changes) if ('memberId' in target && target.memberId) memberIds.add(target.memberId);
+        for (const hold of holds.values()) if (hold.memberId) memberIds.add(hold.memberId);
+        const members = await this.repository.membersOfLockedPool(tx, poolId, [...memberIds]);
+        for (const change of changes) {
+          const { target } = change;
+          let hold: LockedHold | null = null;
+          let member: MemberUsage | null;
+          if ('holdId' in target) {
+            hold = holds.get(target.holdId) ?? null;
+            if (!hold) {
+              alone.push(change);
+              continue;
+            }
+            member = hold.memberId ? (members.get(hold.memberId) ?? null) : null;
+          } else {
+            member = members.get(target.memberId!) ?? null;
+            if (!member) {
+              outcomes.push(() => change.reject(new NotFoundError()));
+              continue;
+            }
+          }
+          let planned: AccountChange<unknown>;
+          try {
+            planned = await change.operation({ account, balances: account, period, now, hold, tx, member });
+          } catch (error) {
+            // A refusal (a limit reached, a hold closed) is this change's alone; anything else
+            // (a failed statement leaves the transaction unusable) loses the batch.
+            if (!(error instanceof DomainError)) throw error;
+            outcomes.push(() => change.reject(error));
+            continue;
+          }
+          const balances = this.balancesAfter(poolId, account, planned.entries);
+          let written: { entryIds: number[]; attached: Record<string, unknown> | null; version: number } = { entryIds: [], attached: null, version: account.version };
+          const write = this.writeOf(account, balances, planned, now, null);
+          if (writes(planned)) written = await this.write(tx, write, planned.attach ?? null);
+          await this.announceLevelChange(tx, levelFrom, balances, period.key, planned.entries, now);
+          account = { ...write.next, version: written.version };
+          levelFrom = account;
+          if (hold && planned.closeHold) holds.set(hold.id, { ...hold, status: planned.closeHold.status });
+          if (planned.member) members.set(planned.member.userId, planned.member.usage);
+          const result = this.resultOf(planned, written.entryIds, written.attached);
+          outcomes.push(() => change.resolve(result));
+        }
+        // A reset whose level change no written change announced (every one refused) is announced alone.
+        if (levelFrom === locked && account !== locked) await this.announceLevelChange(tx, locked, account, period.key, [], now);
+      });
+      this.metrics.poolBatches.inc({ result: 'committed' });
+      this.metrics.poolBatchedChanges.inc(changes.length - alone.length);
+    } catch (error) {
+      // The batch is lost (a statement failed, an invariant broke): each change is tried alone, and fails alone.
+      this.logger.warn({ message: "a batch of a pool's changes failed; each runs alone", poolId, changes: changes.length, error: String(error) });
+      this.metrics.poolBatches.inc({ result: 'lost' });
+      outcomes.length = 0;
+      alone.length = 0;
+      alone.push(...changes);
+    }
+    for (const outcome of outcomes) outcome();
+    // Not awaited: the next batch need not wait for them (they take the pool's lock like any change).
+    for (const change of alone) void this.changeAlone(change.target, null, change.operation, null).then(change.resolve, change.reject);
   }
 
   /**
@@ -247,10 +375,10 @@ export class LedgerWriter {
   }
 
   /** Writes a change under the account lock; returns the ids of its entries and what the attached writes returned. */
-  private async write(tx: Transaction, write: AccountWrite, attach: AttachedWrite | null): Promise<{ entryIds: number[]; attached: Record<string, unknown> | null }> {
+  private async write(tx: Transaction, write: AccountWrite, attach: AttachedWrite | null): Promise<{ entryIds: number[]; attached: Record<string, unknown> | null; version: number }> {
     const result = await this.repository.applyChange(tx, write, attach);
     if (!result.applied) throw new NotFoundError();
-    return { entryIds: result.entryIds, attached: result.attached };
+    return { entryIds: result.entryIds, attached: result.attached, version: result.version };
   }
 
   private resultOf<T>(change: AccountChange<T | ResultOf<T>>, entryIds: number[], attached: Record<string, unknown> | null): T {
@@ -323,4 +451,15 @@ export class LedgerWriter {
       throw new LedgerInvariantError(`ledger invariant broken for ${userId}: ${problems.join('; ')}`);
     }
   }
+}
+
+/** Whether a change writes anything (otherwise it only read, or refused). */
+function writes(change: AccountChange<unknown>): boolean {
+  return change.entries.length > 0 || Boolean(change.activity || change.openHold || change.closeHold || change.plan || change.member || change.attach);
+}
+
+/** The organization's pool a change without a transaction of its caller's is on, when the target names one. */
+function poolOf(target: ChangeTarget): string | null {
+  if ('holdId' in target) return target.poolId ?? null;
+  return target.memberId ? target.userId : null;
 }

@@ -156,6 +156,7 @@ function splitMember(row: WithMember): { account: AccountRow; member: MemberUsag
 @Injectable()
 export class LedgerRepository {
   private findAccountQuery: { execute(values: { userId: string }): Promise<AccountRow[]> } | null = null;
+  private findPoolOfMemberQuery: { execute(values: { organizationId: string; memberId: string }): Promise<AccountRow[]> } | null = null;
 
   constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
 
@@ -181,6 +182,18 @@ export class LedgerRepository {
       .where(eq(tokenAccounts.userId, sql.placeholder('userId')))
       .prepare('ledger_find_account');
     const [row] = await this.findAccountQuery.execute({ userId });
+    return row ?? null;
+  }
+
+  /** An organization's pool as it is now, read only when `memberId` belongs to the organization (one statement); null otherwise. */
+  async findPoolOfMember(organizationId: string, memberId: string): Promise<AccountRow | null> {
+    this.findPoolOfMemberQuery ??= this.db
+      .select(accountColumns)
+      .from(tokenAccounts)
+      .innerJoin(organizationMembers, and(eq(organizationMembers.organizationId, tokenAccounts.userId), eq(organizationMembers.userId, sql.placeholder('memberId'))))
+      .where(eq(tokenAccounts.userId, sql.placeholder('organizationId')))
+      .prepare('ledger_find_pool_of_member');
+    const [row] = await this.findPoolOfMemberQuery.execute({ organizationId, memberId });
     return row ?? null;
   }
 
@@ -226,6 +239,47 @@ export class LedgerRepository {
       .prepare('ledger_member_of_locked_pool')
       .execute({ organizationId, memberId });
     return row ? { ...row, monthlyLimitTokens: row.monthlyLimitTokens === null ? null : Number(row.monthlyLimitTokens) } : null;
+  }
+
+  /** `memberOfLockedPool` for several members at once (one statement), by member id. */
+  async membersOfLockedPool(executor: Executor, organizationId: string, memberIds: string[]): Promise<Map<string, MemberUsage>> {
+    const found = new Map<string, MemberUsage>();
+    if (memberIds.length === 0) return found;
+    const rows = rowsOf<{ user_id: string; monthly_limit_tokens: string | number | null; period_key: string | null; held_tokens: string | number; consumed_tokens: string | number; open_holds: number }>(
+      await executePrepared(executor, 'ledger_members_of_locked_pool', sql`
+        select user_id, monthly_limit_tokens, period_key, held_tokens, consumed_tokens, open_holds from organization_members
+        where organization_id = ${organizationId}::uuid
+          and user_id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(memberIds)}::jsonb))`),
+    );
+    for (const row of rows) {
+      found.set(row.user_id, {
+        monthlyLimitTokens: row.monthly_limit_tokens === null ? null : Number(row.monthly_limit_tokens),
+        periodKey: row.period_key,
+        heldTokens: Number(row.held_tokens),
+        consumedTokens: Number(row.consumed_tokens),
+        openHolds: Number(row.open_holds),
+      });
+    }
+    return found;
+  }
+
+  /**
+   * Locks holds of an account this transaction already holds the lock of (account first, as
+   * every change does), by hold id; holds of other accounts are left out.
+   */
+  async lockHoldsOfLockedAccount(executor: Executor, accountId: string, holdIds: string[]): Promise<Map<string, LockedHold>> {
+    const found = new Map<string, LockedHold>();
+    if (holdIds.length === 0) return found;
+    const rows = rowsOf<{ id: string; tokens: string | number; status: HoldRow['status']; member_id: string | null }>(
+      await executePrepared(executor, 'ledger_lock_holds_of_locked_account', sql`
+        select id, tokens, status, member_id from token_holds
+        where user_id = ${accountId}::uuid
+          and id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(holdIds)}::jsonb))
+        order by id
+        for update`),
+    );
+    for (const row of rows) found.set(row.id, { id: row.id, accountId, tokens: Number(row.tokens), status: row.status, memberId: row.member_id });
+    return found;
   }
 
   /**
