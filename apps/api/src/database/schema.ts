@@ -92,6 +92,9 @@ export const tokenAccounts = pgTable(
       sql`${table.freeTokens} >= 0 and ${table.purchasedTokens} >= 0 and ${table.debtTokens} >= 0 and ${table.heldTokens} >= 0 and ${table.periodCapacityTokens} >= 0 and ${table.periodConsumedTokens} >= 0 and ${table.openHolds} >= 0`,
     ),
     check('token_accounts_organization_check', sql`${table.organizationId} is null or ${table.organizationId} = ${table.userId}`),
+    // The pools alone (the statistics' organizations), without scanning every person's account. Neither column changes once
+    // written, so a turn's update of a pool stays a HOT update, and a person's row is never in it.
+    index('token_accounts_pools_idx').on(table.userId).where(sql`${table.organizationId} is not null`),
   ],
 );
 

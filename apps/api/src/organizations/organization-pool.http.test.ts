@@ -239,6 +239,15 @@ describe("members' changes of one pool", () => {
     await holds.voidHold(reservations[7]!.hold.holdId, id);
     expect((await pool(id)).openHolds).toBe(0);
     await booksBalance();
+
+    // Settlements and voids without other writes go together in one statement: the books still balance to the token.
+    const more = await Promise.all(people.flatMap((person) => [holds.reserveForMember(id, person.id, { tokens: 700, purpose: 'test' }), holds.reserveForMember(id, person.id, { tokens: 300, purpose: 'test' })]));
+    const consumedBefore = (await pool(id)).periodConsumedTokens;
+    await Promise.all(more.map((reservation, index) => (index % 2 === 0 ? holds.settle(reservation.hold.holdId, 250, {}, null, id) : holds.voidHold(reservation.hold.holdId, id))));
+    expect(await pool(id)).toMatchObject({ openHolds: 0, heldTokens: 0, periodConsumedTokens: consumedBefore + 5 * 250 });
+    for (const person of people) expect(await member(id, person.id)).toMatchObject({ openHolds: 0, heldTokens: 0 });
+    expect(await member(id, unlucky.id)).toMatchObject({ consumedTokens: 300 + 250 });
+    await booksBalance();
   });
 });
 

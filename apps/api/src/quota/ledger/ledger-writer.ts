@@ -236,11 +236,12 @@ export class LedgerWriter {
 
   /**
    * Writes a batch of changes of one organization's pool (members' reservations, settlements and
-   * voids) in one transaction: the pool's row is locked once, the members' usage and the holds read
-   * in one statement each, then each change is planned on the account as the one before it left
-   * it and written by its own statement, exactly as `change` would write it alone. A change its
-   * operation refuses (a DomainError: a limit reached) is refused alone; the results are given only once the
-   * transaction committed. Should the transaction fail, every change of the batch runs again
+   * voids) in one transaction: the pool's row is locked once, the holds and the members' usage read
+   * by one statement, then each change is planned on the account as the one before it left
+   * it — settlements and voids first — and written: those without another table's writes together
+   * by one statement (`applyChanges`), one with them (a turn's messages) by its own, as `change`
+   * would write it alone. A change its operation refuses (a DomainError: a limit reached) is
+   * refused alone; the results are given only once the transaction committed. Should the transaction fail, every change of the batch runs again
    * alone. A hold not found on the pool (the caller's guess was wrong) runs alone too.
    */
   private async changePools(poolId: string, changes: PoolChange[]): Promise<void> {
@@ -260,12 +261,38 @@ export class LedgerWriter {
         let account = await this.resetIntoPeriod(tx, locked, period, now);
         let levelFrom: AccountRow = locked;
         const holdIds = changes.flatMap(({ target }) => ('holdId' in target ? [target.holdId] : []));
-        const holds = await this.repository.lockHoldsOfLockedAccount(tx, poolId, holdIds);
-        const memberIds = new Set<string>();
-        for (const { target } of changes) if ('memberId' in target && target.memberId) memberIds.add(target.memberId);
-        for (const hold of holds.values()) if (hold.memberId) memberIds.add(hold.memberId);
-        const members = await this.repository.membersOfLockedPool(tx, poolId, [...memberIds]);
-        for (const change of changes) {
+        const memberIds = [...new Set(changes.flatMap(({ target }) => ('memberId' in target && target.memberId ? [target.memberId] : [])))];
+        const { holds, members } = await this.repository.holdsAndMembersOfLockedPool(tx, poolId, holdIds, memberIds);
+        // Changes without another table's writes wait here to be written together, in order.
+        const pending: Array<{ change: PoolChange; planned: AccountChange<unknown>; write: AccountWrite; from: AccountRow; balances: AccountBalances }> = [];
+        const flush = async () => {
+          if (pending.length === 0) return;
+          const members = new Map<string, NonNullable<AccountWrite['member']>>();
+          for (const { write } of pending) if (write.member) members.set(write.member.userId, write.member);
+          const written = await this.repository.applyChanges(tx, {
+            next: pending[pending.length - 1]!.write.next,
+            previousOpenHolds: pending[0]!.write.previousOpenHolds,
+            entries: pending.flatMap(({ write }) => write.entries),
+            touchActivity: pending.some(({ write }) => write.touchActivity),
+            now,
+            openHolds: pending.flatMap(({ write }) => (write.openHold ? [write.openHold] : [])),
+            closeHolds: pending.flatMap(({ write }) => (write.closeHold ? [write.closeHold] : [])),
+            members: [...members.values()],
+          });
+          account = { ...account, version: written.version };
+          let offset = 0;
+          for (const { change, planned, write, from, balances } of pending) {
+            const entryIds = written.entryIds.slice(offset, offset + write.entries.length);
+            offset += write.entries.length;
+            await this.announceLevelChange(tx, from, balances, period.key, planned.entries, now);
+            const result = this.resultOf(planned, entryIds, null);
+            outcomes.push(() => change.resolve(result));
+          }
+          pending.length = 0;
+        };
+        // Settlements and voids first (the room they release is the reservations'), each kind in the order it came.
+        const ordered = [...changes.filter(({ target }) => 'holdId' in target), ...changes.filter(({ target }) => !('holdId' in target))];
+        for (const change of ordered) {
           const { target } = change;
           let hold: LockedHold | null = null;
           let member: MemberUsage | null;
@@ -294,17 +321,29 @@ export class LedgerWriter {
             continue;
           }
           const balances = this.balancesAfter(poolId, account, planned.entries);
-          let written: { entryIds: number[]; attached: Record<string, unknown> | null; version: number } = { entryIds: [], attached: null, version: account.version };
           const write = this.writeOf(account, balances, planned, now, null);
-          if (writes(planned)) written = await this.write(tx, write, planned.attach ?? null);
-          await this.announceLevelChange(tx, levelFrom, balances, period.key, planned.entries, now);
-          account = { ...write.next, version: written.version };
+          const from = levelFrom;
+          account = write.next;
           levelFrom = account;
           if (hold && planned.closeHold) holds.set(hold.id, { ...hold, status: planned.closeHold.status });
           if (planned.member) members.set(planned.member.userId, planned.member.usage);
-          const result = this.resultOf(planned, written.entryIds, written.attached);
-          outcomes.push(() => change.resolve(result));
+          if (!writes(planned)) {
+            await this.announceLevelChange(tx, from, balances, period.key, planned.entries, now);
+            const result = this.resultOf(planned, [], null);
+            outcomes.push(() => change.resolve(result));
+          } else if (!planned.attach) {
+            pending.push({ change, planned, write, from, balances });
+          } else {
+            // Another table's writes (a turn's messages) go with their own statement, after what was planned before them.
+            await flush();
+            const written = await this.write(tx, write, planned.attach);
+            account = { ...account, version: written.version };
+            await this.announceLevelChange(tx, from, balances, period.key, planned.entries, now);
+            const result = this.resultOf(planned, written.entryIds, written.attached);
+            outcomes.push(() => change.resolve(result));
+          }
         }
+        await flush();
         // A reset whose level change no written change announced (every one refused) is announced alone.
         if (levelFrom === locked && account !== locked) await this.announceLevelChange(tx, locked, account, period.key, [], now);
       });

@@ -69,6 +69,21 @@ export interface AccountWrite {
   member?: { userId: string; usage: MemberUsage } | null;
 }
 
+/** Several changes of one locked account written by one statement (`applyChanges`): each field is theirs together, in order. */
+export interface MergedWrite {
+  /** The account's state after the last change. */
+  next: AccountRow;
+  /** The account's open_holds before the first. */
+  previousOpenHolds: number;
+  entries: NewLedgerEntry[];
+  touchActivity: boolean;
+  now: Date;
+  openHolds: NewHold[];
+  closeHolds: NonNullable<AccountWrite['closeHold']>[];
+  /** Each member's usage as the last change of theirs left it. */
+  members: NonNullable<AccountWrite['member']>[];
+}
+
 /**
  * Another table's writes made by the same statement as a ledger change, so that both happen or
  * neither does (a chat turn's messages with its settlement). Plain data built by the other
@@ -241,45 +256,64 @@ export class LedgerRepository {
     return row ? { ...row, monthlyLimitTokens: row.monthlyLimitTokens === null ? null : Number(row.monthlyLimitTokens) } : null;
   }
 
-  /** `memberOfLockedPool` for several members at once (one statement), by member id. */
-  async membersOfLockedPool(executor: Executor, organizationId: string, memberIds: string[]): Promise<Map<string, MemberUsage>> {
-    const found = new Map<string, MemberUsage>();
-    if (memberIds.length === 0) return found;
-    const rows = rowsOf<{ user_id: string; monthly_limit_tokens: string | number | null; period_key: string | null; held_tokens: string | number; consumed_tokens: string | number; open_holds: number }>(
-      await executePrepared(executor, 'ledger_members_of_locked_pool', sql`
-        select user_id, monthly_limit_tokens, period_key, held_tokens, consumed_tokens, open_holds from organization_members
+  /**
+   * For a batch of a pool's changes, once the transaction holds the pool's lock, in one statement:
+   * the holds named (locked, as every change of a hold locks it after its account; holds of other
+   * accounts are left out) and the usage of the members named or whose turns the holds are.
+   */
+  async holdsAndMembersOfLockedPool(
+    executor: Executor,
+    organizationId: string,
+    holdIds: string[],
+    memberIds: string[],
+  ): Promise<{ holds: Map<string, LockedHold>; members: Map<string, MemberUsage> }> {
+    const holds = new Map<string, LockedHold>();
+    const members = new Map<string, MemberUsage>();
+    type Row = {
+      kind: 'hold' | 'member';
+      id: string;
+      tokens: string | number | null;
+      status: HoldRow['status'] | null;
+      member_id: string | null;
+      monthly_limit_tokens: string | number | null;
+      period_key: string | null;
+      held_tokens: string | number | null;
+      consumed_tokens: string | number | null;
+      open_holds: number | null;
+    };
+    const rows = rowsOf<Row>(
+      await executePrepared(executor, 'ledger_holds_and_members_of_locked_pool', sql`
+        with held as (
+          select id, tokens, status, member_id from token_holds
+          where user_id = ${organizationId}::uuid
+            and id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(holdIds)}::jsonb))
+          order by id
+          for update
+        )
+        select 'hold' as kind, id::text as id, tokens, status, member_id::text as member_id, null::bigint as monthly_limit_tokens,
+               null::text as period_key, null::bigint as held_tokens, null::bigint as consumed_tokens, null::int as open_holds
+        from held
+        union all
+        select 'member', user_id::text, null, null, null, monthly_limit_tokens, period_key, held_tokens, consumed_tokens, open_holds
+        from organization_members
         where organization_id = ${organizationId}::uuid
-          and user_id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(memberIds)}::jsonb))`),
+          and (user_id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(memberIds)}::jsonb))
+               or user_id in (select member_id from held))`),
     );
     for (const row of rows) {
-      found.set(row.user_id, {
-        monthlyLimitTokens: row.monthly_limit_tokens === null ? null : Number(row.monthly_limit_tokens),
-        periodKey: row.period_key,
-        heldTokens: Number(row.held_tokens),
-        consumedTokens: Number(row.consumed_tokens),
-        openHolds: Number(row.open_holds),
-      });
+      if (row.kind === 'hold') {
+        holds.set(row.id, { id: row.id, accountId: organizationId, tokens: Number(row.tokens), status: row.status!, memberId: row.member_id });
+      } else {
+        members.set(row.id, {
+          monthlyLimitTokens: row.monthly_limit_tokens === null ? null : Number(row.monthly_limit_tokens),
+          periodKey: row.period_key,
+          heldTokens: Number(row.held_tokens),
+          consumedTokens: Number(row.consumed_tokens),
+          openHolds: Number(row.open_holds),
+        });
+      }
     }
-    return found;
-  }
-
-  /**
-   * Locks holds of an account this transaction already holds the lock of (account first, as
-   * every change does), by hold id; holds of other accounts are left out.
-   */
-  async lockHoldsOfLockedAccount(executor: Executor, accountId: string, holdIds: string[]): Promise<Map<string, LockedHold>> {
-    const found = new Map<string, LockedHold>();
-    if (holdIds.length === 0) return found;
-    const rows = rowsOf<{ id: string; tokens: string | number; status: HoldRow['status']; member_id: string | null }>(
-      await executePrepared(executor, 'ledger_lock_holds_of_locked_account', sql`
-        select id, tokens, status, member_id from token_holds
-        where user_id = ${accountId}::uuid
-          and id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(holdIds)}::jsonb))
-        order by id
-        for update`),
-    );
-    for (const row of rows) found.set(row.id, { id: row.id, accountId, tokens: Number(row.tokens), status: row.status, memberId: row.member_id });
-    return found;
+    return { holds, members };
   }
 
   /**
@@ -316,25 +350,7 @@ export class LedgerRepository {
   ): Promise<{ applied: boolean; version: number; entryIds: number[]; attached: Record<string, unknown> | null }> {
     const { next, expectedVersion, now } = write;
     const at = now.toISOString();
-    const entries = JSON.stringify(
-      write.entries.map((entry, index) => ({
-        ord: index,
-        kind: entry.kind,
-        amount_tokens: entry.amountTokens,
-        free_delta: entry.delta.freeTokens,
-        purchased_delta: entry.delta.purchasedTokens,
-        debt_delta: entry.delta.debtTokens,
-        held_delta: entry.delta.heldTokens,
-        capacity_delta: entry.delta.periodCapacityTokens,
-        consumed_delta: entry.delta.periodConsumedTokens,
-        hold_id: entry.holdId ?? null,
-        member_id: entry.memberId ?? null,
-        payment_id: entry.paymentId ?? null,
-        actor_id: entry.actorId ?? null,
-        reason: entry.reason ?? null,
-        metadata: entry.metadata ?? null,
-      })),
-    );
+    const entries = entriesJson(write.entries);
     const open = write.openHold ?? null;
     const close = write.closeHold ?? null;
     const member = write.member ?? null;
@@ -348,19 +364,12 @@ export class LedgerRepository {
         : sql`and version = ${expectedVersion}
               and (${close?.id ?? null}::uuid is null or exists (select 1 from token_holds where id = ${close?.id ?? null}::uuid and status = ${close?.from ?? null}::text))`;
     const guard = attached ? sql`and ${attached.guard}` : sql``;
-    const activity = write.touchActivity ? sql`, last_active_at = ${at}::timestamptz` : sql``;
     const rows = rowsOf<{ applied: number; version: number | string | null; entry_ids: number[] | string }>(
       // Prepared: planning this statement costs PostgreSQL more than running it. One name per SQL text.
       await executePrepared(executor, `ledger_apply_${expectedVersion === null ? 'locked' : 'cas'}_${write.touchActivity ? 'active' : 'quiet'}${member ? '_member' : ''}${attached ? `_${attached.name}` : ''}`, sql`
         with account as (
           update token_accounts
-          set period_key = ${next.periodKey}, free_tokens = ${next.freeTokens}, purchased_tokens = ${next.purchasedTokens},
-              debt_tokens = ${next.debtTokens}, held_tokens = ${next.heldTokens},
-              period_capacity_tokens = ${next.periodCapacityTokens}, period_consumed_tokens = ${next.periodConsumedTokens},
-              plan_id = ${next.planId}, next_plan_id = ${next.nextPlanId}::text, plan_paid_through = ${next.planPaidThrough}::text,
-              -- relative, and never below 0: a hold closed by a build from before the counter (0013) cannot make it fail
-              open_holds = greatest(0, open_holds + ${next.openHolds - write.previousOpenHolds}::int),
-              version = version + 1, updated_at = ${at}::timestamptz ${activity}
+          set ${accountSet(next, write.previousOpenHolds, at, write.touchActivity)}
           where user_id = ${next.userId} ${compare} ${guard}
           returning user_id, version
         ), opened as (
@@ -373,18 +382,7 @@ export class LedgerRepository {
           update token_holds set status = ${close?.status ?? null}::text, closed_at = ${at}::timestamptz
           from account where token_holds.id = ${close?.id ?? null}::uuid and token_holds.status = ${close?.from ?? null}::text
           returning token_holds.id
-        ), appended as (
-          insert into ledger_entries (user_id, member_id, period_key, kind, amount_tokens, free_delta, purchased_delta, debt_delta, held_delta,
-                                      capacity_delta, consumed_delta, hold_id, payment_id, actor_id, reason, metadata, created_at)
-          select account.user_id, e.member_id, ${next.periodKey}, e.kind, e.amount_tokens, e.free_delta, e.purchased_delta, e.debt_delta, e.held_delta,
-                 e.capacity_delta, e.consumed_delta, e.hold_id, e.payment_id, e.actor_id, e.reason, e.metadata, ${at}::timestamptz
-          from account,
-               jsonb_to_recordset(${entries}::jsonb) as e(ord int, kind text, amount_tokens bigint, free_delta bigint,
-                 purchased_delta bigint, debt_delta bigint, held_delta bigint, capacity_delta bigint, consumed_delta bigint,
-                 hold_id uuid, member_id uuid, payment_id uuid, actor_id uuid, reason text, metadata jsonb)
-          order by e.ord
-          returning id
-        )${
+        ), appended as (${appendEntries(entries, next.periodKey, at)})${
           member
             ? sql`, member_usage as (
           update organization_members
@@ -414,6 +412,60 @@ export class LedgerRepository {
     return { applied, version: Number(row.version), entryIds: ids.map(Number), attached: attached ? row : null };
   }
 
+  /**
+   * Applies several changes of one account this transaction holds the lock of, planned one after
+   * the other, in a single statement: the account's state after the last, every change's entries
+   * in order, the holds they open and close, and the last usage of each member they changed (a
+   * pool's batch, `LedgerWriter.changePools`). Aborts, writing nothing, unless it wrote all of it.
+   */
+  async applyChanges(executor: Executor, write: MergedWrite): Promise<{ version: number; entryIds: number[] }> {
+    const { next, now } = write;
+    const at = now.toISOString();
+    const opened = JSON.stringify(write.openHolds.map((hold) => ({ id: hold.id, member_id: hold.memberId ?? null, tokens: hold.tokens, purpose: hold.purpose, expires_at: hold.expiresAt.toISOString() })));
+    const closed = JSON.stringify(write.closeHolds.map((hold) => ({ id: hold.id, from_status: hold.from, status: hold.status })));
+    const members = JSON.stringify(
+      write.members.map(({ userId, usage }) => ({ user_id: userId, period_key: usage.periodKey, held_tokens: usage.heldTokens, consumed_tokens: usage.consumedTokens, open_holds: usage.openHolds })),
+    );
+    const rows = rowsOf<{ version: number | string | null; entry_ids: number[] | string }>(
+      await executePrepared(executor, `ledger_apply_many_${write.touchActivity ? 'active' : 'quiet'}`, sql`
+        with account as (
+          update token_accounts
+          set ${accountSet(next, write.previousOpenHolds, at, write.touchActivity)}
+          where user_id = ${next.userId}
+          returning user_id, version
+        ), opened as (
+          insert into token_holds (id, user_id, member_id, tokens, period_key, purpose, expires_at, created_at)
+          select h.id, account.user_id, h.member_id, h.tokens, ${next.periodKey}, h.purpose, h.expires_at, ${at}::timestamptz
+          from account, jsonb_to_recordset(${opened}::jsonb) as h(id uuid, member_id uuid, tokens bigint, purpose text, expires_at timestamptz)
+          returning id
+        ), closed as (
+          update token_holds set status = c.status, closed_at = ${at}::timestamptz
+          from account, jsonb_to_recordset(${closed}::jsonb) as c(id uuid, from_status text, status text)
+          where token_holds.id = c.id and token_holds.user_id = account.user_id and token_holds.status = c.from_status
+          returning token_holds.id
+        ), appended as (${appendEntries(entriesJson(write.entries), next.periodKey, at)}
+        ), member_usage as (
+          update organization_members
+          set period_key = m.period_key, held_tokens = m.held_tokens, consumed_tokens = m.consumed_tokens, open_holds = m.open_holds
+          from account, jsonb_to_recordset(${members}::jsonb) as m(user_id uuid, period_key text, held_tokens bigint, consumed_tokens bigint, open_holds int)
+          where organization_members.organization_id = account.user_id and organization_members.user_id = m.user_id
+          returning 1
+        )
+        select (select version from account) as version,
+               coalesce((select json_agg(id order by id) from appended), '[]'::json) as entry_ids,
+               ledger_assert(
+                 (select count(*) from account) = 1
+                   and (select count(*) from opened) = ${write.openHolds.length}::int and (select count(*) from closed) = ${write.closeHolds.length}::int
+                   and (select count(*) from appended) = ${write.entries.length}::int and (select count(*) from member_usage) = ${write.members.length}::int,
+                 'ledger write incomplete for account ' || ${next.userId}::text
+               ) as complete
+      `),
+    );
+    const row = rows[0]!;
+    const ids = typeof row.entry_ids === 'string' ? (JSON.parse(row.entry_ids) as number[]) : row.entry_ids;
+    return { version: Number(row.version), entryIds: ids.map(Number) };
+  }
+
   /** Tokens the period's allowance came to: its monthly grant and the upgrades' top-ups. */
   async allowanceGranted(executor: Executor, userId: string, periodKey: string): Promise<number> {
     const rows = rowsOf<{ granted: string | number | null }>(
@@ -434,4 +486,54 @@ export class LedgerRepository {
       .limit(limit);
     return rows.map((row) => row.userId);
   }
+}
+
+/** The ledger entries of a statement, as the JSON its `appended` CTE reads. */
+function entriesJson(entries: NewLedgerEntry[]): string {
+  return JSON.stringify(
+    entries.map((entry, index) => ({
+      ord: index,
+      kind: entry.kind,
+      amount_tokens: entry.amountTokens,
+      free_delta: entry.delta.freeTokens,
+      purchased_delta: entry.delta.purchasedTokens,
+      debt_delta: entry.delta.debtTokens,
+      held_delta: entry.delta.heldTokens,
+      capacity_delta: entry.delta.periodCapacityTokens,
+      consumed_delta: entry.delta.periodConsumedTokens,
+      hold_id: entry.holdId ?? null,
+      member_id: entry.memberId ?? null,
+      payment_id: entry.paymentId ?? null,
+      actor_id: entry.actorId ?? null,
+      reason: entry.reason ?? null,
+      metadata: entry.metadata ?? null,
+    })),
+  );
+}
+
+/** The `set` of an account's row in a ledger statement: its new state, the open holds as a difference. */
+function accountSet(next: AccountRow, previousOpenHolds: number, at: string, touchActivity: boolean): SQL {
+  const activity = touchActivity ? sql`, last_active_at = ${at}::timestamptz` : sql``;
+  return sql`period_key = ${next.periodKey}, free_tokens = ${next.freeTokens}, purchased_tokens = ${next.purchasedTokens},
+              debt_tokens = ${next.debtTokens}, held_tokens = ${next.heldTokens},
+              period_capacity_tokens = ${next.periodCapacityTokens}, period_consumed_tokens = ${next.periodConsumedTokens},
+              plan_id = ${next.planId}, next_plan_id = ${next.nextPlanId}::text, plan_paid_through = ${next.planPaidThrough}::text,
+              -- relative, and never below 0: a hold closed by a build from before the counter (0013) cannot make it fail
+              open_holds = greatest(0, open_holds + ${next.openHolds - previousOpenHolds}::int),
+              version = version + 1, updated_at = ${at}::timestamptz ${activity}`;
+}
+
+/** The `appended` CTE of a ledger statement: the entries (JSON of `entriesJson`) on the `account` CTE's row, in order. */
+function appendEntries(entries: string, periodKey: string, at: string): SQL {
+  return sql`
+          insert into ledger_entries (user_id, member_id, period_key, kind, amount_tokens, free_delta, purchased_delta, debt_delta, held_delta,
+                                      capacity_delta, consumed_delta, hold_id, payment_id, actor_id, reason, metadata, created_at)
+          select account.user_id, e.member_id, ${periodKey}, e.kind, e.amount_tokens, e.free_delta, e.purchased_delta, e.debt_delta, e.held_delta,
+                 e.capacity_delta, e.consumed_delta, e.hold_id, e.payment_id, e.actor_id, e.reason, e.metadata, ${at}::timestamptz
+          from account,
+               jsonb_to_recordset(${entries}::jsonb) as e(ord int, kind text, amount_tokens bigint, free_delta bigint,
+                 purchased_delta bigint, debt_delta bigint, held_delta bigint, capacity_delta bigint, consumed_delta bigint,
+                 hold_id uuid, member_id uuid, payment_id uuid, actor_id uuid, reason text, metadata jsonb)
+          order by e.ord
+          returning id`;
 }

@@ -1,0 +1,1 @@
+CREATE INDEX "token_accounts_pools_idx" ON "token_accounts" USING btree ("user_id") WHERE "token_accounts"."organization_id" is not null;
