@@ -300,7 +300,9 @@ async function main(): Promise<void> {
          select user_id, id, 1 as step from ledger_entries where kind = 'HOLD' and user_id = any($1::uuid[]) and id > $2
          union all
          select user_id, min(id), -1 from ledger_entries
-         where kind <> 'HOLD' and hold_id is not null and user_id = any($1::uuid[]) and id > $2 group by user_id, hold_id
+         where kind <> 'HOLD' and hold_id is not null and user_id = any($1::uuid[]) and id > $2
+           and hold_id in (select hold_id from ledger_entries where kind = 'HOLD' and user_id = any($1::uuid[]) and id > $2)
+         group by user_id, hold_id
        )
        select coalesce(max(open), 0)::int as worst
        from (select sum(step) over (partition by user_id order by id) as open from events) running`,

@@ -36,7 +36,7 @@ export class MetricsService implements RefusalCounter {
   readonly cacheLookups = new Counter({ name: 'consult_on_cache_lookups_total', help: 'Statistics cache lookups', labelNames: ['result'], registers: [this.registry] });
   readonly poolBatches = new Counter({
     name: 'consult_on_pool_batches_total',
-    help: "Transactions that wrote members' changes of an organization's pool together: committed, or lost (its changes then ran alone)",
+    help: "Transactions that wrote members' changes of an organization's pool together: committed, lost (its changes then ran alone), or unknown (the commit did not answer)",
     labelNames: ['result'],
     registers: [this.registry],
   });

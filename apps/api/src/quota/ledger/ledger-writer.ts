@@ -247,10 +247,13 @@ export class LedgerWriter {
   private async changePools(poolId: string, changes: PoolChange[]): Promise<void> {
     const outcomes: Array<() => void> = [];
     const alone: PoolChange[] = [];
+    // Set once the transaction's work is done: a failure after it is the COMMIT's, whose outcome is unknown.
+    let planned = false;
     try {
       await this.repository.db.transaction(async (tx) => {
         outcomes.length = 0;
         alone.length = 0;
+        let refused = false;
         const now = this.clock.now();
         const period = this.currentPeriod(now);
         const locked = await this.repository.lockAccount(tx, poolId);
@@ -260,8 +263,9 @@ export class LedgerWriter {
         }
         let account = await this.resetIntoPeriod(tx, locked, period, now);
         let levelFrom: AccountRow = locked;
-        const holdIds = changes.flatMap(({ target }) => ('holdId' in target ? [target.holdId] : []));
-        const memberIds = [...new Set(changes.flatMap(({ target }) => ('memberId' in target && target.memberId ? [target.memberId] : [])))];
+        // By the database's spelling of a uuid (lower case): the maps below are keyed by what it returns.
+        const holdIds = changes.flatMap(({ target }) => ('holdId' in target ? [target.holdId.toLowerCase()] : []));
+        const memberIds = [...new Set(changes.flatMap(({ target }) => ('memberId' in target && target.memberId ? [target.memberId.toLowerCase()] : [])))];
         const { holds, members } = await this.repository.holdsAndMembersOfLockedPool(tx, poolId, holdIds, memberIds);
         // Changes without another table's writes wait here to be written together, in order.
         const pending: Array<{ change: PoolChange; planned: AccountChange<unknown>; write: AccountWrite; from: AccountRow; balances: AccountBalances }> = [];
@@ -297,14 +301,14 @@ export class LedgerWriter {
           let hold: LockedHold | null = null;
           let member: MemberUsage | null;
           if ('holdId' in target) {
-            hold = holds.get(target.holdId) ?? null;
+            hold = holds.get(target.holdId.toLowerCase()) ?? null;
             if (!hold) {
               alone.push(change);
               continue;
             }
             member = hold.memberId ? (members.get(hold.memberId) ?? null) : null;
           } else {
-            member = members.get(target.memberId!) ?? null;
+            member = members.get(target.memberId!.toLowerCase()) ?? null;
             if (!member) {
               outcomes.push(() => change.reject(new NotFoundError()));
               continue;
@@ -317,6 +321,7 @@ export class LedgerWriter {
             // A refusal (a limit reached, a hold closed) is this change's alone; anything else
             // (a failed statement leaves the transaction unusable) loses the batch.
             if (!(error instanceof DomainError)) throw error;
+            refused = true;
             outcomes.push(() => change.reject(error));
             continue;
           }
@@ -346,20 +351,37 @@ export class LedgerWriter {
         await flush();
         // A reset whose level change no written change announced (every one refused) is announced alone.
         if (levelFrom === locked && account !== locked) await this.announceLevelChange(tx, locked, account, period.key, [], now);
+        // A refusal taken for one while a statement had failed would let COMMIT roll back in silence: one more statement says.
+        if (refused) await this.repository.ping(tx);
+        planned = true;
       });
-      this.metrics.poolBatches.inc({ result: 'committed' });
-      this.metrics.poolBatchedChanges.inc(changes.length - alone.length);
     } catch (error) {
+      outcomes.length = 0;
+      alone.length = 0;
+      if (planned) {
+        // The COMMIT did not answer: the batch may or may not be written. Nothing is run again (a
+        // reservation twice would hold twice); each caller is told, as a change alone would be.
+        this.logger.error({ message: "a batch of a pool's changes may not have been committed", poolId, changes: changes.length, error: String(error) });
+        this.metrics.poolBatches.inc({ result: 'unknown' });
+        for (const change of changes) change.reject(error);
+        return;
+      }
       // The batch is lost (a statement failed, an invariant broke): each change is tried alone, and fails alone.
       this.logger.warn({ message: "a batch of a pool's changes failed; each runs alone", poolId, changes: changes.length, error: String(error) });
       this.metrics.poolBatches.inc({ result: 'lost' });
-      outcomes.length = 0;
-      alone.length = 0;
       alone.push(...changes);
     }
+    if (alone.length < changes.length) {
+      this.metrics.poolBatches.inc({ result: 'committed' });
+      this.metrics.poolBatchedChanges.inc(changes.length - alone.length);
+    }
     for (const outcome of outcomes) outcome();
-    // Not awaited: the next batch need not wait for them (they take the pool's lock like any change).
-    for (const change of alone) void this.changeAlone(change.target, null, change.operation, null).then(change.resolve, change.reject);
+    // One after the other (a lost batch does not open 64 transactions at once), without holding up the next batch.
+    if (alone.length > 0) {
+      void (async () => {
+        for (const change of alone) await this.changeAlone(change.target, null, change.operation, null).then(change.resolve, change.reject);
+      })();
+    }
   }
 
   /**

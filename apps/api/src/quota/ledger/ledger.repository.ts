@@ -256,6 +256,11 @@ export class LedgerRepository {
     return row ? { ...row, monthlyLimitTokens: row.monthlyLimitTokens === null ? null : Number(row.monthlyLimitTokens) } : null;
   }
 
+  /** One trivial statement: fails when the transaction can no longer commit (a statement of it failed). */
+  async ping(executor: Executor): Promise<void> {
+    await executor.execute(sql`select 1`);
+  }
+
   /**
    * For a batch of a pool's changes, once the transaction holds the pool's lock, in one statement:
    * the holds named (locked, as every change of a hold locks it after its account; holds of other
