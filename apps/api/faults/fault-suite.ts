@@ -222,6 +222,7 @@ async function main(): Promise<void> {
     OPENAI_API_KEY: 'faults',
     OPENAI_BASE_URL: fake.url,
     RATE_LIMIT_PER_MINUTE: '100000000',
+    AUTH_RATE_LIMIT_PER_MINUTE: '10',
     PLANS: UNCAPPED_PLANS,
     DEMO_ACCOUNTS: 'false',
     JOBS_ENABLED: 'true',
@@ -272,6 +273,25 @@ async function main(): Promise<void> {
     await stats(PORTS[1]!, 'DELETE');
     const afterClear = await stats(PORTS[0]!);
     check('two instances: a cache clear on one clears both', warm.cached === true && afterClear.cached === false, `cached before ${warm.cached}, after the other's clear ${afterClear.cached}`);
+
+    log('scenario 1a — the login limit across both instances, from one address (AUTH_RATE_LIMIT_PER_MINUTE = 10)');
+    const logins: number[] = [];
+    // Not across a window's edge (the limit's windows are minutes of the clock): the previous minute's share would blur the count.
+    if (Date.now() % 60_000 > 55_000) await new Promise((resolve) => setTimeout(resolve, 60_000 - (Date.now() % 60_000) + 100));
+    for (let attempt = 0; attempt < 14; attempt += 1) {
+      const response = await fetch(`http://127.0.0.1:${PORTS[attempt % 2]!}/api/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: 'nobody@faults.local', password: 'guess-guess-1' }),
+      });
+      logins.push(response.status);
+    }
+    log(`  14 wrong passwords, alternating instances: ${tally(logins)}`);
+    check(
+      'two instances: the login limit is counted once for both (10 a minute, not 20)',
+      logins.slice(0, 10).every((status) => status === 401) && logins.slice(10).every((status) => status === 429),
+      logins.join(' '),
+    );
 
     log("scenario 1b — a plan's cap on turns at once, across both instances: 20 users, 10 turns each at once");
     // A plan of its own (config does not manage it), with a cap of 2; the model slowed so that turns overlap.

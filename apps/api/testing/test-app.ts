@@ -34,6 +34,14 @@ export interface TestApp {
   signUp(prefix?: string): Promise<{ id: string; token: string; email: string }>;
   /** An administrator's session. */
   signUpAdmin(): Promise<{ id: string; token: string; email: string }>;
+  /** An organization created by `owner` (its owner); its id. */
+  createOrganization(owner: { token: string }, name?: string): Promise<string>;
+  /** A user (a new one, named by `prefix`, unless `user` is given) who joined the organization through an invitation link of `owner`'s, with `role`. */
+  joinOrganization(
+    owner: { token: string },
+    organizationId: string,
+    options?: { role?: 'ADMIN' | 'MEMBER'; user?: { id: string; token: string; email: string }; prefix?: string },
+  ): Promise<{ id: string; token: string; email: string }>;
   close(): Promise<void>;
 }
 
@@ -91,6 +99,25 @@ export async function createTestApp(
     return { id: response.body.user.id as string, token: response.body.accessToken as string, email };
   }
 
+  async function createOrganization(owner: { token: string }, name = '온길 상담센터') {
+    const created = await request('POST', '/api/organizations', { token: owner.token, body: { name } });
+    if (created.status !== 201) throw new Error(`organization not created: ${created.status} ${JSON.stringify(created.body)}`);
+    return created.body.id as string;
+  }
+
+  async function joinOrganization(
+    owner: { token: string },
+    organizationId: string,
+    { role = 'MEMBER', user, prefix = 'member' }: { role?: 'ADMIN' | 'MEMBER'; user?: { id: string; token: string; email: string }; prefix?: string } = {},
+  ) {
+    const member = user ?? (await signUp(prefix));
+    const link = await request('POST', `/api/organizations/${organizationId}/invitations`, { token: owner.token, body: { role } });
+    if (link.status !== 201) throw new Error(`no invitation: ${link.status} ${JSON.stringify(link.body)}`);
+    const accepted = await request('POST', '/api/organizations/invitations/accept', { token: member.token, body: { token: link.body.token } });
+    if (accepted.status !== 200) throw new Error(`invitation not accepted: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+    return member;
+  }
+
   return {
     app,
     config,
@@ -100,6 +127,8 @@ export async function createTestApp(
     request,
     signUp,
     signUpAdmin,
+    createOrganization,
+    joinOrganization,
     close: async () => {
       await app.close();
       if (!shared) await database.close();

@@ -1,6 +1,7 @@
 import { createHmac } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { earlyInAMinute } from '../../testing/rate-window.js';
+import { deleteRedisKeys } from '../../testing/redis-cleanup.js';
 import { createTestApp, type TestApp } from '../../testing/test-app.js';
 
 let api: TestApp;
@@ -129,6 +130,24 @@ describe('brute force', () => {
       expect((await limited.request('GET', '/health')).status).toBe(200);
     } finally {
       await limited.close();
+    }
+  }, 120_000);
+  it.skipIf(!process.env.REDIS_URL)('holds the login limit across instances: two behind one address get it once, not twice', async () => {
+    const shared = { AUTH_RATE_LIMIT_PER_MINUTE: '5', REDIS_KEY_PREFIX: `consult-on-test:${process.pid}:${Date.now()}:two-instances:` };
+    const first = await createTestApp(shared);
+    const second = await createTestApp(shared, undefined, first.database);
+    try {
+      await earlyInAMinute();
+      const statuses: number[] = [];
+      for (let attempt = 0; attempt < 8; attempt += 1) {
+        const instance = attempt % 2 === 0 ? first : second;
+        statuses.push((await instance.request('POST', '/api/auth/login', { body: { email: 'x@test.local', password: 'guess-123' } })).status);
+      }
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 429, 429, 429]);
+    } finally {
+      await second.close();
+      await first.close();
+      await deleteRedisKeys(process.env.REDIS_URL!, shared.REDIS_KEY_PREFIX);
     }
   }, 120_000);
 });

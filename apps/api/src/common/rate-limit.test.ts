@@ -1,5 +1,7 @@
-import { describe, expect, it } from 'vitest';
-import { SlidingWindowThrottlerStorage } from './rate-limit.js';
+import fc from 'fast-check';
+import { afterAll, describe, expect, it } from 'vitest';
+import { RedisThrottlerStorage, SlidingWindowThrottlerStorage } from './rate-limit.js';
+import { deleteRedisKeys } from '../../testing/redis-cleanup.js';
 
 const MINUTE = 60_000;
 
@@ -51,5 +53,69 @@ describe('SlidingWindowThrottlerStorage', () => {
     clock.now += 2 * MINUTE;
     await storage.increment('address-0', MINUTE, 5, MINUTE, 'default');
     expect(storage.size).toBe(1);
+  });
+});
+
+describe.skipIf(!process.env.REDIS_URL)('RedisThrottlerStorage', () => {
+  const prefix = `consult-on-test:rate:${process.pid}:${Date.now()}:`;
+  afterAll(async () => {
+    await deleteRedisKeys(process.env.REDIS_URL!, prefix);
+  });
+
+  it('answers as the memory storage does, request for request (the same rule in Lua)', async () => {
+    const clock = { now: 10 * MINUTE };
+    const memory = new SlidingWindowThrottlerStorage(() => clock.now);
+    let run = 0;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ ttl: fc.constantFrom(1_000, MINUTE, 3_600_000), limit: fc.integer({ min: 1, max: 8 }), block: fc.constantFrom(0, 1_000, MINUTE) }),
+        fc.array(fc.record({ key: fc.constantFrom('a', 'b'), advance: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3_000 }), fc.integer({ min: 0, max: 2 * MINUTE })) }), { minLength: 1, maxLength: 40 }),
+        async ({ ttl, limit, block }, requests) => {
+          run += 1;
+          const redis = new RedisThrottlerStorage(process.env.REDIS_URL!, `${prefix}${run}:`, () => clock.now);
+          await redis.onModuleInit();
+          try {
+            for (const { key, advance } of requests) {
+              clock.now += advance;
+              const expected = await memory.increment(`${run}:${key}`, ttl, limit, block, 'default');
+              expect(await redis.increment(key, ttl, limit, block, 'default')).toEqual(expected);
+            }
+          } finally {
+            redis.onApplicationShutdown();
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 60_000);
+
+  it('counts for every instance on the same counters', async () => {
+    const clock = { now: 20 * MINUTE };
+    const [one, two] = [new RedisThrottlerStorage(process.env.REDIS_URL!, `${prefix}shared:`, () => clock.now), new RedisThrottlerStorage(process.env.REDIS_URL!, `${prefix}shared:`, () => clock.now)];
+    await Promise.all([one.onModuleInit(), two.onModuleInit()]);
+    try {
+      const blocked = [];
+      for (let index = 0; index < 6; index += 1) blocked.push((await (index % 2 === 0 ? one : two).increment('1.2.3.4', MINUTE, 4, MINUTE, 'auth')).isBlocked);
+      expect(blocked).toEqual([false, false, false, false, true, true]);
+    } finally {
+      one.onApplicationShutdown();
+      two.onApplicationShutdown();
+    }
+  });
+});
+
+describe('RedisThrottlerStorage with Redis down', () => {
+  it('lets requests through at once (fail open), without throwing', async () => {
+    const storage = new RedisThrottlerStorage('redis://127.0.0.1:1', 'down:');
+    await storage.onModuleInit(200);
+    try {
+      const started = performance.now();
+      const outcomes = [];
+      for (let index = 0; index < 20; index += 1) outcomes.push(await storage.increment('1.2.3.4', MINUTE, 1, MINUTE, 'auth'));
+      expect(outcomes.every((outcome) => !outcome.isBlocked)).toBe(true);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    } finally {
+      storage.onApplicationShutdown();
+    }
   });
 });

@@ -1,5 +1,6 @@
-import { Injectable, SetMetadata, type ExecutionContext } from '@nestjs/common';
+import { Injectable, Logger, SetMetadata, type ExecutionContext, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
+import { Redis } from 'ioredis';
 import type { AppConfig } from '../config/app-config.js';
 
 const AUTH_RATE_LIMIT = 'authRateLimit';
@@ -25,7 +26,8 @@ export class ClientRateLimitGuard extends ThrottlerGuard {
 
 export function throttlerOptions(config: AppConfig): ThrottlerModuleOptions {
   return {
-    storage: new SlidingWindowThrottlerStorage(),
+    // With Redis, every instance counts on the same counters (behind two instances a limit stays the limit).
+    storage: config.redis.url ? new RedisThrottlerStorage(config.redis.url, `${config.redis.keyPrefix}rate:`) : new SlidingWindowThrottlerStorage(),
     throttlers: [
       { name: 'default', ttl: 60_000, limit: config.rateLimit.perMinute },
       {
@@ -39,7 +41,8 @@ export function throttlerOptions(config: AppConfig): ThrottlerModuleOptions {
   };
 }
 
-interface Window {
+/** One counter of the sliding window: its fixed window, the hits of it and of the one before, and a block. */
+export interface Window {
   /** Start of the current fixed window (a multiple of the ttl). */
   start: number;
   current: number;
@@ -48,10 +51,41 @@ interface Window {
   blockedUntil: number;
 }
 
+export interface ThrottleOutcome {
+  totalHits: number;
+  timeToExpire: number;
+  isBlocked: boolean;
+  timeToBlockExpire: number;
+}
+
 /**
- * Rate-limit counters in memory, O(1) per request whatever the limit: a sliding window
- * approximated from two fixed ones — the hits of the current window plus those of the previous
- * window, weighted by the share of it the sliding window still covers. (The library's own storage
+ * One request against a counter (pure; changes `window`, or makes it when there is none): a
+ * sliding window approximated from two fixed ones — the hits of the current window plus those of
+ * the previous window, weighted by the share of it the sliding window still covers; past the limit,
+ * blocked for `blockDuration`. The same rule runs in Redis (`SLIDE_SCRIPT`, below); a test holds
+ * the two to the same answers.
+ */
+export function slide(found: Window | undefined, now: number, ttl: number, limit: number, blockDuration: number): { window: Window; outcome: ThrottleOutcome } {
+  const start = now - (now % ttl);
+  const window = found ?? { start, current: 0, previous: 0, blockedUntil: 0 };
+  if (window.start !== start) {
+    window.previous = start - window.start === ttl ? window.current : 0;
+    window.current = 0;
+    window.start = start;
+  }
+  const timeToExpire = Math.ceil((start + ttl - now) / 1_000);
+  const counted = () => Math.floor(window.previous * (1 - (now - start) / ttl)) + window.current;
+  if (window.blockedUntil <= now && counted() < limit) {
+    window.current += 1;
+    return { window, outcome: { totalHits: counted(), timeToExpire, isBlocked: false, timeToBlockExpire: 0 } };
+  }
+  if (window.blockedUntil <= now) window.blockedUntil = now + blockDuration;
+  return { window, outcome: { totalHits: counted() + 1, timeToExpire, isBlocked: true, timeToBlockExpire: Math.ceil((window.blockedUntil - now) / 1_000) } };
+}
+
+/**
+ * Rate-limit counters in memory (one instance, no Redis), O(1) per request whatever the limit
+ * (`slide`). (The library's own storage
  * keeps one timestamp per hit and scans them all on every request: slow at high limits, and
  * past ~120,000 hits in a window it throws from `Math.min(...hits)`.)
  */
@@ -61,28 +95,13 @@ export class SlidingWindowThrottlerStorage implements ThrottlerStorage {
 
   constructor(private readonly now: () => number = Date.now) {}
 
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string) {
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottleOutcome> {
     const now = this.now();
     this.sweep(now, ttl);
     const id = `${throttlerName}\u0000${key}`;
-    const start = now - (now % ttl);
-    let window = this.windows.get(id);
-    if (!window) {
-      window = { start, current: 0, previous: 0, blockedUntil: 0 };
-      this.windows.set(id, window);
-    } else if (window.start !== start) {
-      window.previous = start - window.start === ttl ? window.current : 0;
-      window.current = 0;
-      window.start = start;
-    }
-    const timeToExpire = Math.ceil((start + ttl - now) / 1_000);
-    const counted = () => Math.floor(window.previous * (1 - (now - start) / ttl)) + window.current;
-    if (window.blockedUntil <= now && counted() < limit) {
-      window.current += 1;
-      return { totalHits: counted(), timeToExpire, isBlocked: false, timeToBlockExpire: 0 };
-    }
-    if (window.blockedUntil <= now) window.blockedUntil = now + blockDuration;
-    return { totalHits: counted() + 1, timeToExpire, isBlocked: true, timeToBlockExpire: Math.ceil((window.blockedUntil - now) / 1_000) };
+    const { window, outcome } = slide(this.windows.get(id), now, ttl, limit, blockDuration);
+    this.windows.set(id, window);
+    return outcome;
   }
 
   /** Forgets, at most once per ttl, the counters nobody used for two windows. */
@@ -97,5 +116,110 @@ export class SlidingWindowThrottlerStorage implements ThrottlerStorage {
   /** Counters held (for tests). */
   get size(): number {
     return this.windows.size;
+  }
+}
+
+/**
+ * `slide` in Redis, atomic (one script per request): the counter is a hash, kept for two windows
+ * and the block after its last use. ARGV: now (ms), ttl (ms), limit, block (ms). Returns the
+ * outcome as [totalHits, timeToExpire, isBlocked (0/1), timeToBlockExpire]. Lua numbers are
+ * doubles, as JavaScript's: the same arithmetic gives the same answers.
+ */
+export const SLIDE_SCRIPT = `
+local now = tonumber(ARGV[1])
+local ttl = tonumber(ARGV[2])
+local limit = tonumber(ARGV[3])
+local block = tonumber(ARGV[4])
+local start = now - (now % ttl)
+local found = redis.call('HMGET', KEYS[1], 'start', 'current', 'previous', 'blockedUntil')
+local wstart = tonumber(found[1])
+local current = tonumber(found[2]) or 0
+local previous = tonumber(found[3]) or 0
+local blockedUntil = tonumber(found[4]) or 0
+if wstart == nil then
+  wstart = start
+  current = 0
+  previous = 0
+end
+if wstart ~= start then
+  if start - wstart == ttl then previous = current else previous = 0 end
+  current = 0
+  wstart = start
+end
+local timeToExpire = math.ceil((start + ttl - now) / 1000)
+local result
+if blockedUntil <= now and math.floor(previous * (1 - (now - start) / ttl)) + current < limit then
+  current = current + 1
+  result = { math.floor(previous * (1 - (now - start) / ttl)) + current, timeToExpire, 0, 0 }
+else
+  if blockedUntil <= now then blockedUntil = now + block end
+  result = { math.floor(previous * (1 - (now - start) / ttl)) + current + 1, timeToExpire, 1, math.ceil((blockedUntil - now) / 1000) }
+end
+redis.call('HSET', KEYS[1], 'start', string.format('%d', wstart), 'current', current, 'previous', previous, 'blockedUntil', string.format('%d', blockedUntil))
+redis.call('PEXPIRE', KEYS[1], 2 * ttl + block)
+return result
+`;
+
+type SlidingRedis = Redis & { slide(key: string, now: number, ttl: number, limit: number, block: number): Promise<[number, number, number, number]> };
+
+/**
+ * Rate-limit counters in Redis, shared by every instance (`SLIDE_SCRIPT`: the same rule as the
+ * memory storage). Redis down or slow: the request is let through (fail open) with a log line at
+ * most every ten seconds — a limiter must not turn an outage of its store into one of the API.
+ */
+export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleInit, OnApplicationShutdown {
+  private readonly logger = new Logger('RateLimit');
+  private readonly redis: SlidingRedis;
+  private lastComplaint = 0;
+
+  constructor(
+    url: string,
+    private readonly prefix: string,
+    private readonly now: () => number = Date.now,
+  ) {
+    const redis = new Redis(url, {
+      // Never queue while disconnected, never retry a command: an answer now, or let the request through.
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      connectTimeout: 1_000,
+      commandTimeout: 500,
+      retryStrategy: (attempt) => Math.min(attempt * 500, 5_000),
+    });
+    redis.on('error', () => undefined);
+    redis.defineCommand('slide', { numberOfKeys: 1, lua: SLIDE_SCRIPT });
+    this.redis = redis as SlidingRedis;
+  }
+
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottleOutcome> {
+    const now = this.now();
+    try {
+      const [totalHits, timeToExpire, blocked, timeToBlockExpire] = await this.redis.slide(`${this.prefix}${throttlerName}:${key}`, now, ttl, limit, blockDuration);
+      return { totalHits, timeToExpire, isBlocked: blocked === 1, timeToBlockExpire };
+    } catch (error) {
+      if (now - this.lastComplaint >= 10_000) {
+        this.lastComplaint = now;
+        this.logger.warn({ message: 'rate limits not counted: Redis did not answer; requests are let through', error: String(error) });
+      }
+      return { totalHits: 0, timeToExpire: Math.ceil(ttl / 1_000), isBlocked: false, timeToBlockExpire: 0 };
+    }
+  }
+
+  /** At start: the first requests are counted too (a command before the connection is up would be let through). Redis down: gives up after `timeoutMs`. */
+  async onModuleInit(timeoutMs = 2_000): Promise<void> {
+    const redis = this.redis;
+    if (redis.status === 'ready') return;
+    await new Promise<void>((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        redis.off('ready', done);
+        resolve();
+      };
+      const timer = setTimeout(done, timeoutMs);
+      redis.once('ready', done);
+    });
+  }
+
+  onApplicationShutdown(): void {
+    this.redis.disconnect();
   }
 }

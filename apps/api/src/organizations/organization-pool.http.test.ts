@@ -20,18 +20,8 @@ afterAll(async () => {
   await api?.close();
 });
 
-async function organization(owner: User): Promise<string> {
-  const created = await api.request('POST', '/api/organizations', { token: owner.token, body: { name: '온길 상담센터' } });
-  expect(created.status).toBe(201);
-  return created.body.id as string;
-}
-
-async function join(owner: User, organizationId: string, role: 'ADMIN' | 'MEMBER' = 'MEMBER', user?: User): Promise<User> {
-  const member = user ?? (await api.signUp('member'));
-  const link = await api.request('POST', `/api/organizations/${organizationId}/invitations`, { token: owner.token, body: { role } });
-  expect((await api.request('POST', '/api/organizations/invitations/accept', { token: member.token, body: { token: link.body.token } })).status).toBe(200);
-  return member;
-}
+const organization = (owner: User) => api.createOrganization(owner);
+const join = (owner: User, organizationId: string, role: 'ADMIN' | 'MEMBER' = 'MEMBER', user?: User) => api.joinOrganization(owner, organizationId, { role, user });
 
 const send = (user: User, body: Record<string, unknown>) => api.request('POST', '/api/chat/send', { token: user.token, body });
 const setLimit = (by: User, organizationId: string, memberId: string, monthlyLimitTokens: unknown) =>

@@ -19,18 +19,8 @@ afterAll(async () => {
 
 const DAY_MS = 86_400_000;
 
-async function organization(owner: User, name = '온길 상담센터'): Promise<string> {
-  const created = await api.request('POST', '/api/organizations', { token: owner.token, body: { name } });
-  expect(created.status).toBe(201);
-  return created.body.id as string;
-}
-
-async function join(owner: User, organizationId: string, role: 'ADMIN' | 'MEMBER' = 'MEMBER', prefix = 'member'): Promise<User> {
-  const member = await api.signUp(prefix);
-  const link = await api.request('POST', `/api/organizations/${organizationId}/invitations`, { token: owner.token, body: { role } });
-  expect((await api.request('POST', '/api/organizations/invitations/accept', { token: member.token, body: { token: link.body.token } })).status).toBe(200);
-  return member;
-}
+const organization = (owner: User, name?: string) => api.createOrganization(owner, name);
+const join = (owner: User, organizationId: string, role: 'ADMIN' | 'MEMBER' = 'MEMBER', prefix = 'member') => api.joinOrganization(owner, organizationId, { role, prefix });
 
 /** A turn in the pool; the tokens it was charged. */
 async function turn(user: User, organizationId: string): Promise<number> {

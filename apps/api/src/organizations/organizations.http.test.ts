@@ -12,11 +12,7 @@ afterAll(async () => {
   await api?.close();
 });
 
-async function organization(owner: User, name = '온길 상담센터'): Promise<string> {
-  const created = await api.request('POST', '/api/organizations', { token: owner.token, body: { name } });
-  expect(created.status).toBe(201);
-  return created.body.id as string;
-}
+const organization = (owner: User, name?: string) => api.createOrganization(owner, name);
 
 async function invite(by: User, organizationId: string, role: 'ADMIN' | 'MEMBER', expiresInHours?: number) {
   return api.request('POST', `/api/organizations/${organizationId}/invitations`, { token: by.token, body: { role, ...(expiresInHours ? { expiresInHours } : {}) } });
@@ -24,12 +20,7 @@ async function invite(by: User, organizationId: string, role: 'ADMIN' | 'MEMBER'
 
 const accept = (user: User, token: string) => api.request('POST', '/api/organizations/invitations/accept', { token: user.token, body: { token } });
 
-async function join(owner: User, organizationId: string, role: 'ADMIN' | 'MEMBER' = 'MEMBER'): Promise<User> {
-  const user = await api.signUp('member');
-  const link = await invite(owner, organizationId, role);
-  expect((await accept(user, link.body.token)).status).toBe(200);
-  return user;
-}
+const join = (owner: User, organizationId: string, role: 'ADMIN' | 'MEMBER' = 'MEMBER') => api.joinOrganization(owner, organizationId, { role });
 
 describe('an organization', () => {
   it('is created by a user, who owns it; its name is trimmed', async () => {

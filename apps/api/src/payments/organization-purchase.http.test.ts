@@ -19,16 +19,11 @@ afterAll(async () => {
   await api?.close();
 });
 
-type User = { id: string; token: string };
+type User = { id: string; token: string; email: string };
 
 async function organizationWith(owner: User, members: { user: User; role: 'ADMIN' | 'MEMBER' }[]): Promise<string> {
-  const created = await api.request('POST', '/api/organizations', { token: owner.token, body: { name: '온길 상담센터' } });
-  expect(created.status).toBe(201);
-  const id = created.body.id as string;
-  for (const { user, role } of members) {
-    const link = await api.request('POST', `/api/organizations/${id}/invitations`, { token: owner.token, body: { role } });
-    expect((await api.request('POST', '/api/organizations/invitations/accept', { token: user.token, body: { token: link.body.token } })).status).toBe(200);
-  }
+  const id = await api.createOrganization(owner);
+  for (const { user, role } of members) await api.joinOrganization(owner, id, { role, user });
   return id;
 }
 

@@ -8,7 +8,7 @@ import type { SubscriptionView } from './payments.dto.js';
 import { PaymentsRepository, type OrderRow, type SubscriptionRow } from './payments.repository.js';
 import { PAYMENT_PROVIDER } from './providers/provider.factory.js';
 import { ProviderDeclinedError, ProviderUnavailableError, type PaymentProvider, type ProviderPayment } from './providers/payment-provider.js';
-import { findProduct, planOfProduct, planProduct } from './token-packages.js';
+import { findProduct, planOfProduct, planProductName } from './token-packages.js';
 import { renewalDueAt } from './order-rules.js';
 import { periodOf } from '@consult-on/quota-policy';
 import { AccountsService } from '../quota/accounts/accounts.service.js';
@@ -53,8 +53,7 @@ export class SubscriptionsService {
   private async planName(productId: string, locale: Locale): Promise<string | undefined> {
     const planId = planOfProduct(productId);
     if (planId === null) return undefined;
-    const product = planProduct({ id: planId, nameKo: await this.catalog.name(planId, 'ko'), nameEn: await this.catalog.name(planId, 'en'), priceKrw: 0 });
-    return product.name[locale];
+    return planProductName({ nameKo: await this.catalog.name(planId, 'ko'), nameEn: await this.catalog.name(planId, 'en') })[locale];
   }
 
   /** Stops renewing; the period already paid for is kept. A provider that renews by itself is told first. */

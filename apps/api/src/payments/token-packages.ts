@@ -48,10 +48,15 @@ export function planProduct(plan: { id: string; nameKo: string; nameEn: string; 
   return {
     id: planProductId(plan.id),
     kind: 'subscription',
-    name: { ko: `${plan.nameKo} 요금제 (월간)`, en: `${plan.nameEn} plan (monthly)` },
+    name: planProductName(plan),
     tokens: 0,
     prices: { KRW: plan.priceKrw },
   };
+}
+
+/** What a plan's monthly product is called, in each language. */
+export function planProductName(plan: { nameKo: string; nameEn: string }): Product['name'] {
+  return { ko: `${plan.nameKo} 요금제 (월간)`, en: `${plan.nameEn} plan (monthly)` };
 }
 
 export const TOKEN_PACKAGE_IDS = TOKEN_PACKAGES.map((item) => item.id);

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { containsPattern } from '../../common/text.js';
 import { sql, type SQL } from 'drizzle-orm';
 import { DATABASE, rowsOf, type DatabaseHandle } from '../../database/database.js';
+import { planAtResetSql } from '../../database/plan-at-reset.js';
 import { usageLevelSql, type LevelThresholds } from '../../database/usage-level.js';
 import { plans } from '../../database/schema.js';
 import { FREE_PLAN_ID } from '../../config/plans-config.js';
@@ -76,12 +77,14 @@ export class TokenStatsRepository {
       // allowances are written into the statement (a CASE, evaluated only for such accounts), not
       // joined or looked up per row: the scan stays parallel and cheap.
       const allowances = await this.db.select({ id: plans.id, monthlyTokens: plans.monthlyTokens }).from(plans);
-      const allowance = sql`case coalesce(t.next_plan_id, t.plan_id) ${sql.join(
+      // The plan an untouched account starts the period on: the reset's own rule (a paid plan not paid for it ends).
+      const startsOn = planAtResetSql(sql`t`, period);
+      const allowance = sql`case ${startsOn} ${sql.join(
         allowances.map((plan) => sql`when ${plan.id} then ${plan.monthlyTokens}::bigint`),
         sql` `,
       )} end`;
       return sql`select t.user_id,
-          case when t.period_key = ${period} then t.plan_id else coalesce(t.next_plan_id, t.plan_id) end as plan_id,
+          case when t.period_key = ${period} then t.plan_id else ${startsOn} end as plan_id,
           case when t.period_key = ${period} then t.period_consumed_tokens else 0 end as used,
           case when t.period_key = ${period} then t.period_capacity_tokens else ${allowance} + t.purchased_tokens end as capacity,
           t.purchased_tokens as purchased, t.last_active_at
