@@ -68,7 +68,7 @@ describe.skipIf(!process.env.REDIS_URL)('RedisThrottlerStorage', () => {
     let run = 0;
     await fc.assert(
       fc.asyncProperty(
-        fc.record({ ttl: fc.constantFrom(1_000, MINUTE, 3_600_000), limit: fc.integer({ min: 1, max: 8 }), block: fc.constantFrom(0, 1_000, MINUTE) }),
+        fc.record({ ttl: fc.constantFrom(MINUTE, 3_600_000), limit: fc.integer({ min: 1, max: 8 }), block: fc.constantFrom(0, 1_000, MINUTE) }),
         fc.array(fc.record({ key: fc.constantFrom('a', 'b'), advance: fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 3_000 }), fc.integer({ min: 0, max: 2 * MINUTE })) }), { minLength: 1, maxLength: 40 }),
         async ({ ttl, limit, block }, requests) => {
           run += 1;
@@ -105,17 +105,39 @@ describe.skipIf(!process.env.REDIS_URL)('RedisThrottlerStorage', () => {
 });
 
 describe('RedisThrottlerStorage with Redis down', () => {
-  it('lets requests through at once (fail open), without throwing', async () => {
+  it('counts on this instance alone, at once and without throwing', async () => {
     const storage = new RedisThrottlerStorage('redis://127.0.0.1:1', 'down:');
     await storage.onModuleInit(200);
     try {
       const started = performance.now();
       const outcomes = [];
-      for (let index = 0; index < 20; index += 1) outcomes.push(await storage.increment('1.2.3.4', MINUTE, 1, MINUTE, 'auth'));
-      expect(outcomes.every((outcome) => !outcome.isBlocked)).toBe(true);
+      for (let index = 0; index < 20; index += 1) outcomes.push(await storage.increment('1.2.3.4', MINUTE, 3, MINUTE, 'auth'));
+      expect(outcomes.map((outcome) => outcome.isBlocked)).toEqual([false, false, false, ...Array.from({ length: 17 }, () => true)]);
       expect(performance.now() - started).toBeLessThan(5_000);
     } finally {
       storage.onApplicationShutdown();
     }
+  });
+});
+
+describe('both storages', () => {
+  it('count in the window a counter reached when a clock is behind it (instances never set a counter back)', async () => {
+    const clock = { now: 10 * MINUTE + 59_990 };
+    const storage = new SlidingWindowThrottlerStorage(() => clock.now);
+    for (let index = 0; index < 2; index += 1) await storage.increment('k', MINUTE, 3, MINUTE, 'auth');
+    clock.now = 11 * MINUTE + 5; // this instance's clock is ahead: the counter moves into the next minute
+    expect((await storage.increment('k', MINUTE, 3, MINUTE, 'auth')).isBlocked).toBe(false);
+    clock.now = 10 * MINUTE + 59_995; // another's, behind: counted in the window the counter is in (3 hits: blocked), not in a fresh one
+    expect((await storage.increment('k', MINUTE, 3, MINUTE, 'auth')).isBlocked).toBe(true);
+  });
+
+  it('forget an hour’s counter only after two hours, whatever minute-long counters are swept meanwhile', async () => {
+    const clock = { now: 10 * 3_600_000 };
+    const storage = new SlidingWindowThrottlerStorage(() => clock.now);
+    for (let index = 0; index < 3; index += 1) await storage.increment('1.2.3.4', 3_600_000, 3, 3_600_000, 'register');
+    clock.now += 5 * MINUTE; // the minute-long throttler sweeps on its next request
+    await storage.increment('1.2.3.4', MINUTE, 100, MINUTE, 'default');
+    clock.now += MINUTE;
+    expect((await storage.increment('1.2.3.4', 3_600_000, 3, 3_600_000, 'register')).isBlocked).toBe(true);
   });
 });

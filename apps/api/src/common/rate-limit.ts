@@ -65,7 +65,9 @@ export interface ThrottleOutcome {
  * blocked for `blockDuration`. The same rule runs in Redis (`SLIDE_SCRIPT`, below); a test holds
  * the two to the same answers.
  */
-export function slide(found: Window | undefined, now: number, ttl: number, limit: number, blockDuration: number): { window: Window; outcome: ThrottleOutcome } {
+export function slide(found: Window | undefined, at: number, ttl: number, limit: number, blockDuration: number): { window: Window; outcome: ThrottleOutcome } {
+  // Time never goes back for a counter: an instance whose clock is behind the one that moved it on counts in its window.
+  const now = found && at < found.start ? found.start : at;
   const start = now - (now % ttl);
   const window = found ?? { start, current: 0, previous: 0, blockedUntil: 0 };
   if (window.start !== start) {
@@ -83,6 +85,8 @@ export function slide(found: Window | undefined, now: number, ttl: number, limit
   return { window, outcome: { totalHits: counted() + 1, timeToExpire, isBlocked: true, timeToBlockExpire: Math.ceil((window.blockedUntil - now) / 1_000) } };
 }
 
+const SWEEP_EVERY_MS = 60_000;
+
 /**
  * Rate-limit counters in memory (one instance, no Redis), O(1) per request whatever the limit
  * (`slide`). (The library's own storage
@@ -90,25 +94,26 @@ export function slide(found: Window | undefined, now: number, ttl: number, limit
  * past ~120,000 hits in a window it throws from `Math.min(...hits)`.)
  */
 export class SlidingWindowThrottlerStorage implements ThrottlerStorage {
-  private readonly windows = new Map<string, Window>();
+  /** Each counter with the ttl of its throttler (a minute's and an hour's are forgotten at their own pace). */
+  private readonly windows = new Map<string, { window: Window; ttl: number }>();
   private lastSweep = 0;
 
   constructor(private readonly now: () => number = Date.now) {}
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottleOutcome> {
     const now = this.now();
-    this.sweep(now, ttl);
+    this.sweep(now);
     const id = `${throttlerName}\u0000${key}`;
-    const { window, outcome } = slide(this.windows.get(id), now, ttl, limit, blockDuration);
-    this.windows.set(id, window);
+    const { window, outcome } = slide(this.windows.get(id)?.window, now, ttl, limit, blockDuration);
+    this.windows.set(id, { window, ttl });
     return outcome;
   }
 
-  /** Forgets, at most once per ttl, the counters nobody used for two windows. */
-  private sweep(now: number, ttl: number): void {
-    if (now - this.lastSweep < ttl) return;
+  /** Forgets, at most once a minute, the counters nobody used for two windows of their own ttl. */
+  private sweep(now: number): void {
+    if (now - this.lastSweep < SWEEP_EVERY_MS) return;
     this.lastSweep = now;
-    for (const [id, window] of this.windows) {
+    for (const [id, { window, ttl }] of this.windows) {
       if (window.start + 2 * ttl <= now && window.blockedUntil <= now) this.windows.delete(id);
     }
   }
@@ -130,9 +135,10 @@ local now = tonumber(ARGV[1])
 local ttl = tonumber(ARGV[2])
 local limit = tonumber(ARGV[3])
 local block = tonumber(ARGV[4])
-local start = now - (now % ttl)
 local found = redis.call('HMGET', KEYS[1], 'start', 'current', 'previous', 'blockedUntil')
 local wstart = tonumber(found[1])
+if wstart ~= nil and now < wstart then now = wstart end
+local start = now - (now % ttl)
 local current = tonumber(found[2]) or 0
 local previous = tonumber(found[3]) or 0
 local blockedUntil = tonumber(found[4]) or 0
@@ -162,14 +168,21 @@ return result
 
 type SlidingRedis = Redis & { slide(key: string, now: number, ttl: number, limit: number, block: number): Promise<[number, number, number, number]> };
 
+/** After Redis failed to answer, how long an instance counts alone before asking it again. */
+const REDIS_RETRY_AFTER_MS = 5_000;
+
 /**
  * Rate-limit counters in Redis, shared by every instance (`SLIDE_SCRIPT`: the same rule as the
- * memory storage). Redis down or slow: the request is let through (fail open) with a log line at
- * most every ten seconds — a limiter must not turn an outage of its store into one of the API.
+ * memory storage). Redis down or slow: each instance counts alone for a while (the limit holds
+ * per instance — N instances let N times through — instead of not at all), with a log line at
+ * most every ten seconds; a limiter must not turn an outage of its store into one of the API.
  */
 export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('RateLimit');
   private readonly redis: SlidingRedis;
+  /** While Redis is unavailable: this instance's own counters (the limit per instance, not none). */
+  private readonly local: SlidingWindowThrottlerStorage;
+  private unavailableUntil = 0;
   private lastComplaint = 0;
 
   constructor(
@@ -188,20 +201,25 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleInit, On
     redis.on('error', () => undefined);
     redis.defineCommand('slide', { numberOfKeys: 1, lua: SLIDE_SCRIPT });
     this.redis = redis as SlidingRedis;
+    this.local = new SlidingWindowThrottlerStorage(now);
   }
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottleOutcome> {
     const now = this.now();
-    try {
-      const [totalHits, timeToExpire, blocked, timeToBlockExpire] = await this.redis.slide(`${this.prefix}${throttlerName}:${key}`, now, ttl, limit, blockDuration);
-      return { totalHits, timeToExpire, isBlocked: blocked === 1, timeToBlockExpire };
-    } catch (error) {
-      if (now - this.lastComplaint >= 10_000) {
-        this.lastComplaint = now;
-        this.logger.warn({ message: 'rate limits not counted: Redis did not answer; requests are let through', error: String(error) });
+    if (now >= this.unavailableUntil) {
+      try {
+        const [totalHits, timeToExpire, blocked, timeToBlockExpire] = await this.redis.slide(`${this.prefix}${throttlerName}:${key}`, now, ttl, limit, blockDuration);
+        return { totalHits, timeToExpire, isBlocked: blocked === 1, timeToBlockExpire };
+      } catch (error) {
+        // Not asked again for a while: a Redis that hangs would otherwise cost every request its timeout.
+        this.unavailableUntil = now + REDIS_RETRY_AFTER_MS;
+        if (now - this.lastComplaint >= 10_000) {
+          this.lastComplaint = now;
+          this.logger.warn({ message: 'rate limits counted by this instance alone: Redis did not answer', error: String(error) });
+        }
       }
-      return { totalHits: 0, timeToExpire: Math.ceil(ttl / 1_000), isBlocked: false, timeToBlockExpire: 0 };
     }
+    return this.local.increment(key, ttl, limit, blockDuration, throttlerName);
   }
 
   /** At start: the first requests are counted too (a command before the connection is up would be let through). Redis down: gives up after `timeoutMs`. */
