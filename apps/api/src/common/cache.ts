@@ -10,7 +10,8 @@ import type { AppConfig } from '../config/app-config.js';
  * misses and a write is dropped, so callers answer from the database rather than hang.
  */
 export function cacheOptions(config: AppConfig): CacheModuleOptions {
-  if (!config.redis.url) return { stores: [new Keyv()], ttl: 600_000 };
+  // In this process: the values are kept as they are (no JSON round trip on every hit; the cached figures are never changed in place).
+  if (!config.redis.url) return { stores: [new Keyv({ serialize: undefined, deserialize: undefined })], ttl: 600_000 };
   const logger = new Logger('Cache');
   let reportedAt = 0;
   const keyv = createKeyv(
