@@ -1,6 +1,7 @@
 import { Injectable, Logger, SetMetadata, type ExecutionContext, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import { ThrottlerGuard, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { failFastRedis } from './fail-fast-redis.js';
 import type { AppConfig } from '../config/app-config.js';
 
 const AUTH_RATE_LIMIT = 'authRateLimit';
@@ -190,15 +191,8 @@ export class RedisThrottlerStorage implements ThrottlerStorage, OnModuleInit, On
     private readonly prefix: string,
     private readonly now: () => number = Date.now,
   ) {
-    const redis = new Redis(url, {
-      // Never queue while disconnected, never retry a command: an answer now, or let the request through.
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: 1_000,
-      commandTimeout: 500,
-      retryStrategy: (attempt) => Math.min(attempt * 500, 5_000),
-    });
-    redis.on('error', () => undefined);
+    // An answer now, or this instance counts alone: a command waits half a second at most.
+    const redis = failFastRedis(url, { commandTimeout: 500 });
     redis.defineCommand('slide', { numberOfKeys: 1, lua: SLIDE_SCRIPT });
     this.redis = redis as SlidingRedis;
     this.local = new SlidingWindowThrottlerStorage(now);

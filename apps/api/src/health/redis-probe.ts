@@ -1,4 +1,5 @@
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
+import { failFastRedis } from '../common/fail-fast-redis.js';
 
 /**
  * A PING to the configured Redis for /health. The cache itself never reports an outage (a
@@ -38,13 +39,6 @@ export class RedisProbe {
   }
 
   private connect(): Redis {
-    const client = new Redis(this.url, {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 0,
-      connectTimeout: 1_000,
-      retryStrategy: (attempt) => Math.min(attempt * 500, 5_000),
-    });
-    client.on('error', () => undefined);
-    return client;
+    return failFastRedis(this.url);
   }
 }

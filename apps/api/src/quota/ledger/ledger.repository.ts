@@ -158,12 +158,17 @@ const memberColumns = {
 
 type WithMember = AccountRow & { memberFound: string | null; memberLimit: number | null; memberPeriodKey: string | null; memberHeld: number | null; memberConsumed: number | null; memberOpenHolds: number | null };
 
+/** A member's usage of a pool from its columns as the driver returns them (a bigint may come as a string). */
+function memberUsage(limit: string | number | null, periodKey: string | null, held: unknown, consumed: unknown, openHolds: unknown): MemberUsage {
+  return { monthlyLimitTokens: limit === null ? null : Number(limit), periodKey, heldTokens: Number(held), consumedTokens: Number(consumed), openHolds: Number(openHolds) };
+}
+
 function splitMember(row: WithMember): { account: AccountRow; member: MemberUsage | null } {
   const { memberFound, memberLimit, memberPeriodKey, memberHeld, memberConsumed, memberOpenHolds, ...account } = row;
   const member =
     memberFound === null
       ? null
-      : { monthlyLimitTokens: memberLimit === null ? null : Number(memberLimit), periodKey: memberPeriodKey, heldTokens: Number(memberHeld), consumedTokens: Number(memberConsumed), openHolds: Number(memberOpenHolds) };
+      : memberUsage(memberLimit, memberPeriodKey, memberHeld, memberConsumed, memberOpenHolds);
   return { account, member };
 }
 
@@ -253,7 +258,7 @@ export class LedgerRepository {
       .where(and(eq(organizationMembers.organizationId, sql.placeholder('organizationId')), eq(organizationMembers.userId, sql.placeholder('memberId'))))
       .prepare('ledger_member_of_locked_pool')
       .execute({ organizationId, memberId });
-    return row ? { ...row, monthlyLimitTokens: row.monthlyLimitTokens === null ? null : Number(row.monthlyLimitTokens) } : null;
+    return row ? memberUsage(row.monthlyLimitTokens, row.periodKey, row.heldTokens, row.consumedTokens, row.openHolds) : null;
   }
 
   /** One trivial statement: fails when the transaction can no longer commit (a statement of it failed). */
@@ -309,13 +314,7 @@ export class LedgerRepository {
       if (row.kind === 'hold') {
         holds.set(row.id, { id: row.id, accountId: organizationId, tokens: Number(row.tokens), status: row.status!, memberId: row.member_id });
       } else {
-        members.set(row.id, {
-          monthlyLimitTokens: row.monthly_limit_tokens === null ? null : Number(row.monthly_limit_tokens),
-          periodKey: row.period_key,
-          heldTokens: Number(row.held_tokens),
-          consumedTokens: Number(row.consumed_tokens),
-          openHolds: Number(row.open_holds),
-        });
+        members.set(row.id, memberUsage(row.monthly_limit_tokens, row.period_key, row.held_tokens, row.consumed_tokens, row.open_holds));
       }
     }
     return { holds, members };
