@@ -163,6 +163,8 @@ interface FakeSubscription {
     has_more: false;
     url: string;
   };
+  /** When the monthly billing recurs from: the creation, or the anchor asked for at checkout. */
+  billing_cycle_anchor: number;
   latest_invoice: string | null;
   livemode: false;
   metadata: Metadata;
@@ -283,7 +285,9 @@ export class FakeStripeServer {
   private readonly objects = new Map<string, FakeObject>();
   private readonly lineItems = new Map<string, LineItemData[]>();
   /** What create took for the objects paying creates later: the PaymentIntent's and the subscription's metadata. */
-  private readonly sessionExtras = new Map<string, { paymentIntentMetadata: Metadata; subscriptionMetadata: Metadata }>();
+  private readonly sessionExtras = new Map<string, { paymentIntentMetadata: Metadata; subscriptionMetadata: Metadata; billingCycleAnchor: number | null }>();
+  /** Stripe's "now" for subscriptions (their periods, the anchor's checks); real time unless a test moves it (`useClock`). */
+  private clock: () => Date = () => new Date();
   private readonly idempotent = new Map<string, { fingerprint: string; response: ApiResponse }>();
   private readonly failures: FailureKind[] = [];
   private readonly pendingDeliveries = new Set<Promise<void>>();
@@ -315,6 +319,15 @@ export class FakeStripeServer {
   /** Stripe is back: failures queued by failNext and not yet used are dropped. */
   clearFailures(): void {
     this.failures.length = 0;
+  }
+
+  /** Subscriptions start, and anchors are checked, on this clock (e.g. the API's test clock), as on Stripe's own. */
+  useClock(clock: () => Date): void {
+    this.clock = clock;
+  }
+
+  private nowSeconds(): number {
+    return Math.floor(this.clock().getTime() / 1000);
   }
 
   /** Waits for the webhooks sent after an API call (refund, cancel) answered. */
@@ -402,7 +415,9 @@ export class FakeStripeServer {
     if (subscription.status === 'canceled') throw new Error(`Subscription ${subscriptionId} is canceled`);
     const item = subscription.items.data[0]!;
     const start = item.current_period_end;
-    const invoice = this.createInvoice(subscription, 'subscription_cycle', start, addMonth(start));
+    const invoice = this.createInvoice(subscription, 'subscription_cycle', [
+      { amount: item.price.unit_amount * item.quantity, description: '1 × subscription', period: { start, end: addMonth(start) } },
+    ]);
     if (options.fail) {
       this.failInvoice(invoice);
       subscription.status = 'past_due';
@@ -554,7 +569,10 @@ export class FakeStripeServer {
     const successUrl = requiredString(body, 'success_url');
     if (mode === 'payment' && body.subscription_data !== undefined) throw invalid('You can not pass `subscription_data` in `payment` mode.', 'subscription_data');
     if (mode === 'subscription' && body.payment_intent_data !== undefined) throw invalid('You can not pass `payment_intent_data` in `subscription` mode.', 'payment_intent_data');
-    const amount = items.reduce((sum, item) => sum + item.unitAmount * item.quantity, 0);
+    const billingCycleAnchor = this.billingCycleAnchor(body.subscription_data);
+    // Anchored without prorations, the recurring prices start at the anchor: the first invoice has the one-time lines only.
+    const charged = billingCycleAnchor === null ? items : items.filter((item) => item.interval === null);
+    const amount = charged.reduce((sum, item) => sum + item.unitAmount * item.quantity, 0);
     const id = newId('cs_test_', 58);
     const session: FakeSession = {
       id,
@@ -587,8 +605,27 @@ export class FakeStripeServer {
     this.sessionExtras.set(id, {
       paymentIntentMetadata: metadataOf(field(body.payment_intent_data, 'metadata')),
       subscriptionMetadata: metadataOf(field(body.subscription_data, 'metadata')),
+      billingCycleAnchor,
     });
     return session;
+  }
+
+  /** subscription_data[billing_cycle_anchor]: a future time before the natural next billing date (a month from now). */
+  private billingCycleAnchor(subscriptionData: FormValue | undefined): number | null {
+    const anchor = field(subscriptionData, 'billing_cycle_anchor');
+    const proration = field(subscriptionData, 'proration_behavior');
+    if (proration !== undefined && proration !== 'none' && proration !== 'create_prorations') {
+      throw invalid('Invalid subscription_data[proration_behavior]: must be one of create_prorations or none', 'subscription_data[proration_behavior]');
+    }
+    if (anchor === undefined) return null;
+    const at = integer(anchor, 'subscription_data[billing_cycle_anchor]');
+    const current = this.nowSeconds();
+    if (at <= current || at >= addMonth(current)) {
+      throw invalid('`billing_cycle_anchor` must be a future timestamp before the next natural subscription billing date.', 'subscription_data[billing_cycle_anchor]');
+    }
+    // This fake does not compute prorations: an anchor is taken with proration_behavior=none only.
+    if (proration !== 'none') throw invalid('The fake Stripe supports billing_cycle_anchor with proration_behavior=none only.', 'subscription_data[proration_behavior]');
+    return at;
   }
 
 
@@ -613,8 +650,11 @@ export class FakeStripeServer {
 
   private paySubscriptionSession(session: FakeSession): void {
     const customer = newId('cus_', 14);
-    const item = this.lineItems.get(session.id)![0]!;
-    const start = now();
+    const items = this.lineItems.get(session.id)!;
+    const item = items.find((candidate) => candidate.interval !== null)!;
+    const anchor = this.sessionExtras.get(session.id)?.billingCycleAnchor ?? null;
+    const start = this.nowSeconds();
+    const periodEnd = anchor ?? addMonth(start);
     const subscription: FakeSubscription = {
       id: newId('sub_', 24),
       object: 'subscription',
@@ -630,7 +670,7 @@ export class FakeStripeServer {
             id: newId('si_', 14),
             object: 'subscription_item',
             current_period_start: start,
-            current_period_end: addMonth(start),
+            current_period_end: periodEnd,
             price: { id: newId('price_', 24), object: 'price', currency: item.currency, unit_amount: item.unitAmount, recurring: { interval: item.interval ?? 'month', interval_count: 1 } },
             quantity: item.quantity,
           },
@@ -638,13 +678,19 @@ export class FakeStripeServer {
         has_more: false,
         url: '/v1/subscription_items',
       },
+      billing_cycle_anchor: anchor ?? start,
       latest_invoice: null,
       livemode: false,
       metadata: this.sessionExtras.get(session.id)?.subscriptionMetadata ?? {},
       status: 'active',
     };
     this.objects.set(subscription.id, subscription);
-    const invoice = this.createInvoice(subscription, 'subscription_create', start, addMonth(start));
+    // The one-time lines, and the recurring one up to the anchor (free: nothing prorated) or for its first month.
+    const lines = [
+      ...items.filter((line) => line.interval === null).map((line) => ({ amount: line.unitAmount * line.quantity, description: line.name, period: { start, end: start } })),
+      { amount: anchor === null ? item.unitAmount * item.quantity : 0, description: `1 × ${item.name}`, period: { start, end: periodEnd } },
+    ];
+    const invoice = this.createInvoice(subscription, 'subscription_create', lines);
     this.payInvoice(invoice, customer);
     subscription.latest_invoice = invoice.id;
     Object.assign(session, { customer, subscription: subscription.id, invoice: invoice.id });
@@ -708,9 +754,14 @@ export class FakeStripeServer {
 
   // ---- Subscriptions and invoices ----
 
-  private createInvoice(subscription: FakeSubscription, reason: FakeInvoice['billing_reason'], start: number, end: number): FakeInvoice {
-    const item = subscription.items.data[0]!;
-    const amount = item.price.unit_amount * item.quantity;
+  private createInvoice(
+    subscription: FakeSubscription,
+    reason: FakeInvoice['billing_reason'],
+    lines: { amount: number; description: string; period: { start: number; end: number } }[],
+  ): FakeInvoice {
+    const amount = lines.reduce((sum, line) => sum + line.amount, 0);
+    const start = Math.min(...lines.map((line) => line.period.start));
+    const end = Math.max(...lines.map((line) => line.period.end));
     const id = newId('in_', 24);
     const invoice: FakeInvoice = {
       id,
@@ -726,7 +777,7 @@ export class FakeStripeServer {
       customer: subscription.customer,
       lines: {
         object: 'list',
-        data: [{ id: newId('il_', 24), object: 'line_item', amount, currency: subscription.currency, description: `1 × subscription`, period: { start, end } }],
+        data: lines.map((line) => ({ id: newId('il_', 24), object: 'line_item' as const, currency: subscription.currency, ...line })),
         has_more: false,
         url: `/v1/invoices/${id}/lines`,
       },

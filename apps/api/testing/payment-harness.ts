@@ -20,6 +20,10 @@ export function paymentHarness(api: TestApp) {
       const [row] = await db.select().from(payments).where(eq(payments.id, orderId));
       return row!;
     },
+    /** Every order of a user (first months, renewals, purchases). */
+    async orderCount(user: { id: string }): Promise<number> {
+      return (await db.select({ id: payments.id }).from(payments).where(eq(payments.userId, user.id))).length;
+    },
     async purchasedTokens(user: { token: string }): Promise<number> {
       return (await api.request('GET', '/api/ai-usage', { token: user.token })).body.purchasedTokens as number;
     },

@@ -1758,11 +1758,11 @@ export interface components {
             amount: number;
             currency: string;
             tokens: number;
-            /** @description When the paid period ends: the next renewal is charged then (a plan’s, PLAN_RENEWAL_LEAD_HOURS before it, at the reset) */
+            /** @description When the paid period ends (a plan’s: at a reset) */
             currentPeriodEnd: string;
             /**
              * Format: date-time
-             * @description When the next renewal is charged by us (a plan’s ahead of the reset); null once cancelled
+             * @description When the next renewal is charged: a plan’s ahead of the reset (PLAN_RENEWAL_LEAD_HOURS before it, or on the 26th through Stripe), another product’s at its period end; null once cancelled
              */
             renewsAt: string | null;
             canceledAt: string | null;

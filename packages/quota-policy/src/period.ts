@@ -20,6 +20,12 @@ export function periodOf(instant: Date, timeZone: string): QuotaPeriod {
   return monthPeriod(local.getFullYear(), local.getMonth(), timeZone);
 }
 
+/** 00:00 of the period's `day`-th day (1 = its start) in the policy's time zone. */
+export function dayOfPeriod(period: QuotaPeriod, day: number, timeZone: string): Date {
+  const start = new TZDate(period.start.getTime(), timeZone);
+  return new Date(new TZDate(start.getFullYear(), start.getMonth(), day, 0, 0, 0, 0, timeZone).getTime());
+}
+
 const PERIOD_KEY = /^(\d{4})-(0[1-9]|1[0-2])$/;
 
 export function isPeriodKey(value: string): boolean {

@@ -258,6 +258,15 @@ export class PlanNotOfferedError extends domainError('PLAN_NOT_OFFERED', 409, {
   en: 'This plan is not offered right now.',
 }) {}
 
+/**
+ * In the half hour before a plan's renewal day at a provider that renews by itself (Stripe): a
+ * payment window open across it would be charged a whole month more, so none is opened.
+ */
+export class PlanCheckoutPausedError extends domainError('PLAN_CHECKOUT_PAUSED', 409, {
+  ko: '정기 결제일이 시작되기 직전이라 지금은 결제할 수 없습니다. 30분 뒤에 다시 시도해 주세요.',
+  en: 'The monthly billing day is about to start, so plans cannot be paid for right now. Please try again in 30 minutes.',
+}) {}
+
 /** A paid plan is bought through checkout (with its payment), not switched to. */
 export class PlanNeedsPaymentError extends domainError('PLAN_NEEDS_PAYMENT', 409, {
   ko: '유료 요금제는 결제를 마쳐야 바뀝니다.',

@@ -9,6 +9,7 @@ import {
   InvalidSignatureError,
   NotFoundError,
   PaymentProviderUnavailableError,
+  PlanCheckoutPausedError,
   PlanNotOfferedError,
 } from '../common/errors.js';
 import { IdempotencyService } from '../common/idempotency.js';
@@ -26,6 +27,7 @@ import {
   type VerifiedEvent,
 } from './providers/payment-provider.js';
 import { SubscriptionsService } from './subscriptions.service.js';
+import { firstPaidPeriod, planRenewalDue } from './order-rules.js';
 import { findProduct, MONTHLY_PRODUCTS, ORGANIZATION_PACKAGES, planOfProduct, planProduct, TOKEN_PACKAGES, type Product } from './token-packages.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
 import { PlansService } from '../plans/plans.service.js';
@@ -113,9 +115,9 @@ export class CheckoutService {
     if (!idempotencyKey) throw new IdempotencyKeyRequiredError();
     const plan = await this.plans.assertPurchasable(user.id, planId);
     const product = planProduct(plan);
-    // A plan renews before each reset, charged by us: a provider that renews on its own schedule
-    // (Stripe, on the day bought) would let the plan lapse at every reset. Not sold there yet.
-    if (product.prices[this.provider.currency] === undefined || this.provider.renewals !== 'merchant') throw new PlanNotOfferedError();
+    if (product.prices[this.provider.currency] === undefined) throw new PlanNotOfferedError();
+    // Refused before any order exists in the half hour before the renewal day (the window opens with the same rule).
+    if (this.provider.renewals === 'provider') this.providerPlanRenewal();
     return this.checkoutProduct(user, product, idempotencyKey, origin, locale);
   }
 
@@ -168,6 +170,11 @@ export class CheckoutService {
   /** The provider's checkout for an order; Stripe's session is created once (idempotent at Stripe) and kept on the order. */
   private async openCheckout(order: OrderRow, product: Product, email: string, origin: string): Promise<CheckoutView> {
     const base = `${this.config.publicUrl ?? origin}/purchase/result/?order=${order.id}`;
+    // On the provider's clock (real time): 30 minutes to a day ahead, as Stripe takes it.
+    let openForMs = Math.min(Math.max(this.config.payments.orderExpireMinutes, 31), 24 * 60 - 1) * 60_000;
+    const renewsAt = this.provider.renewals === 'provider' && planOfProduct(product.id) !== null ? this.providerPlanRenewal() : undefined;
+    // The window closes before the plan's first renewal: paid after it, Stripe would charge a whole month on top.
+    if (renewsAt) openForMs = Math.min(openForMs, renewsAt.getTime() - this.clock.now().getTime() - 60_000);
     try {
       const checkout = await this.provider.createCheckout({
         orderId: order.id,
@@ -180,8 +187,8 @@ export class CheckoutService {
         customerEmail: email,
         successUrl: this.provider.name === 'stripe' ? `${base}&sessionId={CHECKOUT_SESSION_ID}` : base,
         failUrl: `${base}&failed=1`,
-        // On the provider's clock (real time): 30 minutes to a day ahead, as Stripe takes it.
-        expiresAt: new Date(Date.now() + Math.min(Math.max(this.config.payments.orderExpireMinutes, 31), 24 * 60 - 1) * 60_000),
+        expiresAt: new Date(Date.now() + openForMs),
+        ...(renewsAt ? { renewsAt } : {}),
       });
       if (checkout.type === 'redirect' && order.providerSessionId !== checkout.sessionId) {
         await this.repository.updateOrder(this.repository.db, order.id, { providerSessionId: checkout.sessionId }, this.clock.now());
@@ -190,6 +197,20 @@ export class CheckoutService {
     } catch (error) {
       throw this.providerError(error, order);
     }
+  }
+
+  /**
+   * A plan's first renewal at a provider that renews by itself: its renewal day after the month(s)
+   * a payment now buys. Within half an hour of that day no window is opened (Stripe keeps one open
+   * at least 30 minutes, and a window open across the day would be charged a whole month on top).
+   */
+  private providerPlanRenewal(): Date {
+    const zone = this.config.quota.timeZone;
+    const lead = this.config.payments.planRenewalLeadMs;
+    const now = this.clock.now();
+    const renewsAt = planRenewalDue(firstPaidPeriod(now, 'provider', lead, zone), 'provider', lead, zone);
+    if (renewsAt.getTime() - now.getTime() < 31 * 60_000) throw new PlanCheckoutPausedError();
+    return renewsAt;
   }
 
   /**

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { planOrderUpdate, renewalDueAt, statusAfterRefunds, tokensForRefundedAmount, type OrderFacts } from './order-rules.js';
+import { periodFromKey, periodOf } from '@consult-on/quota-policy';
+import { planOrderUpdate, planRenewalDue, PROVIDER_PLAN_RENEWAL_DAY, renewalDueAt, statusAfterRefunds, tokensForRefundedAmount, type OrderFacts } from './order-rules.js';
 import { addMonth, renewalPeriodStart } from './orders.service.js';
 import type { ProviderPayment } from './providers/payment-provider.js';
 import { amountForTokens, vatBreakdown } from './token-packages.js';
@@ -111,8 +112,34 @@ describe('monthly periods', () => {
 
 describe('renewalDueAt', () => {
   const end = new Date('2026-11-30T15:00:00Z');
+  const zone = 'Asia/Seoul';
   it('charges a paid plan its lead before the reset, another monthly product when its period ends', () => {
-    expect(renewalDueAt({ productId: 'plan-plus', currentPeriodEnd: end }, 72 * 3_600_000).toISOString()).toBe('2026-11-27T15:00:00.000Z');
-    expect(renewalDueAt({ productId: 'monthly-test', currentPeriodEnd: end }, 72 * 3_600_000)).toEqual(end);
+    expect(renewalDueAt({ productId: 'plan-plus', currentPeriodEnd: end }, 'merchant', 72 * 3_600_000, zone).toISOString()).toBe('2026-11-27T15:00:00.000Z');
+    expect(renewalDueAt({ productId: 'monthly-test', currentPeriodEnd: end }, 'merchant', 72 * 3_600_000, zone)).toEqual(end);
+    expect(renewalDueAt({ productId: 'monthly-test', currentPeriodEnd: end }, 'provider', 72 * 3_600_000, zone)).toEqual(end);
+  });
+
+  it('renews a plan through its provider on the 26th, 00:00 KST, of the month it paid for', () => {
+    expect(renewalDueAt({ productId: 'plan-plus', currentPeriodEnd: end }, 'provider', 72 * 3_600_000, zone).toISOString()).toBe('2026-11-25T15:00:00.000Z');
+  });
+});
+
+describe('planRenewalDue', () => {
+  const zone = 'Asia/Seoul';
+  it('is on the 26th in every month for a provider, 3 to 6 days before the reset', () => {
+    for (let month = 1; month <= 24; month += 1) {
+      const period = periodFromKey(`${2027 + Math.floor((month - 1) / 12)}-${String(((month - 1) % 12) + 1).padStart(2, '0')}`, zone);
+      const due = planRenewalDue(period, 'provider', 0, zone);
+      expect(periodOf(due, zone).key).toBe(period.key);
+      expect(new Date(due.getTime() + 9 * 3_600_000).getUTCDate()).toBe(PROVIDER_PLAN_RENEWAL_DAY);
+      const lead = (period.end.getTime() - due.getTime()) / 86_400_000;
+      expect(lead).toBeGreaterThanOrEqual(3);
+      expect(lead).toBeLessThanOrEqual(6);
+    }
+  });
+
+  it("is the lead before the reset for the merchant", () => {
+    const period = periodFromKey('2027-02', zone);
+    expect(planRenewalDue(period, 'merchant', 72 * 3_600_000, zone).toISOString()).toBe('2027-02-25T15:00:00.000Z');
   });
 });

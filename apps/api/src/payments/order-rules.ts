@@ -1,3 +1,4 @@
+import { dayOfPeriod, periodOf, type QuotaPeriod } from '@consult-on/quota-policy';
 import type { PaymentStatus } from '../database/schema.js';
 import type { ProviderPayment } from './providers/payment-provider.js';
 import { planOfProduct } from './token-packages.js';
@@ -64,11 +65,43 @@ export function statusAfterRefunds(order: { amount: number }, refundedAmount: nu
 }
 
 /**
- * When a subscription's renewal is charged: a paid plan's `planLeadMs` before the reset its period
- * ends at (a failure is then known, and told, while the plan still runs); any other monthly
- * product's when its period ends.
+ * When a subscription's renewal is charged: a paid plan's period ends at a reset, and its renewal
+ * falls due before it (planRenewalDue); any other monthly product's when its period ends.
  */
-export function renewalDueAt(subscription: { productId: string; currentPeriodEnd: Date }, planLeadMs: number): Date {
+export function renewalDueAt(
+  subscription: { productId: string; currentPeriodEnd: Date },
+  renewals: 'merchant' | 'provider',
+  planLeadMs: number,
+  timeZone: string,
+): Date {
   if (planOfProduct(subscription.productId) === null) return subscription.currentPeriodEnd;
-  return new Date(subscription.currentPeriodEnd.getTime() - planLeadMs);
+  const paidPeriod = periodOf(new Date(subscription.currentPeriodEnd.getTime() - 1), timeZone);
+  return planRenewalDue(paidPeriod, renewals, planLeadMs, timeZone);
+}
+
+/**
+ * The day of the month a plan renewed by its provider (Stripe) renews on, 00:00 in the quota's
+ * time zone: a monthly billing anchor keeps its day of the month, and the 26th is in every month,
+ * 3–6 days before the reset (a failure is known, and told, while the plan still runs).
+ */
+export const PROVIDER_PLAN_RENEWAL_DAY = 26;
+
+/**
+ * When the renewal of a plan paid through `period` (paying the period after it) falls due: the
+ * merchant (Toss, instant) charges `planLeadMs` before the reset; a provider that renews by itself
+ * (Stripe) bills on PROVIDER_PLAN_RENEWAL_DAY. A first month bought after that moment pays through
+ * the next period too: one charge, not a second one days later.
+ */
+export function planRenewalDue(period: QuotaPeriod, renewals: 'merchant' | 'provider', planLeadMs: number, timeZone: string): Date {
+  if (renewals === 'provider') return dayOfPeriod(period, PROVIDER_PLAN_RENEWAL_DAY, timeZone);
+  return new Date(period.end.getTime() - planLeadMs);
+}
+
+/**
+ * The period a plan's first month, paid at `now`, pays through: the current one, or the next as
+ * well once the current one's renewal fell due (planRenewalDue).
+ */
+export function firstPaidPeriod(now: Date, renewals: 'merchant' | 'provider', planLeadMs: number, timeZone: string): QuotaPeriod {
+  const current = periodOf(now, timeZone);
+  return now >= planRenewalDue(current, renewals, planLeadMs, timeZone) ? periodOf(current.end, timeZone) : current;
 }

@@ -7,10 +7,11 @@ import { NotFoundError } from '../common/errors.js';
 import type { Transaction } from '../database/database.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { AccountsService } from '../quota/accounts/accounts.service.js';
-import { planOrderUpdate, statusAfterRefunds, tokensForRefundedAmount } from './order-rules.js';
+import { firstPaidPeriod, planOrderUpdate, statusAfterRefunds, tokensForRefundedAmount } from './order-rules.js';
 import type { OrderView, RefundView, SubscriptionView } from './payments.dto.js';
 import { PaymentsRepository, type OrderRow, type RefundRow, type SubscriptionRow } from './payments.repository.js';
-import type { OrderRef, ProviderPayment } from './providers/payment-provider.js';
+import type { OrderRef, PaymentProvider, ProviderPayment } from './providers/payment-provider.js';
+import { PAYMENT_PROVIDER } from './providers/provider.factory.js';
 import type { Locale } from '@consult-on/quota-policy';
 import { findProduct, planOfProduct, vatBreakdown } from './token-packages.js';
 import { PlansService } from '../plans/plans.service.js';
@@ -31,7 +32,11 @@ export function addMonth(date: Date, anchorDay = date.getUTCDate()): Date {
   return next;
 }
 
-/** The period a renewal order pays for: its key is "<period end ISO>#<attempt>". */
+/**
+ * Where the period a subscription's order pays for starts, from its key: "<start ISO>#<attempt>"
+ * (our renewals: the paid period's end is the next one's start), "<start ISO>#<invoice>" (a plan
+ * Stripe renewed), "<start ISO>#first" (a plan's first month), "<paid at ISO>" (another product's first month).
+ */
 export function renewalPeriodStart(periodKey: string | null): Date | null {
   if (!periodKey) return null;
   const start = new Date(periodKey.split('#')[0]!);
@@ -76,6 +81,7 @@ export class OrdersService {
     metrics: MetricsService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(PAYMENT_PROVIDER) private readonly provider: PaymentProvider,
   ) {
     this.outcomes = new Counter({
       name: 'consult_on_payment_orders_total',
@@ -161,16 +167,19 @@ export class OrdersService {
     const paidAt = truth.paidAt ?? now;
     let subscriptionId = order.subscriptionId;
     let periodKey = order.periodKey;
+    const planId = planOfProduct(order.packageId);
+    const paysFor = planId !== null ? this.paidPeriod(order, truth.renewsAt, now) : null;
     if (order.kind === 'subscription') {
       const subscription = await this.startOrRenew(tx, order, truth, paidAt, now);
       subscriptionId = subscription?.id ?? null;
-      periodKey ??= paidAt.toISOString();
+      // A plan's first month is keyed by the period it pays through, as its renewals are (a refund
+      // steps that period back); another product's by when it was paid (its months run from then).
+      periodKey ??= paysFor ? `${paysFor.start.toISOString()}#first` : paidAt.toISOString();
     }
-    const planId = planOfProduct(order.packageId);
     let settledOverageTokens = 0;
     if (planId !== null) {
       // A plan's month: no tokens, the account is on the plan through the period it pays for.
-      await this.plans.applyPayment(tx, order.userId, planId, this.paidPeriod(order, now).key, order.subscriptionId !== null);
+      await this.plans.applyPayment(tx, order.userId, planId, paysFor!.key, order.subscriptionId !== null);
     } else {
       ({ settledOverageTokens } = await this.accounts.credit(tx, accountOf(order), { kind: 'PURCHASE', tokens: order.tokens, bucket: 'purchased', paymentId: order.id }));
     }
@@ -201,14 +210,14 @@ export class OrdersService {
    * The quota period a plan's payment is for: a renewal's is the one starting where the paid
    * period ended (its key says when); a first month's, the period it is paid in.
    */
-  private paidPeriod(order: OrderRow, now: Date): QuotaPeriod {
+  private paidPeriod(order: OrderRow, renewsAt: Date | null | undefined, now: Date): QuotaPeriod {
     const zone = this.config.quota.timeZone;
     const renewalStart = renewalPeriodStart(order.subscriptionId ? order.periodKey : null);
     if (renewalStart) return periodOf(renewalStart, zone);
-    // A first month bought when its renewal would already be due (inside the lead before the
-    // reset) pays through the next period too: one charge, not a second one within the hour.
-    const current = periodOf(now, zone);
-    return current.end.getTime() - now.getTime() <= this.config.payments.planRenewalLeadMs ? periodOf(current.end, zone) : current;
+    // A provider that renews by itself says when it first bills (its anchor, set at checkout):
+    // the first payment pays the months up to it, whenever we hear of the payment.
+    if (renewsAt) return periodOf(renewsAt, zone);
+    return firstPaidPeriod(now, this.provider.renewals, this.config.payments.planRenewalLeadMs, zone);
   }
 
   /** A subscription's first payment opens it; a renewal's moves its period on. */
@@ -223,7 +232,7 @@ export class OrdersService {
       }
       const from = renewalPeriodStart(order.periodKey) ?? paidAt;
       // A plan renews at each reset; another monthly product on the day it was bought.
-      const next = planOfProduct(subscription.productId) !== null ? this.paidPeriod(order, now).end : addMonth(from, subscription.createdAt.getUTCDate());
+      const next = planOfProduct(subscription.productId) !== null ? this.paidPeriod(order, truth.renewsAt, now).end : addMonth(from, subscription.createdAt.getUTCDate());
       await this.repository.updateSubscription(
         tx,
         subscription.id,
@@ -255,7 +264,7 @@ export class OrdersService {
       currency: order.currency,
       tokens: order.tokens,
       // From our clock, like createdAt: its day is the anchor of every later period (a plan's: the reset).
-      currentPeriodEnd: planOfProduct(order.packageId) !== null ? this.paidPeriod(order, now).end : addMonth(now),
+      currentPeriodEnd: planOfProduct(order.packageId) !== null ? this.paidPeriod(order, truth.renewsAt, now).end : addMonth(now),
       createdAt: now,
       updatedAt: now,
     });
@@ -270,7 +279,7 @@ export class OrdersService {
       const subscription = await this.repository.lockSubscription(tx, order.subscriptionId);
       if (subscription && subscription.status !== 'CANCELED') await this.repository.updateSubscription(tx, subscription.id, { status: 'CANCELED', canceledAt: now }, now);
     }
-    await this.plans.revokePayment(tx, order.userId, planId, this.paidPeriod(order, now).key);
+    await this.plans.revokePayment(tx, order.userId, planId, this.paidPeriod(order, null, now).key);
     this.logger.warn(`plan order ${order.id} refunded at the provider: its subscription ended, ${planId} no longer paid for its period`);
   }
 

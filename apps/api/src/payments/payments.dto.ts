@@ -189,8 +189,8 @@ export class SubscriptionView {
   @ApiProperty() amount!: number;
   @ApiProperty() currency!: string;
   @ApiProperty() tokens!: number;
-  @ApiProperty({ description: 'When the paid period ends: the next renewal is charged then (a plan’s, PLAN_RENEWAL_LEAD_HOURS before it, at the reset)' }) currentPeriodEnd!: string;
-  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When the next renewal is charged by us (a plan’s ahead of the reset); null once cancelled' }) renewsAt!: string | null;
+  @ApiProperty({ description: 'When the paid period ends (a plan’s: at a reset)' }) currentPeriodEnd!: string;
+  @ApiProperty({ type: String, nullable: true, format: 'date-time', description: 'When the next renewal is charged: a plan’s ahead of the reset (PLAN_RENEWAL_LEAD_HOURS before it, or on the 26th through Stripe), another product’s at its period end; null once cancelled' }) renewsAt!: string | null;
   @ApiProperty({ type: String, nullable: true }) canceledAt!: string | null;
 }
 

@@ -3,7 +3,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { FakeTossServer } from '../../testing/fake-toss-server.js';
 import { idempotencyKey, paymentHarness, tossApp } from '../../testing/payment-harness.js';
 import type { TestApp } from '../../testing/test-app.js';
-import { ledgerEntries, payments } from '../database/schema.js';
+import { ledgerEntries } from '../database/schema.js';
 
 // Paying for a plan through Toss's billing key: the first month applies the plan at once, a
 // renewal charged before each reset keeps it, and a declined or cancelled renewal drops the
@@ -50,7 +50,6 @@ const notificationKinds = async (user: User) =>
   ((await api.request('GET', '/api/notifications', { token: user.token })).body.items as { kind: string; planFreeFrom: string | null; link: string; title: string }[]).filter((item) =>
     item.kind.startsWith('PLAN_'),
   );
-const orderCount = async (user: User) => (await api.database.db.select({ id: payments.id }).from(payments).where(eq(payments.userId, user.id))).length;
 
 describe('paying for a plan', () => {
   it('applies the plan at once, renews it before each reset, and drops to free at the reset after the renewals are declined', async () => {
@@ -115,10 +114,10 @@ describe('paying for a plan', () => {
     expect(await notificationKinds(user)).toMatchObject([{ kind: 'PLAN_ENDING', planFreeFrom: '2026-12-01' }]);
     expect((await plans(user)).current).toMatchObject({ planId: 'plus', endsUnpaidAtReset: true });
 
-    const before = await orderCount(user);
+    const before = await harness.orderCount(user);
     api.clock.set(new Date(NOVEMBER_RESET.getTime() - 71 * HOUR));
     await harness.runJob(admin, 'payments-renew');
-    expect(await orderCount(user)).toBe(before);
+    expect(await harness.orderCount(user)).toBe(before);
     api.clock.set(new Date(NOVEMBER_RESET.getTime() + HOUR));
     expect((await plans(user)).current.planId).toBe('free');
     expect(await usage(user)).toMatchObject({ freeTokens: 100_000 });
@@ -130,10 +129,10 @@ describe('paying for a plan', () => {
     await buyPlan(user);
     const choose = (planId: string) => api.request('POST', '/api/plans/choose', { token: user.token, body: { planId } });
     expect((await choose('free')).body).toMatchObject({ change: 'downgrade', current: { nextPlanId: 'free' } });
-    const before = await orderCount(user);
+    const before = await harness.orderCount(user);
     api.clock.set(new Date(NOVEMBER_RESET.getTime() - 71 * HOUR));
     expect(await harness.runJob(admin, 'payments-renew')).toMatchObject({ due: 0 });
-    expect(await orderCount(user)).toBe(before);
+    expect(await harness.orderCount(user)).toBe(before);
     expect((await subscriptions(user))[0].status).toBe('ACTIVE');
     // Staying on the paid plan after all: the move is dropped, and the renewal is charged.
     expect((await choose('plus')).body).toMatchObject({ change: 'same', current: { nextPlanId: null } });
@@ -146,25 +145,25 @@ describe('paying for a plan', () => {
     const user = await api.signUp('plan-leave');
     await buyPlan(user);
     await api.request('POST', '/api/plans/choose', { token: user.token, body: { planId: 'free' } });
-    const before = await orderCount(user);
+    const before = await harness.orderCount(user);
     api.clock.set(new Date(NOVEMBER_RESET.getTime() + HOUR));
     expect((await plans(user)).current).toMatchObject({ planId: 'free', paidThrough: null });
     expect(await harness.runJob(admin, 'payments-renew')).toMatchObject({ canceled: 1 });
-    expect(await orderCount(user)).toBe(before);
+    expect(await harness.orderCount(user)).toBe(before);
   });
 
   it('a renewal never charged before the reset cannot keep the plan: free at the reset, and the subscription ends uncharged', async () => {
     api.clock.set(new Date('2026-11-10T03:00:00Z'));
     const user = await api.signUp('plan-missed');
     await buyPlan(user);
-    const before = await orderCount(user);
+    const before = await harness.orderCount(user);
     // The renewal job did not run in time (down for three days): the new month starts on free all the same.
     api.clock.set(new Date(NOVEMBER_RESET.getTime() + HOUR));
     expect(await usage(user)).toMatchObject({ freeTokens: 100_000 });
     expect((await plans(user)).current.planId).toBe('free');
     // When it runs, the account is no longer on the plan: the subscription ends, the card is not charged.
     expect(await harness.runJob(admin, 'payments-renew')).toMatchObject({ canceled: 1 });
-    expect(await orderCount(user)).toBe(before);
+    expect(await harness.orderCount(user)).toBe(before);
     expect((await subscriptions(user))[0].status).toBe('CANCELED');
     // And the plan can be bought again, from free, at once.
     await buyPlan(user);
@@ -179,10 +178,10 @@ describe('paying for a plan', () => {
     expect((await api.request('PUT', `/api/admin/users/${user.id}/plan`, { token: admin.token, body: { planId: 'pro' } })).status).toBe(200);
     // Under an admin's contract the plan no longer depends on payments.
     expect((await plans(user)).current).toMatchObject({ planId: 'pro', paidThrough: null, endsUnpaidAtReset: false });
-    const before = await orderCount(user);
+    const before = await harness.orderCount(user);
     api.clock.set(new Date(NOVEMBER_RESET.getTime() - 71 * HOUR));
     expect(await harness.runJob(admin, 'payments-renew')).toMatchObject({ canceled: 1 });
-    expect(await orderCount(user)).toBe(before);
+    expect(await harness.orderCount(user)).toBe(before);
     api.clock.set(new Date(NOVEMBER_RESET.getTime() + HOUR));
     expect((await plans(user)).current.planId).toBe('pro');
   });
@@ -199,14 +198,14 @@ describe('paying for a plan', () => {
     expect((await plans(user)).current).toMatchObject({ planId: 'plus', nextPlanId: 'free', paidThrough: '2026-12' });
     expect(await usage(user)).toMatchObject({ freeTokens: 1_000_000 });
     // December's renewal is not charged while free is chosen; January starts on free.
-    const before = await orderCount(user);
+    const before = await harness.orderCount(user);
     api.clock.set(new Date(DECEMBER_RESET.getTime() - 71 * HOUR));
     await harness.runJob(admin, 'payments-renew');
     api.clock.set(new Date(DECEMBER_RESET.getTime() + HOUR));
     expect((await plans(user)).current).toMatchObject({ planId: 'free', nextPlanId: null, paidThrough: null });
     await harness.runJob(admin, 'payments-renew');
     expect((await subscriptions(user))[0].status).toBe('CANCELED');
-    expect(await orderCount(user)).toBe(before);
+    expect(await harness.orderCount(user)).toBe(before);
   });
 
   it('one paid plan at a time: buying it again after a lapse ends the old subscription, which is never charged', async () => {
@@ -218,10 +217,10 @@ describe('paying for a plan', () => {
     await buyPlan(user);
     const open = ((await subscriptions(user)) as { status: string }[]).filter((item) => item.status !== 'CANCELED');
     expect(open).toHaveLength(1);
-    const before = await orderCount(user);
+    const before = await harness.orderCount(user);
     api.clock.set(new Date(DECEMBER_RESET.getTime() - 71 * HOUR));
     await harness.runJob(admin, 'payments-renew');
-    expect(await orderCount(user)).toBe(before + 1);
+    expect(await harness.orderCount(user)).toBe(before + 1);
   });
 
   it('a plan bought inside the lead before the reset pays through the next month: one charge, not two', async () => {
@@ -230,9 +229,9 @@ describe('paying for a plan', () => {
     await buyPlan(user);
     expect((await plans(user)).current).toMatchObject({ planId: 'plus', paidThrough: '2026-12', endsUnpaidAtReset: false });
     expect((await subscriptions(user))[0]).toMatchObject({ currentPeriodEnd: DECEMBER_RESET.toISOString() });
-    const before = await orderCount(user);
+    const before = await harness.orderCount(user);
     await harness.runJob(admin, 'payments-renew');
-    expect(await orderCount(user)).toBe(before);
+    expect(await harness.orderCount(user)).toBe(before);
     api.clock.set(new Date(NOVEMBER_RESET.getTime() + HOUR));
     expect(await usage(user)).toMatchObject({ freeTokens: 1_000_000 });
   });
@@ -242,11 +241,11 @@ describe('paying for a plan', () => {
     const user = await api.signUp('plan-same-contract');
     await buyPlan(user);
     expect((await api.request('PUT', `/api/admin/users/${user.id}/plan`, { token: admin.token, body: { planId: 'plus' } })).status).toBe(200);
-    const before = await orderCount(user);
+    const before = await harness.orderCount(user);
     api.clock.set(new Date(NOVEMBER_RESET.getTime() - 71 * HOUR));
     await harness.runJob(admin, 'payments-renew');
     expect((await subscriptions(user))[0].status).toBe('CANCELED');
-    expect(await orderCount(user)).toBe(before);
+    expect(await harness.orderCount(user)).toBe(before);
     api.clock.set(new Date(NOVEMBER_RESET.getTime() + HOUR));
     expect((await plans(user)).current).toMatchObject({ planId: 'plus', paidThrough: null });
   });

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+const HOUR = 3_600_000;
 import { FakeStripeServer } from '../../testing/fake-stripe-server.js';
 import { idempotencyKey, paymentHarness, STRIPE_TEST_KEYS, stripeApp } from '../../testing/payment-harness.js';
 import type { TestApp } from '../../testing/test-app.js';
@@ -198,9 +200,120 @@ describe('Stripe: a window left and paid later', () => {
     expect(expiresIn).toBeLessThanOrEqual(61 * 60);
   });
 
-  it('does not sell plans yet: Stripe renews on the day bought, and a plan must renew before each reset', async () => {
-    const user = await api.signUp();
-    const response = await api.request('POST', '/api/plans/subscribe', { token: user.token, body: { planId: 'plus' }, headers: idempotencyKey() });
-    expect(response).toMatchObject({ status: 409, body: { code: 'PLAN_NOT_OFFERED' } });
+});
+
+describe('Stripe: paying for a plan', () => {
+  // Stripe bills a plan on the 26th, 00:00 in Seoul (the 25th, 15:00 UTC), for the month after.
+  const NOVEMBER_26 = new Date('2026-11-25T15:00:00.000Z');
+  const DECEMBER_26 = new Date('2026-12-25T15:00:00.000Z');
+  const NOVEMBER_RESET = new Date('2026-11-30T15:00:00.000Z');
+  const DECEMBER_RESET = new Date('2026-12-31T15:00:00.000Z');
+  const unix = (date: Date) => Math.floor(date.getTime() / 1000);
+  type User = { id: string; token: string };
+
+  beforeAll(() => stripe.useClock(() => api.clock.now()));
+  afterAll(() => stripe.useClock(() => new Date()));
+
+  async function buyPlan(user: User, planId = 'plus') {
+    const start = await api.request('POST', '/api/plans/subscribe', { token: user.token, body: { planId }, headers: idempotencyKey() });
+    expect(start.status, JSON.stringify(start.body)).toBe(200);
+    expect(start.body.checkout).toMatchObject({ type: 'redirect', url: expect.stringContaining(stripe.url) });
+    const sessionId = new URL(start.body.checkout.url).pathname.split('/').pop()!;
+    const session = await stripe.pay(sessionId);
+    expect((await harness.order(start.body.order.id)).status).toBe('PAID');
+    return { order: start.body.order as { id: string; amount: number }, session, subscription: stripe.subscription(session.subscription!) };
+  }
+  const current = async (user: User) => (await api.request('GET', '/api/plans', { token: user.token })).body.current;
+  const subscriptions = async (user: User) => (await api.request('GET', '/api/payments/subscriptions', { token: user.token })).body;
+  const planNotices = async (user: User) =>
+    ((await api.request('GET', '/api/notifications', { token: user.token })).body.items as { kind: string }[]).map((item) => item.kind).filter((kind) => kind.startsWith('PLAN_'));
+
+  it('charges the month now and bills the next from the 26th: a renewal paid keeps the plan, one declined is told, the end of the retries drops it to free at the reset', async () => {
+    api.clock.set(new Date('2026-11-10T03:00:00Z'));
+    const user = await api.signUp('stripe-plan');
+    const { order, session, subscription } = await buyPlan(user);
+    // One charge for this month (a one-time line); the monthly price starts at the anchor, nothing prorated.
+    expect(session).toMatchObject({ mode: 'subscription', amount_total: 9_900 });
+    expect(order.amount).toBe(9_900);
+    expect(subscription.billing_cycle_anchor).toBe(unix(NOVEMBER_26));
+    expect(stripe.invoice(session.invoice!).lines.data.map((line) => line.amount)).toEqual([9_900, 0]);
+    expect(await current(user)).toMatchObject({ planId: 'plus', paidThrough: '2026-11' });
+    expect(await subscriptions(user)).toMatchObject([{ planId: 'plus', status: 'ACTIVE', currentPeriodEnd: NOVEMBER_RESET.toISOString(), renewsAt: NOVEMBER_26.toISOString() }]);
+
+    // The 26th: Stripe bills December; invoice.paid pays it (a redelivery changes nothing).
+    api.clock.set(new Date(NOVEMBER_26.getTime() + 60_000));
+    const renewal = await stripe.renew(subscription.id);
+    expect(renewal.lines.data[0]!.period).toEqual({ start: unix(NOVEMBER_26), end: unix(DECEMBER_26) });
+    expect(await current(user)).toMatchObject({ planId: 'plus', paidThrough: '2026-12' });
+    expect(await subscriptions(user)).toMatchObject([{ status: 'ACTIVE', currentPeriodEnd: DECEMBER_RESET.toISOString(), renewsAt: DECEMBER_26.toISOString() }]);
+    const [paid] = stripe.deliveries.filter((delivery) => delivery.event.type === 'invoice.paid' && (delivery.event.data.object as { id: string }).id === renewal.id);
+    expect((await stripe.redeliver(paid!.event.id)).status).toBe(200);
+    expect(await current(user)).toMatchObject({ paidThrough: '2026-12' });
+    expect(await harness.orderCount(user)).toBe(2);
+
+    // The job leaves a plan Stripe renews alone: nothing to end, nothing charged by us.
+    expect(await harness.runJob(admin, 'payments-renew')).toMatchObject({ due: 0, canceled: 0 });
+
+    // December 26th: declined — told at once; Stripe's retries give up — the plan ends at the reset.
+    api.clock.set(new Date(DECEMBER_26.getTime() + 60_000));
+    await stripe.renew(subscription.id, { fail: true });
+    expect(await subscriptions(user)).toMatchObject([{ status: 'PAST_DUE' }]);
+    expect(await planNotices(user)).toContain('PLAN_RENEWAL_FAILED');
+    await stripe.deleteSubscription(subscription.id);
+    expect(await subscriptions(user)).toMatchObject([{ status: 'CANCELED', renewsAt: null }]);
+    expect(await planNotices(user)).toContain('PLAN_ENDING');
+    expect(await current(user)).toMatchObject({ planId: 'plus', paidThrough: '2026-12' });
+    api.clock.set(new Date(DECEMBER_RESET.getTime() + 60_000));
+    expect(await current(user)).toMatchObject({ planId: 'free' });
+  });
+
+  it('bought from the 26th on — or in a window still open then — one charge pays through the next month, and Stripe first bills on the next 26th', async () => {
+    api.clock.set(new Date('2026-11-27T03:00:00Z'));
+    const late = await api.signUp('stripe-plan-late');
+    const bought = await buyPlan(late);
+    expect(bought.subscription.billing_cycle_anchor).toBe(unix(DECEMBER_26));
+    expect(await current(late)).toMatchObject({ planId: 'plus', paidThrough: '2026-12' });
+    expect(await subscriptions(late)).toMatchObject([{ currentPeriodEnd: DECEMBER_RESET.toISOString(), renewsAt: DECEMBER_26.toISOString() }]);
+
+    // Two hours before the 26th: this month, anchored on the 26th, and the window closes before it.
+    api.clock.set(new Date(NOVEMBER_26.getTime() - 2 * HOUR));
+    const early = await api.signUp('stripe-plan-early');
+    const start = await api.request('POST', '/api/plans/subscribe', { token: early.token, body: { planId: 'plus' }, headers: idempotencyKey() });
+    const session = stripe.session(new URL(start.body.checkout.url).pathname.split('/').pop()!);
+    const closesIn = session.expires_at - Math.floor(Date.now() / 1000);
+    expect(closesIn).toBeGreaterThan(60 * 60 - 120);
+    expect(closesIn).toBeLessThanOrEqual(2 * 60 * 60 - 60);
+    const { subscription } = await buyPlan(early);
+    expect(subscription.billing_cycle_anchor).toBe(unix(NOVEMBER_26));
+
+    // Twenty minutes before: no window could close before the 26th (Stripe keeps one open 30 minutes), so none opens.
+    api.clock.set(new Date(NOVEMBER_26.getTime() - 20 * 60_000));
+    const edge = await api.signUp('stripe-plan-edge');
+    const refused = await api.request('POST', '/api/plans/subscribe', { token: edge.token, body: { planId: 'plus' }, headers: idempotencyKey() });
+    expect(refused).toMatchObject({ status: 409, body: { code: 'PLAN_CHECKOUT_PAUSED' } });
+    expect(await harness.orderCount(edge)).toBe(0);
+  });
+
+  it('a plan the account is leaving is canceled at Stripe before its renewal day: back to free chosen, or an admin’s contract', async () => {
+    api.clock.set(new Date('2026-11-10T03:00:00Z'));
+    const leaving = await api.signUp('stripe-plan-free');
+    const first = await buyPlan(leaving);
+    expect((await api.request('POST', '/api/plans/choose', { token: leaving.token, body: { planId: 'free' } })).status).toBe(200);
+    const contract = await api.signUp('stripe-plan-contract');
+    const second = await buyPlan(contract);
+    expect((await api.request('PUT', `/api/admin/users/${contract.id}/plan`, { token: admin.token, body: { planId: 'pro' } })).status).toBe(200);
+
+    // A week before the reset, ahead of the 26th: both end at Stripe; the month paid is kept.
+    api.clock.set(new Date(NOVEMBER_RESET.getTime() - 7 * 24 * HOUR + 60_000));
+    expect(await harness.runJob(admin, 'payments-renew')).toMatchObject({ canceled: 2 });
+    expect(stripe.subscription(first.subscription.id).status).toBe('canceled');
+    expect(stripe.subscription(second.subscription.id).status).toBe('canceled');
+    await stripe.settle();
+    expect(await subscriptions(leaving)).toMatchObject([{ status: 'CANCELED' }]);
+    expect(await current(leaving)).toMatchObject({ planId: 'plus', paidThrough: '2026-11' });
+    expect(await harness.runJob(admin, 'payments-renew')).toMatchObject({ canceled: 0 });
+    api.clock.set(new Date(NOVEMBER_RESET.getTime() + 60_000));
+    expect(await current(leaving)).toMatchObject({ planId: 'free' });
+    expect(await current(contract)).toMatchObject({ planId: 'pro' });
   });
 });

@@ -18,6 +18,8 @@ import { NotificationsService } from '../notifications/notifications.service.js'
 
 /** A past-due subscription is charged again this long after its last failed attempt. */
 const RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
+/** How far ahead of a period's end provider-renewed plans are looked at (their renewal day is 3–6 days before it). */
+const PROVIDER_PLAN_LOOKAHEAD_MS = 7 * 24 * 60 * 60 * 1000;
 
 /**
  * Monthly products. Toss (and instant) renew by charging the saved billing key here, once per
@@ -44,9 +46,9 @@ export class SubscriptionsService {
     return Promise.all(rows.map(async (row) => subscriptionView(row, locale, this.renewsAt(row), await this.planName(row.productId, locale))));
   }
 
-  /** When the next renewal is charged: by us (a plan's ahead of its reset), or by a provider that renews by itself (Stripe) at the period's end. */
-  private renewsAt(row: SubscriptionRow): Date | null {
-    return this.provider.renewals === 'merchant' ? renewalDueAt(row, this.config.payments.planRenewalLeadMs) : row.currentPeriodEnd;
+  /** When the next renewal is charged: a plan's ahead of its reset (by us, or on the 26th by a provider that renews by itself), another product's at its period's end. */
+  private renewsAt(row: SubscriptionRow): Date {
+    return renewalDueAt(row, this.provider.renewals, this.config.payments.planRenewalLeadMs, this.config.quota.timeZone);
   }
 
   /** A plan's product is named by the plan table (in the reader's language); other products by their own. */
@@ -78,7 +80,7 @@ export class SubscriptionsService {
   /** Charges every merchant-renewed subscription whose period ended (the renewal job). */
   async renewDue(limit = 100): Promise<{ due: number; paid: number; failed: number; pending: number; canceled: number }> {
     const counts = { due: 0, paid: 0, failed: 0, pending: 0, canceled: 0 };
-    if (this.provider.renewals !== 'merchant') return counts;
+    if (this.provider.renewals !== 'merchant') return { ...counts, canceled: await this.endProviderPlans(limit) };
     const now = this.clock.now();
     // A plan's renewal falls due ahead of its period's end: look that far ahead, keep what is due.
     // Page by page, so that subscriptions skipped (waiting, retried later) never hide the ones after them.
@@ -87,7 +89,7 @@ export class SubscriptionsService {
     for (;;) {
       const page = await this.repository.dueSubscriptions(this.repository.db, this.provider.name, new Date(now.getTime() + lead), limit, after);
       for (const subscription of page) {
-        if (renewalDueAt(subscription, lead) > now) continue;
+        if (this.renewsAt(subscription) > now) continue;
         if (subscription.status === 'PAST_DUE' && now.getTime() - subscription.updatedAt.getTime() < RETRY_AFTER_MS) continue;
         try {
           // A plan's subscription while another plan is chosen for the reset: not charged, not ended (yet).
@@ -100,6 +102,41 @@ export class SubscriptionsService {
         }
       }
       if (page.length < limit) return counts;
+      const last = page[page.length - 1]!;
+      after = { end: last.currentPeriodEnd, id: last.id };
+    }
+  }
+
+  /**
+   * Plans renewed by their provider (Stripe bills on the renewal day by itself): a subscription that
+   * would buy a plan the account is not going to have — another plan bought, an admin's contract,
+   * the reset passed unpaid, another plan chosen for the reset — is canceled at the provider before
+   * that day (the periods already paid stay paid). Returns how many ended.
+   */
+  private async endProviderPlans(limit: number): Promise<number> {
+    const now = this.clock.now();
+    let ended = 0;
+    let after: { end: Date; id: string } | null = null;
+    for (;;) {
+      // The renewal day is 3–6 days before the period's end: a week ahead sees every one in time.
+      const page = await this.repository.dueSubscriptions(this.repository.db, this.provider.name, new Date(now.getTime() + PROVIDER_PLAN_LOOKAHEAD_MS), limit, after);
+      for (const subscription of page) {
+        const planId = planOfProduct(subscription.productId);
+        if (planId === null) continue;
+        try {
+          const paysFor = periodOf(new Date(subscription.currentPeriodEnd.getTime() - 1), this.config.quota.timeZone).key;
+          const decision = subscription.currentPeriodEnd <= now ? 'end' : planRenewal(await this.accounts.current(subscription.userId), planId, paysFor);
+          if (decision === 'renew') continue;
+          await this.provider.cancelSaved({ reference: subscription.reference, customerKey: subscription.customerKey });
+          await this.repository.updateSubscription(this.repository.db, subscription.id, { status: 'CANCELED', canceledAt: now }, now);
+          this.logger.log(`plan subscription ${subscription.id} canceled at ${this.provider.name}: ${decision === 'wait' ? 'another plan is chosen for the reset' : 'the account is no longer on the plan it pays for'}`);
+          ended += 1;
+        } catch (error) {
+          // Tried again at the next run, still ahead of the renewal day.
+          this.logger.error(`ending plan subscription ${subscription.id} at ${this.provider.name}: ${(error as Error).message}`);
+        }
+      }
+      if (page.length < limit) return ended;
       const last = page[page.length - 1]!;
       after = { end: last.currentPeriodEnd, id: last.id };
     }
@@ -146,7 +183,7 @@ export class SubscriptionsService {
     return this.repository.db.transaction(async (tx) => {
       const current = await this.repository.lockSubscription(tx, subscription.id);
       if (!current || current.status === 'CANCELED') return 'canceled';
-      if (renewalDueAt(current, this.config.payments.planRenewalLeadMs) > now) return 'renewed';
+      if (this.renewsAt(current) > now) return 'renewed';
       const periodKey = `${current.currentPeriodEnd.toISOString()}#${current.failedAttempts}`;
       const { order, inserted } = await this.repository.insertRenewalOrder(tx, await this.renewalOrderValues(current, periodKey, now));
       return { order, fresh: inserted };
@@ -236,11 +273,17 @@ export class SubscriptionsService {
     }
     // One order per invoice: a redelivered invoice.paid finds it again and changes nothing.
     const now = this.clock.now();
-    const { order } = await this.repository.insertRenewalOrder(this.repository.db, await this.renewalOrderValues(subscription, payment.providerPaymentId ?? eventId, now));
+    const invoice = payment.providerPaymentId ?? eventId;
+    const plan = planOfProduct(subscription.productId) !== null;
+    // A plan's renewal pays the quota period its service period ends in (billed on the 26th for the
+    // month after): keyed like our own renewals, "<that period's start>#<invoice>".
+    const periodKey = plan && periodEnd ? `${periodOf(new Date(periodEnd.getTime() - 1), this.config.quota.timeZone).start.toISOString()}#${invoice}` : invoice;
+    const { order } = await this.repository.insertRenewalOrder(this.repository.db, await this.renewalOrderValues(subscription, periodKey, now));
     const before = order.status;
     const after = await this.orders.applyProviderTruth(order.id, { ...payment, orderId: order.id }, eventId);
-    // The provider's period end, never moved backwards by an invoice that arrives late.
-    if (periodEnd && after.status === 'PAID' && periodEnd > subscription.currentPeriodEnd && subscription.status !== 'CANCELED') {
+    // The provider's period end, never moved backwards by an invoice that arrives late. (A plan's
+    // period ends at the reset its payment reaches: moved by the grant itself.)
+    if (!plan && periodEnd && after.status === 'PAID' && periodEnd > subscription.currentPeriodEnd && subscription.status !== 'CANCELED') {
       await this.repository.updateSubscription(this.repository.db, subscription.id, { currentPeriodEnd: periodEnd, status: 'ACTIVE', failedAttempts: 0 }, now);
     }
     return after.status !== before;
@@ -259,6 +302,8 @@ export class SubscriptionsService {
     const now = this.clock.now();
     await this.repository.updateSubscription(this.repository.db, subscription.id, { status: 'CANCELED', canceledAt: now }, now);
     this.logger.log(`subscription ${subscription.id} ended at the provider (${eventId})`);
+    // Its retries given up (or ended in the provider's dashboard): a plan ends at the reset it is not paid for.
+    await this.notifyPlanEnding(subscription, 'PLAN_ENDING');
     return true;
   }
 }

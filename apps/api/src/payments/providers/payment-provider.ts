@@ -34,6 +34,11 @@ export interface CheckoutOrder {
   failUrl: string;
   /** When the payment window should stop taking the payment (Stripe: expires_at, 30 min to 24 h ahead). */
   expiresAt?: Date;
+  /**
+   * A plan at a provider that renews by itself (Stripe): when it first renews, on its fixed day
+   * (the billing cycle anchor); this payment pays for the months up to it, each renewal the next.
+   */
+  renewsAt?: Date;
 }
 
 /** How the browser reaches the payment window. */
@@ -78,6 +83,8 @@ export interface ProviderPayment {
   failure: { code: string; message: string } | null;
   /** For a subscription's first payment: what charges the saved method again (Toss billingKey, Stripe subscription id). */
   savedMethod: SavedMethod | null;
+  /** For a subscription's first payment at a provider that renews by itself: when it first renews (Stripe's billing_cycle_anchor). */
+  renewsAt?: Date | null;
 }
 
 /** A customer's saved payment method for renewals. */

@@ -132,6 +132,27 @@ describe('StripeProvider.createCheckout', () => {
     expect(body).not.toHaveProperty('customer_email');
   });
 
+  it("opens a plan's session: this month as a one-time line, the monthly price from the anchor, nothing prorated", async () => {
+    const renewsAt = new Date(Date.now() + 10 * 86_400_000);
+    const { order, ref, sessionId } = await openCheckout('subscription', { renewsAt });
+    const body = fake.requests.at(-1)!.body;
+
+    expect(body).toMatchObject({
+      mode: 'subscription',
+      line_items: [
+        { price_data: { currency: 'krw', unit_amount: '9900' }, quantity: '1' },
+        { price_data: { currency: 'krw', unit_amount: '9900', recurring: { interval: 'month' } }, quantity: '1' },
+      ],
+      subscription_data: { metadata: { orderId: order.orderId }, billing_cycle_anchor: String(Math.floor(renewsAt.getTime() / 1000)), proration_behavior: 'none' },
+    });
+    expect((body as { line_items: object[] }).line_items[0]).not.toHaveProperty('price_data.recurring');
+    // The first charge is the one-time line alone; the payment says when Stripe first bills.
+    expect(fake.session(sessionId).amount_total).toBe(9_900);
+    await fake.pay(sessionId);
+    const payment = await provider.confirm(ref, { session_id: sessionId });
+    expect(payment).toMatchObject({ status: 'paid', amount: 9_900, renewsAt: new Date(Math.floor(renewsAt.getTime() / 1000) * 1000) });
+  });
+
   it('returns the same session when the call is retried for the same order', async () => {
     const order = newOrder();
     const first = await provider.createCheckout(order);

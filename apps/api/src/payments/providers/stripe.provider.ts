@@ -294,6 +294,20 @@ function sessionParams(order: CheckoutOrder): Stripe.Checkout.SessionCreateParam
     // The window closes when the reconciler would give the order up, so it cannot be paid after that.
     ...(order.expiresAt ? { expires_at: Math.floor(order.expiresAt.getTime() / 1000) } : {}),
   };
+  if (order.kind === 'subscription' && order.renewsAt) {
+    // A plan: the months up to its renewal day are paid now (a one-time line), and the monthly
+    // price is billed from that day on (the anchor); nothing is prorated, so the session's total is
+    // the one-time line alone.
+    return {
+      ...common,
+      mode: 'subscription',
+      line_items: [
+        { price_data: priceData, quantity: 1 },
+        { price_data: { ...priceData, recurring: { interval: 'month' } }, quantity: 1 },
+      ],
+      subscription_data: { metadata, billing_cycle_anchor: Math.floor(order.renewsAt.getTime() / 1000), proration_behavior: 'none' },
+    };
+  }
   if (order.kind === 'subscription') {
     return {
       ...common,
@@ -339,6 +353,7 @@ function paymentFromSession(session: Session, paymentIntent: Stripe.PaymentInten
     paidAt: settled && charge ? fromUnix(charge.created) : null,
     failure: status === 'failed' ? sessionFailure(session, paymentIntent) : null,
     savedMethod: subscription && customerKey ? { reference: subscription, customerKey } : null,
+    renewsAt: session.subscription !== null && typeof session.subscription !== 'string' ? fromUnix(session.subscription.billing_cycle_anchor) : null,
   };
 }
 
