@@ -205,18 +205,27 @@ export async function runLoad(options: {
 }
 
 /** A database of the benchmark's own on DATABASE_URL's server (recreated if left over); drop() removes it. */
-export async function createScratchDatabase(name: string): Promise<{ url: string; drop(): Promise<void> }> {
+/**
+ * A database of its own for a bench, dropped afterwards. With `keep`, an existing one is used as it
+ * is and nothing is dropped (`reused` says which): to time a change against the same seed again.
+ */
+export async function createScratchDatabase(name: string, options: { keep?: boolean } = {}): Promise<{ url: string; reused: boolean; drop(): Promise<void> }> {
   const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
   const admin = new pg.Client({ connectionString: baseUrl });
   await admin.connect();
-  await admin.query(`drop database if exists ${name} with (force)`);
-  await admin.query(`create database ${name}`);
+  const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [name]);
+  const reused = options.keep === true && rowCount === 1;
+  if (!reused) {
+    await admin.query(`drop database if exists ${name} with (force)`);
+    await admin.query(`create database ${name}`);
+  }
   const target = new URL(baseUrl);
   target.pathname = `/${name}`;
   return {
     url: target.toString(),
+    reused,
     async drop() {
-      await admin.query(`drop database if exists ${name} with (force)`);
+      if (!options.keep) await admin.query(`drop database if exists ${name} with (force)`);
       await admin.end();
     },
   };

@@ -95,6 +95,12 @@ export const tokenAccounts = pgTable(
     // The pools alone (the statistics' organizations), without scanning every person's account. Neither column changes once
     // written, so a turn's update of a pool stays a HOT update, and a person's row is never in it.
     index('token_accounts_pools_idx').on(table.userId).where(sql`${table.organizationId} is not null`),
+    // The statistics' top users of a period, in order, without reading every account: the price is
+    // that a turn's settlement (which changes the consumption) is no longer a HOT update — measured
+    // in BENCHMARKS.md (bench:chat, PostgreSQL CPU per turn, with and without it).
+    index('token_accounts_top_usage_idx')
+      .on(table.periodKey, sql`${table.periodConsumedTokens} desc`, table.userId)
+      .where(sql`${table.organizationId} is null`),
   ],
 );
 

@@ -13,3 +13,12 @@ export type LevelThresholds = Pick<QuotaPolicyConfig, 'noticeBasisPoints' | 'war
 export function usageLevelSql(consumed: SQL, capacity: SQL, thresholds: LevelThresholds): SQL {
   return sql`usage_level(${consumed}, ${capacity}, ${thresholds.noticeBasisPoints}::int, ${thresholds.warningBasisPoints}::int, ${thresholds.criticalBasisPoints}::int, ${thresholds.blockBasisPoints}::int)`;
 }
+
+/**
+ * A usage in twentieths of its capacity, in SQL (one multiplication and one division a row, and a
+ * small grouping key): `distributionBand` (admin/token-stats/distribution.ts) in TypeScript — `distribution.test.ts` holds the two to
+ * the same band for every usage. Capped at 20 (over 100 % is one band).
+ */
+export function usageTwentiethSql(consumed: SQL, capacity: SQL): SQL {
+  return sql`case when ${capacity} <= 0 then (case when ${consumed} > 0 then 20 else 0 end) else least(${consumed} * 20 / ${capacity}, 20) end`;
+}

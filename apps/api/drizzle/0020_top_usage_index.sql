@@ -1,0 +1,1 @@
+CREATE INDEX "token_accounts_top_usage_idx" ON "token_accounts" USING btree ("period_key","period_consumed_tokens" desc,"user_id") WHERE "token_accounts"."organization_id" is null;
