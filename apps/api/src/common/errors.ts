@@ -259,12 +259,12 @@ export class PlanNotOfferedError extends domainError('PLAN_NOT_OFFERED', 409, {
 }) {}
 
 /**
- * In the half hour before a plan's renewal day at a provider that renews by itself (Stripe): a
+ * In the 35 minutes before a plan's renewal day at a provider that renews by itself (Stripe): a
  * payment window open across it would be charged a whole month more, so none is opened.
  */
 export class PlanCheckoutPausedError extends domainError('PLAN_CHECKOUT_PAUSED', 409, {
-  ko: '정기 결제일이 시작되기 직전이라 지금은 결제할 수 없습니다. 30분 뒤에 다시 시도해 주세요.',
-  en: 'The monthly billing day is about to start, so plans cannot be paid for right now. Please try again in 30 minutes.',
+  ko: '매월 정기 결제일(26일) 0시 직전 35분 동안은 요금제를 결제할 수 없습니다. 0시가 지난 뒤 다시 시도해 주세요.',
+  en: 'Plans cannot be paid for in the 35 minutes before the monthly billing day (the 26th) begins. Please try again after midnight.',
 }) {}
 
 /** A paid plan is bought through checkout (with its payment), not switched to. */

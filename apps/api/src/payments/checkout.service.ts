@@ -116,7 +116,7 @@ export class CheckoutService {
     const plan = await this.plans.assertPurchasable(user.id, planId);
     const product = planProduct(plan);
     if (product.prices[this.provider.currency] === undefined) throw new PlanNotOfferedError();
-    // Refused before any order exists in the half hour before the renewal day (the window opens with the same rule).
+    // Refused before any order exists in the 35 minutes before the renewal day (the window opens with the same rule).
     if (this.provider.renewals === 'provider') this.providerPlanRenewal();
     return this.checkoutProduct(user, product, idempotencyKey, origin, locale);
   }
@@ -201,7 +201,7 @@ export class CheckoutService {
 
   /**
    * A plan's first renewal at a provider that renews by itself: its renewal day after the month(s)
-   * a payment now buys. Within half an hour of that day no window is opened (Stripe keeps one open
+   * a payment now buys. Within 35 minutes of that day no window is opened (Stripe keeps one open
    * at least 30 minutes, and a window open across the day would be charged a whole month on top).
    */
   private providerPlanRenewal(): Date {
@@ -209,7 +209,8 @@ export class CheckoutService {
     const lead = this.config.payments.planRenewalLeadMs;
     const now = this.clock.now();
     const renewsAt = planRenewalDue(firstPaidPeriod(now, 'provider', lead, zone), 'provider', lead, zone);
-    if (renewsAt.getTime() - now.getTime() < 31 * 60_000) throw new PlanCheckoutPausedError();
+    // 35, not 30: Stripe counts the window from its own clock, and a second or two may pass before it does.
+    if (renewsAt.getTime() - now.getTime() < 35 * 60_000) throw new PlanCheckoutPausedError();
     return renewsAt;
   }
 

@@ -246,12 +246,11 @@ export class OrdersService {
       return null;
     }
     // One paid plan at a time: a new plan's subscription ends the user's others (a plan bought again
-    // after a lapse, or another plan bought instead) — marked here, charged by us, so nothing else renews them.
+    // after a lapse, or another plan bought instead), so nothing else renews them.
     if (planOfProduct(order.packageId) !== null) {
       for (const other of await this.repository.openSubscriptions(tx, order.userId)) {
         if (planOfProduct(other.productId) === null) continue;
-        await this.repository.updateSubscription(tx, other.id, { status: 'CANCELED', canceledAt: now }, now);
-        this.logger.log(`plan subscription ${other.id} ended: order ${order.id} starts another`);
+        if (await this.endSubscription(tx, other, now)) this.logger.log(`plan subscription ${other.id} ended: order ${order.id} starts another`);
       }
     }
     return this.repository.insertSubscription(tx, {
@@ -271,13 +270,32 @@ export class OrdersService {
   }
 
   /**
+   * Ends a subscription. One a provider renews by itself (Stripe) is canceled there first — marked
+   * ended only once the provider said so, or it would go on billing a subscription we think is over;
+   * when the provider does not answer it stays open, and `payments-renew` ends it before it bills
+   * (SubscriptionsService.endProviderPlans). One we renew ourselves just stops being charged.
+   */
+  private async endSubscription(tx: Transaction, subscription: SubscriptionRow, now: Date): Promise<boolean> {
+    if (this.provider.renewals === 'provider' && subscription.provider === this.provider.name) {
+      try {
+        await this.provider.cancelSaved({ reference: subscription.reference, customerKey: subscription.customerKey });
+      } catch (error) {
+        this.logger.warn(`subscription ${subscription.id}: ${this.provider.name} did not cancel it (${(error as Error).message}); left to payments-renew`);
+        return false;
+      }
+    }
+    await this.repository.updateSubscription(tx, subscription.id, { status: 'CANCELED', canceledAt: now }, now);
+    return true;
+  }
+
+  /**
    * A plan's payment refunded at the provider: its subscription ends (no more renewals) and the
    * period it paid for is no longer paid — the plan ends at the first reset it is not paid for.
    */
   private async revokePlanPayment(tx: Transaction, order: OrderRow, planId: string, now: Date): Promise<void> {
     if (order.subscriptionId) {
       const subscription = await this.repository.lockSubscription(tx, order.subscriptionId);
-      if (subscription && subscription.status !== 'CANCELED') await this.repository.updateSubscription(tx, subscription.id, { status: 'CANCELED', canceledAt: now }, now);
+      if (subscription && subscription.status !== 'CANCELED') await this.endSubscription(tx, subscription, now);
     }
     await this.plans.revokePayment(tx, order.userId, planId, this.paidPeriod(order, null, now).key);
     this.logger.warn(`plan order ${order.id} refunded at the provider: its subscription ended, ${planId} no longer paid for its period`);

@@ -275,19 +275,20 @@ describe('Stripe: paying for a plan', () => {
     expect(await current(late)).toMatchObject({ planId: 'plus', paidThrough: '2026-12' });
     expect(await subscriptions(late)).toMatchObject([{ currentPeriodEnd: DECEMBER_RESET.toISOString(), renewsAt: DECEMBER_26.toISOString() }]);
 
-    // Two hours before the 26th: this month, anchored on the 26th, and the window closes before it.
-    api.clock.set(new Date(NOVEMBER_26.getTime() - 2 * HOUR));
+    // Forty-five minutes before the 26th: this month, anchored on the 26th, and the window (an hour
+    // otherwise) closes a minute before it.
+    api.clock.set(new Date(NOVEMBER_26.getTime() - 45 * 60_000));
     const early = await api.signUp('stripe-plan-early');
     const start = await api.request('POST', '/api/plans/subscribe', { token: early.token, body: { planId: 'plus' }, headers: idempotencyKey() });
     const session = stripe.session(new URL(start.body.checkout.url).pathname.split('/').pop()!);
     const closesIn = session.expires_at - Math.floor(Date.now() / 1000);
-    expect(closesIn).toBeGreaterThan(60 * 60 - 120);
-    expect(closesIn).toBeLessThanOrEqual(2 * 60 * 60 - 60);
+    expect(closesIn).toBeGreaterThan(43 * 60);
+    expect(closesIn).toBeLessThanOrEqual(44 * 60);
     const { subscription } = await buyPlan(early);
     expect(subscription.billing_cycle_anchor).toBe(unix(NOVEMBER_26));
 
-    // Twenty minutes before: no window could close before the 26th (Stripe keeps one open 30 minutes), so none opens.
-    api.clock.set(new Date(NOVEMBER_26.getTime() - 20 * 60_000));
+    // Thirty-four minutes before: no window could close before the 26th (Stripe keeps one open 30 minutes), so none opens.
+    api.clock.set(new Date(NOVEMBER_26.getTime() - 34 * 60_000));
     const edge = await api.signUp('stripe-plan-edge');
     const refused = await api.request('POST', '/api/plans/subscribe', { token: edge.token, body: { planId: 'plus' }, headers: idempotencyKey() });
     expect(refused).toMatchObject({ status: 409, body: { code: 'PLAN_CHECKOUT_PAUSED' } });
@@ -315,5 +316,49 @@ describe('Stripe: paying for a plan', () => {
     api.clock.set(new Date(NOVEMBER_RESET.getTime() + 60_000));
     expect(await current(leaving)).toMatchObject({ planId: 'free' });
     expect(await current(contract)).toMatchObject({ planId: 'pro' });
+  });
+
+  it('another plan bought ends the old subscription at Stripe at once: only one ever bills', async () => {
+    api.clock.set(new Date('2026-11-10T03:00:00Z'));
+    const user = await api.signUp('stripe-plan-switch');
+    const plus = await buyPlan(user, 'plus');
+    const pro = await buyPlan(user, 'pro');
+    expect(stripe.subscription(plus.subscription.id).status).toBe('canceled');
+    expect(stripe.subscription(pro.subscription.id).status).toBe('active');
+    await stripe.settle();
+    expect((await subscriptions(user)).map((row: { planId: string; status: string }) => [row.planId, row.status]).sort()).toEqual([
+      ['plus', 'CANCELED'],
+      ['pro', 'ACTIVE'],
+    ]);
+    expect(await current(user)).toMatchObject({ planId: 'pro', paidThrough: '2026-11' });
+  });
+
+  it('a renewal that arrives before its first payment was recorded here settles that payment first, and pays the next month', async () => {
+    api.clock.set(new Date('2026-11-10T03:00:00Z'));
+    const user = await api.signUp('stripe-plan-early-renewal');
+    const start = await api.request('POST', '/api/plans/subscribe', { token: user.token, body: { planId: 'plus' }, headers: idempotencyKey() });
+    const session = await stripe.pay(new URL(start.body.checkout.url).pathname.split('/').pop()!, { sendWebhook: false });
+    expect((await harness.order(start.body.order.id)).status).toBe('PENDING');
+    api.clock.set(new Date(NOVEMBER_26.getTime() + 60 * 60_000));
+    await stripe.renew(session.subscription!);
+    expect((await harness.order(start.body.order.id)).status).toBe('PAID');
+    expect(await current(user)).toMatchObject({ planId: 'plus', paidThrough: '2026-12' });
+    expect(await harness.orderCount(user)).toBe(2);
+  });
+
+  it("a retry that Stripe gets paid after the reset gives the month it paid for, from then on", async () => {
+    api.clock.set(new Date('2026-11-10T03:00:00Z'));
+    const user = await api.signUp('stripe-plan-late-retry');
+    const { subscription } = await buyPlan(user);
+    api.clock.set(new Date(NOVEMBER_26.getTime() + 60_000));
+    await stripe.renew(subscription.id, { fail: true });
+    expect(await current(user)).toMatchObject({ planId: 'plus', paidThrough: '2026-11' });
+    api.clock.set(new Date(NOVEMBER_RESET.getTime() + 5 * 60_000));
+    expect(await current(user)).toMatchObject({ planId: 'free' });
+    // Stripe's retry of December's invoice succeeds: December is the account's, the plan back at once.
+    await stripe.renew(subscription.id);
+    expect(await current(user)).toMatchObject({ planId: 'plus', paidThrough: '2026-12' });
+    expect(await subscriptions(user)).toMatchObject([{ status: 'ACTIVE', currentPeriodEnd: DECEMBER_RESET.toISOString() }]);
+    expect((await harness.verify(admin)).ok).toBe(true);
   });
 });

@@ -3,7 +3,7 @@ import type { Locale } from '@consult-on/quota-policy';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { NotFoundError, PaymentProviderUnavailableError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { OrdersService, subscriptionView } from './orders.service.js';
+import { orderRef, OrdersService, subscriptionView, UUID } from './orders.service.js';
 import type { SubscriptionView } from './payments.dto.js';
 import { PaymentsRepository, type OrderRow, type SubscriptionRow } from './payments.repository.js';
 import { PAYMENT_PROVIDER } from './providers/provider.factory.js';
@@ -18,8 +18,8 @@ import { NotificationsService } from '../notifications/notifications.service.js'
 
 /** A past-due subscription is charged again this long after its last failed attempt. */
 const RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
-/** How far ahead of a period's end provider-renewed plans are looked at (their renewal day is 3–6 days before it). */
-const PROVIDER_PLAN_LOOKAHEAD_MS = 7 * 24 * 60 * 60 * 1000;
+/** How far ahead of a period's end provider-renewed plans are looked at: their renewal day is 3–6 days before it, so every hourly run of the 4 days before that day sees them. */
+const PROVIDER_PLAN_LOOKAHEAD_MS = 10 * 24 * 60 * 60 * 1000;
 
 /**
  * Monthly products. Toss (and instant) renew by charging the saved billing key here, once per
@@ -118,14 +118,16 @@ export class SubscriptionsService {
     let ended = 0;
     let after: { end: Date; id: string } | null = null;
     for (;;) {
-      // The renewal day is 3–6 days before the period's end: a week ahead sees every one in time.
       const page = await this.repository.dueSubscriptions(this.repository.db, this.provider.name, new Date(now.getTime() + PROVIDER_PLAN_LOOKAHEAD_MS), limit, after);
       for (const subscription of page) {
         const planId = planOfProduct(subscription.productId);
         if (planId === null) continue;
         try {
           const paysFor = periodOf(new Date(subscription.currentPeriodEnd.getTime() - 1), this.config.quota.timeZone).key;
-          const decision = subscription.currentPeriodEnd <= now ? 'end' : planRenewal(await this.accounts.current(subscription.userId), planId, paysFor);
+          const decision =
+            subscription.currentPeriodEnd <= now || (await this.superseded(subscription))
+              ? 'end'
+              : planRenewal(await this.accounts.current(subscription.userId), planId, paysFor);
           if (decision === 'renew') continue;
           await this.provider.cancelSaved({ reference: subscription.reference, customerKey: subscription.customerKey });
           await this.repository.updateSubscription(this.repository.db, subscription.id, { status: 'CANCELED', canceledAt: now }, now);
@@ -140,6 +142,17 @@ export class SubscriptionsService {
       const last = page[page.length - 1]!;
       after = { end: last.currentPeriodEnd, id: last.id };
     }
+  }
+
+  /** Whether the user opened another plan subscription after this one (two windows paid, a plan bought again): the newest alone renews. */
+  private async superseded(subscription: SubscriptionRow): Promise<boolean> {
+    const open = await this.repository.openSubscriptions(this.repository.db, subscription.userId);
+    return open.some(
+      (other) =>
+        other.id !== subscription.id &&
+        planOfProduct(other.productId) !== null &&
+        (other.createdAt > subscription.createdAt || (other.createdAt.getTime() === subscription.createdAt.getTime() && other.id > subscription.id)),
+    );
   }
 
   /**
@@ -266,7 +279,8 @@ export class SubscriptionsService {
 
   /** A renewal the provider charged by itself (Stripe invoice.paid): its own order, granted once. */
   async renewedByProvider(reference: string, payment: ProviderPayment, periodEnd: Date | null, eventId: string): Promise<boolean> {
-    const subscription = await this.repository.findSubscriptionByReference(this.repository.db, this.provider.name, reference);
+    const subscription =
+      (await this.repository.findSubscriptionByReference(this.repository.db, this.provider.name, reference)) ?? (await this.startedBy(reference, payment.orderId, eventId));
     if (!subscription) {
       this.logger.warn(`${this.provider.name} renewal ${eventId} for an unknown subscription ${reference}; ignored`);
       return false;
@@ -289,9 +303,34 @@ export class SubscriptionsService {
     return after.status !== before;
   }
 
+  /**
+   * A renewal of a subscription we have not recorded yet: its first payment (the order in its
+   * metadata) is still pending here — its webhook late, the buyer gone before the return page. That
+   * order is settled from the provider now; if the subscription is still unknown, 503 makes the
+   * provider deliver the renewal again later, so the month paid is never dropped. Null when the
+   * order is not ours (nothing to wait for).
+   */
+  private async startedBy(reference: string, orderId: string | null, eventId: string): Promise<SubscriptionRow | null> {
+    const order = orderId && UUID.test(orderId) ? await this.repository.findOrder(this.repository.db, orderId) : null;
+    if (!order || order.kind !== 'subscription' || order.provider !== this.provider.name) return null;
+    if (order.status === 'PENDING') {
+      try {
+        const truth = await this.provider.lookup(orderRef(order));
+        if (truth) await this.orders.applyProviderTruth(order.id, truth);
+      } catch (error) {
+        this.logger.warn(`renewal ${eventId}: its first order ${order.id} could not be settled (${(error as Error).message})`);
+      }
+    }
+    const subscription = await this.repository.findSubscriptionByReference(this.repository.db, this.provider.name, reference);
+    if (subscription) return subscription;
+    this.logger.warn(`renewal ${eventId} of ${reference} arrived before its first order ${order.id} was paid here; asking for it again later`);
+    throw new PaymentProviderUnavailableError();
+  }
+
   async renewalFailed(reference: string, failure: { code: string; message: string }, eventId: string): Promise<boolean> {
     const subscription = await this.repository.findSubscriptionByReference(this.repository.db, this.provider.name, reference);
-    if (!subscription || !(await this.repository.recordEvent(this.repository.db, { eventId, paymentId: null, type: 'renewal-failed' }))) return false;
+    // One we ended (and canceled at the provider) stays ended: a late failure of its last invoice changes nothing.
+    if (!subscription || subscription.status === 'CANCELED' || !(await this.repository.recordEvent(this.repository.db, { eventId, paymentId: null, type: 'renewal-failed' }))) return false;
     await this.recordFailure(subscription, failure);
     return true;
   }

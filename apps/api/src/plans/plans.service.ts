@@ -17,7 +17,7 @@ import { PlansRepository, type PlanRow } from './plans.repository.js';
 type ChangeSource =
   | { by: 'user' }
   | { by: 'admin'; adminId: string; holder: 'user' | 'organization' }
-  /** `renewal`: it only keeps the plan the account is on; it never switches plans (the account moved on while it was being charged). */
+  /** `renewal`: it keeps the plan the account is on, or gives back the month it paid to an account the reset dropped to free; it never switches from another plan (the account moved on while it was being charged). */
   | { by: 'payment'; periodKey: string; renewal: boolean };
 
 /**
@@ -130,8 +130,12 @@ export class PlansService {
         // unless the plan is paid for (then staying on it, a move chosen for the reset dropped, is the subscription's renewal to keep).
         const keepsUnchanged = decision.kind === 'same' && (account.nextPlanId === null || account.planPaidThrough !== null);
         if (source.by === 'user' && target.priceKrw > 0 && !keepsUnchanged) throw new PlanNeedsPaymentError();
-        if (source.by === 'payment' && source.renewal && account.planId !== target.id) {
-          // Charged for a plan the account has left meanwhile: recorded with its order, never a switch back.
+        // A renewal paid once its period had begun (a provider's retry that succeeded after the reset, a
+        // charge whose answer came late) finds the account dropped to a free plan: the month it paid
+        // for is given, from now, as a first month would be.
+        const paidLate = source.by === 'payment' && source.renewal && current.priceKrw === 0 && source.periodKey === period.key;
+        if (source.by === 'payment' && source.renewal && account.planId !== target.id && !paidLate) {
+          // Charged for a plan the account has left meanwhile (another plan): recorded with its order, never a switch back.
           this.logger.warn(`renewal paid for ${target.id} while ${userId} is on ${account.planId}: not applied; refund its order`);
           return { entries: [], result: { change: 'same', addedTokens: 0, current: this.currentOf(account, period) } };
         }

@@ -117,16 +117,20 @@ export class TokenStatsRepository {
             coalesce(sum(t.period_consumed_tokens) filter (where t.period_key = ${period}), 0) as used
           from token_accounts t where t.organization_id is null
           group by 1, 2`
-      : sql`with a as (${await this.usageOf(period, false)})
-          select plan_id as "planId", ${usageTwentiethSql(sql`used`, sql`capacity`)} as twentieth,
+      : // The ledger's sums are numeric: whole numbers, divided as bigints (a numeric division would give fractions, one group per account).
+        sql`with a as (${await this.usageOf(period, false)})
+          select plan_id as "planId", ${usageTwentiethSql(sql`used::bigint`, sql`capacity::bigint`)} as twentieth,
             count(*) as users, count(*) filter (where used > 0) as active, coalesce(sum(used), 0) as used
           from a group by 1, 2`;
     // Hashed, never sorted: the planner cannot estimate how few groups the expressions make, and
     // for a million rows it would sort them all (on disk) to group them — two to three times slower.
-    const result = await this.db.transaction(async (tx) => {
-      await tx.execute(sql`set local enable_sort = off`);
-      return tx.execute(query);
-    });
+    // (A past period's sums come from the ledger per account, which needs its sort: left as planned.)
+    const result = current
+      ? await this.db.transaction(async (tx) => {
+          await tx.execute(sql`set local enable_sort = off`);
+          return tx.execute(query);
+        })
+      : await this.db.execute(query);
     const rows = rowsOf<{ planId: string; twentieth: string | number; users: string | number; active: string | number; used: string | number }>(result);
     const distribution = Object.fromEntries(DISTRIBUTION_BANDS.map((band) => [band, 0])) as Record<DistributionBand, number>;
     const plans = new Map<string, PlanUsage>();

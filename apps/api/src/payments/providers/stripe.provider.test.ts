@@ -389,7 +389,7 @@ describe('StripeProvider.parseWebhook', () => {
     await expect(parseOnly(lastDelivery('checkout.session.expired'))).resolves.toMatchObject({ type: 'payment', payment: { orderId: order.orderId, status: 'failed' } });
   });
 
-  it('turns invoice.paid for a later month into renewal-paid for the next period', async () => {
+  it('turns invoice.paid for a later month into renewal-paid for the next period, naming the order that started the subscription', async () => {
     const { order, sessionId } = await paidCheckout('subscription');
     const subscriptionId = fake.session(sessionId).subscription!;
     const invoice = await fake.renew(subscriptionId);
@@ -399,7 +399,7 @@ describe('StripeProvider.parseWebhook', () => {
     expect(event).toMatchObject({
       type: 'renewal-paid',
       subscriptionReference: subscriptionId,
-      payment: { orderId: null, providerPaymentId: invoice.id, status: 'paid', amount: 9_900, currency: 'KRW', savedMethod: { reference: subscriptionId, customerKey: order.customerKey } },
+      payment: { orderId: order.orderId, providerPaymentId: invoice.id, status: 'paid', amount: 9_900, currency: 'KRW', savedMethod: { reference: subscriptionId, customerKey: order.customerKey } },
       periodEnd: new Date(fake.subscription(subscriptionId).items.data[0]!.current_period_end * 1000),
     });
   });

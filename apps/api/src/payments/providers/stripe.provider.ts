@@ -388,7 +388,9 @@ function renewalPaid(eventId: string, invoice: Stripe.Invoice, eventCreated: num
   if (!subscription) return ignored(eventId, `Invoice ${invoice.id} is not a subscription's`);
   const customerKey = invoice.parent?.subscription_details?.metadata?.customerKey;
   const payment: ProviderPayment = {
-    orderId: null,
+    // The order that started the subscription (its metadata): how a renewal that arrives before that
+    // order's own payment was recorded finds it.
+    orderId: invoice.parent?.subscription_details?.metadata?.orderId ?? null,
     providerPaymentId: invoice.id,
     status: 'paid',
     amount: invoice.amount_paid,
