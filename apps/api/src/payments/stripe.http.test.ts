@@ -295,7 +295,7 @@ describe('Stripe: paying for a plan', () => {
     expect(await harness.orderCount(edge)).toBe(0);
   });
 
-  it('a plan the account is leaving is canceled at Stripe before its renewal day: back to free chosen, or an admin’s contract', async () => {
+  it('a plan the account is leaving is canceled at Stripe before its renewal day: an admin’s contract at once, back to free chosen within a day of it', async () => {
     api.clock.set(new Date('2026-11-10T03:00:00Z'));
     const leaving = await api.signUp('stripe-plan-free');
     const first = await buyPlan(leaving);
@@ -304,11 +304,15 @@ describe('Stripe: paying for a plan', () => {
     const second = await buyPlan(contract);
     expect((await api.request('PUT', `/api/admin/users/${contract.id}/plan`, { token: admin.token, body: { planId: 'pro' } })).status).toBe(200);
 
-    // A week before the reset, ahead of the 26th: both end at Stripe; the month paid is kept.
-    api.clock.set(new Date(NOVEMBER_RESET.getTime() - 7 * 24 * HOUR + 60_000));
-    expect(await harness.runJob(admin, 'payments-renew')).toMatchObject({ canceled: 2 });
-    expect(stripe.subscription(first.subscription.id).status).toBe('canceled');
+    // Ten days before the reset: the contract's ends at Stripe; free chosen may still change its mind.
+    api.clock.set(new Date(NOVEMBER_RESET.getTime() - 10 * 24 * HOUR + 60_000));
+    expect(await harness.runJob(admin, 'payments-renew')).toMatchObject({ canceled: 1 });
     expect(stripe.subscription(second.subscription.id).status).toBe('canceled');
+    expect(stripe.subscription(first.subscription.id).status).toBe('active');
+    // Within a day of the 26th, the choice of free ends it at Stripe too; the month paid is kept.
+    api.clock.set(new Date(NOVEMBER_26.getTime() - 20 * HOUR));
+    expect(await harness.runJob(admin, 'payments-renew')).toMatchObject({ canceled: 1 });
+    expect(stripe.subscription(first.subscription.id).status).toBe('canceled');
     await stripe.settle();
     expect(await subscriptions(leaving)).toMatchObject([{ status: 'CANCELED' }]);
     expect(await current(leaving)).toMatchObject({ planId: 'plus', paidThrough: '2026-11' });
@@ -355,6 +359,9 @@ describe('Stripe: paying for a plan', () => {
     expect(await current(user)).toMatchObject({ planId: 'plus', paidThrough: '2026-11' });
     api.clock.set(new Date(NOVEMBER_RESET.getTime() + 5 * 60_000));
     expect(await current(user)).toMatchObject({ planId: 'free' });
+    // Past the reset, Stripe's retries decide: the job leaves the subscription to them.
+    expect(await harness.runJob(admin, 'payments-renew')).toMatchObject({ canceled: 0 });
+    expect(stripe.subscription(subscription.id).status).toBe('past_due');
     // Stripe's retry of December's invoice succeeds: December is the account's, the plan back at once.
     await stripe.renew(subscription.id);
     expect(await current(user)).toMatchObject({ planId: 'plus', paidThrough: '2026-12' });

@@ -20,6 +20,8 @@ import { NotificationsService } from '../notifications/notifications.service.js'
 const RETRY_AFTER_MS = 24 * 60 * 60 * 1000;
 /** How far ahead of a period's end provider-renewed plans are looked at: their renewal day is 3–6 days before it, so every hourly run of the 4 days before that day sees them. */
 const PROVIDER_PLAN_LOOKAHEAD_MS = 10 * 24 * 60 * 60 * 1000;
+/** A plan another plan is chosen over for the reset is canceled at its provider this long before its renewal day (until then the choice may change). */
+const PROVIDER_WAIT_CANCEL_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Monthly products. Toss (and instant) renew by charging the saved billing key here, once per
@@ -123,11 +125,7 @@ export class SubscriptionsService {
         const planId = planOfProduct(subscription.productId);
         if (planId === null) continue;
         try {
-          const paysFor = periodOf(new Date(subscription.currentPeriodEnd.getTime() - 1), this.config.quota.timeZone).key;
-          const decision =
-            subscription.currentPeriodEnd <= now || (await this.superseded(subscription))
-              ? 'end'
-              : planRenewal(await this.accounts.current(subscription.userId), planId, paysFor);
+          const decision = await this.providerPlanDecision(subscription, planId, now);
           if (decision === 'renew') continue;
           await this.provider.cancelSaved({ reference: subscription.reference, customerKey: subscription.customerKey });
           await this.repository.updateSubscription(this.repository.db, subscription.id, { status: 'CANCELED', canceledAt: now }, now);
@@ -144,15 +142,30 @@ export class SubscriptionsService {
     }
   }
 
-  /** Whether the user opened another plan subscription after this one (two windows paid, a plan bought again): the newest alone renews. */
-  private async superseded(subscription: SubscriptionRow): Promise<boolean> {
+  /**
+   * What `payments-renew` does with a plan's subscription at a provider that renews by itself:
+   * `end` when a newer subscription renews the account's plan (two windows paid, a plan bought again
+   * while the provider did not answer the old one's cancel) or the account left the plan (another
+   * plan, an admin's contract); `wait` (ended too, but only within a day of the renewal day, so a
+   * mind changed before then still renews) when another plan is chosen for the reset; else `renew`.
+   * Once the reset passed, the provider decides: its retries may still pay the month (given back to
+   * the account, PlansService), or it ends the subscription (`ended`).
+   */
+  private async providerPlanDecision(subscription: SubscriptionRow, planId: string, now: Date): Promise<'renew' | 'wait' | 'end'> {
+    if (subscription.currentPeriodEnd <= now) return 'renew';
+    const account = await this.accounts.current(subscription.userId);
     const open = await this.repository.openSubscriptions(this.repository.db, subscription.userId);
-    return open.some(
+    const newer = open.some(
       (other) =>
         other.id !== subscription.id &&
-        planOfProduct(other.productId) !== null &&
+        planOfProduct(other.productId) === account.planId &&
         (other.createdAt > subscription.createdAt || (other.createdAt.getTime() === subscription.createdAt.getTime() && other.id > subscription.id)),
     );
+    if (newer) return 'end';
+    const paysFor = periodOf(new Date(subscription.currentPeriodEnd.getTime() - 1), this.config.quota.timeZone).key;
+    const decision = planRenewal(account, planId, paysFor);
+    if (decision === 'wait' && now.getTime() < this.renewsAt(subscription).getTime() - PROVIDER_WAIT_CANCEL_MS) return 'renew';
+    return decision;
   }
 
   /**
@@ -313,7 +326,9 @@ export class SubscriptionsService {
   private async startedBy(reference: string, orderId: string | null, eventId: string): Promise<SubscriptionRow | null> {
     const order = orderId && UUID.test(orderId) ? await this.repository.findOrder(this.repository.db, orderId) : null;
     if (!order || order.kind !== 'subscription' || order.provider !== this.provider.name) return null;
-    if (order.status === 'PENDING') {
+    // Still payable: pending, or failed but asked about again (an abandoned window paid later).
+    const open = (row: OrderRow) => row.status === 'PENDING' || (row.status === 'FAILED' && row.recheckUntil !== null && row.recheckUntil > this.clock.now());
+    if (open(order)) {
       try {
         const truth = await this.provider.lookup(orderRef(order));
         if (truth) await this.orders.applyProviderTruth(order.id, truth);
@@ -323,6 +338,12 @@ export class SubscriptionsService {
     }
     const subscription = await this.repository.findSubscriptionByReference(this.repository.db, this.provider.name, reference);
     if (subscription) return subscription;
+    const settled = (await this.repository.findOrder(this.repository.db, order.id))!;
+    if (!open(settled)) {
+      // Its first payment will never be granted here (a mismatch, say): nothing to wait for; for an admin to look at.
+      this.logger.error(`renewal ${eventId} of ${reference}: its first order ${order.id} is ${settled.status} here; not applied`);
+      return null;
+    }
     this.logger.warn(`renewal ${eventId} of ${reference} arrived before its first order ${order.id} was paid here; asking for it again later`);
     throw new PaymentProviderUnavailableError();
   }

@@ -131,9 +131,9 @@ export class PlansService {
         const keepsUnchanged = decision.kind === 'same' && (account.nextPlanId === null || account.planPaidThrough !== null);
         if (source.by === 'user' && target.priceKrw > 0 && !keepsUnchanged) throw new PlanNeedsPaymentError();
         // A renewal paid once its period had begun (a provider's retry that succeeded after the reset, a
-        // charge whose answer came late) finds the account dropped to a free plan: the month it paid
-        // for is given, from now, as a first month would be.
-        const paidLate = source.by === 'payment' && source.renewal && current.priceKrw === 0 && source.periodKey === period.key;
+        // charge whose answer came late) finds the account dropped to free: the month it paid for is
+        // given, from now, as a first month would be. (Never over another plan, an admin's free contract included.)
+        const paidLate = source.by === 'payment' && source.renewal && account.planId === FREE_PLAN_ID && account.nextPlanId === null && source.periodKey === period.key;
         if (source.by === 'payment' && source.renewal && account.planId !== target.id && !paidLate) {
           // Charged for a plan the account has left meanwhile (another plan): recorded with its order, never a switch back.
           this.logger.warn(`renewal paid for ${target.id} while ${userId} is on ${account.planId}: not applied; refund its order`);
