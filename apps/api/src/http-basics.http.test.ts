@@ -98,6 +98,14 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'GET', path: '/api/organizations/:otherOrganization/ledger.csv', anonymous: 401, user: 404, admin: 404 },
   { method: 'GET', path: '/api/organizations/:otherOrganization/members/:other/daily', anonymous: 401, user: 404, admin: 404 },
   { method: 'GET', path: '/api/organizations/:otherOrganization/members/:other/history', anonymous: 401, user: 404, admin: 404 },
+  { method: 'GET', path: '/api/api-keys', anonymous: 401, user: 200, admin: 200 },
+  { method: 'POST', path: '/api/api-keys', body: { name: 'matrix' }, anonymous: 401, user: 201, admin: 201 },
+  // Another user's key does not exist for the caller; neither do another organization's keys.
+  { method: 'DELETE', path: '/api/api-keys/:otherKey', anonymous: 401, user: 404, admin: 404 },
+  { method: 'GET', path: '/api/organizations/:otherOrganization/api-keys', anonymous: 401, user: 404, admin: 404 },
+  { method: 'POST', path: '/api/organizations/:otherOrganization/api-keys', body: { name: 'matrix' }, anonymous: 401, user: 404, admin: 404 },
+  // An API key's route: a session is not a key.
+  { method: 'GET', path: '/v1/models', anonymous: 401, user: 401, admin: 401 },
 ];
 
 /** The status of a long-lived stream, without waiting for it to end. */
@@ -121,6 +129,7 @@ describe('authorization on every endpoint', () => {
     const otherSubscription = (await api.request('GET', '/api/payments/subscriptions', { token: other.token })).body[0].id as string;
     const otherOrganization = (await api.request('POST', '/api/organizations', { token: other.token, body: { name: '다른 사람의 조직' } })).body.id as string;
     const otherInvitation = (await api.request('POST', `/api/organizations/${otherOrganization}/invitations`, { token: other.token, body: { role: 'MEMBER' } })).body.id as string;
+    const otherKey = (await api.request('POST', '/api/api-keys', { token: other.token, body: { name: 'other' } })).body.id as string;
     const failures: string[] = [];
     for (const route of ROUTES) {
       for (const [caller, token, expected] of [
@@ -136,6 +145,7 @@ describe('authorization on every endpoint', () => {
             .replaceAll(':otherSubscription', otherSubscription)
             .replaceAll(':otherOrganization', otherOrganization)
             .replaceAll(':otherInvitation', otherInvitation)
+            .replaceAll(':otherKey', otherKey)
             .replaceAll(':other', other.id);
         const body = route.body ? JSON.parse(fill(JSON.stringify(route.body))) : undefined;
         const response = route.stream && token ? await openStream(fill(route.path), token) : await api.request(route.method, fill(route.path), { token, body, headers: { 'idempotency-key': `matrix-${caller}` } });
@@ -160,6 +170,7 @@ describe('authorization on every endpoint', () => {
             .replace(':otherSubscription', ':subscriptionId')
             .replace(':otherOrganization', ':organizationId')
             .replace(':otherInvitation', ':invitationId')
+            .replace(':otherKey', ':keyId')
             .replace(':other', ':userId')
             .replace('/jobs/usage-sweep/', '/jobs/:name/')
             .replace('/webhooks/toss', '/webhooks/:provider')

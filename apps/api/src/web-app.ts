@@ -65,7 +65,7 @@ function policy(scripts: string[], extra: ExtraSources): string {
 
 /**
  * Serves the web app's static export at `/` from the API process, so one command and one port
- * bring up everything. API routes (`/api`, `/health`, `/metrics`) are untouched; an unknown page gets the
+ * bring up everything. API routes (`/api`, `/v1/`, `/health`, `/metrics`) are untouched; an unknown page gets the
  * export's 404 page. Each page is sent with a CSP that allows its own inline scripts (Next bootstraps React with
  * them) by hash, computed once per version of the file. Returns whether the web app was found.
  */
@@ -93,7 +93,7 @@ export function serveWebApp(app: NestExpressApplication, directory: string = DEF
   });
   const notFound = path.join(directory, '404.html');
   app.use((request: express.Request, response: express.Response, next: express.NextFunction) => {
-    const apiRoute = request.path.startsWith('/api') || request.path === '/health' || request.path === '/metrics';
+    const apiRoute = request.path.startsWith('/api') || request.path.startsWith('/v1/') || request.path === '/health' || request.path === '/metrics';
     if (apiRoute || (request.method !== 'GET' && request.method !== 'HEAD')) return next();
     files(request, response, () => {
       if (!existsSync(notFound)) return next();

@@ -369,6 +369,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ApiKeysController_list"];
+        put?: never;
+        post: operations["ApiKeysController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/api-keys/{keyId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete: operations["ApiKeysController_revoke"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/auth/login": {
         parameters: {
             query?: never;
@@ -639,6 +671,22 @@ export interface paths {
         options?: never;
         head?: never;
         patch: operations["OrganizationsController_rename"];
+        trace?: never;
+    };
+    "/api/organizations/{organizationId}/api-keys": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OrganizationApiKeysController_list"];
+        put?: never;
+        post: operations["OrganizationApiKeysController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/organizations/{organizationId}/invitations": {
@@ -1009,6 +1057,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/models": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["OpenAiController_models"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {
@@ -1106,6 +1170,34 @@ export interface components {
              */
             managedBy: "config" | "admin";
         };
+        ApiKeyView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * @description The start of the key: all that is shown after its creation
+             * @example co_live_Ab3dEf6hIj9k
+             */
+            prefix: string;
+            /**
+             * Format: uuid
+             * @description The organization whose pool it spends; null for a personal key
+             */
+            organizationId: string | null;
+            /** @description Who made it */
+            createdByEmail: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description Last use, to the minute
+             */
+            lastUsedAt: string | null;
+            /** Format: date-time */
+            expiresAt: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+        };
         CacheClearedView: {
             cleared: boolean;
         };
@@ -1189,6 +1281,15 @@ export interface components {
             updatedAt: string;
             messages: components["schemas"]["MessageView"][];
         };
+        CreateApiKeyDto: {
+            /**
+             * @description Trimmed; runs of white space become one space
+             * @example 상담 봇 (운영)
+             */
+            name: string;
+            /** @description Days the key works; without it, until revoked */
+            expiresInDays?: number;
+        };
         CreatePlanDto: {
             /** @example team */
             id: string;
@@ -1202,6 +1303,39 @@ export interface components {
             /** @description KRW a month, VAT included */
             priceKrw: number;
             forSale: boolean;
+        };
+        CreatedApiKeyView: {
+            /** Format: uuid */
+            id: string;
+            name: string;
+            /**
+             * @description The start of the key: all that is shown after its creation
+             * @example co_live_Ab3dEf6hIj9k
+             */
+            prefix: string;
+            /**
+             * Format: uuid
+             * @description The organization whose pool it spends; null for a personal key
+             */
+            organizationId: string | null;
+            /** @description Who made it */
+            createdByEmail: string;
+            /** Format: date-time */
+            createdAt: string;
+            /**
+             * Format: date-time
+             * @description Last use, to the minute
+             */
+            lastUsedAt: string | null;
+            /** Format: date-time */
+            expiresAt: string | null;
+            /** Format: date-time */
+            revokedAt: string | null;
+            /**
+             * @description The key itself: shown this once, only its hash is kept
+             * @example co_live_…
+             */
+            key: string;
         };
         CreatedInvitationView: {
             id: string;
@@ -1497,6 +1631,19 @@ export interface components {
             read: boolean;
             readAt: string | null;
             createdAt: string;
+        };
+        OpenAiModelListView: {
+            /** @enum {string} */
+            object: "list";
+            data: components["schemas"]["OpenAiModelView"][];
+        };
+        OpenAiModelView: {
+            id: string;
+            /** @enum {string} */
+            object: "model";
+            /** @description Unix seconds */
+            created: number;
+            owned_by: string;
         };
         OrderResultView: {
             order: components["schemas"]["OrderView"];
@@ -2533,6 +2680,69 @@ export interface operations {
             };
         };
     };
+    ApiKeysController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyView"][];
+                };
+            };
+        };
+    };
+    ApiKeysController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKeyView"];
+                };
+            };
+        };
+    };
+    ApiKeysController_revoke: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyView"];
+                };
+            };
+        };
+    };
     AuthController_login: {
         parameters: {
             query?: never;
@@ -3001,6 +3211,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["OrganizationView"];
+                };
+            };
+        };
+    };
+    OrganizationApiKeysController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyView"][];
+                };
+            };
+        };
+    };
+    OrganizationApiKeysController_create: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["CreateApiKeyDto"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CreatedApiKeyView"];
                 };
             };
         };
@@ -3617,6 +3873,25 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["HealthView"];
+                };
+            };
+        };
+    };
+    OpenAiController_models: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OpenAiModelListView"];
                 };
             };
         };

@@ -35,6 +35,12 @@ export class InvalidCredentialsError extends domainError('INVALID_CREDENTIALS', 
   en: 'The email or password is incorrect.',
 }) {}
 
+/** An API key that is missing, malformed, unknown, revoked or expired (the same answer for each). */
+export class InvalidApiKeyError extends domainError('INVALID_API_KEY', 401, {
+  ko: 'API 키가 올바르지 않거나 더 이상 쓸 수 없습니다.',
+  en: 'The API key is not valid, or can no longer be used.',
+}) {}
+
 export class ForbiddenError extends domainError('FORBIDDEN', 403, {
   ko: '이 작업을 할 권한이 없습니다.',
   en: 'You are not allowed to do this.',

@@ -82,9 +82,21 @@ function generic(status: number, locale: 'ko' | 'en') {
   return { status, body: { code: known.code, message: known[locale] } };
 }
 
+/** Our codes that OpenAI's clients know by another name. */
+const OPENAI_CODES: Record<string, string> = { INVALID_API_KEY: 'invalid_api_key', UNAUTHORIZED: 'invalid_api_key', RATE_LIMITED: 'rate_limit_exceeded' };
+
+/**
+ * The same error in OpenAI's envelope, for `/v1` (what its SDKs parse into their error classes):
+ * `{"error":{"message","type","code","param"}}` — OpenAI's code where it has one, else ours in lower case.
+ */
+export function openAiErrorBody(status: number, body: ErrorBody): { error: { message: string; type: string; code: string; param: null } } {
+  const type = status >= 500 ? 'server_error' : status === 429 && body.code === 'RATE_LIMITED' ? 'requests' : 'invalid_request_error';
+  return { error: { message: body.message, type, code: OPENAI_CODES[body.code] ?? body.code.toLowerCase(), param: null } };
+}
+
 /**
  * The one place errors become HTTP: a JSON body with a stable `code` and a message in the
- * client's language — never a stack trace, never SQL.
+ * client's language — never a stack trace, never SQL (under `/v1`, in OpenAI's envelope).
  */
 @Catch()
 export class HttpExceptionFilter implements ExceptionFilter {
@@ -106,6 +118,7 @@ export class HttpExceptionFilter implements ExceptionFilter {
       response.end();
       return;
     }
-    response.status(status).json(body);
+    // OpenAI's clients (`/v1`) read errors in OpenAI's envelope.
+    response.status(status).json(request.path.startsWith('/v1/') ? openAiErrorBody(status, body) : body);
   }
 }

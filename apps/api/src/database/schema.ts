@@ -22,6 +22,8 @@ export * from './schema-notifications.js';
 export * from './schema-payments.js';
 /* Organizations, their members and invitations: schema-organizations.ts. */
 export * from './schema-organizations.js';
+/* API keys: schema-api-keys.ts. */
+export * from './schema-api-keys.js';
 /* Subscription plans: schema-plans.ts. */
 export * from './schema-plans.js';
 import { plans } from './schema-plans.js';

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { newSecret, secretHash } from '../common/secret-token.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { collapseWhitespace } from '../common/text.js';
@@ -27,7 +27,6 @@ import { OrganizationsRepository, type AdminOrganizationRow, type InvitationRow,
 
 const DEFAULT_INVITATION_HOURS = 168;
 
-const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
 
 function invitationView(row: InvitationRow): InvitationView {
@@ -159,11 +158,11 @@ export class OrganizationsService {
   async invite(userId: string, organizationId: string, role: 'ADMIN' | 'MEMBER', hours = DEFAULT_INVITATION_HOURS): Promise<CreatedInvitationView> {
     const actor = await this.asManager(this.repository.db, organizationId, userId);
     if (!mayInvite(actor, role)) throw new ForbiddenError();
-    const token = randomBytes(24).toString('base64url');
+    const token = newSecret(24);
     const now = this.clock.now();
     const row = await this.repository.insertInvitation(this.repository.db, {
       organizationId,
-      tokenHash: hashOf(token),
+      tokenHash: secretHash(token),
       role,
       createdBy: userId,
       expiresAt: new Date(now.getTime() + hours * 3_600_000),
@@ -186,7 +185,7 @@ export class OrganizationsService {
   async accept(userId: string, token: string): Promise<MembershipView> {
     const now = this.clock.now();
     return this.repository.db.transaction(async (tx) => {
-      const invitation = await this.repository.lockInvitationByHash(tx, hashOf(token));
+      const invitation = await this.repository.lockInvitationByHash(tx, secretHash(token));
       if (!invitation || invitation.acceptedAt || invitation.revokedAt || invitation.expiresAt <= now) throw new InvitationInvalidError();
       const organization = await this.repository.lock(tx, invitation.organizationId);
       if (!organization) throw new InvitationInvalidError();

@@ -1,0 +1,91 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { DATABASE, type DatabaseHandle, type Executor } from '../database/database.js';
+import { apiKeys, organizationMembers, users } from '../database/schema.js';
+
+export type ApiKeyRow = typeof apiKeys.$inferSelect;
+export type NewApiKey = typeof apiKeys.$inferInsert;
+/** A key with its creator's address (listing). */
+export type ListedApiKey = ApiKeyRow & { creatorEmail: string };
+/** A key found for a request, with its creator's role in the key's organization (null: no longer a member). */
+export type PresentedApiKey = ApiKeyRow & { creatorRole: string | null };
+
+/** API keys: only their hashes, found by their public prefix. */
+@Injectable()
+export class ApiKeysRepository {
+  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+
+  get db() {
+    return this.database.db;
+  }
+
+  async insert(executor: Executor, key: NewApiKey): Promise<ApiKeyRow> {
+    const [row] = await executor.insert(apiKeys).values(key).returning();
+    return row!;
+  }
+
+  /** A person's own keys, or an organization's, newest first (revoked ones too: the list is their history). */
+  list(executor: Executor, owner: { userId: string } | { organizationId: string }): Promise<ListedApiKey[]> {
+    const where = 'organizationId' in owner ? eq(apiKeys.organizationId, owner.organizationId) : and(eq(apiKeys.userId, owner.userId), isNull(apiKeys.organizationId));
+    return executor
+      .select({ ...this.columns(), creatorEmail: users.email })
+      .from(apiKeys)
+      .innerJoin(users, eq(users.id, apiKeys.userId))
+      .where(where)
+      .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+  }
+
+  /** One key as listed (with its creator's address). */
+  async listed(executor: Executor, id: string): Promise<ListedApiKey | null> {
+    const [row] = await executor
+      .select({ ...this.columns(), creatorEmail: users.email })
+      .from(apiKeys)
+      .innerJoin(users, eq(users.id, apiKeys.userId))
+      .where(eq(apiKeys.id, id));
+    return row ?? null;
+  }
+
+  async find(executor: Executor, id: string): Promise<ApiKeyRow | null> {
+    const [row] = await executor.select().from(apiKeys).where(eq(apiKeys.id, id));
+    return row ?? null;
+  }
+
+  /** The key with this prefix, and whether its creator is still in its organization: one statement per request. */
+  async findByPrefix(executor: Executor, prefix: string): Promise<PresentedApiKey | null> {
+    const [row] = await executor
+      .select({ ...this.columns(), creatorRole: organizationMembers.role })
+      .from(apiKeys)
+      .leftJoin(organizationMembers, and(eq(organizationMembers.organizationId, apiKeys.organizationId), eq(organizationMembers.userId, apiKeys.userId)))
+      .where(eq(apiKeys.prefix, prefix));
+    return row ?? null;
+  }
+
+  /** Revokes a key (the first revocation's time is kept). */
+  async revoke(executor: Executor, id: string, now: Date): Promise<ApiKeyRow | null> {
+    await executor.update(apiKeys).set({ revokedAt: now }).where(and(eq(apiKeys.id, id), isNull(apiKeys.revokedAt)));
+    return this.find(executor, id);
+  }
+
+  /** Notes a use, at most once a minute per key (a write per request would cost every call). */
+  async touch(executor: Executor, id: string, now: Date): Promise<void> {
+    await executor
+      .update(apiKeys)
+      .set({ lastUsedAt: now })
+      .where(and(eq(apiKeys.id, id), or(isNull(apiKeys.lastUsedAt), lt(apiKeys.lastUsedAt, new Date(now.getTime() - 60_000)))));
+  }
+
+  private columns() {
+    return {
+      id: apiKeys.id,
+      userId: apiKeys.userId,
+      organizationId: apiKeys.organizationId,
+      name: apiKeys.name,
+      prefix: apiKeys.prefix,
+      secretHash: apiKeys.secretHash,
+      createdAt: apiKeys.createdAt,
+      lastUsedAt: apiKeys.lastUsedAt,
+      expiresAt: apiKeys.expiresAt,
+      revokedAt: apiKeys.revokedAt,
+    };
+  }
+}
