@@ -60,7 +60,7 @@ export async function createApp(dependencies: AppDependencies): Promise<INestApp
   if (logger) app.use(requestLogger(logger));
   app.use(recordLatency(app.get(MetricsService)));
   // `/v1`: OpenAI's wire format for other clients (API keys), at the path those clients expect.
-  app.setGlobalPrefix('api', { exclude: ['health', 'metrics', 'v1/models'] });
+  app.setGlobalPrefix('api', { exclude: ['health', 'metrics', 'v1/{*path}'] });
   if (config.webDir !== null) serveWebApp(app, config.webDir, paymentWindowSources(config.payments));
   app.useGlobalPipes(new StorableTextPipe(), createValidationPipe());
   app.enableShutdownHooks();

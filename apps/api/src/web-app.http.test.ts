@@ -33,6 +33,8 @@ beforeAll(async () => {
   writeFileSync(path.join(directory, '404.html'), '<!doctype html><title>missing</title><script>self.missing = 1</script>');
   mkdirSync(path.join(directory, 'dashboard'));
   writeFileSync(path.join(directory, 'dashboard', 'index.html'), DASHBOARD);
+  mkdirSync(path.join(directory, 'api-keys'));
+  writeFileSync(path.join(directory, 'api-keys', 'index.html'), '<!doctype html><title>api keys</title>');
   api = await createTestApp({ SERVE_WEB: 'true', WEB_DIR: directory });
 });
 afterAll(async () => {
@@ -43,6 +45,8 @@ describe('the web app served by the API', () => {
   it('serves pages at / next to the API, and a 404 page for unknown pages', async () => {
     expect(String((await api.request('GET', '/')).body)).toContain('<title>home</title>');
     expect(String((await api.request('GET', '/dashboard/')).body)).toContain('<title>dashboard</title>');
+    // A page whose path begins with the letters of the API's prefix is still a page.
+    expect(String((await api.request('GET', '/api-keys/')).body)).toContain('<title>api keys</title>');
     const missing = await api.request('GET', '/no-such-page');
     expect(missing.status).toBe(404);
     expect(String(missing.body)).toContain('<title>missing</title>');
@@ -50,6 +54,8 @@ describe('the web app served by the API', () => {
 
   it('leaves the API, its JSON errors and the metrics alone', async () => {
     expect((await api.request('GET', '/api/nothing')).body).toMatchObject({ code: 'NOT_FOUND' });
+    // `/v1` answers in OpenAI's envelope, the key checked before the path.
+    expect((await api.request('GET', '/v1/nothing')).body).toMatchObject({ error: { code: 'invalid_api_key' } });
     expect((await api.request('GET', '/health')).body).toMatchObject({ status: 'ok' });
     expect(String((await api.request('GET', '/metrics')).body)).toContain('consult_on_chat_turns_total');
   });

@@ -93,7 +93,8 @@ export function serveWebApp(app: NestExpressApplication, directory: string = DEF
   });
   const notFound = path.join(directory, '404.html');
   app.use((request: express.Request, response: express.Response, next: express.NextFunction) => {
-    const apiRoute = request.path.startsWith('/api') || request.path.startsWith('/v1/') || request.path === '/health' || request.path === '/metrics';
+    // `/api/…`, not any path that starts with the letters (the web app's `/api-keys/` page).
+    const apiRoute = request.path === '/api' || request.path.startsWith('/api/') || request.path.startsWith('/v1/') || request.path === '/health' || request.path === '/metrics';
     if (apiRoute || (request.method !== 'GET' && request.method !== 'HEAD')) return next();
     files(request, response, () => {
       if (!existsSync(notFound)) return next();

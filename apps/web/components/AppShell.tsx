@@ -17,6 +17,7 @@ const links: { href: string; key: Key }[] = [
   { href: '/history/', key: 'navHistory' },
   { href: '/plans/', key: 'navPlans' },
   { href: '/organizations/', key: 'navOrganizations' },
+  { href: '/api-keys/', key: 'navApiKeys' },
 ];
 
 const adminLinks: { href: string; key: Key }[] = [

@@ -1,15 +1,21 @@
 'use client';
 
-import { useId, useRef, useState, type FormEvent } from 'react';
+import { useId, useRef, useState, type ComponentProps, type FormEvent } from 'react';
 import { errorText } from '@/lib/error-text';
 import { useI18n } from '@/lib/i18n';
-import { nameError, normalizeName, ORGANIZATION_NAME_MAX } from '@/lib/organizations';
+import { nameError, normalizeName, ORGANIZATION_NAME_RULE, type NameRule } from '@/lib/organizations';
+
+/** An organization's name (1–60 characters, not blank): to create one and to rename it. */
+export function OrganizationNameForm(props: Omit<ComponentProps<typeof NameForm>, 'rule'>) {
+  return <NameForm rule={ORGANIZATION_NAME_RULE} {...props} />;
+}
 
 /**
- * An organization's name, checked here as the API checks it (1–60 characters, not blank) before
- * it is sent; the API's own refusal is shown under it too. Used to create and to rename.
+ * A name, checked here as the API checks it (`rule`) before it is sent; the API's own refusal is
+ * shown under it too.
  */
-export function OrganizationNameForm({
+export function NameForm({
+  rule,
   initial = '',
   label,
   submitLabel,
@@ -20,6 +26,7 @@ export function OrganizationNameForm({
   onCancel,
   testId,
 }: {
+  rule: NameRule;
   initial?: string;
   label: string;
   submitLabel: string;
@@ -37,7 +44,7 @@ export function OrganizationNameForm({
   const [problem, setProblem] = useState<ReturnType<typeof nameError>>(null);
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    const found = nameError(name);
+    const found = nameError(name, rule);
     setProblem(found);
     if (found) {
       input.current?.focus();
@@ -58,12 +65,12 @@ export function OrganizationNameForm({
           name="name"
           className="input sm:flex-1"
           required
-          maxLength={ORGANIZATION_NAME_MAX * 2}
+          maxLength={rule.max * 2}
           autoComplete="off"
           value={name}
           onChange={(event) => {
             setName(event.target.value);
-            if (problem) setProblem(nameError(event.target.value));
+            if (problem) setProblem(nameError(event.target.value, rule));
           }}
           aria-invalid={problem ? true : undefined}
           aria-describedby={described}
@@ -81,7 +88,7 @@ export function OrganizationNameForm({
         </div>
       </div>
       <p id={`${id}-hint`} className="text-xs text-slate-600">
-        {t('orgNameHint')}
+        {t(rule.hint)}
       </p>
       {problem && (
         <p id={`${id}-error`} role="alert" className="text-sm text-red-800" data-testid={`${testId}-error`}>

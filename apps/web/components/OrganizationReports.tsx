@@ -12,6 +12,7 @@ import { useI18n } from '@/lib/i18n';
 import { exportRangeValid, ledgerFileName, MEMBER_CHART_DAYS, shiftDay, sortMembers, todayIn, type MemberView, type OrganizationView } from '@/lib/organizations';
 import { queryKeys, useOrganizationUsage } from '@/lib/queries';
 import type { DailyUsageView, LedgerPageView } from '@consult-on/api-contract';
+import { QueryFailed } from '@/components/QueryFailed';
 
 /**
  * A member's tokens of the pool per day. Owners and admins pick the member (`members`: here, or
@@ -70,12 +71,7 @@ export function MemberUsageChart({
       {daily.isPending ? (
         <Spinner />
       ) : daily.isError ? (
-        <p role="alert" className="text-red-800">
-          {errorText(daily.error, t)}{' '}
-          <button type="button" className="underline" onClick={() => void daily.refetch()}>
-            {t('retry')}
-          </button>
-        </p>
+        <QueryFailed error={daily.error} onRetry={() => void daily.refetch()} />
       ) : (
         <div data-testid="member-daily" data-member={memberId} data-total={total}>
           <p className="mb-2 text-sm text-slate-700" data-testid="member-daily-total">

@@ -118,6 +118,17 @@ test('axe: every page has no serious or critical violation', async ({ page, requ
   await expect(page.getByTestId('assistant-message').first().getByTestId('receipt-toggle')).toBeVisible({ timeout: 30_000 });
   await audit(page, '/chat/ in an organization', true);
   await page.getByLabel('작업 공간').selectOption('');
+  // API keys: one's own and the organization's, with a key just made, and the revoke dialog
+  await page.goto('/api-keys/');
+  await page.getByTestId('keys-mine').getByTestId('key-create-input').fill('접근성 점검 키');
+  await page.getByTestId('keys-mine').getByTestId('key-create-submit').click();
+  await expect(page.getByTestId('key-created-value')).toBeVisible();
+  await audit(page, '/api-keys/ with a new key', true);
+  await page.getByTestId('key-created-done').click();
+  await page.getByTestId('keys-mine').getByTestId('key-row').getByTestId('key-revoke').click();
+  await expect(page.getByTestId('revoke-key-dialog')).toBeVisible();
+  await audit(page, '/api-keys/ revoke dialog');
+  await page.keyboard.press('Escape');
   const colleagueContext = await page.context().browser()!.newContext({ baseURL: test.info().project.use.baseURL, locale: 'ko-KR' });
   const colleaguePage = await colleagueContext.newPage();
   await openAs(colleaguePage, colleague, `/organizations/detail/?id=${orgId}`);

@@ -53,11 +53,21 @@ export const ORGANIZATION_NAME_MAX = 60;
 /** The name as the API stores it: trimmed, runs of white space made one space. */
 export const normalizeName = collapseWhitespace;
 
-/** The name's problem as a message key, or null: 1–60 characters (by code point), not blank. */
-export function nameError(text: string): Key | null {
+/** How a name is checked, as the API checks it: its length in code points, and the messages that say so. */
+export interface NameRule {
+  max: number;
+  hint: Key;
+  required: Key;
+  tooLong: Key;
+}
+
+export const ORGANIZATION_NAME_RULE: NameRule = { max: ORGANIZATION_NAME_MAX, hint: 'orgNameHint', required: 'orgNameRequired', tooLong: 'orgNameTooLong' };
+
+/** The name's problem as a message key, or null: 1 to `rule.max` characters (by code point), not blank. */
+export function nameError(text: string, rule: NameRule = ORGANIZATION_NAME_RULE): Key | null {
   const name = normalizeName(text);
-  if (!name) return 'orgNameRequired';
-  if ([...name].length > ORGANIZATION_NAME_MAX) return 'orgNameTooLong';
+  if (!name) return rule.required;
+  if ([...name].length > rule.max) return rule.tooLong;
   return null;
 }
 

@@ -16,6 +16,7 @@ const pageKeys: Record<string, Key> = {
   organizations: 'orgsTitle',
   'organizations/detail': 'orgDetailTitle',
   'organizations/join': 'orgJoinTitle',
+  'api-keys': 'keysTitle',
   login: 'loginTitle',
   register: 'registerTitle',
 };

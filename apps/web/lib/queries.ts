@@ -63,6 +63,8 @@ export const queryKeys = {
   /** The user's organizations: creating, renaming, joining or leaving one refreshes the group. */
   organizations: () => ['organizations'] as const,
   organizationList: () => ['organizations', 'list'] as const,
+  /** API keys: one's own (null), or an organization's. */
+  apiKeys: (organizationId: string | null) => ['api-keys', organizationId] as const,
   organization: (id: string | null) => ['organizations', 'one', id] as const,
   organizationInvitations: (id: string) => ['organizations', 'invitations', id] as const,
   /** A member's tokens of the pool per day (GET /api/organizations/:id/members/:userId/daily). */

@@ -3,6 +3,7 @@ import { chatAnswersEn } from './chat-answers';
 import { chatShellEn } from './chat-shell';
 import { conversationsEn } from './conversations';
 import { organizationsEn } from './organizations';
+import { apiKeysEn } from './api-keys';
 import { plansEn } from './plans';
 import { planPageEn } from './plan-page';
 import type { MessageKey } from './ko';
@@ -279,5 +280,6 @@ export const en = {
   ...plansEn,
   ...planPageEn,
   ...organizationsEn,
+  ...apiKeysEn,
   ...adminOrganizationsEn,
 } satisfies Record<MessageKey, string>;

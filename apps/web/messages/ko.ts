@@ -3,6 +3,7 @@ import { chatAnswersKo } from './chat-answers';
 import { chatShellKo } from './chat-shell';
 import { conversationsKo } from './conversations';
 import { organizationsKo } from './organizations';
+import { apiKeysKo } from './api-keys';
 import { plansKo } from './plans';
 import { planPageKo } from './plan-page';
 
@@ -281,6 +282,7 @@ export const ko = {
   ...plansKo,
   ...planPageKo,
   ...organizationsKo,
+  ...apiKeysKo,
   ...adminOrganizationsKo,
 };
 

@@ -48,6 +48,8 @@ describe('personal API keys', () => {
     expect(listed.body).toEqual([expect.objectContaining({ id, prefix, name: '상담 봇' })]);
     expect(JSON.stringify(listed.body)).not.toContain(key);
 
+    // Another path under /v1: OpenAI's 404, which the SDK raises as its own NotFoundError.
+    await expect(sdk(key).completions.create({ model: 'consult-basic', prompt: '안녕' })).rejects.toBeInstanceOf(OpenAI.NotFoundError);
     const models = await sdk(key).models.list();
     const allowed = ((await api.request('GET', '/api/chat/models', { token: user.token })).body as { id: string; allowed: boolean }[]).filter((model) => model.allowed);
     expect(models.data.map((model) => model.id)).toEqual(allowed.map((model) => model.id));

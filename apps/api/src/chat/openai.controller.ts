@@ -1,5 +1,7 @@
-import { Controller, Get, UseGuards } from '@nestjs/common';
+import { All, Controller, Get, UseGuards } from '@nestjs/common';
+import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { NotFoundError } from '../common/errors.js';
 import { ApiKeyGuard, CurrentApiKey } from '../api-keys/api-key.guard.js';
 import type { ApiKeyPrincipal } from '../api-keys/api-keys.service.js';
 import { OpenAiModelListView } from '../api-keys/api-keys.dto.js';
@@ -27,5 +29,12 @@ export class OpenAiController {
   async models(@CurrentApiKey() key: ApiKeyPrincipal): Promise<OpenAiModelListView> {
     const models = await this.turns.models(key.accountId);
     return { object: 'list', data: models.filter((model) => model.allowed).map((model) => ({ id: model.id, object: 'model', created: CATALOG_LOADED, owned_by: 'consult-on' })) };
+  }
+
+  /** Any other `/v1` path: a 404 in OpenAI's envelope (after the key), not the router's HTML page. */
+  @All('{*path}')
+  @ApiExcludeEndpoint()
+  unknown(): never {
+    throw new NotFoundError();
   }
 }

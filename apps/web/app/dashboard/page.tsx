@@ -8,6 +8,7 @@ import { errorText } from '@/lib/error-text';
 import { useI18n } from '@/lib/i18n';
 import { useNotifications, useWorkspaceUsage } from '@/lib/queries';
 import { useWorkspace } from '@/lib/workspace';
+import { QueryFailed } from '@/components/QueryFailed';
 
 function Dashboard() {
   const { t } = useI18n();
@@ -18,12 +19,7 @@ function Dashboard() {
   const { one } = useMarkRead();
   if (usage.isError) {
     return (
-      <p role="alert" className="card text-red-800">
-        {errorText(usage.error, t)}{' '}
-        <button type="button" className="underline" onClick={() => void usage.refetch()}>
-          {t('retry')}
-        </button>
-      </p>
+      <QueryFailed error={usage.error} onRetry={() => void usage.refetch()} className="card text-red-800" />
     );
   }
   if (!usage.data) return <Spinner />;

@@ -12,6 +12,7 @@ import { errorText } from '@/lib/error-text';
 import { useI18n } from '@/lib/i18n';
 import { organizationPath, roleKey, type OrganizationSummaryView, type OrganizationView } from '@/lib/organizations';
 import { queryKeys } from '@/lib/queries';
+import { QueryFailed } from '@/components/QueryFailed';
 
 /** Cards on a phone, a table from `sm` up: the same organizations either way. */
 function OrganizationList({ organizations }: { organizations: OrganizationSummaryView[] }) {
@@ -83,12 +84,7 @@ function Organizations() {
           {list.isPending ? (
             <Spinner />
           ) : list.isError ? (
-            <p role="alert" className="text-red-800">
-              {errorText(list.error, t)}{' '}
-              <button type="button" className="underline" onClick={() => void list.refetch()}>
-                {t('retry')}
-              </button>
-            </p>
+            <QueryFailed error={list.error} onRetry={() => void list.refetch()} />
           ) : list.data.length ? (
             <OrganizationList organizations={list.data} />
           ) : (

@@ -12,6 +12,7 @@ import { api, ApiError } from '@/lib/api';
 import { errorText } from '@/lib/error-text';
 import { useI18n } from '@/lib/i18n';
 import { queryKeys } from '@/lib/queries';
+import { QueryFailed } from '@/components/QueryFailed';
 
 function Organizations() {
   const { t, nf } = useI18n();
@@ -80,12 +81,7 @@ function Organizations() {
           </form>
         </div>
         {list.isError ? (
-          <p role="alert" className="text-red-800">
-            {errorText(list.error, t)}{' '}
-            <button type="button" className="underline" onClick={() => void list.refetch()}>
-              {t('retry')}
-            </button>
-          </p>
+          <QueryFailed error={list.error} onRetry={() => void list.refetch()} />
         ) : !data ? (
           <Spinner />
         ) : data.items.length === 0 ? (

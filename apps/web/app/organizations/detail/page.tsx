@@ -32,6 +32,7 @@ import {
   type OrganizationView,
 } from '@/lib/organizations';
 import { queryKeys, useOrganizationUsage } from '@/lib/queries';
+import { QueryFailed } from '@/components/QueryFailed';
 
 const INVITE_ORDER: InvitableRole[] = ['MEMBER', 'ADMIN'];
 
@@ -541,12 +542,7 @@ function Pool({ organization }: { organization: OrganizationView }) {
   const usage = useOrganizationUsage(organization.id);
   if (usage.isError)
     return (
-      <p role="alert" className="card mt-4 text-red-800">
-        {errorText(usage.error, t)}{' '}
-        <button type="button" className="underline" onClick={() => void usage.refetch()}>
-          {t('retry')}
-        </button>
-      </p>
+      <QueryFailed error={usage.error} onRetry={() => void usage.refetch()} className="card mt-4 text-red-800" />
     );
   if (!usage.data) return <Spinner />;
   return (
@@ -608,12 +604,7 @@ function Detail() {
     );
   if (organization.isError || !organization.data || !user)
     return (
-      <p role="alert" className="card text-red-800">
-        {errorText(organization.error, t)}{' '}
-        <button type="button" className="underline" onClick={() => void organization.refetch()}>
-          {t('retry')}
-        </button>
-      </p>
+      <QueryFailed error={organization.error} onRetry={() => void organization.refetch()} className="card text-red-800" />
     );
   const data = organization.data;
   return (

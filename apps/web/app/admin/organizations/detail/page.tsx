@@ -16,6 +16,7 @@ import { errorText } from '@/lib/error-text';
 import { useI18n } from '@/lib/i18n';
 import { memberLimitReached, memberUsageText, roleKey, sortMembers, type OrganizationRole } from '@/lib/organizations';
 import { queryKeys } from '@/lib/queries';
+import { QueryFailed } from '@/components/QueryFailed';
 
 /** A member's use of the pool against their limit: the figures, and a bar when they have a limit. */
 function MemberUsage({ member }: { member: AdminMemberView }) {
@@ -133,12 +134,7 @@ function Detail() {
     );
   if (detail.isError || !detail.data)
     return (
-      <p role="alert" className="card text-red-800">
-        {errorText(detail.error, t)}{' '}
-        <button type="button" className="underline" onClick={() => void detail.refetch()}>
-          {t('retry')}
-        </button>
-      </p>
+      <QueryFailed error={detail.error} onRetry={() => void detail.refetch()} className="card text-red-800" />
     );
   const { organization, pool, members } = detail.data;
   return (
