@@ -239,6 +239,9 @@ describe('3. the configured admin is never an account someone else registered fi
       // The attacker registers a look-alike of the address before the operator sets ADMIN_EMAIL.
       const attacker = await api.request('POST', '/api/auth/register', { body: { email: `${name[0]}.${name.slice(1)}+x@${domain}`, password: 'attacker-knows-this-1' } });
       expect(attacker.status).toBe(201);
+      const attackerKey = (await api.request('POST', '/api/api-keys', { token: attacker.body.accessToken, body: { name: 'kept for later' } })).body.key as string;
+      const keyWorks = async () => (await fetch(`${api.baseUrl}/v1/models`, { headers: { authorization: `Bearer ${attackerKey}` } })).status;
+      expect(await keyWorks()).toBe(200);
       await expect(auth.ensureAdmin(address.toUpperCase(), 'operator-chose-this-1')).rejects.toThrow(AdminBootstrapError);
       expect((await api.request('GET', '/api/auth/me', { token: attacker.body.accessToken })).body.role).toBe('USER');
 
@@ -246,8 +249,9 @@ describe('3. the configured admin is never an account someone else registered fi
       expect(warn).toHaveBeenCalledWith(expect.objectContaining({ message: 'role changed', userId: attacker.body.user.id, from: 'USER', to: 'ADMIN' }));
       const stolen = await api.request('POST', '/api/auth/login', { body: { email: attacker.body.user.email, password: 'attacker-knows-this-1' } });
       expect(stolen.status).toBe(401);
-      // The session the attacker already had ended with the promotion: it never becomes an admin's.
+      // The session the attacker already had ended with the promotion: it never becomes an admin's; nor do their API keys.
       expect((await api.request('GET', '/api/admin/token-stats', { token: attacker.body.accessToken })).status).toBe(401);
+      expect(await keyWorks()).toBe(401);
       const operator = await api.request('POST', '/api/auth/login', { body: { email: address, password: 'operator-chose-this-1' } });
       expect(operator.status).toBe(200);
       expect(operator.body.user).toMatchObject({ role: 'ADMIN', email: address });

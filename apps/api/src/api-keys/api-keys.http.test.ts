@@ -120,9 +120,17 @@ describe("an organization's API keys", () => {
     // Not a personal key of its maker's.
     expect((await api.request('GET', '/api/api-keys', { token: adminMember.token })).body).toEqual([]);
 
-    // Its maker removed from the organization: the key stops at once.
+    // Its maker removed from the organization: the key stops at once, revoked for good (not back when they are).
     expect((await api.request('DELETE', `/api/organizations/${organizationId}/members/${adminMember.id}`, { token: owner.token })).status).toBeLessThan(300);
     await expect(sdk(key).models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    await api.joinOrganization(owner, organizationId, { role: 'ADMIN', user: adminMember });
+    await expect(sdk(key).models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
+    expect((await api.request('GET', `/api/organizations/${organizationId}/api-keys`, { token: owner.token })).body[0]).toMatchObject({ id, revokedAt: expect.any(String) });
+    // An admin made a plain member: their keys stop too.
+    const third = (await createKey(adminMember, { name: 'third' }, organizationId)).body as { key: string };
+    await sdk(third.key).models.list();
+    expect((await api.request('PATCH', `/api/organizations/${organizationId}/members/${adminMember.id}`, { token: owner.token, body: { role: 'MEMBER' } })).status).toBe(200);
+    await expect(sdk(third.key).models.list()).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
 
     // Another admin's key, revoked by the owner.
     const second = (await createKey(owner, { name: 'second' }, organizationId)).body as { key: string; id: string };

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { eq, isNull, sql } from 'drizzle-orm';
+import { and, eq, isNull, sql } from 'drizzle-orm';
 import { DATABASE, type DatabaseHandle, type Executor } from '../database/database.js';
-import { users } from '../database/schema.js';
+import { apiKeys, users } from '../database/schema.js';
 
 export type UserRow = typeof users.$inferSelect;
 export type Role = UserRow['role'];
@@ -38,10 +38,14 @@ export class UsersRepository {
 
   /** Makes an account the administrator: role, address and password together, ending its sessions. */
   async makeAdmin(id: string, email: string, passwordHash: string): Promise<void> {
-    await this.db
-      .update(users)
-      .set({ role: 'ADMIN', email, passwordHash, sessionVersion: sql`${users.sessionVersion} + 1` })
-      .where(eq(users.id, id));
+    await this.db.transaction(async (tx) => {
+      await tx
+        .update(users)
+        .set({ role: 'ADMIN', email, passwordHash, sessionVersion: sql`${users.sessionVersion} + 1` })
+        .where(eq(users.id, id));
+      // The account changes hands: the keys its earlier holder made stop with their sessions.
+      await tx.update(apiKeys).set({ revokedAt: new Date() }).where(and(eq(apiKeys.userId, id), isNull(apiKeys.revokedAt)));
+    });
   }
 
   /** Accounts made before canonical addresses existed, admins first, then the oldest (a page at a time). */

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { and, asc, count, eq, isNull, sql } from 'drizzle-orm';
 import { containsPattern } from '../common/text.js';
 import { DATABASE, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
-import { organizationInvitations, organizationMembers, organizations, users, type OrganizationRole } from '../database/schema.js';
+import { apiKeys, organizationInvitations, organizationMembers, organizations, users, type OrganizationRole } from '../database/schema.js';
 import type { MemberUsage } from '../quota/members/member-limit.js';
 
 export type OrganizationRow = typeof organizations.$inferSelect;
@@ -30,6 +30,14 @@ export class OrganizationsRepository {
 
   get db() {
     return this.database.db;
+  }
+
+  /** Revokes the organization's API keys a person made: they are no longer one of its owners or admins. */
+  async revokeKeysOf(executor: Executor, organizationId: string, userId: string, now: Date): Promise<void> {
+    await executor
+      .update(apiKeys)
+      .set({ revokedAt: now })
+      .where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)));
   }
 
   async insert(executor: Executor, name: string, ownerId: string, now: Date): Promise<OrganizationRow> {

@@ -205,6 +205,8 @@ export class OrganizationsService {
       if (!mayChangeRole(actor, current, role)) throw new ForbiddenError();
       if (leavesOwnerless(current, role, await this.repository.owners(tx, organizationId))) throw new LastOwnerError();
       await this.repository.setRole(tx, organizationId, memberId, role);
+      // A plain member manages no keys: the ones they made stop for good (made an admin again, they stay stopped).
+      if (role === 'MEMBER') await this.repository.revokeKeysOf(tx, organizationId, memberId, this.clock.now());
     });
     return this.get(userId, organizationId);
   }
@@ -221,6 +223,7 @@ export class OrganizationsService {
       // Their turns in flight lose their holds, and no new one starts before the removal commits.
       await this.limits.leave(tx, organizationId, memberId);
       await this.repository.removeMember(tx, organizationId, memberId);
+      await this.repository.revokeKeysOf(tx, organizationId, memberId, this.clock.now());
     });
   }
 
