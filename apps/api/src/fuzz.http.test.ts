@@ -84,7 +84,9 @@ describe('bad input on every endpoint', () => {
         tried += 1;
         expect(response.status, `${route.method} ${path} ${raw === undefined ? JSON.stringify(body) : `nested ${raw.length} bytes`}`).toBeLessThan(500);
         if (response.status >= 400) {
-          expect(response.body, `${route.method} ${path}`).toMatchObject({ code: expect.any(String), message: expect.any(String) });
+          // `/v1` (OpenAI's clients) answers in OpenAI's error envelope; the rest in ours.
+          const shape = route.path.startsWith('/v1/') ? { error: { code: expect.any(String), message: expect.any(String), type: expect.any(String) } } : { code: expect.any(String), message: expect.any(String) };
+          expect(response.body, `${route.method} ${path}`).toMatchObject(shape);
           expect(JSON.stringify(response.body)).not.toMatch(/\bat \S+ \(|node_modules|select |insert |update .* set /i);
         }
       }),
