@@ -27,21 +27,21 @@ export class ApiKeysRepository {
   /** A person's own keys, or an organization's, newest first (revoked ones too: the list is their history). */
   list(executor: Executor, owner: { userId: string } | { organizationId: string }): Promise<ListedApiKey[]> {
     const where = 'organizationId' in owner ? eq(apiKeys.organizationId, owner.organizationId) : and(eq(apiKeys.userId, owner.userId), isNull(apiKeys.organizationId));
+    return this.withCreator(executor).where(where).orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+  }
+
+  /** Keys with their creator's address, as lists show them. */
+  private withCreator(executor: Executor) {
     return executor
       .select({ ...this.columns(), creatorEmail: users.email })
       .from(apiKeys)
       .innerJoin(users, eq(users.id, apiKeys.userId))
-      .where(where)
-      .orderBy(desc(apiKeys.createdAt), desc(apiKeys.id));
+      .$dynamic();
   }
 
   /** One key as listed (with its creator's address). */
   async listed(executor: Executor, id: string): Promise<ListedApiKey | null> {
-    const [row] = await executor
-      .select({ ...this.columns(), creatorEmail: users.email })
-      .from(apiKeys)
-      .innerJoin(users, eq(users.id, apiKeys.userId))
-      .where(eq(apiKeys.id, id));
+    const [row] = await this.withCreator(executor).where(eq(apiKeys.id, id));
     return row ?? null;
   }
 

@@ -75,8 +75,7 @@ export function renewalDueAt(
   timeZone: string,
 ): Date {
   if (planOfProduct(subscription.productId) === null) return subscription.currentPeriodEnd;
-  const paidPeriod = periodOf(new Date(subscription.currentPeriodEnd.getTime() - 1), timeZone);
-  return planRenewalDue(paidPeriod, renewals, planLeadMs, timeZone);
+  return planRenewalDue(periodEndingAt(subscription.currentPeriodEnd, timeZone), renewals, planLeadMs, timeZone);
 }
 
 /**
@@ -104,4 +103,9 @@ export function planRenewalDue(period: QuotaPeriod, renewals: 'merchant' | 'prov
 export function firstPaidPeriod(now: Date, renewals: 'merchant' | 'provider', planLeadMs: number, timeZone: string): QuotaPeriod {
   const current = periodOf(now, timeZone);
   return now >= planRenewalDue(current, renewals, planLeadMs, timeZone) ? periodOf(current.end, timeZone) : current;
+}
+
+/** The quota period that ends at (or, for a provider's service period, runs through) `end`: the one holding its last instant. */
+export function periodEndingAt(end: Date, timeZone: string): QuotaPeriod {
+  return periodOf(new Date(end.getTime() - 1), timeZone);
 }

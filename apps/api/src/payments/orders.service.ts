@@ -4,7 +4,7 @@ import { Counter, Gauge } from 'prom-client';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { NotFoundError } from '../common/errors.js';
-import type { Transaction } from '../database/database.js';
+import type { Executor, Transaction } from '../database/database.js';
 import { MetricsService } from '../metrics/metrics.service.js';
 import { AccountsService } from '../quota/accounts/accounts.service.js';
 import { firstPaidPeriod, planOrderUpdate, statusAfterRefunds, tokensForRefundedAmount } from './order-rules.js';
@@ -275,7 +275,7 @@ export class OrdersService {
    * when the provider does not answer it stays open, and `payments-renew` ends it before it bills
    * (SubscriptionsService.endProviderPlans). One we renew ourselves just stops being charged.
    */
-  private async endSubscription(tx: Transaction, subscription: SubscriptionRow, now: Date): Promise<boolean> {
+  async endSubscription(executor: Executor, subscription: SubscriptionRow, now: Date): Promise<boolean> {
     if (this.provider.renewals === 'provider' && subscription.provider === this.provider.name) {
       try {
         await this.provider.cancelSaved({ reference: subscription.reference, customerKey: subscription.customerKey });
@@ -284,7 +284,7 @@ export class OrdersService {
         return false;
       }
     }
-    await this.repository.updateSubscription(tx, subscription.id, { status: 'CANCELED', canceledAt: now }, now);
+    await this.repository.updateSubscription(executor, subscription.id, { status: 'CANCELED', canceledAt: now }, now);
     return true;
   }
 

@@ -9,8 +9,7 @@ import { PaymentsRepository, type OrderRow, type SubscriptionRow } from './payme
 import { PAYMENT_PROVIDER } from './providers/provider.factory.js';
 import { ProviderDeclinedError, ProviderUnavailableError, type PaymentProvider, type ProviderPayment } from './providers/payment-provider.js';
 import { findProduct, planOfProduct, planProductName } from './token-packages.js';
-import { renewalDueAt } from './order-rules.js';
-import { periodOf } from '@consult-on/quota-policy';
+import { periodEndingAt, renewalDueAt } from './order-rules.js';
 import { AccountsService } from '../quota/accounts/accounts.service.js';
 import { PlanCatalog } from '../plans/plan-catalog.js';
 import { planRenewal } from '../plans/plan-rules.js';
@@ -126,9 +125,8 @@ export class SubscriptionsService {
         if (planId === null) continue;
         try {
           const decision = await this.providerPlanDecision(subscription, planId, now);
-          if (decision === 'renew') continue;
-          await this.provider.cancelSaved({ reference: subscription.reference, customerKey: subscription.customerKey });
-          await this.repository.updateSubscription(this.repository.db, subscription.id, { status: 'CANCELED', canceledAt: now }, now);
+          // Canceled at the provider first (OrdersService.endSubscription); when it does not answer, tried again at the next run.
+          if (decision === 'renew' || !(await this.orders.endSubscription(this.repository.db, subscription, now))) continue;
           this.logger.log(`plan subscription ${subscription.id} canceled at ${this.provider.name}: ${decision === 'wait' ? 'another plan is chosen for the reset' : 'the account is no longer on the plan it pays for'}`);
           ended += 1;
         } catch (error) {
@@ -162,7 +160,7 @@ export class SubscriptionsService {
         (other.createdAt > subscription.createdAt || (other.createdAt.getTime() === subscription.createdAt.getTime() && other.id > subscription.id)),
     );
     if (newer) return 'end';
-    const paysFor = periodOf(new Date(subscription.currentPeriodEnd.getTime() - 1), this.config.quota.timeZone).key;
+    const paysFor = periodEndingAt(subscription.currentPeriodEnd, this.config.quota.timeZone).key;
     const decision = planRenewal(account, planId, paysFor);
     if (decision === 'wait' && now.getTime() < this.renewsAt(subscription).getTime() - PROVIDER_WAIT_CANCEL_MS) return 'renew';
     return decision;
@@ -228,7 +226,7 @@ export class SubscriptionsService {
     const now = this.clock.now();
     const account = await this.accounts.current(subscription.userId);
     // The period it paid for: the one its period end closes.
-    const paysFor = periodOf(new Date(subscription.currentPeriodEnd.getTime() - 1), this.config.quota.timeZone).key;
+    const paysFor = periodEndingAt(subscription.currentPeriodEnd, this.config.quota.timeZone).key;
     // The reset it renews at passed unpaid: the account started the new month on free; a late charge would buy nothing.
     const pastReset = subscription.currentPeriodEnd <= now;
     const decision = pastReset ? 'end' : planRenewal(account, planId, paysFor);
@@ -304,7 +302,7 @@ export class SubscriptionsService {
     const plan = planOfProduct(subscription.productId) !== null;
     // A plan's renewal pays the quota period its service period ends in (billed on the 26th for the
     // month after): keyed like our own renewals, "<that period's start>#<invoice>".
-    const periodKey = plan && periodEnd ? `${periodOf(new Date(periodEnd.getTime() - 1), this.config.quota.timeZone).start.toISOString()}#${invoice}` : invoice;
+    const periodKey = plan && periodEnd ? `${periodEndingAt(periodEnd, this.config.quota.timeZone).start.toISOString()}#${invoice}` : invoice;
     const { order } = await this.repository.insertRenewalOrder(this.repository.db, await this.renewalOrderValues(subscription, periodKey, now));
     const before = order.status;
     const after = await this.orders.applyProviderTruth(order.id, { ...payment, orderId: order.id }, eventId);

@@ -47,6 +47,13 @@ export interface Aggregates {
   over95: number;
 }
 
+/** Plans' figures, most users first, and their sums. */
+function planTotals(plans: PlanUsage[]): { users: number; activeUsers: number; usedTokens: number; byPlan: PlanUsage[] } {
+  const byPlan = [...plans].sort((a, b) => b.users - a.users || a.planId.localeCompare(b.planId));
+  const sum = (field: 'users' | 'activeUsers' | 'usedTokens') => byPlan.reduce((total, plan) => total + plan[field], 0);
+  return { users: sum('users'), activeUsers: sum('activeUsers'), usedTokens: sum('usedTokens'), byPlan };
+}
+
 const RAW_ROW = (row: Record<string, unknown>): AccountUsageRow => ({
   userId: String(row.userId),
   email: String(row.email),
@@ -105,8 +112,8 @@ export class TokenStatsRepository {
   }
 
   async aggregates(period: string, current: boolean): Promise<Aggregates> {
-    // One scan grouped by plan and usage in twentieths (a grouping PostgreSQL aggregates in
-    // parallel; a few dozen groups), folded into the bands and totals here. In the current period the
+    // One scan grouped by plan and usage in twentieths (a few dozen groups, aggregated in
+    // parallel), folded into the bands and totals here. In the current period the
     // accounts are read as they are, without the per-row expressions of `usageOf`: an account not
     // touched since the period began has used nothing (the first band), whatever its capacity.
     const query = current
@@ -142,14 +149,8 @@ export class TokenStatsRepository {
       plan.usedTokens += Number(row.used);
       plans.set(row.planId, plan);
     }
-    const byPlan = [...plans.values()].sort((a, b) => b.users - a.users || a.planId.localeCompare(b.planId));
-    return {
-      totalUsers: byPlan.reduce((sum, plan) => sum + plan.users, 0),
-      activeUsers: byPlan.reduce((sum, plan) => sum + plan.activeUsers, 0),
-      totalUsedTokens: byPlan.reduce((sum, plan) => sum + plan.usedTokens, 0),
-      ...distribution,
-      byPlan,
-    };
+    const { users, activeUsers, usedTokens, byPlan } = planTotals([...plans.values()]);
+    return { totalUsers: users, activeUsers, totalUsedTokens: usedTokens, ...distribution, byPlan };
   }
 
   /** The plan of the account `t` in the current period: its own once touched in it, else the one the reset starts it on. */
@@ -165,15 +166,10 @@ export class TokenStatsRepository {
         select plan_id as "planId", count(*) as total, count(*) filter (where used > 0) as active, coalesce(sum(used), 0) as used
         from a group by plan_id`),
     );
-    const byPlan = rows
-      .map((row) => ({ planId: String(row.planId), users: Number(row.total), activeUsers: Number(row.active), usedTokens: Number(row.used ?? 0) }))
-      .sort((a, b) => b.users - a.users || a.planId.localeCompare(b.planId));
-    return {
-      total: byPlan.reduce((sum, plan) => sum + plan.users, 0),
-      active: byPlan.reduce((sum, plan) => sum + plan.activeUsers, 0),
-      usedTokens: byPlan.reduce((sum, plan) => sum + plan.usedTokens, 0),
-      byPlan,
-    };
+    const { users, activeUsers, usedTokens, byPlan } = planTotals(
+      rows.map((row) => ({ planId: String(row.planId), users: Number(row.total), activeUsers: Number(row.active), usedTokens: Number(row.used ?? 0) })),
+    );
+    return { total: users, active: activeUsers, usedTokens, byPlan };
   }
 
   /** The organizations whose pools used the most tokens in the period, with their plan and number of members. */
