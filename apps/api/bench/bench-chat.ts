@@ -2,10 +2,14 @@
  * npm run bench:chat — metered POST /api/chat/send against a zero-latency fake model with
  * 10,000 users on PostgreSQL, with metering on and with it off (two API processes), in one run.
  * Prints the latency metering adds (one client, alternating, so nothing queues) and turns/s with
- * many clients, with the CPU each process spends per turn.
+ * many clients, with the CPU each process spends per turn; then the same metered turn through
+ * POST /v1/chat/completions with API keys (one key per client, as a company's bot uses one),
+ * kept as a conversation like a web turn and not kept (the keys' default), on the same process.
  */
 import os from 'node:os';
 import pg from 'pg';
+import { newApiKey } from '../src/api-keys/api-key-rules.js';
+import { secretHash } from '../src/common/secret-token.js';
 import { openDatabase } from '../src/database/database.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
 import { UNCAPPED_PLANS } from '../testing/test-config.js';
@@ -45,6 +49,23 @@ async function seed(url: string): Promise<string[]> {
   await client.end();
   return rows.map((row) => row.id);
 }
+
+/** One API key per client, each of another user: those not kept, then those kept as conversations. */
+async function seedKeys(url: string, users: string[]): Promise<{ notKept: string[]; kept: string[] }> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  const keys = { notKept: [] as string[], kept: [] as string[] };
+  for (let index = 0; index < 2 * CONCURRENCY; index += 1) {
+    const { key, prefix } = newApiKey();
+    const kept = index >= CONCURRENCY;
+    await client.query(`insert into api_keys (user_id, name, prefix, secret_hash, keep_conversations) values ($1, 'bench', $2, $3, $4)`, [users[users.length - 1 - index], prefix, secretHash(key), kept]);
+    (kept ? keys.kept : keys.notKept).push(key);
+  }
+  await client.end();
+  return keys;
+}
+
+const V1_BODY = { model: 'consult-basic', messages: [{ role: 'user', content: '안녕하세요, 상담을 받고 싶어요.' }] };
 
 const API_ENV = {
   NODE_ENV: 'development',
@@ -109,6 +130,9 @@ async function measureThroughput(api: Api, label: string, request: (index: numbe
 
 const ms = (value: number | null) => value?.toFixed(2) ?? 'n/a';
 const CEILING = 'no turn: GET /api/chat/models';
+const ON_AGAIN = 'metering on, again after /v1';
+const V1_KEPT = 'metering on, /v1/chat/completions, kept as a conversation';
+const V1_NOT_KEPT = 'metering on, /v1/chat/completions, not kept (default)';
 
 async function main() {
   const scratch = await createScratchDatabase(DATABASE);
@@ -118,6 +142,7 @@ async function main() {
   const apis: Api[] = [];
   try {
     const users = await seed(url);
+    const keys = await seedKeys(url, users);
     const tokens = users.map((id) => signSession(SECRET, id));
     const start = async (label: string, metering: boolean, port: number): Promise<Api> => {
       log(`starting the API with ${label} on port ${port}`);
@@ -134,6 +159,12 @@ async function main() {
     for (const api of [...apis]) await stop(api);
     const onApi = await start('metering on', true, PORT);
     const throughputOn = await measureThroughput(onApi, onApi.label, (index) => requestFor(tokens, onApi, index));
+    // The same metered turn through /v1 (an API key instead of a session), on the same process.
+    const v1 = (label: string, list: string[]) => measureThroughput(onApi, label, (index) => ({ method: 'POST', path: '/v1/chat/completions', port: onApi.port, token: list[index % list.length]!, body: V1_BODY }));
+    const throughputV1Kept = await v1(V1_KEPT, keys.kept);
+    const throughputV1 = await v1(V1_NOT_KEPT, keys.notKept);
+    // /api/chat/send once more after them: the comparison is with both (the process warms up, the tables grow).
+    const throughputOnAgain = await measureThroughput(onApi, ON_AGAIN, (index) => requestFor(tokens, onApi, index));
     await stop(onApi);
     const offApi = await start('metering off', false, PORT + 1);
     const throughputOff = await measureThroughput(offApi, offApi.label, (index) => requestFor(tokens, offApi, index));
@@ -155,12 +186,15 @@ async function main() {
     console.log(`\nThroughput — ${CONCURRENCY} concurrent clients on one API (${SECONDS} s each):\n`);
     console.log('| phase | turns | turns/s | p50 ms | p90 ms | p99 ms | API CPU ms/turn | PostgreSQL CPU ms/turn | load generator + fake model CPU ms/turn | errors |');
     console.log('|---|---|---|---|---|---|---|---|---|---|');
-    for (const [label, result] of [['metering on', throughputOn], ['metering off', throughputOff], [CEILING, ceiling]] as const) {
+    for (const [label, result] of [['metering on', throughputOn], [V1_KEPT, throughputV1Kept], [V1_NOT_KEPT, throughputV1], [ON_AGAIN, throughputOnAgain], ['metering off', throughputOff], [CEILING, ceiling]] as const) {
       console.log(
         `| ${label} | ${result.requests.toLocaleString()} | ${Math.round(result.throughput).toLocaleString()} | ${ms(result.p50Ms)} | ${ms(result.p90Ms)} | ${ms(result.p99Ms)} | ${ms(result.apiCpuMsPerTurn)} | ${ms(result.pgCpuMsPerTurn)} | ${ms(result.benchCpuMsPerTurn)} | ${result.errors} |`,
       );
     }
     console.log(`\nmetered turns/s: ${Math.round(throughputOn.throughput).toLocaleString()} (${Math.round((100 * throughputOn.throughput) / throughputOff.throughput)} % of the same turn unmetered); statuses on ${JSON.stringify(throughputOn.statuses)}, off ${JSON.stringify(throughputOff.statuses)}`);
+    const send = (throughputOn.throughput + throughputOnAgain.throughput) / 2;
+    const share = (result: Measured) => Math.round((100 * result.throughput) / send);
+    console.log(`/v1/chat/completions turns/s: kept ${Math.round(throughputV1Kept.throughput).toLocaleString()} (${share(throughputV1Kept)} % of /api/chat/send, the mean of its two runs), not kept ${Math.round(throughputV1.throughput).toLocaleString()} (${share(throughputV1)} %); statuses ${JSON.stringify(throughputV1Kept.statuses)}, ${JSON.stringify(throughputV1.statuses)}`);
   } finally {
     for (const api of apis) await stopApi(api.process);
     await fake.close();

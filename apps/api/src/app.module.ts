@@ -1,15 +1,16 @@
 import { CacheModule } from '@nestjs/cache-manager';
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
-import { ThrottlerModule } from '@nestjs/throttler';
+import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
 import { AdminModule } from './admin/admin.module.js';
+import { ApiKeyCache } from './api-keys/api-key-cache.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ChatModule } from './chat/chat.module.js';
 import { cacheOptions } from './common/cache.js';
 import { CLOCK, type Clock } from './common/clock.js';
 import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { IdempotencyModule } from './common/idempotency.module.js';
-import { ClientRateLimitGuard, throttlerOptions } from './common/rate-limit.js';
+import { CLIENT_TRACKER, ClientRateLimitGuard, RATE_COUNTERS, rateCounters, throttlerOptions } from './common/rate-limit.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
 import { DATABASE, type DatabaseHandle } from './database/database.js';
 import { HealthModule } from './health/health.module.js';
@@ -30,8 +31,12 @@ export interface AppDependencies {
 @Global()
 @Module({})
 class CoreModule {
-  static register(dependencies: AppDependencies): DynamicModule {
+  static register(dependencies: AppDependencies, counters: ThrottlerStorage): DynamicModule {
     const providers = [
+      { provide: RATE_COUNTERS, useValue: counters },
+      // Read by the keys' guard, forgotten by whatever changes a key (organizations too); the rate limits' client on /v1.
+      ApiKeyCache,
+      { provide: CLIENT_TRACKER, useExisting: ApiKeyCache },
       { provide: APP_CONFIG, useValue: dependencies.config },
       { provide: DATABASE, useValue: dependencies.database },
       { provide: CLOCK, useValue: dependencies.clock },
@@ -44,14 +49,16 @@ class CoreModule {
 export class AppModule {
   static register(dependencies: AppDependencies): DynamicModule {
     const { config } = dependencies;
+    // One set of rate-limit counters: the guard's, and those of limits counted by the services.
+    const counters = rateCounters(config);
     return {
       module: AppModule,
       imports: [
-        CoreModule.register(dependencies),
+        CoreModule.register(dependencies, counters),
         MetricsModule,
         IdempotencyModule,
         CacheModule.register({ isGlobal: true, ...cacheOptions(config) }),
-        ThrottlerModule.forRoot(throttlerOptions(config)),
+        ThrottlerModule.forRoot(throttlerOptions(config, counters)),
         AuthModule,
         QuotaModule.withControllers({ testUsage: !config.isProduction }),
         PaymentsModule,

@@ -102,10 +102,13 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'POST', path: '/api/api-keys', body: { name: 'matrix' }, anonymous: 401, user: 201, admin: 201 },
   // Another user's key does not exist for the caller; neither do another organization's keys.
   { method: 'DELETE', path: '/api/api-keys/:otherKey', anonymous: 401, user: 404, admin: 404 },
+  { method: 'PATCH', path: '/api/api-keys/:otherKey', body: { monthlyBudgetTokens: 1 }, anonymous: 401, user: 404, admin: 404 },
+  { method: 'GET', path: '/api/api-keys/:otherKey/usage', anonymous: 401, user: 404, admin: 404 },
   { method: 'GET', path: '/api/organizations/:otherOrganization/api-keys', anonymous: 401, user: 404, admin: 404 },
   { method: 'POST', path: '/api/organizations/:otherOrganization/api-keys', body: { name: 'matrix' }, anonymous: 401, user: 404, admin: 404 },
   // An API key's route: a session is not a key.
   { method: 'GET', path: '/v1/models', anonymous: 401, user: 401, admin: 401 },
+  { method: 'POST', path: '/v1/chat/completions', body: { model: 'consult-basic', messages: [{ role: 'user', content: 'hi' }] }, anonymous: 401, user: 401, admin: 401 },
 ];
 
 /** The status of a long-lived stream, without waiting for it to end. */

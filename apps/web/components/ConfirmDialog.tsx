@@ -20,6 +20,7 @@ export function ConfirmDialog({
   onClose,
   testId,
   confirmTestId = `${testId}-confirm`,
+  tone = 'danger',
 }: {
   id: string;
   title: string;
@@ -31,6 +32,8 @@ export function ConfirmDialog({
   onClose: () => void;
   testId: string;
   confirmTestId?: string;
+  /** `primary` for a dialog whose confirm is not destructive (saving settings). */
+  tone?: 'danger' | 'primary';
 }) {
   const { t } = useI18n();
   const cancel = useRef<HTMLButtonElement>(null);
@@ -63,7 +66,7 @@ export function ConfirmDialog({
           <button ref={cancel} type="button" className="btn btn-secondary" onClick={onClose} disabled={pending}>
             {t('cancel')}
           </button>
-          <button type="button" className="btn btn-danger" onClick={onConfirm} disabled={pending} data-testid={confirmTestId}>
+          <button type="button" className={tone === 'danger' ? 'btn btn-danger' : 'btn btn-primary'} onClick={onConfirm} disabled={pending} data-testid={confirmTestId}>
             {confirmLabel}
           </button>
         </div>

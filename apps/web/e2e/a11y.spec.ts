@@ -129,6 +129,13 @@ test('axe: every page has no serious or critical violation', async ({ page, requ
   await expect(page.getByTestId('revoke-key-dialog')).toBeVisible();
   await audit(page, '/api-keys/ revoke dialog');
   await page.keyboard.press('Escape');
+  await page.getByTestId('keys-mine').getByTestId('key-row').getByTestId('key-settings-open').click();
+  await expect(page.getByTestId('key-settings-dialog').getByTestId('key-usage')).toBeVisible();
+  await page.getByTestId('key-concurrentTurns').fill('0');
+  await page.getByTestId('key-settings-dialog-confirm').click();
+  await expect(page.getByTestId('key-limit-invalid')).toBeVisible();
+  await audit(page, '/api-keys/ settings dialog with an error');
+  await page.keyboard.press('Escape');
   const colleagueContext = await page.context().browser()!.newContext({ baseURL: test.info().project.use.baseURL, locale: 'ko-KR' });
   const colleaguePage = await colleagueContext.newPage();
   await openAs(colleaguePage, colleague, `/organizations/detail/?id=${orgId}`);

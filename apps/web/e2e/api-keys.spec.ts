@@ -1,7 +1,8 @@
 // API keys (API 키) in the web app: a user reaches the page from the navigation, the name is
 // checked in the browser first, a new key is shown once (then only its prefix), works against
 // /v1/models, shows its last use, and is revoked with a confirmation — the next request with it is
-// refused. An organization's owner manages its keys on the same page. At 360 and 1280 px without
+// refused. Its settings (budget, rate, models, kept conversations) are checked and saved, its use
+// shown for the month and over 30 days. An organization's owner manages its keys on the same page. At 360 and 1280 px without
 // sideways scrolling. Screenshots: KEYS_SHOTS_DIR=/tmp/shots-keys.
 import { expect, test } from '@playwright/test';
 import { noSidewaysScroll, openAs, organizationWith, register, shotsIn } from './helpers';
@@ -46,8 +47,35 @@ test('a user makes an API key, sees it once, uses it and revokes it; an owner ma
   await expect(row).toContainText(key.slice(0, 20));
   await expect(row).not.toContainText(key.slice(20));
   await expect(row.getByTestId('key-status')).toHaveText('사용 중');
+  // a chat turn with the key: charged, and shown as this month's use
+  const turn = await request.post('/v1/chat/completions', {
+    headers: { authorization: `Bearer ${key}` },
+    data: { model: 'consult-basic', messages: [{ role: 'user', content: '안녕하세요' }] },
+  });
+  expect(turn.status()).toBe(200);
+  expect(turn.headers()['x-consult-on-usage-level']).toBe('NORMAL');
   await page.reload();
   await expect(row).not.toContainText('사용 기록 없음');
+  await expect(row.getByTestId('key-usage-line')).toHaveText(/^이번 달 [\d,]+토큰 사용$/);
+
+  // its settings: checked in the browser, saved, shown in the list; its use over 30 days
+  await row.getByTestId('key-settings-open').click();
+  const settings = page.getByTestId('key-settings-dialog');
+  await expect(settings).toContainText('상담 봇 키 설정');
+  await expect(settings.getByTestId('daily-chart')).toBeVisible();
+  await settings.getByTestId('key-turnsPerMinute').fill('0');
+  await settings.getByTestId('key-settings-dialog-confirm').click();
+  await expect(settings.getByTestId('key-limit-invalid')).toHaveText('1분당 요청 수에는 1부터 10,000까지의 정수를 입력하거나 비워 두세요.');
+  await expect(settings.getByTestId('key-turnsPerMinute')).toBeFocused();
+  await settings.getByTestId('key-turnsPerMinute').fill('30');
+  await settings.getByTestId('key-monthlyBudgetTokens').fill('50,000');
+  await settings.getByTestId('key-keep').check();
+  await shot(page, testInfo, 'keys-settings-1280');
+  await settings.getByTestId('key-settings-dialog-confirm').click();
+  await expect(settings).toHaveCount(0);
+  await expect(row.getByTestId('key-usage-line')).toHaveText(/^이번 달 예산 50,000토큰 중 [\d,]+토큰 사용$/);
+  const listed = (await (await request.get('/api/api-keys', { headers: { authorization: `Bearer ${user.token}` } })).json()) as { monthlyBudgetTokens: number; turnsPerMinute: number; keepConversations: boolean }[];
+  expect(listed[0]).toMatchObject({ monthlyBudgetTokens: 50_000, turnsPerMinute: 30, keepConversations: true });
 
   // revoked after a confirmation: the next request is refused
   await row.getByTestId('key-revoke').click();
@@ -74,4 +102,8 @@ test('a user makes an API key, sees it once, uses it and revokes it; an owner ma
   await expect(mine.getByTestId('key-card')).toContainText('폐기됨');
   await noSidewaysScroll(page, '/api-keys/ at 360 px');
   await shot(page, testInfo, 'keys-360');
+  await organization.getByTestId('key-card').getByTestId('key-settings-open').click();
+  await expect(page.getByTestId('key-settings-dialog').getByTestId('key-usage')).toBeVisible();
+  await noSidewaysScroll(page, '/api-keys/ settings at 360 px');
+  await shot(page, testInfo, 'keys-settings-360');
 });

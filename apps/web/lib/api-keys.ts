@@ -21,3 +21,30 @@ export function openAiBaseUrl(origin: string): string {
 export function keysPath(organizationId: string | null): string {
   return organizationId ? `/api/organizations/${organizationId}/api-keys` : '/api/api-keys';
 }
+
+export type ApiKeyUsageView = components['schemas']['ApiKeyUsageView'];
+export type UpdateApiKeyDto = components['schemas']['UpdateApiKeyDto'];
+
+/** The bounds the API takes for each of a key's limits. */
+export const KEY_LIMITS = {
+  monthlyBudgetTokens: { min: 0, max: 1_000_000_000_000 },
+  turnsPerMinute: { min: 1, max: 10_000 },
+  concurrentTurns: { min: 1, max: 100 },
+} as const;
+
+/**
+ * A limit as typed: empty for none (null), or a whole number within the bounds — "50,000" and
+ * "50 000" read as 50000; anything else is invalid.
+ */
+export function parseKeyLimit(text: string, bounds: { min: number; max: number }): { valid: true; value: number | null } | { valid: false } {
+  const plain = text.trim().replace(/[,\s]/g, '');
+  if (!plain) return { valid: true, value: null };
+  if (!/^\d+$/.test(plain)) return { valid: false };
+  const value = Number(plain);
+  return Number.isSafeInteger(value) && value >= bounds.min && value <= bounds.max ? { valid: true, value } : { valid: false };
+}
+
+/** A limit as the form shows it: empty for none. */
+export function limitText(value: number | null | undefined): string {
+  return value === null || value === undefined ? '' : String(value);
+}

@@ -398,6 +398,22 @@ export interface paths {
         delete: operations["ApiKeysController_revoke"];
         options?: never;
         head?: never;
+        patch: operations["ApiKeysController_update"];
+        trace?: never;
+    };
+    "/api/api-keys/{keyId}/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ApiKeysController_usage"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
         patch?: never;
         trace?: never;
     };
@@ -1057,6 +1073,22 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/chat/completions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["OpenAiController_chatCompletions"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/models": {
         parameters: {
             query?: never;
@@ -1170,6 +1202,51 @@ export interface components {
              */
             managedBy: "config" | "admin";
         };
+        ApiKeyPeriodUsageView: {
+            /**
+             * @description The quota period counted
+             * @example 2026-11
+             */
+            periodKey: string;
+            /** @description Tokens charged to the key this period */
+            consumedTokens: number;
+            /** @description Tokens held by its turns in flight */
+            heldTokens: number;
+            /** @description What is left of its budget; null without one */
+            remainingTokens: number | null;
+        };
+        ApiKeyUsageDayView: {
+            /**
+             * @description A day in the quota’s time zone
+             * @example 2026-11-30
+             */
+            day: string;
+            /** @description Tokens charged */
+            tokens: number;
+            /** @description Turns charged */
+            turns: number;
+        };
+        ApiKeyUsageProblemView: {
+            keyId: string;
+            problems: string[];
+        };
+        ApiKeyUsageView: {
+            /**
+             * @description The quota period counted
+             * @example 2026-11
+             */
+            periodKey: string;
+            /** @description Tokens charged to the key this period */
+            consumedTokens: number;
+            /** @description Tokens held by its turns in flight */
+            heldTokens: number;
+            /** @description What is left of its budget; null without one */
+            remainingTokens: number | null;
+            /** Format: uuid */
+            keyId: string;
+            /** @description The last 30 days, oldest first (days without use with 0) */
+            days: components["schemas"]["ApiKeyUsageDayView"][];
+        };
         ApiKeyView: {
             /** Format: uuid */
             id: string;
@@ -1197,6 +1274,12 @@ export interface components {
             expiresAt: string | null;
             /** Format: date-time */
             revokedAt: string | null;
+            monthlyBudgetTokens: number | null;
+            models: string[] | null;
+            turnsPerMinute: number | null;
+            concurrentTurns: number | null;
+            keepConversations: boolean;
+            usage: components["schemas"]["ApiKeyPeriodUsageView"];
         };
         CacheClearedView: {
             cleared: boolean;
@@ -1282,6 +1365,16 @@ export interface components {
             messages: components["schemas"]["MessageView"][];
         };
         CreateApiKeyDto: {
+            /** @description Tokens a month the key may spend, reserved with every turn; null: no budget of its own (the account’s limits still apply) */
+            monthlyBudgetTokens?: number | null;
+            /** @description Model ids the key may use, within its plan’s; null: all the plan’s */
+            models?: string[] | null;
+            /** @description Turns a minute, on every instance together; null: the plan’s alone */
+            turnsPerMinute?: number | null;
+            /** @description Turns in flight at once; null: the plan’s alone */
+            concurrentTurns?: number | null;
+            /** @description Keep the key’s turns as conversations of its creator (default: only their ledger entries) */
+            keepConversations?: boolean;
             /**
              * @description Trimmed; runs of white space become one space
              * @example 상담 봇 (운영)
@@ -1331,6 +1424,12 @@ export interface components {
             expiresAt: string | null;
             /** Format: date-time */
             revokedAt: string | null;
+            monthlyBudgetTokens: number | null;
+            models: string[] | null;
+            turnsPerMinute: number | null;
+            concurrentTurns: number | null;
+            keepConversations: boolean;
+            usage: components["schemas"]["ApiKeyPeriodUsageView"];
             /**
              * @description The key itself: shown this once, only its hash is kept
              * @example co_live_…
@@ -1521,6 +1620,8 @@ export interface components {
             accounts: components["schemas"]["LedgerProblemView"][];
             /** @description Members whose usage in their organization’s pool differs from the pool’s ledger entries for them */
             members: components["schemas"]["MemberLimitProblemView"][];
+            /** @description API keys whose usage (budget) differs from the ledger entries that name them */
+            apiKeys: components["schemas"]["ApiKeyUsageProblemView"][];
             /** @description Open holds past their expiry (the sweeper is behind or stopped) */
             expiredOpenHolds: number;
             /** @description Paid orders without exactly one grant, and purchase grants without a paid order */
@@ -2001,6 +2102,19 @@ export interface components {
             level: "NORMAL" | "NOTICE" | "WARNING" | "CRITICAL" | "BLOCKED";
             usagePercent: number;
             remainingTokens: number;
+        };
+        UpdateApiKeyDto: {
+            /** @description Tokens a month the key may spend, reserved with every turn; null: no budget of its own (the account’s limits still apply) */
+            monthlyBudgetTokens?: number | null;
+            /** @description Model ids the key may use, within its plan’s; null: all the plan’s */
+            models?: string[] | null;
+            /** @description Turns a minute, on every instance together; null: the plan’s alone */
+            turnsPerMinute?: number | null;
+            /** @description Turns in flight at once; null: the plan’s alone */
+            concurrentTurns?: number | null;
+            /** @description Keep the key’s turns as conversations of its creator (default: only their ledger entries) */
+            keepConversations?: boolean;
+            name?: string;
         };
         UpdatePlanDto: {
             name?: components["schemas"]["PlanNameDto"];
@@ -2739,6 +2853,52 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ApiKeyView"];
+                };
+            };
+        };
+    };
+    ApiKeysController_update: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateApiKeyDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyView"];
+                };
+            };
+        };
+    };
+    ApiKeysController_usage: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                keyId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ApiKeyUsageView"];
                 };
             };
         };
@@ -3874,6 +4034,31 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["HealthView"];
                 };
+            };
+        };
+    };
+    OpenAiController_chatCompletions: {
+        parameters: {
+            query?: never;
+            header: {
+                "accept-language": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        /** @description OpenAI's chat completions request: model, messages, max_tokens / max_completion_tokens, temperature, stream, stream_options.include_usage, user */
+        requestBody: {
+            content: {
+                "application/json": string;
+            };
+        };
+        responses: {
+            /** @description chat.completion, or chat.completion.chunk events */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, desc, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gte, isNull, lt, or, sql } from 'drizzle-orm';
 import { DATABASE, type DatabaseHandle, type Executor } from '../database/database.js';
-import { apiKeys, organizationMembers, users } from '../database/schema.js';
+import { apiKeys, ledgerEntries, organizationMembers, users } from '../database/schema.js';
 
 export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type NewApiKey = typeof apiKeys.$inferInsert;
@@ -9,6 +9,14 @@ export type NewApiKey = typeof apiKeys.$inferInsert;
 export type ListedApiKey = ApiKeyRow & { creatorEmail: string };
 /** A key found for a request, with its creator's role in the key's organization (null: no longer a member). */
 export type PresentedApiKey = ApiKeyRow & { creatorRole: string | null };
+/** What a key's owner may set: its name and limits, and whether its turns are kept. */
+export type ApiKeySettings = Partial<Pick<ApiKeyRow, 'name' | 'monthlyBudgetTokens' | 'models' | 'turnsPerMinute' | 'concurrentTurns' | 'keepConversations'>>;
+/** A day of a key's use: tokens charged and turns settled. */
+export interface KeyUsageDay {
+  day: string;
+  tokens: number;
+  turns: number;
+}
 
 /** API keys: only their hashes, found by their public prefix. */
 @Injectable()
@@ -66,6 +74,32 @@ export class ApiKeysRepository {
     return this.find(executor, id);
   }
 
+  /**
+   * Changes a key's settings. Its usage columns are the ledger's: never written here (a budget
+   * set mid-month counts what the key already used this month).
+   */
+  async updateSettings(executor: Executor, id: string, settings: ApiKeySettings): Promise<void> {
+    if (Object.keys(settings).length === 0) return;
+    await executor.update(apiKeys).set(settings).where(eq(apiKeys.id, id));
+  }
+
+  /** A key's charges per day (in `timeZone`) since `since`, from the ledger entries that name it; days without any are left out. */
+  async usageByDay(executor: Executor, id: string, since: Date, timeZone: string): Promise<KeyUsageDay[]> {
+    const day = sql<string>`to_char((${ledgerEntries.createdAt} at time zone ${timeZone})::date, 'YYYY-MM-DD')`;
+    const rows = await executor
+      .select({
+        day,
+        tokens: sql<string>`coalesce(sum(${ledgerEntries.consumedDelta}), 0)`,
+        turns: sql<string>`count(*) filter (where ${ledgerEntries.kind} = 'CONSUMPTION')`,
+      })
+      .from(ledgerEntries)
+      .where(and(eq(ledgerEntries.apiKeyId, id), gte(ledgerEntries.createdAt, since)))
+      // By position: the time zone is a parameter, and a second copy of the expression would be another one.
+      .groupBy(sql`1`)
+      .orderBy(sql`1`);
+    return rows.map((row) => ({ day: row.day, tokens: Number(row.tokens), turns: Number(row.turns) }));
+  }
+
   /** Notes a use, at most once a minute per key (a write per request would cost every call). */
   async touch(executor: Executor, id: string, now: Date): Promise<void> {
     await executor
@@ -75,17 +109,6 @@ export class ApiKeysRepository {
   }
 
   private columns() {
-    return {
-      id: apiKeys.id,
-      userId: apiKeys.userId,
-      organizationId: apiKeys.organizationId,
-      name: apiKeys.name,
-      prefix: apiKeys.prefix,
-      secretHash: apiKeys.secretHash,
-      createdAt: apiKeys.createdAt,
-      lastUsedAt: apiKeys.lastUsedAt,
-      expiresAt: apiKeys.expiresAt,
-      revokedAt: apiKeys.revokedAt,
-    };
+    return getTableColumns(apiKeys);
   }
 }

@@ -1,3 +1,4 @@
+import { ApiKeyCache } from '../api-keys/api-key-cache.js';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
@@ -41,6 +42,7 @@ export class AuthService {
     private readonly users: UsersRepository,
     private readonly accounts: AccountsService,
     private readonly jwt: JwtService,
+    private readonly keyCache: ApiKeyCache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.jwtKey = createSecretKey(Buffer.from(config.jwt.secret, 'utf8'));
@@ -116,6 +118,8 @@ export class AuthService {
         );
       }
       await this.users.makeAdmin(existing.id, parsed.address, await passwordHasher.hash(password));
+      // Its earlier holder's keys were revoked with it: not used again from what this instance read.
+      this.keyCache.clear();
       this.logger.warn({ message: 'role changed', userId: existing.id, email: parsed.address, from: existing.role, to: 'ADMIN', by: 'ADMIN_PROMOTE_EXISTING' });
       return 'promoted';
     }

@@ -9,7 +9,7 @@ import type { EstimateView, ModelView, TurnView } from './chat.dto.js';
 import { ChatService, type TurnEvent, type TurnInput } from './chat.service.js';
 
 /** Aborts when the client closes the connection before the response was finished. */
-function abortWhenClientLeaves(response: Response): AbortSignal {
+export function abortWhenClientLeaves(response: Response): AbortSignal {
   const controller = new AbortController();
   response.on('close', () => {
     if (!response.writableFinished) controller.abort();
@@ -44,7 +44,7 @@ export class ChatTurnsService {
   ) {}
 
   /** Counts a turn by its outcome and, when charged, its tokens by bucket and model. */
-  private record(input: TurnInput, turn: TurnView | null, error: unknown): void {
+  record(input: TurnInput, turn: TurnView | null, error: unknown): void {
     if (turn) {
       this.metrics.turns.inc({ outcome: 'completed', model: turn.model });
       for (const [bucket, tokens] of [['purchased', turn.usage.purchasedTokens], ['free', turn.usage.freeTokens], ['overage', turn.usage.overageTokens]] as const) {

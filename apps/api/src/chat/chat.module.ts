@@ -7,12 +7,13 @@ import { ChatController } from './chat.controller.js';
 import { ChatRepository } from './chat.repository.js';
 import { ChatService } from './chat.service.js';
 import { ConversationsService } from './conversations.service.js';
+import { OpenAiChatService } from './openai-chat.service.js';
 import { OpenAiController } from './openai.controller.js';
 import { TurnSettlementService } from './turn-settlement.service.js';
 
 @Module({
   imports: [QuotaModule, LlmModule, ApiKeysModule],
   controllers: [ChatController, OpenAiController],
-  providers: [ChatRepository, ChatService, TurnSettlementService, ChatTurnsService, ConversationsService],
+  providers: [ChatRepository, ChatService, TurnSettlementService, ChatTurnsService, ConversationsService, OpenAiChatService],
 })
 export class ChatModule {}

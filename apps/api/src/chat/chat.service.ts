@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { usageMessage, type Locale, type UsageEvaluation } from '@consult-on/quota-policy';
+import { evaluateUsage, usageMessage, type Locale, type UsageEvaluation } from '@consult-on/quota-policy';
 import type { AuthUser } from '../auth/auth.decorators.js';
 import { APP_CONFIG, type AppConfig, type ModelConfig } from '../config/app-config.js';
 import { NotFoundError, PlanModelNotAllowedError, ValidationFailedError } from '../common/errors.js';
@@ -29,7 +29,14 @@ interface Workspace {
 export type { TurnInput } from './turn.js';
 
 export type TurnEvent =
-  | { type: 'start'; conversationId: string; model: string; maxCompletionTokens: number }
+  | {
+      type: 'start';
+      conversationId: string;
+      model: string;
+      maxCompletionTokens: number;
+      /** The account's usage level as the turn started (before its charge); null when metering is off. */
+      usage?: { level: UsageEvaluation['level']; usagePercent: number } | null;
+    }
   | { type: 'delta'; text: string }
   | { type: 'complete'; turn: TurnView };
 
@@ -69,7 +76,7 @@ export class ChatService {
   ) {}
 
   /** Runs a turn, yielding its start, each piece of text and the finished turn. */
-  async *turn(user: AuthUser, input: TurnInput, locale: Locale, signal: AbortSignal): AsyncGenerator<TurnEvent> {
+  async *turn(user: Pick<AuthUser, 'id'>, input: TurnInput, locale: Locale, signal: AbortSignal): AsyncGenerator<TurnEvent> {
     const metering = this.config.chat.meteringEnabled;
     // Metered, the account's read checks the membership (a pool is read only for its members).
     const workspace = await this.workspaceOf(user.id, input, !metering);
@@ -81,8 +88,9 @@ export class ChatService {
     const request = {
       tokens: chargedTokens(model, promptTokens, completionLimit),
       minimumTokens: chargedTokens(model, promptTokens, this.config.chat.minCompletionTokens),
-      purpose: 'chat',
+      purpose: input.api ? 'api' : 'chat',
       maxInFlight: plan?.concurrentTurns,
+      apiKey: input.api ? { id: input.api.keyId, limited: input.api.limited } : undefined,
     };
     const reservation = !account
       ? null
@@ -91,17 +99,19 @@ export class ChatService {
         : await this.holds.reserveWithAccount(user.id, { ...request, known: account });
     const hold = reservation?.hold ?? null;
     const maxCompletionTokens = hold ? Math.min(completionLimit, completionTokensWithin(model, hold.tokens, promptTokens)) : completionLimit;
+    const started = account ? evaluateUsage(account, this.config.quota) : null;
 
     let settled = false;
     let text = '';
     let reported: { promptTokens: number; completionTokens: number } | null = null;
     try {
-      yield { type: 'start', conversationId: prepared.conversationId, model: model.id, maxCompletionTokens };
+      yield { type: 'start', conversationId: prepared.conversationId, model: model.id, maxCompletionTokens, usage: started && { level: started.level, usagePercent: started.usagePercent } };
       try {
         for await (const event of this.provider.stream({
           providerModel: model.providerModel,
           messages: prepared.prompt,
           maxCompletionTokens,
+          ...(input.api?.temperature !== undefined ? { temperature: input.api.temperature } : {}),
           locale,
           signal,
         })) {
@@ -127,7 +137,7 @@ export class ChatService {
   }
 
   /** The same turn, collected into one JSON answer. */
-  async send(user: AuthUser, input: TurnInput, locale: Locale, signal: AbortSignal): Promise<TurnView | null> {
+  async send(user: Pick<AuthUser, 'id'>, input: TurnInput, locale: Locale, signal: AbortSignal): Promise<TurnView | null> {
     for await (const event of this.turn(user, input, locale, signal)) {
       if (event.type === 'complete') return event.turn;
     }
@@ -186,12 +196,14 @@ export class ChatService {
       throw new ValidationFailedError([{ field: 'model', problems: [`unknown model; one of ${this.catalog.list().map((m) => m.id).join(', ')}`] }]);
     }
     if (plan && !allowsModel(plan, model.id)) throw new PlanModelNotAllowedError(plan.id, plan.models ?? []);
-    const completionLimit = plan ? completionLimitOf(plan, model.completionLimit) : model.completionLimit;
+    const planLimit = plan ? completionLimitOf(plan, model.completionLimit) : model.completionLimit;
+    const completionLimit = Math.min(planLimit, input.api?.maxCompletionTokens ?? planLimit);
+    const apiHistory = input.api?.history ?? [];
     // Counting a long message costs real CPU: a user who could not start a turn is refused first.
-    if (this.config.chat.meteringEnabled && options.account && isLongText(input.message)) {
+    if (this.config.chat.meteringEnabled && options.account && (isLongText(input.message) || isLongText(apiHistory.map((message) => message.content).join('')))) {
       this.holds.assertReservable(options.account, chargedTokens(model, 0, this.config.chat.minCompletionTokens));
     }
-    let history: { role: 'user' | 'assistant'; content: string; contentTokens: number }[] = [];
+    let history: { role: ChatMessage['role']; content: string; contentTokens: number }[] = [];
     let contextTruncated = false;
     const conversation = options.workspace.conversation;
     if (conversation) {
@@ -199,7 +211,9 @@ export class ChatService {
       ({ kept: history, truncated: contextTruncated } = this.withinCap(await this.repository.recentMessages(conversation.id, CONTEXT_MESSAGES + 1)));
     }
     const system = SYSTEM_PROMPT[locale];
-    const [systemTokens, userTokens] = await this.counter.count([system, input.message], { owner: userId, signal: options.signal });
+    // An API client's context is its own (counted here, with the rest, in one request to the counter).
+    const [systemTokens, userTokens, ...apiTokens] = await this.counter.count([system, input.message, ...apiHistory.map((message) => message.content)], { owner: userId, signal: options.signal });
+    if (apiHistory.length > 0) history = apiHistory.map((message, index) => ({ ...message, contentTokens: apiTokens[index]! }));
     const prompt: ChatMessage[] = [
       { role: 'system', content: system },
       ...history.map(({ role, content }) => ({ role, content })),

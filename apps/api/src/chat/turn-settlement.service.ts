@@ -45,6 +45,7 @@ export class TurnSettlementService {
   ): Promise<CommittedTurn> {
     const reply = toStorableText(text);
     let charge = await this.chargeOf(prepared, reservation, reply, reported);
+    if (input.api?.endUser !== undefined) charge = { ...charge, metadata: { ...charge.metadata, endUser: input.api.endUser } };
     try {
       return await this.write(userId, input, prepared, reservation, charge);
     } catch (error) {
@@ -56,6 +57,7 @@ export class TurnSettlementService {
         throw error;
       }
       charge = { ...charge, charged: settlement.chargedTokens };
+      if (!recorded(input)) return this.committed(prepared, charge, settlement, null);
       const context = { holdId: reservation.hold.holdId, userId, conversationId: prepared.conversationId, error: String(error) };
       try {
         const { id } = await this.repository.recordTurn(this.repository.db, this.turnRecord(userId, input, prepared, charge, settlement.split, settlement.ledgerEntryId));
@@ -112,6 +114,7 @@ export class TurnSettlementService {
    * a transaction that locks the account when something else changed it since the reservation.
    */
   private async write(userId: string, input: TurnInput, prepared: PreparedTurn, reservation: TurnReservation | null, charge: TurnCharge): Promise<CommittedTurn> {
+    if (!recorded(input)) return this.settleUnrecorded(prepared, reservation, charge);
     if (!reservation) {
       return this.committed(prepared, charge, null, (await this.repository.recordTurn(this.repository.db, this.turnRecord(userId, input, prepared, charge, NOTHING_CHARGED, null))).id);
     }
@@ -132,6 +135,17 @@ export class TurnSettlementService {
       return this.repository.turnWrite(record);
     }, reservation.poolId ?? null);
     return this.committed(prepared, { ...charge, charged: settlement.chargedTokens }, settlement, this.repository.recordedTurn(record!, attached!).id);
+  }
+
+  /** A turn through `/v1` whose key keeps no conversations: the settlement alone (its ledger entries name the key). */
+  private async settleUnrecorded(prepared: PreparedTurn, reservation: TurnReservation | null, charge: TurnCharge): Promise<CommittedTurn> {
+    if (!reservation) return this.committed(prepared, charge, null, null);
+    // No conversation to name: the entry's metadata says what the turn was.
+    const { conversationId: _none, ...metadata } = charge.metadata;
+    const planned = this.holds.planSettlement(reservation, charge.charged, metadata);
+    const written = planned ? await this.holds.settlePlanned(planned) : null;
+    const settlement = written?.settlement ?? (await this.holds.settle(reservation.hold.holdId, charge.charged, metadata, null, reservation.poolId ?? null));
+    return this.committed(prepared, { ...charge, charged: settlement.chargedTokens }, settlement, null);
   }
 
   private turnRecord(userId: string, input: TurnInput, prepared: PreparedTurn, charge: TurnCharge, split: ConsumptionSplit, ledgerEntryId: number | null): TurnRecord {
@@ -173,4 +187,9 @@ export class TurnSettlementService {
       usage: { promptTokens, completionTokens, chargedTokens: charged, ...split, estimated },
     };
   }
+}
+
+/** Whether a turn is kept as a conversation: every web turn, an API turn when its key says so. */
+function recorded(input: TurnInput): boolean {
+  return !input.api || input.api.record;
 }

@@ -11,6 +11,24 @@ export interface TurnInput {
   model?: string;
   /** The workspace of a new conversation: an organization the user belongs to; omitted: their own account. */
   organizationId?: string;
+  /** A turn through `/v1`: the API key it is made with, and what the client sent besides its last message. */
+  api?: ApiTurn;
+}
+
+/** What a turn through the OpenAI-compatible API brings that a web turn does not. */
+export interface ApiTurn {
+  keyId: string;
+  /** Whether the key has limits of its own (budget, turns in flight): its reservation takes the locking path. */
+  limited: boolean;
+  /** Whether the turn is kept as a conversation (otherwise only its ledger entries say it happened). */
+  record: boolean;
+  /** The request's messages before its last (user) one, as the client sent them: the context. */
+  history: ChatMessage[];
+  /** The client's cap on the reply (`max_completion_tokens`), within the model's and the plan's. */
+  maxCompletionTokens?: number;
+  temperature?: number;
+  /** The client's id of its end user (OpenAI's `user`), kept in the settlement's metadata. */
+  endUser?: string;
 }
 
 export interface CommittedTurn {

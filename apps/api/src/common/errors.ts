@@ -224,19 +224,72 @@ export class PlanModelNotAllowedError extends DomainError {
   }
 }
 
+/** No model has the id asked for (OpenAI's clients expect a 404 `model_not_found`). */
+export class ModelNotFoundError extends DomainError {
+  readonly code = 'MODEL_NOT_FOUND';
+  readonly status = 404;
+  readonly localized = { ko: '그런 모델이 없습니다.', en: 'There is no such model.' };
+  constructor(readonly allowedModels: readonly string[]) {
+    super('model not found');
+  }
+  override details() {
+    return { allowedModels: this.allowedModels };
+  }
+}
+
+/** An API key's own monthly budget is spent (its account may still have tokens). */
+export class ApiKeyBudgetReachedError extends DomainError {
+  readonly code = 'API_KEY_BUDGET_REACHED';
+  readonly status = 402;
+  readonly localized = {
+    ko: '이 API 키의 이번 달 예산을 모두 사용했습니다. 키를 관리하는 사람에게 예산을 늘려 달라고 요청해 주세요.',
+    en: "This API key's monthly budget is spent. Ask whoever manages the key to raise it.",
+  };
+  constructor(
+    readonly budgetTokens: number,
+    readonly remainingTokens: number,
+  ) {
+    super('api key budget reached');
+  }
+  override details() {
+    return { limit: 'API_KEY', limitTokens: this.budgetTokens, remainingTokens: this.remainingTokens };
+  }
+}
+
+/** The API key may not use the model asked for (its own list, within the plan's). */
+export class ApiKeyModelNotAllowedError extends DomainError {
+  readonly code = 'API_KEY_MODEL_NOT_ALLOWED';
+  readonly status = 404;
+  readonly localized = {
+    ko: '이 API 키로는 이 모델을 쓸 수 없습니다.',
+    en: 'This API key may not use this model.',
+  };
+  constructor(readonly allowedModels: readonly string[]) {
+    super('model not allowed for the key');
+  }
+  override details() {
+    return { allowedModels: this.allowedModels };
+  }
+}
+
 /** The plan's cap on answers being written at once is reached. */
 export class TooManyConcurrentTurnsError extends DomainError {
   readonly code = 'TOO_MANY_CONCURRENT_TURNS';
   readonly status = 429;
-  readonly localized = {
-    ko: '동시에 받을 수 있는 답변 수를 넘었습니다. 진행 중인 답변이 끝난 뒤 다시 보내 주세요.',
-    en: 'Too many answers are being written at once. Send again when one has finished.',
-  };
-  constructor(readonly limit: number) {
+  readonly localized: Localized;
+  /** `scope`: whose cap it is — the plan's, or the API key's own. */
+  constructor(
+    readonly limit: number,
+    readonly scope: 'plan' | 'api-key' = 'plan',
+  ) {
     super('too many concurrent turns');
+    this.localized =
+      scope === 'plan'
+        ? { ko: '동시에 받을 수 있는 답변 수를 넘었습니다. 진행 중인 답변이 끝난 뒤 다시 보내 주세요.', en: 'Too many answers are being written at once. Send again when one has finished.' }
+        : { ko: '이 API 키로 동시에 받을 수 있는 답변 수를 넘었습니다. 진행 중인 답변이 끝난 뒤 다시 보내 주세요.', en: 'This API key has the most answers in progress it may have at once. Send again when one has finished.' };
   }
   override details() {
-    return { limit: this.limit };
+    return { limit: this.limit, ...(this.scope === 'api-key' ? { limitOf: 'API_KEY' } : {}) };
   }
 }
 
@@ -244,18 +297,21 @@ export class TooManyConcurrentTurnsError extends DomainError {
 export class TooManyTurnsError extends DomainError {
   readonly code = 'TOO_MANY_TURNS';
   readonly status = 429;
-  readonly localized = {
-    ko: '1분 동안 보낼 수 있는 질문 수를 넘었습니다. 잠시 후 다시 보내 주세요.',
-    en: 'You have sent the most questions a minute your plan allows. Send again shortly.',
-  };
+  readonly localized: Localized;
   constructor(
     readonly limit: number,
     readonly retryAfterSeconds: number,
+    /** Whose limit it is — the plan's, or the API key's own. */
+    readonly scope: 'plan' | 'api-key' = 'plan',
   ) {
     super('too many turns');
+    this.localized =
+      scope === 'plan'
+        ? { ko: '1분 동안 보낼 수 있는 질문 수를 넘었습니다. 잠시 후 다시 보내 주세요.', en: 'You have sent the most questions a minute your plan allows. Send again shortly.' }
+        : { ko: '이 API 키로 1분 동안 보낼 수 있는 요청 수를 넘었습니다. 잠시 후 다시 보내 주세요.', en: 'This API key has sent the most requests a minute it may. Send again shortly.' };
   }
   override details() {
-    return { limit: this.limit, retryAfterSeconds: this.retryAfterSeconds };
+    return { limit: this.limit, retryAfterSeconds: this.retryAfterSeconds, ...(this.scope === 'api-key' ? { limitOf: 'API_KEY' } : {}) };
   }
 }
 

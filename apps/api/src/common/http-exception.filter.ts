@@ -82,16 +82,43 @@ function generic(status: number, locale: 'ko' | 'en') {
   return { status, body: { code: known.code, message: known[locale] } };
 }
 
-/** Our codes that OpenAI's clients know by another name. */
-const OPENAI_CODES: Record<string, string> = { INVALID_API_KEY: 'invalid_api_key', UNAUTHORIZED: 'invalid_api_key', RATE_LIMITED: 'rate_limit_exceeded' };
+/** Limits reached that no retry lifts (OpenAI's `insufficient_quota`): which one, as the error says. */
+const QUOTA_LIMITS: Record<string, string> = {
+  TOKEN_EXHAUSTED: 'account',
+  MEMBER_LIMIT_REACHED: 'member',
+  API_KEY_BUDGET_REACHED: 'api_key',
+};
+/** Limits a retry lifts (OpenAI's `rate_limit_exceeded`, with `retry-after`). */
+const RATE_CODES = new Set(['RATE_LIMITED', 'TOO_MANY_TURNS', 'TOO_MANY_CONCURRENT_TURNS']);
+/** A model the key may not use is, to OpenAI's clients, one that does not exist for them. */
+const MODEL_CODES = new Set(['MODEL_NOT_FOUND', 'API_KEY_MODEL_NOT_ALLOWED', 'PLAN_MODEL_NOT_ALLOWED']);
+
+export interface OpenAiErrorBody {
+  error: { message: string; type: string; code: string; param: string | null; limit?: string };
+}
 
 /**
- * The same error in OpenAI's envelope, for `/v1` (what its SDKs parse into their error classes):
- * `{"error":{"message","type","code","param"}}` — OpenAI's code where it has one, else ours in lower case.
+ * The same error as OpenAI's clients read it (`/v1`; what its SDKs parse into their error classes):
+ * the status they understand and `{"error":{"message","type","code","param"}}`. A spent limit is
+ * 429 `insufficient_quota` saying which (`limit`: account, organization, member, api_key) and
+ * `x-should-retry: false` (the SDKs would retry a 429); a rate limit is 429
+ * `rate_limit_exceeded` with `retry-after`; a model the key may not use, 404 `model_not_found`.
  */
-export function openAiErrorBody(status: number, body: ErrorBody): { error: { message: string; type: string; code: string; param: null } } {
-  const type = status >= 500 ? 'server_error' : status === 429 && body.code === 'RATE_LIMITED' ? 'requests' : 'invalid_request_error';
-  return { error: { message: body.message, type, code: OPENAI_CODES[body.code] ?? body.code.toLowerCase(), param: null } };
+export function openAiError({ status, body }: { status: number; body: ErrorBody }): { status: number; body: OpenAiErrorBody; headers: Record<string, string> } {
+  const fields = body['fields'] as { field: string }[] | undefined;
+  const error = (type: string, code: string, extra: Partial<OpenAiErrorBody['error']> = {}) => ({ message: body.message, type, code, param: fields?.[0]?.field ?? null, ...extra });
+  const limit = QUOTA_LIMITS[body.code];
+  if (limit) {
+    const which = body.code === 'TOKEN_EXHAUSTED' && body['limit'] === 'ORGANIZATION' ? 'organization' : limit;
+    return { status: 429, body: { error: error('insufficient_quota', 'insufficient_quota', { limit: which }) }, headers: { 'x-should-retry': 'false' } };
+  }
+  if (RATE_CODES.has(body.code)) {
+    const retryAfter = typeof body['retryAfterSeconds'] === 'number' ? body['retryAfterSeconds'] : 1;
+    return { status: 429, body: { error: error('requests', 'rate_limit_exceeded') }, headers: body.code === 'RATE_LIMITED' ? {} : { 'retry-after': String(retryAfter) } };
+  }
+  if (MODEL_CODES.has(body.code)) return { status: 404, body: { error: error('invalid_request_error', 'model_not_found', { param: 'model' }) }, headers: {} };
+  if (status === 401) return { status, body: { error: error('invalid_request_error', 'invalid_api_key') }, headers: {} };
+  return { status, body: { error: error(status >= 500 ? 'server_error' : 'invalid_request_error', body.code.toLowerCase()) }, headers: {} };
 }
 
 /**
@@ -119,6 +146,12 @@ export class HttpExceptionFilter implements ExceptionFilter {
       return;
     }
     // OpenAI's clients (`/v1`) read errors in OpenAI's envelope.
-    response.status(status).json(request.path.startsWith('/v1/') ? openAiErrorBody(status, body) : body);
+    if (request.path.startsWith('/v1/')) {
+      const answer = openAiError({ status, body });
+      response.set(answer.headers).status(answer.status).json(answer.body);
+      return;
+    }
+    if (typeof body['retryAfterSeconds'] === 'number') response.set('retry-after', String(body['retryAfterSeconds']));
+    response.status(status).json(body);
   }
 }

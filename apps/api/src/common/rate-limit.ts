@@ -1,5 +1,7 @@
 import { Injectable, Logger, SetMetadata, type ExecutionContext, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { ThrottlerGuard, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
+import { Inject } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { InjectThrottlerOptions, InjectThrottlerStorage, ThrottlerGuard, type ThrottlerModuleOptions, type ThrottlerStorage } from '@nestjs/throttler';
 import type { Redis } from 'ioredis';
 import { failFastRedis } from './fail-fast-redis.js';
 import type { AppConfig } from '../config/app-config.js';
@@ -12,23 +14,57 @@ export const AuthRateLimit = () => SetMetadata(AUTH_RATE_LIMIT, true);
 /** Creating an account: each one comes with a free allowance, so an address may create only a few an hour. */
 export const RegisterRateLimit = () => SetMetadata(REGISTER_RATE_LIMIT, true);
 
+/** Who a request's credentials say it comes from, when they name a known client (an API key this instance has read); null otherwise. */
+export interface ClientTracker {
+  clientOf(authorization: string): string | null;
+}
+export const CLIENT_TRACKER = Symbol('CLIENT_TRACKER');
+
 const marked = (key: string) => (context: ExecutionContext) => !Reflect.getMetadata(key, context.getHandler());
 
 /**
  * Counts each limit per client address across all the routes it applies to (the library's own
- * key is per route, so an address had the whole limit again on every route).
+ * key is per route, so an address had the whole limit again on every route) — on `/v1`, per API
+ * key instead, once the key is known to this instance (a company's servers share an address; a
+ * key this instance has not read yet counts on its address, so made-up keys cannot dodge it).
  */
 @Injectable()
 export class ClientRateLimitGuard extends ThrottlerGuard {
+  constructor(
+    @InjectThrottlerOptions() options: ThrottlerModuleOptions,
+    @InjectThrottlerStorage() storage: ThrottlerStorage,
+    reflector: Reflector,
+    @Inject(CLIENT_TRACKER) private readonly clients: ClientTracker,
+  ) {
+    super(options, storage, reflector);
+  }
+
+  protected override async getTracker(request: Record<string, unknown>): Promise<string> {
+    const path = request['path'];
+    const authorization = (request['headers'] as Record<string, unknown> | undefined)?.['authorization'];
+    if (typeof path === 'string' && path.startsWith('/v1/') && typeof authorization === 'string') {
+      const client = this.clients.clientOf(authorization);
+      if (client) return client;
+    }
+    return super.getTracker(request);
+  }
+
   protected override generateKey(_context: ExecutionContext, tracker: string, throttlerName: string): string {
     return `${throttlerName}:${tracker}`;
   }
 }
 
-export function throttlerOptions(config: AppConfig): ThrottlerModuleOptions {
+/** The rate-limit counters (`rateCounters`), for limits counted outside the guard (an API key's turns a minute). */
+export const RATE_COUNTERS = Symbol('RATE_COUNTERS');
+
+/** With Redis, every instance counts on the same counters (behind two instances a limit stays the limit); without, this process alone. */
+export function rateCounters(config: AppConfig): ThrottlerStorage {
+  return config.redis.url ? new RedisThrottlerStorage(config.redis.url, `${config.redis.keyPrefix}rate:`) : new SlidingWindowThrottlerStorage();
+}
+
+export function throttlerOptions(config: AppConfig, storage: ThrottlerStorage = rateCounters(config)): ThrottlerModuleOptions {
   return {
-    // With Redis, every instance counts on the same counters (behind two instances a limit stays the limit).
-    storage: config.redis.url ? new RedisThrottlerStorage(config.redis.url, `${config.redis.keyPrefix}rate:`) : new SlidingWindowThrottlerStorage(),
+    storage,
     throttlers: [
       { name: 'default', ttl: 60_000, limit: config.rateLimit.perMinute },
       {

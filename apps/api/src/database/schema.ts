@@ -131,6 +131,8 @@ export const ledgerEntries = pgTable(
     userId: uuid('user_id').notNull(),
     /** On a pool's entries for a member's turn: the member, whose monthly limit the entry counts against. */
     memberId: uuid('member_id'),
+    /** On the entries of a turn made with an API key: the key (its budget counts them). */
+    apiKeyId: uuid('api_key_id'),
     kind: text('kind', { enum: LEDGER_ENTRY_KINDS }).notNull(),
     periodKey: text('period_key').notNull(),
     amountTokens: bigint('amount_tokens', { mode: 'number' }).notNull(),
@@ -165,6 +167,8 @@ export const ledgerEntries = pgTable(
     index('ledger_entries_member_idx').on(table.userId, table.memberId, table.periodKey).where(sql`${table.memberId} is not null`),
     // A member's own history in a pool, newest first, a page at a time.
     index('ledger_entries_member_history_idx').on(table.userId, table.memberId, table.id).where(sql`${table.memberId} is not null`),
+    // A key's entries by day: its usage chart, and the books of its budget.
+    index('ledger_entries_api_key_idx').on(table.apiKeyId, table.createdAt).where(sql`${table.apiKeyId} is not null`),
     check('ledger_entries_amount_non_negative', sql`${table.amountTokens} >= 0`),
   ],
 );
@@ -181,6 +185,8 @@ export const tokenHolds = pgTable(
     userId: uuid('user_id').notNull(),
     /** On a pool's hold: the member whose turn it is (their limit holds the same tokens). */
     memberId: uuid('member_id'),
+    /** The API key whose turn it is (its budget holds the same tokens). */
+    apiKeyId: uuid('api_key_id'),
     tokens: bigint('tokens', { mode: 'number' }).notNull(),
     status: text('status', { enum: HOLD_STATUSES }).notNull().default('OPEN'),
     periodKey: text('period_key').notNull(),

@@ -10,6 +10,8 @@ export interface ModelTurnRequest {
   providerModel: string;
   messages: ChatMessage[];
   maxCompletionTokens: number;
+  /** Sampling temperature, when the client asked for one (OpenAI's 0–2); the provider's default otherwise. */
+  temperature?: number;
   locale: Locale;
   /** Aborted when the client goes away. */
   signal: AbortSignal;

@@ -58,6 +58,7 @@ export class OpenAiProvider implements ModelProvider {
             model: request.providerModel,
             messages: request.messages,
             max_tokens: request.maxCompletionTokens,
+            ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
             stream: true,
             stream_options: { include_usage: true },
           },

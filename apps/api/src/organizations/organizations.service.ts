@@ -1,3 +1,4 @@
+import { ApiKeyCache } from '../api-keys/api-key-cache.js';
 import { newSecret, secretHash } from '../common/secret-token.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -46,6 +47,7 @@ export class OrganizationsService {
     private readonly accounts: AccountsService,
     private readonly limits: MemberLimitsService,
     private readonly usage: UsageService,
+    private readonly keyCache: ApiKeyCache,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -208,6 +210,8 @@ export class OrganizationsService {
       // A plain member manages no keys: the ones they made stop for good (made an admin again, they stay stopped).
       if (role === 'MEMBER') await this.repository.revokeKeysOf(tx, organizationId, memberId, this.clock.now());
     });
+    // What this instance read of keys may name the old role: read again (other instances, within a second).
+    this.keyCache.clear();
     return this.get(userId, organizationId);
   }
 
@@ -225,6 +229,7 @@ export class OrganizationsService {
       await this.repository.removeMember(tx, organizationId, memberId);
       await this.repository.revokeKeysOf(tx, organizationId, memberId, this.clock.now());
     });
+    this.keyCache.clear();
   }
 
   /** Refuses anyone but the organization's owners and admins (404 to strangers, 403 to plain members): who may buy its tokens. */

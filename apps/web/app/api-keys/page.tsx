@@ -4,6 +4,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { AppShell, Spinner } from '@/components/AppShell';
 import { CopyButton } from '@/components/chat/AnswerActions';
+import { ApiKeySettings, keyUsageText } from '@/components/ApiKeySettings';
 import { ConfirmDialog } from '@/components/ConfirmDialog';
 import { NameForm } from '@/components/OrganizationNameForm';
 import { Panel } from '@/components/Panel';
@@ -11,6 +12,7 @@ import { TableHead } from '@/components/TableHead';
 import { api } from '@/lib/api';
 import { keysPath, keyStatus, openAiBaseUrl, type ApiKeyView, type CreatedApiKeyView } from '@/lib/api-keys';
 import { errorText } from '@/lib/error-text';
+import { useModels } from '@/lib/chat-models';
 import { useI18n } from '@/lib/i18n';
 import type { NameRule, OrganizationSummaryView } from '@/lib/organizations';
 import { queryKeys } from '@/lib/queries';
@@ -39,8 +41,8 @@ function CreatedKey({ created, onDone }: { created: CreatedApiKeyView; onDone: (
 }
 
 /** Cards on a phone, a table from `sm` up: the same keys either way, each with its revoke button. */
-function KeyList({ keys, onRevoke }: { keys: ApiKeyView[]; onRevoke: (key: ApiKeyView) => void }) {
-  const { t, df } = useI18n();
+function KeyList({ keys, onRevoke, onSettings }: { keys: ApiKeyView[]; onRevoke: (key: ApiKeyView) => void; onSettings: (key: ApiKeyView) => void }) {
+  const { t, df, nf } = useI18n();
   const now = new Date();
   const status = (key: ApiKeyView) => (
     <>
@@ -50,10 +52,20 @@ function KeyList({ keys, onRevoke }: { keys: ApiKeyView[]; onRevoke: (key: ApiKe
   );
   const revoke = (key: ApiKeyView) =>
     keyStatus(key, now) === 'keyActive' ? (
-      <button type="button" className="btn btn-secondary text-red-800" aria-label={t('keyRevokeOf', { name: key.name })} onClick={() => onRevoke(key)} data-testid="key-revoke">
-        {t('keyRevoke')}
-      </button>
+      <span className="inline-flex flex-wrap gap-2">
+        <button type="button" className="btn btn-secondary" aria-label={t('keySettingsOf', { name: key.name })} onClick={() => onSettings(key)} data-testid="key-settings-open">
+          {t('keySettings')}
+        </button>
+        <button type="button" className="btn btn-secondary text-red-800" aria-label={t('keyRevokeOf', { name: key.name })} onClick={() => onRevoke(key)} data-testid="key-revoke">
+          {t('keyRevoke')}
+        </button>
+      </span>
     ) : null;
+  const usage = (key: ApiKeyView) => (
+    <span className="tabular-nums" data-testid="key-usage-line">
+      {keyUsageText(key, t, nf)}
+    </span>
+  );
   return (
     <>
       <ul className="space-y-3 sm:hidden" data-testid="key-cards">
@@ -62,6 +74,7 @@ function KeyList({ keys, onRevoke }: { keys: ApiKeyView[]; onRevoke: (key: ApiKe
             <p className="font-semibold break-words">{key.name}</p>
             <p className="font-mono text-sm break-all text-slate-700">{key.prefix}…</p>
             <p className="mt-1 text-sm text-slate-700">{status(key)}</p>
+            <p className="text-sm text-slate-700">{usage(key)}</p>
             <p className="text-xs text-slate-600">
               {t('keyCreatedOn')} {df(key.createdAt)} · {key.lastUsedAt ? `${t('keyLastUsed')} ${df(key.lastUsedAt)}` : t('keyNeverUsed')}
             </p>
@@ -80,6 +93,7 @@ function KeyList({ keys, onRevoke }: { keys: ApiKeyView[]; onRevoke: (key: ApiKe
               { label: t('keyName') },
               { label: t('keyPrefix') },
               { label: t('keyStatus') },
+              { label: t('keyUsageMonth') },
               { label: t('keyCreatedBy') },
               { label: t('keyCreatedOn') },
               { label: t('keyLastUsed') },
@@ -94,6 +108,7 @@ function KeyList({ keys, onRevoke }: { keys: ApiKeyView[]; onRevoke: (key: ApiKe
                 <td className="px-2 py-2" data-testid="key-status">
                   {status(key)}
                 </td>
+                <td className="px-2 py-2">{usage(key)}</td>
                 <td className="px-2 py-2 break-all">{key.createdByEmail}</td>
                 <td className="px-2 py-2 whitespace-nowrap">{df(key.createdAt)}</td>
                 <td className="px-2 py-2 whitespace-nowrap">{key.lastUsedAt ? df(key.lastUsedAt) : t('keyNeverUsed')}</td>
@@ -113,6 +128,7 @@ function KeysPanel({ organizationId, title, panelId }: { organizationId: string 
   const client = useQueryClient();
   const [created, setCreated] = useState<CreatedApiKeyView | null>(null);
   const [revoking, setRevoking] = useState<ApiKeyView | null>(null);
+  const [configuring, setConfiguring] = useState<ApiKeyView | null>(null);
   const list = useQuery({ queryKey: queryKeys.apiKeys(organizationId), queryFn: () => api<ApiKeyView[]>(keysPath(organizationId)) });
   const create = useMutation({
     mutationFn: (name: string) => api<CreatedApiKeyView>(keysPath(organizationId), { body: { name } }),
@@ -148,7 +164,7 @@ function KeysPanel({ organizationId, title, panelId }: { organizationId: string 
           ) : list.isError ? (
             <QueryFailed error={list.error} onRetry={() => void list.refetch()} />
           ) : list.data.length ? (
-            <KeyList keys={list.data} onRevoke={setRevoking} />
+            <KeyList keys={list.data} onRevoke={setRevoking} onSettings={setConfiguring} />
           ) : (
             <p className="text-sm text-slate-600" data-testid="keys-none">
               {t('keysNone')}
@@ -156,6 +172,7 @@ function KeysPanel({ organizationId, title, panelId }: { organizationId: string 
           )}
         </div>
       </div>
+      {configuring && <ApiKeySettings apiKey={configuring} onClose={() => setConfiguring(null)} />}
       {revoking && (
         <ConfirmDialog
           id={`revoke-key-${revoking.id}`}
@@ -178,7 +195,9 @@ function KeysPanel({ organizationId, title, panelId }: { organizationId: string 
 function Snippet() {
   const { t } = useI18n();
   const base = openAiBaseUrl(typeof window === 'undefined' ? '' : window.location.origin);
-  const code = `import OpenAI from 'openai';\n\nconst client = new OpenAI({\n  apiKey: process.env.CONSULT_ON_API_KEY,\n  baseURL: '${base}',\n});\nconsole.log((await client.models.list()).data);`;
+  // The model a turn gets when it names none: the one the snippet names.
+  const model = useModels().data?.find((candidate) => candidate.isDefault)?.id ?? 'consult-basic';
+  const code = `import OpenAI from 'openai';\n\nconst client = new OpenAI({\n  apiKey: process.env.CONSULT_ON_API_KEY,\n  baseURL: '${base}',\n});\nconst answer = await client.chat.completions.create({\n  model: '${model}',\n  messages: [{ role: 'user', content: '안녕하세요' }],\n});\nconsole.log(answer.choices[0].message.content);`;
   return (
     <Panel id="keys-snippet" title={t('keySnippetTitle')} className="min-w-0">
       <p className="mb-2 text-sm text-slate-700">{t('keySnippetIntro')}</p>

@@ -146,12 +146,19 @@ export class MemberLimitProblemView {
   @ApiProperty({ type: [String] }) problems!: string[];
 }
 
+export class ApiKeyUsageProblemView {
+  @ApiProperty() keyId!: string;
+  @ApiProperty({ type: [String] }) problems!: string[];
+}
+
 export class LedgerVerifyView {
   @ApiProperty() ok!: boolean;
   @ApiProperty({ description: 'Token accounts checked: every user’s and every organization’s pool' }) accountsChecked!: number;
   @ApiProperty({ type: [LedgerProblemView] }) accounts!: LedgerProblemView[];
   @ApiProperty({ type: [MemberLimitProblemView], description: 'Members whose usage in their organization’s pool differs from the pool’s ledger entries for them' })
   members!: MemberLimitProblemView[];
+  @ApiProperty({ type: [ApiKeyUsageProblemView], description: 'API keys whose usage (budget) differs from the ledger entries that name them' })
+  apiKeys!: ApiKeyUsageProblemView[];
   @ApiProperty({ description: 'Open holds past their expiry (the sweeper is behind or stopped)' }) expiredOpenHolds!: number;
   @ApiProperty({ type: [PaymentGrantProblemView], description: 'Paid orders without exactly one grant, and purchase grants without a paid order' })
   payments!: PaymentGrantProblemView[];

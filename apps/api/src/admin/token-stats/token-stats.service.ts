@@ -1,3 +1,4 @@
+import { usageProblems } from '../../quota/verification/usage-books.js';
 import { randomUUID } from 'node:crypto';
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Inject, Injectable, Logger } from '@nestjs/common';
@@ -116,9 +117,10 @@ export class TokenStatsService {
 
   /** Balances = Σ ledger for every account, no negative bucket, no expired hold left open. */
   async verifyLedger(): Promise<LedgerVerifyView> {
-    const [unbalanced, unbalancedMembers, expiredOpenHolds, accountsChecked, payments] = await Promise.all([
+    const [unbalanced, unbalancedMembers, unbalancedKeys, expiredOpenHolds, accountsChecked, payments] = await Promise.all([
       this.verification.verify(),
       this.verification.verifyMembers(),
+      this.verification.verifyApiKeys(),
       this.repository.expiredOpenHolds(new Date(this.clock.now().getTime() - 60_000)),
       this.repository.accountCount(),
       this.orders.grantMismatches(),
@@ -139,19 +141,14 @@ export class TokenStatsService {
       problems.push(...balanceProblems({ freeTokens: row.freeTokens, purchasedTokens: row.purchasedTokens, debtTokens: row.debtTokens, heldTokens: row.heldTokens, periodCapacityTokens: row.periodCapacityTokens, periodConsumedTokens: row.periodConsumedTokens }));
       return { userId: row.userId, problems };
     });
-    const members = unbalancedMembers.map((row) => {
-      const problems: string[] = [];
-      if (row.heldTokens !== row.ledgerHeldTokens) problems.push(`held: usage ${row.heldTokens} ≠ Σ ledger ${row.ledgerHeldTokens}`);
-      if (row.heldTokens !== row.openHoldTokens) problems.push(`held ${row.heldTokens} ≠ open holds ${row.openHoldTokens}`);
-      if (row.openHolds !== row.openHoldCount) problems.push(`turns in flight ${row.openHolds} ≠ open holds ${row.openHoldCount}`);
-      if (row.consumedTokens !== row.ledgerConsumedTokens) problems.push(`consumed: usage ${row.consumedTokens} ≠ Σ ledger ${row.ledgerConsumedTokens}`);
-      return { organizationId: row.organizationId, userId: row.userId, problems };
-    });
+    const members = unbalancedMembers.map((row) => ({ organizationId: row.organizationId, userId: row.userId, problems: usageProblems(row) }));
+    const apiKeys = unbalancedKeys.map((row) => ({ keyId: row.keyId, problems: usageProblems(row) }));
     return {
-      ok: accounts.length === 0 && members.length === 0 && expiredOpenHolds === 0 && payments.length === 0,
+      ok: accounts.length === 0 && members.length === 0 && apiKeys.length === 0 && expiredOpenHolds === 0 && payments.length === 0,
       accountsChecked,
       accounts,
       members,
+      apiKeys,
       expiredOpenHolds,
       payments,
       checkedAt: this.clock.now().toISOString(),

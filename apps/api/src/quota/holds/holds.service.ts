@@ -13,12 +13,12 @@ import {
   type UsageEvaluation,
 } from '@consult-on/quota-policy';
 import { CLOCK, type Clock } from '../../common/clock.js';
-import { HoldClosedError, MemberLimitReachedError, NotFoundError, TokenExhaustedError, TooManyConcurrentTurnsError } from '../../common/errors.js';
+import { ApiKeyBudgetReachedError, HoldClosedError, MemberLimitReachedError, NotFoundError, TokenExhaustedError, TooManyConcurrentTurnsError } from '../../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { Transaction } from '../../database/database.js';
 import type { AccountRow, AttachedWrite, LockedHold } from '../ledger/ledger.repository.js';
 import { LedgerRepository } from '../ledger/ledger.repository.js';
-import { afterHold, inPeriod, memberChargeCap, memberReservation, memberRoom, memberThreshold, memberUsagePercent, type MemberUsage } from '../members/member-limit.js';
+import { afterHold, inPeriod, memberChargeCap, memberReservation, memberRoom, memberThreshold, memberUsagePercent, type KeyUsage, type KeyUsageChange, type MemberUsage } from '../members/member-limit.js';
 import { LevelChangeHub } from '../ledger/level-change.js';
 import { MemberUsageRepository } from '../members/member-usage.repository.js';
 import { LedgerWriter, NEEDS_LOCK, OPTIMISTIC_ATTEMPTS, RETRY, type AccountChange, type AccountContext, type Idempotency } from '../ledger/ledger-writer.js';
@@ -39,8 +39,16 @@ export interface TurnReservation {
   hold: HoldView;
   /** The account right after the reservation; null when it was written under the lock. */
   account: AccountRow | null;
-  /** The organization's pool the hold is on (a member's turn); settling and voiding it join the pool's batches. */
+  /** The organization's pool the hold is on (a member's turn), when settling and voiding it join the pool's batches (not for a key with limits). */
   poolId?: string;
+  /** The API key whose turn it is, and whether it has limits of its own (its settlement then takes the locking path). */
+  apiKey?: TurnKey;
+}
+
+/** The API key a turn is made with: one more level of the reservation when it has limits of its own (budget, turns in flight). */
+export interface TurnKey {
+  id: string;
+  limited: boolean;
 }
 
 export interface SettlementView {
@@ -95,25 +103,31 @@ export class HoldsService {
       maxInFlight?: number;
       /** The account as the caller just read it: the first attempt skips the read. */
       known?: AccountRow;
+      /** The API key the turn is made with. */
+      apiKey?: TurnKey;
     },
     idempotency: Idempotency | null = null,
   ): Promise<TurnReservation> {
-    const operation = async ({ account, balances, now }: AccountContext): Promise<AccountChange<HoldView>> => {
+    const keyId = request.apiKey?.id ?? null;
+    const operation = async ({ account, balances, now, apiKey }: AccountContext): Promise<AccountChange<HoldView>> => {
       // Counted with the balances, under the same compare-and-swap (or lock): concurrent turns cannot pass the cap.
       if (request.maxInFlight !== undefined && account.openHolds >= request.maxInFlight) throw new TooManyConcurrentTurnsError(request.maxInFlight);
-      const decision = decideReservation(balances, request.tokens, this.writer.policy, request.minimumTokens);
+      const within = keyReservation(keyId, apiKey, account.periodKey, request.tokens, request.minimumTokens ?? request.tokens);
+      const decision = decideReservation(balances, within.tokens, this.writer.policy, within.minimumTokens);
       if (!decision.allowed) throw this.exhausted(balances);
       const expiresAt = new Date(now.getTime() + this.config.holdTtlSeconds * 1_000);
       const holdId = randomUUID();
       return {
-        entries: [{ kind: 'HOLD', amountTokens: decision.tokens, delta: delta({ heldTokens: decision.tokens }), holdId }],
+        entries: [{ kind: 'HOLD', amountTokens: decision.tokens, delta: delta({ heldTokens: decision.tokens }), holdId, apiKeyId: keyId }],
         result: { holdId, tokens: decision.tokens, expiresAt: expiresAt.toISOString() },
         activity: true,
-        openHold: { id: holdId, tokens: decision.tokens, purpose: request.purpose, expiresAt },
+        openHold: { id: holdId, tokens: decision.tokens, purpose: request.purpose, expiresAt, apiKeyId: keyId },
+        apiKey: keyWrite(keyId, apiKey, { heldDelta: decision.tokens, consumedDelta: 0, openHoldsDelta: 1 }),
       };
     };
-    // The hot path of every chat turn: one read and one compare-and-swap write, no transaction.
-    if (!idempotency) {
+    // The hot path of every chat turn: one read and one compare-and-swap write, no transaction
+    // (a key with limits of its own is checked on its row, locked after the account's).
+    if (!idempotency && !request.apiKey?.limited) {
       for (let attempt = 0; attempt < OPTIMISTIC_ATTEMPTS; attempt += 1) {
         const known = attempt === 0 && request.known ? { known: { account: request.known, hold: null } } : {};
         let outcome: Awaited<ReturnType<typeof this.writer.tryChange<HoldView>>>;
@@ -125,10 +139,10 @@ export class HoldsService {
           throw error;
         }
         if (outcome === NEEDS_LOCK) break;
-        if (outcome !== RETRY) return { hold: outcome.result, account: outcome.account };
+        if (outcome !== RETRY) return { hold: outcome.result, account: outcome.account, apiKey: request.apiKey };
       }
     }
-    return { hold: await this.writer.change({ userId }, idempotency, operation), account: null };
+    return { hold: await this.writer.change(keyId ? { userId, apiKeyId: keyId, apiKeyLimited: true } : { userId }, idempotency, operation), account: null, apiKey: request.apiKey };
   }
 
   /**
@@ -141,9 +155,12 @@ export class HoldsService {
   async reserveForMember(
     organizationId: string,
     memberId: string,
-    request: { tokens: number; minimumTokens?: number; purpose: string; maxInFlight?: number },
+    request: { tokens: number; minimumTokens?: number; purpose: string; maxInFlight?: number; apiKey?: TurnKey },
   ): Promise<TurnReservation> {
-    const hold = await this.writer.change({ userId: organizationId, memberId }, null, async ({ account, balances, now, member: found }): Promise<AccountChange<HoldView>> => {
+    const keyId = request.apiKey?.id ?? null;
+    // A key with limits of its own: a change alone, with the key's row locked; without, with the pool's batch.
+    const target = { userId: organizationId, memberId, ...(request.apiKey ? { apiKeyId: request.apiKey.id, apiKeyLimited: request.apiKey.limited } : {}) };
+    const hold = await this.writer.change(target, null, async ({ account, balances, now, member: found, apiKey }): Promise<AccountChange<HoldView>> => {
       // Read with the pool's lock, in the same statement: no member row, no turn.
       if (!found) throw new NotFoundError();
       // The period of the pool as locked (and reset), not this instance's clock: the entries are written in it.
@@ -152,18 +169,21 @@ export class HoldsService {
       const minimum = request.minimumTokens ?? request.tokens;
       const allowed = memberReservation(member, request.tokens, minimum);
       if (allowed === null) throw new MemberLimitReachedError(member.monthlyLimitTokens ?? 0, memberRoom(member));
-      const decision = decideReservation(balances, allowed, this.writer.policy, Math.min(minimum, allowed));
+      const within = keyReservation(keyId, apiKey, account.periodKey, allowed, Math.min(minimum, allowed));
+      const decision = decideReservation(balances, within.tokens, this.writer.policy, within.minimumTokens);
       if (!decision.allowed) throw this.exhausted(balances, 'organization');
       const expiresAt = new Date(now.getTime() + this.config.holdTtlSeconds * 1_000);
       const holdId = randomUUID();
       return {
-        entries: [{ kind: 'HOLD', amountTokens: decision.tokens, delta: delta({ heldTokens: decision.tokens }), holdId, memberId }],
+        entries: [{ kind: 'HOLD', amountTokens: decision.tokens, delta: delta({ heldTokens: decision.tokens }), holdId, memberId, apiKeyId: keyId }],
         result: { holdId, tokens: decision.tokens, expiresAt: expiresAt.toISOString() },
-        openHold: { id: holdId, tokens: decision.tokens, purpose: request.purpose, expiresAt, memberId },
+        openHold: { id: holdId, tokens: decision.tokens, purpose: request.purpose, expiresAt, memberId, apiKeyId: keyId },
         member: { userId: memberId, usage: afterHold(member, { openedTokens: decision.tokens }) },
+        apiKey: keyWrite(keyId, apiKey, { heldDelta: decision.tokens, consumedDelta: 0, openHoldsDelta: 1 }),
       };
     });
-    return { hold, account: null, poolId: organizationId };
+    // A key with limits is settled and voided alone, with its row locked: not with the pool's batches.
+    return { hold, account: null, ...(request.apiKey?.limited ? {} : { poolId: organizationId }), apiKey: request.apiKey };
   }
 
   /**
@@ -196,7 +216,7 @@ export class HoldsService {
   planSettlement(reservation: TurnReservation, consumedTokens: number, metadata: Record<string, unknown>): PlannedSettlement | null {
     assertTokens(consumedTokens);
     const account = reservation.account;
-    if (!account) return null;
+    if (!account || reservation.apiKey?.limited) return null;
     const plan = planSettlement(account, reservation.hold.tokens, consumedTokens, this.writer.policy.consumptionOrder);
     const after = applyDelta(account, plan.delta);
     if (evaluateUsage(account, this.writer.policy).level !== evaluateUsage(after, this.writer.policy).level) return null;
@@ -212,9 +232,13 @@ export class HoldsService {
   async settlePlanned(planned: PlannedSettlement, attached: AttachedWrite | null = null): Promise<{ settlement: SettlementView; attached: Record<string, unknown> | null } | null> {
     const { reservation, consumedTokens, metadata } = planned;
     const holdId = reservation.hold.holdId;
-    const operation = async (): Promise<AccountChange<(entryIds: number[]) => SettlementView>> =>
-      this.settlementChange(holdId, consumedTokens, metadata, 'OPEN', planned.split, planned.delta, planned.after);
-    const known = { account: reservation.account, hold: { id: holdId, accountId: reservation.account.userId, tokens: reservation.hold.tokens, status: 'OPEN' as const, memberId: null } };
+    const keyId = reservation.apiKey?.id ?? null;
+    const operation = async (): Promise<AccountChange<(entryIds: number[]) => SettlementView>> => ({
+      ...this.settlementChange(holdId, consumedTokens, metadata, 'OPEN', planned.split, planned.delta, planned.after, null, keyId),
+      // A key without limits of its own (the statement applies only while it has none).
+      apiKey: keyWrite(keyId, undefined, { heldDelta: -reservation.hold.tokens, consumedDelta: consumedTokens, openHoldsDelta: -1 }),
+    });
+    const known = { account: reservation.account, hold: { id: holdId, accountId: reservation.account.userId, tokens: reservation.hold.tokens, status: 'OPEN' as const, memberId: null, apiKeyId: keyId } };
     const outcome = await this.writer.tryChange(reservation.account.userId, operation, { known, attach: attached });
     if (outcome === RETRY || outcome === NEEDS_LOCK) return null;
     return { settlement: outcome.result, attached: outcome.attached };
@@ -261,7 +285,7 @@ export class HoldsService {
     return this.writer.change(
       poolId ? { holdId, poolId } : { holdId },
       null,
-      async ({ account, balances, hold, now, tx: lockedTx, member: found }) => {
+      async ({ account, balances, hold, now, tx: lockedTx, member: found, apiKey }) => {
         const locked = hold!;
         // A turn that outlived its hold's TTL is still charged; the expiry already released the hold.
         if (locked.status !== 'OPEN' && locked.status !== 'EXPIRED') throw new HoldClosedError();
@@ -270,11 +294,14 @@ export class HoldsService {
         // in the period of the pool as locked (and reset), not this instance's clock.
         const member = found ? inPeriod(found, account.periodKey) : null;
         const withinMember = member ? Math.min(consumedTokens, memberChargeCap(member, release)) : consumedTokens;
-        const late = lateSettlement({ ...balances, heldTokens: balances.heldTokens - release }, withinMember, this.writer.policy);
+        // A key's turn within its budget too, the same way (its hold released only while open).
+        const key = locked.apiKeyId && apiKey ? inPeriod(apiKey, account.periodKey) : null;
+        const withinKey = key ? Math.min(withinMember, memberChargeCap(key, release)) : withinMember;
+        const late = lateSettlement({ ...balances, heldTokens: balances.heldTokens - release }, withinKey, this.writer.policy);
         const plan = planSettlement(balances, release, late.chargedTokens, this.writer.policy.consumptionOrder);
         const writtenOff = consumedTokens - late.chargedTokens;
         const recorded = writtenOff > 0 ? { ...metadata, writtenOffTokens: writtenOff } : metadata;
-        const change = this.settlementChange(holdId, late.chargedTokens, recorded, locked.status, plan.split, plan.delta, applyDelta(balances, plan.delta), locked.memberId);
+        const change = this.settlementChange(holdId, late.chargedTokens, recorded, locked.status, plan.split, plan.delta, applyDelta(balances, plan.delta), locked.memberId, locked.apiKeyId);
         let memberAfter: AccountChange<unknown>['member'];
         if (member) {
           const after = afterHold(member, { releasedTokens: release, closesOpenHold: locked.status === 'OPEN', chargedTokens: late.chargedTokens });
@@ -284,6 +311,7 @@ export class HoldsService {
         return {
           ...change,
           member: memberAfter,
+          apiKey: keyWrite(locked.apiKeyId, apiKey, { heldDelta: -release, consumedDelta: late.chargedTokens, openHoldsDelta: locked.status === 'OPEN' ? -1 : 0 }),
           attach: attachFor ? attachFor(plan.split, late.chargedTokens) : undefined,
           result: (entryIds: number[], attached: Record<string, unknown> | null) => ({ settlement: change.result(entryIds), attached }),
         };
@@ -341,9 +369,10 @@ export class HoldsService {
     change: BalanceDelta,
     after: AccountBalances,
     memberId: string | null = null,
+    apiKeyId: string | null = null,
   ): AccountChange<(entryIds: number[]) => SettlementView> {
     return {
-      entries: [{ kind: 'CONSUMPTION', amountTokens: consumedTokens, delta: change, holdId, metadata, memberId }],
+      entries: [{ kind: 'CONSUMPTION', amountTokens: consumedTokens, delta: change, holdId, metadata, memberId, apiKeyId }],
       closeHold: { id: holdId, from, status: 'SETTLED' },
       result: (entryIds: number[]) => ({
         holdId,
@@ -361,14 +390,15 @@ export class HoldsService {
     await this.writer.change(
       poolId ? { holdId, poolId } : { holdId },
       null,
-      async ({ account, hold, member: found }) => {
+      async ({ account, hold, member: found, apiKey }) => {
         const open = hold!;
         if (open.status !== 'OPEN') throw new HoldClosedError();
         const member = found ? inPeriod(found, account.periodKey) : null;
         return {
           member: member ? { userId: open.memberId!, usage: afterHold(member, { releasedTokens: open.tokens, closesOpenHold: true }) } : undefined,
-          entries: [{ kind: status === 'VOIDED' ? 'HOLD_VOID' : 'HOLD_EXPIRY', amountTokens: open.tokens, delta: delta({ heldTokens: -open.tokens }), holdId, memberId: open.memberId }],
+          entries: [{ kind: status === 'VOIDED' ? 'HOLD_VOID' : 'HOLD_EXPIRY', amountTokens: open.tokens, delta: delta({ heldTokens: -open.tokens }), holdId, memberId: open.memberId, apiKeyId: open.apiKeyId }],
           closeHold: { id: holdId, from: 'OPEN', status },
+          apiKey: keyWrite(open.apiKeyId, apiKey, { heldDelta: -open.tokens, consumedDelta: 0, openHoldsDelta: -1 }),
           result: null,
         };
       },
@@ -380,6 +410,30 @@ export class HoldsService {
     const usage = evaluateUsage(balances, this.writer.policy);
     return new TokenExhaustedError(Math.max(0, usage.remainingTokens), usage.usagePercent, purchaseUrl(this.config), scope);
   }
+}
+
+/**
+ * How much a turn of an API key may hold: within the key's budget and its cap on turns in flight,
+ * when the key's usage was read under the lock (`usage`); otherwise what was asked (a key without
+ * limits, or none). Refused with API_KEY_BUDGET_REACHED or TOO_MANY_CONCURRENT_TURNS.
+ */
+function keyReservation(keyId: string | null, found: KeyUsage | null | undefined, periodKey: string, tokens: number, minimumTokens: number): { tokens: number; minimumTokens: number } {
+  if (!keyId || !found) return { tokens, minimumTokens };
+  const usage = inPeriod(found, periodKey);
+  if (usage.concurrentTurns !== null && usage.openHolds >= usage.concurrentTurns) throw new TooManyConcurrentTurnsError(usage.concurrentTurns, 'api-key');
+  const allowed = memberReservation(usage, tokens, minimumTokens);
+  if (allowed === null) throw new ApiKeyBudgetReachedError(usage.monthlyLimitTokens ?? 0, memberRoom(usage));
+  return { tokens: allowed, minimumTokens: Math.min(minimumTokens, allowed) };
+}
+
+/**
+ * A change's write of a key's usage: none without a key, or when the key is gone (`found` null,
+ * read under the lock); otherwise the differences (`found` undefined: not read, the statement
+ * applies them only while the key has no limits).
+ */
+function keyWrite(keyId: string | null, found: KeyUsage | null | undefined, change: Omit<KeyUsageChange, 'id'>): KeyUsageChange | undefined {
+  if (!keyId || found === null) return undefined;
+  return { id: keyId, ...change };
 }
 
 function assertTokens(consumedTokens: number): void {

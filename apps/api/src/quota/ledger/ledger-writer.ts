@@ -19,7 +19,7 @@ import { FREE_PLAN_ID } from '../../config/plans-config.js';
 import { MetricsService } from '../../metrics/metrics.service.js';
 import { PlanCatalog } from '../../plans/plan-catalog.js';
 import { planAtReset } from '../../plans/plan-rules.js';
-import type { MemberUsage } from '../members/member-limit.js';
+import type { KeyUsage, KeyUsageChange, MemberUsage } from '../members/member-limit.js';
 import { GroupCommit } from './group-commit.js';
 import { LevelChangeHub, type UsageSnapshot } from './level-change.js';
 import {
@@ -49,6 +49,13 @@ export interface AccountContext {
   tx: Transaction | null;
   /** A pool's change for a member's turn (a target's `memberId`, or the hold's member): their usage, read under the pool's lock; null when they do not belong. */
   member: MemberUsage | null;
+  /**
+   * The usage and limits of the API key whose turn it is (a target's `apiKeyId`, or the hold's
+   * key), read with its row locked after the account's: only on the locking path of a change made
+   * alone; null there when the key is gone. Undefined elsewhere (not read): there the statement
+   * applies a key's change only while the key has no limits.
+   */
+  apiKey: KeyUsage | null | undefined;
 }
 
 export interface AccountChange<T> {
@@ -66,14 +73,18 @@ export interface AccountChange<T> {
   member?: { userId: string; usage: MemberUsage };
   /** Another table's writes made by the same statement (locking path; the compare-and-swap path takes them as `attach`). */
   attach?: AttachedWrite;
+  /** What the change moves in an API key's usage, applied by the same statement. */
+  apiKey?: KeyUsageChange;
 }
 
 /**
  * Which account a change locks: by its id (with `memberId`, an organization's pool and that
- * member's usage of it), or through one of its holds (with the member whose turn it is; with
- * `poolId`, the caller knows it is a hold of that pool).
+ * member's usage of it; with `apiKeyId`, the usage of an API key, locked too when the change runs
+ * alone — a key with limits, `apiKeyLimited`, always does), or
+ * through one of its holds (with the member whose turn it is and its key; with `poolId`, the
+ * caller knows it is a hold of that pool, whose key has no limits).
  */
-export type ChangeTarget = { userId: string; memberId?: string } | { holdId: string; poolId?: string };
+export type ChangeTarget = { userId: string; memberId?: string; apiKeyId?: string; apiKeyLimited?: boolean } | { holdId: string; poolId?: string };
 
 /** A change's result computed from what its statement wrote: the ids of its entries, and the attached writes' columns. */
 export type ResultOf<T> = (entryIds: number[], attached: Record<string, unknown> | null) => T;
@@ -216,10 +227,13 @@ export class LedgerWriter {
         if (!found) throw new NotFoundError();
         locked = found;
       }
+      // An API key's usage, locked after its account (a key that is gone counts nothing more).
+      const keyId = 'holdId' in target ? hold?.apiKeyId : target.apiKeyId;
+      const apiKey = keyId ? await this.repository.lockApiKey(tx, keyId) : undefined;
       const userId = locked.userId;
       const account = await this.resetIntoPeriod(tx, locked, period, now);
       const apply = async (): Promise<T> => {
-        const change = await operation({ account, balances: account, period, now, hold, tx, member });
+        const change = await operation({ account, balances: account, period, now, hold, tx, member, apiKey });
         const balances = this.balancesAfter(userId, account, change.entries);
         let written: { entryIds: number[]; attached: Record<string, unknown> | null } = { entryIds: [], attached: null };
         if (writes(change)) {
@@ -273,6 +287,8 @@ export class LedgerWriter {
           if (pending.length === 0) return;
           const members = new Map<string, NonNullable<AccountWrite['member']>>();
           for (const { write } of pending) if (write.member) members.set(write.member.userId, write.member);
+          const keys = new Map<string, KeyUsageChange>();
+          for (const { write } of pending) if (write.apiKey) keys.set(write.apiKey.id, sumKeyChanges(keys.get(write.apiKey.id), write.apiKey));
           const written = await this.repository.applyChanges(tx, {
             next: pending[pending.length - 1]!.write.next,
             previousOpenHolds: pending[0]!.write.previousOpenHolds,
@@ -282,6 +298,7 @@ export class LedgerWriter {
             openHolds: pending.flatMap(({ write }) => (write.openHold ? [write.openHold] : [])),
             closeHolds: pending.flatMap(({ write }) => (write.closeHold ? [write.closeHold] : [])),
             members: [...members.values()],
+            apiKeys: [...keys.values()],
           });
           account = { ...account, version: written.version };
           let offset = 0;
@@ -316,7 +333,7 @@ export class LedgerWriter {
           }
           let planned: AccountChange<unknown>;
           try {
-            planned = await change.operation({ account, balances: account, period, now, hold, tx, member });
+            planned = await change.operation({ account, balances: account, period, now, hold, tx, member, apiKey: undefined });
           } catch (error) {
             // A refusal (a limit reached, a hold closed) is this change's alone; anything else
             // (a failed statement leaves the transaction unusable) loses the batch.
@@ -402,7 +419,7 @@ export class LedgerWriter {
     const account = options.known?.account ?? (await this.repository.findAccount(userId));
     if (!account) throw new NotFoundError();
     if (account.periodKey !== period.key) return NEEDS_LOCK;
-    const change = await operation({ account, balances: account, period, now, hold: options.known?.hold ?? null, tx: null, member: null });
+    const change = await operation({ account, balances: account, period, now, hold: options.known?.hold ?? null, tx: null, member: null, apiKey: undefined });
     // A member's usage is only written under the pool's lock; attached writes come through `options.attach`.
     if (change.member || change.attach) throw new LedgerInvariantError(`a member's usage or an attached write on the compare-and-swap path of ${userId}`);
     const balances = this.balancesAfter(userId, account, change.entries);
@@ -432,6 +449,7 @@ export class LedgerWriter {
       openHold: change.openHold ?? null,
       closeHold: change.closeHold ?? null,
       member: change.member ?? null,
+      apiKey: change.apiKey ?? null,
     };
   }
 
@@ -516,11 +534,18 @@ export class LedgerWriter {
 
 /** Whether a change writes anything (otherwise it only read, or refused). */
 function writes(change: AccountChange<unknown>): boolean {
-  return change.entries.length > 0 || Boolean(change.activity || change.openHold || change.closeHold || change.plan || change.member || change.attach);
+  return change.entries.length > 0 || Boolean(change.activity || change.openHold || change.closeHold || change.plan || change.member || change.attach || change.apiKey);
+}
+
+/** Two changes of one key's usage as one (a pool's batch writes each key once). */
+function sumKeyChanges(sum: KeyUsageChange | undefined, next: KeyUsageChange): KeyUsageChange {
+  if (!sum) return next;
+  return { id: next.id, heldDelta: sum.heldDelta + next.heldDelta, consumedDelta: sum.consumedDelta + next.consumedDelta, openHoldsDelta: sum.openHoldsDelta + next.openHoldsDelta };
 }
 
 /** The organization's pool a change without a transaction of its caller's is on, when the target names one. */
 function poolOf(target: ChangeTarget): string | null {
   if ('holdId' in target) return target.poolId ?? null;
-  return target.memberId ? target.userId : null;
+  // A key with limits is checked on its own row, locked by a change made alone.
+  return target.memberId && !target.apiKeyLimited ? target.userId : null;
 }

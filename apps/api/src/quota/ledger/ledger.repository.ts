@@ -2,8 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import type { AccountBalances, BalanceDelta } from '@consult-on/quota-policy';
 import { and, eq, lt, sql, type SQL } from 'drizzle-orm';
 import { DATABASE, executePrepared, rowsOf, type DatabaseHandle, type Executor } from '../../database/database.js';
-import { ledgerEntries, organizationMembers, tokenAccounts, tokenHolds, type LedgerEntryKind } from '../../database/schema.js';
-import type { MemberUsage } from '../members/member-limit.js';
+import { apiKeys, ledgerEntries, organizationMembers, tokenAccounts, tokenHolds, type LedgerEntryKind } from '../../database/schema.js';
+import type { KeyUsage, KeyUsageChange, MemberUsage } from '../members/member-limit.js';
 
 export interface AccountRow extends AccountBalances {
   /** The account's id: a user's, or an organization's pool (then `organizationId` equals it). */
@@ -28,6 +28,8 @@ export interface NewLedgerEntry {
   holdId?: string | null;
   /** On a pool's entry for a member's turn: the member. */
   memberId?: string | null;
+  /** On the entries of a turn made with an API key: the key. */
+  apiKeyId?: string | null;
   paymentId?: string | null;
   actorId?: string | null;
   reason?: string | null;
@@ -45,6 +47,8 @@ export interface NewHold {
   expiresAt: Date;
   /** On a pool's hold: the member whose turn it is. */
   memberId?: string | null;
+  /** The API key whose turn it is. */
+  apiKeyId?: string | null;
 }
 
 /** Everything one ledger change writes, applied by `applyChange` as a single statement. */
@@ -67,6 +71,12 @@ export interface AccountWrite {
   closeHold?: { id: string; from: HoldRow['status']; status: 'SETTLED' | 'VOIDED' | 'EXPIRED' } | null;
   /** A member's usage of this pool as the change leaves it (a member's turn), written by the same statement. */
   member?: { userId: string; usage: MemberUsage } | null;
+  /**
+   * What the change moves in an API key's usage, applied by the same statement as differences. On
+   * the compare-and-swap path (`expectedVersion`), the change applies only while the key has no
+   * limits of its own (a key with limits is checked and written under the account's lock).
+   */
+  apiKey?: KeyUsageChange | null;
 }
 
 /** Several changes of one locked account written by one statement (`applyChanges`): each field is theirs together, in order. */
@@ -82,6 +92,8 @@ export interface MergedWrite {
   closeHolds: NonNullable<AccountWrite['closeHold']>[];
   /** Each member's usage as the last change of theirs left it. */
   members: NonNullable<AccountWrite['member']>[];
+  /** What the changes move in API keys' usage, summed per key: only keys without limits of their own (the statement aborts otherwise). */
+  apiKeys: KeyUsageChange[];
 }
 
 /**
@@ -120,6 +132,8 @@ export interface LockedHold {
   status: HoldRow['status'];
   /** The member whose turn holds a pool's tokens; null on a personal hold. */
   memberId: string | null;
+  /** The API key whose turn holds them; null for a turn of the web app. */
+  apiKeyId: string | null;
 }
 
 const accountColumns = {
@@ -261,6 +275,29 @@ export class LedgerRepository {
     return row ? memberUsage(row.monthlyLimitTokens, row.periodKey, row.heldTokens, row.consumedTokens, row.openHolds) : null;
   }
 
+  /**
+   * Locks an API key's row (after its account's, which the transaction holds) and reads its usage
+   * and limits: the key's level of a turn is decided on what the transaction before left. Null
+   * when the key is gone.
+   */
+  async lockApiKey(executor: Executor, keyId: string): Promise<KeyUsage | null> {
+    const [row] = await executor
+      .select({
+        monthlyLimitTokens: apiKeys.monthlyBudgetTokens,
+        periodKey: apiKeys.periodKey,
+        heldTokens: apiKeys.heldTokens,
+        consumedTokens: apiKeys.consumedTokens,
+        openHolds: apiKeys.openHolds,
+        concurrentTurns: apiKeys.concurrentTurns,
+      })
+      .from(apiKeys)
+      .where(eq(apiKeys.id, sql.placeholder('keyId')))
+      .for('update')
+      .prepare('ledger_lock_api_key')
+      .execute({ keyId });
+    return row ? { ...memberUsage(row.monthlyLimitTokens, row.periodKey, row.heldTokens, row.consumedTokens, row.openHolds), concurrentTurns: row.concurrentTurns } : null;
+  }
+
   /** One trivial statement: fails when the transaction can no longer commit (a statement of it failed). */
   async ping(executor: Executor): Promise<void> {
     await executor.execute(sql`select 1`);
@@ -285,6 +322,7 @@ export class LedgerRepository {
       tokens: string | number | null;
       status: HoldRow['status'] | null;
       member_id: string | null;
+      api_key_id: string | null;
       monthly_limit_tokens: string | number | null;
       period_key: string | null;
       held_tokens: string | number | null;
@@ -294,17 +332,17 @@ export class LedgerRepository {
     const rows = rowsOf<Row>(
       await executePrepared(executor, 'ledger_holds_and_members_of_locked_pool', sql`
         with held as (
-          select id, tokens, status, member_id from token_holds
+          select id, tokens, status, member_id, api_key_id from token_holds
           where user_id = ${organizationId}::uuid
             and id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(holdIds)}::jsonb))
           order by id
           for update
         )
-        select 'hold' as kind, id::text as id, tokens, status, member_id::text as member_id, null::bigint as monthly_limit_tokens,
+        select 'hold' as kind, id::text as id, tokens, status, member_id::text as member_id, api_key_id::text as api_key_id, null::bigint as monthly_limit_tokens,
                null::text as period_key, null::bigint as held_tokens, null::bigint as consumed_tokens, null::int as open_holds
         from held
         union all
-        select 'member', user_id::text, null, null, null, monthly_limit_tokens, period_key, held_tokens, consumed_tokens, open_holds
+        select 'member', user_id::text, null, null, null, null, monthly_limit_tokens, period_key, held_tokens, consumed_tokens, open_holds
         from organization_members
         where organization_id = ${organizationId}::uuid
           and (user_id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(memberIds)}::jsonb))
@@ -312,7 +350,7 @@ export class LedgerRepository {
     );
     for (const row of rows) {
       if (row.kind === 'hold') {
-        holds.set(row.id, { id: row.id, accountId: organizationId, tokens: Number(row.tokens), status: row.status!, memberId: row.member_id });
+        holds.set(row.id, { id: row.id, accountId: organizationId, tokens: Number(row.tokens), status: row.status!, memberId: row.member_id, apiKeyId: row.api_key_id });
       } else {
         members.set(row.id, memberUsage(row.monthly_limit_tokens, row.period_key, row.held_tokens, row.consumed_tokens, row.open_holds));
       }
@@ -327,7 +365,7 @@ export class LedgerRepository {
    */
   async lockAccountWithHold(executor: Executor, holdId: string): Promise<{ account: AccountRow; hold: LockedHold } | null> {
     const [row] = await executor
-      .select({ ...accountColumns, holdTokens: tokenHolds.tokens, holdStatus: tokenHolds.status, holdMemberId: tokenHolds.memberId })
+      .select({ ...accountColumns, holdTokens: tokenHolds.tokens, holdStatus: tokenHolds.status, holdMemberId: tokenHolds.memberId, holdApiKeyId: tokenHolds.apiKeyId })
       .from(tokenAccounts)
       .innerJoin(tokenHolds, eq(tokenHolds.userId, tokenAccounts.userId))
       .where(eq(tokenHolds.id, sql.placeholder('holdId')))
@@ -335,8 +373,8 @@ export class LedgerRepository {
       .prepare('ledger_lock_account_with_hold')
       .execute({ holdId });
     if (!row) return null;
-    const { holdTokens, holdStatus, holdMemberId, ...account } = row;
-    return { account, hold: { id: holdId, accountId: account.userId, tokens: holdTokens, status: holdStatus, memberId: holdMemberId } };
+    const { holdTokens, holdStatus, holdMemberId, holdApiKeyId, ...account } = row;
+    return { account, hold: { id: holdId, accountId: account.userId, tokens: holdTokens, status: holdStatus, memberId: holdMemberId, apiKeyId: holdApiKeyId } };
   }
 
   /**
@@ -358,6 +396,7 @@ export class LedgerRepository {
     const open = write.openHold ?? null;
     const close = write.closeHold ?? null;
     const member = write.member ?? null;
+    const key = write.apiKey ?? null;
     // Without the row lock, the hold to close must still be as planned: the version says so
     // (every change of a hold bumps it), and the statement checks it too. The assertion at the
     // end catches what a check against the statement's snapshot cannot: the statement aborts,
@@ -368,17 +407,19 @@ export class LedgerRepository {
         : sql`and version = ${expectedVersion}
               and (${close?.id ?? null}::uuid is null or exists (select 1 from token_holds where id = ${close?.id ?? null}::uuid and status = ${close?.from ?? null}::text))`;
     const guard = attached ? sql`and ${attached.guard}` : sql``;
+    // A key with limits of its own is checked under the lock: the compare-and-swap does not apply to its turns.
+    const keyGuard = key && expectedVersion !== null ? sql`and not exists (select 1 from api_keys where id = ${key.id}::uuid and ${KEY_HAS_LIMITS})` : sql``;
     const rows = rowsOf<{ applied: number; version: number | string | null; entry_ids: number[] | string }>(
       // Prepared: planning this statement costs PostgreSQL more than running it. One name per SQL text.
-      await executePrepared(executor, `ledger_apply_${expectedVersion === null ? 'locked' : 'cas'}_${write.touchActivity ? 'active' : 'quiet'}${member ? '_member' : ''}${attached ? `_${attached.name}` : ''}`, sql`
+      await executePrepared(executor, `ledger_apply_${expectedVersion === null ? 'locked' : 'cas'}_${write.touchActivity ? 'active' : 'quiet'}${member ? '_member' : ''}${key ? '_key' : ''}${attached ? `_${attached.name}` : ''}`, sql`
         with account as (
           update token_accounts
           set ${accountSet(next, write.previousOpenHolds, at, write.touchActivity)}
-          where user_id = ${next.userId} ${compare} ${guard}
+          where user_id = ${next.userId} ${compare} ${guard} ${keyGuard}
           returning user_id, version
         ), opened as (
-          insert into token_holds (id, user_id, member_id, tokens, period_key, purpose, expires_at, created_at)
-          select ${open?.id ?? null}::uuid, user_id, ${open?.memberId ?? null}::uuid, ${open?.tokens ?? null}::bigint, ${next.periodKey}, ${open?.purpose ?? null}::text,
+          insert into token_holds (id, user_id, member_id, api_key_id, tokens, period_key, purpose, expires_at, created_at)
+          select ${open?.id ?? null}::uuid, user_id, ${open?.memberId ?? null}::uuid, ${open?.apiKeyId ?? null}::uuid, ${open?.tokens ?? null}::bigint, ${next.periodKey}, ${open?.purpose ?? null}::text,
                  ${open ? open.expiresAt.toISOString() : null}::timestamptz, ${at}::timestamptz
           from account where ${open !== null}::boolean
           returning id
@@ -396,6 +437,14 @@ export class LedgerRepository {
           returning 1
         )`
             : sql``
+        }${
+          key
+            ? sql`, key_usage as (
+          update api_keys set ${keyUsageSet(sql`${key.heldDelta}::bigint`, sql`${key.consumedDelta}::bigint`, sql`${key.openHoldsDelta}::int`, next.periodKey)}
+          from account where api_keys.id = ${key.id}::uuid
+          returning 1
+        )`
+            : sql``
         }${attached ? sql`, ${attached.ctes}` : sql``}
         select (select count(*) from account)::int as applied, (select version from account) as version,
                coalesce((select json_agg(id order by id) from appended), '[]'::json) as entry_ids,
@@ -404,6 +453,7 @@ export class LedgerRepository {
                    or ((select count(*) from opened) = ${open ? 1 : 0}::int and (select count(*) from closed) = ${close ? 1 : 0}::int
                        and (select count(*) from appended) = ${write.entries.length}::int
                        ${member ? sql`and (select count(*) from member_usage) = 1` : sql``}
+                       ${key ? sql`and (select count(*) from key_usage) = 1` : sql``}
                        ${attached ? sql`and ${attached.assertion}` : sql``}),
                  'ledger write incomplete for account ' || ${next.userId}::text
                ) as complete
@@ -425,11 +475,12 @@ export class LedgerRepository {
   async applyChanges(executor: Executor, write: MergedWrite): Promise<{ version: number; entryIds: number[] }> {
     const { next, now } = write;
     const at = now.toISOString();
-    const opened = JSON.stringify(write.openHolds.map((hold) => ({ id: hold.id, member_id: hold.memberId ?? null, tokens: hold.tokens, purpose: hold.purpose, expires_at: hold.expiresAt.toISOString() })));
+    const opened = JSON.stringify(write.openHolds.map((hold) => ({ id: hold.id, member_id: hold.memberId ?? null, api_key_id: hold.apiKeyId ?? null, tokens: hold.tokens, purpose: hold.purpose, expires_at: hold.expiresAt.toISOString() })));
     const closed = JSON.stringify(write.closeHolds.map((hold) => ({ id: hold.id, from_status: hold.from, status: hold.status })));
     const members = JSON.stringify(
       write.members.map(({ userId, usage }) => ({ user_id: userId, period_key: usage.periodKey, held_tokens: usage.heldTokens, consumed_tokens: usage.consumedTokens, open_holds: usage.openHolds })),
     );
+    const keys = JSON.stringify(write.apiKeys.map((key) => ({ id: key.id, held_delta: key.heldDelta, consumed_delta: key.consumedDelta, open_holds_delta: key.openHoldsDelta })));
     const rows = rowsOf<{ version: number | string | null; entry_ids: number[] | string }>(
       await executePrepared(executor, `ledger_apply_many_${write.touchActivity ? 'active' : 'quiet'}`, sql`
         with account as (
@@ -438,9 +489,9 @@ export class LedgerRepository {
           where user_id = ${next.userId}
           returning user_id, version
         ), opened as (
-          insert into token_holds (id, user_id, member_id, tokens, period_key, purpose, expires_at, created_at)
-          select h.id, account.user_id, h.member_id, h.tokens, ${next.periodKey}, h.purpose, h.expires_at, ${at}::timestamptz
-          from account, jsonb_to_recordset(${opened}::jsonb) as h(id uuid, member_id uuid, tokens bigint, purpose text, expires_at timestamptz)
+          insert into token_holds (id, user_id, member_id, api_key_id, tokens, period_key, purpose, expires_at, created_at)
+          select h.id, account.user_id, h.member_id, h.api_key_id, h.tokens, ${next.periodKey}, h.purpose, h.expires_at, ${at}::timestamptz
+          from account, jsonb_to_recordset(${opened}::jsonb) as h(id uuid, member_id uuid, api_key_id uuid, tokens bigint, purpose text, expires_at timestamptz)
           returning id
         ), closed as (
           update token_holds set status = c.status, closed_at = ${at}::timestamptz
@@ -454,13 +505,19 @@ export class LedgerRepository {
           from account, jsonb_to_recordset(${members}::jsonb) as m(user_id uuid, period_key text, held_tokens bigint, consumed_tokens bigint, open_holds int)
           where organization_members.organization_id = account.user_id and organization_members.user_id = m.user_id
           returning 1
+        ), key_usage as (
+          update api_keys set ${keyUsageSet(sql`k.held_delta`, sql`k.consumed_delta`, sql`k.open_holds_delta`, next.periodKey)}
+          from account, jsonb_to_recordset(${keys}::jsonb) as k(id uuid, held_delta bigint, consumed_delta bigint, open_holds_delta int)
+          where api_keys.id = k.id and not (${KEY_HAS_LIMITS})
+          returning 1
         )
         select (select version from account) as version,
                coalesce((select json_agg(id order by id) from appended), '[]'::json) as entry_ids,
                ledger_assert(
                  (select count(*) from account) = 1
                    and (select count(*) from opened) = ${write.openHolds.length}::int and (select count(*) from closed) = ${write.closeHolds.length}::int
-                   and (select count(*) from appended) = ${write.entries.length}::int and (select count(*) from member_usage) = ${write.members.length}::int,
+                   and (select count(*) from appended) = ${write.entries.length}::int and (select count(*) from member_usage) = ${write.members.length}::int
+                   and (select count(*) from key_usage) = ${write.apiKeys.length}::int,
                  'ledger write incomplete for account ' || ${next.userId}::text
                ) as complete
       `),
@@ -507,6 +564,7 @@ function entriesJson(entries: NewLedgerEntry[]): string {
       consumed_delta: entry.delta.periodConsumedTokens,
       hold_id: entry.holdId ?? null,
       member_id: entry.memberId ?? null,
+      api_key_id: entry.apiKeyId ?? null,
       payment_id: entry.paymentId ?? null,
       actor_id: entry.actorId ?? null,
       reason: entry.reason ?? null,
@@ -530,14 +588,27 @@ function accountSet(next: AccountRow, previousOpenHolds: number, at: string, tou
 /** The `appended` CTE of a ledger statement: the entries (JSON of `entriesJson`) on the `account` CTE's row, in order. */
 function appendEntries(entries: string, periodKey: string, at: string): SQL {
   return sql`
-          insert into ledger_entries (user_id, member_id, period_key, kind, amount_tokens, free_delta, purchased_delta, debt_delta, held_delta,
+          insert into ledger_entries (user_id, member_id, api_key_id, period_key, kind, amount_tokens, free_delta, purchased_delta, debt_delta, held_delta,
                                       capacity_delta, consumed_delta, hold_id, payment_id, actor_id, reason, metadata, created_at)
-          select account.user_id, e.member_id, ${periodKey}, e.kind, e.amount_tokens, e.free_delta, e.purchased_delta, e.debt_delta, e.held_delta,
+          select account.user_id, e.member_id, e.api_key_id, ${periodKey}, e.kind, e.amount_tokens, e.free_delta, e.purchased_delta, e.debt_delta, e.held_delta,
                  e.capacity_delta, e.consumed_delta, e.hold_id, e.payment_id, e.actor_id, e.reason, e.metadata, ${at}::timestamptz
           from account,
                jsonb_to_recordset(${entries}::jsonb) as e(ord int, kind text, amount_tokens bigint, free_delta bigint,
                  purchased_delta bigint, debt_delta bigint, held_delta bigint, capacity_delta bigint, consumed_delta bigint,
-                 hold_id uuid, member_id uuid, payment_id uuid, actor_id uuid, reason text, metadata jsonb)
+                 hold_id uuid, member_id uuid, api_key_id uuid, payment_id uuid, actor_id uuid, reason text, metadata jsonb)
           order by e.ord
           returning id`;
+}
+
+/** Whether an `api_keys` row has limits of its own (a budget or a cap on turns in flight): its turns are checked under the account's lock. */
+const KEY_HAS_LIMITS = sql.raw('(api_keys.monthly_budget_tokens is not null or api_keys.concurrent_turns is not null)');
+
+/**
+ * The `set` of a key's usage in a ledger statement, as differences (right whatever else wrote the
+ * row meanwhile): what is consumed counts in `periodKey` (the account's), from 0 in a new one;
+ * held tokens and open holds carry over, as a member's do.
+ */
+function keyUsageSet(heldDelta: SQL, consumedDelta: SQL, openHoldsDelta: SQL, periodKey: string): SQL {
+  return sql`consumed_tokens = case when api_keys.period_key = ${periodKey}::text then api_keys.consumed_tokens else 0 end + ${consumedDelta},
+             period_key = ${periodKey}::text, held_tokens = api_keys.held_tokens + ${heldDelta}, open_holds = api_keys.open_holds + ${openHoldsDelta}`;
 }

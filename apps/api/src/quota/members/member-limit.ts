@@ -72,3 +72,24 @@ export function memberThreshold(usage: MemberUsage): 90 | 100 | null {
   if (percent >= 90) return 90;
   return null;
 }
+
+/**
+ * An API key's use of its account: the same level as a member's limit (the rules above apply to
+ * it as they are), its monthly budget as `monthlyLimitTokens`, with an optional cap on its turns in flight.
+ */
+export interface KeyUsage extends MemberUsage {
+  concurrentTurns: number | null;
+}
+
+/** What one change moves in a key's usage (the ledger statement applies the differences). */
+export interface KeyUsageChange {
+  id: string;
+  heldDelta: number;
+  consumedDelta: number;
+  openHoldsDelta: number;
+}
+
+/** The difference between two states of a key's usage, as the ledger statement writes it. */
+export function keyUsageChange(id: string, before: MemberUsage, after: MemberUsage): KeyUsageChange {
+  return { id, heldDelta: after.heldTokens - before.heldTokens, consumedDelta: after.consumedTokens - before.consumedTokens, openHoldsDelta: after.openHolds - before.openHolds };
+}

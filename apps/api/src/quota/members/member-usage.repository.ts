@@ -3,6 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { DATABASE, rowsOf, type DatabaseHandle, type Executor } from '../../database/database.js';
 import { organizationMembers, tokenHolds } from '../../database/schema.js';
 import type { MemberUsage } from './member-limit.js';
+import { usageProblems } from '../verification/usage-books.js';
 
 const usageColumns = {
   monthlyLimitTokens: organizationMembers.monthlyLimitTokens,
@@ -91,13 +92,7 @@ export class MemberUsageRepository {
     );
     return rows
       .map((row) => ({ ...Object.fromEntries(Object.entries(row).map(([key, value]) => [key, key === 'organizationId' || key === 'userId' ? value : Number(value)])) }) as unknown as UnbalancedMember)
-      .filter(
-        (row) =>
-          row.heldTokens !== row.ledgerHeldTokens ||
-          row.heldTokens !== row.openHoldTokens ||
-          row.openHolds !== row.openHoldCount ||
-          row.consumedTokens !== row.ledgerConsumedTokens,
-      );
+      .filter((row) => usageProblems(row).length > 0);
   }
 }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { sql } from 'drizzle-orm';
 import { DATABASE, rowsOf, type DatabaseHandle, type Executor } from '../../database/database.js';
+import { usageProblems, type UsageBooks } from './usage-books.js';
 
 /** Recomputes balances from the ledger. */
 @Injectable()
@@ -59,6 +60,29 @@ export class VerificationRepository {
           row.heldTokens < 0,
       );
   }
+
+  /**
+   * API keys whose usage differs from the ledger entries that name them: held tokens and turns in
+   * flight against their open holds and the held deltas of their entries, consumption against the
+   * entries of the key's period. Empty when the books balance.
+   */
+  async findUnbalancedApiKeys(executor: Executor, keyId?: string): Promise<UnbalancedApiKey[]> {
+    const filter = keyId ? sql`where k.id = ${keyId}` : sql``;
+    const rows = rowsOf<Record<keyof UnbalancedApiKey, string | number>>(
+      await executor.execute(sql`
+        select k.id as "keyId", k.held_tokens as "heldTokens", coalesce(held.sum, 0) as "ledgerHeldTokens", coalesce(h.held, 0) as "openHoldTokens",
+               k.open_holds as "openHolds", coalesce(h.count, 0) as "openHoldCount",
+               k.consumed_tokens as "consumedTokens", coalesce(consumed.sum, 0) as "ledgerConsumedTokens"
+        from api_keys k
+        left join lateral (select sum(e.held_delta)::bigint as sum from ledger_entries e where e.api_key_id = k.id) held on true
+        left join lateral (select sum(e.consumed_delta)::bigint as sum from ledger_entries e where e.api_key_id = k.id and e.period_key = k.period_key) consumed on true
+        left join lateral (select sum(t.tokens)::bigint as held, count(*)::int as count from token_holds t where t.api_key_id = k.id and t.status = 'OPEN') h on true
+        ${filter}`),
+    );
+    return rows
+      .map((row) => ({ ...(Object.fromEntries(Object.entries(row).map(([name, value]) => [name, name === 'keyId' ? value : Number(value)])) as unknown as UnbalancedApiKey) }))
+      .filter((row) => usageProblems(row).length > 0);
+  }
 }
 
 export interface UnbalancedAccount {
@@ -88,4 +112,9 @@ function normalizeNumbers(row: UnbalancedAccount): UnbalancedAccount {
     if (key !== 'userId') result[key] = Number(value);
   }
   return result as unknown as UnbalancedAccount;
+}
+
+
+export interface UnbalancedApiKey extends UsageBooks {
+  keyId: string;
 }

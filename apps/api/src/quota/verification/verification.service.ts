@@ -15,6 +15,11 @@ export class VerificationService {
     return this.repository.findUnbalancedAccounts(this.repository.db, userId);
   }
 
+  /** API keys whose usage differs from the ledger entries (and open holds) that name them. */
+  async verifyApiKeys(keyId?: string) {
+    return this.repository.findUnbalancedApiKeys(this.repository.db, keyId);
+  }
+
   /** Members whose usage in their organization's pool differs from the pool's ledger (or its open holds) for them. */
   async verifyMembers(organizationId?: string) {
     return this.members.findUnbalanced(this.repository.db, organizationId);
