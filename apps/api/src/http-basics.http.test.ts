@@ -108,6 +108,7 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'POST', path: '/api/organizations/:otherOrganization/api-keys', body: { name: 'matrix' }, anonymous: 401, user: 404, admin: 404 },
   // An API key's route: a session is not a key.
   { method: 'GET', path: '/v1/models', anonymous: 401, user: 401, admin: 401 },
+  { method: 'GET', path: '/v1/models/consult-basic', anonymous: 401, user: 401, admin: 401 },
   { method: 'POST', path: '/v1/chat/completions', body: { model: 'consult-basic', messages: [{ role: 'user', content: 'hi' }] }, anonymous: 401, user: 401, admin: 401 },
 ];
 
@@ -177,7 +178,8 @@ describe('authorization on every endpoint', () => {
             .replace(':other', ':userId')
             .replace('/jobs/usage-sweep/', '/jobs/:name/')
             .replace('/webhooks/toss', '/webhooks/:provider')
-            .replace('/plans/matrix', '/plans/:planId')}`,
+            .replace('/plans/matrix', '/plans/:planId')
+            .replace('/v1/models/consult-basic', '/v1/models/:model')}`,
       ),
     );
     const missing = documented.filter((route) => !covered.has(route) && route !== 'POST /api/auth/register');

@@ -38,7 +38,8 @@ function KeyUsage({ apiKey }: { apiKey: ApiKeyView }) {
         {keyUsageText(apiKey, t, nf)}
         {usage.data.remainingTokens !== null ? ` · ${t('keyRemaining', { remaining: nf(usage.data.remainingTokens) })}` : ''}
       </p>
-      <DailyChart rows={seriesRows(usage.data.days)} capacity={apiKey.monthlyBudgetTokens ?? undefined} height={200} label={t('keyUsageChart')} />
+      {/* No budget line: the 30 days may span two months, and the budget is a month's. */}
+      <DailyChart rows={seriesRows(usage.data.days)} height={200} label={t('keyUsageChart')} />
     </div>
   );
 }
@@ -49,7 +50,7 @@ function KeyUsage({ apiKey }: { apiKey: ApiKeyView }) {
  * its use over the last 30 days. The API's refusal is shown in the dialog.
  */
 export function ApiKeySettings({ apiKey, onClose }: { apiKey: ApiKeyView; onClose: () => void }) {
-  const { t } = useI18n();
+  const { t, nf } = useI18n();
   const id = useId();
   const client = useQueryClient();
   const models = useModels();
@@ -70,7 +71,9 @@ export function ApiKeySettings({ apiKey, onClose }: { apiKey: ApiKeyView; onClos
   });
   const submit = (event?: FormEvent) => {
     event?.preventDefault();
-    const body: UpdateApiKeyDto = { models: chosen.size ? [...chosen] : null, keepConversations: keep };
+    // Only models the catalog still has: one taken out since would make the API refuse every change.
+    const known = models.data ? [...chosen].filter((model) => models.data.some((candidate) => candidate.id === model)) : [...chosen];
+    const body: UpdateApiKeyDto = { models: known.length ? known : null, keepConversations: keep };
     for (const { field } of LIMIT_FIELDS) {
       const parsed = parseKeyLimit(limits[field], KEY_LIMITS[field]);
       if (!parsed.valid) {
@@ -123,7 +126,7 @@ export function ApiKeySettings({ apiKey, onClose }: { apiKey: ApiKeyView; onClos
             </p>
             {invalid === field && invalidField && bounds && (
               <p id={`${id}-invalid`} role="alert" className="mt-1 text-xs text-red-800" data-testid="key-limit-invalid">
-                {t('keyLimitInvalid', { field: t(invalidField.label), min: bounds.min.toLocaleString(), max: bounds.max.toLocaleString() })}
+                {t('keyLimitInvalid', { field: t(invalidField.label), min: nf(bounds.min), max: nf(bounds.max) })}
               </p>
             )}
           </div>

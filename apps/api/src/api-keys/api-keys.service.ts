@@ -145,8 +145,9 @@ export class ApiKeysService {
   private async presented(prefix: string): Promise<PresentedApiKey | null> {
     const cached = this.cache.get(prefix);
     if (cached) return cached;
+    const read = this.cache.startRead();
     const key = await this.repository.findByPrefix(this.repository.db, prefix);
-    if (key) this.cache.set(prefix, key);
+    if (key) this.cache.set(prefix, key, read);
     return key;
   }
 
@@ -183,7 +184,8 @@ export class ApiKeysService {
       if (unknown.length > 0) {
         throw new ValidationFailedError([{ field: 'models', problems: [`unknown model; each one of ${this.catalog.list().map((m) => m.id).join(', ')}`] }]);
       }
-      settings.models = body.models === null ? null : [...new Set(body.models)];
+      // An empty list would allow nothing: it means what null means, all the plan's.
+      settings.models = body.models === null || body.models.length === 0 ? null : [...new Set(body.models)];
     }
     return settings;
   }

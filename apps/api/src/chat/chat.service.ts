@@ -112,6 +112,7 @@ export class ChatService {
           messages: prepared.prompt,
           maxCompletionTokens,
           ...(input.api?.temperature !== undefined ? { temperature: input.api.temperature } : {}),
+          ...(input.api?.stop ? { stop: input.api.stop } : {}),
           locale,
           signal,
         })) {

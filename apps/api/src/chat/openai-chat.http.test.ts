@@ -52,7 +52,7 @@ describe('POST /v1/chat/completions', () => {
     const user = await api.signUp('v1-basic');
     const { key, id } = await newKey(user);
     fake.next({ kind: 'reply', text: '복지 제도는 회사마다 다릅니다.', promptTokens: 40, completionTokens: 12 });
-    const { data, response } = await sdk(key).chat.completions.create({ model: 'consult-basic', messages: question, max_tokens: 200, temperature: 0.3, user: 'end-user-7' }).withResponse();
+    const { data, response } = await sdk(key).chat.completions.create({ model: 'consult-basic', messages: question, max_tokens: 200, temperature: 0.3, user: 'end-user-7', stop: ['끝.'] }).withResponse();
     expect(data).toMatchObject({
       id: expect.stringMatching(/^chatcmpl-/),
       object: 'chat.completion',
@@ -62,11 +62,12 @@ describe('POST /v1/chat/completions', () => {
     });
     expect(response.headers.get('x-consult-on-usage-level')).toBe('NORMAL');
     // The client's system message and its question reach the model after ours, with its cap and temperature.
-    const sent = fake.requests.at(-1)!.body as { messages: { role: string; content: string }[]; max_tokens: number; temperature?: number };
+    const sent = fake.requests.at(-1)!.body as { messages: { role: string; content: string }[]; max_tokens: number; temperature?: number; stop?: string[] };
     expect(sent.messages.slice(1)).toEqual(question);
     expect(sent.messages[0]!.role).toBe('system');
     expect(sent.max_tokens).toBeLessThanOrEqual(200);
     expect(sent.temperature).toBe(0.3);
+    expect(sent.stop).toEqual(['끝.']);
 
     const books = await keyBooks(id);
     expect(books.ledgerConsumed).toBeGreaterThan(0);
@@ -142,7 +143,9 @@ describe('POST /v1/chat/completions', () => {
       const refused = client.chat.completions.create({ model: other.id, messages: question });
       await expect(refused).rejects.toBeInstanceOf(OpenAI.NotFoundError);
       expect((await client.models.list()).data.map((model) => model.id)).toEqual(['consult-basic']);
+      await expect(client.models.retrieve(other.id)).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
     }
+    expect(await client.models.retrieve('consult-basic')).toMatchObject({ id: 'consult-basic', object: 'model' });
     await expect(sdk(`${key.slice(0, -2)}xx`).chat.completions.create({ model: 'consult-basic', messages: question })).rejects.toBeInstanceOf(OpenAI.AuthenticationError);
     // Hostile values: refused before any turn, in the envelope.
     for (const body of [
@@ -246,6 +249,21 @@ describe('POST /v1/chat/completions', () => {
     const secondBooks = await keyBooks(second.id);
     expect(secondBooks.ledgerConsumed).toBeGreaterThan(0);
     expect(secondBooks.key).toMatchObject({ consumedTokens: secondBooks.ledgerConsumed, heldTokens: 0, openHolds: 0 });
+
+    // A budget set while its turns are in flight (begun without one, with the pool's batches): settled on the key's row, books still equal.
+    fake.next(...Array.from({ length: 3 }, () => ({ kind: 'reply' as const, text: '천천히 답합니다. '.repeat(3), chunkDelayMs: 100 })));
+    const inFlight = Array.from({ length: 3 }, () => sdk(second.key).chat.completions.create({ model: 'consult-basic', messages: question, stream: true }).then(async (stream) => {
+      for await (const _chunk of stream) void _chunk;
+    }));
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    expect((await api.request('PATCH', `/api/api-keys/${second.id}`, { token: owner.token, body: { monthlyBudgetTokens: 1_000_000, concurrentTurns: 5 } })).status).toBe(200);
+    await Promise.all(inFlight);
+    const afterBooks = await keyBooks(second.id);
+    expect(afterBooks.key).toMatchObject({ consumedTokens: afterBooks.ledgerConsumed, heldTokens: 0, openHolds: 0 });
+    expect(afterBooks.ledgerConsumed).toBeGreaterThan(secondBooks.ledgerConsumed);
+    const admin = await api.signUpAdmin();
+    const verified = await api.request('GET', '/api/admin/ledger/verify', { token: admin.token });
+    expect(verified.body).toMatchObject({ apiKeys: [], members: [] });
   });
 
   it('a key revoked on one instance is refused on another within a second (each reads a key at most once a second)', async () => {
@@ -288,6 +306,15 @@ describe('the per-client rate limit on /v1', () => {
       expect(statuses).toEqual([200, 200, 200, 200, 200, 200, 200, 429, 429]);
       expect(await models(second.key)).toBe(200);
       expect(await models(second.key)).toBe(200);
+      // The prefix is no secret (lists and logs show it): with a wrong secret, requests count on their address, not on the key.
+      const third = await newKey(user);
+      expect(await models(third.key)).toBe(200);
+      const forged = `${third.key.slice(0, 20)}${'A'.repeat(43)}`;
+      const forgedStatuses: number[] = [];
+      for (let index = 0; index < 8; index += 1) forgedStatuses.push(await models(forged));
+      expect(forgedStatuses.filter((status) => status === 401).length).toBeGreaterThan(0);
+      expect(forgedStatuses.every((status) => status === 401 || status === 429)).toBe(true);
+      for (let index = 0; index < 5; index += 1) expect(await models(third.key)).toBe(200);
     } finally {
       await limited.close();
     }

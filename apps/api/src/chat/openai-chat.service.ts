@@ -62,6 +62,7 @@ export class OpenAiChatService {
         ...(request.maxCompletionTokens !== undefined ? { maxCompletionTokens: request.maxCompletionTokens } : {}),
         ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
         ...(request.user !== undefined ? { endUser: request.user } : {}),
+        ...(request.stop ? { stop: request.stop } : {}),
       },
     };
     const signal = abortWhenClientLeaves(response);

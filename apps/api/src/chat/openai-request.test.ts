@@ -27,6 +27,9 @@ describe('parseChatCompletionRequest', () => {
         stream: true,
         stream_options: { include_usage: true },
         user: 'u-1',
+        stop: 'END',
+        tools: [],
+        response_format: { type: 'text' },
         top_p: 0.9,
         presence_penalty: 0,
         n: 1,
@@ -40,6 +43,7 @@ describe('parseChatCompletionRequest', () => {
       stream: true,
       includeUsage: true,
       user: 'u-1',
+      stop: ['END'],
     });
     // include_usage without stream means nothing; null is "not given".
     expect(parseChatCompletionRequest({ model: 'm', messages: [user], stream_options: { include_usage: true }, max_tokens: null, temperature: null })).toMatchObject({ stream: false, includeUsage: false });
@@ -66,7 +70,12 @@ describe('parseChatCompletionRequest', () => {
     expect(refusedFields({ model: 'm', messages: [user], stream_options: { include_usage: 1 } })).toEqual(['stream_options']);
     expect(refusedFields({ model: 'm', messages: [user], user: 'x'.repeat(257) })).toEqual(['user']);
     expect(refusedFields({ model: 'm', messages: [user], n: 2 })).toEqual(['n']);
-    expect(refusedFields({ model: 'm', messages: [user], tools: [] })).toEqual(['tools']);
+    expect(refusedFields({ model: 'm', messages: [user], tools: [{ type: 'function' }] })).toEqual(['tools']);
+    expect(refusedFields({ model: 'm', messages: [user], tool_choice: 'auto' })).toEqual(['tool_choice']);
+    expect(refusedFields({ model: 'm', messages: [user], response_format: { type: 'json_object' } })).toEqual(['response_format']);
+    expect(refusedFields({ model: 'm', messages: [user], logprobs: true })).toEqual(['logprobs']);
+    for (const stop of [['a', 'b', 'c', 'd', 'e'], [''], [1], 'x'.repeat(257), {}]) expect(refusedFields({ model: 'm', messages: [user], stop })).toEqual(['stop']);
+    expect(parseChatCompletionRequest({ model: 'm', messages: [user], stop: ['a', 'b'], logprobs: false, tool_choice: 'none' }).stop).toEqual(['a', 'b']);
   });
 });
 

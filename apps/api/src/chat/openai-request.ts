@@ -5,6 +5,9 @@ import type { ChatMessage } from '../llm/model-provider.js';
 export const MAX_REQUEST_MESSAGES = 256;
 const MODEL_ID_MAX_LENGTH = 64;
 const USER_MAX_LENGTH = 256;
+/** OpenAI's bounds on `stop`. */
+const MAX_STOP_SEQUENCES = 4;
+const STOP_MAX_LENGTH = 256;
 /** A reply longer than any model's limit is no cap at all: capped here, as OpenAI bounds it. */
 const MAX_COMPLETION_TOKENS = 1_000_000;
 
@@ -22,6 +25,8 @@ export interface ChatCompletionRequest {
   includeUsage: boolean;
   /** The client's id of its end user (OpenAI's `user`), kept in the ledger entry's metadata. */
   user?: string;
+  /** Where the model stops (`stop`: up to 4 sequences), passed to the model. */
+  stop?: string[];
 }
 
 const ROLES: Record<string, ChatMessage['role']> = { system: 'system', developer: 'system', user: 'user', assistant: 'assistant' };
@@ -29,9 +34,10 @@ const ROLES: Record<string, ChatMessage['role']> = { system: 'system', developer
 /**
  * Reads a `POST /v1/chat/completions` body (pure): what a chat client sends — `model`, `messages`
  * (string or text-part content), `max_tokens` / `max_completion_tokens`, `temperature`, `stream`,
- * `stream_options.include_usage`, `user`. Fields a chat client may add that change nothing here
- * (`top_p`, `presence_penalty`, …) are ignored; what we cannot honour (tools, images, `n` > 1) is
- * refused with 400 and the field named, as OpenAI does.
+ * `stream_options.include_usage`, `user`, `stop`. Sampling fields a chat client may add (`top_p`,
+ * `presence_penalty`, `seed`, …) are ignored; what a client would rely on and we cannot honour
+ * (tools, images, JSON response formats, logprobs, `n` > 1) is refused with 400 and the field
+ * named, as OpenAI does.
  */
 export function parseChatCompletionRequest(body: unknown): ChatCompletionRequest {
   const problems: FieldProblem[] = [];
@@ -77,8 +83,22 @@ export function parseChatCompletionRequest(body: unknown): ChatCompletionRequest
   if (user !== undefined && user !== null && !(typeof user === 'string' && user.length <= USER_MAX_LENGTH)) refuse('user', `must be a string of at most ${USER_MAX_LENGTH} characters`);
   const n = body['n'];
   if (n !== undefined && n !== null && n !== 1) refuse('n', 'only one choice is generated: n must be 1');
-  for (const field of ['tools', 'functions', 'tool_choice', 'function_call', 'audio'] as const) {
-    if (body[field] !== undefined && body[field] !== null) refuse(field, 'is not supported');
+  // An empty list of tools is no tools (some clients always send one).
+  for (const field of ['tools', 'functions'] as const) {
+    const value = body[field];
+    if (value !== undefined && value !== null && !(Array.isArray(value) && value.length === 0)) refuse(field, 'is not supported');
+  }
+  for (const field of ['tool_choice', 'function_call', 'audio', 'prediction'] as const) {
+    if (body[field] !== undefined && body[field] !== null && body[field] !== 'none') refuse(field, 'is not supported');
+  }
+  // What a client relies on and we cannot honour: refused, not ignored.
+  const format = body['response_format'];
+  if (format !== undefined && format !== null && !(isObject(format) && format['type'] === 'text')) refuse('response_format', 'only {"type":"text"} is supported');
+  if (body['logprobs'] === true) refuse('logprobs', 'is not supported');
+  const stop = body['stop'];
+  const stops = typeof stop === 'string' ? [stop] : stop;
+  if (stops !== undefined && stops !== null && !(Array.isArray(stops) && stops.length <= MAX_STOP_SEQUENCES && stops.every((item) => typeof item === 'string' && item.length > 0 && item.length <= STOP_MAX_LENGTH))) {
+    refuse('stop', `must be a string or up to ${MAX_STOP_SEQUENCES} strings of 1 to ${STOP_MAX_LENGTH} characters`);
   }
   if (problems.length > 0) throw new ValidationFailedError(problems);
 
@@ -91,6 +111,7 @@ export function parseChatCompletionRequest(body: unknown): ChatCompletionRequest
     stream: stream === true,
     includeUsage: stream === true && isObject(options) && options['include_usage'] === true,
     ...(typeof user === 'string' ? { user } : {}),
+    ...(Array.isArray(stops) && stops.length > 0 ? { stop: stops as string[] } : {}),
   };
 }
 

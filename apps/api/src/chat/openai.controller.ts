@@ -1,11 +1,11 @@
-import { All, Body, Controller, Get, Headers, Post, Res, UseGuards } from '@nestjs/common';
+import { All, Body, Controller, Get, Headers, Param, Post, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiExcludeEndpoint } from '@nestjs/swagger';
 import { ApiBearerAuth, ApiBody, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { NotFoundError } from '../common/errors.js';
+import { ModelNotFoundError, NotFoundError } from '../common/errors.js';
 import { ApiKeyGuard, CurrentApiKey } from '../api-keys/api-key.guard.js';
 import type { ApiKeyPrincipal } from '../api-keys/api-keys.service.js';
-import { OpenAiModelListView } from '../api-keys/api-keys.dto.js';
+import { OpenAiModelListView, OpenAiModelView } from '../api-keys/api-keys.dto.js';
 import { Public } from '../auth/auth.decorators.js';
 import { localeOf } from '../common/locale.js';
 import { ChatTurnsService } from './chat-turns.service.js';
@@ -54,6 +54,15 @@ export class OpenAiController {
     @Headers('accept-language') language?: string,
   ): Promise<void> {
     await this.completions.complete(key, parseChatCompletionRequest(body), localeOf(language), response);
+  }
+
+  /** One model the key may use (OpenAI's `models.retrieve`); 404 `model_not_found` otherwise. */
+  @Get('models/:model')
+  @ApiOkResponse({ type: OpenAiModelView })
+  async model(@CurrentApiKey() key: ApiKeyPrincipal, @Param('model') id: string): Promise<OpenAiModelView> {
+    const found = (await this.models(key)).data.find((model) => model.id === id);
+    if (!found) throw new ModelNotFoundError([]);
+    return found;
   }
 
   /** Any other `/v1` path: a 404 in OpenAI's envelope (after the key), not the router's HTML page. */

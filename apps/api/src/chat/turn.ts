@@ -27,6 +27,7 @@ export interface ApiTurn {
   /** The client's cap on the reply (`max_completion_tokens`), within the model's and the plan's. */
   maxCompletionTokens?: number;
   temperature?: number;
+  stop?: string[];
   /** The client's id of its end user (OpenAI's `user`), kept in the settlement's metadata. */
   endUser?: string;
 }

@@ -12,6 +12,8 @@ export interface ModelTurnRequest {
   maxCompletionTokens: number;
   /** Sampling temperature, when the client asked for one (OpenAI's 0–2); the provider's default otherwise. */
   temperature?: number;
+  /** Sequences the model stops at, when the client gave some. */
+  stop?: string[];
   locale: Locale;
   /** Aborted when the client goes away. */
   signal: AbortSignal;

@@ -59,6 +59,7 @@ export class OpenAiProvider implements ModelProvider {
             messages: request.messages,
             max_tokens: request.maxCompletionTokens,
             ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
+            ...(request.stop ? { stop: request.stop } : {}),
             stream: true,
             stream_options: { include_usage: true },
           },

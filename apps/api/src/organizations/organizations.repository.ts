@@ -34,6 +34,13 @@ export class OrganizationsRepository {
 
   /** Revokes the organization's API keys a person made: they are no longer one of its owners or admins. */
   async revokeKeysOf(executor: Executor, organizationId: string, userId: string, now: Date): Promise<void> {
+    // Locked in the key's id order first, as a pool's batch writes them: no deadlock with a batch of the pool.
+    await executor
+      .select({ id: apiKeys.id })
+      .from(apiKeys)
+      .where(and(eq(apiKeys.organizationId, organizationId), eq(apiKeys.userId, userId), isNull(apiKeys.revokedAt)))
+      .orderBy(apiKeys.id)
+      .for('update');
     await executor
       .update(apiKeys)
       .set({ revokedAt: now })

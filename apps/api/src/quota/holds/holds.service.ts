@@ -13,7 +13,7 @@ import {
   type UsageEvaluation,
 } from '@consult-on/quota-policy';
 import { CLOCK, type Clock } from '../../common/clock.js';
-import { ApiKeyBudgetReachedError, HoldClosedError, MemberLimitReachedError, NotFoundError, TokenExhaustedError, TooManyConcurrentTurnsError } from '../../common/errors.js';
+import { ApiKeyBudgetReachedError, HoldClosedError, InvalidApiKeyError, MemberLimitReachedError, NotFoundError, TokenExhaustedError, TooManyConcurrentTurnsError } from '../../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../../config/app-config.js';
 import type { Transaction } from '../../database/database.js';
 import type { AccountRow, AttachedWrite, LockedHold } from '../ledger/ledger.repository.js';
@@ -418,6 +418,8 @@ export class HoldsService {
  * limits, or none). Refused with API_KEY_BUDGET_REACHED or TOO_MANY_CONCURRENT_TURNS.
  */
 function keyReservation(keyId: string | null, found: KeyUsage | null | undefined, periodKey: string, tokens: number, minimumTokens: number): { tokens: number; minimumTokens: number } {
+  // A key whose row is gone (its maker or organization deleted a moment ago) starts nothing.
+  if (keyId && found === null) throw new InvalidApiKeyError();
   if (!keyId || !found) return { tokens, minimumTokens };
   const usage = inPeriod(found, periodKey);
   if (usage.concurrentTurns !== null && usage.openHolds >= usage.concurrentTurns) throw new TooManyConcurrentTurnsError(usage.concurrentTurns, 'api-key');
@@ -431,9 +433,9 @@ function keyReservation(keyId: string | null, found: KeyUsage | null | undefined
  * read under the lock); otherwise the differences (`found` undefined: not read, the statement
  * applies them only while the key has no limits).
  */
-function keyWrite(keyId: string | null, found: KeyUsage | null | undefined, change: Omit<KeyUsageChange, 'id'>): KeyUsageChange | undefined {
+function keyWrite(keyId: string | null, found: KeyUsage | null | undefined, change: Omit<KeyUsageChange, 'id' | 'checked'>): KeyUsageChange | undefined {
   if (!keyId || found === null) return undefined;
-  return { id: keyId, ...change };
+  return { id: keyId, ...change, checked: found !== undefined };
 }
 
 function assertTokens(consumedTokens: number): void {

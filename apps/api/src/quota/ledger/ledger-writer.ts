@@ -298,7 +298,8 @@ export class LedgerWriter {
             openHolds: pending.flatMap(({ write }) => (write.openHold ? [write.openHold] : [])),
             closeHolds: pending.flatMap(({ write }) => (write.closeHold ? [write.closeHold] : [])),
             members: [...members.values()],
-            apiKeys: [...keys.values()],
+            // In one order (the key's id) whoever writes several keys: no two transactions lock them crosswise.
+            apiKeys: [...keys.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0)),
           });
           account = { ...account, version: written.version };
           let offset = 0;
@@ -319,7 +320,8 @@ export class LedgerWriter {
           let member: MemberUsage | null;
           if ('holdId' in target) {
             hold = holds.get(target.holdId.toLowerCase()) ?? null;
-            if (!hold) {
+            // Not this pool's (a wrong guess), or its key has limits now (set after the turn began): checked alone, on the key's row.
+            if (!hold || hold.apiKeyLimited) {
               alone.push(change);
               continue;
             }

@@ -72,9 +72,9 @@ export interface AccountWrite {
   /** A member's usage of this pool as the change leaves it (a member's turn), written by the same statement. */
   member?: { userId: string; usage: MemberUsage } | null;
   /**
-   * What the change moves in an API key's usage, applied by the same statement as differences. On
-   * the compare-and-swap path (`expectedVersion`), the change applies only while the key has no
-   * limits of its own (a key with limits is checked and written under the account's lock).
+   * What the change moves in an API key's usage, applied by the same statement as differences. A
+   * change not decided on the key's locked row (`checked` false: the compare-and-swap path, a pool's
+   * batch) applies only while the key has no limits of its own.
    */
   apiKey?: KeyUsageChange | null;
 }
@@ -134,6 +134,8 @@ export interface LockedHold {
   memberId: string | null;
   /** The API key whose turn holds them; null for a turn of the web app. */
   apiKeyId: string | null;
+  /** Whether that key has limits of its own (read with a pool's batch; its change then runs alone). */
+  apiKeyLimited?: boolean;
 }
 
 const accountColumns = {
@@ -323,6 +325,7 @@ export class LedgerRepository {
       status: HoldRow['status'] | null;
       member_id: string | null;
       api_key_id: string | null;
+      key_limited: boolean | null;
       monthly_limit_tokens: string | number | null;
       period_key: string | null;
       held_tokens: string | number | null;
@@ -332,17 +335,19 @@ export class LedgerRepository {
     const rows = rowsOf<Row>(
       await executePrepared(executor, 'ledger_holds_and_members_of_locked_pool', sql`
         with held as (
-          select id, tokens, status, member_id, api_key_id from token_holds
+          select id, tokens, status, member_id, api_key_id,
+                 exists (select 1 from api_keys where api_keys.id = token_holds.api_key_id and ${KEY_HAS_LIMITS}) as key_limited
+          from token_holds
           where user_id = ${organizationId}::uuid
             and id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(holdIds)}::jsonb))
           order by id
           for update
         )
-        select 'hold' as kind, id::text as id, tokens, status, member_id::text as member_id, api_key_id::text as api_key_id, null::bigint as monthly_limit_tokens,
+        select 'hold' as kind, id::text as id, tokens, status, member_id::text as member_id, api_key_id::text as api_key_id, key_limited, null::bigint as monthly_limit_tokens,
                null::text as period_key, null::bigint as held_tokens, null::bigint as consumed_tokens, null::int as open_holds
         from held
         union all
-        select 'member', user_id::text, null, null, null, null, monthly_limit_tokens, period_key, held_tokens, consumed_tokens, open_holds
+        select 'member', user_id::text, null, null, null, null, null, monthly_limit_tokens, period_key, held_tokens, consumed_tokens, open_holds
         from organization_members
         where organization_id = ${organizationId}::uuid
           and (user_id in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(memberIds)}::jsonb))
@@ -350,7 +355,7 @@ export class LedgerRepository {
     );
     for (const row of rows) {
       if (row.kind === 'hold') {
-        holds.set(row.id, { id: row.id, accountId: organizationId, tokens: Number(row.tokens), status: row.status!, memberId: row.member_id, apiKeyId: row.api_key_id });
+        holds.set(row.id, { id: row.id, accountId: organizationId, tokens: Number(row.tokens), status: row.status!, memberId: row.member_id, apiKeyId: row.api_key_id, apiKeyLimited: row.key_limited === true });
       } else {
         members.set(row.id, memberUsage(row.monthly_limit_tokens, row.period_key, row.held_tokens, row.consumed_tokens, row.open_holds));
       }
@@ -407,11 +412,12 @@ export class LedgerRepository {
         : sql`and version = ${expectedVersion}
               and (${close?.id ?? null}::uuid is null or exists (select 1 from token_holds where id = ${close?.id ?? null}::uuid and status = ${close?.from ?? null}::text))`;
     const guard = attached ? sql`and ${attached.guard}` : sql``;
-    // A key with limits of its own is checked under the lock: the compare-and-swap does not apply to its turns.
-    const keyGuard = key && expectedVersion !== null ? sql`and not exists (select 1 from api_keys where id = ${key.id}::uuid and ${KEY_HAS_LIMITS})` : sql``;
+    // A key with limits of its own is checked under its lock: a change not decided on its row (the
+    // compare-and-swap, a pool's batch) does not apply to its turns.
+    const keyGuard = key && !key.checked ? sql`and not exists (select 1 from api_keys where id = ${key.id}::uuid and ${KEY_HAS_LIMITS})` : sql``;
     const rows = rowsOf<{ applied: number; version: number | string | null; entry_ids: number[] | string }>(
       // Prepared: planning this statement costs PostgreSQL more than running it. One name per SQL text.
-      await executePrepared(executor, `ledger_apply_${expectedVersion === null ? 'locked' : 'cas'}_${write.touchActivity ? 'active' : 'quiet'}${member ? '_member' : ''}${key ? '_key' : ''}${attached ? `_${attached.name}` : ''}`, sql`
+      await executePrepared(executor, `ledger_apply_${expectedVersion === null ? 'locked' : 'cas'}_${write.touchActivity ? 'active' : 'quiet'}${member ? '_member' : ''}${key ? (key.checked ? '_key' : '_key_unchecked') : ''}${attached ? `_${attached.name}` : ''}`, sql`
         with account as (
           update token_accounts
           set ${accountSet(next, write.previousOpenHolds, at, write.touchActivity)}

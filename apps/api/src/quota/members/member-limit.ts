@@ -87,6 +87,8 @@ export interface KeyUsageChange {
   heldDelta: number;
   consumedDelta: number;
   openHoldsDelta: number;
+  /** Whether the change was decided on the key's row read under its lock; otherwise it may be written only while the key has no limits. */
+  checked?: boolean;
 }
 
 /** The difference between two states of a key's usage, as the ledger statement writes it. */
