@@ -95,7 +95,27 @@ describe('personal API keys', () => {
       expect((await createKey(owner, { name })).status, JSON.stringify(name)).toBe(400);
     }
     expect((await createKey(owner, { name: 'ok', expiresInDays: 0 })).status).toBe(400);
+    expect((await createKey(owner, { name: 'ok', monthlyBudgetTokens: 1e23 })).status).toBe(400);
+    expect((await createKey(owner, { name: 'ok', models: ['no-such-model'] })).status).toBe(400);
+    expect((await createKey(owner, { name: 'ok', turnsPerMinute: 0 })).status).toBe(400);
+    expect((await createKey(owner, { name: 'ok', concurrentTurns: 1.5 })).status).toBe(400);
+    expect((await api.request('PATCH', `/api/api-keys/${id}`, { token: owner.token, body: { models: Array.from({ length: 21 }, () => 'consult-basic') } })).status).toBe(400);
+    expect((await api.request('PATCH', `/api/api-keys/${id}`, { token: owner.token, body: { keepConversations: 'yes' } })).status).toBe(400);
+    expect((await api.request('PATCH', `/api/api-keys/${id}`, { token: owner.token, body: { models: [] } })).body).toMatchObject({ models: null });
     expect((await createKey(owner, { name: 'ok', expiresInDays: 1e23 })).status).toBe(400);
+  });
+});
+
+describe('how many keys', () => {
+  it('an owner keeps at most 50 keys in use; a revoked one makes room', async () => {
+    const user = await api.signUp('keys-many');
+    const made: string[] = [];
+    for (let index = 0; index < 50; index += 1) made.push(((await createKey(user, { name: `key ${index}` })).body as { id: string }).id);
+    const refused = await createKey(user, { name: 'one too many' });
+    expect(refused.status).toBe(409);
+    expect(refused.body).toMatchObject({ code: 'TOO_MANY_API_KEYS', limit: 50 });
+    await api.request('DELETE', `/api/api-keys/${made[0]}`, { token: user.token });
+    expect((await createKey(user, { name: 'in its place' })).status).toBe(201);
   });
 });
 

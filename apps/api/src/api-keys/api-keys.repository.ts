@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, desc, eq, getTableColumns, gte, isNull, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, getTableColumns, gt, gte, isNull, lt, or, sql } from 'drizzle-orm';
 import { DATABASE, type DatabaseHandle, type Executor } from '../database/database.js';
 import { apiKeys, ledgerEntries, organizationMembers, users } from '../database/schema.js';
 
@@ -45,6 +45,16 @@ export class ApiKeysRepository {
       .from(apiKeys)
       .innerJoin(users, eq(users.id, apiKeys.userId))
       .$dynamic();
+  }
+
+  /** Keys of an owner still in use at `now` (neither revoked nor expired). */
+  async countInUse(executor: Executor, owner: { userId: string } | { organizationId: string }, now: Date): Promise<number> {
+    const whose = 'organizationId' in owner ? eq(apiKeys.organizationId, owner.organizationId) : and(eq(apiKeys.userId, owner.userId), isNull(apiKeys.organizationId));
+    const [row] = await executor
+      .select({ count: sql<number>`count(*)::int` })
+      .from(apiKeys)
+      .where(and(whose, isNull(apiKeys.revokedAt), or(isNull(apiKeys.expiresAt), gt(apiKeys.expiresAt, now))));
+    return Number(row?.count ?? 0);
   }
 
   /** One key as listed (with its creator's address). */

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { periodOf } from '@consult-on/quota-policy';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { InvalidApiKeyError, NotFoundError, ValidationFailedError } from '../common/errors.js';
+import { InvalidApiKeyError, NotFoundError, TooManyApiKeysError, ValidationFailedError } from '../common/errors.js';
 import { sameHash, secretHash } from '../common/secret-token.js';
 import { collapseWhitespace } from '../common/text.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -18,6 +18,8 @@ const DAY_MS = 86_400_000;
 const TOUCHED_SIZE = 10_000;
 /** A key's last use is written at most this often (per instance). */
 const TOUCH_EVERY_MS = 60_000;
+/** Keys in use an owner (a person, an organization) may have at once. */
+export const MAX_KEYS_IN_USE = 50;
 /** Days of a key's usage chart. */
 const USAGE_DAYS = 30;
 
@@ -63,6 +65,8 @@ export class ApiKeysService {
   async create(userId: string, body: CreateApiKeyDto, organizationId: string | null = null): Promise<CreatedApiKeyView> {
     if (organizationId) await this.organizations.assertManager(userId, organizationId);
     const now = this.clock.now();
+    // A bound on what one owner keeps (each key is a row, a cache entry, a counter): revoke one to make another.
+    if ((await this.repository.countInUse(this.repository.db, organizationId ? { organizationId } : { userId }, now)) >= MAX_KEYS_IN_USE) throw new TooManyApiKeysError(MAX_KEYS_IN_USE);
     const { key, prefix } = newApiKey();
     const row = await this.repository.insert(this.repository.db, {
       userId,

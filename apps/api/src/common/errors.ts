@@ -256,6 +256,22 @@ export class ApiKeyBudgetReachedError extends DomainError {
   }
 }
 
+/** An owner (a person, or an organization) has as many API keys in use as it may. */
+export class TooManyApiKeysError extends DomainError {
+  readonly code = 'TOO_MANY_API_KEYS';
+  readonly status = 409;
+  readonly localized = {
+    ko: '사용 중인 API 키가 너무 많습니다. 쓰지 않는 키를 폐기한 뒤 다시 만들어 주세요.',
+    en: 'There are too many API keys in use. Revoke one you no longer use, then create the new one.',
+  };
+  constructor(readonly limit: number) {
+    super('too many api keys');
+  }
+  override details() {
+    return { limit: this.limit };
+  }
+}
+
 /** The API key may not use the model asked for (its own list, within the plan's). */
 export class ApiKeyModelNotAllowedError extends DomainError {
   readonly code = 'API_KEY_MODEL_NOT_ALLOWED';
