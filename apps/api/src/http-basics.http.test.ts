@@ -107,6 +107,7 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'GET', path: '/api/organizations/:otherOrganization/api-keys', anonymous: 401, user: 404, admin: 404 },
   { method: 'POST', path: '/api/organizations/:otherOrganization/api-keys', body: { name: 'matrix' }, anonymous: 401, user: 404, admin: 404 },
   // An API key's route: a session is not a key.
+  { method: 'POST', path: '/api/auth/password', body: { currentPassword: 'not-the-password', newPassword: 'Silent-harbor-7315' }, anonymous: 401, user: 400, admin: 400 },
   { method: 'GET', path: '/v1/models', anonymous: 401, user: 401, admin: 401 },
   { method: 'GET', path: '/v1/models/consult-basic', anonymous: 401, user: 401, admin: 401 },
   { method: 'POST', path: '/v1/chat/completions', body: { model: 'consult-basic', messages: [{ role: 'user', content: 'hi' }] }, anonymous: 401, user: 401, admin: 401 },

@@ -18,6 +18,7 @@ const links: { href: string; key: Key }[] = [
   { href: '/plans/', key: 'navPlans' },
   { href: '/organizations/', key: 'navOrganizations' },
   { href: '/api-keys/', key: 'navApiKeys' },
+  { href: '/settings/', key: 'navSettings' },
 ];
 
 const adminLinks: { href: string; key: Key }[] = [

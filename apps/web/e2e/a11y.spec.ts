@@ -136,6 +136,10 @@ test('axe: every page has no serious or critical violation', async ({ page, requ
   await expect(page.getByTestId('key-limit-invalid')).toBeVisible();
   await audit(page, '/api-keys/ settings dialog with an error');
   await page.keyboard.press('Escape');
+  await page.goto('/settings/');
+  await page.getByTestId('password-submit').click();
+  await expect(page.getByTestId('password-error')).toBeVisible();
+  await audit(page, '/settings/ with an error');
   const colleagueContext = await page.context().browser()!.newContext({ baseURL: test.info().project.use.baseURL, locale: 'ko-KR' });
   const colleaguePage = await colleagueContext.newPage();
   await openAs(colleaguePage, colleague, `/organizations/detail/?id=${orgId}`);

@@ -17,6 +17,7 @@ const pageKeys: Record<string, Key> = {
   'organizations/detail': 'orgDetailTitle',
   'organizations/join': 'orgJoinTitle',
   'api-keys': 'keysTitle',
+  settings: 'settingsTitle',
   login: 'loginTitle',
   register: 'registerTitle',
 };

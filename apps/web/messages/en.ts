@@ -4,6 +4,7 @@ import { chatShellEn } from './chat-shell';
 import { conversationsEn } from './conversations';
 import { organizationsEn } from './organizations';
 import { apiKeysEn } from './api-keys';
+import { settingsEn } from './settings';
 import { plansEn } from './plans';
 import { planPageEn } from './plan-page';
 import type { MessageKey } from './ko';
@@ -281,5 +282,6 @@ export const en = {
   ...planPageEn,
   ...organizationsEn,
   ...apiKeysEn,
+  ...settingsEn,
   ...adminOrganizationsEn,
 } satisfies Record<MessageKey, string>;

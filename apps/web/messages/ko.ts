@@ -4,6 +4,7 @@ import { chatShellKo } from './chat-shell';
 import { conversationsKo } from './conversations';
 import { organizationsKo } from './organizations';
 import { apiKeysKo } from './api-keys';
+import { settingsKo } from './settings';
 import { plansKo } from './plans';
 import { planPageKo } from './plan-page';
 
@@ -283,6 +284,7 @@ export const ko = {
   ...planPageKo,
   ...organizationsKo,
   ...apiKeysKo,
+  ...settingsKo,
   ...adminOrganizationsKo,
 };
 

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthRateLimit, RegisterRateLimit } from '../common/rate-limit.js';
 import { CurrentUser, Public, type AuthUser } from './auth.decorators.js';
-import { LoginDto, RegisterDto, SessionView, UserView } from './auth.dto.js';
+import { ChangePasswordDto, LoginDto, RegisterDto, SessionView, UserView } from './auth.dto.js';
 import { AuthService } from './auth.service.js';
 
 @ApiTags('auth')
@@ -26,6 +26,16 @@ export class AuthController {
   @ApiOkResponse({ type: SessionView })
   login(@Body() body: LoginDto): Promise<SessionView> {
     return this.auth.login(body);
+  }
+
+  /** A new password (the current one required): every other session ends; the answer is this one's new session. */
+  @ApiBearerAuth()
+  @AuthRateLimit()
+  @Post('password')
+  @HttpCode(200)
+  @ApiOkResponse({ type: SessionView })
+  changePassword(@CurrentUser() user: AuthUser, @Body() body: ChangePasswordDto): Promise<SessionView> {
+    return this.auth.changePassword(user.id, body);
   }
 
   @ApiBearerAuth()

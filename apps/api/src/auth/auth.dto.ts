@@ -37,6 +37,20 @@ export class LoginDto {
   password!: string;
 }
 
+export class ChangePasswordDto {
+  @ApiProperty({ example: 'demo1234!', description: 'The password the account has now' })
+  @IsString()
+  @MinLength(1)
+  @MaxLength(128)
+  currentPassword!: string;
+
+  @ApiProperty({ minLength: 8, maxLength: 128, description: 'Common and easily guessed passwords are refused' })
+  @IsString()
+  @MinLength(8)
+  @MaxLength(128)
+  newPassword!: string;
+}
+
 export class UserView {
   @ApiProperty() id!: string;
   @ApiProperty() email!: string;

@@ -3,10 +3,10 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { EmailTakenError, InvalidCredentialsError, UnauthorizedError, ValidationFailedError } from '../common/errors.js';
+import { EmailTakenError, InvalidCredentialsError, UnauthorizedError, ValidationFailedError, WrongCurrentPasswordError } from '../common/errors.js';
 import { AccountsService } from '../quota/accounts/accounts.service.js';
 import type { AuthUser } from './auth.decorators.js';
-import type { LoginDto, RegisterDto, SessionView, UserView } from './auth.dto.js';
+import type { ChangePasswordDto, LoginDto, RegisterDto, SessionView, UserView } from './auth.dto.js';
 import { isEmailAddress, parseEmail } from './email-address.js';
 import { passwordHasher } from './password-hasher.js';
 import { assertStrongPassword, passwordProblem } from './password-policy.js';
@@ -64,6 +64,22 @@ export class AuthService {
     }
     if (!(await passwordHasher.verify(user.passwordHash, request.password))) throw new InvalidCredentialsError();
     return this.session(user);
+  }
+
+  /**
+   * Changes a signed-in user's password, with their current one: every other session ends (the
+   * session version in their tokens is bumped), and this one gets a new token. API keys are
+   * credentials of their own and stay.
+   */
+  async changePassword(userId: string, request: ChangePasswordDto): Promise<SessionView> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new UnauthorizedError();
+    if (!(await passwordHasher.verify(user.passwordHash, request.currentPassword))) throw new WrongCurrentPasswordError();
+    assertStrongPassword(request.newPassword, user.email);
+    const changed = await this.users.changePassword(user.id, await passwordHasher.hash(request.newPassword));
+    if (!changed) throw new UnauthorizedError();
+    this.logger.log({ message: 'password changed; other sessions ended', userId: user.id });
+    return this.session(changed);
   }
 
   async me(userId: string): Promise<UserView> {

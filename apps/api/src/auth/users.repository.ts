@@ -30,6 +30,16 @@ export class UsersRepository {
     return row ?? null;
   }
 
+  /** A new password, ending every session made before it (their tokens carry the old session version). */
+  async changePassword(id: string, passwordHash: string): Promise<UserRow | null> {
+    const [row] = await this.db
+      .update(users)
+      .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1` })
+      .where(eq(users.id, id))
+      .returning();
+    return row ?? null;
+  }
+
   /** Inserts a user; null when the email (or another address of the same mailbox) is taken. */
   async insert(executor: Executor, user: { email: string; emailCanonical: string; passwordHash: string; role: Role; locale: 'ko' | 'en' }): Promise<UserRow | null> {
     const [row] = await executor.insert(users).values(user).onConflictDoNothing().returning();

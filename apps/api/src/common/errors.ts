@@ -41,6 +41,12 @@ export class InvalidApiKeyError extends domainError('INVALID_API_KEY', 401, {
   en: 'The API key is not valid, or can no longer be used.',
 }) {}
 
+/** A signed-in user's current password, asked for before a change, is not theirs (not a 401: the session is fine). */
+export class WrongCurrentPasswordError extends domainError('WRONG_CURRENT_PASSWORD', 400, {
+  ko: '지금 쓰는 비밀번호가 올바르지 않습니다.',
+  en: 'The current password is incorrect.',
+}) {}
+
 export class ForbiddenError extends domainError('FORBIDDEN', 403, {
   ko: '이 작업을 할 권한이 없습니다.',
   en: 'You are not allowed to do this.',
