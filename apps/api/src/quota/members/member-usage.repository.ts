@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { DATABASE, rowsOf, type DatabaseHandle, type Executor } from '../../database/database.js';
 import { organizationMembers, tokenHolds } from '../../database/schema.js';
 import type { MemberUsage } from './member-limit.js';
-import { usageProblems } from '../verification/usage-books.js';
+import { usageProblems, type UsageBooks } from '../verification/usage-books.js';
 
 const usageColumns = {
   monthlyLimitTokens: organizationMembers.monthlyLimitTokens,
@@ -96,16 +96,9 @@ export class MemberUsageRepository {
   }
 }
 
-export interface UnbalancedMember {
+export interface UnbalancedMember extends UsageBooks {
   organizationId: string;
   userId: string;
-  heldTokens: number;
-  ledgerHeldTokens: number;
-  openHoldTokens: number;
-  openHolds: number;
-  openHoldCount: number;
-  consumedTokens: number;
-  ledgerConsumedTokens: number;
   /** -1: no limit. */
   monthlyLimitTokens: number;
 }
