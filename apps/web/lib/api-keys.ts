@@ -1,6 +1,7 @@
 /** API keys (API 키) in the web app, pure: a key's standing and where its API lives. */
 import type { components } from '@consult-on/api-contract';
 import type { Key } from './i18n';
+import { parseWholeNumber } from './whole-number';
 
 export type ApiKeyView = components['schemas']['ApiKeyView'];
 export type CreatedApiKeyView = components['schemas']['CreatedApiKeyView'];
@@ -32,17 +33,8 @@ export const KEY_LIMITS = {
   concurrentTurns: { min: 1, max: 100 },
 } as const;
 
-/**
- * A limit as typed: empty for none (null), or a whole number within the bounds — "50,000" and
- * "50 000" read as 50000; anything else is invalid.
- */
-export function parseKeyLimit(text: string, bounds: { min: number; max: number }): { valid: true; value: number | null } | { valid: false } {
-  const plain = text.trim().replace(/[,\s]/g, '');
-  if (!plain) return { valid: true, value: null };
-  if (!/^\d+$/.test(plain)) return { valid: false };
-  const value = Number(plain);
-  return Number.isSafeInteger(value) && value >= bounds.min && value <= bounds.max ? { valid: true, value } : { valid: false };
-}
+/** A key's limit as typed: the member limit's rule (`parseWholeNumber`) within the key's bounds. */
+export const parseKeyLimit = parseWholeNumber;
 
 /** A limit as the form shows it: empty for none. */
 export function limitText(value: number | null | undefined): string {

@@ -2,6 +2,7 @@
  * Organizations (조직) in the web app, pure: what the caller may do (as the API says it for each
  * member and for invitations), the name as the API checks it, the invitation link and its token.
  */
+import { parseWholeNumber } from './whole-number';
 import type { components } from '@consult-on/api-contract';
 import type { Key } from './i18n';
 import { collapseWhitespace } from './text';
@@ -127,11 +128,8 @@ export const MEMBER_LIMIT_MAX = 1_000_000_000_000;
  * maximum, with thousands separators allowed ("50,000"). Anything else: `invalid`.
  */
 export function parseLimitInput(text: string): { valid: true; monthlyLimitTokens: number | null } | { valid: false } {
-  const plain = text.trim().replace(/[,\s]/g, '');
-  if (!plain) return { valid: true, monthlyLimitTokens: null };
-  if (!/^\d+$/.test(plain)) return { valid: false };
-  const value = Number(plain);
-  return Number.isSafeInteger(value) && value <= MEMBER_LIMIT_MAX ? { valid: true, monthlyLimitTokens: value } : { valid: false };
+  const parsed = parseWholeNumber(text, { min: 0, max: MEMBER_LIMIT_MAX });
+  return parsed.valid ? { valid: true, monthlyLimitTokens: parsed.value } : { valid: false };
 }
 
 // ---- reports on the pool: a member's daily use, the ledger as a CSV file ----
