@@ -3,6 +3,7 @@ import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
 import { AdminModule } from './admin/admin.module.js';
+import { AccountModule } from './account/account.module.js';
 import { ApiKeyCache } from './api-keys/api-key-cache.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ChatModule } from './chat/chat.module.js';
@@ -67,6 +68,7 @@ export class AppModule {
         ChatModule,
         NotificationsModule,
         AdminModule,
+        AccountModule,
         HealthModule,
       ],
       providers: [

@@ -108,6 +108,16 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'POST', path: '/api/organizations/:otherOrganization/api-keys', body: { name: 'matrix' }, anonymous: 401, user: 404, admin: 404 },
   // An API key's route: a session is not a key.
   { method: 'POST', path: '/api/auth/password', body: { currentPassword: 'not-the-password', newPassword: 'Silent-harbor-7315' }, anonymous: 401, user: 400, admin: 400 },
+  // The same answer whether the address has an account or not, for anyone.
+  { method: 'POST', path: '/api/auth/password-reset', body: { email: 'nobody@example.com' }, anonymous: 202, user: 202, admin: 202 },
+  { method: 'POST', path: '/api/auth/password-reset/confirm', body: { token: 'A'.repeat(43), newPassword: 'Silent-harbor-7315' }, anonymous: 400, user: 400, admin: 400 },
+  { method: 'POST', path: '/api/auth/email/verify', body: { token: 'A'.repeat(43) }, anonymous: 400, user: 400, admin: 400 },
+  { method: 'POST', path: '/api/auth/email/verification', anonymous: 401, user: 202, admin: 202 },
+  { method: 'POST', path: '/api/admin/users/:other/suspend', anonymous: 401, user: 403, admin: 200 },
+  { method: 'POST', path: '/api/admin/users/:other/reactivate', anonymous: 401, user: 403, admin: 200 },
+  { method: 'GET', path: '/api/account/export', anonymous: 401, user: 200, admin: 200 },
+  { method: 'GET', path: '/api/account/export/ledger.csv', anonymous: 401, user: 200, admin: 200 },
+  { method: 'POST', path: '/api/account/delete', body: { password: 'not-the-password' }, anonymous: 401, user: 400, admin: 400 },
   { method: 'GET', path: '/v1/models', anonymous: 401, user: 401, admin: 401 },
   { method: 'GET', path: '/v1/models/consult-basic', anonymous: 401, user: 401, admin: 401 },
   { method: 'POST', path: '/v1/chat/completions', body: { model: 'consult-basic', messages: [{ role: 'user', content: 'hi' }] }, anonymous: 401, user: 401, admin: 401 },

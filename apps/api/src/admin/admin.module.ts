@@ -8,10 +8,11 @@ import { JobsController } from './jobs.controller.js';
 import { TokenStatsController } from './token-stats/token-stats.controller.js';
 import { TokenStatsRepository } from './token-stats/token-stats.repository.js';
 import { TokenStatsService } from './token-stats/token-stats.service.js';
+import { UsersAdminController } from './users.controller.js';
 
 @Module({
   imports: [QuotaModule, JobsModule, AuthModule, PaymentsModule],
-  controllers: [AdjustmentsController, JobsController, TokenStatsController],
+  controllers: [AdjustmentsController, JobsController, TokenStatsController, UsersAdminController],
   providers: [TokenStatsRepository, TokenStatsService],
 })
 export class AdminModule {}

@@ -20,8 +20,13 @@ export function prefixOf(candidate: string): string | null {
 }
 
 /** Why a key found by its prefix may not be used now; null when it may. */
-export function keyRefusal(key: { revokedAt: Date | null; expiresAt: Date | null; organizationId: string | null; creatorRole: string | null }, now: Date): 'revoked' | 'expired' | 'creator-left' | null {
+export function keyRefusal(
+  key: { revokedAt: Date | null; expiresAt: Date | null; organizationId: string | null; creatorRole: string | null; creatorActive: boolean },
+  now: Date,
+): 'revoked' | 'expired' | 'creator-left' | 'creator-inactive' | null {
   if (key.revokedAt !== null) return 'revoked';
+  // The keys of a suspended (or deleted) account stop with its sessions, and start again on reactivation.
+  if (!key.creatorActive) return 'creator-inactive';
   if (key.expiresAt !== null && key.expiresAt <= now) return 'expired';
   // An organization's key stops when the person who made it is no longer one of its owners or admins.
   if (key.organizationId !== null && key.creatorRole !== 'OWNER' && key.creatorRole !== 'ADMIN') return 'creator-left';

@@ -24,7 +24,7 @@ export class ApiKeysController {
   @Post()
   @ApiCreatedResponse({ type: CreatedApiKeyView })
   create(@CurrentUser() user: AuthUser, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyView> {
-    return this.keys.create(user.id, body);
+    return this.keys.create(user, body);
   }
 
   /** Its name, budget, models, turns a minute, turns in flight, and whether its turns are kept: on every instance within a second. */
@@ -65,6 +65,6 @@ export class OrganizationApiKeysController {
   @Post()
   @ApiCreatedResponse({ type: CreatedApiKeyView })
   create(@CurrentUser() user: AuthUser, @Param('organizationId', uuid) organizationId: string, @Body() body: CreateApiKeyDto): Promise<CreatedApiKeyView> {
-    return this.keys.create(user.id, body, organizationId);
+    return this.keys.create(user, body, organizationId);
   }
 }

@@ -7,8 +7,11 @@ export type ApiKeyRow = typeof apiKeys.$inferSelect;
 export type NewApiKey = typeof apiKeys.$inferInsert;
 /** A key with its creator's address (listing). */
 export type ListedApiKey = ApiKeyRow & { creatorEmail: string };
-/** A key found for a request, with its creator's role in the key's organization (null: no longer a member). */
-export type PresentedApiKey = ApiKeyRow & { creatorRole: string | null };
+/**
+ * A key found for a request, with its creator's role in the key's organization (null: no longer
+ * a member) and whether the creator's account may be used (neither suspended nor deleted).
+ */
+export type PresentedApiKey = ApiKeyRow & { creatorRole: string | null; creatorActive: boolean };
 /** What a key's owner may set: its name and limits, and whether its turns are kept. */
 export type ApiKeySettings = Partial<Pick<ApiKeyRow, 'name' | 'monthlyBudgetTokens' | 'models' | 'turnsPerMinute' | 'concurrentTurns' | 'keepConversations'>>;
 /** A day of a key's use: tokens charged and turns settled. */
@@ -68,11 +71,16 @@ export class ApiKeysRepository {
     return row ?? null;
   }
 
-  /** The key with this prefix, and whether its creator is still in its organization: one statement per request. */
+  /** The key with this prefix, whether its creator is still in its organization and may still be used: one statement per request. */
   async findByPrefix(executor: Executor, prefix: string): Promise<PresentedApiKey | null> {
     const [row] = await executor
-      .select({ ...this.columns(), creatorRole: organizationMembers.role })
+      .select({
+        ...this.columns(),
+        creatorRole: organizationMembers.role,
+        creatorActive: sql<boolean>`(${users.suspendedAt} is null and ${users.deletedAt} is null)`,
+      })
       .from(apiKeys)
+      .innerJoin(users, eq(users.id, apiKeys.userId))
       .leftJoin(organizationMembers, and(eq(organizationMembers.organizationId, apiKeys.organizationId), eq(organizationMembers.userId, apiKeys.userId)))
       .where(eq(apiKeys.prefix, prefix));
     return row ?? null;

@@ -1,7 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { periodOf } from '@consult-on/quota-policy';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { InvalidApiKeyError, NotFoundError, TooManyApiKeysError, ValidationFailedError } from '../common/errors.js';
+import type { AuthUser } from '../auth/auth.decorators.js';
+import { EmailNotVerifiedError, InvalidApiKeyError, NotFoundError, TooManyApiKeysError, ValidationFailedError } from '../common/errors.js';
 import { sameHash, secretHash } from '../common/secret-token.js';
 import { collapseWhitespace } from '../common/text.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
@@ -62,7 +63,10 @@ export class ApiKeysService {
   ) {}
 
   /** A personal key, or (`organizationId`) one for the organization's pool: its owners and admins only. */
-  async create(userId: string, body: CreateApiKeyDto, organizationId: string | null = null): Promise<CreatedApiKeyView> {
+  async create(user: Pick<AuthUser, 'id' | 'verificationPending'>, body: CreateApiKeyDto, organizationId: string | null = null): Promise<CreatedApiKeyView> {
+    // A key spends without the web's checks: only an account whose address is verified makes one.
+    if (user.verificationPending) throw new EmailNotVerifiedError();
+    const userId = user.id;
     if (organizationId) await this.organizations.assertManager(userId, organizationId);
     const now = this.clock.now();
     // A bound on what one owner keeps (each key is a row, a cache entry, a counter): revoke one to make another.

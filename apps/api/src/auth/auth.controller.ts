@@ -1,8 +1,18 @@
 import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthRateLimit, RegisterRateLimit } from '../common/rate-limit.js';
 import { CurrentUser, Public, type AuthUser } from './auth.decorators.js';
-import { ChangePasswordDto, LoginDto, RegisterDto, SessionView, UserView } from './auth.dto.js';
+import {
+  AcceptedView,
+  ChangePasswordDto,
+  LoginDto,
+  PasswordResetDto,
+  PasswordResetRequestDto,
+  RegisterDto,
+  SessionView,
+  UserView,
+  VerifyEmailDto,
+} from './auth.dto.js';
 import { AuthService } from './auth.service.js';
 
 @ApiTags('auth')
@@ -36,6 +46,48 @@ export class AuthController {
   @ApiOkResponse({ type: SessionView })
   changePassword(@CurrentUser() user: AuthUser, @Body() body: ChangePasswordDto): Promise<SessionView> {
     return this.auth.changePassword(user.id, body);
+  }
+
+  /** Mails a reset link if an account has the address; the answer is the same either way (202). */
+  @Public()
+  @AuthRateLimit()
+  @Post('password-reset')
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: AcceptedView })
+  requestPasswordReset(@Body() body: PasswordResetRequestDto): AcceptedView {
+    this.auth.requestPasswordReset(body.email);
+    return { accepted: true };
+  }
+
+  /** A new password with the mailed link's token: every session ends, and the answer is a new one. */
+  @Public()
+  @AuthRateLimit()
+  @Post('password-reset/confirm')
+  @HttpCode(200)
+  @ApiOkResponse({ type: SessionView })
+  resetPassword(@Body() body: PasswordResetDto): Promise<SessionView> {
+    return this.auth.resetPassword(body);
+  }
+
+  /** Verifies the address a verification link was mailed to. */
+  @Public()
+  @AuthRateLimit()
+  @Post('email/verify')
+  @HttpCode(200)
+  @ApiOkResponse({ type: UserView })
+  verifyEmail(@Body() body: VerifyEmailDto): Promise<UserView> {
+    return this.auth.verifyEmail(body.token);
+  }
+
+  /** Mails a new verification link (nothing when the address is verified or no mail is configured). */
+  @ApiBearerAuth()
+  @AuthRateLimit()
+  @Post('email/verification')
+  @HttpCode(202)
+  @ApiAcceptedResponse({ type: AcceptedView })
+  async resendVerification(@CurrentUser() user: AuthUser): Promise<AcceptedView> {
+    await this.auth.resendVerification(user.id);
+    return { accepted: true };
   }
 
   @ApiBearerAuth()

@@ -6,6 +6,8 @@ export interface AuthUser {
   id: string;
   email: string;
   role: Role;
+  /** Mail is configured and the address is not verified yet: chat is held to a small allowance. */
+  verificationPending: boolean;
 }
 
 export const IS_PUBLIC = 'isPublic';

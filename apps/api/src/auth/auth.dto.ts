@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsIn, IsOptional, IsString, MaxLength, MinLength } from 'class-validator';
+import { IsEmail, IsIn, IsOptional, IsString, Matches, MaxLength, MinLength } from 'class-validator';
 import { IsAccountEmail, normalizeEmail } from './email-address.js';
 
 const normalized = ({ value }: { value: unknown }) => (typeof value === 'string' ? normalizeEmail(value) : value);
@@ -51,12 +51,54 @@ export class ChangePasswordDto {
   newPassword!: string;
 }
 
+/** A link's one-time token (password reset, address verification): 43 base64url characters. */
+const LINK_TOKEN = /^[A-Za-z0-9_-]{43}$/;
+
+export class PasswordResetRequestDto {
+  @ApiProperty({ example: 'user@example.com', description: 'The answer is the same whether an account has this address or not' })
+  @Transform(normalized)
+  @IsEmail()
+  @MaxLength(254)
+  email!: string;
+}
+
+export class PasswordResetDto {
+  @ApiProperty({ description: 'The token of the link in the mail (after #token=)' })
+  @IsString()
+  @Matches(LINK_TOKEN, { message: 'token must be the token of a link we sent' })
+  token!: string;
+
+  @ApiProperty({ minLength: 8, maxLength: 128, description: 'Common and easily guessed passwords are refused' })
+  @IsString()
+  @MinLength(8)
+  @MaxLength(128)
+  newPassword!: string;
+}
+
+export class VerifyEmailDto {
+  @ApiProperty({ description: 'The token of the link in the mail (after #token=)' })
+  @IsString()
+  @Matches(LINK_TOKEN, { message: 'token must be the token of a link we sent' })
+  token!: string;
+}
+
+export class AcceptedView {
+  @ApiProperty({ example: true }) accepted!: true;
+}
+
 export class UserView {
   @ApiProperty() id!: string;
   @ApiProperty() email!: string;
   @ApiProperty({ enum: ['USER', 'ADMIN'] }) role!: 'USER' | 'ADMIN';
   @ApiProperty({ enum: ['ko', 'en'] }) locale!: 'ko' | 'en';
   @ApiProperty() createdAt!: string;
+  @ApiProperty({ description: 'Whether the owner proved the address (a link mailed to it)' }) emailVerified!: boolean;
+  @ApiProperty({
+    description: 'Whether the service asks for the address to be verified (mail is configured and it is not yet): chat is limited to a small allowance until then',
+  })
+  verificationPending!: boolean;
+  @ApiProperty({ description: 'An admin suspended the account (shown to admins; its owner cannot sign in)' }) suspended!: boolean;
+  @ApiProperty({ description: 'Its owner deleted the account (shown to admins: its address is a placeholder)' }) deleted!: boolean;
 }
 
 export class SessionView {

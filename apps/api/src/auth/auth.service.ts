@@ -3,10 +3,23 @@ import { createSecretKey, type KeyObject } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { EmailTakenError, InvalidCredentialsError, UnauthorizedError, ValidationFailedError, WrongCurrentPasswordError } from '../common/errors.js';
+import {
+  AccountSuspendedError,
+  CannotSuspendAdminError,
+  EmailTakenError,
+  InvalidAccountLinkError,
+  InvalidCredentialsError,
+  NotFoundError,
+  UnauthorizedError,
+  ValidationFailedError,
+  WrongCurrentPasswordError,
+} from '../common/errors.js';
+import { newSecret, secretHash } from '../common/secret-token.js';
+import { MailService } from '../mail/mail.service.js';
+import { emailVerificationMail, passwordResetMail } from './account-mail.js';
 import { AccountsService } from '../quota/accounts/accounts.service.js';
 import type { AuthUser } from './auth.decorators.js';
-import type { ChangePasswordDto, LoginDto, RegisterDto, SessionView, UserView } from './auth.dto.js';
+import type { ChangePasswordDto, LoginDto, PasswordResetDto, RegisterDto, SessionView, UserView } from './auth.dto.js';
 import { isEmailAddress, parseEmail } from './email-address.js';
 import { passwordHasher } from './password-hasher.js';
 import { assertStrongPassword, passwordProblem } from './password-policy.js';
@@ -22,8 +35,21 @@ interface TokenClaims {
 /** The configured administrator cannot be set up safely: the start stops with this message. */
 export class AdminBootstrapError extends Error {}
 
-export function toUserView(user: UserRow): UserView {
-  return { id: user.id, email: user.email, role: user.role, locale: user.locale, createdAt: user.createdAt.toISOString() };
+/** Links of one kind mailed to one account in an hour at most (a stranger cannot flood a mailbox). */
+const LINKS_PER_HOUR = 3;
+
+export function toUserView(user: UserRow, verificationRequired: boolean): UserView {
+  return {
+    id: user.id,
+    email: user.email,
+    role: user.role,
+    locale: user.locale,
+    createdAt: user.createdAt.toISOString(),
+    emailVerified: user.emailVerifiedAt !== null,
+    verificationPending: verificationRequired && user.emailVerifiedAt === null,
+    suspended: user.suspendedAt !== null,
+    deleted: user.deletedAt !== null,
+  };
 }
 
 @Injectable()
@@ -43,6 +69,7 @@ export class AuthService {
     private readonly accounts: AccountsService,
     private readonly jwt: JwtService,
     private readonly keyCache: ApiKeyCache,
+    private readonly mail: MailService,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
   ) {
     this.jwtKey = createSecretKey(Buffer.from(config.jwt.secret, 'utf8'));
@@ -50,8 +77,9 @@ export class AuthService {
 
   async register(request: RegisterDto): Promise<SessionView> {
     assertStrongPassword(request.password, request.email);
-    const user = await this.createUser(request.email, request.password, 'USER', request.locale ?? 'ko');
+    const user = await this.createUser(request.email, request.password, 'USER', request.locale ?? 'ko', false);
     if (!user) throw new EmailTakenError();
+    if (this.mail.delivers) await this.mailVerificationLink(user);
     return this.session(user);
   }
 
@@ -63,7 +91,74 @@ export class AuthService {
       throw new InvalidCredentialsError();
     }
     if (!(await passwordHasher.verify(user.passwordHash, request.password))) throw new InvalidCredentialsError();
+    if (user.suspendedAt) throw new AccountSuspendedError();
     return this.session(user);
+  }
+
+  /**
+   * Mails a password-reset link when an account has this address. The caller learns nothing
+   * either way: the answer is the same and comes before any of the work (done afterwards).
+   */
+  requestPasswordReset(email: string): void {
+    void this.mailResetLink(email).catch((error: unknown) => {
+      this.logger.error({ message: 'password reset link not mailed', error: (error as Error).message });
+    });
+  }
+
+  private async mailResetLink(email: string): Promise<void> {
+    const user = await this.users.findByEmail(email);
+    if (!user || user.deletedAt || user.suspendedAt) return;
+    const link = await this.issueLink(user, 'PASSWORD_RESET', this.config.mail.resetTtlMinutes * 60_000, 'reset-password');
+    if (!link) return;
+    this.mail.sendLater(passwordResetMail(user.email, user.locale, link, this.config.mail.resetTtlMinutes), { userId: user.id });
+  }
+
+  /** Sets a new password with a reset link's token: every session ends, and the caller is signed in. */
+  async resetPassword(request: PasswordResetDto): Promise<SessionView> {
+    const now = new Date();
+    const found = await this.users.liveAccountToken(secretHash(request.token), 'PASSWORD_RESET', now);
+    if (!found) throw new InvalidAccountLinkError();
+    // Checked before the token is used, so a refused password leaves the link working.
+    assertStrongPassword(request.newPassword, found.user.email);
+    const user = await this.users.resetPassword(found.token.id, await passwordHasher.hash(request.newPassword), now);
+    if (!user) throw new InvalidAccountLinkError();
+    this.logger.log({ message: 'password reset by mailed link; other sessions ended', userId: user.id });
+    if (user.suspendedAt) throw new AccountSuspendedError();
+    return this.session(user);
+  }
+
+  /** Verifies the address a verification link was sent to. */
+  async verifyEmail(token: string): Promise<UserView> {
+    const now = new Date();
+    const found = await this.users.liveAccountToken(secretHash(token), 'EMAIL_VERIFICATION', now);
+    const user = found ? await this.users.verifyEmail(found.token.id, now) : null;
+    if (!user) throw new InvalidAccountLinkError();
+    return this.view(user);
+  }
+
+  /** Mails a signed-in user a new verification link (when mail is configured and the address is not verified yet). */
+  async resendVerification(userId: string): Promise<void> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new UnauthorizedError();
+    if (!this.mail.delivers || user.emailVerifiedAt) return;
+    await this.mailVerificationLink(user);
+  }
+
+  private async mailVerificationLink(user: UserRow): Promise<void> {
+    const link = await this.issueLink(user, 'EMAIL_VERIFICATION', this.config.mail.verificationTtlHours * 3_600_000, 'verify-email');
+    if (link) this.mail.sendLater(emailVerificationMail(user.email, user.locale, link, this.config.mail.verificationTtlHours), { userId: user.id });
+  }
+
+  /** A new one-time link for the account's address, or null when it had enough of them this hour. */
+  private async issueLink(user: UserRow, purpose: 'PASSWORD_RESET' | 'EMAIL_VERIFICATION', ttlMs: number, page: string): Promise<string | null> {
+    const now = Date.now();
+    if ((await this.users.accountTokensSince(user.id, purpose, new Date(now - 3_600_000))) >= LINKS_PER_HOUR) {
+      this.logger.warn({ message: 'link not mailed: enough were sent this hour', userId: user.id, purpose });
+      return null;
+    }
+    const token = newSecret(32);
+    await this.users.insertAccountToken({ userId: user.id, purpose, tokenHash: secretHash(token), email: user.email, expiresAt: new Date(now + ttlMs) });
+    return `${this.config.mail.linkBase}/${page}/#token=${token}`;
   }
 
   /**
@@ -72,9 +167,7 @@ export class AuthService {
    * credentials of their own and stay.
    */
   async changePassword(userId: string, request: ChangePasswordDto): Promise<SessionView> {
-    const user = await this.users.findById(userId);
-    if (!user) throw new UnauthorizedError();
-    if (!(await passwordHasher.verify(user.passwordHash, request.currentPassword))) throw new WrongCurrentPasswordError();
+    const user = await this.assertPassword(userId, request.currentPassword);
     assertStrongPassword(request.newPassword, user.email);
     const changed = await this.users.changePassword(user.id, await passwordHasher.hash(request.newPassword));
     if (!changed) throw new UnauthorizedError();
@@ -82,16 +175,44 @@ export class AuthService {
     return this.session(changed);
   }
 
+  /** The signed-in user's account when `password` is theirs; 400 WRONG_CURRENT_PASSWORD otherwise (asked before a change that matters). */
+  async assertPassword(userId: string, password: string): Promise<UserRow> {
+    const user = await this.users.findById(userId);
+    if (!user) throw new UnauthorizedError();
+    if (!(await passwordHasher.verify(user.passwordHash, password))) throw new WrongCurrentPasswordError();
+    return user;
+  }
+
   async me(userId: string): Promise<UserView> {
     const user = await this.users.findById(userId);
     if (!user) throw new UnauthorizedError();
-    return toUserView(user);
+    return this.view(user);
   }
 
   /** A user's public view, or null when there is no such user (the admin's look-up). */
   async findUser(userId: string): Promise<UserView | null> {
     const user = await this.users.findById(userId);
-    return user ? toUserView(user) : null;
+    return user ? this.view(user) : null;
+  }
+
+  /**
+   * Suspends an account (`suspended`) or reactivates it. Its sessions are refused at once on
+   * every instance (each request reads the account); its API keys at once here and within a
+   * second elsewhere (ApiKeyCache). Admins are not suspended.
+   */
+  async setSuspended(adminId: string, userId: string, suspended: boolean): Promise<UserView> {
+    const user = await this.users.findById(userId);
+    if (!user || user.deletedAt) throw new NotFoundError();
+    if (user.role === 'ADMIN') throw new CannotSuspendAdminError();
+    const changed = await this.users.setSuspended(userId, suspended ? (user.suspendedAt ?? new Date()) : null);
+    if (!changed) throw new NotFoundError();
+    this.keyCache.clear();
+    this.logger.warn({ message: suspended ? 'account suspended' : 'account reactivated', userId, by: adminId });
+    return this.view(changed);
+  }
+
+  private view(user: UserRow): UserView {
+    return toUserView(user, this.mail.delivers);
   }
 
   /** Resolves a Bearer token to its user; only HS256 tokens signed with our key are accepted. */
@@ -104,9 +225,10 @@ export class AuthService {
     }
     // The role comes from the database, not the token: a demoted admin loses access at once.
     const user = typeof claims.sub === 'string' ? await this.users.findById(claims.sub) : null;
-    // A token from before the account changed hands (promotion to admin) is void.
-    if (!user || (claims.sv ?? 0) !== user.sessionVersion) throw new UnauthorizedError();
-    return { id: user.id, email: user.email, role: user.role };
+    // A token from before the account changed hands (promotion to admin) or its password changed is void;
+    // so is every token of a suspended or deleted account, on every instance at once (the row is read here).
+    if (!user || (claims.sv ?? 0) !== user.sessionVersion || user.suspendedAt || user.deletedAt) throw new UnauthorizedError();
+    return { id: user.id, email: user.email, role: user.role, verificationPending: this.mail.delivers && user.emailVerifiedAt === null };
   }
 
   /**
@@ -145,13 +267,24 @@ export class AuthService {
     return 'created';
   }
 
-  /** Creates a user and their token account in one transaction; null when the mailbox has an account. */
-  async createUser(email: string, password: string, role: Role, locale: 'ko' | 'en'): Promise<UserRow | null> {
+  /**
+   * Creates a user and their token account in one transaction; null when the mailbox has an
+   * account. `verified`: the address counts as verified (an operator configured it: the admin,
+   * demo accounts); a registration's is not until its owner opens the mailed link.
+   */
+  async createUser(email: string, password: string, role: Role, locale: 'ko' | 'en', verified = true): Promise<UserRow | null> {
     const parsed = parseEmail(email);
     if (!isEmailAddress(parsed)) throw new ValidationFailedError([{ field: 'email', problems: [parsed.problem] }]);
     const passwordHash = await passwordHasher.hash(password);
     return this.users.db.transaction(async (tx) => {
-      const user = await this.users.insert(tx, { email: parsed.address, emailCanonical: parsed.canonical, passwordHash, role, locale });
+      const user = await this.users.insert(tx, {
+        email: parsed.address,
+        emailCanonical: parsed.canonical,
+        passwordHash,
+        role,
+        locale,
+        emailVerifiedAt: verified ? new Date() : null,
+      });
       if (user) await this.accounts.openAccount(tx, user.id);
       return user;
     });
@@ -186,6 +319,6 @@ export class AuthService {
       algorithm: 'HS256',
       expiresIn: this.config.jwt.expiresInSeconds,
     });
-    return { accessToken, tokenType: 'Bearer', expiresIn: this.config.jwt.expiresInSeconds, user: toUserView(user) };
+    return { accessToken, tokenType: 'Bearer', expiresIn: this.config.jwt.expiresInSeconds, user: this.view(user) };
   }
 }

@@ -1,10 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, eq, isNull, sql } from 'drizzle-orm';
+import { and, count, eq, gt, gte, isNull, ne, sql, TransactionRollbackError } from 'drizzle-orm';
 import { DATABASE, type DatabaseHandle, type Executor } from '../database/database.js';
-import { apiKeys, users } from '../database/schema.js';
+import { accountTokens, apiKeys, users, type AccountTokenPurpose } from '../database/schema.js';
 
 export type UserRow = typeof users.$inferSelect;
 export type Role = UserRow['role'];
+export type AccountTokenRow = typeof accountTokens.$inferSelect;
 
 @Injectable()
 export class UsersRepository {
@@ -40,8 +41,90 @@ export class UsersRepository {
     return row ?? null;
   }
 
+  /** Keeps a link's token (its hash) for the address it is mailed to. */
+  async insertAccountToken(token: { userId: string; purpose: AccountTokenPurpose; tokenHash: string; email: string; expiresAt: Date }): Promise<void> {
+    await this.db.insert(accountTokens).values(token);
+  }
+
+  /** Links of a purpose mailed to an account since `since` (a cap on mail to one address). */
+  async accountTokensSince(userId: string, purpose: AccountTokenPurpose, since: Date): Promise<number> {
+    const [row] = await this.db
+      .select({ count: count() })
+      .from(accountTokens)
+      .where(and(eq(accountTokens.userId, userId), eq(accountTokens.purpose, purpose), gte(accountTokens.createdAt, since)));
+    return Number(row?.count ?? 0);
+  }
+
+  /**
+   * A link's token that can still be used — not used, not expired, its account neither deleted
+   * nor changed to another address since it was sent — with the account.
+   */
+  async liveAccountToken(tokenHash: string, purpose: AccountTokenPurpose, now: Date): Promise<{ token: AccountTokenRow; user: UserRow } | null> {
+    const [row] = await this.db
+      .select({ token: accountTokens, user: users })
+      .from(accountTokens)
+      .innerJoin(users, and(eq(users.id, accountTokens.userId), eq(users.email, accountTokens.email), isNull(users.deletedAt)))
+      .where(and(eq(accountTokens.tokenHash, tokenHash), eq(accountTokens.purpose, purpose), isNull(accountTokens.usedAt), gt(accountTokens.expiresAt, now)));
+    return row ?? null;
+  }
+
+  /**
+   * Uses a password-reset token once: the new password is set and every session ends, and the
+   * account's other reset links stop working. Null when the token was used (or expired) meanwhile.
+   */
+  async resetPassword(tokenId: string, passwordHash: string, now: Date): Promise<UserRow | null> {
+    return this.db.transaction(async (tx) => {
+      const used = await useAccountToken(tx, tokenId, now);
+      if (!used) return null;
+      const [user] = await tx
+        .update(users)
+        .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1` })
+        .where(and(eq(users.id, used.userId), eq(users.email, used.email), isNull(users.deletedAt)))
+        .returning();
+      if (!user) {
+        tx.rollback();
+        return null;
+      }
+      await tx
+        .update(accountTokens)
+        .set({ usedAt: now })
+        .where(and(eq(accountTokens.userId, user.id), eq(accountTokens.purpose, 'PASSWORD_RESET'), isNull(accountTokens.usedAt), ne(accountTokens.id, used.id)));
+      return user;
+    }).catch((error: unknown) => {
+      if (error instanceof TransactionRollbackError) return null;
+      throw error;
+    });
+  }
+
+  /** Uses a verification token once: the address it was sent to is verified (if the account still has it). */
+  async verifyEmail(tokenId: string, now: Date): Promise<UserRow | null> {
+    return this.db.transaction(async (tx) => {
+      const used = await useAccountToken(tx, tokenId, now);
+      if (!used) return null;
+      const [user] = await tx
+        .update(users)
+        .set({ emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, ${now})` })
+        .where(and(eq(users.id, used.userId), eq(users.email, used.email), isNull(users.deletedAt)))
+        .returning();
+      return user ?? null;
+    });
+  }
+
+  /** Suspends (a time) or reactivates (null) an account; null when there is no such account (or it was deleted). */
+  async setSuspended(id: string, suspendedAt: Date | null): Promise<UserRow | null> {
+    const [row] = await this.db
+      .update(users)
+      .set({ suspendedAt })
+      .where(and(eq(users.id, id), isNull(users.deletedAt)))
+      .returning();
+    return row ?? null;
+  }
+
   /** Inserts a user; null when the email (or another address of the same mailbox) is taken. */
-  async insert(executor: Executor, user: { email: string; emailCanonical: string; passwordHash: string; role: Role; locale: 'ko' | 'en' }): Promise<UserRow | null> {
+  async insert(
+    executor: Executor,
+    user: { email: string; emailCanonical: string; passwordHash: string; role: Role; locale: 'ko' | 'en'; emailVerifiedAt: Date | null },
+  ): Promise<UserRow | null> {
     const [row] = await executor.insert(users).values(user).onConflictDoNothing().returning();
     return row ?? null;
   }
@@ -78,6 +161,16 @@ export class UsersRepository {
       throw error;
     }
   }
+}
+
+/** Marks a link's token used, once and before it expires; null when it was used (or expired) meanwhile. */
+async function useAccountToken(executor: Executor, tokenId: string, now: Date): Promise<AccountTokenRow | null> {
+  const [used] = await executor
+    .update(accountTokens)
+    .set({ usedAt: now })
+    .where(and(eq(accountTokens.id, tokenId), isNull(accountTokens.usedAt), gt(accountTokens.expiresAt, now)))
+    .returning();
+  return used ?? null;
 }
 
 /** PostgreSQL's unique_violation, on the error or on the driver error drizzle wraps. */

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { evaluateUsage, usageMessage, type Locale, type UsageEvaluation } from '@consult-on/quota-policy';
 import type { AuthUser } from '../auth/auth.decorators.js';
 import { APP_CONFIG, type AppConfig, type ModelConfig } from '../config/app-config.js';
-import { NotFoundError, PlanModelNotAllowedError, ValidationFailedError } from '../common/errors.js';
+import { EmailNotVerifiedError, NotFoundError, PlanModelNotAllowedError, ValidationFailedError } from '../common/errors.js';
 import { chargedTokens, completionTokensWithin, ModelCatalog } from '../llm/model-catalog.js';
 import { MODEL_PROVIDER, type ChatMessage, type ModelProvider } from '../llm/model-provider.js';
 import { isLongText, promptTokensOf, TokenCounter } from '../llm/token-counter.js';
@@ -58,6 +58,9 @@ const TYPICAL_COMPLETION_TOKENS = 300;
  * the account lock, `TurnSettlementService`) → respond. A turn the provider breaks is never
  * charged; a client that leaves after output began pays for what was generated.
  */
+/** Who runs a turn: a signed-in user (whose address may still await verification) or an API key's owner. */
+export type TurnUser = Pick<AuthUser, 'id'> & { verificationPending?: boolean };
+
 @Injectable()
 export class ChatService {
   private readonly logger = new Logger(ChatService.name);
@@ -76,7 +79,7 @@ export class ChatService {
   ) {}
 
   /** Runs a turn, yielding its start, each piece of text and the finished turn. */
-  async *turn(user: Pick<AuthUser, 'id'>, input: TurnInput, locale: Locale, signal: AbortSignal): AsyncGenerator<TurnEvent> {
+  async *turn(user: TurnUser, input: TurnInput, locale: Locale, signal: AbortSignal): AsyncGenerator<TurnEvent> {
     const metering = this.config.chat.meteringEnabled;
     // Metered, the account's read checks the membership (a pool is read only for its members).
     const workspace = await this.workspaceOf(user.id, input, !metering);
@@ -92,6 +95,7 @@ export class ChatService {
       maxInFlight: plan?.concurrentTurns,
       apiKey: input.api ? { id: input.api.keyId, limited: input.api.limited } : undefined,
     };
+    if (user.verificationPending && account) this.assertUnverifiedRoom(account, organizationId, request.minimumTokens);
     const reservation = !account
       ? null
       : organizationId
@@ -137,8 +141,19 @@ export class ChatService {
     }
   }
 
+  /**
+   * An account whose address is not verified yet (mail configured) chats on its own account, up
+   * to UNVERIFIED_ALLOWANCE_TOKENS a period (used and in flight, plus this turn's least); an
+   * organization's pool waits for the verification.
+   */
+  private assertUnverifiedRoom(account: { periodConsumedTokens: number; heldTokens: number }, organizationId: string | null, minimumTokens: number): void {
+    if (organizationId || account.periodConsumedTokens + account.heldTokens + minimumTokens > this.config.mail.unverifiedAllowanceTokens) {
+      throw new EmailNotVerifiedError();
+    }
+  }
+
   /** The same turn, collected into one JSON answer. */
-  async send(user: Pick<AuthUser, 'id'>, input: TurnInput, locale: Locale, signal: AbortSignal): Promise<TurnView | null> {
+  async send(user: TurnUser, input: TurnInput, locale: Locale, signal: AbortSignal): Promise<TurnView | null> {
     for await (const event of this.turn(user, input, locale, signal)) {
       if (event.type === 'complete') return event.turn;
     }

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { Response } from 'express';
 
-/** A CSV file to send: its names and its text, produced piece by piece. */
+/** A file to send (CSV, JSON): its names and its text, produced piece by piece. */
 export interface CsvDownload {
   fileName: { ascii: string; unicode: string };
   chunks: AsyncIterable<string>;
@@ -18,8 +18,13 @@ function extendedValue(text: string): string {
  * next batch is read from the database only when the previous one has gone out, and a client that
  * leaves stops the reading.
  */
-export async function sendCsv(response: Response, file: CsvDownload): Promise<void> {
-  response.setHeader('content-type', 'text/csv; charset=utf-8');
+export function sendCsv(response: Response, file: CsvDownload): Promise<void> {
+  return sendAttachment(response, 'text/csv; charset=utf-8', file);
+}
+
+/** Streams any file built piece by piece as an attachment (see `sendCsv`). */
+export async function sendAttachment(response: Response, contentType: string, file: CsvDownload): Promise<void> {
+  response.setHeader('content-type', contentType);
   response.setHeader('content-disposition', `attachment; filename="${file.fileName.ascii.replace(/[^\x20-\x7e]|"/g, '_')}"; filename*=${extendedValue(file.fileName.unicode)}`);
   response.setHeader('cache-control', 'no-store');
   try {

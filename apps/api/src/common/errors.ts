@@ -406,3 +406,43 @@ export class ExportTooLargeError extends DomainError {
     return { rows: this.rows, maxRows: this.maxRows };
   }
 }
+
+/** An admin suspended the account: signing in is refused until they reactivate it. */
+export class AccountSuspendedError extends domainError('ACCOUNT_SUSPENDED', 403, {
+  ko: '이용이 정지된 계정입니다. 고객센터로 문의해 주세요.',
+  en: 'This account is suspended. Please contact support.',
+}) {}
+
+/** A password-reset or verification link that is unknown, already used or expired (one answer for each). */
+export class InvalidAccountLinkError extends domainError('INVALID_LINK', 400, {
+  ko: '링크가 만료되었거나 이미 사용되었습니다. 새 링크를 받아 주세요.',
+  en: 'This link has expired or was already used. Ask for a new one.',
+}) {}
+
+/** The account's address is not verified yet and its small allowance is spent. */
+export class EmailNotVerifiedError extends domainError('EMAIL_NOT_VERIFIED', 403, {
+  ko: '이메일 인증을 마치면 계속 이용할 수 있습니다. 받은 메일의 링크를 눌러 주세요.',
+  en: 'Verify your email address to go on: open the link in the mail we sent you.',
+}) {}
+
+/** An account that is an organization's only owner, with other members, cannot be deleted: ownership goes to one of them first. */
+export class OwnsOrganizationError extends DomainError {
+  readonly code = 'OWNS_ORGANIZATION';
+  readonly status = 409;
+  readonly localized = {
+    ko: '소유자가 회원님 한 명뿐인 조직이 있습니다. 다른 구성원을 소유자로 지정한 뒤 다시 시도해 주세요.',
+    en: 'You are the only owner of an organization. Make another member an owner, then try again.',
+  };
+  constructor(readonly organizations: { id: string; name: string }[]) {
+    super('owns organization');
+  }
+  override details() {
+    return { organizations: this.organizations };
+  }
+}
+
+/** Admins are not suspended from the admin screens (the last admin would lock everyone out). */
+export class CannotSuspendAdminError extends domainError('CANNOT_SUSPEND_ADMIN', 409, {
+  ko: '관리자 계정은 정지할 수 없습니다.',
+  en: 'An admin account cannot be suspended.',
+}) {}

@@ -92,6 +92,11 @@ const environmentSchema = z.object({
   JOBS_ENABLED: booleanString.optional(),
   STATS_CACHE_TTL_SECONDS: positiveInt.default(600),
   METRICS_TOKEN: z.string().min(16).optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
+  MAIL_FROM: z.string().min(3).default('Consult-On <no-reply@consult-on.invalid>'),
+  PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(1_440).default(30),
+  EMAIL_VERIFICATION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(48),
+  UNVERIFIED_ALLOWANCE_TOKENS: z.coerce.number().int().min(0).max(1_000_000_000).default(5_000),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 });
 
@@ -135,10 +140,24 @@ export interface AppConfig {
     streamsPerInstance: number;
   };
   statsCacheTtlSeconds: number;
+  mail: MailConfig;
   /** Bearer token for GET /metrics; without it /metrics is open outside production and off in production. */
   metricsToken: string | null;
   /** Scheduled jobs and background workers (sweeps, webhook deliveries); off in tests that drive them by hand. */
   jobsEnabled: boolean;
+}
+
+/** Mail to account owners (password resets, address verification). */
+export interface MailConfig {
+  /** SMTP_URL; null: no mail is sent and each link is written to the log instead (the embedded default). */
+  smtpUrl: string | null;
+  from: string;
+  /** Where the links in mail point: PUBLIC_URL (never the request's Host, which a caller chooses). */
+  linkBase: string;
+  resetTtlMinutes: number;
+  verificationTtlHours: number;
+  /** Tokens an account whose address is not yet verified may spend in a period, while mail is configured. */
+  unverifiedAllowanceTokens: number;
 }
 
 /** One model users can pick: what it is called at the provider and how its tokens are weighted. */
@@ -288,6 +307,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (isProduction && env.METERING_ENABLED === false) {
     throw new ConfigError('Invalid configuration: METERING_ENABLED=false gives chat away for free and is refused in production.');
   }
+  if (isProduction && env.SMTP_URL && !env.PUBLIC_URL) {
+    throw new ConfigError('Invalid configuration: SMTP_URL needs PUBLIC_URL, the address the links in mail point to.');
+  }
   if (env.NOTIFY_WEBHOOK_URL && !env.NOTIFY_WEBHOOK_SECRET) {
     throw new ConfigError('Invalid configuration: NOTIFY_WEBHOOK_URL needs NOTIFY_WEBHOOK_SECRET to sign deliveries.');
   }
@@ -350,6 +372,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     jobsEnabled: env.JOBS_ENABLED ?? env.NODE_ENV !== 'test',
     statsCacheTtlSeconds: env.STATS_CACHE_TTL_SECONDS,
+    mail: {
+      smtpUrl: env.SMTP_URL ?? null,
+      from: env.MAIL_FROM,
+      linkBase: (env.PUBLIC_URL ?? `http://localhost:${env.PORT}`).replace(/\/+$/, ''),
+      resetTtlMinutes: env.PASSWORD_RESET_TTL_MINUTES,
+      verificationTtlHours: env.EMAIL_VERIFICATION_TTL_HOURS,
+      unverifiedAllowanceTokens: env.UNVERIFIED_ALLOWANCE_TOKENS,
+    },
     metricsToken: env.METRICS_TOKEN ?? null,
     chat: {
       provider: env.OPENAI_API_KEY ? 'openai' : 'demo',

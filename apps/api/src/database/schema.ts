@@ -41,6 +41,15 @@ export const users = pgTable(
     sessionVersion: integer('session_version').notNull().default(0),
     role: text('role', { enum: ['USER', 'ADMIN'] }).notNull().default('USER'),
     locale: text('locale', { enum: ['ko', 'en'] }).notNull().default('ko'),
+    /** When the owner proved the address (a link mailed to it); null: not yet (limited to a small allowance while mail is configured). */
+    emailVerifiedAt: timestamp('email_verified_at', { withTimezone: true }),
+    /** Set by an admin: the account's sessions and API keys are refused until it is cleared. */
+    suspendedAt: timestamp('suspended_at', { withTimezone: true }),
+    /**
+     * The owner deleted the account: its personal data is gone (address, password, conversations)
+     * and the row stays, anonymized, because the ledger and payments it owns are kept.
+     */
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
     createdAt: createdAt(),
   },
   (table) => [uniqueIndex('users_email_key').on(table.email), uniqueIndex('users_email_canonical_key').on(table.emailCanonical), check('users_role_check', sql`${table.role} in ('USER', 'ADMIN')`)],
@@ -203,6 +212,31 @@ export const tokenHolds = pgTable(
     index('token_holds_member_created_idx').on(table.memberId, table.createdAt).where(sql`${table.memberId} is not null`),
     check('token_holds_tokens_positive', sql`${table.tokens} > 0`),
   ],
+);
+
+export const ACCOUNT_TOKEN_PURPOSES = ['PASSWORD_RESET', 'EMAIL_VERIFICATION'] as const;
+export type AccountTokenPurpose = (typeof ACCOUNT_TOKEN_PURPOSES)[number];
+
+/**
+ * One-time links mailed to an account's owner (a password reset, an address to verify): only
+ * the token's hash is kept; a token is used once, before it expires.
+ */
+export const accountTokens = pgTable(
+  'account_tokens',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    purpose: text('purpose', { enum: ACCOUNT_TOKEN_PURPOSES }).notNull(),
+    tokenHash: text('token_hash').notNull(),
+    /** The address the link was sent to: a verification holds only while the account still has it. */
+    email: text('email').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (table) => [uniqueIndex('account_tokens_hash_key').on(table.tokenHash), index('account_tokens_user_idx').on(table.userId, table.purpose, table.createdAt)],
 );
 
 /** The first result of every request made with an Idempotency-Key. */

@@ -39,7 +39,7 @@ export class OrganizationsController {
   @Post()
   @ApiOkResponse({ type: OrganizationView })
   create(@CurrentUser() user: AuthUser, @Body() body: OrganizationNameDto): Promise<OrganizationView> {
-    return this.organizations.create(user.id, body.name);
+    return this.organizations.create(user, body.name);
   }
 
   /** The organizations the caller belongs to, with their role. */

@@ -3,7 +3,8 @@ import { newSecret, secretHash } from '../common/secret-token.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
 import { collapseWhitespace } from '../common/text.js';
-import { AlreadyMemberError, ForbiddenError, InvitationInvalidError, LastOwnerError, NotFoundError } from '../common/errors.js';
+import { AlreadyMemberError, EmailNotVerifiedError, ForbiddenError, InvitationInvalidError, LastOwnerError, NotFoundError } from '../common/errors.js';
+import type { AuthUser } from '../auth/auth.decorators.js';
 import type { Executor, Transaction } from '../database/database.js';
 import type { OrganizationRole } from '../database/schema-organizations.js';
 import { actionsOn, invitableRoles, leavesOwnerless, managesMembers, mayChangeRole, mayInvite, mayRemove, maySetLimit } from './organization-rules.js';
@@ -52,7 +53,10 @@ export class OrganizationsService {
   ) {}
 
   /** Creates an organization with its owner and its token pool (on the free plan, with this period's allowance). */
-  async create(userId: string, name: string): Promise<OrganizationView> {
+  async create(user: Pick<AuthUser, 'id' | 'verificationPending'>, name: string): Promise<OrganizationView> {
+    // A pool comes with its plan's allowance: an address not yet verified does not open one.
+    if (user.verificationPending) throw new EmailNotVerifiedError();
+    const userId = user.id;
     const now = this.clock.now();
     const row = await this.repository.db.transaction(async (tx) => {
       const organization = await this.repository.insert(tx, collapseWhitespace(name), userId, now);

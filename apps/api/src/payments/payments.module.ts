@@ -27,6 +27,6 @@ import { SubscriptionsService } from './subscriptions.service.js';
     RefundsService,
     PaymentsReconciliationJob,
   ],
-  exports: [OrdersService, PaymentsRepository],
+  exports: [OrdersService, PaymentsRepository, SubscriptionsService],
 })
 export class PaymentsModule {}

@@ -80,6 +80,8 @@ export class UserDetailView {
   @ApiProperty() email!: string;
   @ApiProperty({ enum: ['USER', 'ADMIN'] }) role!: string;
   @ApiProperty() createdAt!: string;
+  @ApiProperty({ description: 'Suspended by an admin: its sessions and API keys are refused' }) suspended!: boolean;
+  @ApiProperty({ description: 'Deleted by its owner: only the anonymized ledger and payments remain' }) deleted!: boolean;
   @ApiProperty({ type: String, nullable: true }) lastActiveAt!: string | null;
   @ApiProperty({ type: UsageView, description: 'State, free/purchased split and forecast' }) usage!: UsageView;
   @ApiProperty({ type: [LedgerEntryView] }) ledger!: LedgerEntryView[];

@@ -95,6 +95,8 @@ export class TokenStatsService {
       email: user.email,
       role: user.role,
       createdAt: user.createdAt,
+      suspended: user.suspended,
+      deleted: user.deleted,
       usage,
       ledger: history.items,
       ledgerNextCursor: history.nextCursor,

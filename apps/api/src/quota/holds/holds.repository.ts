@@ -13,6 +13,15 @@ export class HoldsRepository {
     return this.database.db;
   }
 
+  /** The open holds on an account (its turns in flight). */
+  async openHoldIds(executor: Executor, accountId: string): Promise<string[]> {
+    const rows = await executor
+      .select({ id: tokenHolds.id })
+      .from(tokenHolds)
+      .where(and(eq(tokenHolds.userId, accountId), eq(tokenHolds.status, 'OPEN')));
+    return rows.map((row) => row.id);
+  }
+
   async findExpiredHolds(executor: Executor, now: Date, limit: number): Promise<Pick<HoldRow, 'id' | 'userId'>[]> {
     return executor
       .select({ id: tokenHolds.id, userId: tokenHolds.userId })

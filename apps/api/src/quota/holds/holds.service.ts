@@ -320,6 +320,23 @@ export class HoldsService {
     );
   }
 
+  /**
+   * Releases every open hold on a person's own account (it is being deleted): their turns in
+   * flight are not charged; one that settled meanwhile stays charged. Returns how many were voided.
+   */
+  async voidOpenHolds(accountId: string): Promise<number> {
+    let voided = 0;
+    for (const holdId of await this.repository.openHoldIds(this.repository.db, accountId)) {
+      try {
+        await this.voidHold(holdId);
+        voided += 1;
+      } catch (error) {
+        if (!(error instanceof HoldClosedError)) throw error;
+      }
+    }
+    return voided;
+  }
+
   /** Releases a hold without charging anything (the model failed, the client left before any output); `poolId`: a member's hold on that pool. */
   async voidHold(holdId: string, poolId: string | null = null): Promise<void> {
     await this.closeWithoutCharge(holdId, 'VOIDED', null, poolId);
