@@ -4,18 +4,21 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 
-// One free port for the whole run; set before workers start, so they inherit it.
-if (!process.env.E2E_PORT) {
-  process.env.E2E_PORT = execFileSync(process.execPath, [
-    '-e',
-    "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})",
-  ])
+/** A free local port. */
+const freePort = () =>
+  execFileSync(process.execPath, ['-e', "const s=require('net').createServer();s.listen(0,'127.0.0.1',()=>{process.stdout.write(String(s.address().port));s.close()})"])
     .toString()
     .trim();
-}
-// A fresh embedded database per run; e2e/teardown.ts removes it (the server itself is killed hard).
-if (!process.env.E2E_DATA_DIR) process.env.E2E_DATA_DIR = mkdtempSync(path.join(tmpdir(), 'consult-on-e2e-'));
+// Free ports for the whole run, set before workers start, so they inherit them: the app's; the
+// second app's, which sends mail (SMTP_URL), and the local SMTP server's that a spec starts for it.
+process.env.E2E_PORT ??= freePort();
+process.env.E2E_MAIL_PORT ??= freePort();
+process.env.E2E_SMTP_PORT ??= freePort();
+// Fresh embedded databases per run; e2e/teardown.ts removes them (the servers themselves are killed hard).
+process.env.E2E_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), 'consult-on-e2e-'));
+process.env.E2E_MAIL_DATA_DIR ??= mkdtempSync(path.join(tmpdir(), 'consult-on-e2e-'));
 const baseURL = `http://127.0.0.1:${process.env.E2E_PORT}`;
+const mailURL = `http://127.0.0.1:${process.env.E2E_MAIL_PORT}`;
 
 export default defineConfig({
   testDir: './e2e',
@@ -38,12 +41,24 @@ export default defineConfig({
       args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
     },
   },
-  webServer: {
-    command: 'node e2e/serve.mjs',
-    url: `${baseURL}/health`,
-    timeout: 120_000,
-    reuseExistingServer: false,
-    stdout: 'ignore',
-    stderr: 'pipe',
-  },
+  webServer: [
+    {
+      command: 'node e2e/serve.mjs',
+      url: `${baseURL}/health`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+    {
+      // The same app with mail configured (account.spec.ts): a separate database, so that the other
+      // specs' accounts are not asked to verify their addresses.
+      command: 'node e2e/serve.mjs --mail',
+      url: `${mailURL}/health`,
+      timeout: 120_000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe',
+    },
+  ],
 });

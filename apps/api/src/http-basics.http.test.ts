@@ -113,6 +113,7 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'POST', path: '/api/auth/password-reset/confirm', body: { token: 'A'.repeat(43), newPassword: 'Silent-harbor-7315' }, anonymous: 400, user: 400, admin: 400 },
   { method: 'POST', path: '/api/auth/email/verify', body: { token: 'A'.repeat(43) }, anonymous: 400, user: 400, admin: 400 },
   { method: 'POST', path: '/api/auth/email/verification', anonymous: 401, user: 202, admin: 202 },
+  { method: 'PATCH', path: '/api/auth/me', body: { locale: 'en' }, anonymous: 401, user: 200, admin: 200 },
   { method: 'POST', path: '/api/admin/users/:other/suspend', anonymous: 401, user: 403, admin: 200 },
   { method: 'POST', path: '/api/admin/users/:other/reactivate', anonymous: 401, user: 403, admin: 200 },
   { method: 'GET', path: '/api/account/export', anonymous: 401, user: 200, admin: 200 },

@@ -23,7 +23,8 @@ export interface MailCatcher {
   close(): Promise<void>;
 }
 
-export async function startMailCatcher(): Promise<MailCatcher> {
+/** Listens on `port` (0: any free one). */
+export async function startMailCatcher(port = 0): Promise<MailCatcher> {
   const mails: CaughtMail[] = [];
   const taken = new Set<CaughtMail>();
   const waiters: (() => void)[] = [];
@@ -41,8 +42,8 @@ export async function startMailCatcher(): Promise<MailCatcher> {
         .catch((error: Error) => callback(error));
     },
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.server.address() as AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, '127.0.0.1', resolve));
+  const { port: listening } = server.server.address() as AddressInfo;
 
   async function next(to: string, timeoutMs = 5_000): Promise<CaughtMail> {
     const deadline = Date.now() + timeoutMs;
@@ -65,7 +66,7 @@ export async function startMailCatcher(): Promise<MailCatcher> {
   }
 
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    url: `smtp://127.0.0.1:${listening}`,
     mails,
     next,
     linkIn(mail) {

@@ -7,6 +7,7 @@ import { useAuth } from '@/lib/auth';
 import { useI18n, type Key } from '@/lib/i18n';
 import { safeNext } from '@/lib/safe-next';
 import { NotificationBell } from './NotificationBell';
+import { VerificationNotice } from './VerificationNotice';
 import { WorkspaceSwitch } from './WorkspaceSwitch';
 
 const links: { href: string; key: Key }[] = [
@@ -54,7 +55,7 @@ export function AppShell({ children }: { children: ReactNode; wide?: boolean }) 
   useEffect(() => {
     if (token === null) {
       const next = safeNext(window.location.pathname + window.location.search, window.location.origin);
-      router.replace(signedOut ? '/login/' : `/login/?next=${encodeURIComponent(next)}`);
+      router.replace(signedOut ?? `/login/?next=${encodeURIComponent(next)}`);
     }
   }, [token, signedOut, router]);
   const nav = user?.role === 'ADMIN' ? [...links, ...adminLinks] : links;
@@ -104,14 +105,21 @@ export function AppShell({ children }: { children: ReactNode; wide?: boolean }) 
                 {user.email}
               </span>
             )}
-            <button type="button" className="rounded-lg px-2 py-1 text-sm font-medium text-slate-700 hover:bg-slate-100" onClick={signOut}>
+            <button type="button" className="rounded-lg px-2 py-1 text-sm font-medium text-slate-700 hover:bg-slate-100" onClick={() => signOut()}>
               {t('logout')}
             </button>
           </div>
         </div>
       </header>
       <main id="main" className={`mx-auto w-full max-w-6xl flex-1 px-3 py-4 sm:px-4 sm:py-6 print:p-0`}>
-        {loading || !user ? <Spinner /> : children}
+        {loading || !user ? (
+          <Spinner />
+        ) : (
+          <>
+            {user.verificationPending && <VerificationNotice />}
+            {children}
+          </>
+        )}
       </main>
     </div>
   );

@@ -6,7 +6,7 @@ import { Spinner } from '@/components/AppShell';
 import { LedgerPages } from '@/components/LedgerPages';
 import { Panel } from '@/components/Panel';
 import { DailyChart, seriesRows } from '@/components/UsageChart';
-import { api, apiBlob } from '@/lib/api';
+import { api, apiBlob, saveBlob } from '@/lib/api';
 import { errorText } from '@/lib/error-text';
 import { useI18n } from '@/lib/i18n';
 import { exportRangeValid, ledgerFileName, MEMBER_CHART_DAYS, shiftDay, sortMembers, todayIn, type MemberView, type OrganizationView } from '@/lib/organizations';
@@ -109,15 +109,7 @@ function LedgerDownload({ organization, timeZone }: { organization: Organization
     try {
       const blob = await apiBlob(`/api/organizations/${organization.id}/ledger.csv?from=${from}&to=${to}`);
       const file = ledgerFileName(organization.name, t('orgLedgerFileLabel'), from, to);
-      const url = URL.createObjectURL(blob);
-      const link = document.createElement('a');
-      link.href = url;
-      link.download = file;
-      document.body.append(link);
-      link.click();
-      link.remove();
-      // Revoked once the browser has taken the file: at once would cancel the download in some browsers.
-      setTimeout(() => URL.revokeObjectURL(url), 10_000);
+      saveBlob(blob, file);
       setState({ kind: 'done', file });
     } catch (error) {
       setState({ kind: 'failed', message: errorText(error, t) });

@@ -27,6 +27,16 @@ test('axe: every page has no serious or critical violation', async ({ page, requ
   await audit(page, '/login/');
   await page.goto('/register/');
   await audit(page, '/register/');
+  await page.goto('/forgot-password/');
+  await page.getByTestId('forgot-submit').click();
+  await expect(page.getByTestId('forgot-error')).toBeVisible();
+  await audit(page, '/forgot-password/ with an error');
+  await page.goto('/reset-password/');
+  await expect(page.getByTestId('reset-error')).toBeVisible();
+  await audit(page, '/reset-password/ without a token');
+  await page.goto('/verify-email/');
+  await expect(page.getByTestId('verify-error')).toBeVisible();
+  await audit(page, '/verify-email/ without a token');
   await page.goto('/no-such-page/');
   await expect(page.locator('body')).toContainText('404');
   await audit(page, '404');
@@ -140,6 +150,11 @@ test('axe: every page has no serious or critical violation', async ({ page, requ
   await page.getByTestId('password-submit').click();
   await expect(page.getByTestId('password-error')).toBeVisible();
   await audit(page, '/settings/ with an error');
+  await page.getByTestId('delete-open').click();
+  await page.getByTestId('delete-dialog-confirm').click();
+  await expect(page.getByTestId('delete-dialog').getByRole('alert')).toBeVisible();
+  await audit(page, '/settings/ delete dialog with an error');
+  await page.keyboard.press('Escape');
   const colleagueContext = await page.context().browser()!.newContext({ baseURL: test.info().project.use.baseURL, locale: 'ko-KR' });
   const colleaguePage = await colleagueContext.newPage();
   await openAs(colleaguePage, colleague, `/organizations/detail/?id=${orgId}`);

@@ -1,5 +1,7 @@
 // Starts the real API (built) on E2E_PORT with a fresh temporary DATA_DIR (embedded PGlite),
 // the offline demo model and the built web export. Used by playwright.config.ts's webServer.
+// With --mail: on E2E_MAIL_PORT and E2E_MAIL_DATA_DIR, sending mail to the SMTP server on
+// E2E_SMTP_PORT (started by the spec that reads the mail), its links pointing at itself.
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,20 +23,24 @@ if (!existsSync(main)) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-const dataDir = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(tmpdir(), 'consult-on-e2e-'));
+const withMail = process.argv.includes('--mail');
+const port = (withMail ? process.env.E2E_MAIL_PORT : process.env.E2E_PORT) ?? (withMail ? '3301' : '3300');
+const dataDir = (withMail ? process.env.E2E_MAIL_DATA_DIR : process.env.E2E_DATA_DIR) ?? mkdtempSync(path.join(tmpdir(), 'consult-on-e2e-'));
+const mail = withMail ? { SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT ?? '2525'}`, PUBLIC_URL: `http://127.0.0.1:${port}` } : {};
 const child = spawn(process.execPath, [main], {
   cwd: repo,
   stdio: 'inherit',
   env: {
     ...process.env,
     NODE_ENV: 'development',
-    PORT: process.env.E2E_PORT ?? '3300',
+    PORT: port,
     DATA_DIR: dataDir,
     WEB_DIR: out,
     DEMO_MODEL_DELAY_MS: '5',
     AUTH_RATE_LIMIT_PER_MINUTE: '1000',
     REGISTER_RATE_LIMIT_PER_HOUR: '1000',
     RATE_LIMIT_PER_MINUTE: '10000',
+    ...mail,
   },
 });
 const cleanup = () => rmSync(dataDir, { recursive: true, force: true });

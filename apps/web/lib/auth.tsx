@@ -12,17 +12,18 @@ interface Auth {
   token: string | null | undefined;
   user: UserView | undefined;
   loading: boolean;
-  /** True after an explicit logout (no `next` to return to). */
-  signedOut: boolean;
+  /** After an explicit logout (no `next` to return to): where it went; null otherwise. */
+  signedOut: string | null;
   signIn: (session: SessionView) => void;
-  signOut: () => void;
+  /** Forgets the session and goes to `to` (the login page unless said otherwise). */
+  signOut: (to?: string) => void;
 }
 
 const Context = createContext<Auth | null>(null);
 
 export function AuthProvider({ children }: { children: ReactNode }) {
   const [token, setTokenState] = useState<string | null | undefined>(undefined);
-  const [signedOut, setSignedOut] = useState(false);
+  const [signedOut, setSignedOut] = useState<string | null>(null);
   const client = useQueryClient();
   const router = useRouter();
   useEffect(() => setTokenState(getToken()), []);
@@ -33,17 +34,20 @@ export function AuthProvider({ children }: { children: ReactNode }) {
       client.clear();
       client.setQueryData(queryKeys.me(session.accessToken), session.user);
       setTokenState(session.accessToken);
-      setSignedOut(false);
+      setSignedOut(null);
     },
     [client],
   );
-  const signOut = useCallback(() => {
-    setToken(null);
-    setSignedOut(true);
-    setTokenState(null);
-    client.clear();
-    router.replace('/login/');
-  }, [client, router]);
+  const signOut = useCallback(
+    (to = '/login/') => {
+      setToken(null);
+      setSignedOut(to);
+      setTokenState(null);
+      client.clear();
+      router.replace(to);
+    },
+    [client, router],
+  );
   const value = useMemo<Auth>(
     () => ({ token, user: me.data, loading: token === undefined || (!!token && me.isPending), signedOut, signIn, signOut }),
     [token, me.data, me.isPending, signedOut, signIn, signOut],

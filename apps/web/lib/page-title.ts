@@ -20,6 +20,9 @@ const pageKeys: Record<string, Key> = {
   settings: 'settingsTitle',
   login: 'loginTitle',
   register: 'registerTitle',
+  'forgot-password': 'forgotTitle',
+  'reset-password': 'resetTitle',
+  'verify-email': 'verifyTitle',
 };
 
 /**

@@ -5,6 +5,7 @@ import { conversationsEn } from './conversations';
 import { organizationsEn } from './organizations';
 import { apiKeysEn } from './api-keys';
 import { settingsEn } from './settings';
+import { accountEn } from './account';
 import { plansEn } from './plans';
 import { planPageEn } from './plan-page';
 import type { MessageKey } from './ko';
@@ -283,5 +284,6 @@ export const en = {
   ...organizationsEn,
   ...apiKeysEn,
   ...settingsEn,
+  ...accountEn,
   ...adminOrganizationsEn,
 } satisfies Record<MessageKey, string>;

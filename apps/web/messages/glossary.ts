@@ -59,8 +59,8 @@ export const exemptions: Readonly<Record<string, { keys: readonly string[]; why:
 };
 
 /** The only Latin words a Korean message may hold: names, keys and the other language's own name. */
-export const latinAllowedInKo: readonly string[] = ['Consult-On', 'OpenAI', 'AI', 'English', 'Shift+Enter', 'Enter', 'Esc', 'Stripe', 'CSV', 'API', 'SDK', 'LangChain', 'URL'];
+export const latinAllowedInKo: readonly string[] = ['Consult-On', 'OpenAI', 'AI', 'English', 'Shift+Enter', 'Enter', 'Esc', 'Stripe', 'CSV', 'API', 'SDK', 'LangChain', 'URL', 'JSON'];
 
 
 /** The only English messages that may hold Korean: the button that switches to Korean names it in Korean. */
-export const hangulAllowedEnKeys: readonly string[] = ['language', 'languageLabel'];
+export const hangulAllowedEnKeys: readonly string[] = ['language', 'languageLabel', 'languageKorean'];

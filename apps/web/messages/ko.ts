@@ -5,6 +5,7 @@ import { conversationsKo } from './conversations';
 import { organizationsKo } from './organizations';
 import { apiKeysKo } from './api-keys';
 import { settingsKo } from './settings';
+import { accountKo } from './account';
 import { plansKo } from './plans';
 import { planPageKo } from './plan-page';
 
@@ -285,6 +286,7 @@ export const ko = {
   ...organizationsKo,
   ...apiKeysKo,
   ...settingsKo,
+  ...accountKo,
   ...adminOrganizationsKo,
 };
 

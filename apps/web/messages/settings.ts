@@ -1,6 +1,6 @@
 /**
- * Messages of one part of the app (see organizations.ts): the account's settings (설정) — for now,
- * changing the password.
+ * Messages of one part of the app (see organizations.ts): the account's settings (설정) — changing
+ * the password (the language, export and deletion are in account.ts).
  */
 export const settingsKo = {
   navSettings: '설정',

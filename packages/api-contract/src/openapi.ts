@@ -558,7 +558,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        patch?: never;
+        patch: operations["AuthController_updateMe"];
         trace?: never;
     };
     "/api/auth/password": {
@@ -2326,6 +2326,13 @@ export interface components {
             keepConversations?: boolean;
             name?: string;
         };
+        UpdateMeDto: {
+            /**
+             * @description The language of mail and of messages the account is sent
+             * @enum {string}
+             */
+            locale: "ko" | "en";
+        };
         UpdatePlanDto: {
             name?: components["schemas"]["PlanNameDto"];
             monthlyTokens?: number;
@@ -3303,6 +3310,29 @@ export interface operations {
             cookie?: never;
         };
         requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UserView"];
+                };
+            };
+        };
+    };
+    AuthController_updateMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["UpdateMeDto"];
+            };
+        };
         responses: {
             200: {
                 headers: {

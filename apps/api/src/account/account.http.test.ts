@@ -28,6 +28,8 @@ describe('export my data', () => {
     const bought = await api.request('POST', '/api/ai-usage/purchase', { token: user.token, body: { packageId: 'tokens-50k' }, headers: { 'idempotency-key': 'export-order' } });
     expect(bought.status).toBe(200);
     await api.request('POST', '/api/api-keys', { token: user.token, body: { name: '내 키' } });
+    const subscribed = await api.request('POST', '/api/payments/subscriptions', { token: user.token, body: { productId: 'monthly-test' }, headers: { 'idempotency-key': 'export-subscription' } });
+    expect(subscribed.status, JSON.stringify(subscribed.body)).toBeLessThan(300);
 
     const response = await fetch(`${api.baseUrl}/api/account/export`, { headers: { authorization: `Bearer ${user.token}` } });
     expect(response.status).toBe(200);
@@ -41,8 +43,12 @@ describe('export my data', () => {
     expect(data.conversations[0].messages[0].content).toBe('"따옴표"와 \\ 역슬래시, 줄\n바꿈');
     expect(data.ledger.map((entry: { kind: string }) => entry.kind)).toEqual(expect.arrayContaining(['MONTHLY_GRANT', 'CONSUMPTION', 'PURCHASE']));
     expect(data.ledger.every((entry: { userId: string }) => entry.userId === user.id)).toBe(true);
-    expect(data.purchases).toHaveLength(1);
-    expect(data.purchases[0]).toMatchObject({ packageId: 'tokens-50k', status: 'PAID' });
+    expect(data.purchases.map((purchase: { packageId: string }) => purchase.packageId)).toContain('tokens-50k');
+    // A subscription without what charges the saved method again.
+    expect(data.subscriptions).toHaveLength(1);
+    expect(data.subscriptions[0]).toMatchObject({ productId: 'monthly-test', status: 'ACTIVE' });
+    expect(Object.keys(data.subscriptions[0])).not.toEqual(expect.arrayContaining(['reference']));
+    expect(Object.keys(data.subscriptions[0])).not.toContain('customerKey');
     expect(data.apiKeys).toEqual([expect.objectContaining({ name: '내 키' })]);
     expect(JSON.stringify(data.apiKeys)).not.toMatch(/secret|hash/i);
     expect(Array.isArray(data.notifications)).toBe(true);
@@ -97,7 +103,7 @@ describe('delete my account', () => {
     expect((await api.request('POST', '/api/account/delete', { token: user.token, body: { password: 'password-123' } })).status).toBe(401);
   });
 
-  it("refuses while the caller is an organization's only owner with other members, and leaves an organization they alone belong to", async () => {
+  it("refuses while the caller is an organization's only owner with other members; an organization they alone belong to stays, with nobody in it", async () => {
     const owner = await api.signUp('sole-owner');
     const organizationId = await api.createOrganization(owner, '넘겨야 할 조직');
     const member = await api.joinOrganization(owner, organizationId, { role: 'MEMBER' });
@@ -109,11 +115,19 @@ describe('delete my account', () => {
     // Handed over: the owner may leave, and the organization goes on with its new owner.
     expect((await api.request('PATCH', `/api/organizations/${organizationId}/members/${member.id}`, { token: owner.token, body: { role: 'OWNER' } })).status).toBe(200);
     const alone = await api.createOrganization(owner, '혼자인 조직');
+    const invitation = await api.request('POST', `/api/organizations/${alone}/invitations`, { token: owner.token, body: { role: 'MEMBER' } });
+    expect(invitation.status).toBe(201);
     expect((await api.request('POST', '/api/account/delete', { token: owner.token, body: { password: 'password-123' } })).status).toBe(200);
     const organization = await api.request('GET', `/api/organizations/${organizationId}`, { token: member.token });
     expect(organization.body.members.map((item: { userId: string }) => item.userId)).toEqual([member.id]);
-    const [kept] = rowsOf<{ members: number }>(await api.database.db.execute(sql`select count(*)::int as members from organization_members where organization_id = ${alone}`));
-    expect(kept!.members).toBe(1);
+    const [kept] = rowsOf<{ members: number; pools: number; open: number }>(
+      await api.database.db.execute(sql`
+        select (select count(*)::int from organization_members where organization_id = ${alone}) as members,
+          (select count(*)::int from token_accounts where user_id = ${alone}) as pools,
+          (select count(*)::int from organization_invitations where organization_id = ${alone} and revoked_at is null and accepted_at is null) as open`),
+    );
+    // Its pool and books stay for the admins; nobody can join it any more.
+    expect(kept).toEqual({ members: 0, pools: 1, open: 0 });
   });
 
   it('voids the turns the account has in flight', async () => {
@@ -142,6 +156,20 @@ describe('delete my account', () => {
     } finally {
       await slow.close();
     }
+  });
+
+  it('refuses while an order is being paid, and cancels the subscriptions when it goes', async () => {
+    const user = await api.signUp('pending-order');
+    const subscribed = await api.request('POST', '/api/payments/subscriptions', { token: user.token, body: { productId: 'monthly-test' }, headers: { 'idempotency-key': 'leaving-subscription' } });
+    expect(subscribed.status).toBeLessThan(300);
+    await api.database.db.execute(sql`insert into payments (user_id, package_id, tokens, amount, provider) values (${user.id}, 'tokens-50k', 50000, 5000, 'instant')`);
+    const refused = await api.request('POST', '/api/account/delete', { token: user.token, body: { password: 'password-123' } });
+    expect(refused.status).toBe(409);
+    expect(refused.body.code).toBe('PAYMENT_IN_PROGRESS');
+    await api.database.db.execute(sql`update payments set status = 'FAILED' where user_id = ${user.id} and status = 'PENDING'`);
+    expect((await api.request('POST', '/api/account/delete', { token: user.token, body: { password: 'password-123' } })).status).toBe(200);
+    const [row] = rowsOf<{ active: number }>(await api.database.db.execute(sql`select count(*)::int as active from payment_subscriptions where user_id = ${user.id} and status <> 'CANCELED'`));
+    expect(row!.active).toBe(0);
   });
 
   it('refuses hostile values', async () => {
@@ -174,6 +202,8 @@ describe('suspend and reactivate (admins)', () => {
 
     const reactivated = await api.request('POST', `/api/admin/users/${user.id}/reactivate`, { token: admin.token });
     expect(reactivated.body).toMatchObject({ suspended: false });
+    // The sessions from before the lock stay ended: the owner signs in again.
+    expect((await api.request('GET', '/api/auth/me', { token: user.token })).status).toBe(401);
     const back = await api.request('POST', '/api/auth/login', { body: { email: user.email, password: 'password-123' } });
     expect(back.status).toBe(200);
     expect((await keyClient(key).models.list()).data.length).toBeGreaterThan(0);

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, asc, eq, gt, inArray, isNull, sql } from 'drizzle-orm';
-import { DATABASE, rowsOf, type DatabaseHandle } from '../database/database.js';
+import { and, asc, eq, getTableColumns, gt, isNull, ne, sql } from 'drizzle-orm';
+import { DATABASE, rowsOf, type DatabaseHandle, type Executor } from '../database/database.js';
 import {
   accountTokens,
   apiKeys,
@@ -9,6 +9,8 @@ import {
   messages,
   notifications,
   notificationThrottle,
+  organizationInvitations,
+  organizationMembers,
   payments,
   paymentSubscriptions,
   tokenAccounts,
@@ -20,7 +22,8 @@ export type ExportedConversation = typeof conversations.$inferSelect;
 export type ExportedMessage = typeof messages.$inferSelect;
 export type ExportedNotification = typeof notifications.$inferSelect;
 export type ExportedPayment = typeof payments.$inferSelect;
-export type ExportedSubscription = typeof paymentSubscriptions.$inferSelect;
+/** A subscription as exported: without what charges the saved method again (the billing key, the customer key). */
+export type ExportedSubscription = Omit<typeof paymentSubscriptions.$inferSelect, 'reference' | 'customerKey'>;
 
 /** An organization the account belongs to, with how many owners and members it has. */
 export interface Membership {
@@ -56,13 +59,12 @@ export class AccountRepository {
       .limit(limit);
   }
 
-  /** Messages of some conversations after message `after`, oldest first, a batch at a time. */
-  messagesOf(conversationIds: string[], after: number, limit: number): Promise<ExportedMessage[]> {
-    if (conversationIds.length === 0) return Promise.resolve([]);
+  /** A conversation's messages after message `after`, oldest first, a batch at a time. */
+  messagesOf(conversationId: string, after: number, limit: number): Promise<ExportedMessage[]> {
     return this.db
       .select()
       .from(messages)
-      .where(and(inArray(messages.conversationId, conversationIds), gt(messages.id, after)))
+      .where(and(eq(messages.conversationId, conversationId), gt(messages.id, after)))
       .orderBy(asc(messages.id))
       .limit(limit);
   }
@@ -87,7 +89,26 @@ export class AccountRepository {
   }
 
   subscriptions(userId: string): Promise<ExportedSubscription[]> {
-    return this.db.select().from(paymentSubscriptions).where(eq(paymentSubscriptions.userId, userId)).orderBy(asc(paymentSubscriptions.createdAt));
+    const { reference: _reference, customerKey: _customerKey, ...columns } = getTableColumns(paymentSubscriptions);
+    return this.db.select(columns).from(paymentSubscriptions).where(eq(paymentSubscriptions.userId, userId)).orderBy(asc(paymentSubscriptions.createdAt));
+  }
+
+  /** Orders of the account still being paid. */
+  async pendingOrders(userId: string): Promise<number> {
+    const [row] = await this.db
+      .select({ count: sql<number>`count(*)::int` })
+      .from(payments)
+      .where(and(eq(payments.userId, userId), eq(payments.status, 'PENDING')));
+    return Number(row?.count ?? 0);
+  }
+
+  /** Takes a person out of an organization they alone belonged to (their holds voided first), and stops its open invitations: nobody can join it any more. */
+  async leaveAlone(executor: Executor, organizationId: string, userId: string, now: Date): Promise<void> {
+    await executor.delete(organizationMembers).where(and(eq(organizationMembers.organizationId, organizationId), eq(organizationMembers.userId, userId)));
+    await executor
+      .update(organizationInvitations)
+      .set({ revokedAt: now })
+      .where(and(eq(organizationInvitations.organizationId, organizationId), isNull(organizationInvitations.acceptedAt), isNull(organizationInvitations.revokedAt)));
   }
 
   /** The user's API keys as their owner sees them (never a hash). */
@@ -123,37 +144,36 @@ export class AccountRepository {
   }
 
   /**
-   * Removes a person from the service in one transaction: their address, password, conversations,
-   * notifications, links and saved answers go; their keys are revoked and unnamed; the row stays
-   * with an address that can never be typed, because the ledger entries and payments it owns are
-   * kept (anonymized: they name an account nobody can tie to a person). Every session ends.
-   * Null when the account was already deleted.
+   * Removes a person from the service, in the caller's transaction: their address, password,
+   * conversations, notifications, links and saved answers go (not the ledger's idempotency keys:
+   * a retried adjustment must still find its first result); their keys are revoked and unnamed;
+   * the row stays with an address that can never be typed, because the ledger entries and payments
+   * it owns are kept (anonymized: they name an account nobody can tie to a person). Every session
+   * ends. Null when the account was already deleted.
    */
-  async anonymize(userId: string, passwordHash: string, now: Date): Promise<{ id: string } | null> {
-    return this.db.transaction(async (tx) => {
-      const placeholder = `deleted-${userId}@deleted.invalid`;
-      const [row] = await tx
-        .update(users)
-        .set({
-          email: placeholder,
-          emailCanonical: placeholder,
-          passwordHash,
-          sessionVersion: sql`${users.sessionVersion} + 1`,
-          emailVerifiedAt: null,
-          suspendedAt: null,
-          deletedAt: now,
-        })
-        .where(and(eq(users.id, userId), isNull(users.deletedAt)))
-        .returning({ id: users.id });
-      if (!row) return null;
-      await tx.delete(conversations).where(eq(conversations.userId, userId));
-      await tx.delete(notifications).where(eq(notifications.userId, userId));
-      await tx.delete(notificationThrottle).where(eq(notificationThrottle.userId, userId));
-      await tx.delete(userEvents).where(eq(userEvents.userId, userId));
-      await tx.delete(accountTokens).where(eq(accountTokens.userId, userId));
-      await tx.delete(idempotencyKeys).where(eq(idempotencyKeys.ownerId, userId));
-      await tx.update(apiKeys).set({ name: '', revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${now})` }).where(eq(apiKeys.userId, userId));
-      return row;
-    });
+  async anonymize(tx: Executor, userId: string, passwordHash: string, now: Date): Promise<{ id: string } | null> {
+    const placeholder = `deleted-${userId}@deleted.invalid`;
+    const [row] = await tx
+      .update(users)
+      .set({
+        email: placeholder,
+        emailCanonical: placeholder,
+        passwordHash,
+        sessionVersion: sql`${users.sessionVersion} + 1`,
+        emailVerifiedAt: null,
+        suspendedAt: null,
+        deletedAt: now,
+      })
+      .where(and(eq(users.id, userId), isNull(users.deletedAt)))
+      .returning({ id: users.id });
+    if (!row) return null;
+    await tx.delete(conversations).where(eq(conversations.userId, userId));
+    await tx.delete(notifications).where(eq(notifications.userId, userId));
+    await tx.delete(notificationThrottle).where(eq(notificationThrottle.userId, userId));
+    await tx.delete(userEvents).where(eq(userEvents.userId, userId));
+    await tx.delete(accountTokens).where(eq(accountTokens.userId, userId));
+    await tx.delete(idempotencyKeys).where(and(eq(idempotencyKeys.ownerId, userId), ne(idempotencyKeys.scope, 'ledger')));
+    await tx.update(apiKeys).set({ name: '', revokedAt: sql`coalesce(${apiKeys.revokedAt}, ${now})` }).where(eq(apiKeys.userId, userId));
+    return row;
   }
 }

@@ -4,17 +4,18 @@ import { AuthService } from '../auth/auth.service.js';
 import { passwordHasher } from '../auth/password-hasher.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import type { CsvDownload } from '../common/csv-download.js';
-import { OwnsOrganizationError } from '../common/errors.js';
+import { OwnsOrganizationError, PaymentInProgressError } from '../common/errors.js';
 import { newSecret } from '../common/secret-token.js';
 import { LEDGER_CSV_HEAD, ledgerCsvLine } from '../organizations/organization-ledger-csv.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
 import { SubscriptionsService } from '../payments/subscriptions.service.js';
 import { HoldsService } from '../quota/holds/holds.service.js';
+import { MemberLimitsService } from '../quota/members/member-limits.service.js';
 import { UsageReadsService } from '../quota/usage/usage-reads.service.js';
 import { exportFileNames, jsonEntry, jsonField } from './account-export.js';
 import { AccountRepository } from './account.repository.js';
 
-/** Conversations read per batch of an export (their messages are read together, a batch at a time). */
+/** Conversations read per batch of an export (each one's messages are then read a batch at a time). */
 const CONVERSATIONS_PER_BATCH = 50;
 const ROWS_PER_BATCH = 1_000;
 
@@ -32,6 +33,7 @@ export class AccountService {
     private readonly organizations: OrganizationsService,
     private readonly subscriptions: SubscriptionsService,
     private readonly holds: HoldsService,
+    private readonly limits: MemberLimitsService,
     private readonly reads: UsageReadsService,
     private readonly keyCache: ApiKeyCache,
     @Inject(CLOCK) private readonly clock: Clock,
@@ -58,17 +60,21 @@ export class AccountService {
       let first = true;
       for (let after: string | null = null; ; ) {
         const page = await repository.conversationsAfter(userId, after, CONVERSATIONS_PER_BATCH);
-        if (page.length === 0) break;
-        const byConversation = new Map(page.map((conversation) => [conversation.id, [] as unknown[]]));
-        for (let last = 0; ; ) {
-          const found = await repository.messagesOf([...byConversation.keys()], last, ROWS_PER_BATCH);
-          for (const message of found) byConversation.get(message.conversationId)!.push(message);
-          if (found.length < ROWS_PER_BATCH) break;
-          last = found[found.length - 1]!.id;
+        for (const conversation of page) {
+          // The conversation's fields, then its messages a batch at a time: one long conversation is never held whole.
+          yield `${first ? '' : ','}${JSON.stringify(conversation).slice(0, -1)},"messages":[`;
+          first = false;
+          let firstMessage = true;
+          for (let last = 0; ; ) {
+            const found = await repository.messagesOf(conversation.id, last, ROWS_PER_BATCH);
+            if (found.length > 0) yield found.map((message) => jsonEntry(message, firstMessage ? ((firstMessage = false), true) : false)).join('');
+            if (found.length < ROWS_PER_BATCH) break;
+            last = found[found.length - 1]!.id;
+          }
+          yield ']}';
         }
-        yield page.map((conversation) => jsonEntry({ ...conversation, messages: byConversation.get(conversation.id) }, first ? ((first = false), true) : false)).join('');
-        after = page[page.length - 1]!.id;
         if (page.length < CONVERSATIONS_PER_BATCH) break;
+        after = page[page.length - 1]!.id;
       }
       yield '],"ledger":[';
       if (extent.firstId !== null && extent.lastId !== null) {
@@ -105,18 +111,20 @@ export class AccountService {
   }
 
   /**
-   * Deletes the caller's account, with their password: renewals are cancelled (with the
-   * provider), they leave their organizations, their personal data and conversations are deleted,
-   * their keys revoked, every session ended, and their turns in flight voided. The ledger and
-   * payments stay, anonymized. The only owner of an organization that has other members must hand
-   * it over first (409 OWNS_ORGANIZATION); an organization they alone belong to stays as it is.
+   * Deletes the caller's account, with their password. Refused while an order is being paid (it
+   * could open a subscription on an account nobody has) and while the caller is the only owner of
+   * an organization with other members. Renewals are cancelled with the provider, the caller
+   * leaves their organizations; then in one transaction, with their accounts locked, the turns in
+   * flight are voided (their own and, in organizations they alone belonged to, their member holds),
+   * and the personal data goes (AccountRepository.anonymize). The ledger and payments stay.
    */
   async delete(userId: string, password: string): Promise<void> {
     await this.auth.assertPassword(userId, password);
+    if ((await this.repository.pendingOrders(userId)) > 0) throw new PaymentInProgressError();
     const memberships = await this.repository.memberships(userId);
     const blocking = memberships.filter((membership) => membership.role === 'OWNER' && membership.owners === 1 && membership.members > 1);
     if (blocking.length > 0) throw new OwnsOrganizationError(blocking.map(({ organizationId, name }) => ({ id: organizationId, name })));
-    // A renewal must never charge a deleted account: the provider is told first (503 and nothing deleted if it cannot be).
+    // A renewal must never charge a deleted account: the provider is told first (503, and the account stays, if it cannot be).
     for (const subscription of await this.repository.subscriptions(userId)) {
       if (subscription.status !== 'CANCELED') await this.subscriptions.cancel(userId, subscription.id, 'ko');
     }
@@ -124,10 +132,19 @@ export class AccountService {
       if (membership.members > 1) await this.organizations.removeMember(userId, membership.organizationId, userId);
     }
     // Nobody can sign in with what replaces the password: it is a hash of a secret nobody keeps.
-    const deleted = await this.repository.anonymize(userId, await passwordHasher.hash(newSecret(32)), this.clock.now());
+    const passwordHash = await passwordHasher.hash(newSecret(32));
+    const now = this.clock.now();
+    const outcome = await this.repository.db.transaction(async (tx) => {
+      let voided = await this.holds.voidAccountHolds(tx, userId);
+      for (const membership of memberships) {
+        if (membership.members > 1) continue;
+        voided += await this.limits.leave(tx, membership.organizationId, userId);
+        await this.repository.leaveAlone(tx, membership.organizationId, userId, now);
+      }
+      return { deleted: await this.repository.anonymize(tx, userId, passwordHash, now), voided };
+    });
     this.keyCache.clear();
-    const voided = await this.holds.voidOpenHolds(userId);
-    if (deleted) this.logger.warn({ message: 'account deleted by its owner; ledger and payments kept anonymized', userId, voidedHolds: voided });
+    if (outcome.deleted) this.logger.warn({ message: 'account deleted by its owner; ledger and payments kept anonymized', userId, voidedHolds: outcome.voided });
   }
 }
 

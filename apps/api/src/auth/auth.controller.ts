@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Patch, Post } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { AuthRateLimit, RegisterRateLimit } from '../common/rate-limit.js';
 import { CurrentUser, Public, type AuthUser } from './auth.decorators.js';
@@ -10,6 +10,7 @@ import {
   PasswordResetRequestDto,
   RegisterDto,
   SessionView,
+  UpdateMeDto,
   UserView,
   VerifyEmailDto,
 } from './auth.dto.js';
@@ -95,5 +96,13 @@ export class AuthController {
   @ApiOkResponse({ type: UserView })
   me(@CurrentUser() user: AuthUser): Promise<UserView> {
     return this.auth.me(user.id);
+  }
+
+  /** Changes the account's language (mail and the messages it is sent). */
+  @ApiBearerAuth()
+  @Patch('me')
+  @ApiOkResponse({ type: UserView })
+  updateMe(@CurrentUser() user: AuthUser, @Body() body: UpdateMeDto): Promise<UserView> {
+    return this.auth.setLocale(user.id, body.locale);
   }
 }

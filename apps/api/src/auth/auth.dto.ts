@@ -82,6 +82,12 @@ export class VerifyEmailDto {
   token!: string;
 }
 
+export class UpdateMeDto {
+  @ApiProperty({ enum: ['ko', 'en'], description: 'The language of mail and of messages the account is sent' })
+  @IsIn(['ko', 'en'])
+  locale!: 'ko' | 'en';
+}
+
 export class AcceptedView {
   @ApiProperty({ example: true }) accepted!: true;
 }

@@ -77,7 +77,8 @@ export class AuthService {
 
   async register(request: RegisterDto): Promise<SessionView> {
     assertStrongPassword(request.password, request.email);
-    const user = await this.createUser(request.email, request.password, 'USER', request.locale ?? 'ko', false);
+    // Without mail nobody can verify: the address counts as verified (so turning mail on later holds back only new accounts).
+    const user = await this.createUser(request.email, request.password, 'USER', request.locale ?? 'ko', !this.mail.delivers);
     if (!user) throw new EmailTakenError();
     if (this.mail.delivers) await this.mailVerificationLink(user);
     return this.session(user);
@@ -185,6 +186,12 @@ export class AuthService {
 
   async me(userId: string): Promise<UserView> {
     const user = await this.users.findById(userId);
+    if (!user) throw new UnauthorizedError();
+    return this.view(user);
+  }
+
+  async setLocale(userId: string, locale: 'ko' | 'en'): Promise<UserView> {
+    const user = await this.users.setLocale(userId, locale);
     if (!user) throw new UnauthorizedError();
     return this.view(user);
   }

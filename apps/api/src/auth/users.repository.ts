@@ -57,13 +57,13 @@ export class UsersRepository {
 
   /**
    * A link's token that can still be used — not used, not expired, its account neither deleted
-   * nor changed to another address since it was sent — with the account.
+   * nor locked (suspended) nor changed to another address since it was sent — with the account.
    */
   async liveAccountToken(tokenHash: string, purpose: AccountTokenPurpose, now: Date): Promise<{ token: AccountTokenRow; user: UserRow } | null> {
     const [row] = await this.db
       .select({ token: accountTokens, user: users })
       .from(accountTokens)
-      .innerJoin(users, and(eq(users.id, accountTokens.userId), eq(users.email, accountTokens.email), isNull(users.deletedAt)))
+      .innerJoin(users, and(eq(users.id, accountTokens.userId), eq(users.email, accountTokens.email), isNull(users.deletedAt), isNull(users.suspendedAt)))
       .where(and(eq(accountTokens.tokenHash, tokenHash), eq(accountTokens.purpose, purpose), isNull(accountTokens.usedAt), gt(accountTokens.expiresAt, now)));
     return row ?? null;
   }
@@ -110,14 +110,32 @@ export class UsersRepository {
     });
   }
 
-  /** Suspends (a time) or reactivates (null) an account; null when there is no such account (or it was deleted). */
-  async setSuspended(id: string, suspendedAt: Date | null): Promise<UserRow | null> {
-    const [row] = await this.db
-      .update(users)
-      .set({ suspendedAt })
-      .where(and(eq(users.id, id), isNull(users.deletedAt)))
-      .returning();
+  async setLocale(id: string, locale: 'ko' | 'en'): Promise<UserRow | null> {
+    const [row] = await this.db.update(users).set({ locale }).where(eq(users.id, id)).returning();
     return row ?? null;
+  }
+
+  /**
+   * Suspends (a time) or reactivates (null) an account; null when there is no such account (or it
+   * was deleted). A suspension ends every session and reset link for good: reactivated, the owner
+   * signs in again.
+   */
+  async setSuspended(id: string, suspendedAt: Date | null): Promise<UserRow | null> {
+    return this.db.transaction(async (tx) => {
+      const [row] = await tx
+        .update(users)
+        .set(suspendedAt ? { suspendedAt, sessionVersion: sql`${users.sessionVersion} + 1` } : { suspendedAt })
+        .where(and(eq(users.id, id), isNull(users.deletedAt)))
+        .returning();
+      // The reset links mailed before a suspension never work, not even after the reactivation.
+      if (row && suspendedAt) {
+        await tx
+          .update(accountTokens)
+          .set({ usedAt: suspendedAt })
+          .where(and(eq(accountTokens.userId, id), eq(accountTokens.purpose, 'PASSWORD_RESET'), isNull(accountTokens.usedAt)));
+      }
+      return row ?? null;
+    });
   }
 
   /** Inserts a user; null when the email (or another address of the same mailbox) is taken. */
@@ -134,7 +152,7 @@ export class UsersRepository {
     await this.db.transaction(async (tx) => {
       await tx
         .update(users)
-        .set({ role: 'ADMIN', email, passwordHash, sessionVersion: sql`${users.sessionVersion} + 1` })
+        .set({ role: 'ADMIN', email, passwordHash, sessionVersion: sql`${users.sessionVersion} + 1`, suspendedAt: null, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
         .where(eq(users.id, id));
       // The account changes hands: the keys its earlier holder made stop with their sessions.
       await tx.update(apiKeys).set({ revokedAt: new Date() }).where(and(eq(apiKeys.userId, id), isNull(apiKeys.revokedAt)));

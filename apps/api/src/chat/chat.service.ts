@@ -95,7 +95,8 @@ export class ChatService {
       maxInFlight: plan?.concurrentTurns,
       apiKey: input.api ? { id: input.api.keyId, limited: input.api.limited } : undefined,
     };
-    if (user.verificationPending && account) this.assertUnverifiedRoom(account, organizationId, request.minimumTokens);
+    // An address not verified yet: the turn holds no more than what is left of the small allowance.
+    if (user.verificationPending && account) request.tokens = Math.min(request.tokens, this.unverifiedRoom(account, organizationId, request.minimumTokens));
     const reservation = !account
       ? null
       : organizationId
@@ -142,14 +143,16 @@ export class ChatService {
   }
 
   /**
-   * An account whose address is not verified yet (mail configured) chats on its own account, up
-   * to UNVERIFIED_ALLOWANCE_TOKENS a period (used and in flight, plus this turn's least); an
-   * organization's pool waits for the verification.
+   * What a turn of an account whose address is not verified yet (mail configured) may hold: the
+   * rest of UNVERIFIED_ALLOWANCE_TOKENS a period after what is used and in flight; refused when
+   * that is less than the turn's least. Only on its own account: an organization's pool waits for
+   * the verification. Read before the reservation, so turns started together may each take the
+   * rest (as many as the plan lets run at once).
    */
-  private assertUnverifiedRoom(account: { periodConsumedTokens: number; heldTokens: number }, organizationId: string | null, minimumTokens: number): void {
-    if (organizationId || account.periodConsumedTokens + account.heldTokens + minimumTokens > this.config.mail.unverifiedAllowanceTokens) {
-      throw new EmailNotVerifiedError();
-    }
+  private unverifiedRoom(account: { periodConsumedTokens: number; heldTokens: number }, organizationId: string | null, minimumTokens: number): number {
+    const room = this.config.mail.unverifiedAllowanceTokens - account.periodConsumedTokens - account.heldTokens;
+    if (organizationId || room < minimumTokens) throw new EmailNotVerifiedError();
+    return room;
   }
 
   /** The same turn, collected into one JSON answer. */

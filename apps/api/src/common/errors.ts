@@ -409,8 +409,8 @@ export class ExportTooLargeError extends DomainError {
 
 /** An admin suspended the account: signing in is refused until they reactivate it. */
 export class AccountSuspendedError extends domainError('ACCOUNT_SUSPENDED', 403, {
-  ko: '이용이 정지된 계정입니다. 고객센터로 문의해 주세요.',
-  en: 'This account is suspended. Please contact support.',
+  ko: '관리자가 잠근 계정입니다. 고객센터로 문의해 주세요.',
+  en: 'This account is locked by an administrator. Please contact support.',
 }) {}
 
 /** A password-reset or verification link that is unknown, already used or expired (one answer for each). */
@@ -443,6 +443,12 @@ export class OwnsOrganizationError extends DomainError {
 
 /** Admins are not suspended from the admin screens (the last admin would lock everyone out). */
 export class CannotSuspendAdminError extends domainError('CANNOT_SUSPEND_ADMIN', 409, {
-  ko: '관리자 계정은 정지할 수 없습니다.',
-  en: 'An admin account cannot be suspended.',
+  ko: '관리자 계정은 잠글 수 없습니다.',
+  en: 'An admin account cannot be locked.',
+}) {}
+
+/** An order of the account is still being paid: deleting now could leave a payment (or a subscription) on an account nobody has. */
+export class PaymentInProgressError extends domainError('PAYMENT_IN_PROGRESS', 409, {
+  ko: '결제가 진행 중인 주문이 있습니다. 결제를 마치거나 취소한 뒤 다시 시도해 주세요. 결제 창을 닫으면 한 시간 안에 주문이 정리됩니다.',
+  en: 'An order is still being paid. Finish or cancel the payment, then try again. An abandoned payment window is cleared within an hour.',
 }) {}

@@ -11,7 +11,8 @@ export interface Mail {
 
 /**
  * Sends mail through SMTP_URL with nodemailer. Without SMTP_URL (the embedded default) nothing
- * is sent: the mail, link included, is written to the log for whoever runs the service.
+ * is sent: outside production the mail, link included, is written to the log for whoever runs
+ * the service; in production only that a mail was not sent.
  */
 @Injectable()
 export class MailService implements OnModuleDestroy {
@@ -29,7 +30,9 @@ export class MailService implements OnModuleDestroy {
 
   async send(mail: Mail): Promise<void> {
     if (!this.transport) {
-      this.logger.log({ message: 'mail not sent (no SMTP_URL): its text follows', to: mail.to, subject: mail.subject, text: mail.text });
+      // A link in the log is a key to the account for whoever reads the log: only outside production.
+      if (this.config.isProduction) this.logger.warn({ message: 'mail not sent: SMTP_URL is not set', subject: mail.subject });
+      else this.logger.log({ message: 'mail not sent (no SMTP_URL): its text follows', to: mail.to, subject: mail.subject, text: mail.text });
       return;
     }
     await this.transport.sendMail({ to: mail.to, subject: mail.subject, text: mail.text });

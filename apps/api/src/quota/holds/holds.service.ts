@@ -321,20 +321,15 @@ export class HoldsService {
   }
 
   /**
-   * Releases every open hold on a person's own account (it is being deleted): their turns in
-   * flight are not charged; one that settled meanwhile stays charged. Returns how many were voided.
+   * Voids every open hold on a person's own account, in the caller's transaction, with the account
+   * locked first: no turn of theirs settles or starts on it until the transaction ends (their
+   * account's deletion). Returns how many were voided.
    */
-  async voidOpenHolds(accountId: string): Promise<number> {
-    let voided = 0;
-    for (const holdId of await this.repository.openHoldIds(this.repository.db, accountId)) {
-      try {
-        await this.voidHold(holdId);
-        voided += 1;
-      } catch (error) {
-        if (!(error instanceof HoldClosedError)) throw error;
-      }
-    }
-    return voided;
+  async voidAccountHolds(tx: Transaction, accountId: string): Promise<number> {
+    await this.ledger.lockAccount(tx, accountId);
+    const holds = await this.repository.openHoldIds(tx, accountId);
+    for (const holdId of holds) await this.closeWithoutCharge(holdId, 'VOIDED', tx);
+    return holds.length;
   }
 
   /** Releases a hold without charging anything (the model failed, the client left before any output); `poolId`: a member's hold on that pool. */

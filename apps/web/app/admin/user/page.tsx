@@ -5,6 +5,7 @@ import Link from 'next/link';
 import { useEffect, useState, type FormEvent } from 'react';
 import { AdminGate } from '@/components/AdminGate';
 import { AssignPlanForm } from '@/components/AdminPlans';
+import { ConfirmDialog } from '@/components/ConfirmDialog';
 import { Spinner } from '@/components/AppShell';
 import { Forbidden } from '@/components/Forbidden';
 import { LedgerTable } from '@/components/LedgerTable';
@@ -16,7 +17,48 @@ import { api, ApiError, newIdempotencyKey } from '@/lib/api';
 import { errorText } from '@/lib/error-text';
 import { useI18n } from '@/lib/i18n';
 import { queryKeys } from '@/lib/queries';
-import type { UsageView, UserDetailView } from '@consult-on/api-contract';
+import type { UsageView, UserDetailView, UserView } from '@consult-on/api-contract';
+
+/** Locks an account (its sessions and API keys stop) or unlocks it, after a confirmation. Not offered for admins and deleted accounts. */
+function LockControl({ user }: { user: UserDetailView }) {
+  const { t } = useI18n();
+  const client = useQueryClient();
+  const [asking, setAsking] = useState(false);
+  const action = user.suspended ? 'reactivate' : 'suspend';
+  const change = useMutation({
+    mutationFn: () => api<UserView>(`/api/admin/users/${user.userId}/${action}`, { method: 'POST' }),
+    onSuccess: () => {
+      setAsking(false);
+      void client.invalidateQueries({ queryKey: queryKeys.admin() });
+    },
+  });
+  if (user.role === 'ADMIN' || user.deleted) return null;
+  return (
+    <>
+      <button type="button" className={`btn ${user.suspended ? 'btn-secondary' : 'btn-danger'}`} onClick={() => setAsking(true)} data-testid="lock-toggle">
+        {user.suspended ? t('adminReactivate') : t('adminSuspend')}
+      </button>
+      {asking && (
+        <ConfirmDialog
+          id="lock-dialog"
+          title={user.suspended ? t('adminReactivateTitle') : t('adminSuspendTitle')}
+          confirmLabel={user.suspended ? t('adminReactivate') : t('adminSuspend')}
+          tone={user.suspended ? 'primary' : 'danger'}
+          pending={change.isPending}
+          error={change.error}
+          onConfirm={() => change.mutate()}
+          onClose={() => {
+            setAsking(false);
+            change.reset();
+          }}
+          testId="lock-dialog"
+        >
+          {t(user.suspended ? 'adminReactivateBody' : 'adminSuspendBody', { email: user.email })}
+        </ConfirmDialog>
+      )}
+    </>
+  );
+}
 
 function AdjustmentForm({ userId }: { userId: string }) {
   const { t } = useI18n();
@@ -101,9 +143,17 @@ function Detail() {
       <Link href="/admin/" className="text-sm font-medium text-blue-800 underline">
         ← {t('back')}
       </Link>
-      <h1 className="mt-2 text-2xl font-bold break-all">
-        {t('userDetail')}: {data.email}
-      </h1>
+      <div className="mt-2 flex flex-wrap items-center justify-between gap-2">
+        <h1 className="text-2xl font-bold break-all">
+          {t('userDetail')}: {data.email}
+          {(data.suspended || data.deleted) && (
+            <span className="ml-2 inline-block rounded-full bg-red-100 px-2 py-0.5 align-middle text-sm font-semibold text-red-900" data-testid="account-state">
+              {data.deleted ? t('adminDeleted') : t('adminSuspended')}
+            </span>
+          )}
+        </h1>
+        <LockControl user={data} />
+      </div>
       <p className="mb-4 text-sm text-slate-700">
         {t('role')} {data.role} · {t('joined')} {df(data.createdAt)} · {t('lastActive')} {df(data.lastActiveAt, true)} · {t('conversationsCount')} {nf(data.conversations)} · {t('notificationsSent')}{' '}
         {nf(data.notificationsSent)}
