@@ -153,12 +153,15 @@ export class AuthService {
   /** A new one-time link for the account's address, or null when it had enough of them this hour. */
   private async issueLink(user: UserRow, purpose: 'PASSWORD_RESET' | 'EMAIL_VERIFICATION', ttlMs: number, page: string): Promise<string | null> {
     const now = Date.now();
-    if ((await this.users.accountTokensSince(user.id, purpose, new Date(now - 3_600_000))) >= LINKS_PER_HOUR) {
+    const token = newSecret(32);
+    const kept = await this.users.insertAccountToken(
+      { userId: user.id, purpose, tokenHash: secretHash(token), email: user.email, expiresAt: new Date(now + ttlMs) },
+      { since: new Date(now - 3_600_000), max: LINKS_PER_HOUR },
+    );
+    if (!kept) {
       this.logger.warn({ message: 'link not mailed: enough were sent this hour', userId: user.id, purpose });
       return null;
     }
-    const token = newSecret(32);
-    await this.users.insertAccountToken({ userId: user.id, purpose, tokenHash: secretHash(token), email: user.email, expiresAt: new Date(now + ttlMs) });
     return `${this.config.mail.linkBase}/${page}/#token=${token}`;
   }
 

@@ -75,7 +75,8 @@ describe('password reset by mail', () => {
   it('makes the older links void once one is used, refuses an expired one, and mails one address at most three links an hour', async () => {
     const user = await verifiedUser('reset-links');
     const links: string[] = [];
-    for (let i = 0; i < 4; i += 1) await api.request('POST', '/api/auth/password-reset', { body: { email: user.email } });
+    // Six at once: the cap is counted under the account's lock, so they cannot all slip under it.
+    await Promise.all(Array.from({ length: 6 }, () => api.request('POST', '/api/auth/password-reset', { body: { email: user.email } })));
     for (let i = 0; i < 3; i += 1) links.push(mail.linkIn(await mail.next(user.email)));
     await expect(mail.next(user.email, 500)).rejects.toThrow(/no mail/);
 

@@ -41,18 +41,22 @@ export class UsersRepository {
     return row ?? null;
   }
 
-  /** Keeps a link's token (its hash) for the address it is mailed to. */
-  async insertAccountToken(token: { userId: string; purpose: AccountTokenPurpose; tokenHash: string; email: string; expiresAt: Date }): Promise<void> {
-    await this.db.insert(accountTokens).values(token);
-  }
-
-  /** Links of a purpose mailed to an account since `since` (a cap on mail to one address). */
-  async accountTokensSince(userId: string, purpose: AccountTokenPurpose, since: Date): Promise<number> {
-    const [row] = await this.db
-      .select({ count: count() })
-      .from(accountTokens)
-      .where(and(eq(accountTokens.userId, userId), eq(accountTokens.purpose, purpose), gte(accountTokens.createdAt, since)));
-    return Number(row?.count ?? 0);
+  /**
+   * Keeps a link's token (its hash) for the address it is mailed to, unless the account already
+   * got `max` links of the purpose since `since`: counted and written under the account's row lock,
+   * so requests at the same moment cannot all slip under the cap. False when it is reached.
+   */
+  async insertAccountToken(token: { userId: string; purpose: AccountTokenPurpose; tokenHash: string; email: string; expiresAt: Date }, cap: { since: Date; max: number }): Promise<boolean> {
+    return this.db.transaction(async (tx) => {
+      await tx.select({ id: users.id }).from(users).where(eq(users.id, token.userId)).for('update');
+      const [row] = await tx
+        .select({ count: count() })
+        .from(accountTokens)
+        .where(and(eq(accountTokens.userId, token.userId), eq(accountTokens.purpose, token.purpose), gte(accountTokens.createdAt, cap.since)));
+      if (Number(row?.count ?? 0) >= cap.max) return false;
+      await tx.insert(accountTokens).values(token);
+      return true;
+    });
   }
 
   /**
