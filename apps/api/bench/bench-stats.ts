@@ -8,8 +8,7 @@
 import os from 'node:os';
 import pg from 'pg';
 import { DEFAULT_QUOTA_POLICY, periodOf } from '@consult-on/quota-policy';
-import { openDatabase } from '../src/database/database.js';
-import { createScratchDatabase, log, runScript, signSession, startApi, stopApi } from './bench-support.js';
+import { benchAdmin, log, migratedScratch, percentileOf, runScript, startApi, stopApi } from './bench-support.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
 const ORGANIZATIONS = Number(process.env.BENCH_ORGANIZATIONS ?? 10_000);
@@ -17,11 +16,6 @@ const DATABASE = 'consult_on_bench_stats';
 const SECRET = 'bench-secret-bench-secret-bench-secret-00';
 const PORT = 3_901;
 const BATCH = 100_000;
-
-function percentile(values: number[], fraction: number): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
-}
 
 async function seed(client: pg.Client, period: string, periodStart: Date): Promise<void> {
   // Plans: one user in ten on plus, one in fifty on pro (the allowances are left as seeded: only the breakdown is timed).
@@ -104,12 +98,8 @@ async function seed(client: pg.Client, period: string, periodStart: Date): Promi
 
 async function main() {
   // BENCH_KEEP=1 keeps the seeded database and times it again on the next run (drop it by hand when done).
-  const scratch = await createScratchDatabase(DATABASE, { keep: process.env.BENCH_KEEP === '1' });
-  const url = scratch.url;
-  const handle = await openDatabase({ url, poolSize: 1 });
-  await handle.close();
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
+  const scratch = await migratedScratch(DATABASE);
+  const { url, client } = scratch;
   try {
     const period = periodOf(new Date(), DEFAULT_QUOTA_POLICY.timeZone);
     const seedStarted = performance.now();
@@ -120,9 +110,7 @@ async function main() {
               (select count(*) from token_accounts where period_consumed_tokens * 10000 >= 9000 * period_capacity_tokens)::int as over90`,
     );
     log(`seeded in ${Math.round((performance.now() - seedStarted) / 1000)} s: ${counts[0].entries.toLocaleString()} ledger entries, ${counts[0].over90.toLocaleString()} users at ≥ 90 %`);
-    const { rows: adminRows } = await client.query(`insert into users (email, password_hash, role) values ('bench-admin@bench.local', 'x', 'ADMIN')
-       on conflict (email) do update set role = 'ADMIN' returning id`);
-    const token = signSession(SECRET, adminRows[0].id, 'ADMIN');
+    const token = await benchAdmin(client, SECRET);
     const { rows: sample } = await client.query(`select user_id from token_accounts tablesample system (1) limit 50`);
 
     const api = await startApi(
@@ -151,9 +139,9 @@ async function main() {
     console.log(`\nbench:stats — ${USERS.toLocaleString()} users, ${counts[0].entries.toLocaleString()} ledger entries, ${counts[0].over90.toLocaleString()} at ≥ 90 %; PostgreSQL, in-memory cache; ${os.cpus().length} cores, Node ${process.version}`);
     console.log('| measurement | runs | p50 ms | p99 ms |');
     console.log('|---|---|---|---|');
-    console.log(`| GET /api/admin/token-stats, uncached | ${uncached.length} | ${percentile(uncached, 0.5).toFixed(1)} | ${percentile(uncached, 0.99).toFixed(1)} |`);
-    console.log(`| GET /api/admin/token-stats, cached | ${cached.length} | ${percentile(cached, 0.5).toFixed(2)} | ${percentile(cached, 0.99).toFixed(2)} |`);
-    console.log(`| GET /api/admin/token-stats/user/:id | ${detail.length} | ${percentile(detail, 0.5).toFixed(1)} | ${percentile(detail, 0.99).toFixed(1)} |`);
+    console.log(`| GET /api/admin/token-stats, uncached | ${uncached.length} | ${percentileOf(uncached, 0.5).toFixed(1)} | ${percentileOf(uncached, 0.99).toFixed(1)} |`);
+    console.log(`| GET /api/admin/token-stats, cached | ${cached.length} | ${percentileOf(cached, 0.5).toFixed(2)} | ${percentileOf(cached, 0.99).toFixed(2)} |`);
+    console.log(`| GET /api/admin/token-stats/user/:id | ${detail.length} | ${percentileOf(detail, 0.5).toFixed(1)} | ${percentileOf(detail, 0.99).toFixed(1)} |`);
 
     const explain = async (label: string, query: string, values: unknown[]) => {
       const { rows } = await client.query(`explain (analyze, buffers, costs off) ${query}`, values);
@@ -174,7 +162,6 @@ async function main() {
     await explain('top 100 users', `with a as (${usage}), top as (select * from a where used > 0 order by used desc, user_id limit 100) select top.*, u.email from top join users u on u.id = top.user_id`, [period.key]);
     await explain('purchased in the period', `select coalesce(sum(amount_tokens), 0) from ledger_entries where kind = 'PURCHASE' and period_key = $1`, [period.key]);
   } finally {
-    await client.end();
     await scratch.drop();
   }
 }

@@ -4,6 +4,7 @@ import http from 'node:http';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
+import { openDatabase } from '../src/database/database.js';
 
 /** A signed HS256 session token, as the API would issue it (the bench shares its JWT_SECRET). */
 export function signSession(secret: string, userId: string, role: 'USER' | 'ADMIN' = 'USER'): string {
@@ -106,6 +107,36 @@ export interface LoadResult {
 function percentile(sorted: number[], fraction: number): number {
   if (sorted.length === 0) return Number.NaN;
   return sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * fraction))]!;
+}
+
+/** The `fraction` percentile (nearest rank below) of values in any order. */
+export function percentileOf(values: number[], fraction: number): number {
+  return percentile([...values].sort((a, b) => a - b), fraction);
+}
+
+/** A scratch database migrated to the current schema, with a client on it (BENCH_KEEP=1 keeps and reuses it). */
+export async function migratedScratch(name: string): Promise<{ url: string; reused: boolean; client: pg.Client; drop(): Promise<void> }> {
+  const scratch = await createScratchDatabase(name, { keep: process.env.BENCH_KEEP === '1' });
+  const handle = await openDatabase({ url: scratch.url, poolSize: 1 });
+  await handle.close();
+  const client = new pg.Client({ connectionString: scratch.url });
+  await client.connect();
+  return {
+    url: scratch.url,
+    reused: scratch.reused,
+    client,
+    async drop() {
+      await client.end();
+      await scratch.drop();
+    },
+  };
+}
+
+/** The bench's administrator (made, or made an admin again on a reused database): a session for it. */
+export async function benchAdmin(client: pg.Client, secret: string): Promise<string> {
+  const { rows } = await client.query(`insert into users (email, password_hash, role) values ('bench-admin@bench.local', 'x', 'ADMIN')
+     on conflict (email) do update set role = 'ADMIN' returning id`);
+  return signSession(secret, rows[0].id, 'ADMIN');
 }
 
 function summarize(latencies: number[], statuses: Record<number, number>, seconds: number): LoadResult {

@@ -4,6 +4,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { ThrottlerModule, type ThrottlerStorage } from '@nestjs/throttler';
 import { AdminModule } from './admin/admin.module.js';
 import { AccountModule } from './account/account.module.js';
+import { ReportsModule } from './reports/reports.module.js';
 import { ApiKeyCache } from './api-keys/api-key-cache.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ChatModule } from './chat/chat.module.js';
@@ -69,6 +70,7 @@ export class AppModule {
         NotificationsModule,
         AdminModule,
         AccountModule,
+        ReportsModule,
         HealthModule,
       ],
       providers: [

@@ -16,6 +16,7 @@ const links: { href: string; key: Key }[] = [
   { href: '/purchase/', key: 'navPurchase' },
   { href: '/purchases/', key: 'navPurchases' },
   { href: '/history/', key: 'navHistory' },
+  { href: '/reports/', key: 'navReports' },
   { href: '/plans/', key: 'navPlans' },
   { href: '/organizations/', key: 'navOrganizations' },
   { href: '/api-keys/', key: 'navApiKeys' },
@@ -26,6 +27,7 @@ const adminLinks: { href: string; key: Key }[] = [
   { href: '/admin/', key: 'navAdmin' },
   { href: '/admin/plans/', key: 'navAdminPlans' },
   { href: '/admin/organizations/', key: 'navAdminOrganizations' },
+  { href: '/admin/reports/', key: 'navAdminReports' },
 ];
 
 export function LanguageSwitch() {

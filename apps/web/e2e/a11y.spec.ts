@@ -155,6 +155,9 @@ test('axe: every page has no serious or critical violation', async ({ page, requ
   await expect(page.getByTestId('delete-dialog').getByRole('alert')).toBeVisible();
   await audit(page, '/settings/ delete dialog with an error');
   await page.keyboard.press('Escape');
+  await page.goto('/reports/');
+  await expect(page.getByTestId('report-heatmap')).toBeVisible();
+  await audit(page, '/reports/');
   const colleagueContext = await page.context().browser()!.newContext({ baseURL: test.info().project.use.baseURL, locale: 'ko-KR' });
   const colleaguePage = await colleagueContext.newPage();
   await openAs(colleaguePage, colleague, `/organizations/detail/?id=${orgId}`);
@@ -178,6 +181,9 @@ test('axe: every page has no serious or critical violation', async ({ page, requ
   await expect(adminPage.locator('body')).toContainText(user.email);
   await expect(adminPage.getByTestId('user-plan-select')).toBeEnabled();
   await audit(adminPage, '/admin/user/');
+  await adminPage.goto('/admin/reports/');
+  await expect(adminPage.getByTestId('cohort-report')).toBeVisible();
+  await audit(adminPage, '/admin/reports/');
   await adminPage.goto('/admin/plans/');
   await expect(adminPage.getByTestId('plan-row').first()).toBeVisible();
   await audit(adminPage, '/admin/plans/');

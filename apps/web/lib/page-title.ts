@@ -13,6 +13,8 @@ const pageKeys: Record<string, Key> = {
   admin: 'adminTitle',
   'admin/user': 'userDetail',
   'admin/plans': 'adminPlansTitle',
+  'admin/reports': 'cohortTitle',
+  reports: 'reportsTitle',
   organizations: 'orgsTitle',
   'organizations/detail': 'orgDetailTitle',
   'organizations/join': 'orgJoinTitle',

@@ -48,6 +48,10 @@ export const queryKeys = {
   historyDaily: (days: number, organizationId: string | null = null) => ['history', 'daily', organizationId, days] as const,
   historyLedger: (organizationId: string | null = null) => ['history', 'ledger', organizationId] as const,
   admin: () => ['admin'] as const,
+  /** A month's usage report (GET /api/reports/usage). */
+  usageReport: (month: string) => ['reports', 'usage', month] as const,
+  /** The admins' cohort report of a month. */
+  cohortReport: (month: string) => ['admin', 'reports', 'cohort', month] as const,
   adminStats: () => ['admin', 'stats'] as const,
   adminUsers: (query: string) => ['admin', 'users', query] as const,
   adminUser: (id: string | null) => ['admin', 'user', id] as const,

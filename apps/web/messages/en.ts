@@ -6,6 +6,7 @@ import { organizationsEn } from './organizations';
 import { apiKeysEn } from './api-keys';
 import { settingsEn } from './settings';
 import { accountEn } from './account';
+import { reportsEn } from './reports';
 import { plansEn } from './plans';
 import { planPageEn } from './plan-page';
 import type { MessageKey } from './ko';
@@ -285,5 +286,6 @@ export const en = {
   ...apiKeysEn,
   ...settingsEn,
   ...accountEn,
+  ...reportsEn,
   ...adminOrganizationsEn,
 } satisfies Record<MessageKey, string>;

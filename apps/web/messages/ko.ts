@@ -6,6 +6,7 @@ import { organizationsKo } from './organizations';
 import { apiKeysKo } from './api-keys';
 import { settingsKo } from './settings';
 import { accountKo } from './account';
+import { reportsKo } from './reports';
 import { plansKo } from './plans';
 import { planPageKo } from './plan-page';
 
@@ -287,6 +288,7 @@ export const ko = {
   ...apiKeysKo,
   ...settingsKo,
   ...accountKo,
+  ...reportsKo,
   ...adminOrganizationsKo,
 };
 

@@ -72,6 +72,11 @@ export type DailyUsageView = Schemas['DailyUsageView'];
 export type CacheClearedView = Schemas['CacheClearedView'];
 export type LedgerVerifyView = Schemas['LedgerVerifyView'];
 
+// Usage-pattern reports
+export type UsageReportView = Schemas['UsageReportView'];
+export type MonthlyUsageView = Schemas['MonthlyUsageView'];
+export type CohortReportView = Schemas['CohortReportView'];
+
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 type Holds<T extends true> = T;
 

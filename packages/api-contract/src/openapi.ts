@@ -193,6 +193,38 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/admin/reports/cohort": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReportsController_cohort"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/admin/reports/cohort.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReportsController_cohortCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/admin/token-stats": {
         parameters: {
             query?: never;
@@ -1217,6 +1249,54 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/reports/organizations/{organizationId}/members/{userId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReportsController_member"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/usage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReportsController_mine"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/reports/usage.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get: operations["ReportsController_mineCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/health": {
         parameters: {
             query?: never;
@@ -1511,6 +1591,23 @@ export interface components {
         ChoosePlanDto: {
             /** @example free */
             planId: string;
+        };
+        CohortReportView: {
+            /** @example 2026-11 */
+            month: string;
+            current: boolean;
+            /** @description People who chatted on their own account in the month */
+            activeUsers: number;
+            /** @description Of them, accounts made in the month */
+            newUsers: number;
+            returningUsers: number;
+            tokens: number;
+            plans: components["schemas"]["PlanDistributionView"][];
+            warnings: components["schemas"]["WarningConversionView"][];
+            /** @description Share of the tokens used by the top 1 % of active people (0–1) */
+            top1Share: number;
+            /** @description Share of the tokens used by the top 10 % (0–1) */
+            top10Share: number;
         };
         ConfirmOrderDto: {
             /** @description Toss: the payment key of the success redirect */
@@ -1898,6 +1995,25 @@ export interface components {
             /** @description Whether the caller's plan includes it (a turn on it is refused with 402 PLAN_MODEL_NOT_ALLOWED) */
             allowed: boolean;
         };
+        MonthlyUsageView: {
+            tokens: number;
+            turns: number;
+            activeDays: number;
+            avgTokensPerTurn: number;
+            p90TokensPerTurn: number;
+            /** @description Tokens by day of the month ("1"…"31"); days without use are absent */
+            byDay: {
+                [key: string]: number;
+            };
+            /** @description Tokens by (ISO weekday − 1) × 24 + hour: "0" is Monday 00 h, "167" Sunday 23 h */
+            byHour: {
+                [key: string]: number;
+            };
+            /** @description Tokens by model */
+            byModel: {
+                [key: string]: number;
+            };
+        };
         NotificationPageView: {
             items: components["schemas"]["NotificationView"][];
             total: number;
@@ -2066,6 +2182,14 @@ export interface components {
             /** @description Tokens added to this period by an upgrade (the allowances’ difference) */
             addedTokens: number;
             current: components["schemas"]["CurrentPlanView"];
+        };
+        PlanDistributionView: {
+            plan: string;
+            users: number;
+            tokens: number;
+            p50: number;
+            p90: number;
+            p99: number;
         };
         PlanNameDto: {
             ko: string;
@@ -2355,6 +2479,23 @@ export interface components {
             /** @description The next plan's name; null when the same plan goes on */
             nextName: string | null;
         };
+        UsageReportView: {
+            /** @example 2026-11 */
+            month: string;
+            /** @description Days in the month */
+            days: number;
+            /** @description Whether the month is still under way (computed now, not by the monthly job) */
+            current: boolean;
+            usage: components["schemas"]["MonthlyUsageView"];
+            /** @description The month before */
+            previous: components["schemas"]["MonthlyUsageView"] | null;
+            /** @description Change against the month before: of the total, or (a month under way) of the tokens by the same day */
+            change: number | null;
+            /** @description Expected total of the month at its pace so far (its total once it is over) */
+            forecastTokens: number;
+            /** @description Plain-language findings, in the caller’s language */
+            findings: string[];
+        };
         UsageThresholdsView: {
             /** @example 80 */
             notice: number;
@@ -2451,6 +2592,14 @@ export interface components {
         VerifyEmailDto: {
             /** @description The token of the link in the mail (after #token=) */
             token: string;
+        };
+        WarningConversionView: {
+            /** @enum {string} */
+            level: "WARNING" | "CRITICAL" | "BLOCKED";
+            /** @description People who reached the level in the month */
+            users: number;
+            /** @description Of them, people who bought tokens within 30 days after */
+            bought: number;
         };
         WebhookResultView: {
             /** @description Events in the delivery */
@@ -2759,6 +2908,49 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["PlanView"];
                 };
+            };
+        };
+    };
+    ReportsController_cohort: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM in the quota’s time zone; default: this month */
+                month?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["CohortReportView"];
+                };
+            };
+        };
+    };
+    ReportsController_cohortCsv: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM in the quota’s time zone; default: this month */
+                month?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UTF-8 with a byte order mark; columns: section,key,value */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };
@@ -4475,6 +4667,80 @@ export interface operations {
                 content: {
                     "application/json": components["schemas"]["CheckoutResultView"];
                 };
+            };
+        };
+    };
+    ReportsController_member: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM in the quota’s time zone; default: this month */
+                month?: string;
+            };
+            header: {
+                "accept-language": string;
+            };
+            path: {
+                organizationId: string;
+                userId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReportView"];
+                };
+            };
+        };
+    };
+    ReportsController_mine: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM in the quota’s time zone; default: this month */
+                month?: string;
+            };
+            header: {
+                "accept-language": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["UsageReportView"];
+                };
+            };
+        };
+    };
+    ReportsController_mineCsv: {
+        parameters: {
+            query?: {
+                /** @description YYYY-MM in the quota’s time zone; default: this month */
+                month?: string;
+            };
+            header: {
+                "accept-language": string;
+            };
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description UTF-8 with a byte order mark; columns: section,key,tokens */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
         };
     };

@@ -91,6 +91,7 @@ const environmentSchema = z.object({
   NOTIFY_STREAMS_PER_INSTANCE: positiveInt.default(1_000),
   JOBS_ENABLED: booleanString.optional(),
   STATS_CACHE_TTL_SECONDS: positiveInt.default(600),
+  REPORTS_CRON: z.string().default('30 0 1 * *'),
   METRICS_TOKEN: z.string().min(16).optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('Consult-On <no-reply@consult-on.invalid>'),
@@ -140,6 +141,8 @@ export interface AppConfig {
     streamsPerInstance: number;
   };
   statsCacheTtlSeconds: number;
+  /** When last month's usage reports are computed (cron, in the quota's time zone). */
+  reportsCron: string;
   mail: MailConfig;
   /** Bearer token for GET /metrics; without it /metrics is open outside production and off in production. */
   metricsToken: string | null;
@@ -372,6 +375,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     },
     jobsEnabled: env.JOBS_ENABLED ?? env.NODE_ENV !== 'test',
     statsCacheTtlSeconds: env.STATS_CACHE_TTL_SECONDS,
+    reportsCron: env.REPORTS_CRON,
     mail: {
       smtpUrl: env.SMTP_URL ?? null,
       from: env.MAIL_FROM,

@@ -24,6 +24,8 @@ export * from './schema-payments.js';
 export * from './schema-organizations.js';
 /* API keys: schema-api-keys.ts. */
 export * from './schema-api-keys.js';
+/* Monthly usage reports: schema-reports.ts. */
+export * from './schema-reports.js';
 /* Subscription plans: schema-plans.ts. */
 export * from './schema-plans.js';
 import { plans } from './schema-plans.js';
