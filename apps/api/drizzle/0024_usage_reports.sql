@@ -19,3 +19,5 @@ CREATE TABLE "usage_reports" (
 	"computed_at" timestamp with time zone DEFAULT now() NOT NULL,
 	CONSTRAINT "usage_reports_month_account_id_member_id_pk" PRIMARY KEY("month","account_id","member_id")
 );
+--> statement-breakpoint
+CREATE INDEX "ledger_entries_created_brin" ON "ledger_entries" USING brin ("created_at");

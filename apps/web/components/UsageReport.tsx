@@ -11,9 +11,14 @@ import { Stat } from './Stat';
 import { DailyChart } from './UsageChart';
 
 const WEEKDAYS: Key[] = ['weekdayMon', 'weekdayTue', 'weekdayWed', 'weekdayThu', 'weekdayFri', 'weekdaySat', 'weekdaySun'];
+const WEEKDAY_NAMES: Key[] = ['weekdayMonLong', 'weekdayTueLong', 'weekdayWedLong', 'weekdayThuLong', 'weekdayFriLong', 'weekdaySatLong', 'weekdaySunLong'];
 
-/** A select of this month and the eleven before (the current one marked). */
-export function MonthSelect({ value, onChange, id }: { value: string; onChange: (month: string) => void; id: string }) {
+/**
+ * A select of this month and the eleven before (the current one marked). `value` null is this
+ * month as the server counts it (no month sent: a browser clock off at a month's turn asks for no
+ * month the server has not begun).
+ */
+export function MonthSelect({ value, onChange, id }: { value: string | null; onChange: (month: string | null) => void; id: string }) {
   const { t } = useI18n();
   const months = recentMonths(new Date());
   return (
@@ -21,9 +26,9 @@ export function MonthSelect({ value, onChange, id }: { value: string; onChange: 
       <label htmlFor={id} className="text-sm font-medium text-slate-700">
         {t('reportMonth')}
       </label>
-      <select id={id} className="input w-auto" value={value} onChange={(event) => onChange(event.target.value)} data-testid="report-month">
+      <select id={id} className="input w-auto" value={value ?? ''} onChange={(event) => onChange(event.target.value || null)} data-testid="report-month">
         {months.map((month, index) => (
-          <option key={month} value={month}>
+          <option key={month} value={index === 0 ? '' : month}>
             {index === 0 ? `${month} · ${t('reportCurrent')}` : month}
           </option>
         ))}
@@ -37,7 +42,8 @@ function Heatmap({ byHour }: { byHour: Record<string, number> }) {
   const { t, nf } = useI18n();
   const { cells, peak } = heatmapCells(byHour);
   return (
-    <div className="overflow-x-auto" data-testid="report-heatmap">
+    // Scrolls sideways on a phone: focusable, so a keyboard can scroll it too.
+    <div className="overflow-x-auto" role="region" aria-label={t('reportHeatmap')} tabIndex={0} data-testid="report-heatmap">
       <table className="border-separate border-spacing-0.5 text-[10px] text-slate-600">
         <caption className="sr-only">{t('reportHeatmap')}</caption>
         <thead>
@@ -57,7 +63,7 @@ function Heatmap({ byHour }: { byHour: Record<string, number> }) {
                 {t(WEEKDAYS[day]!)}
               </th>
               {row.map((tokens, hour) => {
-                const label = t('reportHeatmapCell', { day: t(WEEKDAYS[day]!), hour, tokens: nf(tokens) });
+                const label = t('reportHeatmapCell', { day: t(WEEKDAY_NAMES[day]!), hour, tokens: nf(tokens) });
                 const strength = peak > 0 ? tokens / peak : 0;
                 return (
                   <td key={hour} title={label} className="h-5 w-5 rounded-sm" style={{ backgroundColor: tokens > 0 ? `rgba(37, 99, 235, ${0.15 + 0.85 * strength})` : '#f1f5f9' }}>
@@ -121,7 +127,7 @@ export function UsageReport({ report, csvPath }: { report: UsageReportView; csvP
         <Stat label={t('reportTokens')} value={nf(usage.tokens)} testId="report-tokens" />
         <Stat label={t('reportTurns')} value={nf(usage.turns)} />
         <Stat label={t('reportActiveDays')} value={nf(usage.activeDays)} />
-        <Stat label={report.current ? t('reportForecast') : t('reportChange')} value={report.current ? nf(report.forecastTokens) : change} />
+        <Stat label={report.current ? t('reportForecast') : t('reportChange')} value={report.current ? (report.forecastTokens === null ? '—' : nf(report.forecastTokens)) : change} />
         <Stat label={t('reportAvgTurn')} value={nf(usage.avgTokensPerTurn)} />
         <Stat label={t('reportP90Turn')} value={nf(usage.p90TokensPerTurn)} />
         {report.current && <Stat label={t('reportChange')} value={change} />}

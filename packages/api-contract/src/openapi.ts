@@ -2491,8 +2491,8 @@ export interface components {
             previous: components["schemas"]["MonthlyUsageView"] | null;
             /** @description Change against the month before: of the total, or (a month under way) of the tokens by the same day */
             change: number | null;
-            /** @description Expected total of the month at its pace so far (its total once it is over) */
-            forecastTokens: number;
+            /** @description Expected total of the month at its pace so far (its total once it is over); null in its first day */
+            forecastTokens: number | null;
             /** @description Plain-language findings, in the caller’s language */
             findings: string[];
         };

@@ -1,8 +1,11 @@
+import { createKeyv as createMemoryKeyv } from '@cacheable/memory';
 import { createKeyv } from '@keyv/redis';
 import type { CacheModuleOptions } from '@nestjs/cache-manager';
 import { Logger } from '@nestjs/common';
-import { Keyv } from 'keyv';
 import type { AppConfig } from '../config/app-config.js';
+
+/** Entries the in-process cache keeps at most (statistics, reports of the month under way). */
+const MEMORY_CACHE_ENTRIES = 10_000;
 
 /**
  * Redis when configured (shared by every instance), else memory in this process. When Redis is
@@ -10,8 +13,9 @@ import type { AppConfig } from '../config/app-config.js';
  * misses and a write is dropped, so callers answer from the database rather than hang.
  */
 export function cacheOptions(config: AppConfig): CacheModuleOptions {
-  // In this process: the values are kept as they are (no JSON round trip on every hit; the cached figures are never changed in place).
-  if (!config.redis.url) return { stores: [new Keyv({ serialize: undefined, deserialize: undefined })], ttl: 600_000 };
+  // In this process: the values are kept as they are (no JSON round trip on every hit; the cached figures are never changed in place),
+  // at most MEMORY_CACHE_ENTRIES of them (the least recently used go first), and expired ones are swept every minute.
+  if (!config.redis.url) return { stores: [createMemoryKeyv({ lruSize: MEMORY_CACHE_ENTRIES, checkInterval: 60_000 })], ttl: 600_000 };
   const logger = new Logger('Cache');
   let reportedAt = 0;
   const keyv = createKeyv(

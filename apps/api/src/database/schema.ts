@@ -180,6 +180,8 @@ export const ledgerEntries = pgTable(
     index('ledger_entries_member_history_idx').on(table.userId, table.memberId, table.id).where(sql`${table.memberId} is not null`),
     // A key's entries by day: its usage chart, and the books of its budget.
     index('ledger_entries_api_key_idx').on(table.apiKeyId, table.createdAt).where(sql`${table.apiKeyId} is not null`),
+    // A month's entries (the monthly reports): the table is appended to in time order, so a block range index is small and cheap to keep.
+    index('ledger_entries_created_brin').using('brin', table.createdAt),
     check('ledger_entries_amount_non_negative', sql`${table.amountTokens} >= 0`),
   ],
 );

@@ -12,7 +12,7 @@ export function usageReportCsv(report: UsageReportView): string {
     ['summary', 'activeDays', usage.activeDays],
     ['summary', 'avgTokensPerTurn', usage.avgTokensPerTurn],
     ['summary', 'p90TokensPerTurn', usage.p90TokensPerTurn],
-    ['summary', 'forecastTokens', report.forecastTokens],
+    ['summary', 'forecastTokens', report.forecastTokens ?? ''],
     ['summary', 'previousMonthTokens', report.previous?.tokens ?? 0],
   ];
   for (let day = 1; day <= report.days; day += 1) rows.push(['day', `${report.month}-${String(day).padStart(2, '0')}`, usage.byDay[String(day)] ?? 0]);

@@ -6,7 +6,7 @@ const TOKENS_BY_KEY = { type: 'object', additionalProperties: { type: 'integer' 
 export class MonthQuery {
   @ApiPropertyOptional({ example: '2026-11', description: 'YYYY-MM in the quota’s time zone; default: this month' })
   @IsOptional()
-  @Matches(/^(19|20)\d\d-(0[1-9]|1[0-2])$/, { message: 'month must be YYYY-MM' })
+  @Matches(/^20[2-9]\d-(0[1-9]|1[0-2])$/, { message: 'month must be YYYY-MM, from 2020' })
   month?: string;
 }
 
@@ -29,7 +29,8 @@ export class UsageReportView {
   @ApiProperty({ type: MonthlyUsageView, nullable: true, description: 'The month before' }) previous!: MonthlyUsageView | null;
   @ApiProperty({ type: Number, nullable: true, description: 'Change against the month before: of the total, or (a month under way) of the tokens by the same day' })
   change!: number | null;
-  @ApiProperty({ description: 'Expected total of the month at its pace so far (its total once it is over)' }) forecastTokens!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'Expected total of the month at its pace so far (its total once it is over); null in its first day' })
+  forecastTokens!: number | null;
   @ApiProperty({ type: [String], description: 'Plain-language findings, in the caller’s language' }) findings!: string[];
 }
 

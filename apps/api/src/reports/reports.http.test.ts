@@ -68,6 +68,12 @@ describe('usage-pattern reports', () => {
     expect(cohort.body.plans.find((plan: { plan: string }) => plan.plan === 'free')).toMatchObject({ users: expect.any(Number) });
     expect(cohort.body.warnings.map((warning: { level: string }) => warning.level)).toEqual(['WARNING', 'CRITICAL', 'BLOCKED']);
     expect((await api.request('GET', '/api/admin/reports/cohort', { token: user.token })).status).toBe(403);
+    // The month under way is added up from the ledger: a request never writes the reports.
+    const live = await api.request('GET', '/api/admin/reports/cohort', { token: admin.token });
+    expect(live.body).toMatchObject({ month: '2026-11', current: true });
+    expect(live.body.activeUsers).toBeGreaterThanOrEqual(1);
+    const [written] = rowsOf<{ rows: number }>(await api.database.db.execute(sql`select count(*)::int as rows from usage_reports where month = '2026-11'`));
+    expect(written!.rows).toBe(0);
 
     const csv = await api.request('GET', '/api/reports/usage.csv?month=2026-10', { token: user.token });
     expect(csv.status).toBe(200);
@@ -97,7 +103,7 @@ describe('usage-pattern reports', () => {
 
   it('refuses hostile months', async () => {
     const user = await api.signUp('report-hostile');
-    for (const month of ['2026-13', '2026-1', '2026-11%00', '1e23', '2027-01', '2026-11-01', "2026-11'", 'x'.repeat(10_000)]) {
+    for (const month of ['2026-13', '2026-1', '1999-12', '2019-12', '2026-11%00', '1e23', '2027-01', '2026-11-01', "2026-11'", 'x'.repeat(10_000)]) {
       expect((await api.request('GET', `/api/reports/usage?month=${encodeURIComponent(month)}`, { token: user.token })).status, month.slice(0, 20)).toBe(400);
     }
     expect((await api.request('GET', '/api/reports/usage?month=2026-11&month=2026-10', { token: user.token })).status).toBe(400);

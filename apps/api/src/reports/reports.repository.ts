@@ -31,9 +31,12 @@ interface UsageRow {
  * page computes one account's (member's) month under way.
  */
 function usageSelect(span: MonthSpan, only: { accountId: string; memberId: string } | { from: string; to: string }): SQL {
+  // One account: a person's own turns carry no member, a pool member's their id (ledger_entries_member_idx).
   const filter =
     'accountId' in only
-      ? sql`and user_id = ${only.accountId}::uuid and coalesce(member_id, user_id) = ${only.memberId}::uuid`
+      ? only.accountId === only.memberId
+        ? sql`and user_id = ${only.accountId}::uuid and member_id is null`
+        : sql`and user_id = ${only.accountId}::uuid and member_id = ${only.memberId}::uuid`
       : sql`and user_id >= ${only.from}::uuid and user_id <= ${only.to}::uuid`;
   const local = sql`created_at at time zone ${span.timeZone}`;
   // date_part (a double) rather than extract (a numeric since PostgreSQL 14): the cheaper on every entry.
@@ -146,7 +149,9 @@ export class ReportsRepository {
    */
   async keepMonthPart(span: MonthSpan, range: { from: string; to: string }): Promise<number> {
     return this.db.transaction(async (tx) => {
-      await tx.execute(sql`set local work_mem = '128MB'`);
+      // Runs of the same month and range wait for each other (a manual run during the scheduled one).
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`usage_reports:${span.month}:${range.from}`}))`);
+      await tx.execute(sql`set local work_mem = '64MB'`);
       await tx.execute(sql`delete from usage_reports where month = ${span.month} and account_id >= ${range.from}::uuid and account_id <= ${range.to}::uuid`);
       const result = await tx.execute(sql`
         insert into usage_reports (account_id, member_id, month, tokens, turns, active_days, avg_tokens_per_turn, p90_tokens_per_turn, by_day, by_hour, by_model)
@@ -157,27 +162,35 @@ export class ReportsRepository {
   }
 
   /**
-   * The admins' cohort figures of a month, from its kept usage reports (people's own accounts)
-   * with the accounts' plans (as they are when it is computed), the month's threshold
-   * notifications and the purchases within 30 days after each.
+   * The admins' cohort figures of a month: people's own accounts with their month's tokens — from
+   * its kept usage reports (`kept`), or added up from the ledger now (a month under way, or one the
+   * job has not kept: nothing is written) — with their plans (as they are when it is computed), the
+   * month's threshold notifications and the purchases within 30 days after each.
    */
-  async cohortFigures(span: MonthSpan): Promise<Record<string, unknown>> {
+  async cohortFigures(span: MonthSpan, kept: boolean): Promise<Record<string, unknown>> {
+    const start = span.start.toISOString();
+    const end = span.end.toISOString();
+    const tokens = kept
+      ? sql`select account_id, tokens from usage_reports where month = ${span.month} and member_id = account_id`
+      : sql`select user_id as account_id, sum(consumed_delta) as tokens from ledger_entries
+            where kind = 'CONSUMPTION' and consumed_delta > 0 and member_id is null
+              and created_at >= ${start}::timestamptz and created_at < ${end}::timestamptz
+            group by user_id`;
     const [row] = rowsOf<Record<string, unknown>>(
       await this.db.execute(sql`
-        with people as (
-          select r.account_id, r.tokens, u.created_at >= ${span.start.toISOString()}::timestamptz and u.created_at < ${span.end.toISOString()}::timestamptz as is_new,
-                 a.plan_id as plan
-          from usage_reports r
+        with month_tokens as (${tokens}),
+        people as (
+          select r.account_id, r.tokens, u.created_at >= ${start}::timestamptz and u.created_at < ${end}::timestamptz as is_new, a.plan_id as plan
+          from month_tokens r
           join users u on u.id = r.account_id
           join token_accounts a on a.user_id = r.account_id and a.organization_id is null
-          where r.month = ${span.month} and r.member_id = r.account_id
         ),
-        ranked as (select tokens, ntile(100) over (order by tokens desc) as centile from people),
+        ranked as (select tokens, row_number() over (order by tokens desc) as rank, count(*) over () as people from people),
         warned as (
           select n.user_id, n.kind, min(n.created_at) as first_at
           from notifications n
           where n.kind in ('USAGE_WARNING', 'USAGE_CRITICAL', 'USAGE_BLOCKED')
-            and n.created_at >= ${span.start.toISOString()}::timestamptz and n.created_at < ${span.end.toISOString()}::timestamptz
+            and n.created_at >= ${start}::timestamptz and n.created_at < ${end}::timestamptz
           group by n.user_id, n.kind
         ),
         converted as (
@@ -198,8 +211,8 @@ export class ReportsRepository {
                     (percentile_disc(0.99) within group (order by tokens))::bigint as p99
              from people group by plan) p) as plans,
           (select coalesce(jsonb_object_agg(kind, jsonb_build_object('users', users, 'bought', bought)), '{}'::jsonb) from converted) as warnings,
-          (select coalesce(sum(tokens) filter (where centile = 1), 0)::bigint from ranked) as top1_tokens,
-          (select coalesce(sum(tokens) filter (where centile <= 10), 0)::bigint from ranked) as top10_tokens`),
+          (select coalesce(sum(tokens) filter (where rank <= ceil(people * 0.01)), 0)::bigint from ranked) as top1_tokens,
+          (select coalesce(sum(tokens) filter (where rank <= ceil(people * 0.1)), 0)::bigint from ranked) as top10_tokens`),
     );
     return row ?? {};
   }

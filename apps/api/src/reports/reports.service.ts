@@ -57,38 +57,43 @@ export class ReportsService {
       usage,
       previous: before,
       change: comparison(usage, before, progress)?.change ?? null,
-      forecastTokens: forecast(usage, progress),
+      forecastTokens: progress.elapsedDays < 1 ? null : forecast(usage, progress),
       findings: findings(usage, before, progress, locale),
     };
   }
 
-  /** The admins' cohort report of a month: kept by the monthly job, or (the month under way, or one it has not run for) computed now and cached. */
+  /**
+   * The admins' cohort report of a month: kept by the monthly job, or (the month under way, or one
+   * it has not run for) added up from the ledger now and cached — never written from a request.
+   */
   async cohort(month: string | undefined): Promise<CohortReportView> {
     const span = this.span(month);
-    const current = this.progress(span).elapsedDays < this.progress(span).days;
+    const progress = this.progress(span);
+    const current = progress.elapsedDays < progress.days;
     const kept = current ? null : await this.repository.keptCohort(span.month);
     if (kept) return this.cohortView(span.month, false, kept);
-    const key = `reports:cohort:${span.month}`;
+    const key = `reports:cohort:${span.month}:${current ? 'live' : 'final'}`;
     const cached = await this.cache.get<Record<string, unknown>>(key);
     if (cached) return this.cohortView(span.month, current, cached);
-    // Not kept yet: the month's usage reports are written first (the job's own step), then counted.
-    await this.keepMonth(span);
-    const figures = await this.repository.cohortFigures(span);
-    if (!current) await this.repository.keepCohort(span.month, figures);
-    else await this.cache.set(key, figures, this.config.statsCacheTtlSeconds * 1_000);
+    const figures = await this.repository.cohortFigures(span, false);
+    await this.cache.set(key, figures, this.config.statsCacheTtlSeconds * 1_000);
     return this.cohortView(span.month, current, figures);
   }
 
   /**
    * The monthly job: last month's usage reports for every account and member, then its cohort
-   * report. Safe to run again (it replaces what an earlier run wrote).
+   * report; and the cohort report of the month before again, now that the 30 days after its
+   * warnings have passed (the purchases they led to). Safe to run again: it replaces what an
+   * earlier run wrote.
    */
   async runMonthly(month?: string): Promise<Record<string, unknown>> {
     const span = this.span(month ?? previousMonth(periodOf(this.clock.now(), this.config.quota.timeZone).key));
     const started = performance.now();
     const rows = await this.keepMonth(span);
     const kept = performance.now();
-    await this.repository.keepCohort(span.month, await this.repository.cohortFigures(span));
+    await this.repository.keepCohort(span.month, await this.repository.cohortFigures(span, true));
+    const before = this.span(previousMonth(span.month));
+    if (await this.repository.monthKept(before.month)) await this.repository.keepCohort(before.month, await this.repository.cohortFigures(before, true));
     const result = { month: span.month, reports: rows, usageMs: Math.round(kept - started), cohortMs: Math.round(performance.now() - kept) };
     this.logger.log({ message: 'monthly usage reports kept', ...result });
     return result;
@@ -107,7 +112,10 @@ export class ReportsService {
         this.logger.log({ message: 'usage reports kept for a range of accounts', month: span.month, part: `${index + 1}/${ranges.length}`, rows: kept, ms: Math.round(performance.now() - started) });
       }
     };
-    await Promise.all(Array.from({ length: JOB_CONCURRENCY }, worker));
+    // Both workers end before a failure is reported: a retry never starts beside a part still running.
+    const outcomes = await Promise.allSettled(Array.from({ length: JOB_CONCURRENCY }, worker));
+    const failed = outcomes.find((outcome) => outcome.status === 'rejected');
+    if (failed) throw failed.reason;
     return rows;
   }
 
@@ -116,7 +124,7 @@ export class ReportsService {
     if (progress.elapsedDays <= 0) return EMPTY_USAGE;
     const current = progress.elapsedDays < progress.days;
     if (!current && (await this.repository.monthKept(span.month))) return (await this.repository.kept(span.month, accountId, memberId)) ?? EMPTY_USAGE;
-    const key = `reports:usage:${span.month}:${accountId}:${memberId}`;
+    const key = `reports:usage:${span.month}:${current ? 'live' : 'final'}:${accountId}:${memberId}`;
     const cached = await this.cache.get<MonthlyUsage>(key);
     if (cached) return cached;
     const computed = (await this.repository.computeOne(span, accountId, memberId)) ?? EMPTY_USAGE;

@@ -23,6 +23,8 @@ describe('usage report rules', () => {
     expect(comparison(november, october, { days: 30, elapsedDays: 2 })).toEqual({ change: expect.closeTo(0.35), pace: true });
     expect(comparison(november, october, { days: 30, elapsedDays: 30 })!.change).toBeCloseTo(-0.19);
     expect(comparison(november, null, { days: 30, elapsedDays: 2 })).toBeNull();
+    // A few hours into a month say more about the hour than the month.
+    expect(comparison(november, october, { days: 30, elapsedDays: 0.4 })).toBeNull();
   });
 
   it('forecasts a month under way at its pace, in whole tokens', () => {

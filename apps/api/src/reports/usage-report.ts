@@ -92,6 +92,8 @@ export function busiestPart(usage: MonthlyUsage): { weekend: boolean; part: (typ
 export function comparison(current: MonthlyUsage, previous: MonthlyUsage | null, progress: MonthProgress): { change: number; pace: boolean } | null {
   if (!previous || previous.tokens <= 0) return null;
   const pace = progress.elapsedDays < progress.days;
+  // A pace needs a day at least: after a few hours it says more about the hour than the month.
+  if (pace && progress.elapsedDays < 1) return null;
   const before = pace ? tokensWithin(previous, progress.elapsedDays) : previous.tokens;
   if (before <= 0) return null;
   return { change: current.tokens / before - 1, pace };
@@ -103,7 +105,7 @@ const number = (value: number, locale: Locale) => new Intl.NumberFormat(locale =
 /** The findings in plain words, most telling first (at most four). */
 export function findings(current: MonthlyUsage, previous: MonthlyUsage | null, progress: MonthProgress, locale: Locale): string[] {
   const said: string[] = [];
-  if (current.turns === 0) return [locale === 'ko' ? '이 달에는 AI 상담을 이용하지 않았습니다.' : 'No chat this month.'];
+  if (current.turns === 0) return [locale === 'ko' ? '이 달에는 AI 상담을 이용하지 않았습니다.' : 'No chat in this month.'];
   const busiest = busiestPart(current);
   if (busiest && busiest.share >= CONCENTRATION) {
     said.push(
@@ -121,11 +123,10 @@ export function findings(current: MonthlyUsage, previous: MonthlyUsage | null, p
           ? `이번 달은 지난달보다 ${percent(compared.change)}% ${faster ? '빠르게' : '느리게'} 사용 중입니다.`
           : `This month you are using tokens ${percent(compared.change)}% ${faster ? 'faster' : 'slower'} than last month.`
         : locale === 'ko'
-          ? `지난달보다 ${percent(compared.change)}% ${faster ? '더 많이' : '더 적게'} 사용했습니다.`
+          ? `전달보다 ${percent(compared.change)}% ${faster ? '더 많이' : '더 적게'} 사용했습니다.`
           : `You used ${percent(compared.change)}% ${faster ? 'more' : 'less'} than the month before.`,
     );
   }
-  // A pace needs a day at least: after a few hours it says more about the hour than the month.
   if (progress.elapsedDays >= 1 && progress.elapsedDays < progress.days) {
     const expected = forecast(current, progress);
     said.push(locale === 'ko' ? `지금 속도라면 이번 달에 약 ${number(expected, locale)}토큰을 쓰게 됩니다.` : `At this pace you will use about ${number(expected, locale)} tokens this month.`);

@@ -8,15 +8,16 @@ import { MonthSelect, UsageReport } from '@/components/UsageReport';
 import { api } from '@/lib/api';
 import { useI18n } from '@/lib/i18n';
 import { queryKeys } from '@/lib/queries';
-import { recentMonths } from '@/lib/report-months';
 import type { UsageReportView } from '@consult-on/api-contract';
 
 function Reports() {
   const { t, lang } = useI18n();
-  const [month, setMonth] = useState(() => recentMonths(new Date())[0]!);
+  // null: this month, as the server counts it.
+  const [month, setMonth] = useState<string | null>(null);
+  const query = month ? `?month=${month}` : '';
   const report = useQuery({
-    queryKey: [...queryKeys.usageReport(month), lang],
-    queryFn: () => api<UsageReportView>(`/api/reports/usage?month=${month}`),
+    queryKey: [...queryKeys.usageReport(month ?? 'current'), lang],
+    queryFn: () => api<UsageReportView>(`/api/reports/usage${query}`),
   });
   return (
     <>
@@ -27,7 +28,7 @@ function Reports() {
         </div>
         <MonthSelect id="report-month" value={month} onChange={setMonth} />
       </div>
-      {report.isPending ? <Spinner /> : report.isError ? <QueryFailed error={report.error} onRetry={() => void report.refetch()} /> : <UsageReport report={report.data} csvPath={`/api/reports/usage.csv?month=${month}`} />}
+      {report.isPending ? <Spinner /> : report.isError ? <QueryFailed error={report.error} onRetry={() => void report.refetch()} /> : <UsageReport report={report.data} csvPath={`/api/reports/usage.csv${query}`} />}
     </>
   );
 }

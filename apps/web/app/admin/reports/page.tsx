@@ -9,7 +9,8 @@ import { Stat } from '@/components/Stat';
 import { TableHead } from '@/components/TableHead';
 import { MonthSelect } from '@/components/UsageReport';
 import { api, apiBlob, saveBlob } from '@/lib/api';
-import { useI18n } from '@/lib/i18n';
+import { errorText } from '@/lib/error-text';
+import { useI18n, type Key } from '@/lib/i18n';
 import { queryKeys } from '@/lib/queries';
 import { recentMonths } from '@/lib/report-months';
 import type { CohortReportView } from '@consult-on/api-contract';
@@ -18,8 +19,11 @@ const share = (value: number) => `${Math.round(value * 1000) / 10}%`;
 
 function Cohort() {
   const { t, nf } = useI18n();
-  const [month, setMonth] = useState(() => recentMonths(new Date())[1]!);
-  const report = useQuery({ queryKey: queryKeys.cohortReport(month), queryFn: () => api<CohortReportView>(`/api/admin/reports/cohort?month=${month}`), staleTime: 60_000 });
+  // Last month by default (this month: null, as the server counts it).
+  const [month, setMonth] = useState<string | null>(() => recentMonths(new Date())[1]!);
+  const query = month ? `?month=${month}` : '';
+  const [csvFailed, setCsvFailed] = useState<string | null>(null);
+  const report = useQuery({ queryKey: queryKeys.cohortReport(month ?? 'current'), queryFn: () => api<CohortReportView>(`/api/admin/reports/cohort${query}`), staleTime: 60_000 });
   const data = report.data;
   return (
     <>
@@ -72,7 +76,7 @@ function Cohort() {
                     <tbody>
                       {data.warnings.map((warning) => (
                         <tr key={warning.level} className="border-t border-slate-100">
-                          <td className="px-2 py-1.5 font-medium">{warning.level}</td>
+                          <td className="px-2 py-1.5 font-medium">{t(`level${warning.level}` as Key)}</td>
                           <td className="px-2 py-1.5 text-right tabular-nums">{nf(warning.users)}</td>
                           <td className="px-2 py-1.5 text-right tabular-nums">{nf(warning.bought)}</td>
                           <td className="px-2 py-1.5 text-right tabular-nums">{warning.users > 0 ? share(warning.bought / warning.users) : '—'}</td>
@@ -89,9 +93,26 @@ function Cohort() {
                 </div>
               </Panel>
             </div>
-            <button type="button" className="btn btn-secondary" onClick={() => void apiBlob(`/api/admin/reports/cohort.csv?month=${month}`).then((blob) => saveBlob(blob, `consult-on-cohort-${month}.csv`))} data-testid="cohort-csv">
-              {t('reportDownloadCsv')}
-            </button>
+            <div className="flex flex-wrap items-center gap-2">
+              <button
+                type="button"
+                className="btn btn-secondary"
+                onClick={() => {
+                  setCsvFailed(null);
+                  apiBlob(`/api/admin/reports/cohort.csv${query}`)
+                    .then((blob) => saveBlob(blob, `consult-on-cohort-${data.month}.csv`))
+                    .catch((error: unknown) => setCsvFailed(errorText(error, t)));
+                }}
+                data-testid="cohort-csv"
+              >
+                {t('reportDownloadCsv')}
+              </button>
+              {csvFailed && (
+                <span role="alert" className="text-sm text-red-800">
+                  {csvFailed}
+                </span>
+              )}
+            </div>
           </div>
         )
       )}
