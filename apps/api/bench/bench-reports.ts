@@ -5,7 +5,8 @@
  * notifications for one in twenty and purchases after them for one in a hundred; starts the built
  * API, then runs the job (POST /api/admin/jobs/usage-reports/run) twice, printing its time and the
  * API process's memory (RSS sampled every 100 ms), then times a user's report read from the kept
- * month and the current month's computed on demand.
+ * month and the current month's computed on demand. BENCH_KEEP=1 keeps the seeded database for
+ * the next run; with BENCH_SEED_ONLY=1 the run only seeds it.
  */
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -87,6 +88,8 @@ async function main() {
     else await seed(client, last);
     const { rows: counts } = await client.query(`select (select count(*) from ledger_entries)::int as entries, (select count(*) from users)::int as users`);
     log(`seeded in ${Math.round((performance.now() - seedStarted) / 1000)} s: ${counts[0].users.toLocaleString()} users, ${counts[0].entries.toLocaleString()} ledger entries`);
+    // BENCH_SEED_ONLY=1 (with BENCH_KEEP=1): seed now, time later on a quiet machine.
+    if (process.env.BENCH_SEED_ONLY === '1') return;
     const admin = await benchAdmin(client, SECRET);
     const { rows: sample } = await client.query(`select user_id from token_accounts where organization_id is null order by random() limit 50`);
 

@@ -79,12 +79,13 @@ function Heatmap({ byHour }: { byHour: Record<string, number> }) {
   );
 }
 
-/** The report's file: CSV from the API, or the JSON the page already holds. */
-function Downloads({ report, csvPath }: { report: UsageReportView; csvPath: string }) {
+/** The report's file: CSV from the API (when it has one), or the JSON the page already holds. */
+function Downloads({ report, csvPath }: { report: UsageReportView; csvPath?: string }) {
   const { t } = useI18n();
   const [failed, setFailed] = useState<string | null>(null);
   const csv = async () => {
     setFailed(null);
+    if (!csvPath) return;
     try {
       saveBlob(await apiBlob(csvPath), `consult-on-usage-${report.month}.csv`);
     } catch (error) {
@@ -94,9 +95,11 @@ function Downloads({ report, csvPath }: { report: UsageReportView; csvPath: stri
   const json = () => saveBlob(new Blob([JSON.stringify(report, null, 2)], { type: 'application/json' }), `consult-on-usage-${report.month}.json`);
   return (
     <div className="flex flex-wrap items-center gap-2">
-      <button type="button" className="btn btn-secondary" onClick={() => void csv()} data-testid="report-csv">
-        {t('reportDownloadCsv')}
-      </button>
+      {csvPath && (
+        <button type="button" className="btn btn-secondary" onClick={() => void csv()} data-testid="report-csv">
+          {t('reportDownloadCsv')}
+        </button>
+      )}
       <button type="button" className="btn btn-secondary" onClick={json} data-testid="report-json">
         {t('reportDownloadJson')}
       </button>
@@ -110,7 +113,7 @@ function Downloads({ report, csvPath }: { report: UsageReportView; csvPath: stri
 }
 
 /** A month's usage report: figures, findings, tokens by day, the weekday-hour heatmap and the models. */
-export function UsageReport({ report, csvPath }: { report: UsageReportView; csvPath: string }) {
+export function UsageReport({ report, csvPath }: { report: UsageReportView; csvPath?: string }) {
   const { t, nf } = useI18n();
   const { usage } = report;
   let cumulative = 0;

@@ -3,7 +3,7 @@
 // report. At 1280 and 360 px without sideways scrolling. Screenshots: REPORTS_SHOTS_DIR=/tmp/shots-reports.
 import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { ADMIN, auth, login, noSidewaysScroll, openAs, register, shotsIn } from './helpers';
+import { ADMIN, auth, login, noSidewaysScroll, openAs, organizationWith, register, shotsIn } from './helpers';
 
 const shot = shotsIn(process.env.REPORTS_SHOTS_DIR, { fullPage: true });
 
@@ -57,4 +57,22 @@ test('an admin reads the cohort report of a month', async ({ page, request }, te
   await page.setViewportSize({ width: 360, height: 800 });
   await noSidewaysScroll(page, '/admin/reports/ at 360 px');
   await shot(page, testInfo, 'cohort-360');
+});
+
+test("an organization's owner reads a member's month in the pool", async ({ page, request }, testInfo) => {
+  const owner = await register(request, 'report-owner');
+  const member = await register(request, 'report-member');
+  const organizationId = await organizationWith(request, owner, '리포트 조직', [member]);
+  const turn = await request.post('/api/chat/send', { data: { message: '조직 토큰으로 묻습니다', organizationId }, headers: auth(member) });
+  expect(turn.status(), await turn.text()).toBe(200);
+  await openAs(page, owner, `/organizations/detail/?id=${organizationId}`);
+  await page.getByTestId('member-row').filter({ hasText: member.email }).getByTestId('member-report-link').click();
+  await expect(page).toHaveURL(/\/organizations\/member-report\//);
+  await expect(page).toHaveTitle('구성원 사용 패턴 리포트 — Consult-On');
+  await expect(page.getByText(`${member.email}님이 ‘리포트 조직’ 조직의 토큰으로 한 대화입니다.`)).toBeVisible();
+  await expect(page.getByTestId('usage-report')).toBeVisible();
+  await expect(page.getByTestId('report-models')).toContainText('consult-basic');
+  await page.setViewportSize({ width: 360, height: 800 });
+  await noSidewaysScroll(page, '/organizations/member-report/ at 360 px');
+  await shot(page, testInfo, 'member-report-360');
 });

@@ -18,6 +18,7 @@ const pageKeys: Record<string, Key> = {
   organizations: 'orgsTitle',
   'organizations/detail': 'orgDetailTitle',
   'organizations/join': 'orgJoinTitle',
+  'organizations/member-report': 'memberReportTitle',
   'api-keys': 'keysTitle',
   settings: 'settingsTitle',
   login: 'loginTitle',

@@ -5,6 +5,9 @@
 export const reportsKo = {
   navReports: '리포트',
   navAdminReports: '코호트 리포트',
+  orgReportOf: '{email}의 사용 패턴 리포트',
+  memberReportTitle: '구성원 사용 패턴 리포트',
+  memberReportIntro: '{email}님이 ‘{name}’ 조직의 토큰으로 한 대화입니다. 개인 계정에서 쓴 토큰은 들어가지 않습니다.',
   reportsTitle: '사용 패턴 리포트',
   reportsIntro: '한 달 동안 언제, 어떤 모델로, 얼마나 썼는지 보여 줍니다. 지난달은 매달 1일에 집계하고, 이번 달은 지금까지의 사용으로 계산합니다.',
   reportMonth: '조회할 달',
@@ -62,6 +65,9 @@ export const reportsKo = {
 export const reportsEn = {
   navReports: 'Reports',
   navAdminReports: 'Cohort report',
+  orgReportOf: 'Usage report of {email}',
+  memberReportTitle: 'Member usage report',
+  memberReportIntro: 'The chat of {email} on the tokens of “{name}”. Tokens of their own account are not in it.',
   reportsTitle: 'Usage report',
   reportsIntro: 'When you chatted, with which model and how much, month by month. Past months are counted on the 1st; this month is counted from your use so far.',
   reportMonth: 'Month',

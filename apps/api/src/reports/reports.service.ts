@@ -90,6 +90,7 @@ export class ReportsService {
     const span = this.span(month ?? previousMonth(periodOf(this.clock.now(), this.config.quota.timeZone).key));
     const started = performance.now();
     const rows = await this.keepMonth(span);
+    await this.repository.analyzeReports();
     const kept = performance.now();
     await this.repository.keepCohort(span.month, await this.repository.cohortFigures(span, true));
     const before = this.span(previousMonth(span.month));

@@ -127,6 +127,21 @@ function UsageButton({ member, shown, onShow }: { member: MemberView; shown: boo
   );
 }
 
+/** A link to a member's monthly usage-pattern report in the pool. */
+function ReportLink({ organization, member }: { organization: OrganizationView; member: MemberView }) {
+  const { t } = useI18n();
+  return (
+    <Link
+      href={`/organizations/member-report/?org=${organization.id}&member=${member.userId}`}
+      className="btn btn-secondary px-3 py-1"
+      aria-label={t('orgReportOf', { email: member.email })}
+      data-testid="member-report-link"
+    >
+      {t('navReports')}
+    </Link>
+  );
+}
+
 /** The members, for owners and admins: cards on a phone, a table from `md` up. */
 function Members({ organization, selfId, chartMemberId, onShowUsage }: { organization: OrganizationView; selfId: string; chartMemberId: string; onShowUsage: (member: MemberView) => void }) {
   const { t, df } = useI18n();
@@ -169,6 +184,7 @@ function Members({ organization, selfId, chartMemberId, onShowUsage }: { organiz
               <div className="mt-2 flex flex-wrap items-start gap-2">
                 <RoleControl organization={organization} member={member} self={self} />
                 <UsageButton member={member} shown={member.userId === chartMemberId} onShow={onShowUsage} />
+                <ReportLink organization={organization} member={member} />
                 {actions.remove && <RemoveButton member={member} onRemove={open} />}
               </div>
             </li>
@@ -201,6 +217,7 @@ function Members({ organization, selfId, chartMemberId, onShowUsage }: { organiz
                   <td className="px-2 py-2 text-right">
                     <div className="flex flex-wrap justify-end gap-2">
                       <UsageButton member={member} shown={member.userId === chartMemberId} onShow={onShowUsage} />
+                      <ReportLink organization={organization} member={member} />
                       {actions.remove && <RemoveButton member={member} onRemove={open} />}
                     </div>
                   </td>
