@@ -13,7 +13,7 @@ import os from 'node:os';
 import pg from 'pg';
 import { DEFAULT_QUOTA_POLICY, periodFromKey, periodOf } from '@consult-on/quota-policy';
 import { previousMonth } from '../src/reports/usage-report.js';
-import { benchAdmin, log, migratedScratch, percentileOf, runScript, signSession, startApi, stopApi } from './bench-support.js';
+import { benchAdmin, log, migratedScratch, percentileOf, runScript, signSession, startApi, stopApi, timedCaller } from './bench-support.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 1_000_000);
 const TURNS = Number(process.env.BENCH_TURNS_PER_USER ?? 10);
@@ -94,13 +94,7 @@ async function main() {
     const { rows: sample } = await client.query(`select user_id from token_accounts where organization_id is null order by random() limit 50`);
 
     const api = await startApi({ NODE_ENV: 'development', DATABASE_URL: url, JWT_SECRET: SECRET, RATE_LIMIT_PER_MINUTE: '100000000', DEMO_ACCOUNTS: 'false', JOBS_ENABLED: 'false' }, PORT);
-    const call = async (method: string, path: string, token: string) => {
-      const started = performance.now();
-      const response = await fetch(`http://127.0.0.1:${PORT}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
-      const body = await response.text();
-      if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${body.slice(0, 200)}`);
-      return { ms: performance.now() - started, body };
-    };
+    const call = timedCaller(PORT);
     const runs: { seconds: number; rssBefore: number; rssPeak: number; rssAfter: number; result: string }[] = [];
     for (let run = 0; run < 2; run += 1) {
       const rssBefore = rssMb(api.pid);

@@ -132,6 +132,17 @@ export async function migratedScratch(name: string): Promise<{ url: string; reus
   };
 }
 
+/** A request to the started API as `token`, timed; a status other than 2xx throws with the start of the body. */
+export function timedCaller(port: number): (method: string, path: string, token: string) => Promise<{ ms: number; body: string }> {
+  return async (method, path, token) => {
+    const started = performance.now();
+    const response = await fetch(`http://127.0.0.1:${port}${path}`, { method, headers: { authorization: `Bearer ${token}` } });
+    const body = await response.text();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${body.slice(0, 200)}`);
+    return { ms: performance.now() - started, body };
+  };
+}
+
 /** The bench's administrator (made, or made an admin again on a reused database): a session for it. */
 export async function benchAdmin(client: pg.Client, secret: string): Promise<string> {
   const { rows } = await client.query(`insert into users (email, password_hash, role) values ('bench-admin@bench.local', 'x', 'ADMIN')

@@ -119,6 +119,7 @@ const ROUTES: { method: string; path: string; body?: object; anonymous: number; 
   { method: 'GET', path: '/api/account/export', anonymous: 401, user: 200, admin: 200 },
   { method: 'GET', path: '/api/account/export/ledger.csv', anonymous: 401, user: 200, admin: 200 },
   { method: 'POST', path: '/api/account/delete', body: { password: 'not-the-password' }, anonymous: 401, user: 400, admin: 400 },
+  { method: 'POST', path: '/api/chat/conversations/:otherConversation/restore', anonymous: 401, user: 404, admin: 404 },
   { method: 'GET', path: '/api/reports/usage', anonymous: 401, user: 200, admin: 200 },
   { method: 'GET', path: '/api/reports/usage.csv', anonymous: 401, user: 200, admin: 200 },
   { method: 'GET', path: '/api/reports/organizations/:otherOrganization/members/:other', anonymous: 401, user: 404, admin: 404 },

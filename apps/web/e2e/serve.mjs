@@ -26,7 +26,8 @@ if (!existsSync(main)) {
 const withMail = process.argv.includes('--mail');
 const port = (withMail ? process.env.E2E_MAIL_PORT : process.env.E2E_PORT) ?? (withMail ? '3301' : '3300');
 const dataDir = (withMail ? process.env.E2E_MAIL_DATA_DIR : process.env.E2E_DATA_DIR) ?? mkdtempSync(path.join(tmpdir(), 'consult-on-e2e-'));
-const mail = withMail ? { SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT ?? '2525'}`, PUBLIC_URL: `http://127.0.0.1:${port}` } : {};
+// The mail app also archives every conversation when its archive job is run (archive.spec.ts): nobody waits 90 days in a test.
+const mail = withMail ? { SMTP_URL: `smtp://127.0.0.1:${process.env.E2E_SMTP_PORT ?? '2525'}`, PUBLIC_URL: `http://127.0.0.1:${port}`, ARCHIVE_AFTER_DAYS: '0' } : {};
 const child = spawn(process.execPath, [main], {
   cwd: repo,
   stdio: 'inherit',

@@ -85,6 +85,7 @@ describe('useChatStream', () => {
 
   it('loads the conversation named in the address once, then adds each turn with its warning', async () => {
     const stored: ConversationView = {
+      archived: false,
       id: 'c9',
       title: 'Before',
       model: 'demo',
@@ -195,6 +196,7 @@ describe('useChatStream', () => {
 
   it('Stop: the answer so far is labelled stopped with the tokens the server charged for it, and its receipt', async () => {
     const stopped: ConversationView = {
+      archived: false,
       id: 'c4',
       title: 'Hi',
       model: 'consult-basic',

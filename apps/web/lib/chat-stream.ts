@@ -68,7 +68,7 @@ export interface SendOptions {
   requestConversationId?: string | null;
 }
 
-function toMessages(conversation: ConversationView): ChatMessage[] {
+export function toMessages(conversation: ConversationView): ChatMessage[] {
   return conversation.messages.map((m) => ({ key: `m${m.id}`, role: m.role as ChatMessage['role'], content: m.content, usage: m.usage }));
 }
 
@@ -76,6 +76,7 @@ function toMessages(conversation: ConversationView): ChatMessage[] {
 async function loadConversation(client: QueryClient, id: string): Promise<ChatMessage[]> {
   const conversation = await api<ConversationView>(`/api/chat/conversations/${id}`);
   client.setQueryData(queryKeys.conversationWorkspace(id), conversation.organizationId ?? null);
+  client.setQueryData(queryKeys.conversationArchived(id), conversation.archived);
   return toMessages(conversation);
 }
 

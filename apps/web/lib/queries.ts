@@ -41,6 +41,8 @@ export const queryKeys = {
    * after a turn leaves the streamed messages alone; `null` is the conversation not started yet.
    */
   conversation: (id: string | null) => ['conversation', id] as const,
+  /** Whether an opened conversation is archived (read-only until restored), kept beside its messages. */
+  conversationArchived: (id: string | null) => ['conversation-archived', id] as const,
   /** The workspace a loaded conversation belongs to (its organization's id, or null), set when its messages are read. */
   conversationWorkspace: (id: string | null) => ['conversation-workspace', id] as const,
   history: () => ['history'] as const,

@@ -5,6 +5,10 @@
  * This part: the conversation list (date groups, search, rename, delete) and the usage history.
  */
 export const conversationsKo = {
+  chatArchived: '오래 쓰지 않아 보관된 대화입니다. 읽을 수는 있고, 이어서 대화하려면 되살려 주세요.',
+  chatArchivedContinue: '이어서 대화하기',
+  chatArchivedRestoring: '되살리는 중…',
+  chatArchivedBadge: '보관됨',
   // the conversation list
   convGroupToday: '오늘',
   convGroupYesterday: '어제',
@@ -54,6 +58,10 @@ export const conversationsKo = {
 } as const;
 
 export const conversationsEn = {
+  chatArchived: 'This conversation was archived after a long quiet spell. You can read it; to go on, bring it back.',
+  chatArchivedContinue: 'Continue this conversation',
+  chatArchivedRestoring: 'Bringing it back…',
+  chatArchivedBadge: 'Archived',
   convGroupToday: 'Today',
   convGroupYesterday: 'Yesterday',
   convGroupWeek: 'Previous 7 days',

@@ -689,6 +689,22 @@ export interface paths {
         patch: operations["ChatController_rename"];
         trace?: never;
     };
+    "/api/chat/conversations/{id}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post: operations["ChatController_restore"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/chat/estimate": {
         parameters: {
             query?: never;
@@ -1637,6 +1653,8 @@ export interface components {
             chargedTokens: number;
             createdAt: string;
             updatedAt: string;
+            /** @description Idle long enough to be archived: it opens read-only until restored (POST …/restore) */
+            archived: boolean;
         };
         ConversationView: {
             id: string;
@@ -1648,6 +1666,8 @@ export interface components {
             chargedTokens: number;
             createdAt: string;
             updatedAt: string;
+            /** @description Idle long enough to be archived: it opens read-only until restored (POST …/restore) */
+            archived: boolean;
             messages: components["schemas"]["MessageView"][];
         };
         CreateApiKeyDto: {
@@ -3716,6 +3736,27 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["ConversationSummaryView"];
+                };
+            };
+        };
+    };
+    ChatController_restore: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConversationView"];
                 };
             };
         };

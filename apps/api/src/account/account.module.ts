@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { ArchiveModule } from '../archive/archive.module.js';
 import { AuthModule } from '../auth/auth.module.js';
 import { OrganizationsModule } from '../organizations/organizations.module.js';
 import { PaymentsModule } from '../payments/payments.module.js';
@@ -7,5 +8,5 @@ import { AccountController } from './account.controller.js';
 import { AccountRepository } from './account.repository.js';
 import { AccountService } from './account.service.js';
 
-@Module({ imports: [AuthModule, OrganizationsModule, PaymentsModule, QuotaModule], controllers: [AccountController], providers: [AccountRepository, AccountService] })
+@Module({ imports: [AuthModule, OrganizationsModule, PaymentsModule, QuotaModule, ArchiveModule], controllers: [AccountController], providers: [AccountRepository, AccountService] })
 export class AccountModule {}

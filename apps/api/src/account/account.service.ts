@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ApiKeyCache } from '../api-keys/api-key-cache.js';
+import { ArchiveService } from '../archive/archive.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import { passwordHasher } from '../auth/password-hasher.js';
 import { CLOCK, type Clock } from '../common/clock.js';
@@ -36,6 +37,7 @@ export class AccountService {
     private readonly limits: MemberLimitsService,
     private readonly reads: UsageReadsService,
     private readonly keyCache: ApiKeyCache,
+    private readonly archive: ArchiveService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
 
@@ -48,7 +50,7 @@ export class AccountService {
   async exportJson(userId: string): Promise<{ fileName: { ascii: string; unicode: string }; chunks: AsyncIterable<string> }> {
     const profile = await this.auth.me(userId);
     const now = this.clock.now();
-    const { repository, reads } = this;
+    const { repository, reads, archive } = this;
     const tokenAccount = await repository.tokenAccount(userId);
     const memberships = await repository.memberships(userId);
     const keys = await repository.apiKeys(userId);
@@ -65,7 +67,9 @@ export class AccountService {
           yield `${first ? '' : ','}${JSON.stringify(conversation).slice(0, -1)},"messages":[`;
           first = false;
           let firstMessage = true;
-          for (let last = 0; ; ) {
+          // An archived one's messages come from its archive (one conversation's, read back whole).
+          if (conversation.archivedAt) yield (await archive.messages(conversation.id)).map((message) => jsonEntry(message, firstMessage ? ((firstMessage = false), true) : false)).join('');
+          for (let last = 0; !conversation.archivedAt; ) {
             const found = await repository.messagesOf(conversation.id, last, ROWS_PER_BATCH);
             if (found.length > 0) yield found.map((message) => jsonEntry(message, firstMessage ? ((firstMessage = false), true) : false)).join('');
             if (found.length < ROWS_PER_BATCH) break;

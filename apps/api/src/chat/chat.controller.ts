@@ -85,6 +85,14 @@ export class ChatController {
     return this.conversations.get(user.id, id);
   }
 
+  /** Restores an archived conversation so it can be continued (404 when it is not yours or not archived). */
+  @Post('conversations/:id/restore')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ConversationView })
+  restore(@CurrentUser() user: AuthUser, @Param('id', ownId) id: string): Promise<ConversationView> {
+    return this.conversations.restore(user.id, id);
+  }
+
   @Patch('conversations/:id')
   @ApiOkResponse({ type: ConversationSummaryView })
   rename(@CurrentUser() user: AuthUser, @Param('id', ownId) id: string, @Body() body: RenameConversationDto): Promise<ConversationSummaryView> {

@@ -128,6 +128,7 @@ export class ConversationSummaryView {
   @ApiProperty() chargedTokens!: number;
   @ApiProperty() createdAt!: string;
   @ApiProperty() updatedAt!: string;
+  @ApiProperty({ description: 'Idle long enough to be archived: it opens read-only until restored (POST …/restore)' }) archived!: boolean;
 }
 
 export class ConversationPageView {

@@ -1,3 +1,4 @@
+import { ArchiveModule } from '../archive/archive.module.js';
 import { Module } from '@nestjs/common';
 import { ApiKeysModule } from '../api-keys/api-keys.module.js';
 import { LlmModule } from '../llm/llm.module.js';
@@ -12,7 +13,7 @@ import { OpenAiController } from './openai.controller.js';
 import { TurnSettlementService } from './turn-settlement.service.js';
 
 @Module({
-  imports: [QuotaModule, LlmModule, ApiKeysModule],
+  imports: [QuotaModule, LlmModule, ApiKeysModule, ArchiveModule],
   controllers: [ChatController, OpenAiController],
   providers: [ChatRepository, ChatService, TurnSettlementService, ChatTurnsService, ConversationsService, OpenAiChatService],
 })

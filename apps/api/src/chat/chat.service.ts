@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { evaluateUsage, usageMessage, type Locale, type UsageEvaluation } from '@consult-on/quota-policy';
 import type { AuthUser } from '../auth/auth.decorators.js';
 import { APP_CONFIG, type AppConfig, type ModelConfig } from '../config/app-config.js';
-import { EmailNotVerifiedError, NotFoundError, PlanModelNotAllowedError, ValidationFailedError } from '../common/errors.js';
+import { ConversationArchivedError, EmailNotVerifiedError, NotFoundError, PlanModelNotAllowedError, ValidationFailedError } from '../common/errors.js';
 import { chargedTokens, completionTokensWithin, ModelCatalog } from '../llm/model-catalog.js';
 import { MODEL_PROVIDER, type ChatMessage, type ModelProvider } from '../llm/model-provider.js';
 import { isLongText, promptTokensOf, TokenCounter } from '../llm/token-counter.js';
@@ -257,6 +257,7 @@ export class ChatService {
     if (input.conversationId) {
       conversation = await this.repository.findOwnConversation(userId, input.conversationId);
       if (!conversation) throw new NotFoundError();
+      if (conversation.archivedAt) throw new ConversationArchivedError();
       if (input.organizationId !== undefined && conversation.organizationId !== input.organizationId) {
         throw new ValidationFailedError([{ field: 'organizationId', problems: ['the conversation belongs to another workspace; omit organizationId to continue it'] }]);
       }

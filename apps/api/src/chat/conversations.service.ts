@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError, ValidationFailedError } from '../common/errors.js';
 import type { ConversationPageView, ConversationSummaryView, ConversationView, MessageView } from './chat.dto.js';
+import { ArchiveService } from '../archive/archive.service.js';
 import { ChatRepository, type ConversationRow, type MessageRow } from './chat.repository.js';
 import { normalizeTitle } from './conversation-title.js';
 
@@ -14,6 +15,7 @@ function toSummary(row: ConversationRow): ConversationSummaryView {
     chargedTokens: row.chargedTokens,
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
+    archived: row.archivedAt !== null,
   };
 }
 
@@ -41,7 +43,10 @@ function toMessage(row: MessageRow): MessageView {
 /** The kept conversations of a user (the report's 대화 목록 유지): only ever their own. */
 @Injectable()
 export class ConversationsService {
-  constructor(private readonly repository: ChatRepository) {}
+  constructor(
+    private readonly repository: ChatRepository,
+    private readonly archive: ArchiveService,
+  ) {}
 
   /** A page of the user's conversations in one workspace: an organization's, or (without one) their own account's. */
   async list(userId: string, page: { limit?: number; offset?: number; q?: string; organizationId?: string }): Promise<ConversationPageView> {
@@ -53,8 +58,15 @@ export class ConversationsService {
   async get(userId: string, conversationId: string): Promise<ConversationView> {
     const conversation = await this.repository.findOwnConversation(userId, conversationId);
     if (!conversation) throw new NotFoundError();
-    const messages = await this.repository.allMessages(conversation.id);
+    // An archived conversation opens read-only, from its archive.
+    const messages = conversation.archivedAt ? await this.archive.messages(conversation.id) : await this.repository.allMessages(conversation.id);
     return { ...toSummary(conversation), messages: messages.map(toMessage) };
+  }
+
+  /** Brings an archived conversation back ("continue"): its messages return to the hot table, and it can take turns again. */
+  async restore(userId: string, conversationId: string): Promise<ConversationView> {
+    await this.archive.restore(userId, conversationId);
+    return this.get(userId, conversationId);
   }
 
   /** A new title (trimmed, one space between words); another user's conversation does not exist. */

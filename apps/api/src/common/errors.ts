@@ -452,3 +452,9 @@ export class PaymentInProgressError extends domainError('PAYMENT_IN_PROGRESS', 4
   ko: '결제가 진행 중인 주문이 있습니다. 결제를 마치거나 취소한 뒤 다시 시도해 주세요. 결제 창을 닫으면 한 시간 안에 주문이 정리됩니다.',
   en: 'An order is still being paid. Finish or cancel the payment, then try again. An abandoned payment window is cleared within an hour.',
 }) {}
+
+/** A turn sent to an archived conversation: it is restored first ("continue"), so its history comes back whole. */
+export class ConversationArchivedError extends domainError('CONVERSATION_ARCHIVED', 409, {
+  ko: '보관된 대화입니다. ‘이어서 대화하기’를 눌러 대화를 되살린 뒤 보내 주세요.',
+  en: 'This conversation is archived. Choose “Continue” to bring it back, then send your message.',
+}) {}

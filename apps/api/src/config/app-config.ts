@@ -92,6 +92,8 @@ const environmentSchema = z.object({
   JOBS_ENABLED: booleanString.optional(),
   STATS_CACHE_TTL_SECONDS: positiveInt.default(600),
   REPORTS_CRON: z.string().default('30 0 1 * *'),
+  ARCHIVE_AFTER_DAYS: z.coerce.number().int().min(0).max(3_650).default(90),
+  ARCHIVE_CRON: z.string().default('0 4 * * *'),
   METRICS_TOKEN: z.string().min(16).optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('Consult-On <no-reply@consult-on.invalid>'),
@@ -143,6 +145,9 @@ export interface AppConfig {
   statsCacheTtlSeconds: number;
   /** When last month's usage reports are computed (cron, in the quota's time zone). */
   reportsCron: string;
+  /** Conversations idle longer than this many days move to the archive (ARCHIVE_AFTER_DAYS), when ARCHIVE_CRON runs. */
+  archiveAfterDays: number;
+  archiveCron: string;
   mail: MailConfig;
   /** Bearer token for GET /metrics; without it /metrics is open outside production and off in production. */
   metricsToken: string | null;
@@ -376,6 +381,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     jobsEnabled: env.JOBS_ENABLED ?? env.NODE_ENV !== 'test',
     statsCacheTtlSeconds: env.STATS_CACHE_TTL_SECONDS,
     reportsCron: env.REPORTS_CRON,
+    archiveAfterDays: env.ARCHIVE_AFTER_DAYS,
+    archiveCron: env.ARCHIVE_CRON,
     mail: {
       smtpUrl: env.SMTP_URL ?? null,
       from: env.MAIL_FROM,

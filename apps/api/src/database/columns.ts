@@ -1,6 +1,11 @@
-import { bigint, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, customType, timestamp } from 'drizzle-orm/pg-core';
 
 /** A token count: a whole number, never null, zero unless written. */
 export const tokens = (name: string) => bigint(name, { mode: 'number' }).notNull().default(0);
 /** When a row was made. */
 export const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
+
+/** Bytes (PostgreSQL bytea) as a Buffer. */
+export const bytea = customType<{ data: Buffer; driverData: Buffer }>({
+  dataType: () => 'bytea',
+});

@@ -14,7 +14,7 @@ import {
   uuid,
 } from 'drizzle-orm/pg-core';
 
-import { createdAt, tokens } from './columns.js';
+import { bytea, createdAt, tokens } from './columns.js';
 
 /* Notifications, their outbox and throttle, webhook deliveries and job runs: schema-notifications.ts. */
 export * from './schema-notifications.js';
@@ -272,9 +272,33 @@ export const conversations = pgTable(
     chargedTokens: tokens('charged_tokens'),
     createdAt: createdAt(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Its messages moved to `conversation_archives` (idle past ARCHIVE_AFTER_DAYS); null while they are in `messages`. */
+    archivedAt: timestamp('archived_at', { withTimezone: true }),
   },
-  (table) => [index('conversations_user_updated_idx').on(table.userId, table.updatedAt)],
+  (table) => [
+    index('conversations_user_updated_idx').on(table.userId, table.updatedAt),
+    // The archive job's next conversations: idle the longest, not archived yet.
+    index('conversations_archive_due_idx').on(table.updatedAt).where(sql`${table.archivedAt} is null`),
+  ],
 );
+
+/**
+ * A conversation's messages out of the hot tables: their JSON, gzip-compressed, with its SHA-256
+ * (checked on every read). One row per archived conversation; a restore moves them back.
+ */
+export const conversationArchives = pgTable('conversation_archives', {
+  conversationId: uuid('conversation_id')
+    .primaryKey()
+    .references(() => conversations.id, { onDelete: 'cascade' }),
+  /** Where the compressed JSON is: 'postgres' (in `payload`). */
+  storage: text('storage').notNull().default('postgres'),
+  payload: bytea('payload').notNull(),
+  sha256: text('sha256').notNull(),
+  messageCount: integer('message_count').notNull(),
+  bytesRaw: integer('bytes_raw').notNull(),
+  bytesStored: integer('bytes_stored').notNull(),
+  archivedAt: timestamp('archived_at', { withTimezone: true }).notNull(),
+});
 
 export const MESSAGE_ROLES = ['user', 'assistant'] as const;
 

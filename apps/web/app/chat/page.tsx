@@ -5,6 +5,7 @@ import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { AppShell } from '@/components/AppShell';
 import { ChatBlocked, type ChatBlockedReason } from '@/components/chat/ChatBlocked';
 import { ChatScrollPane } from '@/components/chat/ChatScrollPane';
+import { ArchivedNotice } from '@/components/chat/ArchivedNotice';
 import { Composer } from '@/components/chat/Composer';
 import { ConversationDrawer, drawerPanelClass } from '@/components/chat/ConversationDrawer';
 import { ConversationList } from '@/components/chat/ConversationList';
@@ -115,6 +116,8 @@ function Chat() {
   // A conversation opened by its address belongs to its own workspace: the page follows it (its
   // usage, preview and refusals are that workspace's), or starts anew if the person left it.
   const { data: conversationWorkspace } = useQuery<string | null>({ queryKey: queryKeys.conversationWorkspace(chat.activeId), queryFn: skipToken });
+  // An archived conversation reads as it was; the message box waits for its restore.
+  const { data: archived } = useQuery<boolean>({ queryKey: queryKeys.conversationArchived(chat.activeId), queryFn: skipToken });
   useEffect(() => {
     if (!workspace || busy || chat.activeId === null || conversationWorkspace === undefined || conversationWorkspace === organizationId) return;
     if (conversationWorkspace === null || organizations.some((organization) => organization.id === conversationWorkspace)) {
@@ -168,14 +171,24 @@ function Chat() {
           </div>
         )}
         <ChatScrollPane content={paneContent} resetKey={chat.activeId} pin={pin}>
-          <MessageList messages={chat.messages} loading={chat.loading} busy={chat.busy} onRegenerate={blocked ? undefined : resend} onEditResend={blocked ? undefined : resend} turn={chat.turn} onRetry={retry} />
+          <MessageList
+            messages={chat.messages}
+            loading={chat.loading}
+            busy={chat.busy}
+            onRegenerate={blocked || archived ? undefined : resend}
+            onEditResend={blocked || archived ? undefined : resend}
+            turn={chat.turn}
+            onRetry={retry}
+          />
         </ChatScrollPane>
         {chat.refusal && (
           <p role="alert" className="mt-2 shrink-0 rounded-lg bg-red-100 p-3 text-sm text-red-900" data-testid="chat-refusal">
             {chat.refusal}
           </p>
         )}
-        {refusal ? (
+        {archived && chat.activeId ? (
+          <ArchivedNotice conversationId={chat.activeId} onRestored={() => setTimeout(() => input.current?.focus({ preventScroll: true }), 0)} />
+        ) : refusal ? (
           <div className="shrink-0">
             <ChatBlocked
               reason={refusal}

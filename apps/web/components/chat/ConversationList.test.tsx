@@ -15,7 +15,7 @@ const daysAgo = (days: number) => {
 };
 
 function conversation(id: string, title: string, updatedAt: string): ConversationSummaryView {
-  return { id, title, model: 'consult-basic', organizationId: null, turnCount: 1, chargedTokens: 120, createdAt: updatedAt, updatedAt };
+  return { id, title, model: 'consult-basic', organizationId: null, turnCount: 1, chargedTokens: 120, createdAt: updatedAt, updatedAt, archived: false };
 }
 
 const items = [

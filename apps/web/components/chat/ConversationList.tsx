@@ -206,6 +206,11 @@ export function ConversationList({ activeId, organizationId = null, workspaceKno
                           {rename.isPending && rename.variables?.id === c.id ? rename.variables.title : c.title}
                         </span>
                         <span className="block truncate text-xs text-slate-600">
+                          {c.archived && (
+                            <span className="mr-1 rounded bg-slate-200 px-1 font-medium text-slate-700" data-testid="conversation-archived">
+                              {t('chatArchivedBadge')}
+                            </span>
+                          )}
                           {df(c.updatedAt, true)} · {t('tokensCount', { n: nf(c.chargedTokens) })}
                         </span>
                       </button>
