@@ -341,6 +341,11 @@ export function useChatStream(organizationId: string | null = null) {
               ? t('chatConnectionLost')
               : t('chatStreamCut');
     const code = refused ? (failure as ApiError).code : (broken?.code ?? null);
+    // Archived since it was opened: the page shows it read-only, with its "continue" button.
+    if (code === 'CONVERSATION_ARCHIVED' && startedIn !== null) {
+      client.setQueryData(queryKeys.conversationArchived(startedIn), true);
+      void client.invalidateQueries({ queryKey: queryKeys.conversations() });
+    }
     const action = refused ? (failure as ApiError).body.recommendedAction : null;
     const recommendedAction = typeof action === 'string' ? action : null;
     // A refusal or a reported failure is never charged; a turn cut off after it started may be.

@@ -5,7 +5,7 @@ import { AuthService } from '../auth/auth.service.js';
 import { passwordHasher } from '../auth/password-hasher.js';
 import { CLOCK, type Clock } from '../common/clock.js';
 import type { CsvDownload } from '../common/csv-download.js';
-import { OwnsOrganizationError, PaymentInProgressError } from '../common/errors.js';
+import { ArchiveDamagedError, OwnsOrganizationError, PaymentInProgressError } from '../common/errors.js';
 import { newSecret } from '../common/secret-token.js';
 import { LEDGER_CSV_HEAD, ledgerCsvLine } from '../organizations/organization-ledger-csv.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
@@ -67,9 +67,18 @@ export class AccountService {
           yield `${first ? '' : ','}${JSON.stringify(conversation).slice(0, -1)},"messages":[`;
           first = false;
           let firstMessage = true;
-          // An archived one's messages come from its archive (one conversation's, read back whole).
-          if (conversation.archivedAt) yield (await archive.messages(conversation.id)).map((message) => jsonEntry(message, firstMessage ? ((firstMessage = false), true) : false)).join('');
-          for (let last = 0; !conversation.archivedAt; ) {
+          // An archived one's messages come from its archive (one conversation's, read back whole); one
+          // archived or restored meanwhile is read where its messages are now. A damaged archive is
+          // said so in the file rather than ending it.
+          let fromArchive: unknown[] | null = null;
+          try {
+            fromArchive = conversation.archivedAt || conversation.turnCount > 0 ? await archive.messages(conversation.id) : null;
+          } catch (error) {
+            if (!(error instanceof ArchiveDamagedError)) throw error;
+            fromArchive = [{ error: 'ARCHIVE_DAMAGED' }];
+          }
+          if (fromArchive) yield fromArchive.map((message) => jsonEntry(message, firstMessage ? ((firstMessage = false), true) : false)).join('');
+          for (let last = 0; !fromArchive; ) {
             const found = await repository.messagesOf(conversation.id, last, ROWS_PER_BATCH);
             if (found.length > 0) yield found.map((message) => jsonEntry(message, firstMessage ? ((firstMessage = false), true) : false)).join('');
             if (found.length < ROWS_PER_BATCH) break;

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import { gunzip, gzip } from 'node:zlib';
+import { ArchiveDamagedError } from '../common/errors.js';
 
 const gzipAsync = promisify(gzip);
 const gunzipAsync = promisify(gunzip);
@@ -12,8 +13,6 @@ export interface EncodedArchive {
   bytesRaw: number;
 }
 
-/** The archive's checksum does not match what was read back: the archive is damaged, never served as if whole. */
-export class ArchiveDamagedError extends Error {}
 
 /** Compresses messages for the archive (in libuv's thread pool: the event loop is not held by the compression). */
 export async function encodeArchive(messages: unknown[]): Promise<EncodedArchive> {
@@ -24,6 +23,6 @@ export async function encodeArchive(messages: unknown[]): Promise<EncodedArchive
 /** Reads an archive back, checking its checksum. */
 export async function decodeArchive<T>(payload: Buffer, sha256: string): Promise<T[]> {
   const json = await gunzipAsync(payload);
-  if (createHash('sha256').update(json).digest('hex') !== sha256) throw new ArchiveDamagedError('conversation archive checksum mismatch');
+  if (createHash('sha256').update(json).digest('hex') !== sha256) throw new ArchiveDamagedError();
   return JSON.parse(json.toString('utf8')) as T[];
 }

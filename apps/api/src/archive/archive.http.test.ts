@@ -73,7 +73,16 @@ describe('conversation archive', () => {
     expect(restored.body.messages).toEqual(before.body.messages);
     expect(await messageRows(oldId)).toBe(4);
     expect((await api.request('POST', `/api/chat/conversations/${oldId}/restore`, { token: user.token })).status).toBe(404);
+    // Restored is active again: the next run leaves it.
+    expect((await runJob(admin.token)).conversations).toBe(0);
     expect((await send(user.token, '이어서 묻습니다', oldId)).status).toBe(200);
+
+    // A turn on a conversation about to be due claims it first: the job then leaves it alone.
+    api.clock.advance(90 * DAY - 3_600_000);
+    expect((await send(user.token, '오래된 대화를 이어 갑니다', oldId)).status).toBe(200);
+    api.clock.advance(2 * 3_600_000);
+    await runJob(admin.token);
+    expect((await api.request('GET', `/api/chat/conversations/${oldId}`, { token: user.token })).body.archived).toBe(false);
   });
 
   it('deletes an archived conversation for good, exports it, and never serves a damaged archive', async () => {
@@ -93,6 +102,11 @@ describe('conversation archive', () => {
     expect(left!.count).toBe(0);
 
     await api.database.db.execute(sql`update conversation_archives set sha256 = repeat('0', 64) where conversation_id = ${b}`);
-    expect((await api.request('GET', `/api/chat/conversations/${b}`, { token: user.token })).status).toBe(500);
+    const damaged = await api.request('GET', `/api/chat/conversations/${b}`, { token: user.token });
+    expect(damaged.status).toBe(500);
+    expect(damaged.body.code).toBe('ARCHIVE_DAMAGED');
+    // The export says so for that conversation, and stays a whole file.
+    const again = await (await fetch(`${api.baseUrl}/api/account/export`, { headers: { authorization: `Bearer ${user.token}` } })).json();
+    expect((again.conversations as { id: string; messages: unknown[] }[]).find((conversation) => conversation.id === b)?.messages).toEqual([{ error: 'ARCHIVE_DAMAGED' }]);
   });
 });

@@ -75,6 +75,20 @@ export class ArchiveRepository {
           m."usageEstimated" as usage_estimated, m."createdAt" as created_at) named`);
     }
     await tx.delete(conversationArchives).where(eq(conversationArchives.conversationId, conversationId));
-    await tx.update(conversations).set({ archivedAt: null }).where(eq(conversations.id, conversationId));
+    // Restored is active: not archived again before it is idle again.
+    await tx.update(conversations).set({ archivedAt: null, updatedAt: new Date() }).where(eq(conversations.id, conversationId));
+  }
+
+  /**
+   * Marks a conversation active now, unless it was archived (false then): a turn on an old
+   * conversation claims it before it starts, waiting behind an archive batch that holds it.
+   */
+  async claim(conversationId: string, now: Date): Promise<boolean> {
+    const rows = await this.db
+      .update(conversations)
+      .set({ updatedAt: now })
+      .where(and(eq(conversations.id, conversationId), isNull(conversations.archivedAt)))
+      .returning({ id: conversations.id });
+    return rows.length > 0;
   }
 }

@@ -6,8 +6,8 @@ import { decodeArchive, encodeArchive } from './archive-codec.js';
 import { ArchiveRepository, type ArchivedMessage } from './archive.repository.js';
 
 const DAY_MS = 86_400_000;
-/** Conversations moved per transaction. */
-const BATCH = 200;
+/** Conversations moved per transaction (their messages are in memory together while it runs). */
+const BATCH = 50;
 
 /** JSON turns a message's dates into strings: they come back as dates. */
 function revive(message: ArchivedMessage): ArchivedMessage {
@@ -46,12 +46,12 @@ export class ArchiveService {
         const byConversation = new Map(due.map((conversation) => [conversation.id, [] as ArchivedMessage[]]));
         for (const row of rows) byConversation.get(row.conversationId)!.push(row);
         const at = this.clock.now();
-        const archives = await Promise.all(
-          [...byConversation].map(async ([conversationId, list]) => {
-            const encoded = await encodeArchive(list);
-            return { conversationId, payload: encoded.payload, sha256: encoded.sha256, messageCount: list.length, bytesRaw: encoded.bytesRaw, bytesStored: encoded.payload.length, archivedAt: at };
-          }),
-        );
+        // One conversation at a time: the event loop gets a turn between them, and the thread pool (argon2's too) is not filled.
+        const archives = [];
+        for (const [conversationId, list] of byConversation) {
+          const encoded = await encodeArchive(list);
+          archives.push({ conversationId, payload: encoded.payload, sha256: encoded.sha256, messageCount: list.length, bytesRaw: encoded.bytesRaw, bytesStored: encoded.payload.length, archivedAt: at });
+        }
         await this.repository.store(tx, archives, at);
         return { conversations: archives.length, messages: rows.length, bytesRaw: archives.reduce((sum, a) => sum + a.bytesRaw, 0), bytesStored: archives.reduce((sum, a) => sum + a.bytesStored, 0) };
       });
@@ -66,11 +66,39 @@ export class ArchiveService {
     return totals;
   }
 
-  /** An archived conversation's messages, read back from its archive (checksum checked). */
-  async messages(conversationId: string): Promise<ArchivedMessage[]> {
+  /** A conversation's archived messages, read back from its archive (checksum checked); null when it has no archive (not archived, or restored meanwhile). */
+  async messages(conversationId: string): Promise<ArchivedMessage[] | null> {
     const archive = await this.repository.find(this.repository.db, conversationId);
-    if (!archive) throw new NotFoundError();
+    if (!archive) return null;
     return (await decodeArchive<ArchivedMessage>(archive.payload, archive.sha256)).map(revive);
+  }
+
+  /**
+   * A conversation's messages wherever they are now: from the archive or the hot table. Read
+   * against the job and restores running meanwhile: what the conversation's row said is checked
+   * against where the messages are found.
+   */
+  async readMessages(conversation: { id: string; archivedAt: Date | null; turnCount: number }, hot: () => Promise<ArchivedMessage[]>): Promise<{ messages: ArchivedMessage[]; archived: boolean }> {
+    const archived = conversation.archivedAt ? await this.messages(conversation.id) : null;
+    if (archived) return { messages: archived, archived: true };
+    const rows = await hot();
+    // Archived between reading its row and its messages: they are in the archive now.
+    if (rows.length === 0 && conversation.turnCount > 0) {
+      const moved = await this.messages(conversation.id);
+      if (moved) return { messages: moved, archived: true };
+    }
+    return { messages: rows, archived: false };
+  }
+
+  /**
+   * Claims an old conversation for a turn about to start (it becomes active now); false when it
+   * was archived. Only a conversation within a day of being due is claimed: the others cost nothing.
+   */
+  async claimForTurn(conversation: { id: string; updatedAt: Date }): Promise<boolean> {
+    const now = this.clock.now();
+    const dueAt = conversation.updatedAt.getTime() + this.config.archiveAfterDays * DAY_MS;
+    if (dueAt - now.getTime() > DAY_MS) return true;
+    return this.repository.claim(conversation.id, now);
   }
 
   /** Moves a user's archived conversation back into the hot table (it can be continued); 404 when it is not theirs or not archived. */

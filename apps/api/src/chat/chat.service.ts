@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { evaluateUsage, usageMessage, type Locale, type UsageEvaluation } from '@consult-on/quota-policy';
 import type { AuthUser } from '../auth/auth.decorators.js';
+import { ArchiveService } from '../archive/archive.service.js';
 import { APP_CONFIG, type AppConfig, type ModelConfig } from '../config/app-config.js';
 import { ConversationArchivedError, EmailNotVerifiedError, NotFoundError, PlanModelNotAllowedError, ValidationFailedError } from '../common/errors.js';
 import { chargedTokens, completionTokensWithin, ModelCatalog } from '../llm/model-catalog.js';
@@ -76,6 +77,7 @@ export class ChatService {
     private readonly counter: TokenCounter,
     private readonly settlement: TurnSettlementService,
     private readonly plans: PlanCatalog,
+    private readonly archive: ArchiveService,
   ) {}
 
   /** Runs a turn, yielding its start, each piece of text and the finished turn. */
@@ -257,7 +259,8 @@ export class ChatService {
     if (input.conversationId) {
       conversation = await this.repository.findOwnConversation(userId, input.conversationId);
       if (!conversation) throw new NotFoundError();
-      if (conversation.archivedAt) throw new ConversationArchivedError();
+      // An old conversation is claimed before the turn starts: the archive job cannot take it while the turn runs.
+      if (conversation.archivedAt || !(await this.archive.claimForTurn(conversation))) throw new ConversationArchivedError();
       if (input.organizationId !== undefined && conversation.organizationId !== input.organizationId) {
         throw new ValidationFailedError([{ field: 'organizationId', problems: ['the conversation belongs to another workspace; omit organizationId to continue it'] }]);
       }

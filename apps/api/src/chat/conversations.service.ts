@@ -59,8 +59,8 @@ export class ConversationsService {
     const conversation = await this.repository.findOwnConversation(userId, conversationId);
     if (!conversation) throw new NotFoundError();
     // An archived conversation opens read-only, from its archive.
-    const messages = conversation.archivedAt ? await this.archive.messages(conversation.id) : await this.repository.allMessages(conversation.id);
-    return { ...toSummary(conversation), messages: messages.map(toMessage) };
+    const { messages, archived } = await this.archive.readMessages(conversation, () => this.repository.allMessages(conversation.id));
+    return { ...toSummary(conversation), archived, messages: messages.map(toMessage) };
   }
 
   /** Brings an archived conversation back ("continue"): its messages return to the hot table, and it can take turns again. */

@@ -458,3 +458,9 @@ export class ConversationArchivedError extends domainError('CONVERSATION_ARCHIVE
   ko: '보관된 대화입니다. ‘이어서 대화하기’를 눌러 대화를 되살린 뒤 보내 주세요.',
   en: 'This conversation is archived. Choose “Continue” to bring it back, then send your message.',
 }) {}
+
+/** An archived conversation whose archive does not match its checksum: never served as if whole. */
+export class ArchiveDamagedError extends domainError('ARCHIVE_DAMAGED', 500, {
+  ko: '보관된 대화를 읽지 못했습니다. 고객센터로 문의해 주세요.',
+  en: 'This archived conversation could not be read. Please contact support.',
+}) {}

@@ -6,6 +6,8 @@ export const tokens = (name: string) => bigint(name, { mode: 'number' }).notNull
 export const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow();
 
 /** Bytes (PostgreSQL bytea) as a Buffer. */
-export const bytea = customType<{ data: Buffer; driverData: Buffer }>({
+export const bytea = customType<{ data: Buffer; driverData: Buffer | Uint8Array }>({
   dataType: () => 'bytea',
+  // node-postgres gives a Buffer; PGlite a Uint8Array (the same bytes, without Buffer's methods).
+  fromDriver: (value) => (Buffer.isBuffer(value) ? value : Buffer.from(value.buffer, value.byteOffset, value.byteLength)),
 });

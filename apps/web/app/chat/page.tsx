@@ -187,7 +187,7 @@ function Chat() {
           </p>
         )}
         {archived && chat.activeId ? (
-          <ArchivedNotice conversationId={chat.activeId} onRestored={() => setTimeout(() => input.current?.focus({ preventScroll: true }), 0)} />
+          <ArchivedNotice key={chat.activeId} conversationId={chat.activeId} onRestored={() => setTimeout(() => input.current?.focus({ preventScroll: true }), 0)} />
         ) : refusal ? (
           <div className="shrink-0">
             <ChatBlocked

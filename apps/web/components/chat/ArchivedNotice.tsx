@@ -19,7 +19,7 @@ export function ArchivedNotice({ conversationId, onRestored }: { conversationId:
     mutationFn: () => api<ConversationView>(`/api/chat/conversations/${conversationId}/restore`, { method: 'POST' }),
     onSuccess: (conversation) => {
       client.setQueryData(queryKeys.conversation(conversationId), toMessages(conversation));
-      client.setQueryData(queryKeys.conversationArchived(conversationId), false);
+      client.setQueryData(queryKeys.conversationArchived(conversationId), conversation.archived);
       void client.invalidateQueries({ queryKey: queryKeys.conversations() });
       onRestored();
     },
