@@ -70,13 +70,13 @@ export class AccountService {
           // An archived one's messages come from its archive (one conversation's, read back whole); one
           // archived or restored meanwhile is read where its messages are now. A damaged archive is
           // said so in the file rather than ending it.
-          let fromArchive: unknown[] | null = null;
-          try {
-            fromArchive = conversation.archivedAt || conversation.turnCount > 0 ? await archive.messages(conversation.id) : null;
-          } catch (error) {
-            if (!(error instanceof ArchiveDamagedError)) throw error;
-            fromArchive = [{ error: 'ARCHIVE_DAMAGED' }];
-          }
+          const fromArchive: unknown[] | null =
+            conversation.archivedAt || conversation.turnCount > 0
+              ? await archive.messages(conversation.id).catch((error: unknown) => {
+                  if (!(error instanceof ArchiveDamagedError)) throw error;
+                  return [{ error: 'ARCHIVE_DAMAGED' }];
+                })
+              : null;
           if (fromArchive) yield fromArchive.map((message) => jsonEntry(message, firstMessage ? ((firstMessage = false), true) : false)).join('');
           for (let last = 0; !fromArchive; ) {
             const found = await repository.messagesOf(conversation.id, last, ROWS_PER_BATCH);
