@@ -146,6 +146,8 @@ export class AccountService {
     }
     // Nobody can sign in with what replaces the password: it is a hash of a secret nobody keeps.
     const passwordHash = await passwordHasher.hash(newSecret(32));
+    // Archives kept in the object store are deleted with the conversations (after the rows are gone).
+    const archivedObjects = await this.archive.objectKeysOf({ userId });
     const now = this.clock.now();
     const outcome = await this.repository.db.transaction(async (tx) => {
       let voided = await this.holds.voidAccountHolds(tx, userId);
@@ -157,6 +159,7 @@ export class AccountService {
       return { deleted: await this.repository.anonymize(tx, userId, passwordHash, now), voided };
     });
     this.keyCache.clear();
+    await this.archive.forgetObjects(archivedObjects);
     if (outcome.deleted) this.logger.warn({ message: 'account deleted by its owner; ledger and payments kept anonymized', userId, voidedHolds: outcome.voided });
   }
 }

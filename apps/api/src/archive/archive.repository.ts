@@ -41,6 +41,16 @@ export class ArchiveRepository {
     await tx.update(conversations).set({ archivedAt: at }).where(inArray(conversations.id, ids));
   }
 
+  /** The object keys of archives kept in the store: of one conversation, or of all a user's. */
+  async objectKeys(filter: { conversationId: string } | { userId: string }): Promise<string[]> {
+    const rows = await this.db
+      .select({ key: conversationArchives.objectKey })
+      .from(conversationArchives)
+      .innerJoin(conversations, eq(conversations.id, conversationArchives.conversationId))
+      .where('conversationId' in filter ? eq(conversations.id, filter.conversationId) : eq(conversations.userId, filter.userId));
+    return rows.map((row) => row.key).filter((key): key is string => key !== null);
+  }
+
   async find(executor: Executor, conversationId: string): Promise<ArchiveRow | null> {
     const [row] = await executor.select().from(conversationArchives).where(eq(conversationArchives.conversationId, conversationId));
     return row ?? null;
@@ -57,7 +67,7 @@ export class ArchiveRepository {
   }
 
   /** Puts the messages back with their own ids (their receipts point at the ledger, not at them) and drops the archive. */
-  async restore(tx: Transaction, conversationId: string, rows: ArchivedMessage[]): Promise<void> {
+  async restore(tx: Transaction, conversationId: string, rows: ArchivedMessage[], now: Date): Promise<void> {
     for (let start = 0; start < rows.length; start += 500) {
       const chunk = rows.slice(start, start + 500);
       await tx.execute(sql`
@@ -76,7 +86,7 @@ export class ArchiveRepository {
     }
     await tx.delete(conversationArchives).where(eq(conversationArchives.conversationId, conversationId));
     // Restored is active: not archived again before it is idle again.
-    await tx.update(conversations).set({ archivedAt: null, updatedAt: new Date() }).where(eq(conversations.id, conversationId));
+    await tx.update(conversations).set({ archivedAt: null, updatedAt: now }).where(eq(conversations.id, conversationId));
   }
 
   /**

@@ -1,9 +1,13 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { CLOCK, type Clock } from '../common/clock.js';
-import { NotFoundError } from '../common/errors.js';
+import { ArchiveDamagedError, NotFoundError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { decodeArchive, encodeArchive } from './archive-codec.js';
-import { ArchiveRepository, type ArchivedMessage } from './archive.repository.js';
+import { ARCHIVE_OBJECTS, type ArchiveObjects } from './archive-objects.js';
+import { ArchiveRepository, type ArchivedMessage, type ArchiveRow } from './archive.repository.js';
+
+/** An archive's object in the store. */
+const objectKeyOf = (conversationId: string) => `conversations/${conversationId}.json.gz`;
 
 const DAY_MS = 86_400_000;
 /** Conversations moved per transaction (their messages are in memory together while it runs). */
@@ -28,6 +32,7 @@ export class ArchiveService {
     private readonly repository: ArchiveRepository,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
     @Inject(CLOCK) private readonly clock: Clock,
+    @Inject(ARCHIVE_OBJECTS) private readonly objects: ArchiveObjects | null,
   ) {}
 
   /**
@@ -50,7 +55,15 @@ export class ArchiveService {
         const archives = [];
         for (const [conversationId, list] of byConversation) {
           const encoded = await encodeArchive(list);
-          archives.push({ conversationId, payload: encoded.payload, sha256: encoded.sha256, messageCount: list.length, bytesRaw: encoded.bytesRaw, bytesStored: encoded.payload.length, archivedAt: at });
+          const stored = { sha256: encoded.sha256, messageCount: list.length, bytesRaw: encoded.bytesRaw, bytesStored: encoded.payload.length, archivedAt: at };
+          if (this.objects) {
+            // The object first, then the row: a crash between leaves an object the next run writes again (same key), never a row without its object.
+            const objectKey = objectKeyOf(conversationId);
+            await this.objects.put(objectKey, encoded.payload);
+            archives.push({ conversationId, storage: 's3', payload: null, objectKey, ...stored });
+          } else {
+            archives.push({ conversationId, storage: 'postgres', payload: encoded.payload, objectKey: null, ...stored });
+          }
         }
         await this.repository.store(tx, archives, at);
         return { conversations: archives.length, messages: rows.length, bytesRaw: archives.reduce((sum, a) => sum + a.bytesRaw, 0), bytesStored: archives.reduce((sum, a) => sum + a.bytesStored, 0) };
@@ -70,7 +83,7 @@ export class ArchiveService {
   async messages(conversationId: string): Promise<ArchivedMessage[] | null> {
     const archive = await this.repository.find(this.repository.db, conversationId);
     if (!archive) return null;
-    return (await decodeArchive<ArchivedMessage>(archive.payload, archive.sha256)).map(revive);
+    return (await decodeArchive<ArchivedMessage>(await this.payloadOf(archive), archive.sha256)).map(revive);
   }
 
   /**
@@ -103,12 +116,36 @@ export class ArchiveService {
 
   /** Moves a user's archived conversation back into the hot table (it can be continued); 404 when it is not theirs or not archived. */
   async restore(userId: string, conversationId: string): Promise<void> {
-    await this.repository.db.transaction(async (tx) => {
+    const objectKey = await this.repository.db.transaction(async (tx) => {
       if (!(await this.repository.lockArchived(tx, userId, conversationId))) throw new NotFoundError();
       const archive = await this.repository.find(tx, conversationId);
       if (!archive) throw new NotFoundError();
-      const rows = await decodeArchive<ArchivedMessage>(archive.payload, archive.sha256);
-      await this.repository.restore(tx, conversationId, rows);
+      const rows = await decodeArchive<ArchivedMessage>(await this.payloadOf(archive), archive.sha256);
+      await this.repository.restore(tx, conversationId, rows, this.clock.now());
+      return archive.objectKey;
     });
+    if (objectKey) await this.forgetObjects([objectKey]);
+  }
+
+  /** The objects of some conversations' archives in the store (before those conversations are deleted). */
+  async objectKeysOf(filter: { conversationId: string } | { userId: string }): Promise<string[]> {
+    return this.objects ? this.repository.objectKeys(filter) : [];
+  }
+
+  /** Deletes objects whose rows are gone (a restore, a deleted conversation or account); a failure is logged, the rows stay gone. */
+  async forgetObjects(keys: string[]): Promise<void> {
+    if (!this.objects) return;
+    for (const key of keys) {
+      await this.objects.delete(key).catch((error: unknown) => this.logger.warn({ message: 'archive object not deleted', key, error: String(error) }));
+    }
+  }
+
+  private async payloadOf(archive: ArchiveRow): Promise<Buffer> {
+    if (archive.storage === 's3') {
+      if (!this.objects || !archive.objectKey) throw new ArchiveDamagedError();
+      return this.objects.get(archive.objectKey);
+    }
+    if (!archive.payload) throw new ArchiveDamagedError();
+    return archive.payload;
   }
 }

@@ -80,6 +80,9 @@ export class ConversationsService {
 
   /** The conversation and its messages go; what its turns were charged stays in the ledger. */
   async remove(userId: string, conversationId: string): Promise<void> {
+    // An archive kept in the object store goes with it (its row goes with the conversation's).
+    const objects = await this.archive.objectKeysOf({ conversationId });
     if (!(await this.repository.deleteConversation(userId, conversationId))) throw new NotFoundError();
+    await this.archive.forgetObjects(objects);
   }
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { parsePlans, type PlanConfig } from './plans-config.js';
 import { normalizeEmail } from '../auth/email-address.js';
 import { DEFAULT_WEB_DIR } from '../web-app.js';
+import { parseS3Url } from '../archive/archive-objects.js';
 
 const booleanString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -94,6 +95,7 @@ const environmentSchema = z.object({
   REPORTS_CRON: z.string().default('30 0 1 * *'),
   ARCHIVE_AFTER_DAYS: z.coerce.number().int().min(0).max(3_650).default(90),
   ARCHIVE_CRON: z.string().default('0 4 * * *'),
+  ARCHIVE_S3_URL: z.url().optional(),
   METRICS_TOKEN: z.string().min(16).optional(),
   SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must be an smtp:// or smtps:// URL').optional(),
   MAIL_FROM: z.string().min(3).default('Consult-On <no-reply@consult-on.invalid>'),
@@ -148,6 +150,8 @@ export interface AppConfig {
   /** Conversations idle longer than this many days move to the archive (ARCHIVE_AFTER_DAYS), when ARCHIVE_CRON runs. */
   archiveAfterDays: number;
   archiveCron: string;
+  /** ARCHIVE_S3_URL: archives go to this S3-compatible bucket instead of PostgreSQL; null: PostgreSQL. */
+  archiveS3Url: string | null;
   mail: MailConfig;
   /** Bearer token for GET /metrics; without it /metrics is open outside production and off in production. */
   metricsToken: string | null;
@@ -315,6 +319,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (isProduction && env.METERING_ENABLED === false) {
     throw new ConfigError('Invalid configuration: METERING_ENABLED=false gives chat away for free and is refused in production.');
   }
+  if (env.ARCHIVE_S3_URL) {
+    try {
+      parseS3Url(env.ARCHIVE_S3_URL);
+    } catch (error) {
+      throw new ConfigError(`Invalid configuration: ${(error as Error).message}.`);
+    }
+  }
   if (isProduction && env.SMTP_URL && !env.PUBLIC_URL) {
     throw new ConfigError('Invalid configuration: SMTP_URL needs PUBLIC_URL, the address the links in mail point to.');
   }
@@ -383,6 +394,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     reportsCron: env.REPORTS_CRON,
     archiveAfterDays: env.ARCHIVE_AFTER_DAYS,
     archiveCron: env.ARCHIVE_CRON,
+    archiveS3Url: env.ARCHIVE_S3_URL ?? null,
     mail: {
       smtpUrl: env.SMTP_URL ?? null,
       from: env.MAIL_FROM,

@@ -290,9 +290,10 @@ export const conversationArchives = pgTable('conversation_archives', {
   conversationId: uuid('conversation_id')
     .primaryKey()
     .references(() => conversations.id, { onDelete: 'cascade' }),
-  /** Where the compressed JSON is: 'postgres' (in `payload`). */
+  /** Where the compressed JSON is: 'postgres' (in `payload`) or 's3' (the object `object_key` of ARCHIVE_S3_URL's bucket). */
   storage: text('storage').notNull().default('postgres'),
-  payload: bytea('payload').notNull(),
+  payload: bytea('payload'),
+  objectKey: text('object_key'),
   sha256: text('sha256').notNull(),
   messageCount: integer('message_count').notNull(),
   bytesRaw: integer('bytes_raw').notNull(),
