@@ -71,7 +71,7 @@ test.describe('with mail', () => {
     await page.setViewportSize({ width: 360, height: 800 });
     await page.goto(link);
     await expect(page.getByRole('heading', { level: 1 })).toHaveText('새 비밀번호 정하기');
-    await page.getByTestId('reset-password').fill('Silent-harbor-7315');
+    await page.getByTestId('reset-next').fill('Silent-harbor-7315');
     await page.getByTestId('reset-confirm').fill('Silent-harbor-7316');
     await page.getByTestId('reset-submit').click();
     await expect(page.getByTestId('reset-error')).toHaveText('새 비밀번호와 확인이 서로 다릅니다.');
@@ -89,7 +89,7 @@ test.describe('with mail', () => {
     // The link works once: opened again, it says so and offers a new one.
     await page.evaluate(() => window.localStorage.clear());
     await page.goto(link);
-    await page.getByTestId('reset-password').fill('Another-harbor-9931');
+    await page.getByTestId('reset-next').fill('Another-harbor-9931');
     await page.getByTestId('reset-confirm').fill('Another-harbor-9931');
     await page.getByTestId('reset-submit').click();
     await expect(page.getByTestId('reset-error')).toHaveText('링크가 만료되었거나 이미 사용되었습니다. 새 링크를 받아 주세요.');

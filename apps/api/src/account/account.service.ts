@@ -54,7 +54,8 @@ export class AccountService {
     const tokenAccount = await repository.tokenAccount(userId);
     const memberships = await repository.memberships(userId);
     const keys = await repository.apiKeys(userId);
-    const extent = await reads.entriesExtent(userId, { start: new Date(0), end: new Date(now.getTime() + 86_400_000) });
+    const span = wholeHistory(now);
+    const extent = await reads.entriesExtent(userId, span);
     async function* chunks(): AsyncGenerator<string> {
       yield `{${jsonField('exportedAt', now.toISOString())},${jsonField('profile', profile)},${jsonField('tokenAccount', tokenAccount)}`;
       yield `,${jsonField('organizations', memberships.map(({ organizationId, name, role }) => ({ organizationId, name, role })))},${jsonField('apiKeys', keys)}`;
@@ -92,7 +93,7 @@ export class AccountService {
       yield '],"ledger":[';
       if (extent.firstId !== null && extent.lastId !== null) {
         let firstEntry = true;
-        for await (const rows of reads.entriesBetween(userId, { start: new Date(0), end: new Date(now.getTime() + 86_400_000), firstId: extent.firstId, lastId: extent.lastId })) {
+        for await (const rows of reads.entriesBetween(userId, { ...span, firstId: extent.firstId, lastId: extent.lastId })) {
           yield rows.map(({ memberEmail: _, ...entry }) => jsonEntry(entry, firstEntry ? ((firstEntry = false), true) : false)).join('');
         }
       }
@@ -108,7 +109,7 @@ export class AccountService {
   /** The user's own ledger as CSV, oldest first (the columns of the organization's ledger file). */
   async ledgerCsv(userId: string): Promise<CsvDownload> {
     const now = this.clock.now();
-    const span = { start: new Date(0), end: new Date(now.getTime() + 86_400_000) };
+    const span = wholeHistory(now);
     const extent = await this.reads.entriesExtent(userId, span);
     const { reads } = this;
     const timeZone = reads.timeZone;
@@ -162,6 +163,11 @@ export class AccountService {
     await this.archive.forgetObjects(archivedObjects);
     if (outcome.deleted) this.logger.warn({ message: 'account deleted by its owner; ledger and payments kept anonymized', userId, voidedHolds: outcome.voided });
   }
+}
+
+/** Every entry an account has, whenever it was written (a day past now: clocks of other instances may run ahead). */
+function wholeHistory(now: Date): { start: Date; end: Date } {
+  return { start: new Date(0), end: new Date(now.getTime() + 86_400_000) };
 }
 
 /** Writes pages read by id (the last of each page is where the next starts) as JSON array entries. */

@@ -9,6 +9,7 @@ import { api, ApiError } from '@/lib/api';
 import { useAuth } from '@/lib/auth';
 import { errorText } from '@/lib/error-text';
 import { useI18n, type Key } from '@/lib/i18n';
+import { newPasswordProblem } from '@/lib/password-form';
 import type { SessionView } from '@consult-on/api-contract';
 
 /** A new password with the mailed link's token; on success every other session ends and this device is signed in. */
@@ -20,7 +21,7 @@ export default function ResetPasswordPage() {
   const [token, setToken] = useState<string | null | undefined>(undefined);
   const [password, setPassword] = useState('');
   const [confirm, setConfirm] = useState('');
-  const [problem, setProblem] = useState<{ field: 'password' | 'confirm'; key: Key } | null>(null);
+  const [problem, setProblem] = useState<ReturnType<typeof newPasswordProblem>>(null);
   useEffect(() => setToken(linkToken()), []);
   const reset = useMutation({
     mutationFn: () => api<SessionView>('/api/auth/password-reset/confirm', { body: { token, newPassword: password }, redirectOn401: false }),
@@ -32,7 +33,7 @@ export default function ResetPasswordPage() {
   const submit = (event: FormEvent) => {
     event.preventDefault();
     reset.reset();
-    const found = password.length < 8 ? ({ field: 'password', key: 'passwordTooShort' } as const) : password !== confirm ? ({ field: 'confirm', key: 'passwordMismatch' } as const) : null;
+    const found = newPasswordProblem(password, confirm);
     setProblem(found);
     if (found) {
       document.getElementById(`reset-${found.field}`)?.focus();
@@ -42,7 +43,7 @@ export default function ResetPasswordPage() {
   };
   const linkDead = token === null || (reset.error instanceof ApiError && reset.error.code === 'INVALID_LINK');
   const error = problem ? t(problem.key) : token === null ? t('resetMissingToken') : reset.isError ? errorText(reset.error, t) : null;
-  const field = (name: 'password' | 'confirm', label: Key, value: string, set: (value: string) => void) => (
+  const field = (name: 'next' | 'confirm', label: Key, value: string, set: (value: string) => void) => (
     <div>
       <label htmlFor={`reset-${name}`} className="label">
         {t(label)}
@@ -66,7 +67,7 @@ export default function ResetPasswordPage() {
       <form onSubmit={submit} className="card space-y-4" noValidate>
         <h1 className="text-xl font-bold">{t('resetTitle')}</h1>
         <p className="text-sm text-slate-700">{t('resetIntro')}</p>
-        {field('password', 'newPassword', password, setPassword)}
+        {field('next', 'newPassword', password, setPassword)}
         {field('confirm', 'newPasswordConfirm', confirm, setConfirm)}
         <p className="text-xs text-slate-600">{t('passwordHint')}</p>
         {error && (

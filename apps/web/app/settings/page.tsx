@@ -9,15 +9,14 @@ import { api, apiBlob, saveBlob } from '@/lib/api';
 import { useAuth } from '@/lib/auth';
 import { errorText } from '@/lib/error-text';
 import { useI18n, type Key } from '@/lib/i18n';
+import { newPasswordProblem } from '@/lib/password-form';
 import { queryKeys } from '@/lib/queries';
 import type { SessionView, UserView } from '@consult-on/api-contract';
 
 /** What the browser checks before asking the API (which checks all of it again, and the password's strength). */
 function passwordFormProblem(current: string, next: string, confirm: string): { field: 'current' | 'next' | 'confirm'; key: Key } | null {
   if (!current) return { field: 'current', key: 'passwordRequired' };
-  if (next.length < 8) return { field: 'next', key: 'passwordTooShort' };
-  if (next !== confirm) return { field: 'confirm', key: 'passwordMismatch' };
-  return null;
+  return newPasswordProblem(next, confirm);
 }
 
 /** The current password and a new one twice; on success this device keeps its session (a new token), every other one ends. */
