@@ -15,8 +15,13 @@ export default function VerifyEmailPage() {
   const client = useQueryClient();
   const verify = useMutation({
     mutationFn: (token: string) => api<UserView>('/api/auth/email/verify', { body: { token }, redirectOn401: false }),
-    // The signed-in view (the banner) reads the account again.
-    onSuccess: () => client.invalidateQueries(),
+    // The signed-in view (the banner) reads the account again. A first read still in flight may have
+    // read it before the verification: invalidating alone would wait for that read (React Query joins
+    // a first fetch rather than cancel it), so it is cancelled first.
+    onSuccess: async () => {
+      await client.cancelQueries();
+      await client.invalidateQueries();
+    },
   });
   const { mutate } = verify;
   // undefined until the address bar is read (after the first render: the page is static).
