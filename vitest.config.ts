@@ -21,7 +21,7 @@ export default defineConfig({
   test: {
     // The API and packages run with the settings here; the web app's tests with its own (jsdom).
     projects: [{ extends: true, test: { name: 'api' } }, 'apps/web/vitest.config.ts'],
-    include: ['packages/*/src/**/*.test.ts', 'apps/api/src/**/*.test.ts', 'apps/api/faults/**/*.test.ts'],
+    include: ['packages/*/src/**/*.test.ts', 'apps/api/src/**/*.test.ts', 'apps/api/faults/**/*.test.ts', 'apps/api/bench/**/*.test.ts'],
     pool: 'forks',
     globalSetup: ['apps/api/testing/global-setup.ts'],
     testTimeout: 60_000,

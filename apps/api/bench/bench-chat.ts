@@ -5,6 +5,8 @@
  * many clients, with the CPU each process spends per turn; then the same metered turn through
  * POST /v1/chat/completions with API keys (one key per client, as a company's bot uses one),
  * kept as a conversation like a web turn and not kept (the keys' default), on the same process.
+ * Last, the floor (floor-server.ts): a bare node:http + pg server sending the same statements as
+ * a metered turn, under the same load; the headline is the API's turns/s over the floor's.
  */
 import os from 'node:os';
 import pg from 'pg';
@@ -13,7 +15,7 @@ import { secretHash } from '../src/common/secret-token.js';
 import { openDatabase } from '../src/database/database.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
 import { UNCAPPED_PLANS } from '../testing/test-config.js';
-import { createScratchDatabase, type LoadRequest, type LoadResult, log, postgresCpuMs, processCpuMs, runLoad, runScript, signSession, startApi, stopApi } from './bench-support.js';
+import { createScratchDatabase, type LoadRequest, type LoadResult, log, postgresCpuMs, processCpuMs, runLoad, runScript, signSession, startApi, startFloor, stopApi } from './bench-support.js';
 
 const USERS = Number(process.env.BENCH_USERS ?? 10_000);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 20);
@@ -83,6 +85,8 @@ interface Api {
   port: number;
   process: Awaited<ReturnType<typeof startApi>>;
 }
+
+const FLOOR = 'floor: node:http + pg, the same statements';
 
 type Measured = LoadResult & { apiCpuMsPerTurn: number | null; pgCpuMsPerTurn: number | null; benchCpuMsPerTurn: number | null };
 
@@ -171,6 +175,12 @@ async function main() {
     // The ceiling of the stack itself: an authenticated request that reaches neither the database nor the model.
     const ceiling = await measureThroughput(offApi, CEILING, (index) => ({ method: 'GET', path: '/api/chat/models', port: offApi.port, token: tokens[index % tokens.length]! }));
     await stop(offApi);
+    // The floor: what the machine does with the metered turn's SQL and nothing else.
+    log(`starting the floor server on port ${PORT + 2}`);
+    const floorApi: Api = { label: FLOOR, port: PORT + 2, process: await startFloor({ DATABASE_URL: url, JWT_SECRET: SECRET, DATABASE_POOL_SIZE: API_ENV.DATABASE_POOL_SIZE }, PORT + 2) };
+    apis.push(floorApi);
+    const floor = await measureThroughput(floorApi, FLOOR, (index) => requestFor(tokens, floorApi, index));
+    await stop(floorApi);
 
     const cpu = os.cpus()[0]?.model ?? 'unknown CPU';
     console.log(`\nbench:chat — ${USERS.toLocaleString()} users, PostgreSQL, zero-latency fake model`);
@@ -186,7 +196,7 @@ async function main() {
     console.log(`\nThroughput — ${CONCURRENCY} concurrent clients on one API (${SECONDS} s each):\n`);
     console.log('| phase | turns | turns/s | p50 ms | p90 ms | p99 ms | API CPU ms/turn | PostgreSQL CPU ms/turn | load generator + fake model CPU ms/turn | errors |');
     console.log('|---|---|---|---|---|---|---|---|---|---|');
-    for (const [label, result] of [['metering on', throughputOn], [V1_KEPT, throughputV1Kept], [V1_NOT_KEPT, throughputV1], [ON_AGAIN, throughputOnAgain], ['metering off', throughputOff], [CEILING, ceiling]] as const) {
+    for (const [label, result] of [['metering on', throughputOn], [V1_KEPT, throughputV1Kept], [V1_NOT_KEPT, throughputV1], [ON_AGAIN, throughputOnAgain], ['metering off', throughputOff], [CEILING, ceiling], [FLOOR, floor]] as const) {
       console.log(
         `| ${label} | ${result.requests.toLocaleString()} | ${Math.round(result.throughput).toLocaleString()} | ${ms(result.p50Ms)} | ${ms(result.p90Ms)} | ${ms(result.p99Ms)} | ${ms(result.apiCpuMsPerTurn)} | ${ms(result.pgCpuMsPerTurn)} | ${ms(result.benchCpuMsPerTurn)} | ${result.errors} |`,
       );
@@ -194,6 +204,11 @@ async function main() {
     console.log(`\nmetered turns/s: ${Math.round(throughputOn.throughput).toLocaleString()} (${Math.round((100 * throughputOn.throughput) / throughputOff.throughput)} % of the same turn unmetered); statuses on ${JSON.stringify(throughputOn.statuses)}, off ${JSON.stringify(throughputOff.statuses)}`);
     const send = (throughputOn.throughput + throughputOnAgain.throughput) / 2;
     const share = (result: Measured) => Math.round((100 * result.throughput) / send);
+    const ratio = (value: number) => (value / floor.throughput).toFixed(2);
+    console.log(
+      `\nagainst the floor (${Math.round(floor.throughput).toLocaleString()} turns/s): metered ${ratio(send)} (the mean of its two runs, ${Math.round(send).toLocaleString()} turns/s), ` +
+        `unmetered ${ratio(throughputOff.throughput)}, no-op request ${ratio(ceiling.throughput)}; floor statuses ${JSON.stringify(floor.statuses)}`,
+    );
     console.log(`/v1/chat/completions turns/s: kept ${Math.round(throughputV1Kept.throughput).toLocaleString()} (${share(throughputV1Kept)} % of /api/chat/send, the mean of its two runs), not kept ${Math.round(throughputV1.throughput).toLocaleString()} (${share(throughputV1)} %); statuses ${JSON.stringify(throughputV1Kept.statuses)}, ${JSON.stringify(throughputV1.statuses)}`);
   } finally {
     for (const api of apis) await stopApi(api.process);

@@ -24,7 +24,15 @@ export function log(message: string): void {
  */
 export async function startApi(env: Record<string, string>, port: number): Promise<ChildProcess> {
   // This file runs from dist-tools/bench/; the API it starts is the production build in dist/.
-  const main = fileURLToPath(new URL('../../dist/main.js', import.meta.url));
+  return startServerProcess(fileURLToPath(new URL('../../dist/main.js', import.meta.url)), env, port);
+}
+
+/** Starts bench:chat's floor server (floor-server.ts: node:http + pg, a metered turn's statements) like the API. */
+export async function startFloor(env: Record<string, string>, port: number): Promise<ChildProcess> {
+  return startServerProcess(fileURLToPath(new URL('./floor-server.js', import.meta.url)), env, port);
+}
+
+async function startServerProcess(main: string, env: Record<string, string>, port: number): Promise<ChildProcess> {
   const nodeArgs = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
   const child = spawn(process.execPath, [...nodeArgs, main], {
     env: { ...process.env, ...env, PORT: String(port), HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
@@ -41,7 +49,7 @@ export async function startApi(env: Record<string, string>, port: number): Promi
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   child.kill('SIGKILL');
-  throw new Error('the API did not start within 30 s');
+  throw new Error(`${main} did not start within 30 s`);
 }
 
 export async function stopApi(child: ChildProcess): Promise<void> {
