@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
-import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIUserAbortError } from 'openai';
+import { Agent, request, type Dispatcher } from 'undici';
 import { ModelProviderError, ModelTimeoutError, type ModelEvent, type ModelProvider, type ModelTurnRequest } from './model-provider.js';
+import { SseDecoder } from './sse-decoder.js';
 
 export interface OpenAiProviderOptions {
   apiKey: string;
@@ -9,39 +10,57 @@ export interface OpenAiProviderOptions {
   timeoutMs: number;
 }
 
+const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+
+/** A chunk of OpenAI's streamed chat completion, as far as a turn reads it. */
+interface CompletionChunk {
+  choices?: { delta?: { content?: string | null } }[];
+  usage?: { prompt_tokens: number; completion_tokens: number } | null;
+  error?: { message?: string };
+}
+
 /**
- * Any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, a LiteLLM proxy) through the official SDK.
- * Streams with `include_usage` so the provider's own count is what gets charged. A connection
- * error before any output is retried once; nothing is retried after output began.
+ * Any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, a LiteLLM proxy): `POST /chat/completions`
+ * streamed, through undici's pooled keep-alive client and a small server-sent-events decoder —
+ * a turn's hot path, where the official SDK's per-call work cost a fifth of the API's CPU
+ * (BENCHMARKS.md). Streams with `include_usage` so the provider's own count is what gets
+ * charged. A connection error before any answer is retried once; nothing is retried after the
+ * answer began.
  */
 export class OpenAiProvider implements ModelProvider {
   readonly name = 'openai';
   private readonly logger = new Logger(OpenAiProvider.name);
-  private readonly client: OpenAI;
+  private readonly url: string;
+  private readonly headers: Record<string, string>;
+  private readonly agent: Agent;
 
   constructor(private readonly options: OpenAiProviderOptions) {
-    this.client = new OpenAI({
-      apiKey: options.apiKey,
-      baseURL: options.baseUrl ?? undefined,
-      maxRetries: 0,
-      timeout: options.timeoutMs,
-    });
+    this.url = `${(options.baseUrl ?? OPENAI_BASE_URL).replace(/\/+$/, '')}/chat/completions`;
+    this.headers = { authorization: `Bearer ${options.apiKey}`, 'content-type': 'application/json', accept: 'text/event-stream' };
+    // The idle watchdog below bounds the waits; undici's own timeouts stay out of its way.
+    this.agent = new Agent({ keepAliveTimeout: 30_000, headersTimeout: 0, bodyTimeout: 0 });
   }
 
   async *stream(request: ModelTurnRequest): AsyncIterable<ModelEvent> {
     const watchdog = new IdleWatchdog(this.options.timeoutMs, request.signal);
     try {
-      const stream = await this.open(request, watchdog);
+      const body = await this.open(request, watchdog);
       watchdog.touch();
-      for await (const chunk of stream) {
+      const decoder = new SseDecoder();
+      // Read to the end even after [DONE], so that the connection goes back to the pool.
+      let done = false;
+      for await (const bytes of body) {
         watchdog.touch();
-        const text = chunk.choices?.[0]?.delta?.content;
-        if (text) yield { type: 'delta', text };
-        if (chunk.usage) {
-          yield { type: 'usage', promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+        if (done) continue;
+        for (const data of decoder.push(bytes as Buffer)) {
+          done = data === '[DONE]';
+          if (done) break;
+          const chunk = parseChunk(data);
+          const text = chunk.choices?.[0]?.delta?.content;
+          if (text) yield { type: 'delta', text };
+          if (chunk.usage) yield { type: 'usage', promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
         }
       }
-      // The SDK ends an aborted stream quietly: a silent provider must still be a timeout.
       if (watchdog.timedOut) throw new ModelTimeoutError();
     } catch (error) {
       throw this.translate(error, watchdog);
@@ -50,37 +69,50 @@ export class OpenAiProvider implements ModelProvider {
     }
   }
 
-  private async open(request: ModelTurnRequest, watchdog: IdleWatchdog) {
+  /** The response's body once the provider answered 200; a connection that fails before that is tried once more. */
+  private async open(turn: ModelTurnRequest, watchdog: IdleWatchdog): Promise<Dispatcher.ResponseData['body']> {
+    const payload = JSON.stringify({
+      model: turn.providerModel,
+      messages: turn.messages,
+      max_tokens: turn.maxCompletionTokens,
+      ...(turn.temperature !== undefined ? { temperature: turn.temperature } : {}),
+      ...(turn.stop ? { stop: turn.stop } : {}),
+      stream: true,
+      stream_options: { include_usage: true },
+    });
     for (let attempt = 1; ; attempt += 1) {
+      let response: Dispatcher.ResponseData;
       try {
-        return await this.client.chat.completions.create(
-          {
-            model: request.providerModel,
-            messages: request.messages,
-            max_tokens: request.maxCompletionTokens,
-            ...(request.temperature !== undefined ? { temperature: request.temperature } : {}),
-            ...(request.stop ? { stop: request.stop } : {}),
-            stream: true,
-            stream_options: { include_usage: true },
-          },
-          { signal: watchdog.signal },
-        );
+        response = await request(this.url, { method: 'POST', headers: this.headers, body: payload, signal: watchdog.signal, dispatcher: this.agent });
       } catch (error) {
-        const retriable = error instanceof APIConnectionError && !(error instanceof APIConnectionTimeoutError) && !watchdog.signal.aborted;
-        if (attempt >= 2 || !retriable) throw error;
+        if (attempt >= 2 || watchdog.signal.aborted) throw error;
         this.logger.warn({ message: 'model connection failed, retrying once', error: String(error) });
+        continue;
       }
+      if (response.statusCode === 200) return response.body;
+      await response.body.dump().catch(() => undefined);
+      throw new ModelProviderError(`HTTP ${response.statusCode}`);
     }
   }
 
   private translate(error: unknown, watchdog: IdleWatchdog): unknown {
     if (error instanceof ModelProviderError || error instanceof ModelTimeoutError) return error;
-    if (watchdog.timedOut || error instanceof APIConnectionTimeoutError) return new ModelTimeoutError();
+    if (watchdog.timedOut) return new ModelTimeoutError();
     // The client went away: not the provider's failure; the caller decides what to charge.
-    if (error instanceof APIUserAbortError || (error as Error)?.name === 'AbortError') return error;
-    const status = (error as { status?: number }).status;
-    return new ModelProviderError(status ? `HTTP ${status}` : String((error as Error)?.message ?? error).slice(0, 200));
+    if ((error as Error)?.name === 'AbortError') return error;
+    return new ModelProviderError(String((error as Error)?.message ?? error).slice(0, 200));
   }
+}
+
+function parseChunk(data: string): CompletionChunk {
+  let chunk: CompletionChunk;
+  try {
+    chunk = JSON.parse(data) as CompletionChunk;
+  } catch {
+    throw new ModelProviderError('malformed stream');
+  }
+  if (chunk?.error) throw new ModelProviderError(String(chunk.error.message ?? 'error in stream').slice(0, 200));
+  return chunk;
 }
 
 /** Aborts a request that stays silent for longer than the timeout, and follows the caller's signal. */
