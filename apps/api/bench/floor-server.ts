@@ -5,9 +5,12 @@
  * — and answers with the same shape. `bench:chat` runs it as a child process next to the API and
  * divides the API's turns/s by its own: what the stack around the metering costs.
  *
- * The texts below are the API's, as it sends them (`floor-statements.test.ts` records a real
- * metered turn on PostgreSQL and fails when they differ). What the floor leaves out: validation,
- * tokenizing, the model's HTTP call and stream, Nest, Express, drizzle, the logs and metrics.
+ * The texts below are the API's, as it sends them (`floor-server.test.ts` records a real metered
+ * turn on PostgreSQL and fails when they differ). The floor reads the user's row on every turn, as
+ * the API did when the issue set the floor (issue 18); the API now reads it once a second per
+ * session and instance (SessionUserCache) — a saving the ratio shows. What the floor leaves out:
+ * validation, tokenizing, the model's HTTP call and stream, Nest, Express, drizzle, the logs and
+ * metrics.
  *
  * Run: `node dist-tools/bench/floor-server.js` with PORT, DATABASE_URL, JWT_SECRET (HS256 sessions,
  * as the API's), DATABASE_POOL_SIZE.
@@ -118,7 +121,7 @@ const SETTLE = `${ACCOUNT_CTE(21, true)},
                , (select count(*) from conversation)::int as saved, (select max(id) from inserted) as assistant_id
       `;
 
-/** A metered turn's statements, in the order the API sends them: name (null: unnamed) and text. */
+/** A metered turn's statements, in the order the API sends them (the second and third at the same time): name (null: unnamed) and text. */
 export const FLOOR_STATEMENTS: ReadonlyArray<{ name: string | null; text: string }> = [
   { name: null, text: USER_SELECT },
   { name: 'ledger_find_account', text: ACCOUNT_SELECT },
@@ -199,9 +202,13 @@ function accountParams(account: Account, change: { free: number; held: number; c
 async function turn(pool: pg.Pool, userId: string, message: string): Promise<{ status: number; body: unknown }> {
   const user = (await pool.query(USER_SELECT, [userId])).rows[0] as { session_version: number; suspended_at: Date | null; deleted_at: Date | null } | undefined;
   if (!user || user.suspended_at || user.deleted_at) return { status: 401, body: { code: 'UNAUTHORIZED' } };
-  const account = (await pool.query({ name: 'ledger_find_account', text: ACCOUNT_SELECT, values: [userId] })).rows[0] as Account | undefined;
+  // As the API: the account and the turns of the last minute read at the same time.
+  const [found] = await Promise.all([
+    pool.query({ name: 'ledger_find_account', text: ACCOUNT_SELECT, values: [userId] }),
+    pool.query(RECENT_TURNS, [userId, new Date(Date.now() - 60_000).toISOString()]),
+  ]);
+  const account = found.rows[0] as Account | undefined;
   if (!account) return { status: 404, body: { code: 'NO_ACCOUNT' } };
-  await pool.query(RECENT_TURNS, [userId, new Date(Date.now() - 60_000).toISOString()]);
 
   const holdId = randomUUID();
   const reservedAt = new Date();

@@ -6,6 +6,7 @@ import { AdminModule } from './admin/admin.module.js';
 import { AccountModule } from './account/account.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { ApiKeyCache } from './api-keys/api-key-cache.js';
+import { SessionUserCache } from './auth/session-user-cache.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ChatModule } from './chat/chat.module.js';
 import { cacheOptions } from './common/cache.js';
@@ -39,6 +40,8 @@ class CoreModule {
       // Read by the keys' guard, forgotten by whatever changes a key (organizations too); the rate limits' client on /v1.
       ApiKeyCache,
       { provide: CLIENT_TRACKER, useExisting: ApiKeyCache },
+      // Read by the sessions' guard, forgotten by whatever writes an account's row (the account's deletion too).
+      SessionUserCache,
       { provide: APP_CONFIG, useValue: dependencies.config },
       { provide: DATABASE, useValue: dependencies.database },
       { provide: CLOCK, useValue: dependencies.clock },

@@ -212,6 +212,33 @@ describe('suspend and reactivate (admins)', () => {
     expect((await api.request('POST', '/api/admin/users/00000000-0000-4000-8000-000000000000/suspend', { token: admin.token })).status).toBe(404);
     expect((await api.request('POST', '/api/admin/users/not-a-uuid/suspend', { token: admin.token })).status).toBe(404);
   });
+
+  it('stops its sessions on another instance within a second, and a newer session works there at once', async () => {
+    const second = await createTestApp({}, undefined, api.database);
+    try {
+      const admin = await api.signUpAdmin();
+      const user = await api.signUp('suspended-elsewhere');
+      expect((await second.request('GET', '/api/auth/me', { token: user.token })).status).toBe(200);
+      expect((await api.request('POST', `/api/admin/users/${user.id}/suspend`, { token: admin.token })).status).toBe(200);
+      const suspendedAt = Date.now();
+      let refused = false;
+      while (!refused && Date.now() - suspendedAt < 3_000) {
+        refused = (await second.request('GET', '/api/auth/me', { token: user.token })).status === 401;
+        if (!refused) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      expect(refused).toBe(true);
+      expect(Date.now() - suspendedAt).toBeLessThanOrEqual(1_100);
+
+      // Reactivated and signed in on the first: the new session (a newer session version than the
+      // second instance read a moment ago) is accepted on the second at once.
+      expect((await api.request('POST', `/api/admin/users/${user.id}/reactivate`, { token: admin.token })).status).toBe(200);
+      expect((await second.request('GET', '/api/auth/me', { token: user.token })).status).toBe(401);
+      const login = await api.request('POST', '/api/auth/login', { body: { email: user.email, password: 'password-123' } });
+      expect((await second.request('GET', '/api/auth/me', { token: login.body.accessToken })).status).toBe(200);
+    } finally {
+      await second.close();
+    }
+  });
 });
 
 async function ledgerCount(userId: string): Promise<number> {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ApiKeyCache } from '../api-keys/api-key-cache.js';
+import { SessionUserCache } from '../auth/session-user-cache.js';
 import { ArchiveService } from '../archive/archive.service.js';
 import { AuthService } from '../auth/auth.service.js';
 import { passwordHasher } from '../auth/password-hasher.js';
@@ -37,6 +38,7 @@ export class AccountService {
     private readonly limits: MemberLimitsService,
     private readonly reads: UsageReadsService,
     private readonly keyCache: ApiKeyCache,
+    private readonly sessions: SessionUserCache,
     private readonly archive: ArchiveService,
     @Inject(CLOCK) private readonly clock: Clock,
   ) {}
@@ -160,6 +162,7 @@ export class AccountService {
       return { deleted: await this.repository.anonymize(tx, userId, passwordHash, now), voided };
     });
     this.keyCache.clear();
+    this.sessions.forget(userId);
     await this.archive.forgetObjects(archivedObjects);
     if (outcome.deleted) this.logger.warn({ message: 'account deleted by its owner; ledger and payments kept anonymized', userId, voidedHolds: outcome.voided });
   }

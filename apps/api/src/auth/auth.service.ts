@@ -206,9 +206,8 @@ export class AuthService {
   }
 
   /**
-   * Suspends an account (`suspended`) or reactivates it. Its sessions are refused at once on
-   * every instance (each request reads the account); its API keys at once here and within a
-   * second elsewhere (ApiKeyCache). Admins are not suspended.
+   * Suspends an account (`suspended`) or reactivates it. Its sessions and API keys are refused at
+   * once here and within a second elsewhere (SessionUserCache, ApiKeyCache). Admins are not suspended.
    */
   async setSuspended(adminId: string, userId: string, suspended: boolean): Promise<UserView> {
     const user = await this.users.findById(userId);
@@ -234,7 +233,8 @@ export class AuthService {
       throw new UnauthorizedError();
     }
     // The role comes from the database, not the token: a demoted admin loses access at once.
-    const user = typeof claims.sub === 'string' ? await this.users.findById(claims.sub) : null;
+    // (As this instance read it less than a second ago: SessionUserCache.)
+    const user = typeof claims.sub === 'string' ? await this.users.findForSession(claims.sub, claims.sv ?? 0) : null;
     // A token from before the account changed hands (promotion to admin) or its password changed is void;
     // so is every token of a suspended or deleted account, on every instance at once (the row is read here).
     if (!user || (claims.sv ?? 0) !== user.sessionVersion || user.suspendedAt || user.deletedAt) throw new UnauthorizedError();

@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { and, count, eq, gt, gte, isNull, ne, sql, TransactionRollbackError } from 'drizzle-orm';
 import { DATABASE, type DatabaseHandle, type Executor } from '../database/database.js';
 import { accountTokens, apiKeys, users, type AccountTokenPurpose } from '../database/schema.js';
+import { SessionUserCache } from './session-user-cache.js';
 
 export type UserRow = typeof users.$inferSelect;
 export type Role = UserRow['role'];
@@ -9,7 +10,10 @@ export type AccountTokenRow = typeof accountTokens.$inferSelect;
 
 @Injectable()
 export class UsersRepository {
-  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+  constructor(
+    @Inject(DATABASE) private readonly database: DatabaseHandle,
+    private readonly sessions: SessionUserCache,
+  ) {}
 
   get db() {
     return this.database.db;
@@ -31,13 +35,40 @@ export class UsersRepository {
     return row ?? null;
   }
 
+  /**
+   * The account behind a session: as this instance read it less than a second ago
+   * (SessionUserCache), unless the session is newer than that read (`sessionVersion` above it).
+   * Every write below forgets the account's row here.
+   */
+  async findForSession(id: string, sessionVersion: number): Promise<UserRow | null> {
+    const cached = this.sessions.get(id);
+    if (cached && cached.sessionVersion >= sessionVersion) return cached;
+    const read = this.sessions.startRead();
+    const row = await this.findById(id);
+    if (row) this.sessions.set(id, row, read);
+    return row;
+  }
+
+  /** The row is written: the sessions' copy goes, whatever the write's outcome. */
+  private async written<T>(id: string | null, write: Promise<T>): Promise<T> {
+    try {
+      return await write;
+    } finally {
+      if (id) this.sessions.forget(id);
+      else this.sessions.clear();
+    }
+  }
+
   /** A new password, ending every session made before it (their tokens carry the old session version). */
   async changePassword(id: string, passwordHash: string): Promise<UserRow | null> {
-    const [row] = await this.db
-      .update(users)
-      .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1` })
-      .where(eq(users.id, id))
-      .returning();
+    const [row] = await this.written(
+      id,
+      this.db
+        .update(users)
+        .set({ passwordHash, sessionVersion: sql`${users.sessionVersion} + 1` })
+        .where(eq(users.id, id))
+        .returning(),
+    );
     return row ?? null;
   }
 
@@ -77,6 +108,11 @@ export class UsersRepository {
    * account's other reset links stop working. Null when the token was used (or expired) meanwhile.
    */
   async resetPassword(tokenId: string, passwordHash: string, now: Date): Promise<UserRow | null> {
+    // The account is known only inside: every session copy goes.
+    return this.written(null, this.resetPasswordOnce(tokenId, passwordHash, now));
+  }
+
+  private async resetPasswordOnce(tokenId: string, passwordHash: string, now: Date): Promise<UserRow | null> {
     return this.db.transaction(async (tx) => {
       const used = await useAccountToken(tx, tokenId, now);
       if (!used) return null;
@@ -102,6 +138,12 @@ export class UsersRepository {
 
   /** Uses a verification token once: the address it was sent to is verified (if the account still has it). */
   async verifyEmail(tokenId: string, now: Date): Promise<UserRow | null> {
+    const user = await this.verifyEmailOnce(tokenId, now);
+    if (user) this.sessions.forget(user.id);
+    return user;
+  }
+
+  private async verifyEmailOnce(tokenId: string, now: Date): Promise<UserRow | null> {
     return this.db.transaction(async (tx) => {
       const used = await useAccountToken(tx, tokenId, now);
       if (!used) return null;
@@ -115,7 +157,7 @@ export class UsersRepository {
   }
 
   async setLocale(id: string, locale: 'ko' | 'en'): Promise<UserRow | null> {
-    const [row] = await this.db.update(users).set({ locale }).where(eq(users.id, id)).returning();
+    const [row] = await this.written(id, this.db.update(users).set({ locale }).where(eq(users.id, id)).returning());
     return row ?? null;
   }
 
@@ -125,10 +167,16 @@ export class UsersRepository {
    * signs in again.
    */
   async setSuspended(id: string, suspendedAt: Date | null): Promise<UserRow | null> {
+    return this.written(id, this.setSuspendedOnce(id, suspendedAt));
+  }
+
+  private async setSuspendedOnce(id: string, suspendedAt: Date | null): Promise<UserRow | null> {
     return this.db.transaction(async (tx) => {
       const [row] = await tx
         .update(users)
-        .set(suspendedAt ? { suspendedAt, sessionVersion: sql`${users.sessionVersion} + 1` } : { suspendedAt })
+        // Both ways the session version moves: a suspension ends the sessions; after a reactivation,
+        // a new session is newer than any instance's copy of the locked account (SessionUserCache).
+        .set({ suspendedAt, sessionVersion: sql`${users.sessionVersion} + 1` })
         .where(and(eq(users.id, id), isNull(users.deletedAt)))
         .returning();
       // The reset links mailed before a suspension never work, not even after the reactivation.
@@ -153,6 +201,10 @@ export class UsersRepository {
 
   /** Makes an account the administrator: role, address and password together, ending its sessions. */
   async makeAdmin(id: string, email: string, passwordHash: string): Promise<void> {
+    await this.written(id, this.makeAdminOnce(id, email, passwordHash));
+  }
+
+  private async makeAdminOnce(id: string, email: string, passwordHash: string): Promise<void> {
     await this.db.transaction(async (tx) => {
       await tx
         .update(users)
@@ -176,7 +228,7 @@ export class UsersRepository {
   /** Sets an account's canonical address; false when another account already has it. */
   async setCanonicalEmail(id: string, canonical: string): Promise<boolean> {
     try {
-      await this.db.update(users).set({ emailCanonical: canonical }).where(eq(users.id, id));
+      await this.written(id, this.db.update(users).set({ emailCanonical: canonical }).where(eq(users.id, id)));
       return true;
     } catch (error) {
       if (isUniqueViolation(error)) return false;

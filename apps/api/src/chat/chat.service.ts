@@ -85,11 +85,17 @@ export class ChatService {
     const metering = this.config.chat.meteringEnabled;
     // Metered, the account's read checks the membership (a pool is read only for its members).
     const workspace = await this.workspaceOf(user.id, input, !metering);
-    // Read once: its plan decides the model, the completion limit and the caps; the reservation starts from it.
-    const account = !metering ? null : workspace.organizationId ? await this.accounts.currentForMember(workspace.organizationId, user.id) : await this.accounts.current(user.id);
+    // Read once: its plan decides the model, the completion limit and the caps; the reservation
+    // starts from it. The turns started this last minute (the plan's rate) are read at the same time.
+    const [account, startedLastMinute] = !metering
+      ? [null, 0]
+      : await Promise.all([
+          workspace.organizationId ? this.accounts.currentForMember(workspace.organizationId, user.id) : this.accounts.current(user.id),
+          this.plans.turnsStartedLastMinute(user.id, workspace.organizationId),
+        ]);
     const prepared = await this.prepare(user.id, input, locale, { signal, account, workspace });
     const { model, promptTokens, plan, completionLimit, organizationId } = prepared;
-    if (plan) await this.plans.assertTurnRate(user.id, plan, organizationId);
+    if (plan) this.plans.assertTurnRate(plan, startedLastMinute);
     const request = {
       tokens: chargedTokens(model, promptTokens, completionLimit),
       minimumTokens: chargedTokens(model, promptTokens, this.config.chat.minCompletionTokens),

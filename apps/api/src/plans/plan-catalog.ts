@@ -82,13 +82,17 @@ export class PlanCatalog implements OnModuleInit {
   }
 
   /**
-   * Refuses a turn past the plan's turns per minute, counted from the account's holds (so across
-   * instances) — in an organization's pool, the member's own. Checked before the reservation, not with it: a burst may pass by at most the
-   * turns it sends at once, which the plan's cap on turns at once bounds exactly.
+   * The turns a user started in the last minute, counted from the account's holds (so across
+   * instances) — in an organization's pool, the member's own: for `assertTurnRate`. Read with the
+   * account, before the reservation, not with it: a burst may pass by at most the turns it sends
+   * at once, which the plan's cap on turns at once bounds exactly.
    */
-  async assertTurnRate(userId: string, plan: PlanLimits, organizationId: string | null = null): Promise<void> {
-    const now = this.clock.now();
-    const started = await this.repository.turnsStartedSince(userId, new Date(now.getTime() - 60_000), organizationId);
+  turnsStartedLastMinute(userId: string, organizationId: string | null = null): Promise<number> {
+    return this.repository.turnsStartedSince(userId, new Date(this.clock.now().getTime() - 60_000), organizationId);
+  }
+
+  /** Refuses a turn past the plan's turns per minute (`started`: turnsStartedLastMinute). */
+  assertTurnRate(plan: PlanLimits, started: number): void {
     if (!withinRate(plan, started)) throw new TooManyTurnsError(plan.turnsPerMinute, 60);
   }
 }
