@@ -28,6 +28,8 @@ export async function startServer(config: AppConfig, clock: Clock = systemClock)
     url: config.database.url,
     dataDir: path.join(config.database.dataDir, 'pglite'),
     poolSize: config.database.poolSize,
+    migrationUrl: config.database.migrationUrl,
+    preparedStatements: config.database.preparedStatements,
   });
   try {
     const app = await createApp({ config, database, clock });
