@@ -145,6 +145,11 @@ export class PrivatePgbouncer {
     }
   }
 
+  /** Ends the process at once, without waiting (for a process's `exit` handler). */
+  kill(): void {
+    this.process?.kill('SIGKILL');
+  }
+
   async stop(): Promise<void> {
     const child = this.process;
     this.process = null;
