@@ -56,6 +56,13 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DATABASE_MIGRATION_URL: 'postgres://db/x' })).toThrow(/DATABASE_MIGRATION_URL needs DATABASE_URL/);
   });
 
+  it('reads the read replica of the statistics and reports, on PostgreSQL only', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x' }).database.readUrl).toBeNull();
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x', DATABASE_READ_URL: 'postgres://replica/x' }).database.readUrl).toBe('postgres://replica/x');
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/x', DATABASE_READ_URL: 'replica:5432' })).toThrow(/DATABASE_READ_URL: must be a postgres:\/\/ URL/);
+    expect(() => loadConfig({ DATABASE_READ_URL: 'postgres://replica/x' })).toThrow(/DATABASE_READ_URL needs DATABASE_URL/);
+  });
+
   it('builds the Redis URL from REDIS_HOST and REDIS_PORT as in the report', () => {
     expect(loadConfig({ REDIS_HOST: 'cache', REDIS_PORT: '6380' }).redis.url).toBe('redis://cache:6380');
     expect(loadConfig({ REDIS_URL: 'redis://a:1', REDIS_HOST: 'b' }).redis.url).toBe('redis://a:1');

@@ -26,6 +26,7 @@ const environmentSchema = z.object({
   DATABASE_POOL_SIZE: positiveInt.default(10),
   DATABASE_MIGRATION_URL: postgresUrl.optional(),
   DATABASE_PREPARED_STATEMENTS: booleanString.default(true),
+  DATABASE_READ_URL: postgresUrl.optional(),
   DATA_DIR: z.string().default('./data'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   REDIS_HOST: z.string().optional(),
@@ -171,6 +172,8 @@ export interface DatabaseConfig {
   migrationUrl: string | null;
   /** DATABASE_PREPARED_STATEMENTS: false sends every statement unnamed (PgBouncer in transaction mode). */
   preparedStatements: boolean;
+  /** DATABASE_READ_URL: a read replica for the admin statistics and the reports' reads; null: they read the primary. */
+  readUrl: string | null;
 }
 
 /** Mail to account owners (password resets, address verification). */
@@ -343,8 +346,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (isProduction && env.SMTP_URL && !env.PUBLIC_URL) {
     throw new ConfigError('Invalid configuration: SMTP_URL needs PUBLIC_URL, the address the links in mail point to.');
   }
-  if (env.DATABASE_MIGRATION_URL && !env.DATABASE_URL) {
-    throw new ConfigError('Invalid configuration: DATABASE_MIGRATION_URL needs DATABASE_URL (the embedded database has no separate migration connection).');
+  for (const name of ['DATABASE_MIGRATION_URL', 'DATABASE_READ_URL'] as const) {
+    if (env[name] && !env.DATABASE_URL) throw new ConfigError(`Invalid configuration: ${name} needs DATABASE_URL (the embedded database is a single one).`);
   }
   if (env.NOTIFY_WEBHOOK_URL && !env.NOTIFY_WEBHOOK_SECRET) {
     throw new ConfigError('Invalid configuration: NOTIFY_WEBHOOK_URL needs NOTIFY_WEBHOOK_SECRET to sign deliveries.');
@@ -382,6 +385,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
       dataDir: env.DATA_DIR,
       migrationUrl: env.DATABASE_MIGRATION_URL ?? null,
       preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
+      readUrl: env.DATABASE_READ_URL ?? null,
     },
     redis: { url: redisUrl(env), keyPrefix: env.REDIS_KEY_PREFIX },
     jwt: {

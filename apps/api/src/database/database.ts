@@ -25,6 +25,12 @@ export interface DatabaseHandle {
 }
 
 export const DATABASE = Symbol('DATABASE');
+/**
+ * Where the admin statistics and the reports' on-demand reads run: a pool on a read replica
+ * (DATABASE_READ_URL), else the primary's (`DATABASE`) itself. Nothing that writes, and nothing
+ * of the ledger, uses it: a replica answers what the primary knew a moment ago.
+ */
+export const READ_DATABASE = Symbol('READ_DATABASE');
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
@@ -51,6 +57,14 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Databa
     return openPostgres(options.url, options);
   }
   return openPglite(options.dataDir ?? null);
+}
+
+/**
+ * A pool on a read replica (DATABASE_READ_URL): never migrated — a replica takes no writes and
+ * follows the primary's schema — and opened without a round trip (its first read connects).
+ */
+export function openReadDatabase(url: string, options: Pick<OpenDatabaseOptions, 'poolSize' | 'preparedStatements'> = {}): DatabaseHandle {
+  return openPostgres(url, options);
 }
 
 /**
