@@ -6,13 +6,14 @@
 import type { ChildProcess } from 'node:child_process';
 import pg from 'pg';
 import { DEFAULT_QUOTA_POLICY, periodOf } from '@consult-on/quota-policy';
-import { log, signSession, startApi } from '../bench/bench-support.js';
+import { log, signSession, startApi, stopApi } from '../bench/bench-support.js';
 import { openDatabase, type DatabaseHandle } from '../src/database/database.js';
 import { MemberUsageRepository } from '../src/quota/members/member-usage.repository.js';
 import { VerificationRepository } from '../src/quota/verification/verification.repository.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
 import { UNCAPPED_PLANS } from '../testing/test-config.js';
 import { deleteRedisKeys } from '../testing/redis-cleanup.js';
+import { PrivatePgbouncer, type PgbouncerStats } from '../testing/private-pgbouncer.js';
 import { PrivatePostgres, PrivateRedis } from './private-services.js';
 
 // The suite runs on servers of its own (see private-services.ts), so that it may stop them.
@@ -24,6 +25,11 @@ const DATABASE = `consult_on_faults_${process.pid}`;
 const SECRET = 'faults-secret-faults-secret-faults-secret';
 const PREFIX = `consult-on-faults:${process.pid}:`;
 const PORTS = [3_910, 3_911];
+/** PgBouncer's port, and its server connections to the suite's database: fewer than the two instances' 2 × 10 clients. */
+const PGBOUNCER_PORT = 6_440;
+const PGBOUNCER_POOL_SIZE = 8;
+/** The instances' application_name behind PgBouncer, to find their server connections in pg_stat_activity. */
+const POOLED_APPLICATION = 'consult-on-faults-pooled';
 
 interface Check {
   name: string;
@@ -182,6 +188,29 @@ async function seedOrganizations(client: pg.Client, period: string): Promise<{ o
   return { organizations, members };
 }
 
+/**
+ * That the instances' traffic went through PgBouncer, from both ends: PgBouncer counted it
+ * (`SHOW STATS`), served more clients than it holds server connections (transaction mode), and
+ * every server connection of the instances came from it (the Unix socket) — none over TCP, as an
+ * instance connected directly would be.
+ */
+async function pooledTrafficChecks(bouncer: PrivatePgbouncer, client: pg.Client, before: PgbouncerStats, turns: number): Promise<void> {
+  const after = await bouncer.stats(DATABASE);
+  const [clients, servers] = [await bouncer.clientConnections(DATABASE), await bouncer.serverConnections(DATABASE)];
+  const [backends] = await query<{ socket: number; tcp: number }>(
+    client,
+    `select count(*) filter (where client_addr is null)::int as socket, count(*) filter (where client_addr is not null)::int as tcp
+     from pg_stat_activity where datname = $1 and application_name = $2`,
+    [DATABASE, POOLED_APPLICATION],
+  );
+  check(
+    'PgBouncer: the two instances ran through it in transaction mode',
+    after.transactions - before.transactions >= 2 * turns && clients > servers && servers <= PGBOUNCER_POOL_SIZE && backends!.socket > 0 && backends!.tcp === 0,
+    `${after.transactions - before.transactions} transactions, ${after.queries - before.queries} statements (SHOW STATS); ${clients} clients on ${servers} server connections; ` +
+      `the instances' backends: ${backends!.socket} from PgBouncer's socket, ${backends!.tcp} over TCP`,
+  );
+}
+
 async function reconnect(url: string): Promise<{ handle: DatabaseHandle; client: pg.Client }> {
   const handle = await openDatabase({ url, poolSize: 2 });
   const client = new pg.Client({ connectionString: url });
@@ -191,9 +220,14 @@ async function reconnect(url: string): Promise<{ handle: DatabaseHandle; client:
 }
 
 async function main(): Promise<void> {
-  log('starting a private PostgreSQL and Redis for the suite');
+  log('starting a private PostgreSQL, Redis and PgBouncer for the suite');
   postgres.start();
   await redis.start();
+  // In transaction mode, in front of the suite's database through PostgreSQL's Unix socket: its
+  // server connections have no client address, the instances' own TCP connections would have one.
+  const bouncer = new PrivatePgbouncer(PGBOUNCER_PORT, { [DATABASE]: { host: postgres.socketDirectory, port: postgres.port, dbname: DATABASE, poolSize: PGBOUNCER_POOL_SIZE } });
+  await bouncer.start();
+  pgbouncer = bouncer;
   const admin = new pg.Client({ connectionString: BASE_URL });
   // The suite restarts PostgreSQL: a connection it cuts must not end the suite.
   admin.on('error', () => undefined);
@@ -231,6 +265,9 @@ async function main(): Promise<void> {
     HOLD_SWEEP_INTERVAL_SECONDS: '1',
     SERVE_WEB: 'false',
   };
+  // Scenarios 1–2 run the instances through PgBouncer in transaction mode: statements unnamed,
+  // migrations over a direct connection (their advisory lock is a session's).
+  const pooledEnv = { ...env, DATABASE_URL: bouncer.url(DATABASE, POOLED_APPLICATION), DATABASE_MIGRATION_URL: url, DATABASE_PREPARED_STATEMENTS: 'false' };
   try {
     const period = periodOf(new Date(), DEFAULT_QUOTA_POLICY.timeZone).key;
     const users = await seedUsers(client, 200, period);
@@ -238,9 +275,10 @@ async function main(): Promise<void> {
     const adminToken = signSession(SECRET, adminRow!.id, 'ADMIN');
     const tokens = users.map((id) => signSession(SECRET, id));
 
-    log('scenario 1 — two instances on one PostgreSQL and Redis, 1,000 concurrent turns from 200 users');
-    apis[0] = await startApi(env, PORTS[0]!);
-    apis[1] = await startApi(env, PORTS[1]!);
+    log(`scenario 1 — two instances on one PostgreSQL (through PgBouncer in transaction mode, ${PGBOUNCER_POOL_SIZE} server connections) and Redis, 1,000 concurrent turns from 200 users`);
+    apis[0] = await startApi(pooledEnv, PORTS[0]!);
+    apis[1] = await startApi(pooledEnv, PORTS[1]!);
+    const bouncerBefore = await bouncer.stats(DATABASE);
     const started = Date.now();
     const statuses: number[] = [];
     let next = 0;
@@ -259,6 +297,7 @@ async function main(): Promise<void> {
     const [charged] = await query<{ count: number }>(client, `select count(*)::int as count from ledger_entries where kind = 'CONSUMPTION'`);
     check('two instances: each answered turn charged once', charged!.count === accepted, `${charged!.count} charges for ${accepted} answers`);
     await ledgerChecks(handle, client, 'two instances');
+    await pooledTrafficChecks(bouncer, client, bouncerBefore, accepted);
 
     await new Promise((resolve) => setTimeout(resolve, 3_000));
     const [ticks] = await query<{ count: number }>(client, `select count(*)::int as count from job_runs where job = 'usage-sweep' and trigger = 'schedule'`);
@@ -411,8 +450,17 @@ async function main(): Promise<void> {
     check('kill -9: settled turns kept, none charged twice', afterKill!.count - beforeKill!.count === killedStatuses.filter((s) => s === 200).length, `${afterKill!.count - beforeKill!.count} new charges for ${killedStatuses.filter((s) => s === 200).length} answers`);
     await ledgerChecks(handle, client, 'kill -9');
 
-    log('scenario 3 — Redis stops during load and comes back');
+    const bouncerAfterKill = await bouncer.stats(DATABASE);
+    check(
+      'PgBouncer: the turns of scenarios 1–2 went through it',
+      bouncerAfterKill.transactions - bouncerBefore.transactions >= 2 * accepted,
+      `${bouncerAfterKill.transactions - bouncerBefore.transactions} transactions and ${bouncerAfterKill.queries - bouncerBefore.queries} statements through PgBouncer (SHOW STATS)`,
+    );
+
+    log('scenario 3 — Redis stops during load and comes back (both instances on direct connections from here on: the pools recover by themselves)');
     fake.defaultBehavior = { kind: 'reply', text: '잠시만요, 답변 드릴게요.', promptTokens: 60, completionTokens: 8, chunkDelayMs: 2 };
+    await stopApi(apis[1]!);
+    apis[1] = await startApi(env, PORTS[1]!);
     apis[0] = await startApi(env, PORTS[0]!);
     let endLoad!: () => void;
     const redisLoad = mixedLoad(tokens, adminToken, new Promise((resolve) => (endLoad = resolve)));
@@ -479,6 +527,7 @@ async function main(): Promise<void> {
       await reconnected.handle.close().catch(() => undefined);
     }
     await admin.end().catch(() => undefined);
+    await bouncer.stop();
     const cleanup = new pg.Client({ connectionString: BASE_URL });
     await cleanup.connect();
     await cleanup.query(`drop database if exists ${DATABASE} with (force)`);
@@ -493,9 +542,11 @@ async function main(): Promise<void> {
 }
 
 let children: (ChildProcess | null)[] = [];
+let pgbouncer: PrivatePgbouncer | null = null;
 // Whatever happens, leave no API process or private server behind.
 process.on('exit', () => {
   for (const child of children) child?.kill('SIGKILL');
+  pgbouncer?.kill();
 });
 
 main().catch((error) => {

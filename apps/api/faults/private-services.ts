@@ -18,6 +18,11 @@ export class PrivatePostgres {
     return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
   }
 
+  /** The directory of its Unix socket: a PgBouncer in front of it connects there, so that its connections are told apart from TCP ones. */
+  get socketDirectory(): string {
+    return this.directory;
+  }
+
   private asPostgres(command: string, args: string[]): void {
     execFileSync('runuser', ['-u', 'postgres', '--', path.join(this.bin, command), ...args], { stdio: 'ignore' });
   }

@@ -15,7 +15,7 @@ import { HttpExceptionFilter } from './common/http-exception.filter.js';
 import { IdempotencyModule } from './common/idempotency.module.js';
 import { CLIENT_TRACKER, ClientRateLimitGuard, RATE_COUNTERS, rateCounters, throttlerOptions } from './common/rate-limit.js';
 import { APP_CONFIG, type AppConfig } from './config/app-config.js';
-import { DATABASE, type DatabaseHandle } from './database/database.js';
+import { DATABASE, READ_DATABASE, type DatabaseHandle } from './database/database.js';
 import { HealthModule } from './health/health.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
@@ -27,10 +27,12 @@ import { QuotaModule } from './quota/quota.module.js';
 export interface AppDependencies {
   config: AppConfig;
   database: DatabaseHandle;
+  /** The read replica's pool (DATABASE_READ_URL) for the admin statistics and the reports' reads; without it they read `database`. */
+  readDatabase?: DatabaseHandle | null;
   clock: Clock;
 }
 
-/** What every module may inject: configuration, the database and the clock. */
+/** What every module may inject: configuration, the database (and its read pool) and the clock. */
 @Global()
 @Module({})
 class CoreModule {
@@ -44,6 +46,7 @@ class CoreModule {
       SessionUserCache,
       { provide: APP_CONFIG, useValue: dependencies.config },
       { provide: DATABASE, useValue: dependencies.database },
+      { provide: READ_DATABASE, useValue: dependencies.readDatabase ?? dependencies.database },
       { provide: CLOCK, useValue: dependencies.clock },
     ];
     return { module: CoreModule, providers, exports: providers };

@@ -3,7 +3,7 @@ import { createApp } from './app.factory.js';
 import { AuthService } from './auth/auth.service.js';
 import { systemClock, type Clock } from './common/clock.js';
 import type { AppConfig } from './config/app-config.js';
-import { openDatabase, type DatabaseHandle } from './database/database.js';
+import { openDatabase, openReadDatabase, type DatabaseHandle } from './database/database.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
@@ -16,6 +16,8 @@ export const DEMO_ACCOUNTS = [
 export interface RunningApp {
   app: INestApplication;
   database: DatabaseHandle;
+  /** The read replica's pool (DATABASE_READ_URL), or null. */
+  readDatabase: DatabaseHandle | null;
   url: string;
   /** Whether the web app's static export was found and is served at `/`. */
   webServed: boolean;
@@ -28,9 +30,17 @@ export async function startServer(config: AppConfig, clock: Clock = systemClock)
     url: config.database.url,
     dataDir: path.join(config.database.dataDir, 'pglite'),
     poolSize: config.database.poolSize,
+    migrationUrl: config.database.migrationUrl,
+    preparedStatements: config.database.preparedStatements,
   });
+  const { readUrl, poolSize, preparedStatements } = config.database;
+  const readDatabase = readUrl ? openReadDatabase(readUrl, { poolSize, preparedStatements }) : null;
+  const closeDatabases = async () => {
+    await readDatabase?.close();
+    await database.close();
+  };
   try {
-    const app = await createApp({ config, database, clock });
+    const app = await createApp({ config, database, readDatabase, clock });
     const auth = app.get(AuthService);
     await auth.fillCanonicalEmails();
     if (config.admin) await auth.ensureAdmin(config.admin.email, config.admin.password, config.admin.promoteExisting);
@@ -46,15 +56,16 @@ export async function startServer(config: AppConfig, clock: Clock = systemClock)
     return {
       app,
       database,
+      readDatabase,
       url,
       webServed: config.webDir !== null && existsSync(path.join(config.webDir, 'index.html')),
       close: async () => {
         await app.close();
-        await database.close();
+        await closeDatabases();
       },
     };
   } catch (error) {
-    await database.close();
+    await closeDatabases();
     throw error;
   }
 }

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
     `  Health:   ${server.url}/health`,
     config.swaggerEnabled ? `  Swagger:  ${server.url}/api/docs` : '  Swagger:  disabled',
     `  Database: ${server.database.description}`,
+    ...(server.readDatabase ? [`  Reads:    ${server.readDatabase.description} (admin statistics, reports)`] : []),
     `  Cache:    ${config.redis.url ? 'Redis' : 'in memory'}`,
   ];
   if (config.jwt.isEphemeral) lines.push('  JWT_SECRET is not set: a random key is used and sessions end at restart.');

@@ -52,11 +52,13 @@ export async function createTestApp(
   start = new Date('2026-11-10T03:00:00Z'),
   /** Another instance's database: a second API process on the same data (closed by its owner). */
   shared?: DatabaseHandle,
+  /** The read pool of the statistics and reports (as DATABASE_READ_URL opens it; closed by its owner); default: `database`. */
+  readDatabase?: DatabaseHandle,
 ): Promise<TestApp> {
   const database = shared ?? (await createTestDatabase());
   const config = testConfig({ AUTH_RATE_LIMIT_PER_MINUTE: '100000', RATE_LIMIT_PER_MINUTE: '100000', REGISTER_RATE_LIMIT_PER_HOUR: '100000', PLANS: UNCAPPED_PLANS, ...overrides });
   const clock = new ManualClock(start);
-  const app = await createApp({ config, database, clock });
+  const app = await createApp({ config, database, readDatabase, clock });
   await app.listen(0, '127.0.0.1');
   const { port } = app.getHttpServer().address() as { port: number };
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -43,6 +43,26 @@ describe('loadConfig', () => {
     expect(loadConfig({ PAYMENT_PROVIDER: 'toss', TOSS_CLIENT_KEY: 'test_ck_x', TOSS_SECRET_KEY: 'test_sk_x' }).payments.provider).toBe('toss');
   });
 
+  it('reads the settings for PgBouncer in transaction mode: unnamed statements, migrations over their own connection', () => {
+    expect(loadConfig({}).database).toMatchObject({ preparedStatements: true, migrationUrl: null });
+    const pooled = loadConfig({
+      DATABASE_URL: 'postgres://app@pgbouncer:6432/consult_on',
+      DATABASE_MIGRATION_URL: 'postgres://app@db:5432/consult_on',
+      DATABASE_PREPARED_STATEMENTS: 'false',
+    });
+    expect(pooled.database).toMatchObject({ url: 'postgres://app@pgbouncer:6432/consult_on', migrationUrl: 'postgres://app@db:5432/consult_on', preparedStatements: false });
+    expect(() => loadConfig({ DATABASE_PREPARED_STATEMENTS: 'off' })).toThrow(/DATABASE_PREPARED_STATEMENTS/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/x', DATABASE_MIGRATION_URL: 'mysql://db/x' })).toThrow(/DATABASE_MIGRATION_URL: must be a postgres:\/\/ URL/);
+    expect(() => loadConfig({ DATABASE_MIGRATION_URL: 'postgres://db/x' })).toThrow(/DATABASE_MIGRATION_URL needs DATABASE_URL/);
+  });
+
+  it('reads the read replica of the statistics and reports, on PostgreSQL only', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x' }).database.readUrl).toBeNull();
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x', DATABASE_READ_URL: 'postgres://replica/x' }).database.readUrl).toBe('postgres://replica/x');
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/x', DATABASE_READ_URL: 'replica:5432' })).toThrow(/DATABASE_READ_URL: must be a postgres:\/\/ URL/);
+    expect(() => loadConfig({ DATABASE_READ_URL: 'postgres://replica/x' })).toThrow(/DATABASE_READ_URL needs DATABASE_URL/);
+  });
+
   it('builds the Redis URL from REDIS_HOST and REDIS_PORT as in the report', () => {
     expect(loadConfig({ REDIS_HOST: 'cache', REDIS_PORT: '6380' }).redis.url).toBe('redis://cache:6380');
     expect(loadConfig({ REDIS_URL: 'redis://a:1', REDIS_HOST: 'b' }).redis.url).toBe('redis://a:1');

@@ -10,6 +10,7 @@ const booleanString = z
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
 
 const percent = z.coerce.number().min(0).max(1_000);
+const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL');
 const positiveInt = z.coerce.number().int().positive();
 
 /**
@@ -21,8 +22,11 @@ const environmentSchema = z.object({
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
   PUBLIC_URL: z.url().optional(),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_SIZE: positiveInt.default(10),
+  DATABASE_MIGRATION_URL: postgresUrl.optional(),
+  DATABASE_PREPARED_STATEMENTS: booleanString.default(true),
+  DATABASE_READ_URL: postgresUrl.optional(),
   DATA_DIR: z.string().default('./data'),
   REDIS_URL: z.string().regex(/^rediss?:\/\//, 'must be a redis:// URL').optional(),
   REDIS_HOST: z.string().optional(),
@@ -113,7 +117,7 @@ export interface AppConfig {
   host: string;
   port: number;
   publicUrl: string | null;
-  database: { url: string | null; poolSize: number; dataDir: string };
+  database: DatabaseConfig;
   redis: { url: string | null; keyPrefix: string };
   jwt: { secret: string; expiresInSeconds: number; isEphemeral: boolean };
   /** `promoteExisting`: an account already registered with ADMIN_EMAIL may be made the admin (ADMIN_PROMOTE_EXISTING). */
@@ -157,6 +161,19 @@ export interface AppConfig {
   metricsToken: string | null;
   /** Scheduled jobs and background workers (sweeps, webhook deliveries); off in tests that drive them by hand. */
   jobsEnabled: boolean;
+}
+
+export interface DatabaseConfig {
+  /** DATABASE_URL; null: the embedded PGlite in `dataDir`. */
+  url: string | null;
+  poolSize: number;
+  dataDir: string;
+  /** DATABASE_MIGRATION_URL: where migrations run under their session-level lock (a direct connection behind PgBouncer); null: `url`. */
+  migrationUrl: string | null;
+  /** DATABASE_PREPARED_STATEMENTS: false sends every statement unnamed (PgBouncer in transaction mode). */
+  preparedStatements: boolean;
+  /** DATABASE_READ_URL: a read replica for the admin statistics and the reports' reads; null: they read the primary. */
+  readUrl: string | null;
 }
 
 /** Mail to account owners (password resets, address verification). */
@@ -329,6 +346,9 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   if (isProduction && env.SMTP_URL && !env.PUBLIC_URL) {
     throw new ConfigError('Invalid configuration: SMTP_URL needs PUBLIC_URL, the address the links in mail point to.');
   }
+  for (const name of ['DATABASE_MIGRATION_URL', 'DATABASE_READ_URL'] as const) {
+    if (env[name] && !env.DATABASE_URL) throw new ConfigError(`Invalid configuration: ${name} needs DATABASE_URL (the embedded database is a single one).`);
+  }
   if (env.NOTIFY_WEBHOOK_URL && !env.NOTIFY_WEBHOOK_SECRET) {
     throw new ConfigError('Invalid configuration: NOTIFY_WEBHOOK_URL needs NOTIFY_WEBHOOK_SECRET to sign deliveries.');
   }
@@ -359,7 +379,14 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     host: env.HOST,
     port: env.PORT,
     publicUrl: env.PUBLIC_URL ?? null,
-    database: { url: env.DATABASE_URL ?? null, poolSize: env.DATABASE_POOL_SIZE, dataDir: env.DATA_DIR },
+    database: {
+      url: env.DATABASE_URL ?? null,
+      poolSize: env.DATABASE_POOL_SIZE,
+      dataDir: env.DATA_DIR,
+      migrationUrl: env.DATABASE_MIGRATION_URL ?? null,
+      preparedStatements: env.DATABASE_PREPARED_STATEMENTS,
+      readUrl: env.DATABASE_READ_URL ?? null,
+    },
     redis: { url: redisUrl(env), keyPrefix: env.REDIS_KEY_PREFIX },
     jwt: {
       // Outside production a missing secret gets a random one: tokens then last until restart.

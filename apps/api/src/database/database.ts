@@ -25,6 +25,12 @@ export interface DatabaseHandle {
 }
 
 export const DATABASE = Symbol('DATABASE');
+/**
+ * Where the admin statistics and the reports' on-demand reads run: a pool on a read replica
+ * (DATABASE_READ_URL), else the primary's (`DATABASE`) itself. Nothing that writes, and nothing
+ * of the ledger, uses it: a replica answers what the primary knew a moment ago.
+ */
+export const READ_DATABASE = Symbol('READ_DATABASE');
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
@@ -35,17 +41,56 @@ export interface OpenDatabaseOptions {
   url: string | null;
   dataDir?: string | null;
   poolSize?: number;
+  /**
+   * Where the migrations run (under a session-level advisory lock), when not `url`: behind a
+   * connection pooler in transaction mode, a direct connection to PostgreSQL (DATABASE_MIGRATION_URL).
+   */
+  migrationUrl?: string | null;
+  /** `false` (DATABASE_PREPARED_STATEMENTS=false): every statement is sent unnamed. Default true. */
+  preparedStatements?: boolean;
 }
 
 /** Opens PostgreSQL when a URL is given, else PGlite in `dataDir` (in memory when `dataDir` is null), and migrates it. */
 export async function openDatabase(options: OpenDatabaseOptions): Promise<DatabaseHandle> {
-  if (options.url) return openPostgres(options.url, options.poolSize ?? 10);
+  if (options.url) {
+    await migratePostgres(options.migrationUrl ?? options.url);
+    return openPostgres(options.url, options);
+  }
   return openPglite(options.dataDir ?? null);
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<DatabaseHandle> {
-  await migratePostgres(url);
-  const pool = new pg.Pool({ connectionString: url, max: poolSize, connectionTimeoutMillis: 5_000 });
+/**
+ * A pool on a read replica (DATABASE_READ_URL): never migrated — a replica takes no writes and
+ * follows the primary's schema — and opened without a round trip (its first read connects).
+ */
+export function openReadDatabase(url: string, options: Pick<OpenDatabaseOptions, 'poolSize' | 'preparedStatements'> = {}): DatabaseHandle {
+  return openPostgres(url, options);
+}
+
+/**
+ * A client that sends every statement unnamed, for PgBouncer in transaction mode (before 1.21):
+ * it gives a connection to PostgreSQL to a client for one transaction only, so a statement
+ * prepared by name on one server connection is missing on the next ("prepared statement … does
+ * not exist") or already there for another client ("… already exists"). Unnamed, a statement is
+ * parsed and planned again each time, inside the same round trip; nothing else changes, so the
+ * repositories keep their names (`.prepare('…')`, `executePrepared`).
+ */
+class UnnamedStatementClient extends pg.Client {
+  // pg's `query` has a dozen overloads; this one forwards whatever it is given.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- see above
+  override query(config: any, values?: any, callback?: any): any {
+    const named = config !== null && typeof config === 'object' && typeof config.submit !== 'function' && config.name !== undefined;
+    return super.query(named ? { ...config, name: undefined } : config, values, callback);
+  }
+}
+
+function openPostgres(url: string, options: Pick<OpenDatabaseOptions, 'poolSize' | 'preparedStatements'>): DatabaseHandle {
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.poolSize ?? 10,
+    connectionTimeoutMillis: 5_000,
+    ...(options.preparedStatements === false ? { Client: UnnamedStatementClient } : {}),
+  });
   // A client that loses its connection (a database restart) must not crash the process: the
   // pool reports idle clients here, and each client gets its own listener for when it is
   // checked out; the query in flight fails with the error and the pool replaces the client.
@@ -56,7 +101,7 @@ async function openPostgres(url: string, poolSize: number): Promise<DatabaseHand
   return {
     db,
     kind: 'postgres',
-    description: `PostgreSQL ${target.hostname}:${target.port || 5432}${target.pathname}`,
+    description: `PostgreSQL ${target.hostname}:${target.port || 5432}${target.pathname}${options.preparedStatements === false ? ' (unnamed statements)' : ''}`,
     close: () => pool.end(),
   };
 }
@@ -93,7 +138,7 @@ export function rowsOf<T>(result: unknown): T[] {
 
 /**
  * Runs a raw statement as a named prepared statement: node-postgres parses and plans it once per
- * connection (PGlite runs it as usual). `name` must always come with the same SQL text — only the
+ * connection (PGlite runs it as usual; with DATABASE_PREPARED_STATEMENTS=false it goes unnamed). `name` must always come with the same SQL text — only the
  * parameters may differ. Goes through drizzle's session, as `execute` does, but with a name.
  */
 export async function executePrepared(executor: Executor, name: string, query: SQL): Promise<unknown> {

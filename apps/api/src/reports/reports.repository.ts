@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { and, eq, sql, type SQL } from 'drizzle-orm';
-import { DATABASE, rowsOf, type DatabaseHandle } from '../database/database.js';
-import { cohortReports, usageReports } from '../database/schema.js';
+import { eq, sql, type SQL } from 'drizzle-orm';
+import { DATABASE, rowsOf, type Database, type DatabaseHandle } from '../database/database.js';
+import { cohortReports } from '../database/schema.js';
 import type { MonthlyUsage } from './usage-report.js';
 
 /** A month as the reports compute it: its key and its bounds in the quota's time zone. */
@@ -12,7 +12,7 @@ export interface MonthSpan {
   timeZone: string;
 }
 
-interface UsageRow {
+export interface UsageRow {
   account_id: string;
   member_id: string;
   tokens: string;
@@ -30,7 +30,7 @@ interface UsageRow {
  * holds. The one rule for a month's figures, whether the job keeps them (a range of accounts) or a
  * page computes one account's (member's) month under way.
  */
-function usageSelect(span: MonthSpan, only: { accountId: string; memberId: string } | { from: string; to: string }): SQL {
+export function usageSelect(span: MonthSpan, only: { accountId: string; memberId: string } | { from: string; to: string }): SQL {
   // One account: a person's own turns carry no member, a pool member's their id (ledger_entries_member_idx).
   const filter =
     'accountId' in only
@@ -89,7 +89,7 @@ export function accountRanges(parts: number): { from: string; to: string }[] {
   }));
 }
 
-function toUsage(row: UsageRow): MonthlyUsage {
+export function toUsage(row: UsageRow): MonthlyUsage {
   return {
     tokens: Number(row.tokens),
     turns: row.turns,
@@ -102,37 +102,78 @@ function toUsage(row: UsageRow): MonthlyUsage {
   };
 }
 
-/** Usage reports: computed from the ledger in the database, kept per month. */
+/**
+ * The admins' cohort figures of a month: people's own accounts with their month's tokens — from
+ * its kept usage reports (`kept`: the monthly job), or added up from the ledger now (a request, for
+ * a month under way or one the job has not kept: nothing is written) — with their plans (as they
+ * are when it is computed), the month's threshold notifications and the purchases within 30 days
+ * after each. On `db`: the job's primary, or the requests' read pool.
+ */
+export async function selectCohortFigures(db: Database, span: MonthSpan, kept: boolean): Promise<Record<string, unknown>> {
+  const start = span.start.toISOString();
+  const end = span.end.toISOString();
+  const tokens = kept
+    ? sql`select account_id, tokens from usage_reports where month = ${span.month} and member_id = account_id`
+    : sql`select user_id as account_id, sum(consumed_delta) as tokens from ledger_entries
+          where kind = 'CONSUMPTION' and consumed_delta > 0 and member_id is null
+            and created_at >= ${start}::timestamptz and created_at < ${end}::timestamptz
+          group by user_id`;
+  const [row] = rowsOf<Record<string, unknown>>(
+    await db.transaction(async (tx) => {
+      // Every active person joined to their account and user row: hash joins (a million index lookups each took twice as long).
+      // The purchase look-ups after a warning stay index look-ups (a subplan, not a join).
+      await tx.execute(sql`set local enable_nestloop = off`);
+      return tx.execute(sql`
+      with month_tokens as (${tokens}),
+      people as (
+        select r.account_id, r.tokens, u.created_at >= ${start}::timestamptz and u.created_at < ${end}::timestamptz as is_new, a.plan_id as plan
+        from month_tokens r
+        join users u on u.id = r.account_id
+        join token_accounts a on a.user_id = r.account_id and a.organization_id is null
+      ),
+      ranked as (select tokens, row_number() over (order by tokens desc) as rank, count(*) over () as people from people),
+      warned as (
+        select n.user_id, n.kind, min(n.created_at) as first_at
+        from notifications n
+        where n.kind in ('USAGE_WARNING', 'USAGE_CRITICAL', 'USAGE_BLOCKED')
+          and n.created_at >= ${start}::timestamptz and n.created_at < ${end}::timestamptz
+        group by n.user_id, n.kind
+      ),
+      converted as (
+        select w.kind, count(*)::int as users,
+               count(*) filter (where exists (
+                 select 1 from ledger_entries l where l.user_id = w.user_id and l.kind = 'PURCHASE' and l.created_at >= w.first_at
+                   and l.created_at < w.first_at + interval '30 days'))::int as bought
+        from warned w group by w.kind
+      )
+      select
+        (select count(*)::int from people) as active,
+        (select count(*)::int from people where is_new) as new_users,
+        (select coalesce(sum(tokens), 0)::bigint from people) as tokens,
+        (select coalesce(jsonb_agg(p order by p.plan), '[]'::jsonb) from (
+           select plan, count(*)::int as users, sum(tokens)::bigint as tokens,
+                  (percentile_disc(0.5) within group (order by tokens))::bigint as p50,
+                  (percentile_disc(0.9) within group (order by tokens))::bigint as p90,
+                  (percentile_disc(0.99) within group (order by tokens))::bigint as p99
+           from people group by plan) p) as plans,
+        (select coalesce(jsonb_object_agg(kind, jsonb_build_object('users', users, 'bought', bought)), '{}'::jsonb) from converted) as warnings,
+        (select coalesce(sum(tokens) filter (where rank <= ceil(people * 0.01)), 0)::bigint from ranked) as top1_tokens,
+        (select coalesce(sum(tokens) filter (where rank <= ceil(people * 0.1)), 0)::bigint from ranked) as top10_tokens`);
+    }),
+  );
+  return row ?? {};
+}
+
+/**
+ * The monthly job's statements: it writes the month's usage and cohort reports, so it works on
+ * the primary (`DATABASE`) only. What a request reads is in ReportReadsRepository.
+ */
 @Injectable()
 export class ReportsRepository {
   constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
 
   get db() {
     return this.database.db;
-  }
-
-  /** One account's (one member's) month computed from the ledger now, by the job's own rule; null without turns. */
-  async computeOne(span: MonthSpan, accountId: string, memberId: string): Promise<MonthlyUsage | null> {
-    const [row] = rowsOf<UsageRow>(await this.db.execute(usageSelect(span, { accountId, memberId })));
-    return row ? toUsage(row) : null;
-  }
-
-  /** One account's (one member's) month as the monthly job kept it; null when the job did not keep one. */
-  async kept(month: string, accountId: string, memberId: string): Promise<MonthlyUsage | null> {
-    const [row] = await this.db
-      .select({
-        tokens: usageReports.tokens,
-        turns: usageReports.turns,
-        activeDays: usageReports.activeDays,
-        avgTokensPerTurn: usageReports.avgTokensPerTurn,
-        p90TokensPerTurn: usageReports.p90TokensPerTurn,
-        byDay: usageReports.byDay,
-        byHour: usageReports.byHour,
-        byModel: usageReports.byModel,
-      })
-      .from(usageReports)
-      .where(and(eq(usageReports.month, month), eq(usageReports.accountId, accountId), eq(usageReports.memberId, memberId)));
-    return row ?? null;
   }
 
   /** Whether the monthly job kept a month (its cohort report is written last). */
@@ -161,65 +202,9 @@ export class ReportsRepository {
     });
   }
 
-  /**
-   * The admins' cohort figures of a month: people's own accounts with their month's tokens — from
-   * its kept usage reports (`kept`), or added up from the ledger now (a month under way, or one the
-   * job has not kept: nothing is written) — with their plans (as they are when it is computed), the
-   * month's threshold notifications and the purchases within 30 days after each.
-   */
-  async cohortFigures(span: MonthSpan, kept: boolean): Promise<Record<string, unknown>> {
-    const start = span.start.toISOString();
-    const end = span.end.toISOString();
-    const tokens = kept
-      ? sql`select account_id, tokens from usage_reports where month = ${span.month} and member_id = account_id`
-      : sql`select user_id as account_id, sum(consumed_delta) as tokens from ledger_entries
-            where kind = 'CONSUMPTION' and consumed_delta > 0 and member_id is null
-              and created_at >= ${start}::timestamptz and created_at < ${end}::timestamptz
-            group by user_id`;
-    const [row] = rowsOf<Record<string, unknown>>(
-      await this.db.transaction(async (tx) => {
-        // Every active person joined to their account and user row: hash joins (a million index lookups each took twice as long).
-        // The purchase look-ups after a warning stay index look-ups (a subplan, not a join).
-        await tx.execute(sql`set local enable_nestloop = off`);
-        return tx.execute(sql`
-        with month_tokens as (${tokens}),
-        people as (
-          select r.account_id, r.tokens, u.created_at >= ${start}::timestamptz and u.created_at < ${end}::timestamptz as is_new, a.plan_id as plan
-          from month_tokens r
-          join users u on u.id = r.account_id
-          join token_accounts a on a.user_id = r.account_id and a.organization_id is null
-        ),
-        ranked as (select tokens, row_number() over (order by tokens desc) as rank, count(*) over () as people from people),
-        warned as (
-          select n.user_id, n.kind, min(n.created_at) as first_at
-          from notifications n
-          where n.kind in ('USAGE_WARNING', 'USAGE_CRITICAL', 'USAGE_BLOCKED')
-            and n.created_at >= ${start}::timestamptz and n.created_at < ${end}::timestamptz
-          group by n.user_id, n.kind
-        ),
-        converted as (
-          select w.kind, count(*)::int as users,
-                 count(*) filter (where exists (
-                   select 1 from ledger_entries l where l.user_id = w.user_id and l.kind = 'PURCHASE' and l.created_at >= w.first_at
-                     and l.created_at < w.first_at + interval '30 days'))::int as bought
-          from warned w group by w.kind
-        )
-        select
-          (select count(*)::int from people) as active,
-          (select count(*)::int from people where is_new) as new_users,
-          (select coalesce(sum(tokens), 0)::bigint from people) as tokens,
-          (select coalesce(jsonb_agg(p order by p.plan), '[]'::jsonb) from (
-             select plan, count(*)::int as users, sum(tokens)::bigint as tokens,
-                    (percentile_disc(0.5) within group (order by tokens))::bigint as p50,
-                    (percentile_disc(0.9) within group (order by tokens))::bigint as p90,
-                    (percentile_disc(0.99) within group (order by tokens))::bigint as p99
-             from people group by plan) p) as plans,
-          (select coalesce(jsonb_object_agg(kind, jsonb_build_object('users', users, 'bought', bought)), '{}'::jsonb) from converted) as warnings,
-          (select coalesce(sum(tokens) filter (where rank <= ceil(people * 0.01)), 0)::bigint from ranked) as top1_tokens,
-          (select coalesce(sum(tokens) filter (where rank <= ceil(people * 0.1)), 0)::bigint from ranked) as top10_tokens`);
-      }),
-    );
-    return row ?? {};
+  /** The cohort figures of a month the job kept, from its usage reports. */
+  cohortFigures(span: MonthSpan): Promise<Record<string, unknown>> {
+    return selectCohortFigures(this.db, span, true);
   }
 
   /** Fresh statistics of usage_reports after the job wrote a month (the cohort report's plan depends on them). */
@@ -232,10 +217,5 @@ export class ReportsRepository {
       .insert(cohortReports)
       .values({ month, data })
       .onConflictDoUpdate({ target: cohortReports.month, set: { data, computedAt: sql`now()` } });
-  }
-
-  async keptCohort(month: string): Promise<Record<string, unknown> | null> {
-    const [row] = await this.db.select().from(cohortReports).where(eq(cohortReports.month, month));
-    return row?.data ?? null;
   }
 }

@@ -7,6 +7,7 @@ import { ValidationFailedError } from '../common/errors.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { OrganizationsService } from '../organizations/organizations.service.js';
 import type { CohortReportView, UsageReportView } from './reports.dto.js';
+import { ReportReadsRepository } from './report-reads.repository.js';
 import { accountRanges, ReportsRepository, type MonthSpan } from './reports.repository.js';
 import { comparison, EMPTY_USAGE, findings, forecast, previousMonth, type MonthlyUsage, type MonthProgress } from './usage-report.js';
 
@@ -27,7 +28,10 @@ export class ReportsService {
   private readonly logger = new Logger(ReportsService.name);
 
   constructor(
+    /** The monthly job's: it writes, on the primary. */
     private readonly repository: ReportsRepository,
+    /** The requests': the read pool (a replica with DATABASE_READ_URL). */
+    private readonly reads: ReportReadsRepository,
     private readonly organizations: OrganizationsService,
     @Inject(CACHE_MANAGER) private readonly cache: Cache,
     @Inject(APP_CONFIG) private readonly config: AppConfig,
@@ -70,12 +74,12 @@ export class ReportsService {
     const span = this.span(month);
     const progress = this.progress(span);
     const current = progress.elapsedDays < progress.days;
-    const kept = current ? null : await this.repository.keptCohort(span.month);
+    const kept = current ? null : await this.reads.keptCohort(span.month);
     if (kept) return this.cohortView(span.month, false, kept);
     const key = `reports:cohort:${span.month}:${current ? 'live' : 'final'}`;
     const cached = await this.cache.get<Record<string, unknown>>(key);
     if (cached) return this.cohortView(span.month, current, cached);
-    const figures = await this.repository.cohortFigures(span, false);
+    const figures = await this.reads.cohortFigures(span);
     await this.cache.set(key, figures, this.config.statsCacheTtlSeconds * 1_000);
     return this.cohortView(span.month, current, figures);
   }
@@ -92,9 +96,9 @@ export class ReportsService {
     const rows = await this.keepMonth(span);
     await this.repository.analyzeReports();
     const kept = performance.now();
-    await this.repository.keepCohort(span.month, await this.repository.cohortFigures(span, true));
+    await this.repository.keepCohort(span.month, await this.repository.cohortFigures(span));
     const before = this.span(previousMonth(span.month));
-    if (await this.repository.monthKept(before.month)) await this.repository.keepCohort(before.month, await this.repository.cohortFigures(before, true));
+    if (await this.repository.monthKept(before.month)) await this.repository.keepCohort(before.month, await this.repository.cohortFigures(before));
     const result = { month: span.month, reports: rows, usageMs: Math.round(kept - started), cohortMs: Math.round(performance.now() - kept) };
     this.logger.log({ message: 'monthly usage reports kept', ...result });
     return result;
@@ -124,11 +128,11 @@ export class ReportsService {
     const progress = this.progress(span);
     if (progress.elapsedDays <= 0) return EMPTY_USAGE;
     const current = progress.elapsedDays < progress.days;
-    if (!current && (await this.repository.monthKept(span.month))) return (await this.repository.kept(span.month, accountId, memberId)) ?? EMPTY_USAGE;
+    if (!current && (await this.reads.monthKept(span.month))) return (await this.reads.kept(span.month, accountId, memberId)) ?? EMPTY_USAGE;
     const key = `reports:usage:${span.month}:${current ? 'live' : 'final'}:${accountId}:${memberId}`;
     const cached = await this.cache.get<MonthlyUsage>(key);
     if (cached) return cached;
-    const computed = (await this.repository.computeOne(span, accountId, memberId)) ?? EMPTY_USAGE;
+    const computed = (await this.reads.computeOne(span, accountId, memberId)) ?? EMPTY_USAGE;
     await this.cache.set(key, computed, current ? CURRENT_TTL_MS : this.config.statsCacheTtlSeconds * 1_000);
     return computed;
   }

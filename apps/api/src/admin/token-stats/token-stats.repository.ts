@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { containsPattern } from '../../common/text.js';
 import { sql, type SQL } from 'drizzle-orm';
-import { DATABASE, rowsOf, type DatabaseHandle } from '../../database/database.js';
+import { DATABASE, READ_DATABASE, rowsOf, type DatabaseHandle } from '../../database/database.js';
 import { planAtResetSql } from '../../database/plan-at-reset.js';
 import { usageLevelSql, usageTwentiethSql, type LevelThresholds } from '../../database/usage-level.js';
 import { plans } from '../../database/schema.js';
@@ -67,13 +67,18 @@ const RAW_ROW = (row: Record<string, unknown>): AccountUsageRow => ({
  * Aggregate SQL over token accounts: nothing here loads all users into Node. The current
  * period is read from the accounts themselves (an account nobody touched since the month
  * began counts as unused, with this month's allowance); a past period from the ledger.
+ * The statistics read the read pool (a replica with DATABASE_READ_URL: figures a few seconds
+ * behind); the two counts of the ledger's verification read the primary, as the verification does.
  */
 @Injectable()
 export class TokenStatsRepository {
-  constructor(@Inject(DATABASE) private readonly database: DatabaseHandle) {}
+  constructor(
+    @Inject(READ_DATABASE) private readonly reads: DatabaseHandle,
+    @Inject(DATABASE) private readonly primary: DatabaseHandle,
+  ) {}
 
   private get db() {
-    return this.database.db;
+    return this.reads.db;
   }
 
   /** Per-account usage of a period, as a subquery (user_id, plan_id, used, capacity, purchased, last_active_at). */
@@ -291,13 +296,13 @@ export class TokenStatsRepository {
 
   async expiredOpenHolds(now: Date): Promise<number> {
     const [row] = rowsOf<{ count: string }>(
-      await this.db.execute(sql`select count(*) as count from token_holds where status = 'OPEN' and expires_at < ${now.toISOString()}::timestamptz`),
+      await this.primary.db.execute(sql`select count(*) as count from token_holds where status = 'OPEN' and expires_at < ${now.toISOString()}::timestamptz`),
     );
     return Number(row?.count ?? 0);
   }
 
   async accountCount(): Promise<number> {
-    const [row] = rowsOf<{ count: string }>(await this.db.execute(sql`select count(*) as count from token_accounts`));
+    const [row] = rowsOf<{ count: string }>(await this.primary.db.execute(sql`select count(*) as count from token_accounts`));
     return Number(row?.count ?? 0);
   }
 }
