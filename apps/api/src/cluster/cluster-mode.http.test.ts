@@ -32,6 +32,7 @@ async function until<T>(what: string, probe: () => Promise<T | null> | T | null,
 describe.skipIf(!runs)('cluster mode (npm start in production, WEB_CONCURRENCY=2)', () => {
   const prefix = `consult-on-test-cluster:${process.pid}:`;
   const admin = { email: 'ops@cluster.test', password: 'Quiet-river-4821-ops' };
+  const metricsToken = 'cluster-metrics-token-0123456789';
   const production = (databaseUrl: string) => ({
     NODE_ENV: 'production',
     WEB_CONCURRENCY: '2',
@@ -59,6 +60,7 @@ describe.skipIf(!runs)('cluster mode (npm start in production, WEB_CONCURRENCY=2
       ADMIN_PASSWORD: admin.password,
       // A sweep every second, so the test sees ticks run while two workers share the schedule.
       NOTIFY_SWEEP_CRON: '* * * * * *',
+      METRICS_TOKEN: metricsToken,
     });
   });
 
@@ -88,6 +90,23 @@ describe.skipIf(!runs)('cluster mode (npm start in production, WEB_CONCURRENCY=2
     } finally {
       await client.end();
     }
+  });
+
+  it('answers a scrape of /metrics with both workers added up, whichever takes it', async () => {
+    const healthCount = async () => {
+      const response = await getOnNewConnection(`${api.url}/metrics`, { headers: { authorization: `Bearer ${metricsToken}` } });
+      expect(response.status).toBe(200);
+      expect(response.body).toContain('consult_on_cluster_workers{state="configured"} 2');
+      expect(response.body).toContain('consult_on_cluster_workers{state="answered"} 2');
+      // Read from the database by each worker: the same figure, not doubled.
+      expect(response.body).toMatch(/consult_on_open_holds\{measure="holds"\} 0\n/);
+      return Number(/consult_on_http_request_duration_seconds_count\{method="GET",route="\/health",status="200"\} (\d+)/.exec(response.body)?.[1] ?? 0);
+    };
+    const before = await healthCount();
+    expect(await workersAnswering(api, 10)).toEqual(new Set([1, 2]));
+    // Two scrapes, so each worker is likely to have taken one: both count all ten.
+    expect(await healthCount()).toBe(before + 10);
+    expect(await healthCount()).toBe(before + 10);
   });
 
   it('runs each tick of a scheduled job once for the two workers', async () => {

@@ -1,7 +1,8 @@
 import cluster, { type Worker } from 'node:cluster';
 import type { LoggerService } from '@nestjs/common';
 import { RESTART_POLICY, restartAfterExit, type RestartPolicy } from './restart-backoff.js';
-import { isWorkerReady, type WorkerReadyMessage } from './worker-messages.js';
+import { clusterMetrics } from './cluster-metrics.js';
+import { isMessage, METRICS_SCRAPE, METRICS_SCRAPED, WORKER_READY, type MetricsScrapedMessage, type MetricsScrapeMessage, type WorkerReadyMessage } from './worker-messages.js';
 
 export interface ClusterStarted {
   /** The first worker's facts (every worker has the same configuration). */
@@ -66,7 +67,8 @@ export class ClusterPrimary {
     slot.forkedAt = Date.now();
     slot.ready = false;
     worker.on('message', (message: unknown) => {
-      if (isWorkerReady(message)) this.ready(slot, worker, message);
+      if (isMessage<WorkerReadyMessage>(message, WORKER_READY)) this.ready(slot, worker, message);
+      else if (isMessage<MetricsScrapeMessage>(message, METRICS_SCRAPE)) void this.answerScrape(worker, message.id);
     });
     worker.on('exit', (code, signal) => this.exited(slot, worker, code, signal));
   }
@@ -84,6 +86,18 @@ export class ClusterPrimary {
       workerPids: this.slots.map((each) => each.worker?.process.pid ?? 0),
       startedMs: Math.round(performance.now() - this.startedAt),
     });
+  }
+
+  /** A worker took a scrape of /metrics: it answers with every ready worker's metrics added up. */
+  private async answerScrape(worker: Worker, id: number): Promise<void> {
+    try {
+      const workers = this.slots.filter((slot) => slot.ready && slot.worker).map((slot) => slot.worker!);
+      const { contentType, text } = await clusterMetrics(workers, this.options.workers);
+      const answer: MetricsScrapedMessage = { type: METRICS_SCRAPED, id, contentType, text };
+      if (worker.isConnected()) worker.send(answer);
+    } catch (error) {
+      this.log('error', { message: 'could not add up the workers metrics', error: String(error) });
+    }
   }
 
   private exited(slot: Slot, worker: Worker, code: number | null, signal: string | null): void {

@@ -9,6 +9,40 @@ export interface WorkerReadyMessage {
   database: string;
 }
 
-export function isWorkerReady(message: unknown): message is WorkerReadyMessage {
-  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === WORKER_READY;
+
+/**
+ * `/metrics` in cluster mode: the worker that takes a scrape asks the primary (SCRAPE), the
+ * primary asks every worker for its registry (COLLECT → COLLECTED) and answers with the sum (SCRAPED).
+ */
+export const METRICS_SCRAPE = 'consult-on:metrics-scrape';
+export const METRICS_SCRAPED = 'consult-on:metrics-scraped';
+export const METRICS_COLLECT = 'consult-on:metrics-collect';
+export const METRICS_COLLECTED = 'consult-on:metrics-collected';
+
+export interface MetricsScrapeMessage {
+  type: typeof METRICS_SCRAPE;
+  id: number;
+}
+
+export interface MetricsScrapedMessage {
+  type: typeof METRICS_SCRAPED;
+  id: number;
+  contentType: string;
+  text: string;
+}
+
+export interface MetricsCollectMessage {
+  type: typeof METRICS_COLLECT;
+  id: number;
+}
+
+export interface MetricsCollectedMessage {
+  type: typeof METRICS_COLLECTED;
+  id: number;
+  /** The worker's registry as prom-client's getMetricsAsJSON gives it. */
+  metrics: unknown[];
+}
+
+export function isMessage<T extends { type: string }>(message: unknown, type: T['type']): message is T {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
 }
