@@ -1,10 +1,13 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import http from 'node:http';
-import { readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { openDatabase } from '../src/database/database.js';
+import { childPids, freePort } from '../testing/built-api.js';
 
 /** A signed HS256 session token, as the API would issue it (the bench shares its JWT_SECRET). */
 export function signSession(secret: string, userId: string, role: 'USER' | 'ADMIN' = 'USER'): string {
@@ -96,6 +99,21 @@ export function postgresCpuMs(database: string): number | null {
     }
   }
   return found ? total : null;
+}
+
+/**
+ * CPU time every core of the machine has been busy so far, in ms (Linux /proc/stat; null
+ * elsewhere): what all processes used, this bench's and its neighbours' alike.
+ */
+export function machineBusyCpuMs(): number | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    // user nice system idle iowait irq softirq steal …: everything but idle and iowait is busy.
+    const busy = fields.slice(0, 8).reduce((sum, value, index) => (index === 3 || index === 4 ? sum : sum + value), 0);
+    return (busy * 1_000) / CLOCK_TICKS;
+  } catch {
+    return null;
+  }
 }
 
 /** Clock ticks per second of /proc times (USER_HZ, 100 on Linux). */
@@ -287,4 +305,96 @@ export function runScript(main: () => Promise<void>): void {
     console.error(error);
     process.exit(1);
   });
+}
+
+export interface PrivateNginx {
+  child: ChildProcess;
+  /** The port it listens on (loopback). */
+  port: number;
+  /** The master and its workers, for processCpuMs. */
+  pids(): number[];
+  stop(): Promise<void>;
+}
+
+/**
+ * A private nginx in front of `upstreamPorts` (loopback), as deploy/nginx.conf sets one up: least
+ * connections, kept-alive upstream connections, no buffering, no retry on another instance. Its
+ * configuration, pid file, error log and temporary files live in a temporary folder of its own,
+ * it listens on a free port and runs in the foreground as this process's child (no root needed;
+ * Debian: apt-get install nginx-light, or NGINX=/path/to/nginx).
+ */
+export async function startNginx(upstreamPorts: number[], options: { workerProcesses?: number | 'auto' } = {}): Promise<PrivateNginx> {
+  const port = await freePort();
+  const dir = mkdtempSync(path.join(tmpdir(), 'consult-on-nginx-'));
+  // Run as root, nginx's workers drop to `nobody`, who must reach the temporary folders inside.
+  chmodSync(dir, 0o755);
+  const temp = (name: string) => path.join(dir, name);
+  const config = `
+worker_processes ${options.workerProcesses ?? 'auto'};
+pid ${temp('nginx.pid')};
+error_log ${temp('error.log')} warn;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path ${temp('body')};
+  proxy_temp_path ${temp('proxy')};
+  fastcgi_temp_path ${temp('fastcgi')};
+  uwsgi_temp_path ${temp('uwsgi')};
+  scgi_temp_path ${temp('scgi')};
+  upstream consult_on {
+    least_conn;
+${upstreamPorts.map((upstream) => `    server 127.0.0.1:${upstream} max_fails=3 fail_timeout=5s;`).join('\n')}
+    keepalive 64;
+  }
+  server {
+    listen 127.0.0.1:${port};
+    client_max_body_size 128k;
+    location / {
+      proxy_pass http://consult_on;
+      proxy_http_version 1.1;
+      proxy_set_header Connection "";
+      proxy_set_header Host $host;
+      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
+      proxy_buffering off;
+      proxy_read_timeout 60s;
+      proxy_next_upstream error timeout;
+      proxy_next_upstream_tries 1;
+    }
+  }
+}
+`;
+  writeFileSync(temp('nginx.conf'), config);
+  const binary = process.env.NGINX ?? '/usr/sbin/nginx';
+  const child = spawn(binary, ['-p', dir, '-e', temp('error.log'), '-c', temp('nginx.conf'), '-g', 'daemon off;'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const failed = new Promise<never>((_, reject) => child.once('error', (error) => reject(new Error(`${binary} did not start (${error.message}): apt-get install nginx-light, or set NGINX`))));
+  failed.catch(() => undefined);
+  const remove = () => rmSync(dir, { recursive: true, force: true });
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGQUIT');
+    await exited;
+    remove();
+  };
+  const ready = (async () => {
+    const deadline = Date.now() + 15_000;
+    while (Date.now() < deadline) {
+      if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}: ${readFileSync(temp('error.log'), 'utf8').slice(-2_000)}`);
+      try {
+        if ((await fetch(`http://127.0.0.1:${port}/health`)).ok) return;
+      } catch {
+        // not listening yet
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error('nginx did not answer /health within 15 s');
+  })();
+  try {
+    await Promise.race([ready, failed]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    await exited;
+    remove();
+    throw error;
+  }
+  return { child, port, pids: () => [child.pid!, ...childPids(child.pid!)], stop };
 }

@@ -1,42 +1,18 @@
 import 'reflect-metadata';
-import { ConsoleLogger, type INestApplication, type LogLevel } from '@nestjs/common';
+import type { ConsoleLogger, INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { SwaggerModule } from '@nestjs/swagger';
 import { json, type NextFunction, type Request, type Response } from 'express';
 import helmet from 'helmet';
 import type { Server } from 'node:http';
+import { createLogger } from './app-logger.js';
 import { AppModule, type AppDependencies } from './app.module.js';
 import { StorableTextPipe, verifyJsonBody } from './common/input-guard.js';
 import { createValidationPipe } from './common/validation.js';
-import type { AppConfig } from './config/app-config.js';
 import { MetricsService } from './metrics/metrics.service.js';
 import { openApiDocument } from './openapi.js';
 import { CSP_DIRECTIVES, paymentWindowSources, serveWebApp } from './web-app.js';
-
-const LOG_LEVELS: Record<AppConfig['logLevel'], LogLevel[]> = {
-  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
-  info: ['fatal', 'error', 'warn', 'log'],
-  warn: ['fatal', 'error', 'warn'],
-  error: ['fatal', 'error'],
-  silent: [],
-};
-
-/** Nest's own start-up chatter (one line per module and route), kept for LOG_LEVEL=debug. */
-const STARTUP_CONTEXTS = new Set(['InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestFactory', 'NestApplication']);
-
-class JsonLogger extends ConsoleLogger {
-  override log(message: unknown, ...rest: unknown[]): void {
-    const context = rest[rest.length - 1];
-    if (typeof context === 'string' && STARTUP_CONTEXTS.has(context) && !this.isLevelEnabled('debug')) return;
-    super.log(message, ...rest);
-  }
-}
-
-export function createLogger(config: AppConfig): ConsoleLogger | false {
-  if (config.logLevel === 'silent') return false;
-  return new JsonLogger({ json: true, logLevels: LOG_LEVELS[config.logLevel] });
-}
 
 /** Builds the HTTP application (not yet listening): used by `main.ts` and by the HTTP tests alike. */
 export async function createApp(dependencies: AppDependencies): Promise<INestApplication> {

@@ -4,14 +4,11 @@ import { AuthService } from './auth/auth.service.js';
 import { systemClock, type Clock } from './common/clock.js';
 import type { AppConfig } from './config/app-config.js';
 import { openDatabase, openReadDatabase, type DatabaseHandle } from './database/database.js';
+import { DEMO_ACCOUNTS } from './demo-accounts.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-/** The accounts an embedded installation starts with, so a first-time user can sign in at once. */
-export const DEMO_ACCOUNTS = [
-  { email: 'demo@consult-on.local', password: 'demo1234!', role: 'USER' as const },
-  { email: 'admin@consult-on.local', password: 'admin1234!', role: 'ADMIN' as const },
-];
+export { DEMO_ACCOUNTS };
 
 export interface RunningApp {
   app: INestApplication;

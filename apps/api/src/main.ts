@@ -1,8 +1,17 @@
-import { startServer, DEMO_ACCOUNTS } from './bootstrap.js';
-import { ConfigError, loadConfig } from './config/app-config.js';
+import cluster from 'node:cluster';
+import { createLogger } from './app-logger.js';
+import { ClusterPrimary } from './cluster/cluster-primary.js';
+import { WORKER_READY, type WorkerReadyMessage } from './cluster/worker-messages.js';
+import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
+import { startupBanner } from './startup-banner.js';
 
+/**
+ * `node dist/main.js`: one process that serves, or — with more than one worker (WEB_CONCURRENCY,
+ * see ProcessPlan) — a primary that only supervises, and the workers it forks, each running this
+ * same file down the serving path.
+ */
 async function main(): Promise<void> {
-  let config;
+  let config: AppConfig;
   try {
     config = loadConfig();
   } catch (error) {
@@ -12,26 +21,27 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const started = performance.now();
-  const server = await startServer(config);
-  const lines = [
-    '',
-    `  Consult-On API is running (${config.nodeEnv}) in ${Math.round(performance.now() - started)} ms`,
-    ...(server.webServed ? [`  Web app:  ${server.url}/`] : []),
-    `  API:      ${server.url}/api`,
-    `  Health:   ${server.url}/health`,
-    config.swaggerEnabled ? `  Swagger:  ${server.url}/api/docs` : '  Swagger:  disabled',
-    `  Database: ${server.database.description}`,
-    ...(server.readDatabase ? [`  Reads:    ${server.readDatabase.description} (admin statistics, reports)`] : []),
-    `  Cache:    ${config.redis.url ? 'Redis' : 'in memory'}`,
-  ];
-  if (config.jwt.isEphemeral) lines.push('  JWT_SECRET is not set: a random key is used and sessions end at restart.');
-  if (config.demoAccounts) {
-    lines.push('', '  Demo accounts:');
-    for (const account of DEMO_ACCOUNTS) lines.push(`    ${account.role.padEnd(5)}  ${account.email}  /  ${account.password}`);
+  if (config.processes.workers > 1 && cluster.isPrimary) {
+    const primary = new ClusterPrimary({
+      workers: config.processes.workers,
+      logger: createLogger(config),
+      onStarted: ({ ready, workerPids, startedMs }) =>
+        console.log(startupBanner(config, { url: ready.url, webServed: ready.webServed, database: ready.database, reads: ready.reads, startedMs, pids: { primary: process.pid, workers: workerPids } })),
+    });
+    primary.start();
+    return;
   }
-  if (config.admin) lines.push(`  Admin account: ${config.admin.email} (from ADMIN_EMAIL)`);
-  console.log(lines.join('\n') + '\n');
+  const started = performance.now();
+  // Loaded here, not above: the primary never serves, so it never loads the application.
+  const { startServer } = await import('./bootstrap.js');
+  const server = await startServer(config);
+  if (cluster.isWorker) {
+    const ready: WorkerReadyMessage = { type: WORKER_READY, url: server.url, webServed: server.webServed, database: server.database.description, reads: server.readDatabase?.description ?? null };
+    process.send!(ready);
+    return;
+  }
+  const startedMs = Math.round(performance.now() - started);
+  console.log(startupBanner(config, { url: server.url, webServed: server.webServed, database: server.database.description, reads: server.readDatabase?.description ?? null, startedMs, pids: { single: process.pid } }));
 }
 
 main().catch((error: unknown) => {

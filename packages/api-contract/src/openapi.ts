@@ -1869,6 +1869,8 @@ export interface components {
             database: components["schemas"]["CheckView"];
             cache: components["schemas"]["CheckView"];
             uptimeSeconds: number;
+            /** @description The cluster worker that answered (its number, from 1; a replaced worker gets the next one); null when one process serves */
+            worker: number | null;
         };
         InvitationView: {
             id: string;

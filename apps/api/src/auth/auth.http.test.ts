@@ -111,6 +111,16 @@ describe('the administrator bootstrap', () => {
     const login = await api.request('POST', '/api/auth/login', { body: { email, password: 'root-password-1' } });
     expect(login.body.user.role).toBe('ADMIN');
   });
+
+  it('creates one admin when several workers start at once, and none of them fails', async () => {
+    const { AuthService } = await import('./auth.service.js');
+    const auth = api.app.get(AuthService);
+    const email = `root-together-${Date.now()}@test.local`;
+    const outcomes = await Promise.all(Array.from({ length: 4 }, () => auth.ensureAdmin(email, 'root-password-1')));
+    expect(outcomes.sort()).toEqual(['created', 'kept', 'kept', 'kept']);
+    const login = await api.request('POST', '/api/auth/login', { body: { email, password: 'root-password-1' } });
+    expect(login.body.user.role).toBe('ADMIN');
+  });
 });
 
 describe('brute force', () => {

@@ -272,7 +272,13 @@ export class AuthService {
       return 'promoted';
     }
     const created = await this.createUser(parsed.address, password, 'ADMIN', 'ko');
-    if (!created) throw new AdminBootstrapError(`ADMIN_EMAIL ${parsed.address} could not be created: another account took it during the start. Start again.`);
+    if (!created) {
+      // Workers of one cluster (or instances) starting together with the same ADMIN_EMAIL: one of
+      // them made the admin, which is this start's admin too. Anything else took the address.
+      const winner = (await this.users.findByEmail(parsed.address)) ?? (await this.users.findByCanonicalEmail(parsed.canonical));
+      if (winner?.role === 'ADMIN') return 'kept';
+      throw new AdminBootstrapError(`ADMIN_EMAIL ${parsed.address} could not be created: another account took it during the start. Start again.`);
+    }
     this.logger.log({ message: 'role changed', userId: created.id, email: parsed.address, from: null, to: 'ADMIN', by: 'ADMIN_EMAIL' });
     return 'created';
   }

@@ -1,5 +1,6 @@
+import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig } from './app-config.js';
+import { ConfigError, loadConfig, MAX_WORKERS } from './app-config.js';
 
 describe('loadConfig', () => {
   it('starts on embedded defaults with nothing set', () => {
@@ -84,5 +85,46 @@ describe('loadConfig', () => {
   it('reads every quota number from the environment', () => {
     const config = loadConfig({ QUOTA_FREE_MONTHLY_TOKENS: '5000', QUOTA_CONSUMPTION_ORDER: 'free-first', QUOTA_BLOCK_PERCENT: '110', QUOTA_DEFAULT_TOKENS_PER_TURN: '300' });
     expect(config.quota).toMatchObject({ freeMonthlyTokens: 5_000, consumptionOrder: 'free-first', blockBasisPoints: 11_000, defaultTokensPerTurn: 300 });
+  });
+
+  describe('WEB_CONCURRENCY (server processes)', () => {
+    const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: 'x'.repeat(32), PUBLIC_URL: 'https://consult-on.example.com', TOSS_CLIENT_KEY: 'live_ck_x', TOSS_SECRET_KEY: 'live_sk_x' };
+    const withRedis = { ...production, REDIS_URL: 'redis://cache:6379' };
+
+    it('runs one process per core in production on PostgreSQL and Redis, at most MAX_WORKERS', () => {
+      expect(loadConfig(withRedis, { cores: 4 }).processes).toEqual({ workers: 4, reason: 'per-core' });
+      expect(loadConfig(withRedis, { cores: 1 }).processes).toEqual({ workers: 1, reason: 'per-core' });
+      expect(loadConfig(withRedis, { cores: 500 }).processes).toEqual({ workers: MAX_WORKERS, reason: 'per-core' });
+      expect(loadConfig(withRedis).processes.workers).toBe(Math.min(MAX_WORKERS, availableParallelism()));
+      expect(loadConfig({ ...production, REDIS_HOST: 'cache' }, { cores: 3 }).processes).toEqual({ workers: 3, reason: 'per-core' });
+    });
+
+    it('takes WEB_CONCURRENCY as given, from 1 to MAX_WORKERS', () => {
+      expect(loadConfig({ ...withRedis, WEB_CONCURRENCY: '3' }, { cores: 2 }).processes).toEqual({ workers: 3, reason: 'configured' });
+      expect(loadConfig({ ...withRedis, WEB_CONCURRENCY: '1' }, { cores: 8 }).processes).toEqual({ workers: 1, reason: 'configured' });
+      expect(loadConfig({ ...withRedis, WEB_CONCURRENCY: String(MAX_WORKERS) }).processes.workers).toBe(MAX_WORKERS);
+      for (const invalid of ['0', '-1', String(MAX_WORKERS + 1), '1.5', 'two', '']) {
+        expect(() => loadConfig({ ...withRedis, WEB_CONCURRENCY: invalid }), invalid).toThrow(/WEB_CONCURRENCY/);
+      }
+    });
+
+    it('keeps production without Redis to one process unless told, and refuses more than one without Redis', () => {
+      expect(loadConfig(production, { cores: 8 }).processes).toEqual({ workers: 1, reason: 'no-redis' });
+      expect(loadConfig({ ...production, WEB_CONCURRENCY: '1' }, { cores: 8 }).processes).toEqual({ workers: 1, reason: 'configured' });
+      expect(() => loadConfig({ ...production, WEB_CONCURRENCY: '2' })).toThrow(/WEB_CONCURRENCY=2 needs REDIS_URL/);
+      expect(() => loadConfig({ DATABASE_URL: 'postgres://db/x', WEB_CONCURRENCY: '2' })).toThrow(ConfigError);
+    });
+
+    it('runs the embedded database in one process only, and says why', () => {
+      expect(loadConfig({}, { cores: 8 }).processes).toEqual({ workers: 1, reason: 'embedded-database' });
+      expect(loadConfig({ WEB_CONCURRENCY: '1' }).processes).toEqual({ workers: 1, reason: 'embedded-database' });
+      expect(() => loadConfig({ WEB_CONCURRENCY: '2', REDIS_URL: 'redis://cache:6379' })).toThrow(/WEB_CONCURRENCY=2 needs DATABASE_URL: the embedded PGlite database lives inside one process/);
+    });
+
+    it('runs one process outside production unless WEB_CONCURRENCY asks for more', () => {
+      const development = { DATABASE_URL: 'postgres://db/x', REDIS_URL: 'redis://cache:6379' };
+      expect(loadConfig(development, { cores: 8 }).processes).toEqual({ workers: 1, reason: 'not-production' });
+      expect(loadConfig({ ...development, WEB_CONCURRENCY: '2' }, { cores: 8 }).processes).toEqual({ workers: 2, reason: 'configured' });
+    });
   });
 });

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { assertValidPolicy, percentToBasisPoints, type QuotaPolicyConfig } from '@consult-on/quota-policy';
 import { z } from 'zod';
 import { parsePlans, type PlanConfig } from './plans-config.js';
@@ -8,6 +9,9 @@ import { parseS3Url } from '../archive/archive-objects.js';
 const booleanString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+/** The most server processes one `main.js` runs: each opens its own pool of DATABASE_POOL_SIZE connections. */
+export const MAX_WORKERS = 64;
 
 const percent = z.coerce.number().min(0).max(1_000);
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL');
@@ -21,6 +25,7 @@ const environmentSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   HOST: z.string().default('0.0.0.0'),
   PORT: z.coerce.number().int().min(0).max(65_535).default(3000),
+  WEB_CONCURRENCY: z.coerce.number().int().min(1).max(MAX_WORKERS).optional(),
   PUBLIC_URL: z.url().optional(),
   DATABASE_URL: postgresUrl.optional(),
   DATABASE_POOL_SIZE: positiveInt.default(10),
@@ -116,6 +121,8 @@ export interface AppConfig {
   isProduction: boolean;
   host: string;
   port: number;
+  /** How many server processes `main.js` runs on the port (WEB_CONCURRENCY) and why that many. */
+  processes: ProcessPlan;
   publicUrl: string | null;
   database: DatabaseConfig;
   redis: { url: string | null; keyPrefix: string };
@@ -174,6 +181,22 @@ export interface DatabaseConfig {
   preparedStatements: boolean;
   /** DATABASE_READ_URL: a read replica for the admin statistics and the reports' reads; null: they read the primary. */
   readUrl: string | null;
+}
+
+/**
+ * The server processes of one `main.js`. With more than one, a primary process forks that many
+ * workers, each serving the same port (Node's cluster). `reason` says why the count is what it is:
+ * - `configured`: WEB_CONCURRENCY was set;
+ * - `per-core`: production on PostgreSQL and Redis without WEB_CONCURRENCY, one per core;
+ * - `embedded-database`: PGlite lives inside one process, so there is only ever one;
+ * - `no-redis`: production without Redis: rate limits and caches are in each process's memory,
+ *   so a second process would double every limit; one process unless WEB_CONCURRENCY says otherwise
+ *   (and more than one needs Redis);
+ * - `not-production`: development and tests run one process unless WEB_CONCURRENCY says otherwise.
+ */
+export interface ProcessPlan {
+  workers: number;
+  reason: 'configured' | 'per-core' | 'embedded-database' | 'no-redis' | 'not-production';
 }
 
 /** Mail to account owners (password resets, address verification). */
@@ -300,6 +323,33 @@ function paymentsConfig(env: Environment, isProduction: boolean): PaymentsConfig
   };
 }
 
+/** What the machine offers the process plan: its cores (os.availableParallelism). */
+export interface MachineFacts {
+  cores: number;
+}
+
+function processPlan(env: Environment, isProduction: boolean, hasRedis: boolean, machine: MachineFacts): ProcessPlan {
+  const configured = env.WEB_CONCURRENCY;
+  if (!env.DATABASE_URL) {
+    if (configured !== undefined && configured > 1) {
+      throw new ConfigError(`Invalid configuration: WEB_CONCURRENCY=${configured} needs DATABASE_URL: the embedded PGlite database lives inside one process, so there is only one.`);
+    }
+    return { workers: 1, reason: 'embedded-database' };
+  }
+  if (configured !== undefined) {
+    if (configured > 1 && !hasRedis) {
+      throw new ConfigError(
+        `Invalid configuration: WEB_CONCURRENCY=${configured} needs REDIS_URL: without Redis each process counts rate limits and caches in its own memory, ` +
+          `so ${configured} processes would let ${configured} times the login and request limits through. Set REDIS_URL, or WEB_CONCURRENCY=1.`,
+      );
+    }
+    return { workers: configured, reason: 'configured' };
+  }
+  if (!isProduction) return { workers: 1, reason: 'not-production' };
+  if (!hasRedis) return { workers: 1, reason: 'no-redis' };
+  return { workers: Math.max(1, Math.min(MAX_WORKERS, machine.cores)), reason: 'per-core' };
+}
+
 function redisUrl(env: Environment): string | null {
   if (env.REDIS_URL) return env.REDIS_URL;
   if (env.REDIS_HOST) return `redis://${env.REDIS_HOST}:${env.REDIS_PORT}`;
@@ -307,7 +357,7 @@ function redisUrl(env: Environment): string | null {
 }
 
 /** Reads and validates the environment; throws a ConfigError that names every problem. */
-export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+export function loadConfig(source: NodeJS.ProcessEnv = process.env, machine: MachineFacts = { cores: availableParallelism() }): AppConfig {
   const parsed = environmentSchema.safeParse(source);
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  ${issue.path.join('.')}: ${issue.message}`);
@@ -328,6 +378,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     throw new ConfigError('Invalid configuration: ADMIN_EMAIL and ADMIN_PASSWORD must be set together.');
   }
   const payments = paymentsConfig(env, isProduction);
+  const processes = processPlan(env, isProduction, redisUrl(env) !== null, machine);
   const models = parseModels(env.CHAT_MODELS);
   const defaultModel = env.CHAT_DEFAULT_MODEL ?? models[0]!.id;
   if (!models.some((model) => model.id === defaultModel)) {
@@ -378,6 +429,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     isProduction,
     host: env.HOST,
     port: env.PORT,
+    processes,
     publicUrl: env.PUBLIC_URL ?? null,
     database: {
       url: env.DATABASE_URL ?? null,

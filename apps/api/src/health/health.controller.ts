@@ -1,3 +1,4 @@
+import cluster from 'node:cluster';
 import { CACHE_MANAGER } from '@nestjs/cache-manager';
 import { Controller, Get, HttpStatus, Inject, Res, type OnApplicationShutdown } from '@nestjs/common';
 import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
@@ -19,6 +20,8 @@ class HealthView {
   @ApiProperty({ type: CheckView }) database!: CheckView;
   @ApiProperty({ type: CheckView }) cache!: CheckView;
   @ApiProperty() uptimeSeconds!: number;
+  @ApiProperty({ type: Number, nullable: true, description: 'The cluster worker that answered (its number, from 1; a replaced worker gets the next one); null when one process serves' })
+  worker!: number | null;
 }
 
 const CHECK_TIMEOUT_MS = 2_000;
@@ -72,6 +75,6 @@ export class HealthController implements OnApplicationShutdown {
     ]);
     const status = database.status === 'down' ? 'down' : cache.status === 'down' ? 'degraded' : 'ok';
     if (status === 'down') response.status(HttpStatus.SERVICE_UNAVAILABLE);
-    return { status, database, cache, uptimeSeconds: Math.round(process.uptime()) };
+    return { status, database, cache, uptimeSeconds: Math.round(process.uptime()), worker: cluster.worker?.id ?? null };
   }
 }

@@ -31,7 +31,8 @@ export class MetricsController {
     const token = this.config.metricsToken;
     if (!token && this.config.isProduction) throw new NotFoundError();
     if (token && !sameSecret(authorization ?? '', `Bearer ${token}`)) throw new UnauthorizedError();
-    response.setHeader('content-type', this.metrics.registry.contentType);
-    response.end(await this.metrics.registry.metrics());
+    const { contentType, text } = await this.metrics.scrape();
+    response.setHeader('content-type', contentType);
+    response.end(text);
   }
 }

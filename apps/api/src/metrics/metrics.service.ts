@@ -1,15 +1,34 @@
-import { Injectable } from '@nestjs/common';
+import cluster from 'node:cluster';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import {
+  isMessage,
+  METRICS_COLLECT,
+  METRICS_COLLECTED,
+  METRICS_SCRAPE,
+  METRICS_SCRAPED,
+  type MetricsCollectedMessage,
+  type MetricsCollectMessage,
+  type MetricsScrapedMessage,
+  type MetricsScrapeMessage,
+} from '../cluster/worker-messages.js';
+import { ServerBusyError } from '../common/errors.js';
 import type { RefusalCounter } from '../common/refusal-counter.js';
 import { MetricsRepository } from './metrics.repository.js';
 
+/** How long a worker waits for the primary's sum of every worker's metrics. */
+const CLUSTER_SCRAPE_TIMEOUT_MS = 5_000;
+
 /**
- * Prometheus metrics of this instance (`GET /metrics`). Counters are per process; the open
- * holds gauge reads the database at scrape time, so it is the same on every instance.
+ * Prometheus metrics of this instance (`GET /metrics`). Counters are per process; in cluster mode
+ * a scrape answers with the sum of every worker's (the primary adds them up, cluster-metrics.ts),
+ * so one scrape of the port is the instance whichever worker takes it. The open holds gauge reads
+ * the database at scrape time, so it is the same on every instance and worker.
  */
 @Injectable()
-export class MetricsService implements RefusalCounter {
+export class MetricsService implements RefusalCounter, OnModuleDestroy {
   readonly registry = new Registry();
+  private nextScrapeId = 1;
 
   readonly turns = new Counter({ name: 'consult_on_chat_turns_total', help: 'Chat turns by outcome', labelNames: ['outcome', 'model'], registers: [this.registry] });
   readonly tokensCharged = new Counter({
@@ -48,11 +67,14 @@ export class MetricsService implements RefusalCounter {
 
   constructor(repository: MetricsRepository) {
     collectDefaultMetrics({ register: this.registry, prefix: 'consult_on_' });
+    if (cluster.isWorker) process.on('message', this.answerCollect);
     new Gauge({
       name: 'consult_on_open_holds',
       help: 'Open token holds (turns in flight) across the cluster',
       labelNames: ['measure'],
       registers: [this.registry],
+      // Every worker reads the same figure from the database: one of them, not their sum.
+      aggregator: 'max',
       async collect() {
         try {
           const open = await repository.openHolds();
@@ -68,4 +90,38 @@ export class MetricsService implements RefusalCounter {
   countRefusal(code: string): void {
     this.refusals.inc({ code });
   }
+
+  onModuleDestroy(): void {
+    process.off('message', this.answerCollect);
+  }
+
+  /** The scrape's body: this process's metrics or, in a cluster worker, every worker's added up by the primary. */
+  async scrape(): Promise<{ contentType: string; text: string }> {
+    if (!cluster.isWorker) return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+    const id = this.nextScrapeId++;
+    return new Promise((resolve, reject) => {
+      const done = (answer: MetricsScrapedMessage | null) => {
+        clearTimeout(timer);
+        process.off('message', onMessage);
+        if (answer) resolve({ contentType: answer.contentType, text: answer.text });
+        else reject(new ServerBusyError());
+      };
+      const onMessage = (message: unknown) => {
+        if (isMessage<MetricsScrapedMessage>(message, METRICS_SCRAPED) && message.id === id) done(message);
+      };
+      const timer = setTimeout(() => done(null), CLUSTER_SCRAPE_TIMEOUT_MS);
+      process.on('message', onMessage);
+      const request: MetricsScrapeMessage = { type: METRICS_SCRAPE, id };
+      process.send!(request);
+    });
+  }
+
+  /** In a cluster worker: the primary asks for this worker's registry, to add it to the others'. */
+  private readonly answerCollect = (message: unknown): void => {
+    if (!isMessage<MetricsCollectMessage>(message, METRICS_COLLECT)) return;
+    void this.registry.getMetricsAsJSON().then((metrics) => {
+      const answer: MetricsCollectedMessage = { type: METRICS_COLLECTED, id: message.id, metrics };
+      if (process.connected) process.send!(answer);
+    });
+  };
 }

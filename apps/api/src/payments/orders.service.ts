@@ -94,6 +94,8 @@ export class OrdersService {
       name: 'consult_on_payment_grant_mismatches',
       help: 'Paid orders without exactly one grant plus purchase grants without a paid order, at the last check (0 in a sound ledger)',
       registers: [metrics.registry],
+      // In cluster mode, the worse of the workers' last checks.
+      aggregator: 'max',
     });
   }
 

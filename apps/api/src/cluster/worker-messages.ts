@@ -1,0 +1,50 @@
+/** What a worker tells the primary over the cluster's IPC channel once it serves requests. */
+export const WORKER_READY = 'consult-on:worker-ready';
+
+export interface WorkerReadyMessage {
+  type: typeof WORKER_READY;
+  /** The facts of the start-up banner, which the primary prints once for all workers. */
+  url: string;
+  webServed: boolean;
+  database: string;
+  /** The read replica's description (DATABASE_READ_URL), or null. */
+  reads: string | null;
+}
+
+
+/**
+ * `/metrics` in cluster mode: the worker that takes a scrape asks the primary (SCRAPE), the
+ * primary asks every worker for its registry (COLLECT → COLLECTED) and answers with the sum (SCRAPED).
+ */
+export const METRICS_SCRAPE = 'consult-on:metrics-scrape';
+export const METRICS_SCRAPED = 'consult-on:metrics-scraped';
+export const METRICS_COLLECT = 'consult-on:metrics-collect';
+export const METRICS_COLLECTED = 'consult-on:metrics-collected';
+
+export interface MetricsScrapeMessage {
+  type: typeof METRICS_SCRAPE;
+  id: number;
+}
+
+export interface MetricsScrapedMessage {
+  type: typeof METRICS_SCRAPED;
+  id: number;
+  contentType: string;
+  text: string;
+}
+
+export interface MetricsCollectMessage {
+  type: typeof METRICS_COLLECT;
+  id: number;
+}
+
+export interface MetricsCollectedMessage {
+  type: typeof METRICS_COLLECTED;
+  id: number;
+  /** The worker's registry as prom-client's getMetricsAsJSON gives it. */
+  metrics: unknown[];
+}
+
+export function isMessage<T extends { type: string }>(message: unknown, type: T['type']): message is T {
+  return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
+}
