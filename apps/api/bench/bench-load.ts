@@ -7,6 +7,7 @@
  */
 import os from 'node:os';
 import type { ChildProcess } from 'node:child_process';
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { DEFAULT_QUOTA_POLICY, periodOf } from '@consult-on/quota-policy';
 import { openDatabase } from '../src/database/database.js';
@@ -62,6 +63,9 @@ interface Row {
   postgresCpuMs: number | null;
   nginxCpuMs: number | null;
   benchCpuMs: number;
+  /** Redis's CPU (its own process, from its INFO's process_id) and the commands it ran, per request. */
+  redisCpuMs: number | null;
+  redisCommands: number | null;
   /** Cores kept busy meanwhile by everything else: Redis, PostgreSQL's own background, other work on the machine. */
   otherCores: number | null;
 }
@@ -73,7 +77,9 @@ async function main() {
   fake.defaultBehavior = { kind: 'reply', text: '네, 말씀해 주세요.', promptTokens: 40, completionTokens: 6 };
   let running: Deployment | null = null;
   const rows: Row[] = [];
+  const redis = new Redis(REDIS_URL, { lazyConnect: true });
   try {
+    await redis.connect();
     const handle = await openDatabase({ url, poolSize: 1 });
     await handle.close();
     const client = new pg.Client({ connectionString: url });
@@ -109,9 +115,11 @@ async function main() {
       try {
         log(`${running.label}: warming up for ${WARMUP_SECONDS} s, then measuring for ${SECONDS} s with ${CONCURRENCY} clients through nginx`);
         if (WARMUP_SECONDS > 0) await runLoad({ port: nginx.port, seconds: WARMUP_SECONDS, concurrency: CONCURRENCY, request, label: 'warm-up' });
+        const redisBefore = await redisNow(redis);
         const before = cpuNow(running, nginx.pids());
         const result = await runLoad({ port: nginx.port, seconds: SECONDS, concurrency: CONCURRENCY, request, label: running.label });
         const after = cpuNow(running, nginx.pids());
+        const redisAfter = await redisNow(redis);
         const perRequest = (key: 'api' | 'postgres' | 'nginx') => {
           const start = before[key];
           const end = after[key];
@@ -124,6 +132,8 @@ async function main() {
           postgresCpuMs: perRequest('postgres'),
           nginxCpuMs: perRequest('nginx'),
           benchCpuMs: (after.bench - before.bench) / result.requests,
+          redisCpuMs: redisBefore.cpuMs === null || redisAfter.cpuMs === null ? null : (redisAfter.cpuMs - redisBefore.cpuMs) / result.requests,
+          redisCommands: (redisAfter.commands - redisBefore.commands) / result.requests,
           otherCores: otherCores(before, after, result.seconds),
         });
       } finally {
@@ -138,7 +148,15 @@ async function main() {
     await fake.close();
     await scratch.drop();
     await deleteRedisKeys(REDIS_URL, PREFIX).catch(() => 0);
+    redis.disconnect();
   }
+}
+
+/** Redis's CPU so far (its process, by the pid its INFO gives; null when not on this machine) and the commands it has run. */
+async function redisNow(redis: Redis): Promise<{ cpuMs: number | null; commands: number }> {
+  const info = await redis.info();
+  const field = (name: string) => Number(new RegExp(`^${name}:(\\d+)`, 'm').exec(info)?.[1] ?? Number.NaN);
+  return { cpuMs: processCpuMs(field('process_id')), commands: field('total_commands_processed') };
 }
 
 /** CPU time so far of the API processes, the database's backends, nginx, this process (load and fake model) and the whole machine, in ms. */
@@ -210,14 +228,14 @@ function printTable(rows: Row[]) {
       `${os.availableParallelism()} cores, Node ${process.version}`,
   );
   console.log(
-    '| instances | requests | requests/s | p50 ms | p90 ms | p99 ms | errors | API CPU ms/request | PostgreSQL CPU ms/request | nginx CPU ms/request | load generator CPU ms/request | all four, ms/request | other processes, cores busy | statuses |',
+    '| instances | requests | requests/s | p50 ms | p90 ms | p99 ms | errors | API CPU ms/request | PostgreSQL CPU ms/request | nginx CPU ms/request | load generator CPU ms/request | all four, ms/request | Redis CPU ms/request | Redis commands/request | other processes, cores busy | statuses |',
   );
-  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
+  console.log('|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
   for (const row of rows) {
     const { result } = row;
     console.log(
       `| ${row.label} | ${result.requests.toLocaleString()} | ${Math.round(result.throughput).toLocaleString()} | ${result.p50Ms.toFixed(2)} | ${result.p90Ms.toFixed(2)} | ${result.p99Ms.toFixed(2)} | ${result.errors} | ` +
-        `${ms(row.apiCpuMs)} | ${ms(row.postgresCpuMs)} | ${ms(row.nginxCpuMs)} | ${ms(row.benchCpuMs)} | ${ms(stackCpuMs(row))} | ${ms(row.otherCores)} | ${JSON.stringify(result.statuses)} |`,
+        `${ms(row.apiCpuMs)} | ${ms(row.postgresCpuMs)} | ${ms(row.nginxCpuMs)} | ${ms(row.benchCpuMs)} | ${ms(stackCpuMs(row))} | ${ms(row.redisCpuMs)} | ${ms(row.redisCommands)} | ${ms(row.otherCores)} | ${JSON.stringify(result.statuses)} |`,
     );
   }
 }

@@ -14,7 +14,7 @@ const baseUrl = process.env.DATABASE_URL;
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 describe.skipIf(!baseUrl)('the floor server of bench:chat', () => {
-  const name = `consult_on_floor_${process.pid}_${randomBytes(4).toString('hex')}`;
+  const name = `consult_on_test_${process.pid}_floor_${randomBytes(4).toString('hex')}`;
   let admin: pg.Client;
   let url: string;
   let database: DatabaseHandle;
@@ -63,10 +63,11 @@ describe.skipIf(!baseUrl)('the floor server of bench:chat', () => {
     const order = (list: { name: string | null; text: string }[]) => [list[0], ...list.slice(1, 3).sort((a, b) => a.text.localeCompare(b.text)), ...list.slice(3)];
     const floor = FLOOR_STATEMENTS.map((statement) => ({ name: statement.name, text: oneLine(statement.text) }));
     // The session's first request on this instance reads the user's row; the next, within a
-    // second, use what it read (SessionUserCache) and send the rest.
+    // second, uses what it read (SessionUserCache) and sends the rest — or reads it again when
+    // the first turn took longer than that (a slow machine).
     expect(order(await recorded())).toEqual(order(floor));
     const next = await recorded();
-    expect(order([floor[0]!, ...next])).toEqual(order(floor));
+    expect(order(next[0]?.text === floor[0]!.text ? next : [floor[0]!, ...next])).toEqual(order(floor));
   });
 
   it('serves a metered turn on the same tables: held, settled, the conversation kept', async () => {

@@ -226,8 +226,8 @@ async function main(): Promise<void> {
   // In transaction mode, in front of the suite's database through PostgreSQL's Unix socket: its
   // server connections have no client address, the instances' own TCP connections would have one.
   const bouncer = new PrivatePgbouncer(PGBOUNCER_PORT, { [DATABASE]: { host: postgres.socketDirectory, port: postgres.port, dbname: DATABASE, poolSize: PGBOUNCER_POOL_SIZE } });
-  await bouncer.start();
   pgbouncer = bouncer;
+  await bouncer.start();
   const admin = new pg.Client({ connectionString: BASE_URL });
   // The suite restarts PostgreSQL: a connection it cuts must not end the suite.
   admin.on('error', () => undefined);

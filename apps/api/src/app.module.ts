@@ -7,6 +7,7 @@ import { AccountModule } from './account/account.module.js';
 import { ReportsModule } from './reports/reports.module.js';
 import { ApiKeyCache } from './api-keys/api-key-cache.js';
 import { SessionUserCache } from './auth/session-user-cache.js';
+import { CacheRelay } from './cluster/cache-relay.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ChatModule } from './chat/chat.module.js';
 import { cacheOptions } from './common/cache.js';
@@ -44,6 +45,8 @@ class CoreModule {
       { provide: CLIENT_TRACKER, useExisting: ApiKeyCache },
       // Read by the sessions' guard, forgotten by whatever writes an account's row (the account's deletion too).
       SessionUserCache,
+      // Cluster mode: a forget in one worker reaches the others at once.
+      CacheRelay,
       { provide: APP_CONFIG, useValue: dependencies.config },
       { provide: DATABASE, useValue: dependencies.database },
       { provide: READ_DATABASE, useValue: dependencies.readDatabase ?? dependencies.database },

@@ -1,7 +1,7 @@
 import cluster from 'node:cluster';
 import { createLogger } from './app-logger.js';
 import { ClusterPrimary } from './cluster/cluster-primary.js';
-import { WORKER_READY, type WorkerReadyMessage } from './cluster/worker-messages.js';
+import { isClusterWorker, WORKER_READY, type WorkerReadyMessage } from './cluster/worker-messages.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
 import { startupBanner } from './startup-banner.js';
 
@@ -35,7 +35,7 @@ async function main(): Promise<void> {
   // Loaded here, not above: the primary never serves, so it never loads the application.
   const { startServer } = await import('./bootstrap.js');
   const server = await startServer(config);
-  if (cluster.isWorker) {
+  if (isClusterWorker()) {
     const ready: WorkerReadyMessage = { type: WORKER_READY, url: server.url, webServed: server.webServed, database: server.database.description, reads: server.readDatabase?.description ?? null };
     process.send!(ready);
     return;

@@ -3,7 +3,11 @@ import { LocalServer } from './local-server.js';
 
 /** How the fake model answers the next request. */
 export type FakeBehavior =
-  | { kind: 'reply'; text?: string; promptTokens?: number; completionTokens?: number; includeUsage?: boolean; chunkDelayMs?: number; firstChunkDelayMs?: number }
+  | { kind: 'reply'; text?: string; promptTokens?: number; completionTokens?: number; includeUsage?: boolean; chunkDelayMs?: number; firstChunkDelayMs?: number; holdOpenAfterDoneMs?: number }
+  /** 200 with a JSON body, as a proxy or a misconfigured gateway might answer. */
+  | { kind: 'not-a-stream' }
+  /** Some chunks, then the body ends: no usage, no [DONE]. */
+  | { kind: 'ends-early'; afterChunks: number }
   | { kind: 'status'; status: number }
   | { kind: 'hang' }
   | { kind: 'malformed' }
@@ -63,6 +67,15 @@ export class FakeOpenAiServer {
         response.writeHead(200, { 'content-type': 'text/event-stream' });
         response.end('data: {"id": "x", "choices": [{"delta": {"content": "안녕\n\n');
         return;
+      case 'not-a-stream':
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ id: 'x', object: 'chat.completion', choices: [{ message: { role: 'assistant', content: '안녕' } }] }));
+        return;
+      case 'ends-early':
+        response.writeHead(200, { 'content-type': 'text/event-stream' });
+        for (let index = 0; index < behavior.afterChunks; index += 1) response.write(chunk({ content: `조각${index} ` }));
+        response.end();
+        return;
       case 'reset-mid-stream': {
         response.writeHead(200, { 'content-type': 'text/event-stream' });
         for (let index = 0; index < behavior.afterChunks; index += 1) response.write(chunk({ content: `조각${index} ` }));
@@ -89,7 +102,16 @@ export class FakeOpenAiServer {
       const usage = { prompt_tokens: behavior.promptTokens ?? 20, completion_tokens: behavior.completionTokens ?? sent.length };
       response.write(`data: ${JSON.stringify({ id: 'fake', object: 'chat.completion.chunk', created: 0, model: body.model, choices: [], usage: { ...usage, total_tokens: usage.prompt_tokens + usage.completion_tokens } })}\n\n`);
     }
-    response.end('data: [DONE]\n\n');
+    if (!behavior.holdOpenAfterDoneMs) {
+      response.end('data: [DONE]\n\n');
+      return;
+    }
+    // A server that keeps the body open after [DONE] (and pings on it).
+    response.write('data: [DONE]\n\n');
+    const ping = setInterval(() => response.write(': ping\n\n'), 100);
+    await delay(behavior.holdOpenAfterDoneMs);
+    clearInterval(ping);
+    if (!response.destroyed) response.end();
   }
 }
 

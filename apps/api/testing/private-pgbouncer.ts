@@ -51,6 +51,12 @@ export class PrivatePgbouncer {
     }
   }
 
+  /** Whether this PgBouncer (1.21 and later) has `max_prepared_statements`. */
+  static tracksPreparedStatements(binary: string): boolean {
+    const version = /PgBouncer (\d+)\.(\d+)/i.exec(execFileSync(binary, ['--version']).toString());
+    return version !== null && (Number(version[1]) > 1 || Number(version[2]) >= 21);
+  }
+
   /** A free TCP port on 127.0.0.1 for a PgBouncer of a test's own. */
   static async freePort(): Promise<number> {
     const server = net.createServer();
@@ -88,6 +94,9 @@ export class PrivatePgbouncer {
         'max_client_conn = 500',
         // A PostgreSQL that restarts is reconnected to within a second, not the default 15.
         'server_login_retry = 1',
+        // From 1.21 PgBouncer can keep prepared statements itself (on by default from 1.24): off,
+        // as in 1.18 (Debian 12's), the case the API's unnamed statements are for.
+        ...(PrivatePgbouncer.tracksPreparedStatements(binary) ? ['max_prepared_statements = 0'] : []),
         `logfile = ${path.join(this.directory, 'pgbouncer.log')}`,
         `pidfile = ${path.join(this.directory, 'pgbouncer.pid')}`,
         '',
@@ -106,6 +115,8 @@ export class PrivatePgbouncer {
       if (await accepts(this.port)) return;
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
+    // Not left behind holding the port for the next run.
+    this.process.kill('SIGKILL');
     throw new Error(`pgbouncer did not start on port ${this.port}: ${this.log().slice(-2_000)}`);
   }
 

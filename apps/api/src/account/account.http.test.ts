@@ -227,7 +227,8 @@ describe('suspend and reactivate (admins)', () => {
         if (!refused) await new Promise((resolve) => setTimeout(resolve, 50));
       }
       expect(refused).toBe(true);
-      expect(Date.now() - suspendedAt).toBeLessThanOrEqual(1_100);
+      // Within the second the other instance trusts its copy (and the requests of the loop on a busy machine).
+      expect(Date.now() - suspendedAt).toBeLessThanOrEqual(1_500);
 
       // Reactivated and signed in on the first: the new session (a newer session version than the
       // second instance read a moment ago) is accepted on the second at once.
@@ -235,6 +236,9 @@ describe('suspend and reactivate (admins)', () => {
       expect((await second.request('GET', '/api/auth/me', { token: user.token })).status).toBe(401);
       const login = await api.request('POST', '/api/auth/login', { body: { email: user.email, password: 'password-123' } });
       expect((await second.request('GET', '/api/auth/me', { token: login.body.accessToken })).status).toBe(200);
+      // Reactivating an account that is not locked ends nothing.
+      expect((await api.request('POST', `/api/admin/users/${user.id}/reactivate`, { token: admin.token })).status).toBe(200);
+      expect((await api.request('GET', '/api/auth/me', { token: login.body.accessToken })).status).toBe(200);
     } finally {
       await second.close();
     }

@@ -174,9 +174,13 @@ export class UsersRepository {
     return this.db.transaction(async (tx) => {
       const [row] = await tx
         .update(users)
-        // Both ways the session version moves: a suspension ends the sessions; after a reactivation,
-        // a new session is newer than any instance's copy of the locked account (SessionUserCache).
-        .set({ suspendedAt, sessionVersion: sql`${users.sessionVersion} + 1` })
+        // The session version moves with the lock: a suspension ends the sessions; a reactivation
+        // (of a locked account only — reactivating an active one ends nothing) makes the next
+        // session newer than any instance's copy of the locked account (SessionUserCache).
+        .set({
+          suspendedAt,
+          sessionVersion: suspendedAt ? sql`${users.sessionVersion} + 1` : sql`case when ${users.suspendedAt} is null then ${users.sessionVersion} else ${users.sessionVersion} + 1 end`,
+        })
         .where(and(eq(users.id, id), isNull(users.deletedAt)))
         .returning();
       // The reset links mailed before a suspension never work, not even after the reactivation.

@@ -164,6 +164,8 @@ describe('provider failures are never charged', () => {
     ['a timeout after the headers', { kind: 'reply', firstChunkDelayMs: 1_500 } as const, 504, 'MODEL_TIMEOUT'],
     ['a malformed stream', { kind: 'malformed' } as const, 502, 'MODEL_PROVIDER_FAILED'],
     ['a connection reset mid-stream', { kind: 'reset-mid-stream', afterChunks: 2 } as const, 502, 'MODEL_PROVIDER_FAILED'],
+    ['a 200 that is not a stream', { kind: 'not-a-stream' } as const, 502, 'MODEL_PROVIDER_FAILED'],
+    ['a stream that ends without its usage or [DONE]', { kind: 'ends-early', afterChunks: 2 } as const, 502, 'MODEL_PROVIDER_FAILED'],
   ])('%s: an error status, hold voided, nothing charged', async (_, behavior, status, code) => {
     const user = await api.signUp();
     fake.defaultBehavior = behavior;
@@ -174,6 +176,20 @@ describe('provider failures are never charged', () => {
     expect(await consumptions(user.id)).toHaveLength(0);
     expect(await balances(user.id)).toMatchObject({ heldTokens: 0, periodConsumedTokens: 0 });
     expect(await appLedger(api.app).verify(user.id)).toEqual([]);
+  });
+});
+
+describe('a provider that keeps the body open after [DONE]', () => {
+  it('answers at once and charges the turn: the answer was whole', async () => {
+    const user = await api.signUp();
+    fake.next({ kind: 'reply', text: '끝까지 말했습니다', promptTokens: 10, completionTokens: 4, holdOpenAfterDoneMs: 4_000 });
+    const started = performance.now();
+    const response = await api.request('POST', '/api/chat/send', { token: user.token, body: { message: '다 말했나요?' } });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ content: '끝까지 말했습니다', usage: { chargedTokens: 14, estimated: false } });
+    // Past the provider's idle timeout (800 ms here) but well before the body would end.
+    expect(performance.now() - started).toBeLessThan(3_000);
+    expect((await consumptions(user.id)).map((entry) => entry.amountTokens)).toEqual([14]);
   });
 });
 

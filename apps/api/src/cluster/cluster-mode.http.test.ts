@@ -109,6 +109,25 @@ describe.skipIf(!runs)('cluster mode (npm start in production, WEB_CONCURRENCY=2
     expect(await healthCount()).toBe(before + 10);
   });
 
+  it('a lock made through one worker stops the session on both at once (the caches forget it together)', async () => {
+    const json = { 'content-type': 'application/json' };
+    const registered = await fetch(`${api.url}/api/auth/register`, { method: 'POST', headers: json, body: JSON.stringify({ email: 'locked@cluster.test', password: 'Silent-harbor-7315' }) });
+    expect(registered.status).toBe(201);
+    const user = (await registered.json()) as { accessToken: string; user: { id: string } };
+    const adminLogin = await fetch(`${api.url}/api/auth/login`, { method: 'POST', headers: json, body: JSON.stringify(admin) });
+    const adminToken = ((await adminLogin.json()) as { accessToken: string }).accessToken;
+    const me = () => getOnNewConnection(`${api.url}/api/auth/me`, { headers: { authorization: `Bearer ${user.accessToken}` } });
+    // Both workers read the account (new connections go to each in turn)…
+    const warmed = performance.now();
+    for (let index = 0; index < 6; index += 1) expect((await me()).status).toBe(200);
+    // …then one of them locks it, and neither serves the session any more — within the second
+    // that each would otherwise trust its copy.
+    const locked = await fetch(`${api.url}/api/admin/users/${user.user.id}/suspend`, { method: 'POST', headers: { authorization: `Bearer ${adminToken}` } });
+    expect(locked.status).toBe(200);
+    for (let index = 0; index < 6; index += 1) expect((await me()).status).toBe(401);
+    expect(performance.now() - warmed).toBeLessThan(1_000);
+  });
+
   it('runs each tick of a scheduled job once for the two workers', async () => {
     // Every second for three seconds: BullMQ hands each tick to one worker, job_runs records it once.
     await new Promise((resolve) => setTimeout(resolve, 3_500));

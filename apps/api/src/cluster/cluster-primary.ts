@@ -2,7 +2,18 @@ import cluster, { type Worker } from 'node:cluster';
 import type { LoggerService } from '@nestjs/common';
 import { RESTART_POLICY, restartAfterExit, type RestartPolicy } from './restart-backoff.js';
 import { clusterMetrics } from './cluster-metrics.js';
-import { isMessage, METRICS_SCRAPE, METRICS_SCRAPED, WORKER_READY, type MetricsScrapedMessage, type MetricsScrapeMessage, type WorkerReadyMessage } from './worker-messages.js';
+import {
+  CACHE_FORGET,
+  CLUSTER_WORKER_ENV,
+  isMessage,
+  METRICS_SCRAPE,
+  METRICS_SCRAPED,
+  WORKER_READY,
+  type CacheForgetMessage,
+  type MetricsScrapedMessage,
+  type MetricsScrapeMessage,
+  type WorkerReadyMessage,
+} from './worker-messages.js';
 
 export interface ClusterStarted {
   /** The first worker's facts (every worker has the same configuration). */
@@ -62,15 +73,23 @@ export class ClusterPrimary {
 
   private fork(slot: Slot): void {
     slot.restartTimer = null;
-    const worker = cluster.fork();
+    const worker = cluster.fork({ [CLUSTER_WORKER_ENV]: '1' });
     slot.worker = worker;
     slot.forkedAt = Date.now();
     slot.ready = false;
     worker.on('message', (message: unknown) => {
       if (isMessage<WorkerReadyMessage>(message, WORKER_READY)) this.ready(slot, worker, message);
       else if (isMessage<MetricsScrapeMessage>(message, METRICS_SCRAPE)) void this.answerScrape(worker, message.id);
+      else if (isMessage<CacheForgetMessage>(message, CACHE_FORGET)) this.passOn(worker, message);
     });
     worker.on('exit', (code, signal) => this.exited(slot, worker, code, signal));
+  }
+
+  /** A cache entry one worker forgot: every other worker forgets it too. */
+  private passOn(from: Worker, message: CacheForgetMessage): void {
+    for (const slot of this.slots) {
+      if (slot.worker && slot.worker !== from && slot.worker.isConnected()) slot.worker.send(message);
+    }
   }
 
   private ready(slot: Slot, worker: Worker, message: WorkerReadyMessage): void {

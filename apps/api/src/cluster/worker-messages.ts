@@ -1,3 +1,17 @@
+import cluster from 'node:cluster';
+
+/** Set in the environment of the workers our primary forks (ClusterPrimary), and only there. */
+export const CLUSTER_WORKER_ENV = 'CONSULT_ON_CLUSTER_WORKER';
+
+/**
+ * Whether this process is a worker of cluster mode's primary (ClusterPrimary) — not merely a
+ * cluster worker: a process manager's own cluster (PM2's) forks workers whose primary knows
+ * none of these messages, and each must then act as a process of its own.
+ */
+export function isClusterWorker(): boolean {
+  return cluster.isWorker && process.env[CLUSTER_WORKER_ENV] === '1';
+}
+
 /** What a worker tells the primary over the cluster's IPC channel once it serves requests. */
 export const WORKER_READY = 'consult-on:worker-ready';
 
@@ -47,4 +61,17 @@ export interface MetricsCollectedMessage {
 
 export function isMessage<T extends { type: string }>(message: unknown, type: T['type']): message is T {
   return typeof message === 'object' && message !== null && (message as { type?: unknown }).type === type;
+}
+
+/**
+ * A worker forgot a cached row (`key`) or a whole cache (`key` null) because it changed it: the
+ * primary passes it on to every other worker, which forgets it too (the session and key caches'
+ * "at once on this instance" holds for all of its workers).
+ */
+export const CACHE_FORGET = 'consult-on:cache-forget';
+
+export interface CacheForgetMessage {
+  type: typeof CACHE_FORGET;
+  cache: string;
+  key: string | null;
 }

@@ -42,13 +42,25 @@ export class ReadCache<T> {
     this.entries.set(key, { value, readAt: read.at });
   }
 
+  /** Told of every forget and clear made here, not of those it passes back (cluster mode: CacheRelay). */
+  onForget: ((key: string | null) => void) | null = null;
+
+  /** Forgets `key`: a change was made to it here. */
   forget(key: string): void {
-    this.generation += 1;
-    this.entries.delete(key);
+    this.forgetHere(key);
+    this.onForget?.(key);
   }
 
+  /** Forgets everything: a change touched entries it cannot name one by one. */
   clear(): void {
+    this.forgetHere(null);
+    this.onForget?.(null);
+  }
+
+  /** Forgets `key` (everything when null) for a change made elsewhere: not told to `onForget`. */
+  forgetHere(key: string | null): void {
     this.generation += 1;
-    this.entries.clear();
+    if (key === null) this.entries.clear();
+    else this.entries.delete(key);
   }
 }

@@ -1,6 +1,6 @@
 import { availableParallelism } from 'node:os';
 import { describe, expect, it } from 'vitest';
-import { ConfigError, loadConfig, MAX_WORKERS } from './app-config.js';
+import { ConfigError, DEFAULT_MAX_WORKERS, loadConfig, MAX_WORKERS } from './app-config.js';
 
 describe('loadConfig', () => {
   it('starts on embedded defaults with nothing set', () => {
@@ -91,11 +91,11 @@ describe('loadConfig', () => {
     const production = { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/x', JWT_SECRET: 'x'.repeat(32), PUBLIC_URL: 'https://consult-on.example.com', TOSS_CLIENT_KEY: 'live_ck_x', TOSS_SECRET_KEY: 'live_sk_x' };
     const withRedis = { ...production, REDIS_URL: 'redis://cache:6379' };
 
-    it('runs one process per core in production on PostgreSQL and Redis, at most MAX_WORKERS', () => {
+    it('runs one process per core in production on PostgreSQL and Redis, at most DEFAULT_MAX_WORKERS', () => {
       expect(loadConfig(withRedis, { cores: 4 }).processes).toEqual({ workers: 4, reason: 'per-core' });
       expect(loadConfig(withRedis, { cores: 1 }).processes).toEqual({ workers: 1, reason: 'per-core' });
-      expect(loadConfig(withRedis, { cores: 500 }).processes).toEqual({ workers: MAX_WORKERS, reason: 'per-core' });
-      expect(loadConfig(withRedis).processes.workers).toBe(Math.min(MAX_WORKERS, availableParallelism()));
+      expect(loadConfig(withRedis, { cores: 500 }).processes).toEqual({ workers: DEFAULT_MAX_WORKERS, reason: 'per-core' });
+      expect(loadConfig(withRedis).processes.workers).toBe(Math.min(DEFAULT_MAX_WORKERS, availableParallelism()));
       expect(loadConfig({ ...production, REDIS_HOST: 'cache' }, { cores: 3 }).processes).toEqual({ workers: 3, reason: 'per-core' });
     });
 

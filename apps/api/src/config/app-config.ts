@@ -12,6 +12,12 @@ const booleanString = z
 
 /** The most server processes one `main.js` runs: each opens its own pool of DATABASE_POOL_SIZE connections. */
 export const MAX_WORKERS = 64;
+/**
+ * One worker per core by default, up to this many: each opens DATABASE_POOL_SIZE connections, and
+ * a large machine (or a container that sees its host's cores) would otherwise open hundreds.
+ * WEB_CONCURRENCY sets more.
+ */
+export const DEFAULT_MAX_WORKERS = 8;
 
 const percent = z.coerce.number().min(0).max(1_000);
 const postgresUrl = z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL');
@@ -347,7 +353,7 @@ function processPlan(env: Environment, isProduction: boolean, hasRedis: boolean,
   }
   if (!isProduction) return { workers: 1, reason: 'not-production' };
   if (!hasRedis) return { workers: 1, reason: 'no-redis' };
-  return { workers: Math.max(1, Math.min(MAX_WORKERS, machine.cores)), reason: 'per-core' };
+  return { workers: Math.max(1, Math.min(DEFAULT_MAX_WORKERS, machine.cores)), reason: 'per-core' };
 }
 
 function redisUrl(env: Environment): string | null {

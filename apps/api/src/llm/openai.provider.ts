@@ -11,6 +11,8 @@ export interface OpenAiProviderOptions {
 }
 
 const OPENAI_BASE_URL = 'https://api.openai.com/v1';
+/** How long the rest of a body may take after [DONE] before the request is cut off (the answer is whole). */
+const AFTER_DONE_MS = 1_000;
 
 /** A chunk of OpenAI's streamed chat completion, as far as a turn reads it. */
 interface CompletionChunk {
@@ -43,26 +45,38 @@ export class OpenAiProvider implements ModelProvider {
 
   async *stream(request: ModelTurnRequest): AsyncIterable<ModelEvent> {
     const watchdog = new IdleWatchdog(this.options.timeoutMs, request.signal);
+    // [DONE] read: the answer is whole, whatever happens to the rest of the body.
+    let done = false;
+    let usage = false;
     try {
       const body = await this.open(request, watchdog);
       watchdog.touch();
       const decoder = new SseDecoder();
-      // Read to the end even after [DONE], so that the connection goes back to the pool.
-      let done = false;
+      // Read to the end after [DONE] too, so that the connection goes back to the pool — for a
+      // moment only: a server that holds the body open after it is cut off (AFTER_DONE_MS).
       for await (const bytes of body) {
-        watchdog.touch();
         if (done) continue;
+        watchdog.touch();
         for (const data of decoder.push(bytes as Buffer)) {
           done = data === '[DONE]';
-          if (done) break;
+          if (done) {
+            watchdog.finishWithin(AFTER_DONE_MS);
+            break;
+          }
           const chunk = parseChunk(data);
           const text = chunk.choices?.[0]?.delta?.content;
           if (text) yield { type: 'delta', text };
-          if (chunk.usage) yield { type: 'usage', promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+          if (chunk.usage) {
+            usage = true;
+            yield { type: 'usage', promptTokens: chunk.usage.prompt_tokens, completionTokens: chunk.usage.completion_tokens };
+          }
         }
       }
       if (watchdog.timedOut) throw new ModelTimeoutError();
+      // A body that ends without [DONE] or the usage was cut off (or was not a stream at all).
+      if (!done && !usage) throw new ModelProviderError('the stream ended before it finished');
     } catch (error) {
+      if (done) return;
       throw this.translate(error, watchdog);
     } finally {
       watchdog.stop();
@@ -89,9 +103,12 @@ export class OpenAiProvider implements ModelProvider {
         this.logger.warn({ message: 'model connection failed, retrying once', error: String(error) });
         continue;
       }
-      if (response.statusCode === 200) return response.body;
-      await response.body.dump().catch(() => undefined);
-      throw new ModelProviderError(`HTTP ${response.statusCode}`);
+      const type = String(response.headers['content-type'] ?? '');
+      if (response.statusCode === 200 && type.startsWith('text/event-stream')) return response.body;
+      // Not a stream (an error, or a proxy's page): what it said goes to the log, not to the user.
+      const said = await response.body.text().catch(() => '');
+      this.logger.warn({ message: 'model answered without a stream', status: response.statusCode, contentType: type, body: said.slice(0, 200) });
+      throw new ModelProviderError(response.statusCode === 200 ? `not a stream (${type || 'no content type'})` : `HTTP ${response.statusCode}`);
     }
   }
 
@@ -140,6 +157,13 @@ class IdleWatchdog {
       this.timedOut = true;
       this.controller.abort();
     }, this.timeoutMs);
+    this.timer.unref();
+  }
+
+  /** The answer is whole: whatever is left of the body gets `ms`, then the request is cut off (not a timeout). */
+  finishWithin(ms: number): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = setTimeout(() => this.controller.abort(), ms);
     this.timer.unref();
   }
 

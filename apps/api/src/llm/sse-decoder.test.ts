@@ -17,7 +17,7 @@ function decodeInPieces(stream: Uint8Array, cuts: number[]): string[] {
 
 describe('SseDecoder', () => {
   it('reads the data of each event, skipping comments and other fields', () => {
-    const stream = bytes(': keep-alive\n\nevent: message\nid: 1\ndata: {"a":1}\n\ndata:second\ndata: line\n\nretry: 10\n\ndata: [DONE]\n\n');
+    const stream = bytes(': keep-alive\n\nevent: message\nid: 1\ndata: {"a":1}\n\ndata:second\ndata: line\n\nretry: 10\n\ndata:\n\ndata: [DONE]\n\n');
     expect(decodeInPieces(stream, [])).toEqual(['{"a":1}', 'second\nline', '[DONE]']);
   });
 

@@ -1,6 +1,7 @@
 /**
  * Server-sent events (the WHATWG format OpenAI-compatible servers stream): bytes in, in any
- * pieces, each complete event's `data` out — its `data:` lines joined by newlines. Comments,
+ * pieces, each complete event's `data` out — its `data:` lines joined by newlines; an event whose
+ * data is empty is skipped, as the specification says. Comments,
  * `event:`, `id:` and `retry:` lines are skipped; CRLF and CR line ends read as LF.
  */
 export class SseDecoder {
@@ -24,7 +25,9 @@ export class SseDecoder {
       const line = this.pending.slice(start, end);
       start = end + 1;
       if (line === '') {
-        if (this.data.length > 0) events.push(this.data.join('\n'));
+        // An event without data (or with only empty data lines) is not dispatched.
+        const data = this.data.join('\n');
+        if (data !== '') events.push(data);
         this.data = [];
       } else if (line.startsWith('data:')) {
         this.data.push(line.charCodeAt(5) === 32 ? line.slice(6) : line.slice(5));

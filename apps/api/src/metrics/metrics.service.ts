@@ -1,7 +1,7 @@
-import cluster from 'node:cluster';
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import {
+  isClusterWorker,
   isMessage,
   METRICS_COLLECT,
   METRICS_COLLECTED,
@@ -67,7 +67,7 @@ export class MetricsService implements RefusalCounter, OnModuleDestroy {
 
   constructor(repository: MetricsRepository) {
     collectDefaultMetrics({ register: this.registry, prefix: 'consult_on_' });
-    if (cluster.isWorker) process.on('message', this.answerCollect);
+    if (isClusterWorker()) process.on('message', this.answerCollect);
     new Gauge({
       name: 'consult_on_open_holds',
       help: 'Open token holds (turns in flight) across the cluster',
@@ -97,7 +97,7 @@ export class MetricsService implements RefusalCounter, OnModuleDestroy {
 
   /** The scrape's body: this process's metrics or, in a cluster worker, every worker's added up by the primary. */
   async scrape(): Promise<{ contentType: string; text: string }> {
-    if (!cluster.isWorker) return { contentType: this.registry.contentType, text: await this.registry.metrics() };
+    if (!isClusterWorker()) return { contentType: this.registry.contentType, text: await this.registry.metrics() };
     const id = this.nextScrapeId++;
     return new Promise((resolve, reject) => {
       const done = (answer: MetricsScrapedMessage | null) => {
@@ -119,9 +119,13 @@ export class MetricsService implements RefusalCounter, OnModuleDestroy {
   /** In a cluster worker: the primary asks for this worker's registry, to add it to the others'. */
   private readonly answerCollect = (message: unknown): void => {
     if (!isMessage<MetricsCollectMessage>(message, METRICS_COLLECT)) return;
-    void this.registry.getMetricsAsJSON().then((metrics) => {
-      const answer: MetricsCollectedMessage = { type: METRICS_COLLECTED, id: message.id, metrics };
-      if (process.connected) process.send!(answer);
-    });
+    void this.registry
+      .getMetricsAsJSON()
+      .then((metrics) => {
+        const answer: MetricsCollectedMessage = { type: METRICS_COLLECTED, id: message.id, metrics };
+        if (process.connected) process.send!(answer);
+      })
+      // The primary answers the scrape without this worker's figures when it does not hear back.
+      .catch(() => undefined);
   };
 }

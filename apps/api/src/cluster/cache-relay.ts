@@ -1,0 +1,40 @@
+import { Injectable, type OnModuleDestroy, type OnModuleInit } from '@nestjs/common';
+import { ApiKeyCache } from '../api-keys/api-key-cache.js';
+import { SessionUserCache } from '../auth/session-user-cache.js';
+import type { ReadCache } from '../common/read-cache.js';
+import { CACHE_FORGET, isClusterWorker, isMessage, type CacheForgetMessage } from './worker-messages.js';
+
+/**
+ * Cluster mode: what one worker forgets of the session and key caches (a password changed, an
+ * account locked or deleted, a key revoked), every worker of the instance forgets at once — the
+ * primary passes it on (ClusterPrimary). One process alone: nothing to do.
+ */
+@Injectable()
+export class CacheRelay implements OnModuleInit, OnModuleDestroy {
+  private readonly caches: Record<string, ReadCache<unknown>>;
+
+  constructor(sessions: SessionUserCache, keys: ApiKeyCache) {
+    this.caches = { sessions, keys } as Record<string, ReadCache<unknown>>;
+  }
+
+  onModuleInit(): void {
+    if (!isClusterWorker()) return;
+    for (const [name, cache] of Object.entries(this.caches)) {
+      cache.onForget = (key) => {
+        const message: CacheForgetMessage = { type: CACHE_FORGET, cache: name, key };
+        if (process.connected) process.send!(message);
+      };
+    }
+    process.on('message', this.received);
+  }
+
+  onModuleDestroy(): void {
+    process.off('message', this.received);
+    for (const cache of Object.values(this.caches)) cache.onForget = null;
+  }
+
+  private readonly received = (message: unknown): void => {
+    if (!isMessage<CacheForgetMessage>(message, CACHE_FORGET)) return;
+    this.caches[message.cache]?.forgetHere(message.key);
+  };
+}
