@@ -2,32 +2,27 @@
 // PostgreSQL is recorded at the driver (pg.Client#query, wrapped to note and pass through) and its
 // statements compared with the floor's — the floor always reads the user's row, as the API does on
 // a session's first request on an instance; then the floor serves a turn of its own on the same data.
-import { randomBytes } from 'node:crypto';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openDatabase, type DatabaseHandle } from '../src/database/database.js';
 import { FakeOpenAiServer } from '../testing/fake-openai-server.js';
 import { createTestApp, type TestApp } from '../testing/test-app.js';
+import { createEmptyTestDatabase } from '../testing/test-database.js';
 import { FLOOR_STATEMENTS, startFloorServer } from './floor-server.js';
 
 const baseUrl = process.env.DATABASE_URL;
 const oneLine = (text: string) => text.replace(/\s+/g, ' ').trim();
 
 describe.skipIf(!baseUrl)('the floor server of bench:chat', () => {
-  const name = `consult_on_test_${process.pid}_floor_${randomBytes(4).toString('hex')}`;
-  let admin: pg.Client;
+  let scratch: Awaited<ReturnType<typeof createEmptyTestDatabase>>;
   let url: string;
   let database: DatabaseHandle;
   let fake: FakeOpenAiServer;
   let api: TestApp;
 
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: baseUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    const target = new URL(baseUrl!);
-    target.pathname = `/${name}`;
-    url = target.toString();
+    scratch = await createEmptyTestDatabase();
+    url = scratch.url;
     database = await openDatabase({ url, poolSize: 4 });
     fake = await new FakeOpenAiServer().start();
     fake.defaultBehavior = { kind: 'reply', text: '네, 말씀해 주세요. 어떤 고민이 있으신가요?', promptTokens: 40, completionTokens: 12 };
@@ -37,8 +32,7 @@ describe.skipIf(!baseUrl)('the floor server of bench:chat', () => {
     await api?.close();
     await database?.close();
     await fake?.close();
-    await admin?.query(`drop database if exists ${name} with (force)`);
-    await admin?.end();
+    await scratch?.drop();
   });
 
   it('sends the statements of a metered turn, with the same texts and names', async () => {

@@ -1,10 +1,9 @@
-import { randomBytes } from 'node:crypto';
 import { count, eq } from 'drizzle-orm';
-import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerRepository } from '../quota/ledger/ledger.repository.js';
 import { PrivatePgbouncer } from '../../testing/private-pgbouncer.js';
 import { createTestApp, type TestApp } from '../../testing/test-app.js';
+import { createEmptyTestDatabase } from '../../testing/test-database.js';
 import { openDatabase, type DatabaseHandle } from './database.js';
 import { ledgerEntries } from './schema.js';
 
@@ -17,21 +16,17 @@ const directUrl = process.env.DATABASE_URL;
 const runs = !!directUrl && PrivatePgbouncer.binary() !== null;
 
 describe.skipIf(!runs)('behind PgBouncer in transaction mode', () => {
-  const name = `consult_on_test_${process.pid}_${randomBytes(4).toString('hex')}`;
-  let admin: pg.Client;
+  let scratch: Awaited<ReturnType<typeof createEmptyTestDatabase>>;
   let bouncer: PrivatePgbouncer;
   let migrationUrl: string;
   let pooled: DatabaseHandle;
   let api: TestApp;
 
   beforeAll(async () => {
-    admin = new pg.Client({ connectionString: directUrl });
-    await admin.connect();
-    await admin.query(`create database ${name}`);
-    const direct = new URL(directUrl!);
-    direct.pathname = `/${name}`;
-    migrationUrl = direct.toString();
-    const server = { host: direct.hostname, port: Number(direct.port || 5432), dbname: name };
+    scratch = await createEmptyTestDatabase();
+    migrationUrl = scratch.url;
+    const direct = new URL(scratch.url);
+    const server = { host: direct.hostname, port: Number(direct.port || 5432), dbname: direct.pathname.slice(1) };
     // `pooled`: 4 server connections for a pool of 20 clients; `single`: one server connection, so
     // that two clients' statements meet on it for certain.
     bouncer = new PrivatePgbouncer(await PrivatePgbouncer.freePort(), { pooled: { ...server, poolSize: 4 }, single: { ...server, poolSize: 1 } });
@@ -44,8 +39,7 @@ describe.skipIf(!runs)('behind PgBouncer in transaction mode', () => {
     await api?.close();
     await pooled?.close();
     await bouncer?.stop();
-    await admin?.query(`drop database if exists ${name} with (force)`);
-    await admin?.end();
+    await scratch?.drop();
   });
 
   it('with DATABASE_PREPARED_STATEMENTS=false, 240 concurrent metered turns (personal and in a pool) are each charged once and the books balance', async () => {
