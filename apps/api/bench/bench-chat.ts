@@ -27,6 +27,15 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
  * (with 3 s, the first metered phase ran 10–25 % below the same phase repeated later).
  */
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 10);
+
+/**
+ * The planner's statistics brought up to date after each warm-up, as autovacuum keeps them in a
+ * running deployment. Without it the phases that ran before autovacuum's next round (once a
+ * minute) were planned on the seed's statistics — conversations and holds empty — and scanned the
+ * growing tables whole on every turn (a sequential scan of `conversations` in the settlement: ~0.3
+ * ms of PostgreSQL's CPU per turn), while the later phases, the floor among them, were not.
+ */
+let analyze: () => Promise<unknown> = async () => undefined;
 const DATABASE = 'consult_on_bench_chat';
 const SECRET = 'bench-secret-bench-secret-bench-secret-00';
 const PORT = 3_900;
@@ -110,6 +119,7 @@ async function measureLatency(on: Api, off: Api, tokens: string[]): Promise<{ on
   const request = (index: number) => requestFor(tokens, index % 2 === 0 ? on : off, index >> 1);
   log(`latency: warming up for ${WARMUP_SECONDS} s (one client, alternating metering on / off)`);
   await runLoad({ port: on.port, seconds: WARMUP_SECONDS, concurrency: 1, request, label: 'latency warm-up' });
+  await analyze();
   log(`latency: measuring for ${LATENCY_SECONDS} s`);
   const cpu = [processCpuMs(on.process.pid), processCpuMs(off.process.pid)];
   const result = await runLoad({ port: on.port, seconds: LATENCY_SECONDS, concurrency: 1, request, label: 'latency' });
@@ -124,6 +134,7 @@ async function measureLatency(on: Api, off: Api, tokens: string[]): Promise<{ on
 async function measureThroughput(api: Api, label: string, request: (index: number) => LoadRequest): Promise<Measured> {
   log(`throughput ${label}: warming up for ${WARMUP_SECONDS} s`);
   await runLoad({ port: api.port, seconds: WARMUP_SECONDS, concurrency: CONCURRENCY, request, label: `${label} warm-up` });
+  await analyze();
   log(`throughput ${label}: measuring for ${SECONDS} s with ${CONCURRENCY} concurrent clients`);
   const cpuBefore = processCpuMs(api.process.pid);
   const pgBefore = postgresCpuMs(DATABASE);
@@ -150,8 +161,11 @@ async function main() {
   const fake = await new FakeOpenAiServer().start();
   fake.defaultBehavior = { kind: 'reply', text: '네, 말씀해 주세요. 어떤 고민이 있으신가요?', promptTokens: 40, completionTokens: 12 };
   const apis: Api[] = [];
+  const statistics = new pg.Client({ connectionString: url });
   try {
     const users = await seed(url);
+    await statistics.connect();
+    analyze = () => statistics.query('analyze');
     const keys = await seedKeys(url, users);
     const tokens = users.map((id) => signSession(SECRET, id));
     const start = async (label: string, metering: boolean, port: number): Promise<Api> => {
@@ -218,6 +232,7 @@ async function main() {
     console.log(`/v1/chat/completions turns/s: kept ${Math.round(throughputV1Kept.throughput).toLocaleString()} (${share(throughputV1Kept)} % of /api/chat/send, the mean of its two runs), not kept ${Math.round(throughputV1.throughput).toLocaleString()} (${share(throughputV1)} %); statuses ${JSON.stringify(throughputV1Kept.statuses)}, ${JSON.stringify(throughputV1.statuses)}`);
   } finally {
     for (const api of apis) await stopApi(api.process);
+    await statistics.end().catch(() => undefined);
     await fake.close();
     await scratch.drop();
   }
