@@ -164,6 +164,7 @@ async function main() {
   const statistics = new pg.Client({ connectionString: url });
   try {
     const users = await seed(url);
+    statistics.on('error', () => undefined);
     await statistics.connect();
     analyze = () => statistics.query('analyze');
     const keys = await seedKeys(url, users);

@@ -10,7 +10,7 @@ describe('startupBanner', () => {
     const config = loadConfig({ ...production, REDIS_URL: 'redis://cache:6379' }, { cores: 2 });
     const banner = startupBanner(config, { ...facts, pids: { primary: 10, workers: [11, 12] } });
     expect(banner).toContain('  Consult-On API is running (production) in 1234 ms');
-    expect(banner).toContain('  Workers:  2 (one per core), pids 11, 12, under primary 10; a worker that exits is replaced');
+    expect(banner).toContain('  Workers:  2 (one per core, at most 8), pids 11, 12, under primary 10; a worker that exits is replaced');
     const configured = loadConfig({ ...production, REDIS_URL: 'redis://cache:6379', WEB_CONCURRENCY: '3' });
     expect(startupBanner(configured, { ...facts, pids: { primary: 10, workers: [11, 12, 13] } })).toContain('  Workers:  3 (WEB_CONCURRENCY=3), pids 11, 12, 13');
   });
@@ -20,7 +20,7 @@ describe('startupBanner', () => {
     expect(embedded).toContain('  Process:  one, pid 7 (the embedded PGlite database lives in this one process)');
     expect(embedded).toContain('demo@consult-on.local');
     const withoutRedis = startupBanner(loadConfig(production, { cores: 8 }), { ...facts, pids: { single: 7 } });
-    expect(withoutRedis).toContain('  Process:  one, pid 7 (without REDIS_URL rate limits and caches live in each process, so one; with Redis, one per core)');
+    expect(withoutRedis).toContain('  Process:  one, pid 7 (without REDIS_URL rate limits and caches live in each process, so one; with Redis, one per core (at most 8))');
     expect(withoutRedis).not.toContain('demo@consult-on.local');
   });
 

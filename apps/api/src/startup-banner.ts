@@ -1,4 +1,4 @@
-import type { AppConfig, ProcessPlan } from './config/app-config.js';
+import { DEFAULT_MAX_WORKERS, type AppConfig, type ProcessPlan } from './config/app-config.js';
 import { DEMO_ACCOUNTS } from './demo-accounts.js';
 
 /** What the start found out: printed once, by the one process or by the cluster's primary. */
@@ -37,7 +37,7 @@ export function startupBanner(config: AppConfig, facts: BannerFacts): string {
 
 const SINGLE_PROCESS_WHY: Record<ProcessPlan['reason'], string> = {
   'embedded-database': 'the embedded PGlite database lives in this one process',
-  'no-redis': 'without REDIS_URL rate limits and caches live in each process, so one; with Redis, one per core',
+  'no-redis': `without REDIS_URL rate limits and caches live in each process, so one; with Redis, one per core (at most ${DEFAULT_MAX_WORKERS})`,
   'not-production': 'one outside production unless WEB_CONCURRENCY says more',
   configured: 'WEB_CONCURRENCY=1',
   'per-core': 'one core',
@@ -45,6 +45,6 @@ const SINGLE_PROCESS_WHY: Record<ProcessPlan['reason'], string> = {
 
 function processesLine(plan: ProcessPlan, pids: BannerFacts['pids']): string {
   if ('single' in pids) return `  Process:  one, pid ${pids.single} (${SINGLE_PROCESS_WHY[plan.reason]})`;
-  const why = plan.reason === 'per-core' ? 'one per core' : `WEB_CONCURRENCY=${plan.workers}`;
+  const why = plan.reason === 'per-core' ? `one per core, at most ${DEFAULT_MAX_WORKERS}` : `WEB_CONCURRENCY=${plan.workers}`;
   return `  Workers:  ${pids.workers.length} (${why}), pids ${pids.workers.join(', ')}, under primary ${pids.primary}; a worker that exits is replaced`;
 }

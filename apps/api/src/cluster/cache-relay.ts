@@ -11,18 +11,22 @@ import { CACHE_FORGET, isClusterWorker, isMessage, type CacheForgetMessage } fro
  */
 @Injectable()
 export class CacheRelay implements OnModuleInit, OnModuleDestroy {
-  private readonly caches: Record<string, ReadCache<unknown>>;
+  private readonly caches: Map<string, ReadCache<unknown>>;
 
   constructor(sessions: SessionUserCache, keys: ApiKeyCache) {
-    this.caches = { sessions, keys } as Record<string, ReadCache<unknown>>;
+    this.caches = new Map<string, ReadCache<unknown>>([
+      ['sessions', sessions as ReadCache<unknown>],
+      ['keys', keys as ReadCache<unknown>],
+    ]);
   }
 
   onModuleInit(): void {
     if (!isClusterWorker()) return;
-    for (const [name, cache] of Object.entries(this.caches)) {
+    for (const [name, cache] of this.caches) {
       cache.onForget = (key) => {
         const message: CacheForgetMessage = { type: CACHE_FORGET, cache: name, key };
-        if (process.connected) process.send!(message);
+        // The primary gone a moment ago: nothing to tell (the callback keeps a failed send from throwing).
+        if (process.connected) process.send!(message, undefined, undefined, () => undefined);
       };
     }
     process.on('message', this.received);
@@ -30,11 +34,11 @@ export class CacheRelay implements OnModuleInit, OnModuleDestroy {
 
   onModuleDestroy(): void {
     process.off('message', this.received);
-    for (const cache of Object.values(this.caches)) cache.onForget = null;
+    for (const cache of this.caches.values()) cache.onForget = null;
   }
 
   private readonly received = (message: unknown): void => {
     if (!isMessage<CacheForgetMessage>(message, CACHE_FORGET)) return;
-    this.caches[message.cache]?.forgetHere(message.key);
+    this.caches.get(message.cache)?.forgetHere(message.key);
   };
 }

@@ -83,12 +83,15 @@ export class ClusterPrimary {
       else if (isMessage<CacheForgetMessage>(message, CACHE_FORGET)) this.passOn(worker, message);
     });
     worker.on('exit', (code, signal) => this.exited(slot, worker, code, signal));
+    // A message to a worker whose channel just closed (it died a moment ago) fails here, not in
+    // an uncaught exception that would take the primary and every worker down with it.
+    worker.on('error', (error: unknown) => this.log('warn', { message: 'worker channel error', worker: slot.index, error: String(error) }));
   }
 
   /** A cache entry one worker forgot: every other worker forgets it too. */
   private passOn(from: Worker, message: CacheForgetMessage): void {
     for (const slot of this.slots) {
-      if (slot.worker && slot.worker !== from && slot.worker.isConnected()) slot.worker.send(message);
+      if (slot.worker && slot.worker !== from && slot.worker.isConnected()) slot.worker.send(message, undefined, () => undefined);
     }
   }
 
@@ -113,7 +116,7 @@ export class ClusterPrimary {
       const workers = this.slots.filter((slot) => slot.ready && slot.worker).map((slot) => slot.worker!);
       const { contentType, text } = await clusterMetrics(workers, this.options.workers);
       const answer: MetricsScrapedMessage = { type: METRICS_SCRAPED, id, contentType, text };
-      if (worker.isConnected()) worker.send(answer);
+      if (worker.isConnected()) worker.send(answer, undefined, () => undefined);
     } catch (error) {
       this.log('error', { message: 'could not add up the workers metrics', error: String(error) });
     }

@@ -193,7 +193,7 @@ export interface DatabaseConfig {
  * The server processes of one `main.js`. With more than one, a primary process forks that many
  * workers, each serving the same port (Node's cluster). `reason` says why the count is what it is:
  * - `configured`: WEB_CONCURRENCY was set;
- * - `per-core`: production on PostgreSQL and Redis without WEB_CONCURRENCY, one per core;
+ * - `per-core`: production on PostgreSQL and Redis without WEB_CONCURRENCY, one per core (at most DEFAULT_MAX_WORKERS);
  * - `embedded-database`: PGlite lives inside one process, so there is only ever one;
  * - `no-redis`: production without Redis: rate limits and caches are in each process's memory,
  *   so a second process would double every limit; one process unless WEB_CONCURRENCY says otherwise

@@ -4,6 +4,7 @@ import { Controller, Get, HttpStatus, Inject, Res, type OnApplicationShutdown } 
 import { ApiOkResponse, ApiProperty, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import type { Cache } from 'cache-manager';
 import type { Response } from 'express';
+import { isClusterWorker } from '../cluster/worker-messages.js';
 import { Public } from '../auth/auth.decorators.js';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
 import { HealthRepository } from './health.repository.js';
@@ -75,6 +76,6 @@ export class HealthController implements OnApplicationShutdown {
     ]);
     const status = database.status === 'down' ? 'down' : cache.status === 'down' ? 'degraded' : 'ok';
     if (status === 'down') response.status(HttpStatus.SERVICE_UNAVAILABLE);
-    return { status, database, cache, uptimeSeconds: Math.round(process.uptime()), worker: cluster.worker?.id ?? null };
+    return { status, database, cache, uptimeSeconds: Math.round(process.uptime()), worker: isClusterWorker() ? (cluster.worker?.id ?? null) : null };
   }
 }

@@ -103,11 +103,12 @@ export class OpenAiProvider implements ModelProvider {
         this.logger.warn({ message: 'model connection failed, retrying once', error: String(error) });
         continue;
       }
-      const type = String(response.headers['content-type'] ?? '');
+      const type = String(response.headers['content-type'] ?? '').toLowerCase();
       if (response.statusCode === 200 && type.startsWith('text/event-stream')) return response.body;
-      // Not a stream (an error, or a proxy's page): what it said goes to the log, not to the user.
-      const said = await response.body.text().catch(() => '');
-      this.logger.warn({ message: 'model answered without a stream', status: response.statusCode, contentType: type, body: said.slice(0, 200) });
+      // Not a stream (an error, or a proxy's page). Its body is not logged — an error may echo the
+      // request, the person's words — and is read at most 128 KB before the connection is dropped.
+      await response.body.dump().catch(() => undefined);
+      this.logger.warn({ message: 'model answered without a stream', status: response.statusCode, contentType: type });
       throw new ModelProviderError(response.statusCode === 200 ? `not a stream (${type || 'no content type'})` : `HTTP ${response.statusCode}`);
     }
   }

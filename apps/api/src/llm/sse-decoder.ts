@@ -1,7 +1,7 @@
 /**
  * Server-sent events (the WHATWG format OpenAI-compatible servers stream): bytes in, in any
  * pieces, each complete event's `data` out — its `data:` lines joined by newlines; an event whose
- * data is empty is skipped, as the specification says. Comments,
+ * data is empty is skipped (the specification would dispatch `""`; no chunk is empty). Comments,
  * `event:`, `id:` and `retry:` lines are skipped; CRLF and CR line ends read as LF.
  */
 export class SseDecoder {
