@@ -8,8 +8,6 @@ import { DEMO_ACCOUNTS } from './demo-accounts.js';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 
-export { DEMO_ACCOUNTS };
-
 export interface RunningApp {
   app: INestApplication;
   database: DatabaseHandle;

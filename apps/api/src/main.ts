@@ -3,7 +3,7 @@ import { createLogger } from './app-logger.js';
 import { ClusterPrimary } from './cluster/cluster-primary.js';
 import { isClusterWorker, WORKER_READY, type WorkerReadyMessage } from './cluster/worker-messages.js';
 import { ConfigError, loadConfig, type AppConfig } from './config/app-config.js';
-import { startupBanner } from './startup-banner.js';
+import { startupBanner, type ServerFacts } from './startup-banner.js';
 
 /**
  * `node dist/main.js`: one process that serves, or — with more than one worker (WEB_CONCURRENCY,
@@ -25,8 +25,7 @@ async function main(): Promise<void> {
     const primary = new ClusterPrimary({
       workers: config.processes.workers,
       logger: createLogger(config),
-      onStarted: ({ ready, workerPids, startedMs }) =>
-        console.log(startupBanner(config, { url: ready.url, webServed: ready.webServed, database: ready.database, reads: ready.reads, startedMs, pids: { primary: process.pid, workers: workerPids } })),
+      onStarted: ({ ready: { type: _, ...facts }, workerPids, startedMs }) => console.log(startupBanner(config, { ...facts, startedMs, pids: { primary: process.pid, workers: workerPids } })),
     });
     primary.start();
     return;
@@ -35,13 +34,13 @@ async function main(): Promise<void> {
   // Loaded here, not above: the primary never serves, so it never loads the application.
   const { startServer } = await import('./bootstrap.js');
   const server = await startServer(config);
+  const facts: ServerFacts = { url: server.url, webServed: server.webServed, database: server.database.description, reads: server.readDatabase?.description ?? null };
   if (isClusterWorker()) {
-    const ready: WorkerReadyMessage = { type: WORKER_READY, url: server.url, webServed: server.webServed, database: server.database.description, reads: server.readDatabase?.description ?? null };
+    const ready: WorkerReadyMessage = { type: WORKER_READY, ...facts };
     process.send!(ready);
     return;
   }
-  const startedMs = Math.round(performance.now() - started);
-  console.log(startupBanner(config, { url: server.url, webServed: server.webServed, database: server.database.description, reads: server.readDatabase?.description ?? null, startedMs, pids: { single: process.pid } }));
+  console.log(startupBanner(config, { ...facts, startedMs: Math.round(performance.now() - started), pids: { single: process.pid } }));
 }
 
 main().catch((error: unknown) => {

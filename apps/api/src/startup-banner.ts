@@ -1,13 +1,17 @@
 import { DEFAULT_MAX_WORKERS, type AppConfig, type ProcessPlan } from './config/app-config.js';
 import { DEMO_ACCOUNTS } from './demo-accounts.js';
 
-/** What the start found out: printed once, by the one process or by the cluster's primary. */
-export interface BannerFacts {
+/** What a serving process found out at its start (a worker sends them to the primary). */
+export interface ServerFacts {
   url: string;
   webServed: boolean;
   database: string;
   /** The read replica's description (DATABASE_READ_URL), or null. */
   reads: string | null;
+}
+
+/** What the start found out: printed once, by the one process or by the cluster's primary. */
+export interface BannerFacts extends ServerFacts {
   startedMs: number;
   /** The process that serves (one process), or the primary and its workers (cluster mode). */
   pids: { primary: number; workers: number[] } | { single: number };

@@ -57,15 +57,6 @@ export class PrivatePgbouncer {
     return version !== null && (Number(version[1]) > 1 || Number(version[2]) >= 21);
   }
 
-  /** A free TCP port on 127.0.0.1 for a PgBouncer of a test's own. */
-  static async freePort(): Promise<number> {
-    const server = net.createServer();
-    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-    const { port } = server.address() as net.AddressInfo;
-    await new Promise((resolve) => server.close(resolve));
-    return port;
-  }
-
   /** The URL of a database alias through PgBouncer (`application_name` names the clients on the server side). */
   url(alias: string, applicationName = 'consult-on'): string {
     return `postgres://postgres@127.0.0.1:${this.port}/${alias}?application_name=${encodeURIComponent(applicationName)}`;

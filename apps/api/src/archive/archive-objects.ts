@@ -1,4 +1,5 @@
 import { DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import type { S3Location } from './s3-location.js';
 
 /** Where archives are kept when not in PostgreSQL: an S3-compatible object store (ARCHIVE_S3_URL). */
 export interface ArchiveObjects {
@@ -8,30 +9,6 @@ export interface ArchiveObjects {
 }
 
 export const ARCHIVE_OBJECTS = Symbol('ARCHIVE_OBJECTS');
-
-/** ARCHIVE_S3_URL read: `https://ACCESS_KEY:SECRET@host[:port]/bucket[?region=…]`. */
-export interface S3Location {
-  endpoint: string;
-  bucket: string;
-  region: string;
-  accessKeyId: string;
-  secretAccessKey: string;
-}
-
-export function parseS3Url(value: string): S3Location {
-  const url = new URL(value);
-  const bucket = url.pathname.replace(/^\/+|\/+$/g, '');
-  if (!/^https?:$/.test(url.protocol) || !url.username || !url.password || !bucket || bucket.includes('/')) {
-    throw new Error('ARCHIVE_S3_URL must be https://ACCESS_KEY:SECRET@host[:port]/bucket');
-  }
-  return {
-    endpoint: `${url.protocol}//${url.host}`,
-    bucket,
-    region: url.searchParams.get('region') ?? 'us-east-1',
-    accessKeyId: decodeURIComponent(url.username),
-    secretAccessKey: decodeURIComponent(url.password),
-  };
-}
 
 /** The AWS SDK v3 against any S3-compatible store (path-style: MinIO, R2, Ceph and S3 itself). */
 export class S3ArchiveObjects implements ArchiveObjects {

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { APP_CONFIG, type AppConfig } from '../config/app-config.js';
-import { ARCHIVE_OBJECTS, parseS3Url, S3ArchiveObjects } from './archive-objects.js';
+import { ARCHIVE_OBJECTS, S3ArchiveObjects } from './archive-objects.js';
 import { JobsModule } from '../jobs/jobs.module.js';
 import { ArchiveJob } from './archive.job.js';
 import { ArchiveRepository } from './archive.repository.js';
@@ -10,6 +10,6 @@ import { ArchiveService } from './archive.service.js';
     ArchiveRepository,
     ArchiveService,
     ArchiveJob,
-    { provide: ARCHIVE_OBJECTS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => (config.archiveS3Url ? new S3ArchiveObjects(parseS3Url(config.archiveS3Url)) : null) },
+    { provide: ARCHIVE_OBJECTS, inject: [APP_CONFIG], useFactory: (config: AppConfig) => (config.archiveS3 ? new S3ArchiveObjects(config.archiveS3) : null) },
   ], exports: [ArchiveService] })
 export class ArchiveModule {}

@@ -50,12 +50,11 @@ export class UsersRepository {
   }
 
   /** The row is written: the sessions' copy goes, whatever the write's outcome. */
-  private async written<T>(id: string | null, write: Promise<T>): Promise<T> {
+  private async written<T>(id: string, write: Promise<T>): Promise<T> {
     try {
       return await write;
     } finally {
-      if (id) this.sessions.forget(id);
-      else this.sessions.clear();
+      this.sessions.forget(id);
     }
   }
 
@@ -108,12 +107,7 @@ export class UsersRepository {
    * account's other reset links stop working. Null when the token was used (or expired) meanwhile.
    */
   async resetPassword(tokenId: string, passwordHash: string, now: Date): Promise<UserRow | null> {
-    // The account is known only inside: every session copy goes.
-    return this.written(null, this.resetPasswordOnce(tokenId, passwordHash, now));
-  }
-
-  private async resetPasswordOnce(tokenId: string, passwordHash: string, now: Date): Promise<UserRow | null> {
-    return this.db.transaction(async (tx) => {
+    const reset = await this.db.transaction(async (tx) => {
       const used = await useAccountToken(tx, tokenId, now);
       if (!used) return null;
       const [user] = await tx
@@ -134,17 +128,13 @@ export class UsersRepository {
       if (error instanceof TransactionRollbackError) return null;
       throw error;
     });
+    if (reset) this.sessions.forget(reset.id);
+    return reset;
   }
 
   /** Uses a verification token once: the address it was sent to is verified (if the account still has it). */
   async verifyEmail(tokenId: string, now: Date): Promise<UserRow | null> {
-    const user = await this.verifyEmailOnce(tokenId, now);
-    if (user) this.sessions.forget(user.id);
-    return user;
-  }
-
-  private async verifyEmailOnce(tokenId: string, now: Date): Promise<UserRow | null> {
-    return this.db.transaction(async (tx) => {
+    const verified = await this.db.transaction(async (tx) => {
       const used = await useAccountToken(tx, tokenId, now);
       if (!used) return null;
       const [user] = await tx
@@ -154,6 +144,8 @@ export class UsersRepository {
         .returning();
       return user ?? null;
     });
+    if (verified) this.sessions.forget(verified.id);
+    return verified;
   }
 
   async setLocale(id: string, locale: 'ko' | 'en'): Promise<UserRow | null> {
@@ -167,31 +159,30 @@ export class UsersRepository {
    * signs in again.
    */
   async setSuspended(id: string, suspendedAt: Date | null): Promise<UserRow | null> {
-    return this.written(id, this.setSuspendedOnce(id, suspendedAt));
-  }
-
-  private async setSuspendedOnce(id: string, suspendedAt: Date | null): Promise<UserRow | null> {
-    return this.db.transaction(async (tx) => {
-      const [row] = await tx
-        .update(users)
-        // The session version moves with the lock: a suspension ends the sessions; a reactivation
-        // (of a locked account only — reactivating an active one ends nothing) makes the next
-        // session newer than any instance's copy of the locked account (SessionUserCache).
-        .set({
-          suspendedAt,
-          sessionVersion: suspendedAt ? sql`${users.sessionVersion} + 1` : sql`case when ${users.suspendedAt} is null then ${users.sessionVersion} else ${users.sessionVersion} + 1 end`,
-        })
-        .where(and(eq(users.id, id), isNull(users.deletedAt)))
-        .returning();
-      // The reset links mailed before a suspension never work, not even after the reactivation.
-      if (row && suspendedAt) {
-        await tx
-          .update(accountTokens)
-          .set({ usedAt: suspendedAt })
-          .where(and(eq(accountTokens.userId, id), eq(accountTokens.purpose, 'PASSWORD_RESET'), isNull(accountTokens.usedAt)));
-      }
-      return row ?? null;
-    });
+    return this.written(
+      id,
+      this.db.transaction(async (tx) => {
+        const [row] = await tx
+          .update(users)
+          // The session version moves with the lock: a suspension ends the sessions; a reactivation
+          // (of a locked account only — reactivating an active one ends nothing) makes the next
+          // session newer than any instance's copy of the locked account (SessionUserCache).
+          .set({
+            suspendedAt,
+            sessionVersion: suspendedAt ? sql`${users.sessionVersion} + 1` : sql`case when ${users.suspendedAt} is null then ${users.sessionVersion} else ${users.sessionVersion} + 1 end`,
+          })
+          .where(and(eq(users.id, id), isNull(users.deletedAt)))
+          .returning();
+        // The reset links mailed before a suspension never work, not even after the reactivation.
+        if (row && suspendedAt) {
+          await tx
+            .update(accountTokens)
+            .set({ usedAt: suspendedAt })
+            .where(and(eq(accountTokens.userId, id), eq(accountTokens.purpose, 'PASSWORD_RESET'), isNull(accountTokens.usedAt)));
+        }
+        return row ?? null;
+      }),
+    );
   }
 
   /** Inserts a user; null when the email (or another address of the same mailbox) is taken. */
@@ -205,18 +196,17 @@ export class UsersRepository {
 
   /** Makes an account the administrator: role, address and password together, ending its sessions. */
   async makeAdmin(id: string, email: string, passwordHash: string): Promise<void> {
-    await this.written(id, this.makeAdminOnce(id, email, passwordHash));
-  }
-
-  private async makeAdminOnce(id: string, email: string, passwordHash: string): Promise<void> {
-    await this.db.transaction(async (tx) => {
-      await tx
-        .update(users)
-        .set({ role: 'ADMIN', email, passwordHash, sessionVersion: sql`${users.sessionVersion} + 1`, suspendedAt: null, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
-        .where(eq(users.id, id));
-      // The account changes hands: the keys its earlier holder made stop with their sessions.
-      await tx.update(apiKeys).set({ revokedAt: new Date() }).where(and(eq(apiKeys.userId, id), isNull(apiKeys.revokedAt)));
-    });
+    await this.written(
+      id,
+      this.db.transaction(async (tx) => {
+        await tx
+          .update(users)
+          .set({ role: 'ADMIN', email, passwordHash, sessionVersion: sql`${users.sessionVersion} + 1`, suspendedAt: null, emailVerifiedAt: sql`coalesce(${users.emailVerifiedAt}, now())` })
+          .where(eq(users.id, id));
+        // The account changes hands: the keys its earlier holder made stop with their sessions.
+        await tx.update(apiKeys).set({ revokedAt: new Date() }).where(and(eq(apiKeys.userId, id), isNull(apiKeys.revokedAt)));
+      }),
+    );
   }
 
   /** Accounts made before canonical addresses existed, admins first, then the oldest (a page at a time). */

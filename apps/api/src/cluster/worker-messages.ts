@@ -1,4 +1,5 @@
 import cluster from 'node:cluster';
+import type { ServerFacts } from '../startup-banner.js';
 
 /** Set in the environment of the workers our primary forks (ClusterPrimary), and only there. */
 export const CLUSTER_WORKER_ENV = 'CONSULT_ON_CLUSTER_WORKER';
@@ -15,16 +16,10 @@ export function isClusterWorker(): boolean {
 /** What a worker tells the primary over the cluster's IPC channel once it serves requests. */
 export const WORKER_READY = 'consult-on:worker-ready';
 
-export interface WorkerReadyMessage {
+/** The facts of the start-up banner, which the primary prints once for all workers. */
+export interface WorkerReadyMessage extends ServerFacts {
   type: typeof WORKER_READY;
-  /** The facts of the start-up banner, which the primary prints once for all workers. */
-  url: string;
-  webServed: boolean;
-  database: string;
-  /** The read replica's description (DATABASE_READ_URL), or null. */
-  reads: string | null;
 }
-
 
 /**
  * `/metrics` in cluster mode: the worker that takes a scrape asks the primary (SCRAPE), the

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { parsePlans, type PlanConfig } from './plans-config.js';
 import { normalizeEmail } from '../auth/email-address.js';
 import { DEFAULT_WEB_DIR } from '../web-app.js';
-import { parseS3Url } from '../archive/archive-objects.js';
+import { parseS3Url, type S3Location } from '../archive/s3-location.js';
 
 const booleanString = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -167,8 +167,8 @@ export interface AppConfig {
   /** Conversations idle longer than this many days move to the archive (ARCHIVE_AFTER_DAYS), when ARCHIVE_CRON runs. */
   archiveAfterDays: number;
   archiveCron: string;
-  /** ARCHIVE_S3_URL: archives go to this S3-compatible bucket instead of PostgreSQL; null: PostgreSQL. */
-  archiveS3Url: string | null;
+  /** ARCHIVE_S3_URL, read: archives go to this S3-compatible bucket instead of PostgreSQL; null: PostgreSQL. */
+  archiveS3: S3Location | null;
   mail: MailConfig;
   /** Bearer token for GET /metrics; without it /metrics is open outside production and off in production. */
   metricsToken: string | null;
@@ -393,9 +393,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, machine: Mac
   if (isProduction && env.METERING_ENABLED === false) {
     throw new ConfigError('Invalid configuration: METERING_ENABLED=false gives chat away for free and is refused in production.');
   }
+  let archiveS3: S3Location | null = null;
   if (env.ARCHIVE_S3_URL) {
     try {
-      parseS3Url(env.ARCHIVE_S3_URL);
+      archiveS3 = parseS3Url(env.ARCHIVE_S3_URL);
     } catch (error) {
       throw new ConfigError(`Invalid configuration: ${(error as Error).message}.`);
     }
@@ -479,7 +480,7 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env, machine: Mac
     reportsCron: env.REPORTS_CRON,
     archiveAfterDays: env.ARCHIVE_AFTER_DAYS,
     archiveCron: env.ARCHIVE_CRON,
-    archiveS3Url: env.ARCHIVE_S3_URL ?? null,
+    archiveS3,
     mail: {
       smtpUrl: env.SMTP_URL ?? null,
       from: env.MAIL_FROM,

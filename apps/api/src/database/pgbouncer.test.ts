@@ -1,6 +1,7 @@
 import { count, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LedgerRepository } from '../quota/ledger/ledger.repository.js';
+import { freePort } from '../../testing/built-api.js';
 import { PrivatePgbouncer } from '../../testing/private-pgbouncer.js';
 import { createTestApp, type TestApp } from '../../testing/test-app.js';
 import { createEmptyTestDatabase } from '../../testing/test-database.js';
@@ -29,7 +30,7 @@ describe.skipIf(!runs)('behind PgBouncer in transaction mode', () => {
     const server = { host: direct.hostname, port: Number(direct.port || 5432), dbname: direct.pathname.slice(1) };
     // `pooled`: 4 server connections for a pool of 20 clients; `single`: one server connection, so
     // that two clients' statements meet on it for certain.
-    bouncer = new PrivatePgbouncer(await PrivatePgbouncer.freePort(), { pooled: { ...server, poolSize: 4 }, single: { ...server, poolSize: 1 } });
+    bouncer = new PrivatePgbouncer(await freePort(), { pooled: { ...server, poolSize: 4 }, single: { ...server, poolSize: 1 } });
     await bouncer.start();
     pooled = await openDatabase({ url: bouncer.url('pooled'), migrationUrl, poolSize: 20, preparedStatements: false });
     api = await createTestApp({}, undefined, pooled);

@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { and, eq } from 'drizzle-orm';
 import { READ_DATABASE, rowsOf, type DatabaseHandle } from '../database/database.js';
 import { cohortReports, usageReports } from '../database/schema.js';
-import { selectCohortFigures, toUsage, usageSelect, type MonthSpan, type UsageRow } from './reports.repository.js';
+import { selectCohortFigures, selectMonthKept, toUsage, usageSelect, type MonthSpan, type UsageRow } from './reports.repository.js';
 import type { MonthlyUsage } from './usage-report.js';
 
 /**
@@ -43,9 +43,8 @@ export class ReportReadsRepository {
   }
 
   /** Whether the monthly job kept a month (its cohort report is written last). */
-  async monthKept(month: string): Promise<boolean> {
-    const [row] = await this.db.select({ month: cohortReports.month }).from(cohortReports).where(eq(cohortReports.month, month));
-    return !!row;
+  monthKept(month: string): Promise<boolean> {
+    return selectMonthKept(this.db, month);
   }
 
   /** The cohort figures of a month the job has not kept (or one under way), added up from the ledger now. */

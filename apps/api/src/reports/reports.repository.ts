@@ -109,6 +109,12 @@ export function toUsage(row: UsageRow): MonthlyUsage {
  * are when it is computed), the month's threshold notifications and the purchases within 30 days
  * after each. On `db`: the job's primary, or the requests' read pool.
  */
+/** Whether the monthly job kept a month (its cohort report is written last): the job asks the primary, requests the read pool. */
+export async function selectMonthKept(db: Database, month: string): Promise<boolean> {
+  const [row] = await db.select({ month: cohortReports.month }).from(cohortReports).where(eq(cohortReports.month, month));
+  return !!row;
+}
+
 export async function selectCohortFigures(db: Database, span: MonthSpan, kept: boolean): Promise<Record<string, unknown>> {
   const start = span.start.toISOString();
   const end = span.end.toISOString();
@@ -177,9 +183,8 @@ export class ReportsRepository {
   }
 
   /** Whether the monthly job kept a month (its cohort report is written last). */
-  async monthKept(month: string): Promise<boolean> {
-    const [row] = await this.db.select({ month: cohortReports.month }).from(cohortReports).where(eq(cohortReports.month, month));
-    return !!row;
+  monthKept(month: string): Promise<boolean> {
+    return selectMonthKept(this.db, month);
   }
 
   /**
